@@ -1,0 +1,546 @@
+//! The headless command line: keys, trust, profiles, send, demo; the stable contract for scripts.
+
+mod output;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::core::home;
+use crate::core::keystore::{KeyError, Keystore};
+use crate::core::prepare::{self, PreparedRequest};
+use crate::core::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
+use crate::core::transport::Transport;
+use crate::core::vars::Vars;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_USAGE: i32 = 1;
+pub const EXIT_TRANSPORT: i32 = 2;
+pub const EXIT_TIMEOUT: i32 = 3;
+pub const EXIT_STATUS: i32 = 4;
+
+#[derive(Parser, Debug)]
+#[command(name = "certbench", version, about = "A workbench for HTTP APIs that authenticate clients with certificates (mutual TLS)")]
+pub struct Cli {
+    /// Profiles folder (default: ./profiles if present, else the home folder's)
+    #[arg(long, global = true)]
+    pub profiles: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Send a request (a profile, flags, or both) and print the response
+    Send(Box<SendArgs>),
+    /// Credential keys: import, list, show, export, delete, check
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Trusted server certificates and private CAs
+    #[command(subcommand)]
+    Trust(TrustCmd),
+    /// Saved request profiles
+    #[command(subcommand)]
+    Profiles(ProfilesCmd),
+    /// Start the embedded mTLS demo server and open the workbench on it (--serve: server only)
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Run only the server, print its URL and how to use it
+    #[arg(long)]
+    pub serve: bool,
+    /// Port for the server (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// Import a credential key from a PKCS#12/PFX file, or a certificate and a key file
+    Import(ImportArgs),
+    /// List credential keys
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when any key expires within DAYS (for cron and CI)
+        #[arg(long, value_name = "DAYS")]
+        expiring: Option<i64>,
+    },
+    /// Show every fact of one key
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the public certificate chain as PEM
+    Export { name: String },
+    /// Delete a key
+    Delete { name: String },
+    /// Handshake with a server and report whether it accepts this key
+    Check {
+        name: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long = "trust")]
+        trust: Vec<String>,
+        #[arg(long)]
+        insecure: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub name: String,
+    /// PKCS#12 / PFX file
+    #[arg(long, conflicts_with_all = ["cert", "key"])]
+    pub p12: Option<PathBuf>,
+    /// Certificate (chain) file, PEM or DER
+    #[arg(long, requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Private key file: PKCS#8 (plain or encrypted), PKCS#1, SEC1; PEM or DER
+    #[arg(long, requires = "cert")]
+    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PasswordArgs {
+    /// Read the password from this environment variable
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+    /// Read the password from the first line of this file
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustCmd {
+    /// Trust a server certificate or private CA (PEM, DER or PKCS#12)
+    Add {
+        name: String,
+        file: PathBuf,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Delete { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfilesCmd {
+    /// List profiles (a broken one is listed with its error)
+    List,
+    /// Print a profile as TOML
+    Show { name: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct SendArgs {
+    /// Profile name (omit to build the request from flags alone)
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(long, short = 'X')]
+    pub method: Option<String>,
+    /// 'Name: value' (repeatable)
+    #[arg(long, short = 'H')]
+    pub header: Vec<String>,
+    /// k=v (repeatable)
+    #[arg(long)]
+    pub query: Vec<String>,
+    #[arg(long)]
+    pub credential: Option<String>,
+    #[arg(long)]
+    pub no_mtls: bool,
+    #[arg(long)]
+    pub trust: Vec<String>,
+    /// Do not verify the server's certificate (unsafe; marked UNVERIFIED)
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+    /// Whole-request timeout, 1-300 seconds
+    #[arg(long)]
+    pub timeout: Option<u32>,
+    #[arg(long)]
+    pub no_follow: bool,
+    #[arg(long)]
+    pub follow_all: bool,
+    #[arg(long)]
+    pub no_query_arrays: bool,
+    #[arg(long)]
+    pub no_compressed: bool,
+    #[arg(long)]
+    pub no_parse: bool,
+    #[arg(long)]
+    pub no_status_errors: bool,
+    #[arg(long)]
+    pub share_cookies: bool,
+    /// Load and save cookies in this file (implies --share-cookies)
+    #[arg(long)]
+    pub cookie_jar: Option<PathBuf>,
+    #[arg(long, conflicts_with = "data_file")]
+    pub data: Option<String>,
+    #[arg(long)]
+    pub data_file: Option<PathBuf>,
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// k=v form field (repeatable)
+    #[arg(long)]
+    pub form: Vec<String>,
+    /// name=text or name=@file multipart part (repeatable)
+    #[arg(long)]
+    pub part: Vec<String>,
+    /// name=value for ${name} (repeatable)
+    #[arg(long)]
+    pub var: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Print the request line, redirects and TLS facts to stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Parses the command line and runs it; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let profiles_dir = home::profiles_dir(cli.profiles.as_deref());
+    match cli.command {
+        None => crate::tui::run(&profiles_dir, None),
+        Some(Command::Demo(args)) => crate::tui::demo(args.serve, args.port),
+        Some(Command::Send(args)) => runtime().block_on(send(&profiles_dir, &args)),
+        Some(Command::Keys(cmd)) => keys(cmd),
+        Some(Command::Trust(cmd)) => trust(cmd),
+        Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime")
+}
+
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+fn keystore() -> Keystore {
+    Keystore::open(&home::home_dir())
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
+    std::fs::read(path).map_err(|e| KeyError::Read {
+        path: path.display().to_string(),
+        reason: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file: check the path".into(),
+            _ => e.to_string(),
+        },
+    })
+}
+
+/// The password from --password-env / --password-file, if given.
+fn given_password(args: &PasswordArgs) -> Result<Option<String>, String> {
+    if let Some(var) = &args.password_env {
+        return std::env::var(var).map(Some).map_err(|_| format!("environment variable {var} (from --password-env) is not set"));
+    }
+    if let Some(file) = &args.password_file {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
+        return Ok(Some(text.lines().next().unwrap_or("").to_string()));
+    }
+    Ok(None)
+}
+
+fn prompt_password(what: &str) -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password(format!("password for {what}: ")).ok()
+}
+
+/// Runs an import, asking for the password on a TTY when the file needs one and none was given.
+fn with_password<T>(args: &PasswordArgs, what: &str, run: impl Fn(Option<&str>) -> Result<T, KeyError>) -> Result<T, String> {
+    let given = given_password(args)?;
+    match run(given.as_deref()) {
+        Err(KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. }) if given.is_none() => match prompt_password(what) {
+            Some(pw) => run(Some(&pw)).map_err(|e| e.to_string()),
+            None => Err(KeyError::PasswordNeeded { what: what.into() }.to_string()),
+        },
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+fn keys(cmd: KeysCmd) -> i32 {
+    let ks = keystore();
+    match cmd {
+        KeysCmd::Import(args) => import(&ks, &args),
+        KeysCmd::List { json, expiring } => output::key_list(&ks, json, expiring),
+        KeysCmd::Show { name, json } => match ks.show(&name) {
+            Ok(info) => {
+                output::key_show(&info, json);
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::Export { name } => match ks.export_pem(&name) {
+            Ok(pem) => {
+                print!("{pem}");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::Delete { name } => match ks.delete(&name) {
+            Ok(()) => {
+                eprintln!("deleted key {name}");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::Check { name, url, trust, insecure, json } => runtime().block_on(output::key_check(&ks, &name, &url, trust, insecure, json)),
+    }
+}
+
+fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
+    let result = match (&args.p12, &args.cert, &args.key) {
+        (Some(p12), _, _) => {
+            let what = p12.display().to_string();
+            match read_file(p12) {
+                Err(e) => Err(e.to_string()),
+                Ok(data) => with_password(&args.password, &what, |pw| match pw {
+                    Some(pw) => ks.import_p12(&args.name, &data, pw, &what),
+                    None => ks.import_p12(&args.name, &data, "", &what).map_err(|e| match e {
+                        KeyError::WrongPassword { what } => KeyError::PasswordNeeded { what },
+                        other => other,
+                    }),
+                }),
+            }
+        }
+        (None, Some(cert), Some(key)) => {
+            let what = key.display().to_string();
+            match (read_file(cert), read_file(key)) {
+                (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+                (Ok(c), Ok(k)) => with_password(&args.password, &what, |pw| ks.import_pem(&args.name, &c, &k, pw, &what)),
+            }
+        }
+        _ => Err("give --p12 FILE, or --cert FILE and --key FILE".into()),
+    };
+    match result {
+        Ok(info) => {
+            eprintln!("imported key {}: {} (issued by {}), {}, {}", info.name, info.leaf.subject_cn, info.leaf.issuer_cn, info.key_type, info.leaf.expiry_words());
+            for w in output::key_warnings(&info) {
+                eprintln!("warning: {w}");
+            }
+            EXIT_OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn trust(cmd: TrustCmd) -> i32 {
+    let ks = keystore();
+    match cmd {
+        TrustCmd::Add { name, file, password } => {
+            let what = file.display().to_string();
+            let data = match read_file(&file) {
+                Ok(d) => d,
+                Err(e) => return fail(e),
+            };
+            match with_password(&password, &what, |pw| ks.add_trusted(&name, &data, pw, &what)) {
+                Ok(certs) => {
+                    for c in certs {
+                        eprintln!("trusted {name}: {} (issued by {}), {}", c.subject, c.issuer_cn, c.expiry_words());
+                    }
+                    EXIT_OK
+                }
+                Err(e) => fail(e),
+            }
+        }
+        TrustCmd::List { json } => output::trust_list(&ks, json),
+        TrustCmd::Delete { name } => match ks.delete_trusted(&name) {
+            Ok(()) => {
+                eprintln!("deleted trusted certificate {name}");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+    }
+}
+
+fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
+    match cmd {
+        ProfilesCmd::List => {
+            let all = profile::load_dir(dir);
+            if all.is_empty() {
+                eprintln!("no profiles in {}", dir.display());
+            }
+            let mut broken = false;
+            for p in all {
+                match p.result {
+                    Ok(pr) => println!("{:<24} {:<7} {}", p.name, pr.method, pr.url),
+                    Err(e) => {
+                        broken = true;
+                        println!("{:<24} BROKEN  {e}", p.name);
+                    }
+                }
+            }
+            if broken { EXIT_USAGE } else { EXIT_OK }
+        }
+        ProfilesCmd::Show { name } => match profile::find(dir, &name) {
+            Ok(p) => {
+                print!("{}", p.to_toml());
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+    }
+}
+
+fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a str), String> {
+    text.split_once(sep).ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
+}
+
+/// The profile the flags describe: the named profile (if any) with every override applied.
+pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
+    let mut p = match &args.profile {
+        Some(name) => profile::find(dir, name).map_err(|e| e.to_string())?,
+        None => Profile { name: "(flags)".into(), ..Profile::default() },
+    };
+    if let Some(u) = &args.url {
+        p.url = u.clone();
+    }
+    if p.url.is_empty() {
+        return Err("no URL: give a PROFILE or --url URL".into());
+    }
+    if let Some(m) = &args.method {
+        p.method = m.to_ascii_uppercase();
+    }
+    for h in &args.header {
+        let (k, v) = split_pair("--header", h, ':')?;
+        let (k, v) = (k.trim().to_string(), v.trim().to_string());
+        match p.headers.get_mut(&k) {
+            Some(HeaderValues::One(old)) => {
+                let old = old.clone();
+                p.headers.insert(k, HeaderValues::Many(vec![old, v]));
+            }
+            Some(HeaderValues::Many(vs)) => vs.push(v),
+            None => {
+                p.headers.insert(k, HeaderValues::One(v));
+            }
+        }
+    }
+    for q in &args.query {
+        let (k, v) = split_pair("--query", q, '=')?;
+        p.query.push((k.into(), v.into()));
+    }
+    if let Some(c) = &args.credential {
+        p.credential = Some(c.clone());
+    }
+    if args.no_mtls {
+        p.options.mutual_tls = Some(false);
+    }
+    p.trust.extend(args.trust.iter().cloned());
+    let o = &mut p.options;
+    if args.insecure {
+        o.verify_tls = false;
+    }
+    if let Some(t) = args.timeout {
+        o.timeout_secs = t;
+    }
+    if args.no_follow {
+        o.follow_redirects = false;
+    }
+    if args.follow_all {
+        o.follow_all_redirects = true;
+    }
+    o.query_arrays &= !args.no_query_arrays;
+    o.compressed &= !args.no_compressed;
+    o.parse_response &= !args.no_parse;
+    o.errors_on_status &= !args.no_status_errors;
+    o.share_cookies |= args.share_cookies || args.cookie_jar.is_some();
+    body_overrides(&mut p, args)?;
+    Ok(p)
+}
+
+fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
+    if let Some(file) = &args.data_file {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
+        p.body = Body { kind: BodyType::Raw, content_type: args.content_type.clone(), text: Some(text), ..Body::default() };
+    } else if let Some(data) = &args.data {
+        p.body = Body { kind: BodyType::Raw, content_type: args.content_type.clone(), text: Some(data.clone()), ..Body::default() };
+    } else if !args.form.is_empty() {
+        let mut fields = Vec::new();
+        for f in &args.form {
+            let (k, v) = split_pair("--form", f, '=')?;
+            fields.push((k.into(), v.into()));
+        }
+        p.body = Body { kind: BodyType::Form, fields, ..Body::default() };
+    } else if !args.part.is_empty() {
+        let mut parts = Vec::new();
+        for part in &args.part {
+            let (name, v) = split_pair("--part", part, '=')?;
+            let (text, file) = match v.strip_prefix('@') {
+                Some(path) => (None, Some(path.to_string())),
+                None => (Some(v.to_string()), None),
+            };
+            parts.push(Part { name: name.into(), text, file, filename: None, content_type: None });
+        }
+        p.body = Body { kind: BodyType::Multipart, parts, ..Body::default() };
+    } else if let Some(ct) = &args.content_type {
+        p.body.content_type = Some(ct.clone());
+    }
+    Ok(())
+}
+
+/// `--var` values first, then `vars.toml` beside the profiles.
+pub fn load_vars(dir: &Path, pairs: &[String]) -> Result<Vars, String> {
+    let mut vars = Vars::new();
+    for pair in pairs {
+        let (k, v) = split_pair("--var", pair, '=')?;
+        vars.set(k, v);
+    }
+    vars.load_file(&dir.join("vars.toml"))?;
+    Ok(vars)
+}
+
+async fn send(dir: &Path, args: &SendArgs) -> i32 {
+    let prepared: Result<PreparedRequest, String> = (|| {
+        let profile = build_profile(dir, args)?;
+        let vars = load_vars(dir, &args.var)?;
+        prepare::prepare(&profile, &vars).map_err(|e| e.to_string())
+    })();
+    let req = match prepared {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let transport = Transport::new(keystore());
+    if let Some(jar) = &args.cookie_jar
+        && let Err(e) = output::load_cookie_file(&transport, jar)
+    {
+        return fail(e);
+    }
+    if args.verbose {
+        eprintln!("> {} {}", req.method, req.url);
+        for (k, v) in &req.headers {
+            eprintln!("> {k}: {}", output::mask_header(k, v));
+        }
+    }
+    let result = transport.send(&req).await;
+    if let Some(jar) = &args.cookie_jar
+        && let Ok(ex) = &result
+    {
+        output::save_cookie_file(jar, ex);
+    }
+    output::print_result(&req, &result, args.json, args.verbose)
+}

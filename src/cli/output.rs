@@ -1,0 +1,391 @@
+//! How the CLI prints results: human text on the terminal, one JSON object with --json.
+
+use std::path::Path;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::{EXIT_OK, EXIT_STATUS, EXIT_USAGE};
+use crate::core::certinfo::{CertFacts, Validity};
+use crate::core::diagnose::Failure;
+use crate::core::exchange::{BodyView, Exchange, TlsFacts, json_value};
+use crate::core::keystore::{KeyInfo, Keystore};
+use crate::core::prepare::PreparedRequest;
+use crate::core::transport::Transport;
+
+const SECRET_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
+
+/// Hides secret header values in verbose output.
+pub fn mask_header(name: &str, value: &str) -> String {
+    if SECRET_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+        "<redacted>".into()
+    } else {
+        value.to_string()
+    }
+}
+
+pub fn print_result(req: &PreparedRequest, result: &Result<Exchange, Failure>, as_json: bool, verbose: bool) -> i32 {
+    match result {
+        Ok(ex) => {
+            if as_json {
+                println!("{}", exchange_json(req, ex));
+            } else {
+                print_exchange(ex, verbose);
+            }
+            if ex.status_is_error { EXIT_STATUS } else { EXIT_OK }
+        }
+        Err(f) => {
+            if as_json {
+                println!("{}", failure_json(req, f));
+            } else {
+                print_failure(f, verbose);
+            }
+            f.exit_code()
+        }
+    }
+}
+
+fn print_exchange(ex: &Exchange, verbose: bool) {
+    for w in &ex.warnings {
+        eprintln!("warning: {} ({})", w.message, w.hint);
+    }
+    if verbose {
+        for hop in &ex.redirects {
+            eprintln!("* {} {} -> {} {}{}", hop.method, hop.url, hop.status, hop.location, if hop.downgrade { " (DOWNGRADE to http)" } else { "" });
+        }
+        if let Some(tls) = &ex.tls {
+            print_tls(tls);
+        }
+        eprintln!("< {} {} {} ({} ms, {} bytes{})", ex.http_version, ex.status, ex.reason, ex.timing.total_ms, ex.decoded_size, encoded_note(ex));
+        for (k, v) in &ex.headers {
+            eprintln!("< {k}: {}", mask_header(k, v));
+        }
+    }
+    if ex.status_is_error {
+        eprintln!("error: HTTP {} {} counts as an error (turn off with --no-status-errors)", ex.status, ex.reason);
+    }
+    match &ex.view {
+        BodyView::Binary => {
+            use std::io::{IsTerminal, Write};
+            if std::io::stdout().is_terminal() {
+                eprintln!("({} bytes of binary body not shown; redirect stdout to a file to save it)", ex.body.len());
+            } else {
+                let _ = std::io::stdout().write_all(&ex.body);
+            }
+        }
+        BodyView::Unparsed { format, error, line, column, text } => {
+            eprintln!("warning: the body is not valid {format}: {error} (line {line}, column {column}); shown raw");
+            println!("{text}");
+        }
+        BodyView::Empty => {}
+        view => println!("{}", view.text()),
+    }
+}
+
+fn encoded_note(ex: &Exchange) -> String {
+    match &ex.content_encoding {
+        Some(enc) => format!(", {} bytes {enc} on the wire", ex.encoded_size),
+        None => String::new(),
+    }
+}
+
+/// The handshake as a short story.
+pub fn tls_story(tls: &TlsFacts) -> Vec<String> {
+    let mut lines = Vec::new();
+    lines.push(format!(
+        "{} with {}, cipher {}, key exchange {}",
+        tls.version.as_deref().unwrap_or("TLS (version not seen)"),
+        tls.server_name,
+        tls.cipher.as_deref().unwrap_or("not reported"),
+        tls.key_exchange.as_deref().unwrap_or("not reported")
+    ));
+    if let Some(leaf) = tls.server_chain.first() {
+        lines.push(format!(
+            "the server sent a chain of {}: {} issued by {} ({})",
+            tls.server_chain.len(),
+            leaf.subject_cn,
+            tls.server_chain.last().map(|c| c.issuer_cn.as_str()).unwrap_or("?"),
+            leaf.expiry_words()
+        ));
+    }
+    match &tls.verified_by {
+        Some(rule) => lines.push(format!("server certificate accepted by: {rule}")),
+        None => lines.push(format!("server certificate rejected: {}", tls.verify_error.as_deref().unwrap_or("?"))),
+    }
+    if tls.unverified {
+        lines.push("UNVERIFIED: certificate verification was off".into());
+    }
+    if tls.client_cert_requested {
+        let from = if tls.acceptable_ca_names.is_empty() { "any CA".to_string() } else { tls.acceptable_ca_names.join("; ") };
+        lines.push(format!("the server asked for a client certificate from: {from}"));
+        lines.push(match &tls.client_cert_sent {
+            Some(s) => format!("we sent: {s}"),
+            None => "we sent no certificate".into(),
+        });
+    } else {
+        lines.push("the server did not ask for a client certificate".into());
+    }
+    lines
+}
+
+fn print_tls(tls: &TlsFacts) {
+    for line in tls_story(tls) {
+        eprintln!("* {line}");
+    }
+}
+
+fn print_failure(f: &Failure, verbose: bool) {
+    for w in &f.warnings {
+        eprintln!("warning: {} ({})", w.message, w.hint);
+    }
+    eprintln!("error: {}", f.diagnosis.message);
+    if !f.diagnosis.hint.is_empty() {
+        eprintln!("hint: {}", f.diagnosis.hint);
+    }
+    if verbose {
+        if let Some(tls) = &f.tls {
+            print_tls(tls);
+        }
+        for hop in &f.redirects {
+            eprintln!("* {} {} -> {} {}", hop.method, hop.url, hop.status, hop.location);
+        }
+        if let Some(p) = &f.probe {
+            eprintln!("* probe: handshake {}, {}", if p.handshake_ok { "completed" } else { "failed" }, p.error.as_deref().unwrap_or("accepted"));
+        }
+        for (i, c) in f.chain.iter().enumerate() {
+            eprintln!("* cause {i}: {c}");
+        }
+    }
+}
+
+fn request_json(req: &PreparedRequest) -> Value {
+    let headers: Vec<(String, String)> = req.headers.iter().map(|(k, v)| (k.clone(), mask_header(k, v))).collect();
+    json!({"method": req.method, "url": req.url, "headers": headers, "profile": req.profile})
+}
+
+pub fn exchange_json(req: &PreparedRequest, ex: &Exchange) -> Value {
+    let (body, encoding) = match &ex.view {
+        BodyView::Binary => (base64::engine::general_purpose::STANDARD.encode(&ex.body), "base64"),
+        view => (view_raw_text(ex, view), "utf-8"),
+    };
+    let parse_error = match &ex.view {
+        BodyView::Unparsed { format, error, line, column, .. } => json!({"format": format, "message": error, "line": line, "column": column}),
+        _ => Value::Null,
+    };
+    json!({
+        "ok": !ex.status_is_error,
+        "request": request_json(req),
+        "status": ex.status,
+        "reason": ex.reason,
+        "http_version": ex.http_version,
+        "url": ex.url,
+        "headers": ex.headers,
+        "body": body,
+        "body_encoding": encoding,
+        "body_kind": ex.view.label(),
+        "json": json_value(&ex.view),
+        "pretty": match &ex.view { BodyView::Json { pretty } | BodyView::Xml { pretty } => Value::String(pretty.clone()), _ => Value::Null },
+        "parse_error": parse_error,
+        "content_encoding": ex.content_encoding,
+        "sizes": {"encoded": ex.encoded_size, "decoded": ex.decoded_size},
+        "redirects": ex.redirects,
+        "tls": ex.tls,
+        "timing_ms": ex.timing.total_ms,
+        "timing": ex.timing,
+        "warnings": ex.warnings,
+        "error": if ex.status_is_error { json!({"kind": "http_status", "message": format!("HTTP {} {}", ex.status, ex.reason), "hint": "the body is still shown; --no-status-errors counts any status as success"}) } else { Value::Null },
+    })
+}
+
+fn view_raw_text(ex: &Exchange, view: &BodyView) -> String {
+    match view {
+        BodyView::Json { .. } | BodyView::Xml { .. } => String::from_utf8_lossy(&ex.body).into_owned(),
+        other => other.text().to_string(),
+    }
+}
+
+pub fn failure_json(req: &PreparedRequest, f: &Failure) -> Value {
+    json!({
+        "ok": false,
+        "request": request_json(req),
+        "status": Value::Null,
+        "url": req.url,
+        "redirects": f.redirects,
+        "tls": f.tls,
+        "probe": f.probe,
+        "warnings": f.warnings,
+        "error": {"kind": f.diagnosis.kind, "message": f.diagnosis.message, "hint": f.diagnosis.hint, "chain": f.chain},
+    })
+}
+
+/// Expiry and usage warnings for one key.
+pub fn key_warnings(info: &KeyInfo) -> Vec<String> {
+    let mut out = Vec::new();
+    match info.leaf.validity() {
+        Validity::Expired { .. } => out.push(format!("this certificate expired on {}", info.leaf.not_after)),
+        Validity::NotYetValid => out.push(format!("this certificate is not valid before {}", info.leaf.not_before)),
+        Validity::Expiring { days_left } => out.push(format!("this certificate expires in {days_left} days")),
+        Validity::Valid { .. } => {}
+    }
+    if info.leaf.client_auth == Some(false) {
+        out.push("this certificate does not allow TLS client authentication (no clientAuth usage)".into());
+    }
+    out
+}
+
+pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
+    let list = ks.list();
+    let mut soon = Vec::new();
+    let mut rows = Vec::new();
+    for (name, info) in &list {
+        match info {
+            Ok(info) => {
+                if expiring.is_some_and(|d| info.leaf.days_left() < d) {
+                    soon.push(name.clone());
+                }
+                rows.push(json!({"name": name, "subject": info.leaf.subject, "subject_cn": info.leaf.subject_cn, "issuer_cn": info.leaf.issuer_cn, "key_type": info.key_type, "not_after": info.leaf.not_after, "days_left": info.leaf.days_left(), "expiry": info.leaf.expiry_words(), "sha256": info.leaf.sha256}));
+            }
+            Err(e) => rows.push(json!({"name": name, "error": e.to_string()})),
+        }
+    }
+    if as_json {
+        println!("{}", Value::Array(rows));
+    } else if list.is_empty() {
+        eprintln!("no keys yet: import one with `certbench keys import NAME --p12 FILE`");
+    } else {
+        for (name, info) in &list {
+            match info {
+                Ok(i) => println!("{name:<20} {:<28} {:<24} {:<10} {}", i.leaf.subject_cn, i.leaf.issuer_cn, i.key_type, i.leaf.expiry_words()),
+                Err(e) => println!("{name:<20} BROKEN: {e}"),
+            }
+        }
+    }
+    if let Some(days) = expiring
+        && !soon.is_empty()
+    {
+        eprintln!("expiring within {days} days: {}", soon.join(", "));
+        return EXIT_USAGE;
+    }
+    EXIT_OK
+}
+
+fn cert_lines(c: &CertFacts) -> Vec<String> {
+    vec![
+        format!("subject:     {}", c.subject),
+        format!("issuer:      {}", c.issuer),
+        format!("SANs:        {}", if c.sans.is_empty() { "-".to_string() } else { c.sans.join(", ") }),
+        format!("serial:      {}", c.serial),
+        format!("key:         {}", c.key_type),
+        format!("SHA-256:     {}", c.sha256),
+        format!("not before:  {}", c.not_before),
+        format!("not after:   {} ({})", c.not_after, c.expiry_words()),
+        format!(
+            "client auth: {}",
+            match c.client_auth {
+                Some(true) => "yes (extended key usage clientAuth)",
+                Some(false) => "NO (extended key usage lacks clientAuth)",
+                None => "yes (no extended key usage restriction)",
+            }
+        ),
+    ]
+}
+
+pub fn key_show(info: &KeyInfo, as_json: bool) {
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(info).unwrap_or_default());
+        return;
+    }
+    println!("key {}", info.name);
+    for (i, c) in info.chain.iter().enumerate() {
+        println!("[{i}] {}", if i == 0 { "certificate" } else { "issuer certificate" });
+        for l in cert_lines(c) {
+            println!("    {l}");
+        }
+    }
+    for w in key_warnings(info) {
+        println!("warning: {w}");
+    }
+}
+
+pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
+    let mut rows = Vec::new();
+    for name in ks.trusted_names() {
+        let certs = ks.trusted(&name).map(|c| c.iter().filter_map(|d| CertFacts::parse(d).ok()).collect::<Vec<_>>()).unwrap_or_default();
+        if !as_json {
+            for c in &certs {
+                println!("{name:<20} {:<40} {}", c.subject_cn, c.expiry_words());
+            }
+        }
+        rows.push(json!({"name": name, "certificates": certs}));
+    }
+    if as_json {
+        println!("{}", Value::Array(rows));
+    }
+    EXIT_OK
+}
+
+pub async fn key_check(ks: &Keystore, name: &str, url: &str, trust: Vec<String>, insecure: bool, as_json: bool) -> i32 {
+    let transport = Transport::new(ks.clone());
+    let profile = crate::core::profile::Profile {
+        name: "keys-check".into(),
+        url: url.into(),
+        credential: Some(name.into()),
+        trust,
+        options: crate::core::profile::Options { verify_tls: !insecure, ..Default::default() },
+        ..Default::default()
+    };
+    let req = match crate::core::prepare::prepare(&profile, &crate::core::vars::Vars::new()) {
+        Ok(r) => r,
+        Err(e) => return super::fail(e),
+    };
+    let report = crate::core::diagnose::check_key(&transport, &req).await;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        for line in report.tls.as_ref().map(tls_story).unwrap_or_default() {
+            eprintln!("* {line}");
+        }
+        for w in &report.warnings {
+            eprintln!("warning: {} ({})", w.message, w.hint);
+        }
+        if report.accepted {
+            println!("accepted: {url} accepts key {name}");
+        } else if let Some(d) = &report.diagnosis {
+            println!("rejected: {}", d.message);
+            println!("hint: {}", d.hint);
+        }
+    }
+    report.exit_code
+}
+
+/// Replays a cookie file (Set-Cookie lines per URL) into the shared jar.
+pub fn load_cookie_file(transport: &Transport, path: &Path) -> Result<(), String> {
+    use reqwest::cookie::CookieStore;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot read cookie jar {}: {e}", path.display())),
+    };
+    let entries: Vec<(String, String)> = serde_json::from_str(&text).map_err(|e| format!("cookie jar {} is not a certbench cookie file: {e}", path.display()))?;
+    let jar = transport.shared_jar();
+    for (url, cookie) in entries {
+        if let (Ok(u), Ok(h)) = (url::Url::parse(&url), reqwest::header::HeaderValue::from_str(&cookie)) {
+            jar.set_cookies(&mut std::iter::once(&h), &u);
+        }
+    }
+    Ok(())
+}
+
+/// Appends the response's Set-Cookie lines to the cookie file (0600, atomic).
+pub fn save_cookie_file(path: &Path, ex: &Exchange) {
+    let mut entries: Vec<(String, String)> = std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    for (k, v) in &ex.headers {
+        if k.eq_ignore_ascii_case("set-cookie") {
+            entries.push((ex.url.clone(), v.clone()));
+        }
+    }
+    let text = serde_json::to_string_pretty(&entries).unwrap_or_default();
+    if let Err(e) = crate::core::home::write_atomic(path, text.as_bytes(), 0o600) {
+        eprintln!("warning: cannot save cookie jar {}: {e}", path.display());
+    }
+}

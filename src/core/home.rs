@@ -1,0 +1,67 @@
+//! Where certbench keeps its files, and how it writes them (atomically, with tight permissions).
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The folder that holds everything certbench writes: `CERTBENCH_HOME`, else the platform data dir.
+pub fn home_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CERTBENCH_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    dirs::data_dir()
+        .map(|d| d.join("certbench"))
+        .unwrap_or_else(|| PathBuf::from(".certbench"))
+}
+
+/// The profiles folder: `--profiles DIR`, else `./profiles` when present, else the home folder's.
+pub fn profiles_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir.to_path_buf();
+    }
+    let local = PathBuf::from("profiles");
+    if local.is_dir() {
+        return local;
+    }
+    home_dir().join("profiles")
+}
+
+/// Creates `dir` (and parents) and makes it private (0700).
+pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
+/// Writes `bytes` to `path` through a temp file in the same folder, fsync and rename,
+/// so a reader sees the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".certbench-")
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// A name for a key, trusted certificate or profile: letters, digits, `.`, `_`, `-`.
+pub fn check_name(kind: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid {kind} name {name:?}: use 1-64 letters, digits, '.', '_' or '-' (not starting with '.')"
+        ))
+    }
+}

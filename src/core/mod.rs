@@ -1,0 +1,11 @@
+//! The engine: profiles, keystore, request preparation, transport and diagnosis; no UI code here.
+
+pub mod certinfo;
+pub mod diagnose;
+pub mod exchange;
+pub mod home;
+pub mod keystore;
+pub mod prepare;
+pub mod profile;
+pub mod transport;
+pub mod vars;

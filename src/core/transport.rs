@@ -1,0 +1,637 @@
+//! PreparedRequest -> Exchange over rustls: client identity, trust, redirects, cookies, decoding, TLS facts.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ClientSessionStore, ResolvesClientCert, Resumption, WebPkiServerVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, DigitallySignedStruct, NamedGroup, RootCertStore, SignatureScheme};
+use url::Url;
+
+use super::certinfo::CertFacts;
+use super::diagnose::{self, Failure};
+use super::exchange::{Diagnosis, Exchange, Hop, Timing, TlsFacts, build_view};
+use super::keystore::{KeyError, Keystore};
+use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
+
+pub const MAX_REDIRECTS: usize = 10;
+/// Bodies larger than this are refused rather than exhausting memory.
+pub const MAX_BODY_BYTES: usize = 1 << 30;
+
+pub fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
+}
+
+fn system_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
+}
+
+/// Which client a request needs: one per (credential, trust, verify) combination.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ClientKey {
+    credential: Option<String>,
+    trust: Vec<String>,
+    verify: bool,
+}
+
+/// A reusable client and what its handshakes have shown.
+pub struct ClientEntry {
+    client: reqwest::Client,
+    pub log: Arc<HandshakeLog>,
+    pub config: Arc<ClientConfig>,
+}
+
+/// The stored facts of the selected credential key, for preflight and diagnosis.
+#[derive(Debug, Clone)]
+pub struct CredentialInfo {
+    pub name: String,
+    pub leaf: CertFacts,
+    pub chain_len: usize,
+}
+
+impl CredentialInfo {
+    pub fn view(&self) -> diagnose::Credential<'_> {
+        diagnose::Credential { name: &self.name, leaf: &self.leaf, chain_len: self.chain_len }
+    }
+}
+
+/// Sends prepared requests; keeps clients (and their connections) and the shared cookie jar.
+pub struct Transport {
+    keystore: Keystore,
+    clients: Mutex<HashMap<ClientKey, Arc<ClientEntry>>>,
+    shared_jar: Arc<Jar>,
+}
+
+impl Transport {
+    pub fn new(keystore: Keystore) -> Transport {
+        Transport { keystore, clients: Mutex::new(HashMap::new()), shared_jar: Arc::new(Jar::default()) }
+    }
+
+    pub fn keystore(&self) -> &Keystore {
+        &self.keystore
+    }
+
+    pub fn shared_jar(&self) -> Arc<Jar> {
+        self.shared_jar.clone()
+    }
+
+    /// The client for this request, built on first use.
+    pub fn client_for(&self, req: &PreparedRequest) -> Result<Arc<ClientEntry>, Failure> {
+        let key = ClientKey {
+            credential: req.credential.clone().filter(|_| req.mutual_tls),
+            trust: req.trust.clone(),
+            verify: req.options.verify_tls,
+        };
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = clients.get(&key) {
+            return Ok(entry.clone());
+        }
+        let entry = Arc::new(self.build_client(&key)?);
+        clients.insert(key, entry.clone());
+        Ok(entry)
+    }
+
+    fn build_client(&self, key: &ClientKey) -> Result<ClientEntry, Failure> {
+        let key_err = |e: KeyError| Failure::plain(diagnose::key_failure(&e));
+        let identity = match &key.credential {
+            Some(name) => Some(self.keystore.load_certified_key(name).map_err(key_err)?),
+            None => None,
+        };
+        let mut pinned = Vec::new();
+        for name in &key.trust {
+            pinned.extend(self.keystore.trusted(name).map_err(key_err)?);
+        }
+        let log = Arc::new(HandshakeLog::default());
+        let config = Arc::new(client_config(identity, &pinned, key.verify, log.clone())?);
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured((*config).clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| Failure::plain(Diagnosis::new("client_build", format!("cannot build the HTTP client: {e}"), "report this as a bug")))?;
+        Ok(ClientEntry { client, log, config })
+    }
+
+    /// Sends `req` (following redirects as its options say) within its timeout.
+    pub fn credential_info(&self, name: &str) -> Result<CredentialInfo, Failure> {
+        let info = self.keystore.show(name).map_err(|e| Failure::plain(diagnose::key_failure(&e)))?;
+        Ok(CredentialInfo { name: name.to_string(), chain_len: info.chain.len(), leaf: info.leaf })
+    }
+
+    pub async fn send(&self, req: &PreparedRequest) -> Result<Exchange, Failure> {
+        let cred_info = match &req.credential {
+            Some(name) => Some(self.credential_info(name)?),
+            None => None,
+        };
+        let cred = cred_info.as_ref().map(CredentialInfo::view);
+        let preflight = diagnose::preflight(req, cred.as_ref());
+        let entry = self.client_for(req)?;
+        let jar = if req.options.share_cookies { self.shared_jar.clone() } else { Arc::new(Jar::default()) };
+        let timeout = Duration::from_secs(u64::from(req.options.timeout_secs));
+        let started = Instant::now();
+        let handshakes_before = entry.log.handshakes();
+        let outcome = tokio::time::timeout(timeout, send_with_redirects(&entry, req, &jar, started)).await;
+        let mut result = match outcome {
+            Ok(r) => r,
+            Err(_) => Err(Failure::plain(Diagnosis::new(
+                "timeout",
+                format!("no complete answer within {} s (the profile's timeout)", req.options.timeout_secs),
+                "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
+            ))),
+        };
+        let url = req.parsed_url();
+        let tls = entry.log.facts_for(&url);
+        match &mut result {
+            Ok(exchange) => {
+                exchange.timing.new_connections = entry.log.handshakes() - handshakes_before;
+                exchange.timing.total_ms = ms(started.elapsed());
+                let final_url = Url::parse(&exchange.url).unwrap_or(url);
+                exchange.tls = entry.log.facts_for(&final_url);
+                let mut warnings = preflight;
+                warnings.extend(diagnose::after_response(req, exchange, cred.as_ref()));
+                warnings.append(&mut exchange.warnings);
+                exchange.warnings = warnings;
+            }
+            Err(failure) => {
+                failure.tls = tls;
+                if failure.needs_probe && url.scheme() == "https" {
+                    failure.probe = Some(diagnose::probe_tls(&entry.config, &url, Duration::from_secs(5)).await);
+                }
+                failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());
+                failure.warnings = preflight;
+            }
+        }
+        result
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0
+}
+
+async fn send_with_redirects(entry: &ClientEntry, req: &PreparedRequest, jar: &Arc<Jar>, started: Instant) -> Result<Exchange, Failure> {
+    let mut method = req.method.clone();
+    let mut url = req.parsed_url();
+    let mut headers = req.headers.clone();
+    let mut body = req.body.clone();
+    let mut hops: Vec<Hop> = Vec::new();
+    let origin = url.origin();
+    loop {
+        let hop_started = Instant::now();
+        let resp = send_once(entry, &method, &url, &headers, &body, jar).await.map_err(|e| Failure::from_reqwest(e, &hops))?;
+        let status = resp.status().as_u16();
+        let location = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let follow = is_redirect(status) && location.is_some() && should_follow(&method, &req.options);
+        if !follow {
+            return read_response(resp, req, &method, hops, started, hop_started).await;
+        }
+        let location = location.unwrap_or_default();
+        let next = url.join(&location).map_err(|e| {
+            Failure::plain(Diagnosis::new("bad_redirect", format!("redirect {status} to an invalid Location {location:?}: {e}"), "the server sent a broken Location header"))
+        })?;
+        if hops.len() >= MAX_REDIRECTS {
+            let mut f = Failure::plain(Diagnosis::new(
+                "too_many_redirects",
+                format!("more than {MAX_REDIRECTS} redirects (last: {status} {url} -> {next})"),
+                "this is probably a redirect loop: turn off Follow redirects to see the first answer",
+            ));
+            f.redirects = hops;
+            return Err(f);
+        }
+        let cross_origin = next.origin() != url.origin();
+        hops.push(Hop {
+            status,
+            method: method.clone(),
+            url: url.to_string(),
+            location: next.to_string(),
+            cross_origin,
+            downgrade: url.scheme() == "https" && next.scheme() == "http",
+        });
+        if cross_origin || next.origin() != origin {
+            headers.retain(|(k, _)| !is_credential_header(k));
+        }
+        if matches!(status, 301..=303) && method != "HEAD" {
+            method = "GET".into();
+            body = PreparedBody::None;
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length"));
+        }
+        url = next;
+    }
+}
+
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// GET and HEAD follow with "follow redirects"; every other method only with "follow all redirects".
+pub fn should_follow(method: &str, options: &super::profile::Options) -> bool {
+    if method == "GET" || method == "HEAD" {
+        options.follow_redirects || options.follow_all_redirects
+    } else {
+        options.follow_all_redirects
+    }
+}
+
+fn is_credential_header(name: &str) -> bool {
+    ["authorization", "cookie", "proxy-authorization"].iter().any(|h| name.eq_ignore_ascii_case(h))
+}
+
+async fn send_once(
+    entry: &ClientEntry,
+    method: &str,
+    url: &Url,
+    headers: &[(String, String)],
+    body: &PreparedBody,
+    jar: &Arc<Jar>,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut map = HeaderMap::new();
+    for (k, v) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            map.append(name, value);
+        }
+    }
+    let user_cookies = map.get(reqwest::header::COOKIE).is_some();
+    if let Some(cookies) = jar.cookies(url).filter(|_| !user_cookies) {
+        map.insert(reqwest::header::COOKIE, cookies);
+    }
+    let mut builder = entry.client.request(method, url.clone()).headers(map);
+    builder = match body {
+        PreparedBody::None => builder,
+        PreparedBody::Bytes { data, .. } => builder.body(data.clone()),
+        PreparedBody::Multipart { parts } => builder.multipart(multipart_form(parts).await),
+    };
+    let resp = builder.send().await?;
+    let mut set_cookies = resp.headers().get_all(reqwest::header::SET_COOKIE).iter();
+    jar.set_cookies(&mut set_cookies, url);
+    Ok(resp)
+}
+
+/// Builds the multipart form; file parts stream from disk at send time.
+async fn multipart_form(parts: &[PreparedPart]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    for part in parts {
+        form = match part {
+            PreparedPart::Text { name, text } => form.text(name.clone(), text.clone()),
+            PreparedPart::File { name, path, filename, content_type, .. } => {
+                let file_part = match tokio::fs::File::open(path).await {
+                    Ok(file) => {
+                        let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+                        reqwest::multipart::Part::stream_with_length(file, len)
+                    }
+                    Err(_) => reqwest::multipart::Part::bytes(Vec::new()),
+                };
+                let file_part = file_part.file_name(filename.clone());
+                let ct = content_type.as_deref().unwrap_or("application/octet-stream");
+                let file_part = match file_part.mime_str(ct) {
+                    Ok(p) => p,
+                    Err(_) => reqwest::multipart::Part::bytes(Vec::new()).file_name(filename.clone()),
+                };
+                form.part(name.clone(), file_part)
+            }
+        };
+    }
+    form
+}
+
+async fn read_response(
+    mut resp: reqwest::Response,
+    req: &PreparedRequest,
+    method: &str,
+    redirects: Vec<Hop>,
+    started: Instant,
+    hop_started: Instant,
+) -> Result<Exchange, Failure> {
+    let headers_at = started.elapsed();
+    let _ = hop_started;
+    let status = resp.status();
+    let url = resp.url().to_string();
+    let http_version = format!("{:?}", resp.version());
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let mut raw = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if raw.len() + chunk.len() > MAX_BODY_BYTES {
+                    let mut f = Failure::plain(Diagnosis::new(
+                        "body_too_large",
+                        format!("the response body is larger than {} MiB", MAX_BODY_BYTES >> 20),
+                        "ask for a smaller range or page of the resource",
+                    ));
+                    f.redirects = redirects;
+                    return Err(f);
+                }
+                raw.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let mut f = Failure::from_reqwest(e, &redirects);
+                f.partial_body = Some(raw.len());
+                if f.diagnosis.kind != "timeout" {
+                    f.diagnosis = Diagnosis::new(
+                        "body_incomplete",
+                        format!("the server closed the connection after {} bytes of the body (status {status})", raw.len()),
+                        "the server or a proxy cut the response short: retry, or check the server's logs",
+                    );
+                }
+                return Err(f);
+            }
+        }
+    }
+    let encoded_size = raw.len();
+    let header = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
+    let content_encoding = header("content-encoding").filter(|e| !e.eq_ignore_ascii_case("identity"));
+    let mut warnings = Vec::new();
+    let decoded = content_encoding.as_deref().map(|enc| decode_body(enc, &raw));
+    let body = match decoded {
+        Some(Ok(decoded)) => decoded,
+        Some(Err(e)) => {
+            warnings.push(Diagnosis::new("decode_failed", format!("the body says Content-Encoding {} but does not decode: {e}", content_encoding.as_deref().unwrap_or("")), "shown as received; turn off compressed content to compare"));
+            raw
+        }
+        None => raw,
+    };
+    let body_ms = ms(started.elapsed() - headers_at);
+    let view = build_view(&body, header("content-type").as_deref(), req.options.parse_response);
+    let code = status.as_u16();
+    Ok(Exchange {
+        method: method.to_string(),
+        url,
+        status: code,
+        reason: status.canonical_reason().unwrap_or("").to_string(),
+        http_version,
+        headers,
+        decoded_size: body.len(),
+        body: bytes::Bytes::from(body),
+        encoded_size,
+        content_encoding,
+        view,
+        redirects,
+        tls: None,
+        timing: Timing { total_ms: 0.0, headers_ms: ms(headers_at), body_ms, new_connections: 0 },
+        status_is_error: req.options.errors_on_status && code >= 400,
+        warnings,
+    })
+}
+
+/// Decodes gzip, deflate (zlib or raw), br and zstd bodies (several codings, last applied first).
+pub fn decode_body(encoding: &str, raw: &[u8]) -> Result<Vec<u8>, String> {
+    let mut data = raw.to_vec();
+    for coding in encoding.split(',').map(|c| c.trim().to_ascii_lowercase()).rev() {
+        data = decode_one(&coding, &data)?;
+    }
+    Ok(data)
+}
+
+fn decode_one(coding: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(data.len() * 4);
+    let res = match coding {
+        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out),
+        "deflate" => match flate2::read::ZlibDecoder::new(data).read_to_end(&mut out) {
+            Ok(n) => Ok(n),
+            Err(_) => {
+                out.clear();
+                flate2::read::DeflateDecoder::new(data).read_to_end(&mut out)
+            }
+        },
+        "br" => brotli::Decompressor::new(data, 64 * 1024).read_to_end(&mut out),
+        "zstd" => zstd::stream::read::Decoder::new(data).and_then(|mut d| d.read_to_end(&mut out)),
+        "identity" | "" => return Ok(data.to_vec()),
+        other => return Err(format!("unknown content coding {other:?}")),
+    };
+    res.map(|_| out).map_err(|e| e.to_string())
+}
+
+/// Records what each handshake of one client showed, keyed by server name.
+#[derive(Debug, Default)]
+pub struct HandshakeLog {
+    inner: Mutex<LogInner>,
+    handshakes: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct LogInner {
+    pending_request: Option<(Vec<String>, Option<String>)>,
+    current: Option<String>,
+    by_server: HashMap<String, TlsFacts>,
+}
+
+impl HandshakeLog {
+    pub fn handshakes(&self) -> u64 {
+        self.handshakes.load(Ordering::SeqCst)
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut LogInner) -> R) -> R {
+        f(&mut self.inner.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn facts_for(&self, url: &Url) -> Option<TlsFacts> {
+        let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
+        self.with(|l| l.by_server.get(&host).cloned())
+    }
+
+    fn update_current(&self, f: impl FnOnce(&mut TlsFacts)) {
+        self.with(|l| {
+            if let Some(name) = l.current.clone()
+                && let Some(facts) = l.by_server.get_mut(&name)
+            {
+                f(facts);
+            }
+        });
+    }
+
+    fn update(&self, server: &ServerName<'_>, f: impl FnOnce(&mut TlsFacts)) {
+        let name = server.to_str().into_owned();
+        self.with(|l| f(l.by_server.entry(name).or_default()));
+    }
+}
+
+/// Builds the rustls config: ring provider, system roots plus trusted certificates, our verifier and resolver.
+pub fn client_config(
+    identity: Option<Arc<CertifiedKey>>,
+    pinned: &[CertificateDer<'static>],
+    verify: bool,
+    log: Arc<HandshakeLog>,
+) -> Result<ClientConfig, Failure> {
+    let prov = provider();
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(system_roots().iter().cloned());
+    roots.add_parsable_certificates(pinned.iter().cloned());
+    let webpki = if roots.is_empty() {
+        None
+    } else {
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), prov.clone()).build().ok()
+    };
+    let verifier = Arc::new(RecordingVerifier { webpki, pinned: pinned.to_vec(), verify, log: log.clone(), provider: prov.clone() });
+    let mut config = ClientConfig::builder_with_provider(prov)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::plain(Diagnosis::new("tls_config", e.to_string(), "report this as a bug")))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_cert_resolver(Arc::new(RecordingResolver { identity, log: log.clone() }));
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.resumption = Resumption::store(Arc::new(RecordingSessions { log }));
+    Ok(config)
+}
+
+/// Presents the credential (if any) and notes what the server asked for.
+#[derive(Debug)]
+struct RecordingResolver {
+    identity: Option<Arc<CertifiedKey>>,
+    log: Arc<HandshakeLog>,
+}
+
+impl ResolvesClientCert for RecordingResolver {
+    fn resolve(&self, root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        let names = root_hint_subjects.iter().map(|dn| super::certinfo::dn_to_string(dn)).collect();
+        let sent = self
+            .identity
+            .as_ref()
+            .and_then(|k| k.end_entity_cert().ok().and_then(|c| CertFacts::parse(c).ok()))
+            .map(|f| f.subject);
+        self.log.with(|l| l.pending_request = Some((names, sent)));
+        self.identity.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.identity.is_some()
+    }
+}
+
+/// Verifies the server (webpki, or an exactly pinned self-signed certificate) and records its chain.
+#[derive(Debug)]
+struct RecordingVerifier {
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    pinned: Vec<CertificateDer<'static>>,
+    verify: bool,
+    log: Arc<HandshakeLog>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.log.handshakes.fetch_add(1, Ordering::SeqCst);
+        let chain: Vec<CertFacts> = std::iter::once(end_entity).chain(intermediates).filter_map(|c| CertFacts::parse(c).ok()).collect();
+        let pending = self.log.with(|l| {
+            l.current = Some(server_name.to_str().into_owned());
+            l.pending_request.take()
+        });
+        let outcome = self.decide(end_entity, intermediates, server_name, ocsp, now);
+        self.log.update(server_name, |f| {
+            *f = TlsFacts {
+                server_name: server_name.to_str().into_owned(),
+                server_chain: chain,
+                client_cert_requested: pending.is_some(),
+                acceptable_ca_names: pending.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+                client_cert_sent: pending.and_then(|p| p.1),
+                verified_by: outcome.as_ref().ok().map(|s| s.to_string()),
+                verify_error: outcome.as_ref().err().map(|e| e.to_string()),
+                unverified: !self.verify,
+                ..TlsFacts::default()
+            }
+        });
+        outcome.map(|_| ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.log.update_current(|f| f.version = Some("TLSv1.2".into()));
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.log.update_current(|f| f.version = Some("TLSv1.3".into()));
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+impl RecordingVerifier {
+    fn decide(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<&'static str, rustls::Error> {
+        if !self.verify {
+            return Ok("verification off");
+        }
+        let webpki_result = match &self.webpki {
+            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now).map(|_| "webpki"),
+            None => Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)),
+        };
+        match webpki_result {
+            Ok(rule) => Ok(rule),
+            Err(e) if self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) => self.check_pinned(end_entity, server_name, now).map_err(|_| e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A trusted certificate that is exactly the server's own: still check its name and dates.
+    fn check_pinned(&self, end_entity: &CertificateDer<'_>, server_name: &ServerName<'_>, now: UnixTime) -> Result<&'static str, rustls::Error> {
+        let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+        rustls::client::verify_server_name(&parsed, server_name)?;
+        let facts = CertFacts::parse(end_entity).map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))?;
+        let now = now.as_secs() as i64;
+        if now > facts.not_after_unix {
+            return Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Expired));
+        }
+        if now < facts.not_before_unix {
+            return Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidYet));
+        }
+        Ok("pinned self-signed certificate")
+    }
+}
+
+/// Notes the negotiated cipher suite and group; never hands tickets back, so every connection does a full handshake.
+#[derive(Debug)]
+struct RecordingSessions {
+    log: Arc<HandshakeLog>,
+}
+
+impl ClientSessionStore for RecordingSessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        self.log.update(&server_name, |f| f.key_exchange = Some(format!("{group:?}")));
+    }
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        None
+    }
+    fn set_tls12_session(&self, _: ServerName<'static>, _: rustls::client::Tls12ClientSessionValue) {}
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        None
+    }
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+    fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: rustls::client::Tls13ClientSessionValue) {
+        let suite = format!("{:?}", value.suite().common.suite);
+        self.log.update(&server_name, |f| f.cipher = Some(suite));
+    }
+    fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<rustls::client::Tls13ClientSessionValue> {
+        None
+    }
+}

@@ -1,0 +1,393 @@
+//! The embedded mTLS server: certificates generated at start, echo/JSON/XML/status/redirect/cookie/slow/large/gzip routes.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::core::certinfo::CertFacts;
+
+/// A certificate with its key, as PEM and DER.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub cert_der: CertificateDer<'static>,
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub key_der: Vec<u8>,
+}
+
+impl Issued {
+    pub fn key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
+    }
+}
+
+/// Validity of a certificate, in days relative to now (negative is the past).
+#[derive(Debug, Clone, Copy)]
+pub struct Days {
+    pub from: i64,
+    pub to: i64,
+}
+
+impl Default for Days {
+    fn default() -> Self {
+        Days { from: -1, to: 365 }
+    }
+}
+
+/// A private CA that issues server and client certificates, made on the spot.
+pub struct Pki {
+    pub ca: Issued,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+fn day_offset(days: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() + time::Duration::days(days)
+}
+
+impl Pki {
+    pub fn new(ca_name: &str) -> Pki {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
+        params.distinguished_name.push(DnType::CommonName, ca_name);
+        params.distinguished_name.push(DnType::OrganizationName, "certbench demo");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.not_before = day_offset(-1);
+        params.not_after = day_offset(3650);
+        let key = KeyPair::generate().expect("P-256 key generation");
+        let cert = params.self_signed(&key).expect("self-signed CA");
+        let ca = Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() };
+        Pki { ca, issuer: Issuer::new(params, key) }
+    }
+
+    /// An intermediate CA under this one.
+    pub fn intermediate(&self, name: &str) -> Pki {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+        params.not_before = day_offset(-1);
+        params.not_after = day_offset(3650);
+        let key = KeyPair::generate().expect("P-256 key generation");
+        let cert = params.signed_by(&key, &self.issuer).expect("intermediate");
+        let ca = Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() };
+        Pki { ca, issuer: Issuer::new(params, key) }
+    }
+
+    pub fn server(&self, names: &[&str], days: Days) -> Issued {
+        let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut params = CertificateParams::new(sans).expect("valid SANs");
+        params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        self.issue(params, days, &rcgen::PKCS_ECDSA_P256_SHA256)
+    }
+
+    pub fn client(&self, cn: &str, days: Days) -> Issued {
+        self.client_with(cn, days, &rcgen::PKCS_ECDSA_P256_SHA256, vec![ExtendedKeyUsagePurpose::ClientAuth])
+    }
+
+    pub fn client_with(&self, cn: &str, days: Days, alg: &'static rcgen::SignatureAlgorithm, eku: Vec<ExtendedKeyUsagePurpose>) -> Issued {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.distinguished_name.push(DnType::OrganizationName, "certbench demo");
+        params.extended_key_usages = eku;
+        self.issue(params, days, alg)
+    }
+
+    fn issue(&self, mut params: CertificateParams, days: Days, alg: &'static rcgen::SignatureAlgorithm) -> Issued {
+        params.not_before = day_offset(days.from);
+        params.not_after = day_offset(days.to);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let key = KeyPair::generate_for(alg).expect("key generation");
+        let cert = params.signed_by(&key, &self.issuer).expect("issue certificate");
+        Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() }
+    }
+}
+
+/// A self-signed server certificate (CA:FALSE), as `trust add` users bring.
+pub fn self_signed_server(names: &[&str], days: Days) -> Issued {
+    let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut params = CertificateParams::new(sans).expect("valid SANs");
+    params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+    params.not_before = day_offset(days.from);
+    params.not_after = day_offset(days.to);
+    let key = KeyPair::generate().expect("key generation");
+    let cert = params.self_signed(&key).expect("self-signed");
+    Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    Required,
+    Optional,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versions {
+    Both,
+    Tls12,
+    Tls13,
+}
+
+/// How a test server is set up; `Default` is the demo: TLS 1.2+1.3, client certificate required.
+pub struct ServerConfig {
+    pub server_chain: Vec<CertificateDer<'static>>,
+    pub server_key: PrivateKeyDer<'static>,
+    pub client_roots: Vec<CertificateDer<'static>>,
+    pub client_auth: ClientAuth,
+    pub versions: Versions,
+    /// Answer 400 "No required SSL certificate was sent" at the HTTP level, as nginx does.
+    pub nginx_style: bool,
+}
+
+/// A running server; dropping it stops accepting.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub handshakes: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The demo's whole set-up: CA, server certificate for localhost, one client key.
+pub struct Demo {
+    pub pki: Pki,
+    pub server_cert: Issued,
+    pub client: Issued,
+}
+
+impl Demo {
+    pub fn new() -> Demo {
+        let pki = Pki::new("certbench demo CA");
+        let server_cert = pki.server(&["localhost", "127.0.0.1"], Days::default());
+        let client = pki.client("certbench-demo-client", Days::default());
+        Demo { pki, server_cert, client }
+    }
+
+    pub fn config(&self) -> ServerConfig {
+        ServerConfig {
+            server_chain: vec![self.server_cert.cert_der.clone()],
+            server_key: self.server_cert.key(),
+            client_roots: vec![self.pki.ca.cert_der.clone()],
+            client_auth: ClientAuth::Required,
+            versions: Versions::Both,
+            nginx_style: false,
+        }
+    }
+}
+
+impl Default for Demo {
+    fn default() -> Self {
+        Demo::new()
+    }
+}
+
+fn tls_config(cfg: &ServerConfig) -> Result<rustls::ServerConfig, String> {
+    let provider = crate::core::transport::provider();
+    let versions: &[&'static rustls::SupportedProtocolVersion] = match cfg.versions {
+        Versions::Both => &[&rustls::version::TLS13, &rustls::version::TLS12],
+        Versions::Tls12 => &[&rustls::version::TLS12],
+        Versions::Tls13 => &[&rustls::version::TLS13],
+    };
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).map_err(|e| e.to_string())?;
+    let builder = if cfg.client_auth == ClientAuth::Off {
+        builder.with_no_client_auth()
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add_parsable_certificates(cfg.client_roots.iter().cloned());
+        let vb = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
+        let vb = if cfg.client_auth == ClientAuth::Optional || cfg.nginx_style { vb.allow_unauthenticated() } else { vb };
+        builder.with_client_cert_verifier(vb.build().map_err(|e| e.to_string())?)
+    };
+    let mut config = builder.with_single_cert(cfg.server_chain.clone(), cfg.server_key.clone_key()).map_err(|e| e.to_string())?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Starts the server on 127.0.0.1 (port 0 = any) in the current tokio runtime.
+pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(&cfg)?));
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let counter = handshakes.clone();
+    let nginx_style = cfg.nginx_style;
+    let base = format!("https://localhost:{}", addr.port());
+    let base_for_task = base.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let acceptor = acceptor.clone();
+            let counter = counter.clone();
+            let base = base_for_task.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let peer = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).and_then(|c| CertFacts::parse(c).ok());
+                let service = hyper::service::service_fn(move |req| handle(req, peer.clone(), nginx_style, base.clone()));
+                let io = hyper_util::rt::TokioIo::new(tls);
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new()).serve_connection(io, service).await;
+            });
+        }
+    });
+    Ok(Server { addr, url: base, handshakes, task })
+}
+
+type Resp = Response<http_body_util::combinators::BoxBody<Bytes, std::io::Error>>;
+
+fn full(body: impl Into<Bytes>) -> http_body_util::combinators::BoxBody<Bytes, std::io::Error> {
+    Full::new(body.into()).map_err(|never: Infallible| match never {}).boxed()
+}
+
+fn reply(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header("content-type", content_type)
+        .body(full(body))
+        .expect("static response parts are valid")
+}
+
+fn query_pairs(req: &Request<Incoming>) -> Vec<(String, String)> {
+    req.uri().query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+}
+
+async fn handle(req: Request<Incoming>, peer: Option<CertFacts>, nginx_style: bool, base: String) -> Result<Resp, Infallible> {
+    if nginx_style && peer.is_none() {
+        return Ok(reply(400, "text/html", "<html><head><title>400 No required SSL certificate was sent</title></head><body><center><h1>400 Bad Request</h1></center><center>No required SSL certificate was sent</center><hr><center>nginx</center></body></html>"));
+    }
+    let path = req.uri().path().to_string();
+    let query = query_pairs(&req);
+    let q = |k: &str| query.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let accept_gzip = req.headers().get("accept-encoding").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("gzip"));
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let resp = match segments.as_slice() {
+        ["echo", ..] | [""] => echo(req, peer, query).await,
+        ["json"] => reply(200, "application/json", json!({"orders": [{"id": 1, "status": "open", "total": 12.5}, {"id": 2, "status": "paid", "total": 99.0}], "timestamp": now_secs(), "requestId": format!("req-{}", now_nanos())}).to_string()),
+        ["xml"] => reply(200, "application/xml", "<?xml version=\"1.0\"?><orders><order id=\"1\"><status>open</status></order><order id=\"2\"><status>paid</status></order></orders>"),
+        ["status", code] => {
+            let code: u16 = code.parse().unwrap_or(400);
+            reply(code, "application/json", json!({"status": code}).to_string())
+        }
+        ["redirect", code] => {
+            let code: u16 = code.parse().unwrap_or(302);
+            let to = q("to").unwrap_or_else(|| "/echo".into());
+            let mut r = reply(code, "text/plain", format!("redirecting to {to}"));
+            r.headers_mut().insert("location", to.parse().unwrap_or_else(|_| "/echo".parse().expect("static")));
+            r
+        }
+        ["loop"] => {
+            let mut r = reply(302, "text/plain", "loop");
+            r.headers_mut().insert("location", "/loop".parse().expect("static"));
+            r
+        }
+        ["cookies", "set"] => {
+            let mut r = reply(200, "application/json", json!({"set": query}).to_string());
+            for (k, v) in &query {
+                if let Ok(h) = format!("{k}={v}; Path=/").parse() {
+                    r.headers_mut().append("set-cookie", h);
+                }
+            }
+            r
+        }
+        ["slow", ms] => {
+            tokio::time::sleep(Duration::from_millis(ms.parse().unwrap_or(1000))).await;
+            reply(200, "application/json", json!({"slept_ms": ms}).to_string())
+        }
+        ["large", size] => reply(200, "application/json", large_json(size.parse().unwrap_or(1_000_000))),
+        ["gzip"] => gzip_reply(accept_gzip),
+        ["binary"] => reply(200, "application/octet-stream", (0u8..=255).cycle().take(4096).collect::<Vec<u8>>()),
+        ["latin1"] => reply(200, "text/plain; charset=iso-8859-1", vec![b'c', b'a', b'f', 0xe9]),
+        ["broken-json"] => reply(200, "application/json", "{\n  \"a\": 1,\n  \"b\": oops\n}"),
+        ["cut"] => cut_body(),
+        _ => reply(404, "application/json", json!({"error": "no such route", "path": path, "base": base}).to_string()),
+    };
+    Ok(resp)
+}
+
+async fn echo(req: Request<Incoming>, peer: Option<CertFacts>, query: Vec<(String, String)>) -> Resp {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let raw_query = req.uri().query().unwrap_or("").to_string();
+    let headers: Vec<(String, String)> = req.headers().iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let client = peer.map(|p| json!({"subject": p.subject, "cn": p.subject_cn, "issuer": p.issuer, "sha256": p.sha256}));
+    let doc = json!({
+        "method": method,
+        "path": path,
+        "raw_query": raw_query,
+        "query": query,
+        "headers": headers,
+        "body": String::from_utf8_lossy(&body),
+        "body_len": body.len(),
+        "client_cert": client,
+    });
+    reply(200, "application/json", serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+fn gzip_reply(accept_gzip: bool) -> Resp {
+    let doc = large_json(64 * 1024);
+    if !accept_gzip {
+        return reply(200, "application/json", doc);
+    }
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = enc.write_all(doc.as_bytes());
+    let mut r = reply(200, "application/json", enc.finish().unwrap_or_default());
+    r.headers_mut().insert("content-encoding", "gzip".parse().expect("static"));
+    r
+}
+
+/// Promises more bytes than it sends, then ends the stream with an error.
+fn cut_body() -> Resp {
+    let stream = futures_util::stream::iter(vec![
+        Ok(hyper::body::Frame::data(Bytes::from_static(b"{\"partial\": \"data"))),
+        Err(std::io::Error::other("cut on purpose")),
+    ]);
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("content-length", "100000")
+        .body(http_body_util::StreamBody::new(stream).boxed())
+        .expect("static response parts are valid")
+}
+
+/// A JSON array of objects of roughly `size` bytes.
+pub fn large_json(size: usize) -> String {
+    let mut out = String::with_capacity(size + 128);
+    out.push('[');
+    let mut i = 0usize;
+    while out.len() < size {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("{{\"id\":{i},\"name\":\"item-{i}\",\"tags\":[\"a\",\"b\"],\"price\":{}.5,\"active\":{}}}", i % 1000, i % 2 == 0));
+        i += 1;
+    }
+    out.push(']');
+    out
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn now_nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}

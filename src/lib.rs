@@ -1,0 +1,6 @@
+//! certbench: a workbench for HTTP APIs that authenticate clients with certificates.
+
+pub mod cli;
+pub mod core;
+pub mod demo;
+pub mod tui;
