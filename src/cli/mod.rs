@@ -1,6 +1,9 @@
 //! The headless command line: keys, trust, profiles, send, demo; the stable contract for scripts.
 
+mod demo;
 mod output;
+
+pub use demo::{DemoHome, demo_home};
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -219,8 +222,8 @@ pub fn main() -> i32 {
     };
     let profiles_dir = home::profiles_dir(cli.profiles.as_deref());
     match cli.command {
-        None => crate::tui::run(&profiles_dir, None),
-        Some(Command::Demo(args)) => crate::tui::demo(args.serve, args.port),
+        None => crate::tui::run(&profiles_dir, &home::home_dir(), load_vars(&profiles_dir, &[]).unwrap_or_default(), None),
+        Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send(&profiles_dir, &args)),
         Some(Command::Keys(cmd)) => keys(cmd),
         Some(Command::Trust(cmd)) => trust(cmd),

@@ -342,6 +342,8 @@ async fn read_response(
                 let mut f = Failure::from_reqwest(e, &redirects);
                 f.partial_body = Some(raw.len());
                 if f.diagnosis.kind != "timeout" {
+                    f.from_transport = false;
+                    f.needs_probe = false;
                     f.diagnosis = Diagnosis::new(
                         "body_incomplete",
                         format!("the server closed the connection after {} bytes of the body (status {status})", raw.len()),

@@ -2,11 +2,7 @@
 
 use std::path::Path;
 
-pub fn run(_profiles: &Path, _vars: Option<crate::core::vars::Vars>) -> i32 {
+pub fn run(_profiles: &Path, _home: &Path, _vars: crate::core::vars::Vars, _rt: Option<tokio::runtime::Handle>) -> i32 {
     eprintln!("the TUI is not built yet");
-    1
-}
-
-pub fn demo(_serve: bool, _port: u16) -> i32 {
     1
 }

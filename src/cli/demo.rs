@@ -1,0 +1,107 @@
+//! `certbench demo`: the embedded mTLS server, a throw-away home with its key and CA, and the workbench on it.
+
+use std::path::{Path, PathBuf};
+
+use crate::core::keystore::Keystore;
+use crate::core::vars::Vars;
+use crate::demo::{self, Demo};
+
+/// The example profiles, for when `./profiles` is not there (an installed binary).
+const EXAMPLES: [(&str, &str); 7] = [
+    ("vars.toml", include_str!("../../profiles/vars.toml")),
+    ("echo-orders.toml", include_str!("../../profiles/echo-orders.toml")),
+    ("orders-json.toml", include_str!("../../profiles/orders-json.toml")),
+    ("orders-xml.toml", include_str!("../../profiles/orders-xml.toml")),
+    ("create-order.toml", include_str!("../../profiles/create-order.toml")),
+    ("form-login.toml", include_str!("../../profiles/form-login.toml")),
+    ("upload-multipart.toml", include_str!("../../profiles/upload-multipart.toml")),
+];
+
+/// A temp home holding the demo key `demo` and trusted CA `demo-ca`; removed when dropped.
+pub struct DemoHome {
+    pub dir: tempfile::TempDir,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+    pub ca: PathBuf,
+}
+
+pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
+    let dir = tempfile::Builder::new().prefix("certbench-demo-").tempdir().map_err(|e| format!("cannot make a temp folder: {e}"))?;
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).map_err(|e| e.to_string())?;
+    let write = |name: &str, text: &str, mode: u32| -> Result<PathBuf, String> {
+        let p = files.join(name);
+        crate::core::home::write_atomic(&p, text.as_bytes(), mode).map_err(|e| e.to_string())?;
+        Ok(p)
+    };
+    let client_cert = write("demo-client.pem", &d.client.cert_pem, 0o644)?;
+    let client_key = write("demo-client.key", &d.client.key_pem, 0o600)?;
+    let ca = write("demo-ca.pem", &d.pki.ca.cert_pem, 0o644)?;
+    let ks = Keystore::open(dir.path());
+    ks.import_pem("demo", d.client.cert_pem.as_bytes(), d.client.key_pem.as_bytes(), None, "demo key").map_err(|e| e.to_string())?;
+    ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo CA").map_err(|e| e.to_string())?;
+    Ok(DemoHome { dir, client_cert, client_key, ca })
+}
+
+/// `./profiles` when present, else the examples written into the demo home.
+fn demo_profiles(home: &Path) -> Result<PathBuf, String> {
+    let local = PathBuf::from("profiles");
+    if local.join("echo-orders.toml").is_file() {
+        return Ok(local);
+    }
+    let dir = home.join("profiles");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for (name, text) in EXAMPLES {
+        std::fs::write(dir.join(name), text).map_err(|e| e.to_string())?;
+    }
+    Ok(dir)
+}
+
+pub fn run(serve: bool, port: u16) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return super::fail(format!("cannot start the async runtime: {e}")),
+    };
+    let d = Demo::new();
+    let server = match rt.block_on(demo::start(d.config(), port)) {
+        Ok(s) => s,
+        Err(e) => return super::fail(format!("{e}: pick another --port")),
+    };
+    let home = match demo_home(&d) {
+        Ok(h) => h,
+        Err(e) => return super::fail(e),
+    };
+    let profiles = match demo_profiles(home.dir.path()) {
+        Ok(p) => p,
+        Err(e) => return super::fail(e),
+    };
+    if serve {
+        print_serve_help(&server.url, &home, &profiles);
+        rt.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        return super::EXIT_OK;
+    }
+    let mut vars = Vars::new();
+    vars.set("base_url", &server.url);
+    let code = crate::tui::run(&profiles, home.dir.path(), vars, Some(rt.handle().clone()));
+    drop(server);
+    code
+}
+
+fn print_serve_help(url: &str, home: &DemoHome, profiles: &Path) {
+    let h = home.dir.path().display();
+    println!("certbench demo server: {url} (requires a client certificate; Ctrl-C stops it)");
+    println!();
+    println!("Its client key and CA are imported into a temporary home:");
+    println!("  export CERTBENCH_HOME={h}");
+    println!("  certbench send echo-orders --profiles {} --var base_url={url}", profiles.display());
+    println!("  certbench send --url {url}/echo --credential demo --trust demo-ca -v");
+    println!();
+    println!("Or with curl:");
+    println!("  curl --cacert {} --cert {} --key {} {url}/echo", home.ca.display(), home.client_cert.display(), home.client_key.display());
+    println!();
+    println!("Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+}
