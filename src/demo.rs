@@ -356,10 +356,16 @@ fn gzip_reply(accept_gzip: bool) -> Resp {
 
 /// Promises more bytes than it sends, then ends the stream with an error.
 fn cut_body() -> Resp {
-    let stream = futures_util::stream::iter(vec![
-        Ok(hyper::body::Frame::data(Bytes::from_static(b"{\"partial\": \"data"))),
-        Err(std::io::Error::other("cut on purpose")),
-    ]);
+    let stream = futures_util::stream::unfold(0u8, |step| async move {
+        match step {
+            0 => Some((Ok(hyper::body::Frame::data(Bytes::from_static(b"{\"partial\": \"data"))), 1)),
+            1 => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Some((Err(std::io::Error::other("cut on purpose")), 2))
+            }
+            _ => None,
+        }
+    });
     Response::builder()
         .status(200)
         .header("content-type", "application/json")

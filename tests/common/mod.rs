@@ -1,0 +1,80 @@
+//! Shared set-up for integration tests: a temp home, the demo PKI and a real mTLS server.
+#![allow(dead_code)]
+
+use certbench::core::diagnose::Failure;
+use certbench::core::exchange::Exchange;
+use certbench::core::keystore::Keystore;
+use certbench::core::prepare;
+use certbench::core::profile::Profile;
+use certbench::core::transport::Transport;
+use certbench::core::vars::Vars;
+use certbench::demo::{self, Demo, Server, ServerConfig};
+
+pub struct Env {
+    pub home: tempfile::TempDir,
+    pub ks: Keystore,
+    pub demo: Demo,
+    pub rt: tokio::runtime::Runtime,
+    pub server: Server,
+    pub transport: Transport,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with(|_| {})
+    }
+
+    /// A demo server whose config `tweak` may change, with key `demo` and trust `demo-ca` imported.
+    pub fn with(tweak: impl FnOnce(&mut ServerConfig)) -> Env {
+        let home = tempfile::tempdir().unwrap();
+        let ks = Keystore::open(home.path());
+        let d = Demo::new();
+        ks.import_pem("demo", d.client.cert_pem.as_bytes(), d.client.key_pem.as_bytes(), None, "demo").unwrap();
+        ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo ca").unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let mut cfg = d.config();
+        tweak(&mut cfg);
+        let server = rt.block_on(demo::start(cfg, 0)).unwrap();
+        let transport = Transport::new(ks.clone());
+        Env { home, ks, demo: d, rt, server, transport }
+    }
+
+    pub fn start(&self, cfg: ServerConfig) -> Server {
+        self.rt.block_on(demo::start(cfg, 0)).unwrap()
+    }
+
+    /// A profile for `path` on the main server, with the demo key and CA.
+    pub fn profile(&self, path: &str) -> Profile {
+        Profile {
+            name: "t".into(),
+            url: format!("{}{}", self.server.url, path),
+            credential: Some("demo".into()),
+            trust: vec!["demo-ca".into()],
+            ..Profile::default()
+        }
+    }
+
+    pub fn send(&self, p: &Profile) -> Result<Exchange, Failure> {
+        let req = prepare::prepare(p, &Vars::new()).expect("profile prepares");
+        self.rt.block_on(self.transport.send(&req))
+    }
+
+    pub fn ok(&self, p: &Profile) -> Exchange {
+        match self.send(p) {
+            Ok(ex) => ex,
+            Err(f) => panic!("send failed: {} / {} / {:?}", f.diagnosis.kind, f.diagnosis.message, f.chain),
+        }
+    }
+
+    pub fn err(&self, p: &Profile) -> Failure {
+        match self.send(p) {
+            Ok(ex) => panic!("expected a failure, got {} {}", ex.status, String::from_utf8_lossy(&ex.body)),
+            Err(f) => f,
+        }
+    }
+
+    pub fn json(&self, p: &Profile) -> serde_json::Value {
+        let ex = self.ok(p);
+        serde_json::from_slice(&ex.body).expect("JSON body")
+    }
+}

@@ -1,0 +1,235 @@
+//! Every request option of design.md against a real local mTLS server.
+
+mod common;
+
+use certbench::core::exchange::BodyView;
+use certbench::core::profile::{Body, BodyType, HeaderValues, Part};
+use common::Env;
+
+#[test]
+fn mtls_echo_records_tls_facts() {
+    let env = Env::new();
+    let ex = env.ok(&env.profile("/echo"));
+    assert_eq!(ex.status, 200);
+    let body: serde_json::Value = serde_json::from_slice(&ex.body).unwrap();
+    assert_eq!(body["client_cert"]["cn"], "certbench-demo-client");
+    let tls = ex.tls.expect("tls facts");
+    assert_eq!(tls.version.as_deref(), Some("TLSv1.3"));
+    assert!(tls.cipher.as_deref().unwrap_or("").starts_with("TLS13_"), "{:?}", tls.cipher);
+    assert!(tls.client_cert_requested);
+    assert_eq!(tls.acceptable_ca_names, vec!["CN=certbench demo CA, O=certbench demo".to_string()]);
+    assert_eq!(tls.client_cert_sent.as_deref(), Some("CN=certbench-demo-client, O=certbench demo"));
+    assert_eq!(tls.server_chain[0].subject_cn, "localhost");
+    assert_eq!(tls.verified_by.as_deref(), Some("webpki"));
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+}
+
+#[test]
+fn sequential_sends_reuse_one_connection() {
+    let env = Env::new();
+    for _ in 0..5 {
+        env.ok(&env.profile("/echo"));
+    }
+    assert_eq!(env.server.handshakes.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn tls12_facts() {
+    let env = Env::with(|c| c.versions = certbench::demo::Versions::Tls12);
+    let ex = env.ok(&env.profile("/echo"));
+    let tls = ex.tls.unwrap();
+    assert_eq!(tls.version.as_deref(), Some("TLSv1.2"));
+    assert!(tls.client_cert_sent.is_some());
+}
+
+#[test]
+fn query_array_rule_on_the_wire() {
+    let env = Env::new();
+    let mut p = env.profile("/echo?foo=bar");
+    p.query = vec![("foo".into(), "baz".into()), ("one".into(), "1".into())];
+    let body = env.json(&p);
+    assert_eq!(body["raw_query"], "foo%5B0%5D=bar&foo%5B1%5D=baz&one=1");
+    p.options.query_arrays = false;
+    assert_eq!(env.json(&p)["raw_query"], "foo=bar&foo=baz&one=1");
+}
+
+#[test]
+fn headers_repeat_and_bodies_encode() {
+    let env = Env::new();
+    let mut p = env.profile("/echo");
+    p.method = "POST".into();
+    p.headers.insert("X-Tag".into(), HeaderValues::Many(vec!["a".into(), "b".into()]));
+    p.body = Body { kind: BodyType::Raw, content_type: Some("application/json".into()), text: Some("{\"x\":1}".into()), ..Body::default() };
+    let body = env.json(&p);
+    let headers = body["headers"].as_array().unwrap();
+    let tags: Vec<&str> = headers.iter().filter(|h| h[0] == "x-tag").map(|h| h[1].as_str().unwrap()).collect();
+    assert_eq!(tags, ["a", "b"]);
+    assert!(headers.iter().any(|h| h[0] == "content-type" && h[1] == "application/json"));
+    assert_eq!(body["body"], "{\"x\":1}");
+
+    p.body = Body { kind: BodyType::Form, fields: vec![("user".into(), "ada l".into()), ("x".into(), "&".into())], ..Body::default() };
+    assert_eq!(env.json(&p)["body"], "user=ada+l&x=%26");
+}
+
+#[test]
+fn multipart_streams_text_and_file_parts() {
+    let env = Env::new();
+    let file = env.home.path().join("upload.txt");
+    std::fs::write(&file, "file-content-123").unwrap();
+    let mut p = env.profile("/echo");
+    p.method = "POST".into();
+    p.body = Body {
+        kind: BodyType::Multipart,
+        parts: vec![
+            Part { name: "note".into(), text: Some("hello".into()), file: None, filename: None, content_type: None },
+            Part { name: "doc".into(), text: None, file: Some(file.display().to_string()), filename: None, content_type: Some("text/plain".into()) },
+        ],
+        ..Body::default()
+    };
+    let body = env.json(&p);
+    let text = body["body"].as_str().unwrap();
+    assert!(text.contains("name=\"note\"\r\n\r\nhello"), "{text}");
+    assert!(text.contains("filename=\"upload.txt\""), "{text}");
+    assert!(text.contains("file-content-123"), "{text}");
+}
+
+#[test]
+fn redirect_rules() {
+    let env = Env::new();
+    // A GET follows; the hop is recorded.
+    let ex = env.ok(&env.profile("/redirect/302?to=/echo"));
+    assert_eq!(ex.status, 200);
+    assert_eq!(ex.redirects.len(), 1);
+    assert_eq!(ex.redirects[0].status, 302);
+    // A POST answered by 302 comes back as is unless follow-all.
+    let mut p = env.profile("/redirect/302?to=/echo");
+    p.method = "POST".into();
+    p.body = Body { kind: BodyType::Raw, text: Some("payload".into()), ..Body::default() };
+    assert_eq!(env.ok(&p).status, 302);
+    // follow-all: 302 becomes GET without body.
+    p.options.follow_all_redirects = true;
+    let ex = env.ok(&p);
+    let body: serde_json::Value = serde_json::from_slice(&ex.body).unwrap();
+    assert_eq!(body["method"], "GET");
+    assert_eq!(body["body"], "");
+    // 307 keeps the method and the body.
+    p.url = format!("{}/redirect/307?to=/echo", env.server.url);
+    let body = env.json(&p);
+    assert_eq!(body["method"], "POST");
+    assert_eq!(body["body"], "payload");
+    // Follow off: a GET's redirect is returned.
+    let mut g = env.profile("/redirect/301?to=/echo");
+    g.options.follow_redirects = false;
+    assert_eq!(env.ok(&g).status, 301);
+}
+
+#[test]
+fn redirect_loop_stops_after_ten_hops() {
+    let env = Env::new();
+    let f = env.err(&env.profile("/loop"));
+    assert_eq!(f.diagnosis.kind, "too_many_redirects");
+    assert_eq!(f.redirects.len(), 10);
+}
+
+#[test]
+fn authorization_dropped_on_cross_origin_hop_only() {
+    let env = Env::new();
+    let other = env.start(env.demo.config());
+    let mut p = env.profile(&format!("/redirect/302?to={}/echo", other.url));
+    p.headers.insert("Authorization".into(), HeaderValues::One("Bearer secret".into()));
+    let ex = env.ok(&p);
+    assert!(ex.redirects[0].cross_origin);
+    let body: serde_json::Value = serde_json::from_slice(&ex.body).unwrap();
+    assert!(!body["headers"].as_array().unwrap().iter().any(|h| h[0] == "authorization"), "{body}");
+    // Same origin keeps it.
+    p.url = format!("{}/redirect/302?to=/echo", env.server.url);
+    let body = env.json(&p);
+    assert!(body["headers"].as_array().unwrap().iter().any(|h| h[0] == "authorization"));
+}
+
+#[test]
+fn cookies_shared_or_per_send() {
+    let env = Env::new();
+    let mut set = env.profile("/cookies/set?session=abc");
+    let mut read = env.profile("/echo");
+    let has_cookie = |b: &serde_json::Value| b["headers"].as_array().unwrap().iter().any(|h| h[0] == "cookie" && h[1] == "session=abc");
+    env.ok(&set);
+    assert!(!has_cookie(&env.json(&read)), "a fresh jar per send by default");
+    set.options.share_cookies = true;
+    read.options.share_cookies = true;
+    env.ok(&set);
+    assert!(has_cookie(&env.json(&read)));
+    // Cookies carry across one send's redirects even without sharing.
+    let mut chain = env.profile("/redirect/302?to=/echo");
+    chain.url = format!("{}/redirect/302?to=%2Fecho", env.server.url);
+    assert!(!has_cookie(&env.json(&chain)));
+}
+
+#[test]
+fn compressed_content_is_decoded_and_sizes_reported() {
+    let env = Env::new();
+    let ex = env.ok(&env.profile("/gzip"));
+    assert_eq!(ex.content_encoding.as_deref(), Some("gzip"));
+    assert!(ex.encoded_size < ex.decoded_size / 2, "{} vs {}", ex.encoded_size, ex.decoded_size);
+    assert!(matches!(ex.view, BodyView::Json { .. }));
+    let mut p = env.profile("/gzip");
+    p.options.compressed = false;
+    let ex = env.ok(&p);
+    assert_eq!(ex.content_encoding, None);
+    assert_eq!(ex.encoded_size, ex.decoded_size);
+}
+
+#[test]
+fn timeout_is_whole_request() {
+    let env = Env::new();
+    let mut p = env.profile("/slow/3000");
+    p.options.timeout_secs = 1;
+    let started = std::time::Instant::now();
+    let f = env.err(&p);
+    assert_eq!(f.diagnosis.kind, "timeout");
+    assert_eq!(f.exit_code(), 3);
+    assert!(started.elapsed() < std::time::Duration::from_millis(2500));
+}
+
+#[test]
+fn status_errors_on_and_off() {
+    let env = Env::new();
+    let mut p = env.profile("/status/404");
+    let ex = env.ok(&p);
+    assert_eq!(ex.status, 404);
+    assert!(ex.status_is_error);
+    assert!(!ex.body.is_empty(), "the body of an error status is still kept");
+    p.options.errors_on_status = false;
+    assert!(!env.ok(&p).status_is_error);
+    assert!(!env.ok(&env.profile("/status/302")).status_is_error);
+}
+
+#[test]
+fn parse_response_views() {
+    let env = Env::new();
+    assert!(matches!(env.ok(&env.profile("/xml")).view, BodyView::Xml { .. }));
+    match env.ok(&env.profile("/broken-json")).view {
+        BodyView::Unparsed { line, column, .. } => assert_eq!((line, column), (3, 8)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(env.ok(&env.profile("/binary")).view, BodyView::Binary);
+    assert_eq!(env.ok(&env.profile("/latin1")).view.text(), "café");
+    let mut p = env.profile("/json");
+    p.options.parse_response = false;
+    assert!(matches!(env.ok(&p).view, BodyView::Text { .. }));
+}
+
+#[test]
+fn server_closing_mid_body_is_explained() {
+    let env = Env::new();
+    let f = env.err(&env.profile("/cut"));
+    assert_eq!(f.diagnosis.kind, "body_incomplete", "{}", f.diagnosis.message);
+}
+
+#[test]
+fn large_body_arrives_whole() {
+    let env = Env::new();
+    let ex = env.ok(&env.profile("/large/52428800"));
+    assert!(ex.decoded_size >= 50 * 1024 * 1024);
+    assert!(matches!(ex.view, BodyView::Json { .. }));
+}
