@@ -338,16 +338,12 @@ fn explain_tls(e: &rustls::Error, tls: Option<&TlsFacts>, req: &PreparedRequest,
             missing_cert(req, cred.map(|c| c.name), "client_cert_required", "the server requires a client certificate and none was sent (TLS 1.2 handshake_failure)")
         }
         E::AlertReceived(AlertDescription::UnknownCA) => {
-            if let (Some(c), Some(t)) = (cred, tls)
-                && c.chain_len == 1
-                && !c.leaf.self_signed
-                && !t.acceptable_ca_names.is_empty()
-                && !t.acceptable_ca_names.iter().any(|n| *n == c.leaf.issuer)
-            {
+            let lone_leaf = cred.filter(|c| c.chain_len == 1 && !c.leaf.self_signed).map(|c| c.leaf.issuer_cn.clone());
+            if let Some(issuer) = lone_leaf.filter(|_| tls.is_some_and(|t| !t.acceptable_ca_names.is_empty())) {
                 return Diagnosis::new(
-                    "client_chain_incomplete",
-                    format!("the server does not trust {ours}: the key holds no intermediate certificate, and {}", accepted(tls)),
-                    format!("if {} is an intermediate CA, re-import the key with its chain (PEM with leaf then intermediates, or a .p12 with the chain)", c.leaf.issuer_cn),
+                    "client_cert_unknown_ca",
+                    format!("the server rejected {ours}: it does not know that issuer (unknown_ca); {}. The key holds no intermediate certificate: if {issuer} is an intermediate under one of those CAs, the server cannot link it", accepted(tls)),
+                    "re-import the key with its chain (PEM with the leaf then its intermediates, or a .p12 that includes them); otherwise use a key issued by one of those CAs",
                 );
             }
             Diagnosis::new(
