@@ -288,7 +288,10 @@ pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>
 fn read_p12(data: &[u8], password: &str, what: &str) -> Result<(Option<DecodedKey>, Vec<CertificateDer<'static>>), KeyError> {
     use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
     use p12_keystore::error::Error as P12;
-    let store = KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Relaxed).map_err(|e| match e {
+    let parse = |policy| KeyStore::from_pkcs12(data, password, policy);
+    let store = parse(Pkcs12ImportPolicy::Relaxed)
+        .and_then(|s| if s.entries_len() == 0 { parse(Pkcs12ImportPolicy::Raw) } else { Ok(s) })
+        .map_err(|e| match e {
         P12::MacError(_) | P12::UnpadError => KeyError::WrongPassword { what: what.into() },
         P12::UnsupportedEncryptionScheme => KeyError::Unsupported {
             algorithm: "the PKCS#12 encryption scheme".into(),
