@@ -10,7 +10,10 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use serde_json::json;
@@ -60,15 +63,29 @@ impl Pki {
     pub fn new(ca_name: &str) -> Pki {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
         params.distinguished_name.push(DnType::CommonName, ca_name);
-        params.distinguished_name.push(DnType::OrganizationName, "certbench demo");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "certbench demo");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         params.not_before = day_offset(-1);
         params.not_after = day_offset(3650);
         let key = KeyPair::generate().expect("P-256 key generation");
         let cert = params.self_signed(&key).expect("self-signed CA");
-        let ca = Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() };
-        Pki { ca, issuer: Issuer::new(params, key) }
+        let ca = Issued {
+            cert_pem: cert.pem(),
+            cert_der: cert.der().clone(),
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+        };
+        Pki {
+            ca,
+            issuer: Issuer::new(params, key),
+        }
     }
 
     /// An intermediate CA under this one.
@@ -76,42 +93,81 @@ impl Pki {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
         params.distinguished_name.push(DnType::CommonName, name);
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         params.not_before = day_offset(-1);
         params.not_after = day_offset(3650);
         let key = KeyPair::generate().expect("P-256 key generation");
         let cert = params.signed_by(&key, &self.issuer).expect("intermediate");
-        let ca = Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() };
-        Pki { ca, issuer: Issuer::new(params, key) }
+        let ca = Issued {
+            cert_pem: cert.pem(),
+            cert_der: cert.der().clone(),
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+        };
+        Pki {
+            ca,
+            issuer: Issuer::new(params, key),
+        }
     }
 
     pub fn server(&self, names: &[&str], days: Days) -> Issued {
         let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut params = CertificateParams::new(sans).expect("valid SANs");
-        params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().copied().unwrap_or("server"),
+        );
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         self.issue(params, days, &rcgen::PKCS_ECDSA_P256_SHA256)
     }
 
     pub fn client(&self, cn: &str, days: Days) -> Issued {
-        self.client_with(cn, days, &rcgen::PKCS_ECDSA_P256_SHA256, vec![ExtendedKeyUsagePurpose::ClientAuth])
+        self.client_with(
+            cn,
+            days,
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            vec![ExtendedKeyUsagePurpose::ClientAuth],
+        )
     }
 
-    pub fn client_with(&self, cn: &str, days: Days, alg: &'static rcgen::SignatureAlgorithm, eku: Vec<ExtendedKeyUsagePurpose>) -> Issued {
+    pub fn client_with(
+        &self,
+        cn: &str,
+        days: Days,
+        alg: &'static rcgen::SignatureAlgorithm,
+        eku: Vec<ExtendedKeyUsagePurpose>,
+    ) -> Issued {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
         params.distinguished_name.push(DnType::CommonName, cn);
-        params.distinguished_name.push(DnType::OrganizationName, "certbench demo");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "certbench demo");
         params.extended_key_usages = eku;
         self.issue(params, days, alg)
     }
 
-    fn issue(&self, mut params: CertificateParams, days: Days, alg: &'static rcgen::SignatureAlgorithm) -> Issued {
+    fn issue(
+        &self,
+        mut params: CertificateParams,
+        days: Days,
+        alg: &'static rcgen::SignatureAlgorithm,
+    ) -> Issued {
         params.not_before = day_offset(days.from);
         params.not_after = day_offset(days.to);
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         let key = KeyPair::generate_for(alg).expect("key generation");
-        let cert = params.signed_by(&key, &self.issuer).expect("issue certificate");
-        Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() }
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .expect("issue certificate");
+        Issued {
+            cert_pem: cert.pem(),
+            cert_der: cert.der().clone(),
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+        }
     }
 }
 
@@ -119,12 +175,20 @@ impl Pki {
 pub fn self_signed_server(names: &[&str], days: Days) -> Issued {
     let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
     let mut params = CertificateParams::new(sans).expect("valid SANs");
-    params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("server"),
+    );
     params.not_before = day_offset(days.from);
     params.not_after = day_offset(days.to);
     let key = KeyPair::generate().expect("key generation");
     let cert = params.self_signed(&key).expect("self-signed");
-    Issued { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_pem: key.serialize_pem(), key_der: key.serialize_der() }
+    Issued {
+        cert_pem: cert.pem(),
+        cert_der: cert.der().clone(),
+        key_pem: key.serialize_pem(),
+        key_der: key.serialize_der(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +242,11 @@ impl Demo {
         let pki = Pki::new("certbench demo CA");
         let server_cert = pki.server(&["localhost", "127.0.0.1"], Days::default());
         let client = pki.client("certbench-demo-client", Days::default());
-        Demo { pki, server_cert, client }
+        Demo {
+            pki,
+            server_cert,
+            client,
+        }
     }
 
     pub fn config(&self) -> ServerConfig {
@@ -206,17 +274,25 @@ fn tls_config(cfg: &ServerConfig) -> Result<rustls::ServerConfig, String> {
         Versions::Tls12 => &[&rustls::version::TLS12],
         Versions::Tls13 => &[&rustls::version::TLS13],
     };
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).map_err(|e| e.to_string())?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| e.to_string())?;
     let builder = if cfg.client_auth == ClientAuth::Off {
         builder.with_no_client_auth()
     } else {
         let mut roots = rustls::RootCertStore::empty();
         roots.add_parsable_certificates(cfg.client_roots.iter().cloned());
         let vb = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
-        let vb = if cfg.client_auth == ClientAuth::Optional || cfg.nginx_style { vb.allow_unauthenticated() } else { vb };
+        let vb = if cfg.client_auth == ClientAuth::Optional || cfg.nginx_style {
+            vb.allow_unauthenticated()
+        } else {
+            vb
+        };
         builder.with_client_cert_verifier(vb.build().map_err(|e| e.to_string())?)
     };
-    let mut config = builder.with_single_cert(cfg.server_chain.clone(), cfg.server_key.clone_key()).map_err(|e| e.to_string())?;
+    let mut config = builder
+        .with_single_cert(cfg.server_chain.clone(), cfg.server_key.clone_key())
+        .map_err(|e| e.to_string())?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
 }
@@ -224,7 +300,9 @@ fn tls_config(cfg: &ServerConfig) -> Result<rustls::ServerConfig, String> {
 /// Starts the server on 127.0.0.1 (port 0 = any) in the current tokio runtime.
 pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(&cfg)?));
-    let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let handshakes = Arc::new(AtomicUsize::new(0));
     let counter = handshakes.clone();
@@ -233,27 +311,49 @@ pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
     let base_for_task = base.clone();
     let task = tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
             let acceptor = acceptor.clone();
             let counter = counter.clone();
             let base = base_for_task.clone();
             tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 counter.fetch_add(1, Ordering::SeqCst);
-                let peer = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).and_then(|c| CertFacts::parse(c).ok());
-                let service = hyper::service::service_fn(move |req| handle(req, peer.clone(), nginx_style, base.clone()));
+                let peer = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .and_then(|c| CertFacts::parse(c).ok());
+                let service = hyper::service::service_fn(move |req| {
+                    handle(req, peer.clone(), nginx_style, base.clone())
+                });
                 let io = hyper_util::rt::TokioIo::new(tls);
-                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new()).serve_connection(io, service).await;
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(io, service)
+                .await;
             });
         }
     });
-    Ok(Server { addr, url: base, handshakes, task })
+    Ok(Server {
+        addr,
+        url: base,
+        handshakes,
+        task,
+    })
 }
 
 type Resp = Response<http_body_util::combinators::BoxBody<Bytes, std::io::Error>>;
 
 fn full(body: impl Into<Bytes>) -> http_body_util::combinators::BoxBody<Bytes, std::io::Error> {
-    Full::new(body.into()).map_err(|never: Infallible| match never {}).boxed()
+    Full::new(body.into())
+        .map_err(|never: Infallible| match never {})
+        .boxed()
 }
 
 fn reply(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
@@ -265,17 +365,37 @@ fn reply(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
 }
 
 fn query_pairs(req: &Request<Incoming>) -> Vec<(String, String)> {
-    req.uri().query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+    req.uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-async fn handle(req: Request<Incoming>, peer: Option<CertFacts>, nginx_style: bool, base: String) -> Result<Resp, Infallible> {
+async fn handle(
+    req: Request<Incoming>,
+    peer: Option<CertFacts>,
+    nginx_style: bool,
+    base: String,
+) -> Result<Resp, Infallible> {
     if nginx_style && peer.is_none() {
-        return Ok(reply(400, "text/html", "<html><head><title>400 No required SSL certificate was sent</title></head><body><center><h1>400 Bad Request</h1></center><center>No required SSL certificate was sent</center><hr><center>nginx</center></body></html>"));
+        return Ok(reply(
+            400,
+            "text/html",
+            "<html><head><title>400 No required SSL certificate was sent</title></head><body><center><h1>400 Bad Request</h1></center><center>No required SSL certificate was sent</center><hr><center>nginx</center></body></html>",
+        ));
     }
     let path = req.uri().path().to_string();
     let query = query_pairs(&req);
     let q = |k: &str| query.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-    let accept_gzip = req.headers().get("accept-encoding").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("gzip"));
+    let accept_gzip = req
+        .headers()
+        .get("accept-encoding")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let resp = match segments.as_slice() {
         ["echo", ..] | [""] => echo(req, peer, query).await,
@@ -321,12 +441,30 @@ async fn handle(req: Request<Incoming>, peer: Option<CertFacts>, nginx_style: bo
     Ok(resp)
 }
 
-async fn echo(req: Request<Incoming>, peer: Option<CertFacts>, query: Vec<(String, String)>) -> Resp {
+async fn echo(
+    req: Request<Incoming>,
+    peer: Option<CertFacts>,
+    query: Vec<(String, String)>,
+) -> Resp {
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let raw_query = req.uri().query().unwrap_or("").to_string();
-    let headers: Vec<(String, String)> = req.headers().iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
-    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let client = peer.map(|p| json!({"subject": p.subject, "cn": p.subject_cn, "issuer": p.issuer, "sha256": p.sha256}));
     let doc = json!({
         "method": method,
@@ -338,7 +476,11 @@ async fn echo(req: Request<Incoming>, peer: Option<CertFacts>, query: Vec<(Strin
         "body_len": body.len(),
         "client_cert": client,
     });
-    reply(200, "application/json", serde_json::to_string_pretty(&doc).unwrap_or_default())
+    reply(
+        200,
+        "application/json",
+        serde_json::to_string_pretty(&doc).unwrap_or_default(),
+    )
 }
 
 fn gzip_reply(accept_gzip: bool) -> Resp {
@@ -350,7 +492,8 @@ fn gzip_reply(accept_gzip: bool) -> Resp {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let _ = enc.write_all(doc.as_bytes());
     let mut r = reply(200, "application/json", enc.finish().unwrap_or_default());
-    r.headers_mut().insert("content-encoding", "gzip".parse().expect("static"));
+    r.headers_mut()
+        .insert("content-encoding", "gzip".parse().expect("static"));
     r
 }
 
@@ -358,7 +501,12 @@ fn gzip_reply(accept_gzip: bool) -> Resp {
 fn cut_body() -> Resp {
     let stream = futures_util::stream::unfold(0u8, |step| async move {
         match step {
-            0 => Some((Ok(hyper::body::Frame::data(Bytes::from_static(b"{\"partial\": \"data"))), 1)),
+            0 => Some((
+                Ok(hyper::body::Frame::data(Bytes::from_static(
+                    b"{\"partial\": \"data",
+                ))),
+                1,
+            )),
             1 => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 Some((Err(std::io::Error::other("cut on purpose")), 2))
@@ -383,7 +531,7 @@ pub fn large_json(size: usize) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&format!("{{\"id\":{i},\"name\":\"item-{i}\",\"tags\":[\"a\",\"b\"],\"price\":{}.5,\"active\":{}}}", i % 1000, i % 2 == 0));
+        out.push_str(&format!("{{\"id\":{i},\"name\":\"item-{i}\",\"tags\":[\"a\",\"b\"],\"price\":{}.5,\"active\":{}}}", i % 1000, i.is_multiple_of(2)));
         i += 1;
     }
     out.push(']');
@@ -391,9 +539,15 @@ pub fn large_json(size: usize) -> String {
 }
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn now_nanos() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }

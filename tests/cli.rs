@@ -26,7 +26,10 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn every_example_profile_loads_and_runs_against_the_demo_server() {
-    let loaded = certbench::core::profile::load_dir(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles")));
+    let loaded = certbench::core::profile::load_dir(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/profiles"
+    )));
     assert!(loaded.len() >= 4, "ship 4-6 example profiles");
     let env = Env::new();
     let var = format!("base_url={}", env.server.url);
@@ -43,18 +46,60 @@ fn every_example_profile_loads_and_runs_against_the_demo_server() {
 fn json_output_carries_the_contract_fields() {
     let env = Env::new();
     let url = format!("{}/echo", env.server.url);
-    let out = certbench(&env, &["send", "--url", &url, "--credential", "demo", "--trust", "demo-ca", "--query", "a=1", "--query", "a=2", "-H", "Authorization: Bearer tok", "--json"]);
+    let out = certbench(
+        &env,
+        &[
+            "send",
+            "--url",
+            &url,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--query",
+            "a=1",
+            "--query",
+            "a=2",
+            "-H",
+            "Authorization: Bearer tok",
+            "--json",
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for field in ["status", "url", "headers", "body", "json", "redirects", "tls", "timing_ms"] {
+    for field in [
+        "status",
+        "url",
+        "headers",
+        "body",
+        "json",
+        "redirects",
+        "tls",
+        "timing_ms",
+    ] {
         assert!(v.get(field).is_some(), "missing {field}");
     }
-    assert!(v["url"].as_str().unwrap().ends_with("/echo?a%5B0%5D=1&a%5B1%5D=2"));
+    assert!(
+        v["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/echo?a%5B0%5D=1&a%5B1%5D=2")
+    );
     assert_eq!(v["json"]["client_cert"]["cn"], "certbench-demo-client");
-    for field in ["version", "cipher", "server_chain", "client_cert_requested", "acceptable_ca_names", "client_cert_sent"] {
+    for field in [
+        "version",
+        "cipher",
+        "server_chain",
+        "client_cert_requested",
+        "acceptable_ca_names",
+        "client_cert_sent",
+    ] {
         assert!(v["tls"].get(field).is_some(), "missing tls.{field}");
     }
-    assert_eq!(v["request"]["headers"][0][1], "<redacted>", "secrets are masked in output");
+    assert_eq!(
+        v["request"]["headers"][0][1], "<redacted>",
+        "secrets are masked in output"
+    );
 }
 
 #[test]
@@ -63,14 +108,25 @@ fn exit_codes() {
     let base = env.server.url.clone();
     let send = |path: &str, extra: &[&str]| {
         let url = format!("{base}{path}");
-        let mut args = vec!["send", "--url", url.as_str(), "--credential", "demo", "--trust", "demo-ca"];
+        let mut args = vec![
+            "send",
+            "--url",
+            url.as_str(),
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+        ];
         args.extend_from_slice(extra);
         certbench(&env, &args)
     };
     assert_eq!(code(&send("/echo", &[])), 0);
     let o = send("/status/503", &[]);
     assert_eq!(code(&o), 4);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("503"), "the body is still printed");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("503"),
+        "the body is still printed"
+    );
     assert_eq!(code(&send("/status/503", &["--no-status-errors"])), 0);
     assert_eq!(code(&send("/slow/3000", &["--timeout", "1"])), 3);
     let o = send("/echo", &["--timeout", "301"]);
@@ -87,7 +143,10 @@ fn exit_codes() {
     assert_eq!(v["error"]["kind"], "connection_refused");
     assert!(v["error"]["hint"].as_str().is_some_and(|h| !h.is_empty()));
     assert_eq!(code(&certbench(&env, &["send", "--url", "ftp://x"])), 1);
-    assert_eq!(code(&certbench(&env, &["send", "--url", "https://x/${missing}"])), 1);
+    assert_eq!(
+        code(&certbench(&env, &["send", "--url", "https://x/${missing}"])),
+        1
+    );
 }
 
 #[test]
@@ -96,12 +155,19 @@ fn broken_profile_is_named_with_line_and_suggestion_and_does_not_hide_others() {
     let dir = env.home.path().join("profiles");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("good.toml"), "url = \"https://localhost/\"\n").unwrap();
-    std::fs::write(dir.join("bad.toml"), "url = \"https://localhost/\"\nmethd = \"GET\"\n").unwrap();
+    std::fs::write(
+        dir.join("bad.toml"),
+        "url = \"https://localhost/\"\nmethd = \"GET\"\n",
+    )
+    .unwrap();
     let d = dir.to_str().unwrap();
     let o = certbench(&env, &["profiles", "list", "--profiles", d]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("good"), "{out}");
-    assert!(out.contains("bad.toml:2") && out.contains("did you mean `method`"), "{out}");
+    assert!(
+        out.contains("bad.toml:2") && out.contains("did you mean `method`"),
+        "{out}"
+    );
     let o = certbench(&env, &["send", "bad", "--profiles", d]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("did you mean `method`"));
@@ -112,34 +178,79 @@ fn keys_import_list_show_export_delete_and_expiring() {
     let env = Env::new();
     let dir = env.home.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
-    let soon = env.demo.pki.client("soon", certbench::demo::Days { from: -300, to: 10 });
+    let soon = env
+        .demo
+        .pki
+        .client("soon", certbench::demo::Days { from: -300, to: 10 });
     std::fs::write(dir.join("soon.pem"), &soon.cert_pem).unwrap();
     std::fs::write(dir.join("soon.key"), &soon.key_pem).unwrap();
     let o = Command::new("openssl")
-        .args(["pkcs12", "-export", "-in", "soon.pem", "-inkey", "soon.key", "-out", "soon.p12", "-passout", "pass:pw123"])
+        .args([
+            "pkcs12",
+            "-export",
+            "-in",
+            "soon.pem",
+            "-inkey",
+            "soon.key",
+            "-out",
+            "soon.p12",
+            "-passout",
+            "pass:pw123",
+        ])
         .current_dir(&dir)
         .output()
         .unwrap();
     assert!(o.status.success());
     let p12 = dir.join("soon.p12");
-    let o = certbench(&env, &["keys", "import", "soon", "--p12", p12.to_str().unwrap(), "--password-env", "CERTBENCH_TEST_PW"]);
+    let o = certbench(
+        &env,
+        &[
+            "keys",
+            "import",
+            "soon",
+            "--p12",
+            p12.to_str().unwrap(),
+            "--password-env",
+            "CERTBENCH_TEST_PW",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("expires in"), "{}", stderr(&o));
-    let o = certbench(&env, &["keys", "import", "soon2", "--p12", p12.to_str().unwrap()]);
+    let o = certbench(
+        &env,
+        &["keys", "import", "soon2", "--p12", p12.to_str().unwrap()],
+    );
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("password"), "no TTY: asks for --password-env; {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("password"),
+        "no TTY: asks for --password-env; {}",
+        stderr(&o)
+    );
     let o = certbench(&env, &["keys", "list", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
-    assert_eq!(code(&certbench(&env, &["keys", "list", "--expiring", "30"])), 1);
-    assert_eq!(code(&certbench(&env, &["keys", "list", "--expiring", "5"])), 0);
+    assert_eq!(
+        code(&certbench(&env, &["keys", "list", "--expiring", "30"])),
+        1
+    );
+    assert_eq!(
+        code(&certbench(&env, &["keys", "list", "--expiring", "5"])),
+        0
+    );
     let o = certbench(&env, &["keys", "export", "soon"]);
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("-----BEGIN CERTIFICATE-----"));
-    assert_eq!(code(&certbench(&env, &["keys", "show", "soon", "--json"])), 0);
+    assert_eq!(
+        code(&certbench(&env, &["keys", "show", "soon", "--json"])),
+        0
+    );
     // The password never reaches the disk.
     for entry in walk(env.home.path()) {
         let bytes = std::fs::read(&entry).unwrap();
-        assert!(!bytes.windows(6).any(|w| w == b"pw123\n" || w == b"pw123\""), "password found in {}", entry.display());
+        assert!(
+            !bytes.windows(6).any(|w| w == b"pw123\n" || w == b"pw123\""),
+            "password found in {}",
+            entry.display()
+        );
     }
     assert_eq!(code(&certbench(&env, &["keys", "delete", "soon"])), 0);
     assert_eq!(code(&certbench(&env, &["keys", "delete", "soon"])), 1);
@@ -149,12 +260,28 @@ fn keys_import_list_show_export_delete_and_expiring() {
 fn keys_check_reports_acceptance_and_rejection() {
     let env = Env::new();
     let url = env.server.url.clone();
-    let o = certbench(&env, &["keys", "check", "demo", "--url", &url, "--trust", "demo-ca"]);
+    let o = certbench(
+        &env,
+        &["keys", "check", "demo", "--url", &url, "--trust", "demo-ca"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("accepted"));
     let other = certbench::demo::Pki::new("Other CA").client("x", certbench::demo::Days::default());
-    env.ks.import_pem("other", other.cert_pem.as_bytes(), other.key_pem.as_bytes(), None, "x").unwrap();
-    let o = certbench(&env, &["keys", "check", "other", "--url", &url, "--trust", "demo-ca", "--json"]);
+    env.ks
+        .import_pem(
+            "other",
+            other.cert_pem.as_bytes(),
+            other.key_pem.as_bytes(),
+            None,
+            "x",
+        )
+        .unwrap();
+    let o = certbench(
+        &env,
+        &[
+            "keys", "check", "other", "--url", &url, "--trust", "demo-ca", "--json",
+        ],
+    );
     assert_eq!(code(&o), 2);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["diagnosis"]["kind"], "client_cert_unknown_ca");

@@ -9,8 +9,16 @@ use certbench::demo::{ClientAuth, Days, Pki, Versions, self_signed_server};
 use common::Env;
 
 fn assert_kind(f: &Failure, kind: &str, needle: &str) {
-    assert_eq!(f.diagnosis.kind, kind, "{} / {:?}", f.diagnosis.message, f.chain);
-    assert!(f.diagnosis.message.contains(needle), "{:?} should mention {needle:?}", f.diagnosis.message);
+    assert_eq!(
+        f.diagnosis.kind, kind,
+        "{} / {:?}",
+        f.diagnosis.message, f.chain
+    );
+    assert!(
+        f.diagnosis.message.contains(needle),
+        "{:?} should mention {needle:?}",
+        f.diagnosis.message
+    );
     assert!(!f.diagnosis.hint.is_empty());
 }
 
@@ -19,7 +27,11 @@ fn no_client_certificate_tls13() {
     let env = Env::new();
     let mut p = env.profile("/echo");
     p.credential = None;
-    assert_kind(&env.err(&p), "client_cert_required", "no credential key is selected");
+    assert_kind(
+        &env.err(&p),
+        "client_cert_required",
+        "no credential key is selected",
+    );
 }
 
 #[test]
@@ -45,12 +57,24 @@ fn client_certificate_from_unknown_ca() {
     let env = Env::new();
     let other = Pki::new("Other CA");
     let stranger = other.client("stranger", Days::default());
-    env.ks.import_pem("stranger", stranger.cert_pem.as_bytes(), stranger.key_pem.as_bytes(), None, "x").unwrap();
+    env.ks
+        .import_pem(
+            "stranger",
+            stranger.cert_pem.as_bytes(),
+            stranger.key_pem.as_bytes(),
+            None,
+            "x",
+        )
+        .unwrap();
     let mut p = env.profile("/echo");
     p.credential = Some("stranger".into());
     let f = env.err(&p);
     assert_kind(&f, "client_cert_unknown_ca", "CN=certbench demo CA");
-    assert!(f.diagnosis.message.contains("Other CA"), "{}", f.diagnosis.message);
+    assert!(
+        f.diagnosis.message.contains("Other CA"),
+        "{}",
+        f.diagnosis.message
+    );
 }
 
 #[test]
@@ -58,13 +82,33 @@ fn incomplete_chain_on_our_side() {
     let env = Env::new();
     let inter = env.demo.pki.intermediate("Demo Issuing CA");
     let leaf = inter.client("leaf-only", Days::default());
-    env.ks.import_pem("leaf-only", leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes(), None, "x").unwrap();
+    env.ks
+        .import_pem(
+            "leaf-only",
+            leaf.cert_pem.as_bytes(),
+            leaf.key_pem.as_bytes(),
+            None,
+            "x",
+        )
+        .unwrap();
     let mut p = env.profile("/echo");
     p.credential = Some("leaf-only".into());
-    assert_kind(&env.err(&p), "client_cert_unknown_ca", "no intermediate certificate");
+    assert_kind(
+        &env.err(&p),
+        "client_cert_unknown_ca",
+        "no intermediate certificate",
+    );
     // With the intermediate in the chain the same server accepts it.
     let chain = format!("{}{}", leaf.cert_pem, inter.ca.cert_pem);
-    env.ks.import_pem("with-chain", chain.as_bytes(), leaf.key_pem.as_bytes(), None, "x").unwrap();
+    env.ks
+        .import_pem(
+            "with-chain",
+            chain.as_bytes(),
+            leaf.key_pem.as_bytes(),
+            None,
+            "x",
+        )
+        .unwrap();
     p.credential = Some("with-chain".into());
     assert_eq!(env.ok(&p).status, 200);
 }
@@ -72,13 +116,30 @@ fn incomplete_chain_on_our_side() {
 #[test]
 fn our_certificate_expired() {
     let env = Env::new();
-    let old = env.demo.pki.client("old", Days { from: -400, to: -35 });
-    env.ks.import_pem("old", old.cert_pem.as_bytes(), old.key_pem.as_bytes(), None, "x").unwrap();
+    let old = env.demo.pki.client(
+        "old",
+        Days {
+            from: -400,
+            to: -35,
+        },
+    );
+    env.ks
+        .import_pem(
+            "old",
+            old.cert_pem.as_bytes(),
+            old.key_pem.as_bytes(),
+            None,
+            "x",
+        )
+        .unwrap();
     let mut p = env.profile("/echo");
     p.credential = Some("old".into());
     let f = env.err(&p);
     assert_kind(&f, "client_cert_expired", "OUR certificate");
-    assert!(f.warnings.iter().any(|w| w.kind == "credential_expired"), "preflight warns too");
+    assert!(
+        f.warnings.iter().any(|w| w.kind == "credential_expired"),
+        "preflight warns too"
+    );
 }
 
 #[test]
@@ -91,7 +152,10 @@ fn server_asks_for_other_cas_warns_even_on_success() {
     let mut p = env.profile("/echo");
     p.credential = None;
     let ex = env.ok(&p);
-    assert_eq!(ex.tls.as_ref().unwrap().acceptable_ca_names, vec!["CN=Partner Root CA, O=certbench demo".to_string()]);
+    assert_eq!(
+        ex.tls.as_ref().unwrap().acceptable_ca_names,
+        vec!["CN=Partner Root CA, O=certbench demo".to_string()]
+    );
     // With our key, issued by the demo CA, a warning names both sides before any alert.
     let req = prepare::prepare(&env.profile("/echo"), &Vars::new()).unwrap();
     let check = env.rt.block_on(diagnose::check_key(&env.transport, &req));
@@ -124,7 +188,9 @@ fn self_signed_leaf_pinned_is_accepted_but_name_still_checked() {
         c.server_chain = vec![leaf.cert_der.clone()];
         c.server_key = leaf.key();
     });
-    env.ks.add_trusted("pinned", leaf.cert_pem.as_bytes(), None, "leaf").unwrap();
+    env.ks
+        .add_trusted("pinned", leaf.cert_pem.as_bytes(), None, "leaf")
+        .unwrap();
     let mut p = env.profile("/echo");
     p.trust = vec!["pinned".into()];
     let ex = env.ok(&p);
@@ -138,7 +204,11 @@ fn self_signed_leaf_pinned_is_accepted_but_name_still_checked() {
 fn server_name_mismatch_lists_names() {
     let env = Env::new();
     let wrong = env.demo.pki.server(&["api.example.test"], Days::default());
-    let server = env.start(certbench::demo::ServerConfig { server_chain: vec![wrong.cert_der.clone()], server_key: wrong.key(), ..env.demo.config() });
+    let server = env.start(certbench::demo::ServerConfig {
+        server_chain: vec![wrong.cert_der.clone()],
+        server_key: wrong.key(),
+        ..env.demo.config()
+    });
     let mut p = env.profile("/echo");
     p.url = format!("{}/echo", server.url);
     assert_kind(&env.err(&p), "server_name_mismatch", "DNS:api.example.test");
@@ -147,8 +217,15 @@ fn server_name_mismatch_lists_names() {
 #[test]
 fn server_certificate_expired() {
     let env = Env::new();
-    let old = env.demo.pki.server(&["localhost"], Days { from: -100, to: -2 });
-    let server = env.start(certbench::demo::ServerConfig { server_chain: vec![old.cert_der.clone()], server_key: old.key(), ..env.demo.config() });
+    let old = env
+        .demo
+        .pki
+        .server(&["localhost"], Days { from: -100, to: -2 });
+    let server = env.start(certbench::demo::ServerConfig {
+        server_chain: vec![old.cert_der.clone()],
+        server_key: old.key(),
+        ..env.demo.config()
+    });
     let mut p = env.profile("/echo");
     p.url = format!("{}/echo", server.url);
     assert_kind(&env.err(&p), "server_cert_expired", "expired on");
@@ -161,7 +238,11 @@ fn nginx_style_http_400_is_recognised() {
     p.options.mutual_tls = Some(false);
     let ex = env.ok(&p);
     assert_eq!(ex.status, 400);
-    let w = ex.warnings.iter().find(|w| w.kind == "http_client_cert_missing").expect("explained");
+    let w = ex
+        .warnings
+        .iter()
+        .find(|w| w.kind == "http_client_cert_missing")
+        .expect("explained");
     assert!(w.message.contains("Use Mutual TLS is off"), "{}", w.message);
 }
 

@@ -8,8 +8,16 @@ use certbench::core::keystore::{KeyError, Keystore};
 use certbench::demo::{Days, Pki};
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl is installed (.ci/run installs it)");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 struct Files {
@@ -42,21 +50,91 @@ fn store() -> (tempfile::TempDir, Keystore) {
 fn p12_modern_and_legacy_with_chain_and_passwords() {
     let f = files();
     let d = f.dir.path();
-    openssl(d, &["pkcs12", "-export", "-in", "client.pem", "-inkey", "client.key", "-certfile", "ca.pem", "-out", "modern.p12", "-passout", "pass:s3cret"]);
-    openssl(d, &["pkcs12", "-export", "-legacy", "-in", "client.pem", "-inkey", "client.key", "-out", "legacy.p12", "-passout", "pass:s3cret"]);
-    openssl(d, &["pkcs12", "-export", "-in", "client.pem", "-inkey", "client.key", "-out", "nopass.p12", "-passout", "pass:"]);
+    openssl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.pem",
+            "-inkey",
+            "client.key",
+            "-certfile",
+            "ca.pem",
+            "-out",
+            "modern.p12",
+            "-passout",
+            "pass:s3cret",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-in",
+            "client.pem",
+            "-inkey",
+            "client.key",
+            "-out",
+            "legacy.p12",
+            "-passout",
+            "pass:s3cret",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.pem",
+            "-inkey",
+            "client.key",
+            "-out",
+            "nopass.p12",
+            "-passout",
+            "pass:",
+        ],
+    );
     let (_h, ks) = store();
-    let info = ks.import_p12("modern", &read(&f, "modern.p12"), "s3cret", "modern.p12").unwrap();
+    let info = ks
+        .import_p12("modern", &read(&f, "modern.p12"), "s3cret", "modern.p12")
+        .unwrap();
     assert_eq!(info.leaf.subject_cn, "alice");
-    assert_eq!(info.chain.len(), 2, "the CA inside the file is kept after the leaf");
+    assert_eq!(
+        info.chain.len(),
+        2,
+        "the CA inside the file is kept after the leaf"
+    );
     assert_eq!(info.chain[1].subject_cn, "Test CA");
-    assert_eq!(ks.import_p12("legacy", &read(&f, "legacy.p12"), "s3cret", "legacy.p12").unwrap().chain.len(), 1);
-    ks.import_p12("nopass", &read(&f, "nopass.p12"), "", "nopass.p12").unwrap();
-    let err = ks.import_p12("wrong", &read(&f, "modern.p12"), "nope", "modern.p12").unwrap_err();
+    assert_eq!(
+        ks.import_p12("legacy", &read(&f, "legacy.p12"), "s3cret", "legacy.p12")
+            .unwrap()
+            .chain
+            .len(),
+        1
+    );
+    ks.import_p12("nopass", &read(&f, "nopass.p12"), "", "nopass.p12")
+        .unwrap();
+    let err = ks
+        .import_p12("wrong", &read(&f, "modern.p12"), "nope", "modern.p12")
+        .unwrap_err();
     assert!(matches!(err, KeyError::WrongPassword { .. }), "{err}");
     assert!(err.to_string().contains("wrong password"));
-    assert!(!ks.names().contains(&"wrong".to_string()), "nothing written on failure");
-    let err = ks.import_p12("legacy-wrong", &read(&f, "legacy.p12"), "nope", "legacy.p12").unwrap_err();
+    assert!(
+        !ks.names().contains(&"wrong".to_string()),
+        "nothing written on failure"
+    );
+    let err = ks
+        .import_p12(
+            "legacy-wrong",
+            &read(&f, "legacy.p12"),
+            "nope",
+            "legacy.p12",
+        )
+        .unwrap_err();
     assert!(matches!(err, KeyError::WrongPassword { .. }), "{err}");
 }
 
@@ -64,13 +142,37 @@ fn p12_modern_and_legacy_with_chain_and_passwords() {
 fn stored_key_is_private_and_loads() {
     let f = files();
     let (_h, ks) = store();
-    ks.import_pem("k", &read(&f, "client.pem"), &read(&f, "client.key"), None, "k").unwrap();
+    ks.import_pem(
+        "k",
+        &read(&f, "client.pem"),
+        &read(&f, "client.key"),
+        None,
+        "k",
+    )
+    .unwrap();
     let key = ks.root().join("keys/k/key.pem");
-    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(ks.root().join("keys/k")).unwrap().permissions().mode() & 0o777, 0o700);
-    assert_eq!(std::fs::metadata(ks.root()).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(ks.root().join("keys/k"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
+    assert_eq!(
+        std::fs::metadata(ks.root()).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
     assert!(ks.load_certified_key("k").is_ok());
-    assert!(ks.export_pem("k").unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(
+        ks.export_pem("k")
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
     assert!(!ks.export_pem("k").unwrap().contains("PRIVATE"));
     ks.delete("k").unwrap();
     assert!(matches!(ks.show("k"), Err(KeyError::NotFound { .. })));
@@ -82,38 +184,187 @@ fn pem_key_formats_and_algorithms() {
     let d = f.dir.path();
     let (_h, ks) = store();
     // Encrypted PKCS#8.
-    openssl(d, &["pkcs8", "-topk8", "-in", "client.key", "-out", "enc.key", "-passout", "pass:pw", "-v2", "aes-256-cbc"]);
-    let info = ks.import_pem("enc", &read(&f, "client.pem"), &read(&f, "enc.key"), Some("pw"), "enc.key").unwrap();
+    openssl(
+        d,
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "client.key",
+            "-out",
+            "enc.key",
+            "-passout",
+            "pass:pw",
+            "-v2",
+            "aes-256-cbc",
+        ],
+    );
+    let info = ks
+        .import_pem(
+            "enc",
+            &read(&f, "client.pem"),
+            &read(&f, "enc.key"),
+            Some("pw"),
+            "enc.key",
+        )
+        .unwrap();
     assert_eq!(info.key_type, "ECDSA P-256");
-    assert!(matches!(ks.import_pem("enc2", &read(&f, "client.pem"), &read(&f, "enc.key"), Some("bad"), "enc.key"), Err(KeyError::WrongPassword { .. })));
-    assert!(matches!(ks.import_pem("enc3", &read(&f, "client.pem"), &read(&f, "enc.key"), None, "enc.key"), Err(KeyError::PasswordNeeded { .. })));
+    assert!(matches!(
+        ks.import_pem(
+            "enc2",
+            &read(&f, "client.pem"),
+            &read(&f, "enc.key"),
+            Some("bad"),
+            "enc.key"
+        ),
+        Err(KeyError::WrongPassword { .. })
+    ));
+    assert!(matches!(
+        ks.import_pem(
+            "enc3",
+            &read(&f, "client.pem"),
+            &read(&f, "enc.key"),
+            None,
+            "enc.key"
+        ),
+        Err(KeyError::PasswordNeeded { .. })
+    ));
     // SEC1 EC key.
     openssl(d, &["ec", "-in", "client.key", "-out", "sec1.key"]);
-    assert!(String::from_utf8(read(&f, "sec1.key")).unwrap().contains("EC PRIVATE KEY"));
-    ks.import_pem("sec1", &read(&f, "client.pem"), &read(&f, "sec1.key"), None, "sec1.key").unwrap();
+    assert!(
+        String::from_utf8(read(&f, "sec1.key"))
+            .unwrap()
+            .contains("EC PRIVATE KEY")
+    );
+    ks.import_pem(
+        "sec1",
+        &read(&f, "client.pem"),
+        &read(&f, "sec1.key"),
+        None,
+        "sec1.key",
+    )
+    .unwrap();
     // DER certificate + DER key.
-    openssl(d, &["x509", "-in", "client.pem", "-outform", "DER", "-out", "client.der"]);
-    openssl(d, &["pkcs8", "-topk8", "-nocrypt", "-in", "client.key", "-outform", "DER", "-out", "client.key.der"]);
-    ks.import_pem("der", &read(&f, "client.der"), &read(&f, "client.key.der"), None, "der").unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-in",
+            "client.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "client.der",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "client.key",
+            "-outform",
+            "DER",
+            "-out",
+            "client.key.der",
+        ],
+    );
+    ks.import_pem(
+        "der",
+        &read(&f, "client.der"),
+        &read(&f, "client.key.der"),
+        None,
+        "der",
+    )
+    .unwrap();
     // RSA (PKCS#1) and Ed25519 and P-384, each with a certificate from openssl.
     for (name, genkey, expect) in [
-        ("rsa", vec!["genrsa", "-traditional", "-out", "rsa.key", "2048"], "RSA 2048"),
-        ("ed", vec!["genpkey", "-algorithm", "ed25519", "-out", "ed.key"], "Ed25519"),
-        ("p384", vec!["ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", "p384.key"], "ECDSA P-384"),
+        (
+            "rsa",
+            vec!["genrsa", "-traditional", "-out", "rsa.key", "2048"],
+            "RSA 2048",
+        ),
+        (
+            "ed",
+            vec!["genpkey", "-algorithm", "ed25519", "-out", "ed.key"],
+            "Ed25519",
+        ),
+        (
+            "p384",
+            vec![
+                "ecparam",
+                "-name",
+                "secp384r1",
+                "-genkey",
+                "-noout",
+                "-out",
+                "p384.key",
+            ],
+            "ECDSA P-384",
+        ),
     ] {
         openssl(d, &genkey);
         let key = format!("{name}.key");
         let cert = format!("{name}.pem");
-        openssl(d, &["req", "-new", "-x509", "-key", &key, "-out", &cert, "-days", "30", "-subj", &format!("/CN={name}")]);
-        let info = ks.import_pem(name, &read(&f, &cert), &read(&f, &key), None, &key).unwrap();
+        openssl(
+            d,
+            &[
+                "req",
+                "-new",
+                "-x509",
+                "-key",
+                &key,
+                "-out",
+                &cert,
+                "-days",
+                "30",
+                "-subj",
+                &format!("/CN={name}"),
+            ],
+        );
+        let info = ks
+            .import_pem(name, &read(&f, &cert), &read(&f, &key), None, &key)
+            .unwrap();
         assert_eq!(info.key_type, expect);
         assert!(ks.load_certified_key(name).is_ok());
     }
     // P-521 is named as unsupported.
-    openssl(d, &["ecparam", "-name", "secp521r1", "-genkey", "-noout", "-out", "p521.key"]);
-    openssl(d, &["req", "-new", "-x509", "-key", "p521.key", "-out", "p521.pem", "-days", "30", "-subj", "/CN=p521"]);
-    openssl(d, &["pkcs8", "-topk8", "-nocrypt", "-in", "p521.key", "-out", "p521.p8"]);
-    let err = ks.import_pem("p521", &read(&f, "p521.pem"), &read(&f, "p521.p8"), None, "p521").unwrap_err();
+    openssl(
+        d,
+        &[
+            "ecparam",
+            "-name",
+            "secp521r1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "p521.key",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req", "-new", "-x509", "-key", "p521.key", "-out", "p521.pem", "-days", "30", "-subj",
+            "/CN=p521",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "pkcs8", "-topk8", "-nocrypt", "-in", "p521.key", "-out", "p521.p8",
+        ],
+    );
+    let err = ks
+        .import_pem(
+            "p521",
+            &read(&f, "p521.pem"),
+            &read(&f, "p521.p8"),
+            None,
+            "p521",
+        )
+        .unwrap_err();
     assert!(err.to_string().contains("P-521"), "{err}");
 }
 
@@ -122,16 +373,59 @@ fn bad_inputs_are_named() {
     let f = files();
     let (_h, ks) = store();
     let other = f.pki.client("bob", Days::default());
-    let err = ks.import_pem("mismatch", &read(&f, "client.pem"), other.key_pem.as_bytes(), None, "bob.key").unwrap_err();
+    let err = ks
+        .import_pem(
+            "mismatch",
+            &read(&f, "client.pem"),
+            other.key_pem.as_bytes(),
+            None,
+            "bob.key",
+        )
+        .unwrap_err();
     assert!(matches!(err, KeyError::KeyMismatch { .. }), "{err}");
     assert!(err.to_string().contains("does not match"));
-    let err = ks.import_pem("notcert", b"hello world", &read(&f, "client.key"), None, "x.txt").unwrap_err();
+    let err = ks
+        .import_pem(
+            "notcert",
+            b"hello world",
+            &read(&f, "client.key"),
+            None,
+            "x.txt",
+        )
+        .unwrap_err();
     assert!(matches!(err, KeyError::NotACertificate { .. }), "{err}");
-    let err = ks.import_p12("junk", b"not a p12", "", "junk.p12").unwrap_err();
+    let err = ks
+        .import_p12("junk", b"not a p12", "", "junk.p12")
+        .unwrap_err();
     assert!(err.to_string().contains("junk.p12"), "{err}");
-    assert!(matches!(ks.import_pem("../evil", &read(&f, "client.pem"), &read(&f, "client.key"), None, "x"), Err(KeyError::BadName(_))));
-    ks.import_pem("dup", &read(&f, "client.pem"), &read(&f, "client.key"), None, "x").unwrap();
-    assert!(matches!(ks.import_pem("dup", &read(&f, "client.pem"), &read(&f, "client.key"), None, "x"), Err(KeyError::Exists { .. })));
+    assert!(matches!(
+        ks.import_pem(
+            "../evil",
+            &read(&f, "client.pem"),
+            &read(&f, "client.key"),
+            None,
+            "x"
+        ),
+        Err(KeyError::BadName(_))
+    ));
+    ks.import_pem(
+        "dup",
+        &read(&f, "client.pem"),
+        &read(&f, "client.key"),
+        None,
+        "x",
+    )
+    .unwrap();
+    assert!(matches!(
+        ks.import_pem(
+            "dup",
+            &read(&f, "client.pem"),
+            &read(&f, "client.key"),
+            None,
+            "x"
+        ),
+        Err(KeyError::Exists { .. })
+    ));
 }
 
 #[test]
@@ -139,11 +433,27 @@ fn trusted_certificates_from_pem_der_and_p12() {
     let f = files();
     let d = f.dir.path();
     let (_h, ks) = store();
-    assert_eq!(ks.add_trusted("ca", &read(&f, "ca.pem"), None, "ca.pem").unwrap()[0].subject_cn, "Test CA");
-    openssl(d, &["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
-    ks.add_trusted("ca-der", &read(&f, "ca.der"), None, "ca.der").unwrap();
-    openssl(d, &["pkcs12", "-export", "-nokeys", "-in", "ca.pem", "-out", "ca.p12", "-passout", "pass:pw"]);
-    ks.add_trusted("ca-p12", &read(&f, "ca.p12"), Some("pw"), "ca.p12").unwrap();
+    assert_eq!(
+        ks.add_trusted("ca", &read(&f, "ca.pem"), None, "ca.pem")
+            .unwrap()[0]
+            .subject_cn,
+        "Test CA"
+    );
+    openssl(
+        d,
+        &["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"],
+    );
+    ks.add_trusted("ca-der", &read(&f, "ca.der"), None, "ca.der")
+        .unwrap();
+    openssl(
+        d,
+        &[
+            "pkcs12", "-export", "-nokeys", "-in", "ca.pem", "-out", "ca.p12", "-passout",
+            "pass:pw",
+        ],
+    );
+    ks.add_trusted("ca-p12", &read(&f, "ca.p12"), Some("pw"), "ca.p12")
+        .unwrap();
     assert_eq!(ks.trusted_names(), vec!["ca", "ca-der", "ca-p12"]);
     assert!(ks.add_trusted("bad", b"nope", None, "nope").is_err());
     ks.delete_trusted("ca").unwrap();

@@ -15,10 +15,20 @@ fn mtls_echo_records_tls_facts() {
     assert_eq!(body["client_cert"]["cn"], "certbench-demo-client");
     let tls = ex.tls.expect("tls facts");
     assert_eq!(tls.version.as_deref(), Some("TLSv1.3"));
-    assert!(tls.cipher.as_deref().unwrap_or("").starts_with("TLS13_"), "{:?}", tls.cipher);
+    assert!(
+        tls.cipher.as_deref().unwrap_or("").starts_with("TLS13_"),
+        "{:?}",
+        tls.cipher
+    );
     assert!(tls.client_cert_requested);
-    assert_eq!(tls.acceptable_ca_names, vec!["CN=certbench demo CA, O=certbench demo".to_string()]);
-    assert_eq!(tls.client_cert_sent.as_deref(), Some("CN=certbench-demo-client, O=certbench demo"));
+    assert_eq!(
+        tls.acceptable_ca_names,
+        vec!["CN=certbench demo CA, O=certbench demo".to_string()]
+    );
+    assert_eq!(
+        tls.client_cert_sent.as_deref(),
+        Some("CN=certbench-demo-client, O=certbench demo")
+    );
     assert_eq!(tls.server_chain[0].subject_cn, "localhost");
     assert_eq!(tls.verified_by.as_deref(), Some("webpki"));
     assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
@@ -30,7 +40,12 @@ fn sequential_sends_reuse_one_connection() {
     for _ in 0..5 {
         env.ok(&env.profile("/echo"));
     }
-    assert_eq!(env.server.handshakes.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        env.server
+            .handshakes
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
 }
 
 #[test]
@@ -58,16 +73,36 @@ fn headers_repeat_and_bodies_encode() {
     let env = Env::new();
     let mut p = env.profile("/echo");
     p.method = "POST".into();
-    p.headers.insert("X-Tag".into(), HeaderValues::Many(vec!["a".into(), "b".into()]));
-    p.body = Body { kind: BodyType::Raw, content_type: Some("application/json".into()), text: Some("{\"x\":1}".into()), ..Body::default() };
+    p.headers.insert(
+        "X-Tag".into(),
+        HeaderValues::Many(vec!["a".into(), "b".into()]),
+    );
+    p.body = Body {
+        kind: BodyType::Raw,
+        content_type: Some("application/json".into()),
+        text: Some("{\"x\":1}".into()),
+        ..Body::default()
+    };
     let body = env.json(&p);
     let headers = body["headers"].as_array().unwrap();
-    let tags: Vec<&str> = headers.iter().filter(|h| h[0] == "x-tag").map(|h| h[1].as_str().unwrap()).collect();
+    let tags: Vec<&str> = headers
+        .iter()
+        .filter(|h| h[0] == "x-tag")
+        .map(|h| h[1].as_str().unwrap())
+        .collect();
     assert_eq!(tags, ["a", "b"]);
-    assert!(headers.iter().any(|h| h[0] == "content-type" && h[1] == "application/json"));
+    assert!(
+        headers
+            .iter()
+            .any(|h| h[0] == "content-type" && h[1] == "application/json")
+    );
     assert_eq!(body["body"], "{\"x\":1}");
 
-    p.body = Body { kind: BodyType::Form, fields: vec![("user".into(), "ada l".into()), ("x".into(), "&".into())], ..Body::default() };
+    p.body = Body {
+        kind: BodyType::Form,
+        fields: vec![("user".into(), "ada l".into()), ("x".into(), "&".into())],
+        ..Body::default()
+    };
     assert_eq!(env.json(&p)["body"], "user=ada+l&x=%26");
 }
 
@@ -81,8 +116,20 @@ fn multipart_streams_text_and_file_parts() {
     p.body = Body {
         kind: BodyType::Multipart,
         parts: vec![
-            Part { name: "note".into(), text: Some("hello".into()), file: None, filename: None, content_type: None },
-            Part { name: "doc".into(), text: None, file: Some(file.display().to_string()), filename: None, content_type: Some("text/plain".into()) },
+            Part {
+                name: "note".into(),
+                text: Some("hello".into()),
+                file: None,
+                filename: None,
+                content_type: None,
+            },
+            Part {
+                name: "doc".into(),
+                text: None,
+                file: Some(file.display().to_string()),
+                filename: None,
+                content_type: Some("text/plain".into()),
+            },
         ],
         ..Body::default()
     };
@@ -104,7 +151,11 @@ fn redirect_rules() {
     // A POST answered by 302 comes back as is unless follow-all.
     let mut p = env.profile("/redirect/302?to=/echo");
     p.method = "POST".into();
-    p.body = Body { kind: BodyType::Raw, text: Some("payload".into()), ..Body::default() };
+    p.body = Body {
+        kind: BodyType::Raw,
+        text: Some("payload".into()),
+        ..Body::default()
+    };
     assert_eq!(env.ok(&p).status, 302);
     // follow-all: 302 becomes GET without body.
     p.options.follow_all_redirects = true;
@@ -136,15 +187,31 @@ fn authorization_dropped_on_cross_origin_hop_only() {
     let env = Env::new();
     let other = env.start(env.demo.config());
     let mut p = env.profile(&format!("/redirect/302?to={}/echo", other.url));
-    p.headers.insert("Authorization".into(), HeaderValues::One("Bearer secret".into()));
+    p.headers.insert(
+        "Authorization".into(),
+        HeaderValues::One("Bearer secret".into()),
+    );
     let ex = env.ok(&p);
     assert!(ex.redirects[0].cross_origin);
     let body: serde_json::Value = serde_json::from_slice(&ex.body).unwrap();
-    assert!(!body["headers"].as_array().unwrap().iter().any(|h| h[0] == "authorization"), "{body}");
+    assert!(
+        !body["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "authorization"),
+        "{body}"
+    );
     // Same origin keeps it.
     p.url = format!("{}/redirect/302?to=/echo", env.server.url);
     let body = env.json(&p);
-    assert!(body["headers"].as_array().unwrap().iter().any(|h| h[0] == "authorization"));
+    assert!(
+        body["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "authorization")
+    );
 }
 
 #[test]
@@ -152,9 +219,18 @@ fn cookies_shared_or_per_send() {
     let env = Env::new();
     let mut set = env.profile("/cookies/set?session=abc");
     let mut read = env.profile("/echo");
-    let has_cookie = |b: &serde_json::Value| b["headers"].as_array().unwrap().iter().any(|h| h[0] == "cookie" && h[1] == "session=abc");
+    let has_cookie = |b: &serde_json::Value| {
+        b["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "cookie" && h[1] == "session=abc")
+    };
     env.ok(&set);
-    assert!(!has_cookie(&env.json(&read)), "a fresh jar per send by default");
+    assert!(
+        !has_cookie(&env.json(&read)),
+        "a fresh jar per send by default"
+    );
     set.options.share_cookies = true;
     read.options.share_cookies = true;
     env.ok(&set);
@@ -170,7 +246,12 @@ fn compressed_content_is_decoded_and_sizes_reported() {
     let env = Env::new();
     let ex = env.ok(&env.profile("/gzip"));
     assert_eq!(ex.content_encoding.as_deref(), Some("gzip"));
-    assert!(ex.encoded_size < ex.decoded_size / 2, "{} vs {}", ex.encoded_size, ex.decoded_size);
+    assert!(
+        ex.encoded_size < ex.decoded_size / 2,
+        "{} vs {}",
+        ex.encoded_size,
+        ex.decoded_size
+    );
     assert!(matches!(ex.view, BodyView::Json { .. }));
     let mut p = env.profile("/gzip");
     p.options.compressed = false;
@@ -198,7 +279,10 @@ fn status_errors_on_and_off() {
     let ex = env.ok(&p);
     assert_eq!(ex.status, 404);
     assert!(ex.status_is_error);
-    assert!(!ex.body.is_empty(), "the body of an error status is still kept");
+    assert!(
+        !ex.body.is_empty(),
+        "the body of an error status is still kept"
+    );
     p.options.errors_on_status = false;
     assert!(!env.ok(&p).status_is_error);
     assert!(!env.ok(&env.profile("/status/302")).status_is_error);
@@ -207,7 +291,10 @@ fn status_errors_on_and_off() {
 #[test]
 fn parse_response_views() {
     let env = Env::new();
-    assert!(matches!(env.ok(&env.profile("/xml")).view, BodyView::Xml { .. }));
+    assert!(matches!(
+        env.ok(&env.profile("/xml")).view,
+        BodyView::Xml { .. }
+    ));
     match env.ok(&env.profile("/broken-json")).view {
         BodyView::Unparsed { line, column, .. } => assert_eq!((line, column), (3, 8)),
         other => panic!("{other:?}"),
@@ -223,7 +310,11 @@ fn parse_response_views() {
 fn server_closing_mid_body_is_explained() {
     let env = Env::new();
     let f = env.err(&env.profile("/cut"));
-    assert_eq!(f.diagnosis.kind, "body_incomplete", "{}", f.diagnosis.message);
+    assert_eq!(
+        f.diagnosis.kind, "body_incomplete",
+        "{}",
+        f.diagnosis.message
+    );
 }
 
 #[test]

@@ -9,12 +9,30 @@ use crate::demo::{self, Demo};
 /// The example profiles, for when `./profiles` is not there (an installed binary).
 const EXAMPLES: [(&str, &str); 7] = [
     ("vars.toml", include_str!("../../profiles/vars.toml")),
-    ("echo-orders.toml", include_str!("../../profiles/echo-orders.toml")),
-    ("orders-json.toml", include_str!("../../profiles/orders-json.toml")),
-    ("orders-xml.toml", include_str!("../../profiles/orders-xml.toml")),
-    ("create-order.toml", include_str!("../../profiles/create-order.toml")),
-    ("form-login.toml", include_str!("../../profiles/form-login.toml")),
-    ("upload-multipart.toml", include_str!("../../profiles/upload-multipart.toml")),
+    (
+        "echo-orders.toml",
+        include_str!("../../profiles/echo-orders.toml"),
+    ),
+    (
+        "orders-json.toml",
+        include_str!("../../profiles/orders-json.toml"),
+    ),
+    (
+        "orders-xml.toml",
+        include_str!("../../profiles/orders-xml.toml"),
+    ),
+    (
+        "create-order.toml",
+        include_str!("../../profiles/create-order.toml"),
+    ),
+    (
+        "form-login.toml",
+        include_str!("../../profiles/form-login.toml"),
+    ),
+    (
+        "upload-multipart.toml",
+        include_str!("../../profiles/upload-multipart.toml"),
+    ),
 ];
 
 /// A temp home holding the demo key `demo` and trusted CA `demo-ca`; removed when dropped.
@@ -26,7 +44,10 @@ pub struct DemoHome {
 }
 
 pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
-    let dir = tempfile::Builder::new().prefix("certbench-demo-").tempdir().map_err(|e| format!("cannot make a temp folder: {e}"))?;
+    let dir = tempfile::Builder::new()
+        .prefix("certbench-demo-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temp folder: {e}"))?;
     let files = dir.path().join("files");
     std::fs::create_dir_all(&files).map_err(|e| e.to_string())?;
     let write = |name: &str, text: &str, mode: u32| -> Result<PathBuf, String> {
@@ -38,9 +59,22 @@ pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
     let client_key = write("demo-client.key", &d.client.key_pem, 0o600)?;
     let ca = write("demo-ca.pem", &d.pki.ca.cert_pem, 0o644)?;
     let ks = Keystore::open(dir.path());
-    ks.import_pem("demo", d.client.cert_pem.as_bytes(), d.client.key_pem.as_bytes(), None, "demo key").map_err(|e| e.to_string())?;
-    ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo CA").map_err(|e| e.to_string())?;
-    Ok(DemoHome { dir, client_cert, client_key, ca })
+    ks.import_pem(
+        "demo",
+        d.client.cert_pem.as_bytes(),
+        d.client.key_pem.as_bytes(),
+        None,
+        "demo key",
+    )
+    .map_err(|e| e.to_string())?;
+    ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo CA")
+        .map_err(|e| e.to_string())?;
+    Ok(DemoHome {
+        dir,
+        client_cert,
+        client_key,
+        ca,
+    })
 }
 
 /// `./profiles` when present, else the examples written into the demo home.
@@ -58,7 +92,11 @@ fn demo_profiles(home: &Path) -> Result<PathBuf, String> {
 }
 
 pub fn run(serve: bool, port: u16) -> i32 {
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return super::fail(format!("cannot start the async runtime: {e}")),
     };
@@ -95,13 +133,23 @@ fn print_serve_help(url: &str, home: &DemoHome, profiles: &Path) {
     println!();
     println!("Its client key and CA are imported into a temporary home:");
     println!("  export CERTBENCH_HOME={h}");
-    println!("  certbench send echo-orders --profiles {} --var base_url={url}", profiles.display());
+    println!(
+        "  certbench send echo-orders --profiles {} --var base_url={url}",
+        profiles.display()
+    );
     println!("  certbench send --url {url}/echo --credential demo --trust demo-ca -v");
     println!();
     println!("Or with curl:");
-    println!("  curl --cacert {} --cert {} --key {} {url}/echo", home.ca.display(), home.client_cert.display(), home.client_key.display());
+    println!(
+        "  curl --cacert {} --cert {} --key {} {url}/echo",
+        home.ca.display(),
+        home.client_cert.display(),
+        home.client_key.display()
+    );
     println!();
-    println!("Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut");
+    println!(
+        "Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut"
+    );
     use std::io::Write;
     let _ = std::io::stdout().flush();
 }

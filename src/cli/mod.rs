@@ -24,7 +24,11 @@ pub const EXIT_TIMEOUT: i32 = 3;
 pub const EXIT_STATUS: i32 = 4;
 
 #[derive(Parser, Debug)]
-#[command(name = "certbench", version, about = "A workbench for HTTP APIs that authenticate clients with certificates (mutual TLS)")]
+#[command(
+    name = "certbench",
+    version,
+    about = "A workbench for HTTP APIs that authenticate clients with certificates (mutual TLS)"
+)]
 pub struct Cli {
     /// Profiles folder (default: ./profiles if present, else the home folder's)
     #[arg(long, global = true)]
@@ -135,7 +139,9 @@ pub enum TrustCmd {
         #[arg(long)]
         json: bool,
     },
-    Delete { name: String },
+    Delete {
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -222,7 +228,12 @@ pub fn main() -> i32 {
     };
     let profiles_dir = home::profiles_dir(cli.profiles.as_deref());
     match cli.command {
-        None => crate::tui::run(&profiles_dir, &home::home_dir(), load_vars(&profiles_dir, &[]).unwrap_or_default(), None),
+        None => crate::tui::run(
+            &profiles_dir,
+            &home::home_dir(),
+            load_vars(&profiles_dir, &[]).unwrap_or_default(),
+            None,
+        ),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send(&profiles_dir, &args)),
         Some(Command::Keys(cmd)) => keys(cmd),
@@ -232,7 +243,10 @@ pub fn main() -> i32 {
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {
@@ -257,10 +271,13 @@ fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
 /// The password from --password-env / --password-file, if given.
 fn given_password(args: &PasswordArgs) -> Result<Option<String>, String> {
     if let Some(var) = &args.password_env {
-        return std::env::var(var).map(Some).map_err(|_| format!("environment variable {var} (from --password-env) is not set"));
+        return std::env::var(var)
+            .map(Some)
+            .map_err(|_| format!("environment variable {var} (from --password-env) is not set"));
     }
     if let Some(file) = &args.password_file {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
         return Ok(Some(text.lines().next().unwrap_or("").to_string()));
     }
     Ok(None)
@@ -274,13 +291,21 @@ fn prompt_password(what: &str) -> Option<String> {
 }
 
 /// Runs an import, asking for the password on a TTY when the file needs one and none was given.
-fn with_password<T>(args: &PasswordArgs, what: &str, run: impl Fn(Option<&str>) -> Result<T, KeyError>) -> Result<T, String> {
+fn with_password<T>(
+    args: &PasswordArgs,
+    what: &str,
+    run: impl Fn(Option<&str>) -> Result<T, KeyError>,
+) -> Result<T, String> {
     let given = given_password(args)?;
     match run(given.as_deref()) {
-        Err(KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. }) if given.is_none() => match prompt_password(what) {
-            Some(pw) => run(Some(&pw)).map_err(|e| e.to_string()),
-            None => Err(KeyError::PasswordNeeded { what: what.into() }.to_string()),
-        },
+        Err(KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })
+            if given.is_none() =>
+        {
+            match prompt_password(what) {
+                Some(pw) => run(Some(&pw)).map_err(|e| e.to_string()),
+                None => Err(KeyError::PasswordNeeded { what: what.into() }.to_string()),
+            }
+        }
         other => other.map_err(|e| e.to_string()),
     }
 }
@@ -311,7 +336,13 @@ fn keys(cmd: KeysCmd) -> i32 {
             }
             Err(e) => fail(e),
         },
-        KeysCmd::Check { name, url, trust, insecure, json } => runtime().block_on(output::key_check(&ks, &name, &url, trust, insecure, json)),
+        KeysCmd::Check {
+            name,
+            url,
+            trust,
+            insecure,
+            json,
+        } => runtime().block_on(output::key_check(&ks, &name, &url, trust, insecure, json)),
     }
 }
 
@@ -323,10 +354,12 @@ fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
                 Err(e) => Err(e.to_string()),
                 Ok(data) => with_password(&args.password, &what, |pw| match pw {
                     Some(pw) => ks.import_p12(&args.name, &data, pw, &what),
-                    None => ks.import_p12(&args.name, &data, "", &what).map_err(|e| match e {
-                        KeyError::WrongPassword { what } => KeyError::PasswordNeeded { what },
-                        other => other,
-                    }),
+                    None => ks
+                        .import_p12(&args.name, &data, "", &what)
+                        .map_err(|e| match e {
+                            KeyError::WrongPassword { what } => KeyError::PasswordNeeded { what },
+                            other => other,
+                        }),
                 }),
             }
         }
@@ -334,14 +367,23 @@ fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
             let what = key.display().to_string();
             match (read_file(cert), read_file(key)) {
                 (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
-                (Ok(c), Ok(k)) => with_password(&args.password, &what, |pw| ks.import_pem(&args.name, &c, &k, pw, &what)),
+                (Ok(c), Ok(k)) => with_password(&args.password, &what, |pw| {
+                    ks.import_pem(&args.name, &c, &k, pw, &what)
+                }),
             }
         }
         _ => Err("give --p12 FILE, or --cert FILE and --key FILE".into()),
     };
     match result {
         Ok(info) => {
-            eprintln!("imported key {}: {} (issued by {}), {}, {}", info.name, info.leaf.subject_cn, info.leaf.issuer_cn, info.key_type, info.leaf.expiry_words());
+            eprintln!(
+                "imported key {}: {} (issued by {}), {}, {}",
+                info.name,
+                info.leaf.subject_cn,
+                info.leaf.issuer_cn,
+                info.key_type,
+                info.leaf.expiry_words()
+            );
             for w in output::key_warnings(&info) {
                 eprintln!("warning: {w}");
             }
@@ -354,16 +396,27 @@ fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
 fn trust(cmd: TrustCmd) -> i32 {
     let ks = keystore();
     match cmd {
-        TrustCmd::Add { name, file, password } => {
+        TrustCmd::Add {
+            name,
+            file,
+            password,
+        } => {
             let what = file.display().to_string();
             let data = match read_file(&file) {
                 Ok(d) => d,
                 Err(e) => return fail(e),
             };
-            match with_password(&password, &what, |pw| ks.add_trusted(&name, &data, pw, &what)) {
+            match with_password(&password, &what, |pw| {
+                ks.add_trusted(&name, &data, pw, &what)
+            }) {
                 Ok(certs) => {
                     for c in certs {
-                        eprintln!("trusted {name}: {} (issued by {}), {}", c.subject, c.issuer_cn, c.expiry_words());
+                        eprintln!(
+                            "trusted {name}: {} (issued by {}), {}",
+                            c.subject,
+                            c.issuer_cn,
+                            c.expiry_words()
+                        );
                     }
                     EXIT_OK
                 }
@@ -411,14 +464,18 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
 }
 
 fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a str), String> {
-    text.split_once(sep).ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
+    text.split_once(sep)
+        .ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
 }
 
 /// The profile the flags describe: the named profile (if any) with every override applied.
 pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     let mut p = match &args.profile {
         Some(name) => profile::find(dir, name).map_err(|e| e.to_string())?,
-        None => Profile { name: "(flags)".into(), ..Profile::default() },
+        None => Profile {
+            name: "(flags)".into(),
+            ..Profile::default()
+        },
     };
     if let Some(u) = &args.url {
         p.url = u.clone();
@@ -478,17 +535,32 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
 
 fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
     if let Some(file) = &args.data_file {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
-        p.body = Body { kind: BodyType::Raw, content_type: args.content_type.clone(), text: Some(text), ..Body::default() };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
+        p.body = Body {
+            kind: BodyType::Raw,
+            content_type: args.content_type.clone(),
+            text: Some(text),
+            ..Body::default()
+        };
     } else if let Some(data) = &args.data {
-        p.body = Body { kind: BodyType::Raw, content_type: args.content_type.clone(), text: Some(data.clone()), ..Body::default() };
+        p.body = Body {
+            kind: BodyType::Raw,
+            content_type: args.content_type.clone(),
+            text: Some(data.clone()),
+            ..Body::default()
+        };
     } else if !args.form.is_empty() {
         let mut fields = Vec::new();
         for f in &args.form {
             let (k, v) = split_pair("--form", f, '=')?;
             fields.push((k.into(), v.into()));
         }
-        p.body = Body { kind: BodyType::Form, fields, ..Body::default() };
+        p.body = Body {
+            kind: BodyType::Form,
+            fields,
+            ..Body::default()
+        };
     } else if !args.part.is_empty() {
         let mut parts = Vec::new();
         for part in &args.part {
@@ -497,9 +569,19 @@ fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
                 Some(path) => (None, Some(path.to_string())),
                 None => (Some(v.to_string()), None),
             };
-            parts.push(Part { name: name.into(), text, file, filename: None, content_type: None });
+            parts.push(Part {
+                name: name.into(),
+                text,
+                file,
+                filename: None,
+                content_type: None,
+            });
         }
-        p.body = Body { kind: BodyType::Multipart, parts, ..Body::default() };
+        p.body = Body {
+            kind: BodyType::Multipart,
+            parts,
+            ..Body::default()
+        };
     } else if let Some(ct) = &args.content_type {
         p.body.content_type = Some(ct.clone());
     }

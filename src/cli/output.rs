@@ -13,7 +13,12 @@ use crate::core::keystore::{KeyInfo, Keystore};
 use crate::core::prepare::PreparedRequest;
 use crate::core::transport::Transport;
 
-const SECRET_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
 
 /// Hides secret header values in verbose output.
 pub fn mask_header(name: &str, value: &str) -> String {
@@ -24,7 +29,12 @@ pub fn mask_header(name: &str, value: &str) -> String {
     }
 }
 
-pub fn print_result(req: &PreparedRequest, result: &Result<Exchange, Failure>, as_json: bool, verbose: bool) -> i32 {
+pub fn print_result(
+    req: &PreparedRequest,
+    result: &Result<Exchange, Failure>,
+    as_json: bool,
+    verbose: bool,
+) -> i32 {
     match result {
         Ok(ex) => {
             if as_json {
@@ -32,7 +42,11 @@ pub fn print_result(req: &PreparedRequest, result: &Result<Exchange, Failure>, a
             } else {
                 print_exchange(ex, verbose);
             }
-            if ex.status_is_error { EXIT_STATUS } else { EXIT_OK }
+            if ex.status_is_error {
+                EXIT_STATUS
+            } else {
+                EXIT_OK
+            }
         }
         Err(f) => {
             if as_json {
@@ -51,30 +65,63 @@ fn print_exchange(ex: &Exchange, verbose: bool) {
     }
     if verbose {
         for hop in &ex.redirects {
-            eprintln!("* {} {} -> {} {}{}", hop.method, hop.url, hop.status, hop.location, if hop.downgrade { " (DOWNGRADE to http)" } else { "" });
+            eprintln!(
+                "* {} {} -> {} {}{}",
+                hop.method,
+                hop.url,
+                hop.status,
+                hop.location,
+                if hop.downgrade {
+                    " (DOWNGRADE to http)"
+                } else {
+                    ""
+                }
+            );
         }
         if let Some(tls) = &ex.tls {
             print_tls(tls);
         }
-        eprintln!("< {} {} {} ({} ms, {} bytes{})", ex.http_version, ex.status, ex.reason, ex.timing.total_ms, ex.decoded_size, encoded_note(ex));
+        eprintln!(
+            "< {} {} {} ({} ms, {} bytes{})",
+            ex.http_version,
+            ex.status,
+            ex.reason,
+            ex.timing.total_ms,
+            ex.decoded_size,
+            encoded_note(ex)
+        );
         for (k, v) in &ex.headers {
             eprintln!("< {k}: {}", mask_header(k, v));
         }
     }
     if ex.status_is_error {
-        eprintln!("error: HTTP {} {} counts as an error (turn off with --no-status-errors)", ex.status, ex.reason);
+        eprintln!(
+            "error: HTTP {} {} counts as an error (turn off with --no-status-errors)",
+            ex.status, ex.reason
+        );
     }
     match &ex.view {
         BodyView::Binary => {
             use std::io::{IsTerminal, Write};
             if std::io::stdout().is_terminal() {
-                eprintln!("({} bytes of binary body not shown; redirect stdout to a file to save it)", ex.body.len());
+                eprintln!(
+                    "({} bytes of binary body not shown; redirect stdout to a file to save it)",
+                    ex.body.len()
+                );
             } else {
                 let _ = std::io::stdout().write_all(&ex.body);
             }
         }
-        BodyView::Unparsed { format, error, line, column, text } => {
-            eprintln!("warning: the body is not valid {format}: {error} (line {line}, column {column}); shown raw");
+        BodyView::Unparsed {
+            format,
+            error,
+            line,
+            column,
+            text,
+        } => {
+            eprintln!(
+                "warning: the body is not valid {format}: {error} (line {line}, column {column}); shown raw"
+            );
             println!("{text}");
         }
         BodyView::Empty => {}
@@ -104,20 +151,32 @@ pub fn tls_story(tls: &TlsFacts) -> Vec<String> {
             "the server sent a chain of {}: {} issued by {} ({})",
             tls.server_chain.len(),
             leaf.subject_cn,
-            tls.server_chain.last().map(|c| c.issuer_cn.as_str()).unwrap_or("?"),
+            tls.server_chain
+                .last()
+                .map(|c| c.issuer_cn.as_str())
+                .unwrap_or("?"),
             leaf.expiry_words()
         ));
     }
     match &tls.verified_by {
         Some(rule) => lines.push(format!("server certificate accepted by: {rule}")),
-        None => lines.push(format!("server certificate rejected: {}", tls.verify_error.as_deref().unwrap_or("?"))),
+        None => lines.push(format!(
+            "server certificate rejected: {}",
+            tls.verify_error.as_deref().unwrap_or("?")
+        )),
     }
     if tls.unverified {
         lines.push("UNVERIFIED: certificate verification was off".into());
     }
     if tls.client_cert_requested {
-        let from = if tls.acceptable_ca_names.is_empty() { "any CA".to_string() } else { tls.acceptable_ca_names.join("; ") };
-        lines.push(format!("the server asked for a client certificate from: {from}"));
+        let from = if tls.acceptable_ca_names.is_empty() {
+            "any CA".to_string()
+        } else {
+            tls.acceptable_ca_names.join("; ")
+        };
+        lines.push(format!(
+            "the server asked for a client certificate from: {from}"
+        ));
         lines.push(match &tls.client_cert_sent {
             Some(s) => format!("we sent: {s}"),
             None => "we sent no certificate".into(),
@@ -147,10 +206,21 @@ fn print_failure(f: &Failure, verbose: bool) {
             print_tls(tls);
         }
         for hop in &f.redirects {
-            eprintln!("* {} {} -> {} {}", hop.method, hop.url, hop.status, hop.location);
+            eprintln!(
+                "* {} {} -> {} {}",
+                hop.method, hop.url, hop.status, hop.location
+            );
         }
         if let Some(p) = &f.probe {
-            eprintln!("* probe: handshake {}, {}", if p.handshake_ok { "completed" } else { "failed" }, p.error.as_deref().unwrap_or("accepted"));
+            eprintln!(
+                "* probe: handshake {}, {}",
+                if p.handshake_ok {
+                    "completed"
+                } else {
+                    "failed"
+                },
+                p.error.as_deref().unwrap_or("accepted")
+            );
         }
         for (i, c) in f.chain.iter().enumerate() {
             eprintln!("* cause {i}: {c}");
@@ -159,17 +229,30 @@ fn print_failure(f: &Failure, verbose: bool) {
 }
 
 fn request_json(req: &PreparedRequest) -> Value {
-    let headers: Vec<(String, String)> = req.headers.iter().map(|(k, v)| (k.clone(), mask_header(k, v))).collect();
+    let headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), mask_header(k, v)))
+        .collect();
     json!({"method": req.method, "url": req.url, "headers": headers, "profile": req.profile})
 }
 
 pub fn exchange_json(req: &PreparedRequest, ex: &Exchange) -> Value {
     let (body, encoding) = match &ex.view {
-        BodyView::Binary => (base64::engine::general_purpose::STANDARD.encode(&ex.body), "base64"),
+        BodyView::Binary => (
+            base64::engine::general_purpose::STANDARD.encode(&ex.body),
+            "base64",
+        ),
         view => (view_raw_text(ex, view), "utf-8"),
     };
     let parse_error = match &ex.view {
-        BodyView::Unparsed { format, error, line, column, .. } => json!({"format": format, "message": error, "line": line, "column": column}),
+        BodyView::Unparsed {
+            format,
+            error,
+            line,
+            column,
+            ..
+        } => json!({"format": format, "message": error, "line": line, "column": column}),
         _ => Value::Null,
     };
     json!({
@@ -199,7 +282,9 @@ pub fn exchange_json(req: &PreparedRequest, ex: &Exchange) -> Value {
 
 fn view_raw_text(ex: &Exchange, view: &BodyView) -> String {
     match view {
-        BodyView::Json { .. } | BodyView::Xml { .. } => String::from_utf8_lossy(&ex.body).into_owned(),
+        BodyView::Json { .. } | BodyView::Xml { .. } => {
+            String::from_utf8_lossy(&ex.body).into_owned()
+        }
         other => other.text().to_string(),
     }
 }
@@ -222,13 +307,24 @@ pub fn failure_json(req: &PreparedRequest, f: &Failure) -> Value {
 pub fn key_warnings(info: &KeyInfo) -> Vec<String> {
     let mut out = Vec::new();
     match info.leaf.validity() {
-        Validity::Expired { .. } => out.push(format!("this certificate expired on {}", info.leaf.not_after)),
-        Validity::NotYetValid => out.push(format!("this certificate is not valid before {}", info.leaf.not_before)),
-        Validity::Expiring { days_left } => out.push(format!("this certificate expires in {days_left} days")),
+        Validity::Expired { .. } => out.push(format!(
+            "this certificate expired on {}",
+            info.leaf.not_after
+        )),
+        Validity::NotYetValid => out.push(format!(
+            "this certificate is not valid before {}",
+            info.leaf.not_before
+        )),
+        Validity::Expiring { days_left } => {
+            out.push(format!("this certificate expires in {days_left} days"))
+        }
         Validity::Valid { .. } => {}
     }
     if info.leaf.client_auth == Some(false) {
-        out.push("this certificate does not allow TLS client authentication (no clientAuth usage)".into());
+        out.push(
+            "this certificate does not allow TLS client authentication (no clientAuth usage)"
+                .into(),
+        );
     }
     out
 }
@@ -255,7 +351,13 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
     } else {
         for (name, info) in &list {
             match info {
-                Ok(i) => println!("{name:<20} {:<28} {:<24} {:<10} {}", i.leaf.subject_cn, i.leaf.issuer_cn, i.key_type, i.leaf.expiry_words()),
+                Ok(i) => println!(
+                    "{name:<20} {:<28} {:<24} {:<10} {}",
+                    i.leaf.subject_cn,
+                    i.leaf.issuer_cn,
+                    i.key_type,
+                    i.leaf.expiry_words()
+                ),
                 Err(e) => println!("{name:<20} BROKEN: {e}"),
             }
         }
@@ -273,7 +375,14 @@ fn cert_lines(c: &CertFacts) -> Vec<String> {
     vec![
         format!("subject:     {}", c.subject),
         format!("issuer:      {}", c.issuer),
-        format!("SANs:        {}", if c.sans.is_empty() { "-".to_string() } else { c.sans.join(", ") }),
+        format!(
+            "SANs:        {}",
+            if c.sans.is_empty() {
+                "-".to_string()
+            } else {
+                c.sans.join(", ")
+            }
+        ),
         format!("serial:      {}", c.serial),
         format!("key:         {}", c.key_type),
         format!("SHA-256:     {}", c.sha256),
@@ -297,7 +406,14 @@ pub fn key_show(info: &KeyInfo, as_json: bool) {
     }
     println!("key {}", info.name);
     for (i, c) in info.chain.iter().enumerate() {
-        println!("[{i}] {}", if i == 0 { "certificate" } else { "issuer certificate" });
+        println!(
+            "[{i}] {}",
+            if i == 0 {
+                "certificate"
+            } else {
+                "issuer certificate"
+            }
+        );
         for l in cert_lines(c) {
             println!("    {l}");
         }
@@ -310,7 +426,14 @@ pub fn key_show(info: &KeyInfo, as_json: bool) {
 pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
     let mut rows = Vec::new();
     for name in ks.trusted_names() {
-        let certs = ks.trusted(&name).map(|c| c.iter().filter_map(|d| CertFacts::parse(d).ok()).collect::<Vec<_>>()).unwrap_or_default();
+        let certs = ks
+            .trusted(&name)
+            .map(|c| {
+                c.iter()
+                    .filter_map(|d| CertFacts::parse(d).ok())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
         if !as_json {
             for c in &certs {
                 println!("{name:<20} {:<40} {}", c.subject_cn, c.expiry_words());
@@ -324,14 +447,24 @@ pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
     EXIT_OK
 }
 
-pub async fn key_check(ks: &Keystore, name: &str, url: &str, trust: Vec<String>, insecure: bool, as_json: bool) -> i32 {
+pub async fn key_check(
+    ks: &Keystore,
+    name: &str,
+    url: &str,
+    trust: Vec<String>,
+    insecure: bool,
+    as_json: bool,
+) -> i32 {
     let transport = Transport::new(ks.clone());
     let profile = crate::core::profile::Profile {
         name: "keys-check".into(),
         url: url.into(),
         credential: Some(name.into()),
         trust,
-        options: crate::core::profile::Options { verify_tls: !insecure, ..Default::default() },
+        options: crate::core::profile::Options {
+            verify_tls: !insecure,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let req = match crate::core::prepare::prepare(&profile, &crate::core::vars::Vars::new()) {
@@ -340,7 +473,10 @@ pub async fn key_check(ks: &Keystore, name: &str, url: &str, trust: Vec<String>,
     };
     let report = crate::core::diagnose::check_key(&transport, &req).await;
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         for line in report.tls.as_ref().map(tls_story).unwrap_or_default() {
             eprintln!("* {line}");
@@ -366,10 +502,18 @@ pub fn load_cookie_file(transport: &Transport, path: &Path) -> Result<(), String
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(format!("cannot read cookie jar {}: {e}", path.display())),
     };
-    let entries: Vec<(String, String)> = serde_json::from_str(&text).map_err(|e| format!("cookie jar {} is not a certbench cookie file: {e}", path.display()))?;
+    let entries: Vec<(String, String)> = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "cookie jar {} is not a certbench cookie file: {e}",
+            path.display()
+        )
+    })?;
     let jar = transport.shared_jar();
     for (url, cookie) in entries {
-        if let (Ok(u), Ok(h)) = (url::Url::parse(&url), reqwest::header::HeaderValue::from_str(&cookie)) {
+        if let (Ok(u), Ok(h)) = (
+            url::Url::parse(&url),
+            reqwest::header::HeaderValue::from_str(&cookie),
+        ) {
             jar.set_cookies(&mut std::iter::once(&h), &u);
         }
     }
@@ -378,7 +522,10 @@ pub fn load_cookie_file(transport: &Transport, path: &Path) -> Result<(), String
 
 /// Appends the response's Set-Cookie lines to the cookie file (0600, atomic).
 pub fn save_cookie_file(path: &Path, ex: &Exchange) {
-    let mut entries: Vec<(String, String)> = std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let mut entries: Vec<(String, String)> = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     for (k, v) in &ex.headers {
         if k.eq_ignore_ascii_case("set-cookie") {
             entries.push((ex.url.clone(), v.clone()));

@@ -43,7 +43,8 @@ pub fn now_unix() -> i64 {
 
 impl CertFacts {
     pub fn parse(der: &[u8]) -> Result<CertFacts, String> {
-        let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate ({e})"))?;
+        let (_, cert) = X509Certificate::from_der(der)
+            .map_err(|e| format!("not an X.509 certificate ({e})"))?;
         let validity = cert.validity();
         let client_auth = cert
             .extended_key_usage()
@@ -74,7 +75,9 @@ impl CertFacts {
             return Validity::NotYetValid;
         }
         if now > self.not_after_unix {
-            return Validity::Expired { days_ago: (now - self.not_after_unix) / 86_400 };
+            return Validity::Expired {
+                days_ago: (now - self.not_after_unix) / 86_400,
+            };
         }
         let days_left = (self.not_after_unix - now) / 86_400;
         if days_left < EXPIRY_WARNING_DAYS {
@@ -110,7 +113,12 @@ impl CertFacts {
 /// SHA-256 of the DER, as colon-separated upper-case hex.
 pub fn fingerprint(der: &[u8]) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, der);
-    digest.as_ref().iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn common_name(name: &X509Name) -> String {

@@ -1,4 +1,8 @@
 //! TLS and transport failures -> a plain cause and a fix; preflight checks; the handshake probe.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,7 +74,9 @@ impl Failure {
             chain.join(": "),
             "",
         ));
-        f.needs_probe = rustls_error.is_none() && !timeout && io_kind != Some(std::io::ErrorKind::ConnectionRefused);
+        f.needs_probe = rustls_error.is_none()
+            && !timeout
+            && io_kind != Some(std::io::ErrorKind::ConnectionRefused);
         f.from_transport = true;
         f.chain = chain;
         f.rustls_error = rustls_error;
@@ -83,7 +89,8 @@ impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self.diagnosis.kind.as_str() {
             "timeout" => 3,
-            "credential_missing" | "trust_missing" | "invalid_credential" | "file_missing" | "invalid_request" => 1,
+            "credential_missing" | "trust_missing" | "invalid_credential" | "file_missing"
+            | "invalid_request" => 1,
             _ => 2,
         }
     }
@@ -98,7 +105,10 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
             out.push(text);
         }
         cur = match e.downcast_ref::<std::io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)).or_else(|| e.source()),
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+                .or_else(|| e.source()),
             None => e.source(),
         };
     }
@@ -113,7 +123,10 @@ pub fn find_rustls_error(err: &(dyn std::error::Error + 'static)) -> Option<rust
             return Some(r.clone());
         }
         cur = match e.downcast_ref::<std::io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)).or_else(|| e.source()),
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+                .or_else(|| e.source()),
             None => e.source(),
         };
     }
@@ -145,7 +158,11 @@ pub fn key_failure(e: &KeyError) -> Diagnosis {
         KeyError::NotFound { .. } => "trust_missing",
         _ => "invalid_credential",
     };
-    Diagnosis::new(kind, e.to_string(), "see `certbench keys list` and `certbench trust list`")
+    Diagnosis::new(
+        kind,
+        e.to_string(),
+        "see `certbench keys list` and `certbench trust list`",
+    )
 }
 
 /// Checks before sending; a warning never blocks the send.
@@ -166,17 +183,26 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
     match leaf.validity() {
         Validity::Expired { .. } => out.push(Diagnosis::new(
             "credential_expired",
-            format!("our certificate (key {name}, CN={}) expired on {}", leaf.subject_cn, leaf.not_after),
+            format!(
+                "our certificate (key {name}, CN={}) expired on {}",
+                leaf.subject_cn, leaf.not_after
+            ),
             "import a renewed certificate; most servers will reject this one",
         )),
         Validity::NotYetValid => out.push(Diagnosis::new(
             "credential_not_yet_valid",
-            format!("our certificate (key {name}) is not valid before {}", leaf.not_before),
+            format!(
+                "our certificate (key {name}) is not valid before {}",
+                leaf.not_before
+            ),
             "check this machine's clock, or wait until the certificate starts",
         )),
         Validity::Expiring { days_left } => out.push(Diagnosis::new(
             "credential_expiring",
-            format!("our certificate (key {name}) expires in {days_left} days ({})", leaf.not_after),
+            format!(
+                "our certificate (key {name}) expires in {days_left} days ({})",
+                leaf.not_after
+            ),
             "ask for a renewed certificate soon",
         )),
         Validity::Valid { .. } => {}
@@ -199,11 +225,19 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
 }
 
 /// Warnings learnt from a response: the server's accepted CAs, nginx-style 400s, no verification.
-pub fn after_response(req: &PreparedRequest, ex: &Exchange, credential: Option<&Credential<'_>>) -> Vec<Diagnosis> {
+pub fn after_response(
+    req: &PreparedRequest,
+    ex: &Exchange,
+    credential: Option<&Credential<'_>>,
+) -> Vec<Diagnosis> {
     let mut out = Vec::new();
     if let Some(tls) = &ex.tls {
         if tls.unverified {
-            out.push(Diagnosis::new("unverified", "UNVERIFIED: the server's certificate was not checked", "turn certificate verification back on when you are done"));
+            out.push(Diagnosis::new(
+                "unverified",
+                "UNVERIFIED: the server's certificate was not checked",
+                "turn certificate verification back on when you are done",
+            ));
         }
         if let Some(cred) = credential
             && let Some(w) = ca_mismatch(tls, cred)
@@ -216,7 +250,14 @@ pub fn after_response(req: &PreparedRequest, ex: &Exchange, credential: Option<&
         if body.contains("no required ssl certificate was sent") || ex.status == 496 {
             out.push(missing_cert(req, credential.map(|c| c.name), "http_client_cert_missing", "the server answered at the HTTP level that no client certificate was sent (as nginx does)"));
         } else if body.contains("ssl certificate error") || ex.status == 495 {
-            let who = credential.map(|c| format!("key {} (CN={}, issued by {})", c.name, c.leaf.subject_cn, c.leaf.issuer_cn)).unwrap_or_else(|| "our certificate".into());
+            let who = credential
+                .map(|c| {
+                    format!(
+                        "key {} (CN={}, issued by {})",
+                        c.name, c.leaf.subject_cn, c.leaf.issuer_cn
+                    )
+                })
+                .unwrap_or_else(|| "our certificate".into());
             out.push(Diagnosis::new(
                 "http_client_cert_rejected",
                 format!("the server answered at the HTTP level that it could not verify {who} (as nginx does)"),
@@ -232,7 +273,7 @@ fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
         return None;
     }
     let ours = [&cred.leaf.issuer, &cred.leaf.subject];
-    if tls.acceptable_ca_names.iter().any(|n| ours.iter().any(|o| *o == n)) {
+    if tls.acceptable_ca_names.iter().any(|n| ours.contains(&n)) {
         return None;
     }
     if cred.chain_len > 1 {
@@ -250,7 +291,12 @@ fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
     ))
 }
 
-fn missing_cert(req: &PreparedRequest, credential: Option<&str>, kind: &str, what: &str) -> Diagnosis {
+fn missing_cert(
+    req: &PreparedRequest,
+    credential: Option<&str>,
+    kind: &str,
+    what: &str,
+) -> Diagnosis {
     match (credential.or(req.credential.as_deref()), req.mutual_tls) {
         (Some(name), false) => Diagnosis::new(
             kind,
@@ -271,26 +317,49 @@ fn missing_cert(req: &PreparedRequest, credential: Option<&str>, kind: &str, wha
 }
 
 /// Turns a failure into its cause and fix.
-pub fn explain(f: &Failure, req: &PreparedRequest, credential: Option<&Credential<'_>>) -> Diagnosis {
+pub fn explain(
+    f: &Failure,
+    req: &PreparedRequest,
+    credential: Option<&Credential<'_>>,
+) -> Diagnosis {
     if !f.from_transport {
         return f.diagnosis.clone();
     }
     if f.diagnosis.kind == "timeout" {
         return Diagnosis::new(
             "timeout",
-            format!("no complete answer within {} s (the profile's timeout)", req.options.timeout_secs),
+            format!(
+                "no complete answer within {} s (the profile's timeout)",
+                req.options.timeout_secs
+            ),
             "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
         );
     }
     let url = Url::parse(&req.url).ok();
-    let host = url.as_ref().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-    let port = url.as_ref().and_then(Url::port_or_known_default).unwrap_or(443);
-    let rustls_err = f.rustls_error.clone().or_else(|| f.probe.as_ref().and_then(|p| p.rustls_error.clone()));
+    let host = url
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let port = url
+        .as_ref()
+        .and_then(Url::port_or_known_default)
+        .unwrap_or(443);
+    let rustls_err = f
+        .rustls_error
+        .clone()
+        .or_else(|| f.probe.as_ref().and_then(|p| p.rustls_error.clone()));
     if let Some(e) = rustls_err {
         return explain_tls(&e, f.tls.as_ref(), req, credential, &host);
     }
     if f.probe.as_ref().is_some_and(|p| p.accepted) && f.io_kind.is_none() {
-        return Diagnosis::new("connection_closed", format!("the connection to {host}:{port} closed before a response ({})", f.chain.last().cloned().unwrap_or_default()), "the TLS handshake works (probe accepted): look at the server's logs");
+        return Diagnosis::new(
+            "connection_closed",
+            format!(
+                "the connection to {host}:{port} closed before a response ({})",
+                f.chain.last().cloned().unwrap_or_default()
+            ),
+            "the TLS handshake works (probe accepted): look at the server's logs",
+        );
     }
     match f.io_kind {
         Some(std::io::ErrorKind::ConnectionRefused) => Diagnosis::new(
@@ -298,11 +367,17 @@ pub fn explain(f: &Failure, req: &PreparedRequest, credential: Option<&Credentia
             format!("nothing accepts connections at {host}:{port} (connection refused)"),
             "check the host and port in the URL, and that the server is running",
         ),
-        _ if f.chain.iter().any(|c| c.contains("dns error") || c.contains("failed to lookup")) => Diagnosis::new(
-            "dns",
-            format!("the name {host} does not resolve"),
-            "check the host name in the URL (and vars), or this machine's DNS",
-        ),
+        _ if f
+            .chain
+            .iter()
+            .any(|c| c.contains("dns error") || c.contains("failed to lookup")) =>
+        {
+            Diagnosis::new(
+                "dns",
+                format!("the name {host} does not resolve"),
+                "check the host name in the URL (and vars), or this machine's DNS",
+            )
+        }
         _ if f.tls.as_ref().is_some_and(|t| t.client_cert_requested) => {
             let tls = f.tls.as_ref().expect("checked above");
             let sent = tls.client_cert_sent.clone();
@@ -317,108 +392,225 @@ pub fn explain(f: &Failure, req: &PreparedRequest, credential: Option<&Credentia
         }
         _ => Diagnosis::new(
             "connection_closed",
-            format!("the connection to {host}:{port} failed: {}", f.chain.last().cloned().unwrap_or_default()),
+            format!(
+                "the connection to {host}:{port} failed: {}",
+                f.chain.last().cloned().unwrap_or_default()
+            ),
             "press r (TUI) or use -v (CLI) for the raw error chain; check the server's logs",
         ),
     }
 }
 
-fn explain_tls(e: &rustls::Error, tls: Option<&TlsFacts>, req: &PreparedRequest, cred: Option<&Credential<'_>>, host: &str) -> Diagnosis {
+fn explain_tls(
+    e: &rustls::Error,
+    tls: Option<&TlsFacts>,
+    req: &PreparedRequest,
+    cred: Option<&Credential<'_>>,
+    host: &str,
+) -> Diagnosis {
     use rustls::Error as E;
     let accepted = |t: Option<&TlsFacts>| -> String {
         match t {
-            Some(t) if !t.acceptable_ca_names.is_empty() => format!("the server accepts certificates issued by: {}", t.acceptable_ca_names.join("; ")),
+            Some(t) if !t.acceptable_ca_names.is_empty() => format!(
+                "the server accepts certificates issued by: {}",
+                t.acceptable_ca_names.join("; ")
+            ),
             _ => "the server did not say which issuers it accepts".into(),
         }
     };
-    let ours = cred.map(|c| format!("key {} (CN={}, issued by {})", c.name, c.leaf.subject_cn, c.leaf.issuer)).unwrap_or_else(|| "our certificate".into());
+    let ours = cred
+        .map(|c| {
+            format!(
+                "key {} (CN={}, issued by {})",
+                c.name, c.leaf.subject_cn, c.leaf.issuer
+            )
+        })
+        .unwrap_or_else(|| "our certificate".into());
     match e {
-        E::AlertReceived(AlertDescription::CertificateRequired) => missing_cert(req, cred.map(|c| c.name), "client_cert_required", "the server requires a client certificate and none was sent"),
-        E::AlertReceived(AlertDescription::HandshakeFailure) if tls.is_some_and(|t| t.client_cert_requested && t.client_cert_sent.is_none()) => {
-            missing_cert(req, cred.map(|c| c.name), "client_cert_required", "the server requires a client certificate and none was sent (TLS 1.2 handshake_failure)")
+        E::AlertReceived(AlertDescription::CertificateRequired) => missing_cert(
+            req,
+            cred.map(|c| c.name),
+            "client_cert_required",
+            "the server requires a client certificate and none was sent",
+        ),
+        E::AlertReceived(AlertDescription::HandshakeFailure)
+            if tls.is_some_and(|t| t.client_cert_requested && t.client_cert_sent.is_none()) =>
+        {
+            missing_cert(
+                req,
+                cred.map(|c| c.name),
+                "client_cert_required",
+                "the server requires a client certificate and none was sent (TLS 1.2 handshake_failure)",
+            )
         }
         E::AlertReceived(AlertDescription::UnknownCA) => {
-            let lone_leaf = cred.filter(|c| c.chain_len == 1 && !c.leaf.self_signed).map(|c| c.leaf.issuer_cn.clone());
-            if let Some(issuer) = lone_leaf.filter(|_| tls.is_some_and(|t| !t.acceptable_ca_names.is_empty())) {
+            let lone_leaf = cred
+                .filter(|c| c.chain_len == 1 && !c.leaf.self_signed)
+                .map(|c| c.leaf.issuer_cn.clone());
+            if let Some(issuer) =
+                lone_leaf.filter(|_| tls.is_some_and(|t| !t.acceptable_ca_names.is_empty()))
+            {
                 return Diagnosis::new(
                     "client_cert_unknown_ca",
-                    format!("the server rejected {ours}: it does not know that issuer (unknown_ca); {}. The key holds no intermediate certificate: if {issuer} is an intermediate under one of those CAs, the server cannot link it", accepted(tls)),
+                    format!(
+                        "the server rejected {ours}: it does not know that issuer (unknown_ca); {}. The key holds no intermediate certificate: if {issuer} is an intermediate under one of those CAs, the server cannot link it",
+                        accepted(tls)
+                    ),
                     "re-import the key with its chain (PEM with the leaf then its intermediates, or a .p12 that includes them); otherwise use a key issued by one of those CAs",
                 );
             }
             Diagnosis::new(
                 "client_cert_unknown_ca",
-                format!("the server rejected {ours}: it does not know that issuer (unknown_ca); {}", accepted(tls)),
+                format!(
+                    "the server rejected {ours}: it does not know that issuer (unknown_ca); {}",
+                    accepted(tls)
+                ),
                 "use a key issued by one of those CAs, or send your chain (`certbench keys export NAME`) to the API owner for their trust store",
             )
         }
-        E::AlertReceived(AlertDescription::BadCertificate) | E::AlertReceived(AlertDescription::UnsupportedCertificate) => {
-            let usage = cred.filter(|c| c.leaf.client_auth == Some(false)).map(|_| " (note: it lacks the clientAuth usage)").unwrap_or("");
-            Diagnosis::new("client_cert_bad", format!("the server rejected {ours} as a bad certificate{usage}"), "ask the API owner what they require; check `certbench keys show NAME`")
+        E::AlertReceived(AlertDescription::BadCertificate)
+        | E::AlertReceived(AlertDescription::UnsupportedCertificate) => {
+            let usage = cred
+                .filter(|c| c.leaf.client_auth == Some(false))
+                .map(|_| " (note: it lacks the clientAuth usage)")
+                .unwrap_or("");
+            Diagnosis::new(
+                "client_cert_bad",
+                format!("the server rejected {ours} as a bad certificate{usage}"),
+                "ask the API owner what they require; check `certbench keys show NAME`",
+            )
         }
         E::AlertReceived(AlertDescription::CertificateExpired) => {
             let when = cred.map(|c| match c.leaf.validity() {
-                Validity::Expired { .. } => format!("key {} expired on {}", c.name, c.leaf.not_after),
-                _ => format!("by this machine's clock key {} is valid until {}: check the server's clock", c.name, c.leaf.not_after),
+                Validity::Expired { .. } => {
+                    format!("key {} expired on {}", c.name, c.leaf.not_after)
+                }
+                _ => format!(
+                    "by this machine's clock key {} is valid until {}: check the server's clock",
+                    c.name, c.leaf.not_after
+                ),
             });
-            Diagnosis::new("client_cert_expired", format!("the server says OUR certificate has expired; {}", when.unwrap_or_default()), "import a renewed certificate for this API")
+            Diagnosis::new(
+                "client_cert_expired",
+                format!(
+                    "the server says OUR certificate has expired; {}",
+                    when.unwrap_or_default()
+                ),
+                "import a renewed certificate for this API",
+            )
         }
-        E::AlertReceived(AlertDescription::CertificateRevoked) => Diagnosis::new("client_cert_revoked", format!("the server says {ours} has been revoked"), "ask the issuer for a new certificate"),
-        E::AlertReceived(AlertDescription::CertificateUnknown) | E::AlertReceived(AlertDescription::AccessDenied) => {
-            Diagnosis::new("client_cert_rejected", format!("the server refused {ours} ({e}); {}", accepted(tls)), "ask the API owner to allowlist your certificate (`certbench keys export NAME`)")
-        }
-        E::AlertReceived(AlertDescription::ProtocolVersion) => Diagnosis::new("protocol_mismatch", format!("{host} and certbench share no TLS version (we offer TLS 1.2 and 1.3)"), "the server needs an older TLS version that certbench will not use; ask for TLS 1.2+"),
-        E::AlertReceived(AlertDescription::HandshakeFailure) | E::AlertReceived(AlertDescription::InsufficientSecurity) | E::PeerIncompatible(_) => Diagnosis::new(
+        E::AlertReceived(AlertDescription::CertificateRevoked) => Diagnosis::new(
+            "client_cert_revoked",
+            format!("the server says {ours} has been revoked"),
+            "ask the issuer for a new certificate",
+        ),
+        E::AlertReceived(AlertDescription::CertificateUnknown)
+        | E::AlertReceived(AlertDescription::AccessDenied) => Diagnosis::new(
+            "client_cert_rejected",
+            format!("the server refused {ours} ({e}); {}", accepted(tls)),
+            "ask the API owner to allowlist your certificate (`certbench keys export NAME`)",
+        ),
+        E::AlertReceived(AlertDescription::ProtocolVersion) => Diagnosis::new(
+            "protocol_mismatch",
+            format!("{host} and certbench share no TLS version (we offer TLS 1.2 and 1.3)"),
+            "the server needs an older TLS version that certbench will not use; ask for TLS 1.2+",
+        ),
+        E::AlertReceived(AlertDescription::HandshakeFailure)
+        | E::AlertReceived(AlertDescription::InsufficientSecurity)
+        | E::PeerIncompatible(_) => Diagnosis::new(
             "protocol_mismatch",
             format!("{host} and certbench could not agree on a TLS version or cipher suite ({e})"),
             "certbench offers TLS 1.2/1.3 with AES-GCM and ChaCha20 suites; ask the server's owner to enable one of them",
         ),
         E::InvalidCertificate(ce) => explain_server_cert(ce, tls, host),
-        other => Diagnosis::new("tls_error", format!("TLS with {host} failed: {other}"), "press r (TUI) or use -v (CLI) for the raw error chain"),
+        other => Diagnosis::new(
+            "tls_error",
+            format!("TLS with {host} failed: {other}"),
+            "press r (TUI) or use -v (CLI) for the raw error chain",
+        ),
     }
 }
 
 fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str) -> Diagnosis {
     let leaf = tls.and_then(|t| t.server_chain.first());
     let top = tls.and_then(|t| t.server_chain.last());
-    let issuer = top.map(|c| c.issuer.clone()).unwrap_or_else(|| "an unknown issuer".into());
+    let issuer = top
+        .map(|c| c.issuer.clone())
+        .unwrap_or_else(|| "an unknown issuer".into());
     let trust_hint = "save the server's CA certificate (or its self-signed certificate) to a file, run `certbench trust add NAME FILE`, then use --trust NAME or trust = [\"NAME\"]; --insecure (verify_tls = false) skips the check and is unsafe";
     match ce {
-        CertificateError::UnknownIssuer => Diagnosis::new("server_cert_untrusted", format!("the server's certificate for {host} is issued by {issuer}, which is not trusted here"), trust_hint),
+        CertificateError::UnknownIssuer => Diagnosis::new(
+            "server_cert_untrusted",
+            format!(
+                "the server's certificate for {host} is issued by {issuer}, which is not trusted here"
+            ),
+            trust_hint,
+        ),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => Diagnosis::new(
             "server_cert_expired",
-            format!("the server's certificate for {host} expired on {}", leaf.map(|l| l.not_after.clone()).unwrap_or_default()),
+            format!(
+                "the server's certificate for {host} expired on {}",
+                leaf.map(|l| l.not_after.clone()).unwrap_or_default()
+            ),
             "the server must renew its certificate; --insecure skips the check (unsafe)",
         ),
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => Diagnosis::new(
-            "server_cert_not_yet_valid",
-            format!("the server's certificate for {host} is not valid before {}", leaf.map(|l| l.not_before.clone()).unwrap_or_default()),
-            "check this machine's clock (and the server's)",
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            Diagnosis::new(
+                "server_cert_not_yet_valid",
+                format!(
+                    "the server's certificate for {host} is not valid before {}",
+                    leaf.map(|l| l.not_before.clone()).unwrap_or_default()
+                ),
+                "check this machine's clock (and the server's)",
+            )
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            Diagnosis::new(
+                "server_name_mismatch",
+                format!(
+                    "the server's certificate is not valid for {host}; it is valid for: {}",
+                    leaf.map(|l| l.sans.join(", ")).unwrap_or_default()
+                ),
+                "use one of those names in the URL, or ask for a certificate that names this host",
+            )
+        }
+        CertificateError::Revoked => Diagnosis::new(
+            "server_cert_revoked",
+            format!("the server's certificate for {host} has been revoked"),
+            "do not use this server until it has a new certificate",
         ),
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => Diagnosis::new(
-            "server_name_mismatch",
-            format!("the server's certificate is not valid for {host}; it is valid for: {}", leaf.map(|l| l.sans.join(", ")).unwrap_or_default()),
-            "use one of those names in the URL, or ask for a certificate that names this host",
-        ),
-        CertificateError::Revoked => Diagnosis::new("server_cert_revoked", format!("the server's certificate for {host} has been revoked"), "do not use this server until it has a new certificate"),
         other => {
             let text = format!("{other:?}");
             if text.contains("CaUsedAsEndEntity") {
                 return Diagnosis::new(
                     "server_cert_untrusted",
-                    format!("the server's certificate for {host} is a CA certificate used as a server certificate"),
+                    format!(
+                        "the server's certificate for {host} is a CA certificate used as a server certificate"
+                    ),
                     "trust that exact certificate with `certbench trust add NAME FILE` (certbench accepts an exactly pinned self-signed certificate)",
                 );
             }
-            Diagnosis::new("server_cert_invalid", format!("the server's certificate for {host} is invalid: {other:?}"), trust_hint)
+            Diagnosis::new(
+                "server_cert_invalid",
+                format!("the server's certificate for {host} is invalid: {other:?}"),
+                trust_hint,
+            )
         }
     }
 }
 
 /// Connects, handshakes with `config` (HTTP/1.1 only) and reads once, to hear an alert TLS 1.3 sends late.
 pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration) -> Probe {
-    let fail = |error: String, rustls_error: Option<rustls::Error>, handshake_ok: bool| Probe { handshake_ok, accepted: false, error: Some(error), rustls_error };
-    let Some(host) = url.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string()) else {
+    let fail = |error: String, rustls_error: Option<rustls::Error>, handshake_ok: bool| Probe {
+        handshake_ok,
+        accepted: false,
+        error: Some(error),
+        rustls_error,
+    };
+    let Some(host) = url
+        .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
+    else {
         return fail("the URL has no host".into(), None, false);
     };
     let port = url.port_or_known_default().unwrap_or(443);
@@ -430,21 +622,41 @@ pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration)
     };
     let attempt = async {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| (e.to_string(), None, false))?;
-        let mut tls = connector.connect(name, tcp).await.map_err(|e| (e.to_string(), find_rustls_error(&e), false))?;
+        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| (e.to_string(), None, false))?;
+        let mut tls = connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| (e.to_string(), find_rustls_error(&e), false))?;
         let request = format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-        tls.write_all(request.as_bytes()).await.map_err(|e| (e.to_string(), find_rustls_error(&e), true))?;
+        tls.write_all(request.as_bytes())
+            .await
+            .map_err(|e| (e.to_string(), find_rustls_error(&e), true))?;
         let mut buf = [0u8; 512];
         match tls.read(&mut buf).await {
-            Ok(0) => Err(("the server closed the connection without an answer".to_string(), None, true)),
+            Ok(0) => Err((
+                "the server closed the connection without an answer".to_string(),
+                None,
+                true,
+            )),
             Ok(_) => Ok(()),
             Err(e) => Err((e.to_string(), find_rustls_error(&e), true)),
         }
     };
     match tokio::time::timeout(timeout, attempt).await {
-        Ok(Ok(())) => Probe { handshake_ok: true, accepted: true, error: None, rustls_error: None },
+        Ok(Ok(())) => Probe {
+            handshake_ok: true,
+            accepted: true,
+            error: None,
+            rustls_error: None,
+        },
         Ok(Err((error, rustls_error, hs))) => fail(error, rustls_error, hs),
-        Err(_) => fail(format!("no answer within {} s", timeout.as_secs()), None, false),
+        Err(_) => fail(
+            format!("no answer within {} s", timeout.as_secs()),
+            None,
+            false,
+        ),
     }
 }
 
@@ -468,9 +680,19 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
         exit_code: f.exit_code(),
         diagnosis: Some(f.diagnosis),
         warnings: Vec::new(),
-        probe: Probe { handshake_ok: false, accepted: false, error: None, rustls_error: None },
+        probe: Probe {
+            handshake_ok: false,
+            accepted: false,
+            error: None,
+            rustls_error: None,
+        },
     };
-    let cred_info = match req.credential.as_deref().map(|n| transport.credential_info(n)).transpose() {
+    let cred_info = match req
+        .credential
+        .as_deref()
+        .map(|n| transport.credential_info(n))
+        .transpose()
+    {
         Ok(c) => c,
         Err(f) => return plain_failure(f),
     };
@@ -480,7 +702,12 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
     };
     let cred = cred_info.as_ref().map(|c| c.view());
     let url = req.parsed_url();
-    let probe = probe_tls(&entry.config, &url, Duration::from_secs(u64::from(req.options.timeout_secs).min(30))).await;
+    let probe = probe_tls(
+        &entry.config,
+        &url,
+        Duration::from_secs(u64::from(req.options.timeout_secs).min(30)),
+    )
+    .await;
     let tls = entry.log.facts_for(&url);
     let mut warnings = preflight(req, cred.as_ref());
     if probe.accepted {
@@ -489,15 +716,37 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
         {
             warnings.push(w);
         }
-        return KeyCheck { accepted: true, tls, diagnosis: None, warnings, probe, exit_code: 0 };
+        return KeyCheck {
+            accepted: true,
+            tls,
+            diagnosis: None,
+            warnings,
+            probe,
+            exit_code: 0,
+        };
     }
-    let mut f = Failure::plain(Diagnosis::new("transport", probe.error.clone().unwrap_or_default(), ""));
+    let mut f = Failure::plain(Diagnosis::new(
+        "transport",
+        probe.error.clone().unwrap_or_default(),
+        "",
+    ));
     f.from_transport = true;
     f.rustls_error = probe.rustls_error.clone();
     f.chain = probe.error.iter().cloned().collect();
-    f.io_kind = probe.error.as_ref().filter(|e| e.contains("refused")).map(|_| std::io::ErrorKind::ConnectionRefused);
+    f.io_kind = probe
+        .error
+        .as_ref()
+        .filter(|e| e.contains("refused"))
+        .map(|_| std::io::ErrorKind::ConnectionRefused);
     f.tls = tls.clone();
     let diagnosis = explain(&f, req, cred.as_ref());
     let code = if diagnosis.kind == "timeout" { 3 } else { 2 };
-    KeyCheck { accepted: false, tls, diagnosis: Some(diagnosis), warnings, probe, exit_code: code }
+    KeyCheck {
+        accepted: false,
+        tls,
+        diagnosis: Some(diagnosis),
+        warnings,
+        probe,
+        exit_code: code,
+    }
 }

@@ -76,7 +76,11 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     pub fn new(kind: &str, message: impl Into<String>, hint: impl Into<String>) -> Diagnosis {
-        Diagnosis { kind: kind.into(), message: message.into(), hint: hint.into() }
+        Diagnosis {
+            kind: kind.into(),
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }
 
@@ -85,11 +89,23 @@ impl Diagnosis {
 pub enum BodyView {
     #[default]
     Empty,
-    Json { pretty: String },
-    Xml { pretty: String },
-    Text { text: String },
+    Json {
+        pretty: String,
+    },
+    Xml {
+        pretty: String,
+    },
+    Text {
+        text: String,
+    },
     Binary,
-    Unparsed { text: String, format: &'static str, error: String, line: usize, column: usize },
+    Unparsed {
+        text: String,
+        format: &'static str,
+        error: String,
+        line: usize,
+        column: usize,
+    },
 }
 
 impl BodyView {
@@ -122,7 +138,12 @@ enum Kind {
 }
 
 fn media_kind(content_type: &str) -> Kind {
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if mime == "application/json" || mime.ends_with("+json") || mime == "text/json" {
         Kind::Json
     } else if mime == "application/xml" || mime == "text/xml" || mime.ends_with("+xml") {
@@ -144,13 +165,25 @@ pub fn build_view(body: &[u8], content_type: Option<&str>, parse: bool) -> BodyV
     match (parse, media_kind(ct)) {
         (true, Kind::Json) => match pretty_json(&text) {
             Ok(pretty) => BodyView::Json { pretty },
-            Err(e) => BodyView::Unparsed { format: "JSON", error: e.to_string(), line: e.line(), column: e.column(), text },
+            Err(e) => BodyView::Unparsed {
+                format: "JSON",
+                error: e.to_string(),
+                line: e.line(),
+                column: e.column(),
+                text,
+            },
         },
         (true, Kind::Xml) => match pretty_xml(&text) {
             Ok(pretty) => BodyView::Xml { pretty },
             Err((error, pos)) => {
                 let (line, column) = line_col(&text, pos);
-                BodyView::Unparsed { format: "XML", error, line, column, text }
+                BodyView::Unparsed {
+                    format: "XML",
+                    error,
+                    line,
+                    column,
+                    text,
+                }
             }
         },
         _ => BodyView::Text { text },
@@ -196,14 +229,18 @@ fn pretty_xml(text: &str) -> Result<String, (String, usize)> {
     let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
     let mut depth: i64 = 0;
     loop {
-        let event = reader.read_event().map_err(|e| (e.to_string(), reader.error_position() as usize))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| (e.to_string(), reader.error_position() as usize))?;
         match &event {
             Event::Start(_) => depth += 1,
             Event::End(_) => depth -= 1,
             Event::Eof => break,
             _ => {}
         }
-        writer.write_event(event).map_err(|e| (e.to_string(), reader.buffer_position() as usize))?;
+        writer
+            .write_event(event)
+            .map_err(|e| (e.to_string(), reader.buffer_position() as usize))?;
     }
     if depth != 0 {
         return Err(("unclosed element at end of document".into(), text.len()));
@@ -224,8 +261,17 @@ mod tests {
 
     #[test]
     fn json_is_pretty_and_errors_have_positions() {
-        let v = build_view(br#"{"b":1,"a":[1,2]}"#, Some("application/problem+json"), true);
-        assert_eq!(v, BodyView::Json { pretty: "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2\n  ]\n}".into() });
+        let v = build_view(
+            br#"{"b":1,"a":[1,2]}"#,
+            Some("application/problem+json"),
+            true,
+        );
+        assert_eq!(
+            v,
+            BodyView::Json {
+                pretty: "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2\n  ]\n}".into()
+            }
+        );
         match build_view(b"{\n  \"a\": tru }", Some("application/json"), true) {
             BodyView::Unparsed { line, format, .. } => {
                 assert_eq!(line, 2);
@@ -239,13 +285,30 @@ mod tests {
     fn xml_is_indented_and_broken_xml_is_reported() {
         let v = build_view(b"<a><b>1</b></a>", Some("text/xml"), true);
         assert_eq!(v.text(), "<a>\n  <b>1</b>\n</a>");
-        assert_eq!(build_view(b"<a><b></a>", Some("application/xml"), true).label(), "unparsed");
+        assert_eq!(
+            build_view(b"<a><b></a>", Some("application/xml"), true).label(),
+            "unparsed"
+        );
     }
 
     #[test]
     fn parse_off_binary_and_charsets() {
-        assert_eq!(build_view(b"{\"a\":1}", Some("application/json"), false).label(), "text");
-        assert_eq!(build_view(&[0xff, 0xfe, 0x00, 0x01], None, true), BodyView::Binary);
-        assert_eq!(build_view(&[0x63, 0x61, 0x66, 0xe9], Some("text/plain; charset=iso-8859-1"), true).text(), "café");
+        assert_eq!(
+            build_view(b"{\"a\":1}", Some("application/json"), false).label(),
+            "text"
+        );
+        assert_eq!(
+            build_view(&[0xff, 0xfe, 0x00, 0x01], None, true),
+            BodyView::Binary
+        );
+        assert_eq!(
+            build_view(
+                &[0x63, 0x61, 0x66, 0xe9],
+                Some("text/plain; charset=iso-8859-1"),
+                true
+            )
+            .text(),
+            "café"
+        );
     }
 }

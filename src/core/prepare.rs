@@ -10,7 +10,11 @@ use super::profile::{BodyType, Options, Profile, ProfileError, check_header_name
 use super::vars::{VarError, Vars};
 
 /// What `encodeURIComponent` (and so the `qs` library) leaves alone.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
@@ -34,15 +38,29 @@ pub struct PreparedRequest {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum PreparedBody {
     None,
-    Bytes { content_type: Option<String>, data: String },
-    Multipart { parts: Vec<PreparedPart> },
+    Bytes {
+        content_type: Option<String>,
+        data: String,
+    },
+    Multipart {
+        parts: Vec<PreparedPart>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PreparedPart {
-    Text { name: String, text: String },
-    File { name: String, path: PathBuf, filename: String, content_type: Option<String>, size: u64 },
+    Text {
+        name: String,
+        text: String,
+    },
+    File {
+        name: String,
+        path: PathBuf,
+        filename: String,
+        content_type: Option<String>,
+        size: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -56,7 +74,11 @@ pub enum PrepareError {
     #[error("{0}")]
     Invalid(String),
     #[error("multipart part {name:?}: file {path} {reason}: fix the path before sending")]
-    MissingFile { name: String, path: String, reason: String },
+    MissingFile {
+        name: String,
+        path: String,
+        reason: String,
+    },
 }
 
 impl PreparedRequest {
@@ -66,13 +88,21 @@ impl PreparedRequest {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
 pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, PrepareError> {
     profile.validate()?;
-    let ex = |field: &str, text: &str| vars.expand(text).map_err(|source| PrepareError::Var { field: field.into(), source });
+    let ex = |field: &str, text: &str| {
+        vars.expand(text).map_err(|source| PrepareError::Var {
+            field: field.into(),
+            source,
+        })
+    };
     let method = profile.method.trim().to_ascii_uppercase();
     check_method(&method).map_err(PrepareError::Invalid)?;
     let mut url = parse_url(&ex("url", &profile.url)?)?;
@@ -87,20 +117,31 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
         check_header_name(name).map_err(PrepareError::Invalid)?;
         for v in values.values() {
             let value = ex(&format!("header {name}"), v)?;
-            reqwest::header::HeaderValue::from_str(&value)
-                .map_err(|_| PrepareError::Invalid(format!("header {name}: value has characters a header cannot carry (newline or control)")))?;
+            reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
+                PrepareError::Invalid(format!(
+                    "header {name}: value has characters a header cannot carry (newline or control)"
+                ))
+            })?;
             headers.push((name.clone(), value));
         }
     }
-    let has = |headers: &[(String, String)], n: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
+    let has = |headers: &[(String, String)], n: &str| {
+        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n))
+    };
     if profile.options.compressed && !has(&headers, "accept-encoding") {
         headers.push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
     }
     if !has(&headers, "user-agent") {
-        headers.push(("User-Agent".into(), concat!("certbench/", env!("CARGO_PKG_VERSION")).into()));
+        headers.push((
+            "User-Agent".into(),
+            concat!("certbench/", env!("CARGO_PKG_VERSION")).into(),
+        ));
     }
     let body = prepare_body(profile, &ex)?;
-    if let PreparedBody::Bytes { content_type: Some(ct), .. } = &body
+    if let PreparedBody::Bytes {
+        content_type: Some(ct),
+        ..
+    } = &body
         && !has(&headers, "content-type")
     {
         headers.push(("Content-Type".into(), ct.clone()));
@@ -136,8 +177,13 @@ fn prepare_body(
             for (k, v) in &body.fields {
                 pairs.push((ex("form field", k)?, ex("form field", v)?));
             }
-            let data = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-            PreparedBody::Bytes { content_type: Some("application/x-www-form-urlencoded".into()), data }
+            let data = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            PreparedBody::Bytes {
+                content_type: Some("application/x-www-form-urlencoded".into()),
+                data,
+            }
         }
         BodyType::Multipart => {
             let mut parts = Vec::new();
@@ -155,7 +201,10 @@ fn prepare_part(
 ) -> Result<PreparedPart, PrepareError> {
     let name = ex("multipart part name", &part.name)?;
     if let Some(text) = &part.text {
-        return Ok(PreparedPart::Text { name, text: ex("multipart part", text)? });
+        return Ok(PreparedPart::Text {
+            name,
+            text: ex("multipart part", text)?,
+        });
     }
     let raw = part.file.as_deref().unwrap_or_default();
     let path = PathBuf::from(ex("multipart file", raw)?);
@@ -168,27 +217,49 @@ fn prepare_part(
         },
     })?;
     if !meta.is_file() {
-        return Err(PrepareError::MissingFile { name, path: path.display().to_string(), reason: "is not a file".into() });
+        return Err(PrepareError::MissingFile {
+            name,
+            path: path.display().to_string(),
+            reason: "is not a file".into(),
+        });
     }
-    let filename = part
-        .filename
-        .clone()
-        .unwrap_or_else(|| path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into()));
-    Ok(PreparedPart::File { name, path, filename, content_type: part.content_type.clone(), size: meta.len() })
+    let filename = part.filename.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into())
+    });
+    Ok(PreparedPart::File {
+        name,
+        path,
+        filename,
+        content_type: part.content_type.clone(),
+        size: meta.len(),
+    })
 }
 
 /// http or https; no scheme means https.
 pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     let text = text.trim();
-    let bad = |reason: &str| PrepareError::Url { url: text.into(), reason: reason.into() };
+    let bad = |reason: &str| PrepareError::Url {
+        url: text.into(),
+        reason: reason.into(),
+    };
     if text.is_empty() {
         return Err(bad("it is empty"));
     }
-    let with_scheme = if text.contains("://") { text.to_string() } else { format!("https://{text}") };
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
     let url = Url::parse(&with_scheme).map_err(|e| bad(&format!("{e}")))?;
     match url.scheme() {
         "http" | "https" => {}
-        other => return Err(bad(&format!("scheme {other}: is not supported: use https:// or http://"))),
+        other => {
+            return Err(bad(&format!(
+                "scheme {other}: is not supported: use https:// or http://"
+            )));
+        }
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("it has no host"));
@@ -198,7 +269,10 @@ pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
 
 /// Appends `extra` to the URL's own query; with `arrays`, a repeated key becomes `key[0]`, `key[1]`, ...
 pub fn apply_query(url: &mut Url, extra: &[(String, String)], arrays: bool) {
-    let mut pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     pairs.extend(extra.iter().cloned());
     if pairs.is_empty() {
         url.set_query(None);
@@ -230,7 +304,11 @@ pub fn apply_query(url: &mut Url, extra: &[(String, String)], arrays: bool) {
         } else {
             k.clone()
         };
-        parts.push(format!("{}={}", utf8_percent_encode(&key, COMPONENT), utf8_percent_encode(v, COMPONENT)));
+        parts.push(format!(
+            "{}={}",
+            utf8_percent_encode(&key, COMPONENT),
+            utf8_percent_encode(v, COMPONENT)
+        ));
     }
     url.set_query(Some(&parts.join("&")));
 }
@@ -241,54 +319,98 @@ mod tests {
 
     fn q(url: &str, extra: &[(&str, &str)], arrays: bool) -> String {
         let mut u = Url::parse(url).unwrap();
-        let extra: Vec<(String, String)> = extra.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let extra: Vec<(String, String)> = extra
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         apply_query(&mut u, &extra, arrays);
         u.query().unwrap_or("").to_string()
     }
 
     #[test]
     fn repeated_keys_become_indexed_arrays_with_encoded_brackets() {
-        assert_eq!(q("https://h/p?foo=bar&foo=baz", &[], true), "foo%5B0%5D=bar&foo%5B1%5D=baz");
+        assert_eq!(
+            q("https://h/p?foo=bar&foo=baz", &[], true),
+            "foo%5B0%5D=bar&foo%5B1%5D=baz"
+        );
     }
 
     #[test]
     fn url_query_and_pairs_count_together_in_order() {
-        assert_eq!(q("https://h/p?s=open&x=1", &[("s", "paid")], true), "s%5B0%5D=open&x=1&s%5B1%5D=paid");
+        assert_eq!(
+            q("https://h/p?s=open&x=1", &[("s", "paid")], true),
+            "s%5B0%5D=open&x=1&s%5B1%5D=paid"
+        );
     }
 
     #[test]
     fn single_key_is_unchanged() {
-        assert_eq!(q("https://h/p", &[("a", "1"), ("b", "x y")], true), "a=1&b=x%20y");
+        assert_eq!(
+            q("https://h/p", &[("a", "1"), ("b", "x y")], true),
+            "a=1&b=x%20y"
+        );
     }
 
     #[test]
     fn rule_off_keeps_repeated_keys() {
-        assert_eq!(q("https://h/p?foo=bar", &[("foo", "baz")], false), "foo=bar&foo=baz");
+        assert_eq!(
+            q("https://h/p?foo=bar", &[("foo", "baz")], false),
+            "foo=bar&foo=baz"
+        );
     }
 
     #[test]
     fn no_scheme_means_https_and_bad_urls_are_named() {
-        assert_eq!(parse_url("example.com/x").unwrap().as_str(), "https://example.com/x");
-        assert!(parse_url("ftp://x").unwrap_err().to_string().contains("not supported"));
+        assert_eq!(
+            parse_url("example.com/x").unwrap().as_str(),
+            "https://example.com/x"
+        );
+        assert!(
+            parse_url("ftp://x")
+                .unwrap_err()
+                .to_string()
+                .contains("not supported")
+        );
         assert!(parse_url("https://").is_err());
     }
 
     #[test]
     fn form_body_is_encoded_and_typed() {
-        let mut p = Profile { url: "https://h".into(), ..Profile::default() };
+        let mut p = Profile {
+            url: "https://h".into(),
+            ..Profile::default()
+        };
         p.body.kind = BodyType::Form;
         p.body.fields = vec![("a b".into(), "c&d".into())];
         let r = prepare(&p, &Vars::new()).unwrap();
-        assert_eq!(r.body, PreparedBody::Bytes { content_type: Some("application/x-www-form-urlencoded".into()), data: "a+b=c%26d".into() });
-        assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(
+            r.body,
+            PreparedBody::Bytes {
+                content_type: Some("application/x-www-form-urlencoded".into()),
+                data: "a+b=c%26d".into()
+            }
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
         assert_eq!(r.header("accept-encoding"), Some(ACCEPT_ENCODING));
     }
 
     #[test]
     fn missing_multipart_file_fails_before_sending() {
-        let mut p = Profile { url: "https://h".into(), ..Profile::default() };
+        let mut p = Profile {
+            url: "https://h".into(),
+            ..Profile::default()
+        };
         p.body.kind = BodyType::Multipart;
-        p.body.parts.push(crate::core::profile::Part { name: "f".into(), text: None, file: Some("/no/such/file".into()), filename: None, content_type: None });
+        p.body.parts.push(crate::core::profile::Part {
+            name: "f".into(),
+            text: None,
+            file: Some("/no/such/file".into()),
+            filename: None,
+            content_type: None,
+        });
         let err = prepare(&p, &Vars::new()).unwrap_err();
         assert!(matches!(err, PrepareError::MissingFile { .. }), "{err}");
     }

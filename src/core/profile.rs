@@ -72,7 +72,12 @@ pub enum BodyType {
 }
 
 impl BodyType {
-    pub const ALL: [BodyType; 4] = [BodyType::None, BodyType::Raw, BodyType::Form, BodyType::Multipart];
+    pub const ALL: [BodyType; 4] = [
+        BodyType::None,
+        BodyType::Raw,
+        BodyType::Form,
+        BodyType::Multipart,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -195,7 +200,12 @@ pub enum ProfileError {
     #[error("{path}: cannot read: {reason}")]
     Read { path: String, reason: String },
     #[error("{path}:{line}: {message}{hint}")]
-    Syntax { path: String, line: usize, message: String, hint: String },
+    Syntax {
+        path: String,
+        line: usize,
+        message: String,
+        hint: String,
+    },
     #[error("profile {name:?}: {message}")]
     Invalid { name: String, message: String },
     #[error("no profile named {name:?} in {dir}: run `certbench profiles list` to see them")]
@@ -212,9 +222,14 @@ impl Profile {
 
     /// Checks every rule that does not need variables or the keystore.
     pub fn validate(&self) -> Result<(), ProfileError> {
-        let invalid = |message: String| ProfileError::Invalid { name: self.name.clone(), message };
+        let invalid = |message: String| ProfileError::Invalid {
+            name: self.name.clone(),
+            message,
+        };
         if self.url.trim().is_empty() {
-            return Err(invalid("url is empty: set url = \"https://host/path\"".into()));
+            return Err(invalid(
+                "url is empty: set url = \"https://host/path\"".into(),
+            ));
         }
         check_method(&self.method).map_err(invalid)?;
         check_timeout(self.options.timeout_secs).map_err(invalid)?;
@@ -228,10 +243,16 @@ impl Profile {
         for part in &self.body.parts {
             match (&part.text, &part.file) {
                 (Some(_), Some(_)) => {
-                    return Err(format!("multipart part {:?} has both text and file: keep one", part.name));
+                    return Err(format!(
+                        "multipart part {:?} has both text and file: keep one",
+                        part.name
+                    ));
                 }
                 (None, None) => {
-                    return Err(format!("multipart part {:?} needs text = \"...\" or file = \"path\"", part.name));
+                    return Err(format!(
+                        "multipart part {:?} needs text = \"...\" or file = \"path\"",
+                        part.name
+                    ));
                 }
                 _ => {}
             }
@@ -240,14 +261,19 @@ impl Profile {
     }
 
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot serialise profile: {e}\n"))
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot serialise profile: {e}\n"))
     }
 
     /// Parses a profile; `path` and the file stem name it in errors and as its default name.
     pub fn from_toml(text: &str, path: &Path) -> Result<Profile, ProfileError> {
-        let mut profile: Profile = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+        let mut profile: Profile =
+            toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
         if profile.name.is_empty() {
-            profile.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            profile.name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
         }
         Ok(profile)
     }
@@ -269,7 +295,10 @@ impl Profile {
             message,
         })?;
         let path = dir.join(format!("{}.toml", self.name));
-        let write_err = |e: std::io::Error| ProfileError::Write { path: path.display().to_string(), reason: e.to_string() };
+        let write_err = |e: std::io::Error| ProfileError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
         std::fs::create_dir_all(dir).map_err(write_err)?;
         home::write_atomic(&path, self.to_toml().as_bytes(), 0o644).map_err(write_err)?;
         Ok(path)
@@ -281,7 +310,9 @@ pub fn check_method(method: &str) -> Result<(), String> {
     if !method.is_empty() && method.chars().all(token) {
         Ok(())
     } else {
-        Err(format!("invalid method {method:?}: use GET, POST, ... or another HTTP token"))
+        Err(format!(
+            "invalid method {method:?}: use GET, POST, ... or another HTTP token"
+        ))
     }
 }
 
@@ -289,7 +320,9 @@ pub fn check_timeout(secs: u32) -> Result<(), String> {
     if (1..=300).contains(&secs) {
         Ok(())
     } else {
-        Err(format!("timeout {secs} s is out of range: use 1 to 300 seconds"))
+        Err(format!(
+            "timeout {secs} s is out of range: use 1 to 300 seconds"
+        ))
     }
 }
 
@@ -301,9 +334,17 @@ pub fn check_header_name(name: &str) -> Result<(), String> {
 
 /// Turns a TOML error into file:line with a "did you mean" for a misspelt key.
 fn syntax_error(text: &str, path: &Path, err: &toml::de::Error) -> ProfileError {
-    let line = err.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(1);
+    let line = err
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(1);
     let message = err.message().trim().to_string();
-    ProfileError::Syntax { path: path.display().to_string(), line, hint: did_you_mean(&message), message }
+    ProfileError::Syntax {
+        path: path.display().to_string(),
+        line,
+        hint: did_you_mean(&message),
+        message,
+    }
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`", the closest expected name.
@@ -349,7 +390,10 @@ pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
     paths
         .into_iter()
         .map(|path| LoadedProfile {
-            name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            name: path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             result: Profile::load(&path),
             path,
         })
@@ -366,7 +410,12 @@ pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
         .into_iter()
         .find(|p| p.result.as_ref().is_ok_and(|pr| pr.name == name))
         .map(|p| p.result)
-        .unwrap_or_else(|| Err(ProfileError::NotFound { name: name.into(), dir: dir.display().to_string() }))
+        .unwrap_or_else(|| {
+            Err(ProfileError::NotFound {
+                name: name.into(),
+                dir: dir.display().to_string(),
+            })
+        })
 }
 
 #[cfg(test)]
@@ -390,24 +439,45 @@ mod tests {
         assert_eq!(p.options, Options::default());
         assert_eq!(p.options.timeout_secs, 40);
         assert!(!p.mutual_tls());
-        let with_key = Profile { credential: Some("k".into()), ..p.clone() };
+        let with_key = Profile {
+            credential: Some("k".into()),
+            ..p.clone()
+        };
         assert!(with_key.mutual_tls());
     }
 
     #[test]
     fn timeout_out_of_range_is_an_error_not_a_clamp() {
         for t in [0, 301] {
-            let p = Profile { url: "https://x".into(), options: Options { timeout_secs: t, ..Options::default() }, ..Profile::default() };
+            let p = Profile {
+                url: "https://x".into(),
+                options: Options {
+                    timeout_secs: t,
+                    ..Options::default()
+                },
+                ..Profile::default()
+            };
             assert!(p.validate().unwrap_err().to_string().contains("1 to 300"));
         }
     }
 
     #[test]
     fn round_trips_through_toml() {
-        let mut p = Profile { name: "rt".into(), url: "https://x/${a}".into(), ..Profile::default() };
-        p.headers.insert("X-Many".into(), HeaderValues::Many(vec!["1".into(), "2".into()]));
+        let mut p = Profile {
+            name: "rt".into(),
+            url: "https://x/${a}".into(),
+            ..Profile::default()
+        };
+        p.headers.insert(
+            "X-Many".into(),
+            HeaderValues::Many(vec!["1".into(), "2".into()]),
+        );
         p.query.push(("k".into(), "v".into()));
-        p.body = Body { kind: BodyType::Form, fields: vec![("a".into(), "b".into())], ..Body::default() };
+        p.body = Body {
+            kind: BodyType::Form,
+            fields: vec![("a".into(), "b".into())],
+            ..Body::default()
+        };
         let back = Profile::from_toml(&p.to_toml(), Path::new("rt.toml")).unwrap();
         assert_eq!(back, p);
     }

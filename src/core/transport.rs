@@ -1,4 +1,8 @@
 //! PreparedRequest -> Exchange over rustls: client identity, trust, redirects, cookies, decoding, TLS facts.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +31,9 @@ pub const MAX_BODY_BYTES: usize = 1 << 30;
 
 pub fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-    PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
+    PROVIDER
+        .get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
 }
 
 fn system_roots() -> &'static [CertificateDer<'static>] {
@@ -60,7 +66,11 @@ pub struct CredentialInfo {
 
 impl CredentialInfo {
     pub fn view(&self) -> diagnose::Credential<'_> {
-        diagnose::Credential { name: &self.name, leaf: &self.leaf, chain_len: self.chain_len }
+        diagnose::Credential {
+            name: &self.name,
+            leaf: &self.leaf,
+            chain_len: self.chain_len,
+        }
     }
 }
 
@@ -73,7 +83,11 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(keystore: Keystore) -> Transport {
-        Transport { keystore, clients: Mutex::new(HashMap::new()), shared_jar: Arc::new(Jar::default()) }
+        Transport {
+            keystore,
+            clients: Mutex::new(HashMap::new()),
+            shared_jar: Arc::new(Jar::default()),
+        }
     }
 
     pub fn keystore(&self) -> &Keystore {
@@ -118,14 +132,31 @@ impl Transport {
             .no_proxy()
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
-            .map_err(|e| Failure::plain(Diagnosis::new("client_build", format!("cannot build the HTTP client: {e}"), "report this as a bug")))?;
-        Ok(ClientEntry { client, log, config })
+            .map_err(|e| {
+                Failure::plain(Diagnosis::new(
+                    "client_build",
+                    format!("cannot build the HTTP client: {e}"),
+                    "report this as a bug",
+                ))
+            })?;
+        Ok(ClientEntry {
+            client,
+            log,
+            config,
+        })
     }
 
     /// Sends `req` (following redirects as its options say) within its timeout.
     pub fn credential_info(&self, name: &str) -> Result<CredentialInfo, Failure> {
-        let info = self.keystore.show(name).map_err(|e| Failure::plain(diagnose::key_failure(&e)))?;
-        Ok(CredentialInfo { name: name.to_string(), chain_len: info.chain.len(), leaf: info.leaf })
+        let info = self
+            .keystore
+            .show(name)
+            .map_err(|e| Failure::plain(diagnose::key_failure(&e)))?;
+        Ok(CredentialInfo {
+            name: name.to_string(),
+            chain_len: info.chain.len(),
+            leaf: info.leaf,
+        })
     }
 
     pub async fn send(&self, req: &PreparedRequest) -> Result<Exchange, Failure> {
@@ -136,16 +167,24 @@ impl Transport {
         let cred = cred_info.as_ref().map(CredentialInfo::view);
         let preflight = diagnose::preflight(req, cred.as_ref());
         let entry = self.client_for(req)?;
-        let jar = if req.options.share_cookies { self.shared_jar.clone() } else { Arc::new(Jar::default()) };
+        let jar = if req.options.share_cookies {
+            self.shared_jar.clone()
+        } else {
+            Arc::new(Jar::default())
+        };
         let timeout = Duration::from_secs(u64::from(req.options.timeout_secs));
         let started = Instant::now();
         let handshakes_before = entry.log.handshakes();
-        let outcome = tokio::time::timeout(timeout, send_with_redirects(&entry, req, &jar, started)).await;
+        let outcome =
+            tokio::time::timeout(timeout, send_with_redirects(&entry, req, &jar, started)).await;
         let mut result = match outcome {
             Ok(r) => r,
             Err(_) => Err(Failure::plain(Diagnosis::new(
                 "timeout",
-                format!("no complete answer within {} s (the profile's timeout)", req.options.timeout_secs),
+                format!(
+                    "no complete answer within {} s (the profile's timeout)",
+                    req.options.timeout_secs
+                ),
                 "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
             ))),
         };
@@ -165,7 +204,9 @@ impl Transport {
             Err(failure) => {
                 failure.tls = tls;
                 if failure.needs_probe && url.scheme() == "https" {
-                    failure.probe = Some(diagnose::probe_tls(&entry.config, &url, Duration::from_secs(5)).await);
+                    failure.probe = Some(
+                        diagnose::probe_tls(&entry.config, &url, Duration::from_secs(5)).await,
+                    );
                 }
                 failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());
                 failure.warnings = preflight;
@@ -179,7 +220,12 @@ fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0
 }
 
-async fn send_with_redirects(entry: &ClientEntry, req: &PreparedRequest, jar: &Arc<Jar>, started: Instant) -> Result<Exchange, Failure> {
+async fn send_with_redirects(
+    entry: &ClientEntry,
+    req: &PreparedRequest,
+    jar: &Arc<Jar>,
+    started: Instant,
+) -> Result<Exchange, Failure> {
     let mut method = req.method.clone();
     let mut url = req.parsed_url();
     let mut headers = req.headers.clone();
@@ -188,16 +234,27 @@ async fn send_with_redirects(entry: &ClientEntry, req: &PreparedRequest, jar: &A
     let origin = url.origin();
     loop {
         let hop_started = Instant::now();
-        let resp = send_once(entry, &method, &url, &headers, &body, jar).await.map_err(|e| Failure::from_reqwest(e, &hops))?;
+        let resp = send_once(entry, &method, &url, &headers, &body, jar)
+            .await
+            .map_err(|e| Failure::from_reqwest(e, &hops))?;
         let status = resp.status().as_u16();
-        let location = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let follow = is_redirect(status) && location.is_some() && should_follow(&method, &req.options);
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let follow =
+            is_redirect(status) && location.is_some() && should_follow(&method, &req.options);
         if !follow {
             return read_response(resp, req, &method, hops, started, hop_started).await;
         }
         let location = location.unwrap_or_default();
         let next = url.join(&location).map_err(|e| {
-            Failure::plain(Diagnosis::new("bad_redirect", format!("redirect {status} to an invalid Location {location:?}: {e}"), "the server sent a broken Location header"))
+            Failure::plain(Diagnosis::new(
+                "bad_redirect",
+                format!("redirect {status} to an invalid Location {location:?}: {e}"),
+                "the server sent a broken Location header",
+            ))
         })?;
         if hops.len() >= MAX_REDIRECTS {
             let mut f = Failure::plain(Diagnosis::new(
@@ -223,7 +280,9 @@ async fn send_with_redirects(entry: &ClientEntry, req: &PreparedRequest, jar: &A
         if matches!(status, 301..=303) && method != "HEAD" {
             method = "GET".into();
             body = PreparedBody::None;
-            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length"));
+            headers.retain(|(k, _)| {
+                !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
+            });
         }
         url = next;
     }
@@ -243,7 +302,9 @@ pub fn should_follow(method: &str, options: &super::profile::Options) -> bool {
 }
 
 fn is_credential_header(name: &str) -> bool {
-    ["authorization", "cookie", "proxy-authorization"].iter().any(|h| name.eq_ignore_ascii_case(h))
+    ["authorization", "cookie", "proxy-authorization"]
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
 }
 
 async fn send_once(
@@ -257,7 +318,10 @@ async fn send_once(
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut map = HeaderMap::new();
     for (k, v) in headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
             map.append(name, value);
         }
     }
@@ -283,7 +347,13 @@ async fn multipart_form(parts: &[PreparedPart]) -> reqwest::multipart::Form {
     for part in parts {
         form = match part {
             PreparedPart::Text { name, text } => form.text(name.clone(), text.clone()),
-            PreparedPart::File { name, path, filename, content_type, .. } => {
+            PreparedPart::File {
+                name,
+                path,
+                filename,
+                content_type,
+                ..
+            } => {
                 let file_part = match tokio::fs::File::open(path).await {
                     Ok(file) => {
                         let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
@@ -292,10 +362,14 @@ async fn multipart_form(parts: &[PreparedPart]) -> reqwest::multipart::Form {
                     Err(_) => reqwest::multipart::Part::bytes(Vec::new()),
                 };
                 let file_part = file_part.file_name(filename.clone());
-                let ct = content_type.as_deref().unwrap_or("application/octet-stream");
+                let ct = content_type
+                    .as_deref()
+                    .unwrap_or("application/octet-stream");
                 let file_part = match file_part.mime_str(ct) {
                     Ok(p) => p,
-                    Err(_) => reqwest::multipart::Part::bytes(Vec::new()).file_name(filename.clone()),
+                    Err(_) => {
+                        reqwest::multipart::Part::bytes(Vec::new()).file_name(filename.clone())
+                    }
                 };
                 form.part(name.clone(), file_part)
             }
@@ -320,7 +394,12 @@ async fn read_response(
     let headers: Vec<(String, String)> = resp
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let mut raw = Vec::new();
     loop {
@@ -329,7 +408,10 @@ async fn read_response(
                 if raw.len() + chunk.len() > MAX_BODY_BYTES {
                     let mut f = Failure::plain(Diagnosis::new(
                         "body_too_large",
-                        format!("the response body is larger than {} MiB", MAX_BODY_BYTES >> 20),
+                        format!(
+                            "the response body is larger than {} MiB",
+                            MAX_BODY_BYTES >> 20
+                        ),
                         "ask for a smaller range or page of the resource",
                     ));
                     f.redirects = redirects;
@@ -346,7 +428,10 @@ async fn read_response(
                     f.needs_probe = false;
                     f.diagnosis = Diagnosis::new(
                         "body_incomplete",
-                        format!("the server closed the connection after {} bytes of the body (status {status})", raw.len()),
+                        format!(
+                            "the server closed the connection after {} bytes of the body (status {status})",
+                            raw.len()
+                        ),
                         "the server or a proxy cut the response short: retry, or check the server's logs",
                     );
                 }
@@ -355,20 +440,39 @@ async fn read_response(
         }
     }
     let encoded_size = raw.len();
-    let header = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
-    let content_encoding = header("content-encoding").filter(|e| !e.eq_ignore_ascii_case("identity"));
+    let header = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+    };
+    let content_encoding =
+        header("content-encoding").filter(|e| !e.eq_ignore_ascii_case("identity"));
     let mut warnings = Vec::new();
-    let decoded = content_encoding.as_deref().map(|enc| decode_body(enc, &raw));
+    let decoded = content_encoding
+        .as_deref()
+        .map(|enc| decode_body(enc, &raw));
     let body = match decoded {
         Some(Ok(decoded)) => decoded,
         Some(Err(e)) => {
-            warnings.push(Diagnosis::new("decode_failed", format!("the body says Content-Encoding {} but does not decode: {e}", content_encoding.as_deref().unwrap_or("")), "shown as received; turn off compressed content to compare"));
+            warnings.push(Diagnosis::new(
+                "decode_failed",
+                format!(
+                    "the body says Content-Encoding {} but does not decode: {e}",
+                    content_encoding.as_deref().unwrap_or("")
+                ),
+                "shown as received; turn off compressed content to compare",
+            ));
             raw
         }
         None => raw,
     };
     let body_ms = ms(started.elapsed() - headers_at);
-    let view = build_view(&body, header("content-type").as_deref(), req.options.parse_response);
+    let view = build_view(
+        &body,
+        header("content-type").as_deref(),
+        req.options.parse_response,
+    );
     let code = status.as_u16();
     Ok(Exchange {
         method: method.to_string(),
@@ -384,7 +488,12 @@ async fn read_response(
         view,
         redirects,
         tls: None,
-        timing: Timing { total_ms: 0.0, headers_ms: ms(headers_at), body_ms, new_connections: 0 },
+        timing: Timing {
+            total_ms: 0.0,
+            headers_ms: ms(headers_at),
+            body_ms,
+            new_connections: 0,
+        },
         status_is_error: req.options.errors_on_status && code >= 400,
         warnings,
     })
@@ -393,7 +502,11 @@ async fn read_response(
 /// Decodes gzip, deflate (zlib or raw), br and zstd bodies (several codings, last applied first).
 pub fn decode_body(encoding: &str, raw: &[u8]) -> Result<Vec<u8>, String> {
     let mut data = raw.to_vec();
-    for coding in encoding.split(',').map(|c| c.trim().to_ascii_lowercase()).rev() {
+    for coding in encoding
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .rev()
+    {
         data = decode_one(&coding, &data)?;
     }
     Ok(data)
@@ -443,7 +556,11 @@ impl HandshakeLog {
     }
 
     pub fn facts_for(&self, url: &Url) -> Option<TlsFacts> {
-        let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         self.with(|l| l.by_server.get(&host).cloned())
     }
 
@@ -477,15 +594,32 @@ pub fn client_config(
     let webpki = if roots.is_empty() {
         None
     } else {
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), prov.clone()).build().ok()
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), prov.clone())
+            .build()
+            .ok()
     };
-    let verifier = Arc::new(RecordingVerifier { webpki, pinned: pinned.to_vec(), verify, log: log.clone(), provider: prov.clone() });
+    let verifier = Arc::new(RecordingVerifier {
+        webpki,
+        pinned: pinned.to_vec(),
+        verify,
+        log: log.clone(),
+        provider: prov.clone(),
+    });
     let mut config = ClientConfig::builder_with_provider(prov)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Failure::plain(Diagnosis::new("tls_config", e.to_string(), "report this as a bug")))?
+        .map_err(|e| {
+            Failure::plain(Diagnosis::new(
+                "tls_config",
+                e.to_string(),
+                "report this as a bug",
+            ))
+        })?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_client_cert_resolver(Arc::new(RecordingResolver { identity, log: log.clone() }));
+        .with_client_cert_resolver(Arc::new(RecordingResolver {
+            identity,
+            log: log.clone(),
+        }));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.resumption = Resumption::store(Arc::new(RecordingSessions { log }));
     Ok(config)
@@ -499,12 +633,23 @@ struct RecordingResolver {
 }
 
 impl ResolvesClientCert for RecordingResolver {
-    fn resolve(&self, root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        let names = root_hint_subjects.iter().map(|dn| super::certinfo::dn_to_string(dn)).collect();
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let names = root_hint_subjects
+            .iter()
+            .map(|dn| super::certinfo::dn_to_string(dn))
+            .collect();
         let sent = self
             .identity
             .as_ref()
-            .and_then(|k| k.end_entity_cert().ok().and_then(|c| CertFacts::parse(c).ok()))
+            .and_then(|k| {
+                k.end_entity_cert()
+                    .ok()
+                    .and_then(|c| CertFacts::parse(c).ok())
+            })
             .map(|f| f.subject);
         self.log.with(|l| l.pending_request = Some((names, sent)));
         self.identity.clone()
@@ -535,7 +680,10 @@ impl ServerCertVerifier for RecordingVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         self.log.handshakes.fetch_add(1, Ordering::SeqCst);
-        let chain: Vec<CertFacts> = std::iter::once(end_entity).chain(intermediates).filter_map(|c| CertFacts::parse(c).ok()).collect();
+        let chain: Vec<CertFacts> = std::iter::once(end_entity)
+            .chain(intermediates)
+            .filter_map(|c| CertFacts::parse(c).ok())
+            .collect();
         let pending = self.log.with(|l| {
             l.current = Some(server_name.to_str().into_owned());
             l.pending_request.take()
@@ -557,18 +705,42 @@ impl ServerCertVerifier for RecordingVerifier {
         outcome.map(|_| ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.log.update_current(|f| f.version = Some("TLSv1.2".into()));
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.log
+            .update_current(|f| f.version = Some("TLSv1.2".into()));
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.log.update_current(|f| f.version = Some("TLSv1.3".into()));
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.log
+            .update_current(|f| f.version = Some("TLSv1.3".into()));
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -585,27 +757,50 @@ impl RecordingVerifier {
             return Ok("verification off");
         }
         let webpki_result = match &self.webpki {
-            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now).map(|_| "webpki"),
-            None => Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)),
+            Some(v) => v
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+                .map(|_| "webpki"),
+            None => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            )),
         };
         match webpki_result {
             Ok(rule) => Ok(rule),
-            Err(e) if self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) => self.check_pinned(end_entity, server_name, now).map_err(|_| e),
+            Err(e)
+                if self
+                    .pinned
+                    .iter()
+                    .any(|p| p.as_ref() == end_entity.as_ref()) =>
+            {
+                self.check_pinned(end_entity, server_name, now)
+                    .map_err(|_| e)
+            }
             Err(e) => Err(e),
         }
     }
 
     /// A trusted certificate that is exactly the server's own: still check its name and dates.
-    fn check_pinned(&self, end_entity: &CertificateDer<'_>, server_name: &ServerName<'_>, now: UnixTime) -> Result<&'static str, rustls::Error> {
+    fn check_pinned(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<&'static str, rustls::Error> {
         let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
         rustls::client::verify_server_name(&parsed, server_name)?;
-        let facts = CertFacts::parse(end_entity).map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))?;
+        let facts = CertFacts::parse(end_entity).map_err(|_| {
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding)
+        })?;
         let now = now.as_secs() as i64;
         if now > facts.not_after_unix {
-            return Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Expired));
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Expired,
+            ));
         }
         if now < facts.not_before_unix {
-            return Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidYet));
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidYet,
+            ));
         }
         Ok("pinned self-signed certificate")
     }
@@ -619,21 +814,35 @@ struct RecordingSessions {
 
 impl ClientSessionStore for RecordingSessions {
     fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
-        self.log.update(&server_name, |f| f.key_exchange = Some(format!("{group:?}")));
+        self.log.update(&server_name, |f| {
+            f.key_exchange = Some(format!("{group:?}"))
+        });
     }
     fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
         None
     }
-    fn set_tls12_session(&self, _: ServerName<'static>, _: rustls::client::Tls12ClientSessionValue) {}
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
         None
     }
     fn remove_tls12_session(&self, _: &ServerName<'static>) {}
-    fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: rustls::client::Tls13ClientSessionValue) {
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
         let suite = format!("{:?}", value.suite().common.suite);
         self.log.update(&server_name, |f| f.cipher = Some(suite));
     }
-    fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<rustls::client::Tls13ClientSessionValue> {
+    fn take_tls13_ticket(
+        &self,
+        _: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
         None
     }
 }

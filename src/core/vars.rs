@@ -10,9 +10,13 @@ pub struct Vars {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum VarError {
-    #[error("variable ${{{0}}} is not set: pass --var {0}=VALUE or add it to vars.toml beside the profiles")]
+    #[error(
+        "variable ${{{0}}} is not set: pass --var {0}=VALUE or add it to vars.toml beside the profiles"
+    )]
     Unset(String),
-    #[error("environment variable {0} (used as ${{env:{0}}}) is not set: export it or change the profile")]
+    #[error(
+        "environment variable {0} (used as ${{env:{0}}}) is not set: export it or change the profile"
+    )]
     UnsetEnv(String),
     #[error("unterminated ${{ in {0:?}: close it with }}")]
     Unterminated(String),
@@ -25,7 +29,9 @@ impl Vars {
 
     /// Sets a value unless one is already there (so earlier sources win).
     pub fn set_default(&mut self, name: &str, value: &str) {
-        self.values.entry(name.to_string()).or_insert_with(|| value.to_string());
+        self.values
+            .entry(name.to_string())
+            .or_insert_with(|| value.to_string());
     }
 
     pub fn set(&mut self, name: &str, value: &str) {
@@ -69,7 +75,9 @@ impl Vars {
                 out.push('$');
                 rest = stripped;
             } else if let Some(inner) = after.strip_prefix('{') {
-                let end = inner.find('}').ok_or_else(|| VarError::Unterminated(text.to_string()))?;
+                let end = inner
+                    .find('}')
+                    .ok_or_else(|| VarError::Unterminated(text.to_string()))?;
                 let name = inner[..end].trim();
                 out.push_str(&self.lookup(name)?);
                 rest = &inner[end + 1..];
@@ -102,9 +110,17 @@ mod tests {
         v.set("base", "https://x");
         // SAFETY: test-only variable with a unique name, set before any read.
         unsafe { std::env::set_var("CERTBENCH_TEST_TOKEN", "t0k") };
-        assert_eq!(v.expand("${base}/a?t=${env:CERTBENCH_TEST_TOKEN}$$").unwrap(), "https://x/a?t=t0k$");
+        assert_eq!(
+            v.expand("${base}/a?t=${env:CERTBENCH_TEST_TOKEN}$$")
+                .unwrap(),
+            "https://x/a?t=t0k$"
+        );
         assert_eq!(v.expand("${nope}"), Err(VarError::Unset("nope".into())));
-        assert_eq!(v.expand("${HOME}"), Err(VarError::Unset("HOME".into())), "plain names never read the environment");
+        assert_eq!(
+            v.expand("${HOME}"),
+            Err(VarError::Unset("HOME".into())),
+            "plain names never read the environment"
+        );
         assert!(matches!(v.expand("${open"), Err(VarError::Unterminated(_))));
     }
 

@@ -1,5 +1,6 @@
 //! Shared set-up for integration tests: a temp home, the demo PKI and a real mTLS server.
 #![allow(dead_code)]
+#![allow(clippy::result_large_err)]
 
 use certbench::core::diagnose::Failure;
 use certbench::core::exchange::Exchange;
@@ -29,14 +30,33 @@ impl Env {
         let home = tempfile::tempdir().unwrap();
         let ks = Keystore::open(home.path());
         let d = Demo::new();
-        ks.import_pem("demo", d.client.cert_pem.as_bytes(), d.client.key_pem.as_bytes(), None, "demo").unwrap();
-        ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo ca").unwrap();
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        ks.import_pem(
+            "demo",
+            d.client.cert_pem.as_bytes(),
+            d.client.key_pem.as_bytes(),
+            None,
+            "demo",
+        )
+        .unwrap();
+        ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo ca")
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let mut cfg = d.config();
         tweak(&mut cfg);
         let server = rt.block_on(demo::start(cfg, 0)).unwrap();
         let transport = Transport::new(ks.clone());
-        Env { home, ks, demo: d, rt, server, transport }
+        Env {
+            home,
+            ks,
+            demo: d,
+            rt,
+            server,
+            transport,
+        }
     }
 
     pub fn start(&self, cfg: ServerConfig) -> Server {
@@ -62,13 +82,20 @@ impl Env {
     pub fn ok(&self, p: &Profile) -> Exchange {
         match self.send(p) {
             Ok(ex) => ex,
-            Err(f) => panic!("send failed: {} / {} / {:?}", f.diagnosis.kind, f.diagnosis.message, f.chain),
+            Err(f) => panic!(
+                "send failed: {} / {} / {:?}",
+                f.diagnosis.kind, f.diagnosis.message, f.chain
+            ),
         }
     }
 
     pub fn err(&self, p: &Profile) -> Failure {
         match self.send(p) {
-            Ok(ex) => panic!("expected a failure, got {} {}", ex.status, String::from_utf8_lossy(&ex.body)),
+            Ok(ex) => panic!(
+                "expected a failure, got {} {}",
+                ex.status,
+                String::from_utf8_lossy(&ex.body)
+            ),
             Err(f) => f,
         }
     }
