@@ -136,59 +136,8 @@ fn encoded_note(ex: &Exchange) -> String {
     }
 }
 
-/// The handshake as a short story.
-pub fn tls_story(tls: &TlsFacts) -> Vec<String> {
-    let mut lines = Vec::new();
-    lines.push(format!(
-        "{} with {}, cipher {}, key exchange {}",
-        tls.version.as_deref().unwrap_or("TLS (version not seen)"),
-        tls.server_name,
-        tls.cipher.as_deref().unwrap_or("not reported"),
-        tls.key_exchange.as_deref().unwrap_or("not reported")
-    ));
-    if let Some(leaf) = tls.server_chain.first() {
-        lines.push(format!(
-            "the server sent a chain of {}: {} issued by {} ({})",
-            tls.server_chain.len(),
-            leaf.subject_cn,
-            tls.server_chain
-                .last()
-                .map(|c| c.issuer_cn.as_str())
-                .unwrap_or("?"),
-            leaf.expiry_words()
-        ));
-    }
-    match &tls.verified_by {
-        Some(rule) => lines.push(format!("server certificate accepted by: {rule}")),
-        None => lines.push(format!(
-            "server certificate rejected: {}",
-            tls.verify_error.as_deref().unwrap_or("?")
-        )),
-    }
-    if tls.unverified {
-        lines.push("UNVERIFIED: certificate verification was off".into());
-    }
-    if tls.client_cert_requested {
-        let from = if tls.acceptable_ca_names.is_empty() {
-            "any CA".to_string()
-        } else {
-            tls.acceptable_ca_names.join("; ")
-        };
-        lines.push(format!(
-            "the server asked for a client certificate from: {from}"
-        ));
-        lines.push(match &tls.client_cert_sent {
-            Some(s) => format!("we sent: {s}"),
-            None => "we sent no certificate".into(),
-        });
-    } else {
-        lines.push("the server did not ask for a client certificate".into());
-    }
-    lines
-}
-
 fn print_tls(tls: &TlsFacts) {
-    for line in tls_story(tls) {
+    for line in tls.story() {
         eprintln!("* {line}");
     }
 }
@@ -478,7 +427,7 @@ pub async fn key_check(
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        for line in report.tls.as_ref().map(tls_story).unwrap_or_default() {
+        for line in report.tls.as_ref().map(TlsFacts::story).unwrap_or_default() {
             eprintln!("* {line}");
         }
         for w in &report.warnings {

@@ -66,6 +66,60 @@ pub struct TlsFacts {
     pub unverified: bool,
 }
 
+impl TlsFacts {
+    /// The handshake as a short story.
+    pub fn story(&self) -> Vec<String> {
+        let tls = self;
+        let mut lines = Vec::new();
+        lines.push(format!(
+            "{} with {}, cipher {}, key exchange {}",
+            tls.version.as_deref().unwrap_or("TLS (version not seen)"),
+            tls.server_name,
+            tls.cipher.as_deref().unwrap_or("not reported"),
+            tls.key_exchange.as_deref().unwrap_or("not reported")
+        ));
+        if let Some(leaf) = tls.server_chain.first() {
+            lines.push(format!(
+                "the server sent a chain of {}: {} issued by {} ({})",
+                tls.server_chain.len(),
+                leaf.subject_cn,
+                tls.server_chain
+                    .last()
+                    .map(|c| c.issuer_cn.as_str())
+                    .unwrap_or("?"),
+                leaf.expiry_words()
+            ));
+        }
+        match &tls.verified_by {
+            Some(rule) => lines.push(format!("server certificate accepted by: {rule}")),
+            None => lines.push(format!(
+                "server certificate rejected: {}",
+                tls.verify_error.as_deref().unwrap_or("?")
+            )),
+        }
+        if tls.unverified {
+            lines.push("UNVERIFIED: certificate verification was off".into());
+        }
+        if tls.client_cert_requested {
+            let from = if tls.acceptable_ca_names.is_empty() {
+                "any CA".to_string()
+            } else {
+                tls.acceptable_ca_names.join("; ")
+            };
+            lines.push(format!(
+                "the server asked for a client certificate from: {from}"
+            ));
+            lines.push(match &tls.client_cert_sent {
+                Some(s) => format!("we sent: {s}"),
+                None => "we sent no certificate".into(),
+            });
+        } else {
+            lines.push("the server did not ask for a client certificate".into());
+        }
+        lines
+    }
+}
+
 /// A cause and its fix, in words; `kind` is a stable identifier (listed in the README).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnosis {

@@ -1,13 +1,131 @@
-//! The interactive workbench (ratatui): form, key picker, response, history.
+//! The interactive workbench (ratatui): profiles, request form, key picker, response, history.
+
+pub mod effects;
+pub mod message;
+pub mod state;
+pub mod terminal;
+pub mod update;
+pub mod view;
 
 use std::path::Path;
+use std::time::Duration;
 
+use tokio::sync::mpsc;
+
+use crate::core::vars::Vars;
+use message::Message;
+use state::State;
+
+/// Opens the workbench on `profiles_dir` with the keystore in `home`; returns the exit code.
 pub fn run(
-    _profiles: &Path,
-    _home: &Path,
-    _vars: crate::core::vars::Vars,
-    _rt: Option<tokio::runtime::Handle>,
+    profiles_dir: &Path,
+    home: &Path,
+    vars: Vars,
+    rt: Option<tokio::runtime::Handle>,
 ) -> i32 {
-    eprintln!("the TUI is not built yet");
-    1
+    let owned = match rt {
+        Some(_) => None,
+        None => match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => Some(rt),
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                return 1;
+            }
+        },
+    };
+    let handle = rt.unwrap_or_else(|| {
+        owned
+            .as_ref()
+            .expect("runtime built above")
+            .handle()
+            .clone()
+    });
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut state = State::new(profiles_dir.to_path_buf(), vars.clone());
+    let mut runner = effects::Runner::new(
+        handle.clone(),
+        tx.clone(),
+        home,
+        profiles_dir.to_path_buf(),
+        vars,
+    );
+    runner.run(update::Effect::LoadProfiles);
+    runner.run(update::Effect::LoadKeys);
+    spawn_input(tx.clone());
+    spawn_ticks(&handle, tx.clone());
+    spawn_sigterm(&handle, tx);
+    let mut terminal = terminal::init();
+    let mut code = 0;
+    loop {
+        if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
+            terminal::restore();
+            eprintln!("error: cannot draw: {e}");
+            return 1;
+        }
+        let Some(first) = handle.block_on(rx.recv()) else {
+            break;
+        };
+        let mut next = Some(first);
+        // Handle everything queued before drawing again.
+        while let Some(msg) = next {
+            if matches!(msg, Message::Quit) {
+                state.quit = true;
+                code = 143;
+            }
+            for effect in update::update(&mut state, msg) {
+                runner.run(effect);
+            }
+            next = rx.try_recv().ok();
+        }
+        if state.quit {
+            break;
+        }
+    }
+    terminal::restore();
+    drop(owned);
+    code
+}
+
+fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
+    std::thread::spawn(move || {
+        loop {
+            let msg = match crossterm::event::read() {
+                Ok(crossterm::event::Event::Key(k)) => Message::Key(k),
+                Ok(crossterm::event::Event::Mouse(m)) => Message::Mouse(m),
+                Ok(crossterm::event::Event::Resize(..)) => Message::Resize,
+                Ok(_) => continue,
+                Err(_) => Message::Quit,
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_ticks(rt: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Message>) {
+    rt.spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            every.tick().await;
+            if tx.send(Message::Tick).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_sigterm(rt: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Message>) {
+    rt.spawn(async move {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            term.recv().await;
+            let _ = tx.send(Message::Quit);
+        }
+    });
 }

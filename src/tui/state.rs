@@ -1,0 +1,477 @@
+//! The one State of the workbench: profiles, the form being edited, the response, history, popups.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use ratatui_textarea::TextArea;
+
+use crate::core::diagnose::Failure;
+use crate::core::exchange::Exchange;
+use crate::core::keystore::KeyInfo;
+use crate::core::profile::{BodyType, HeaderValues, LoadedProfile, Part, Profile};
+use crate::core::vars::Vars;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Profiles,
+    Form,
+    Response,
+    History,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Profiles, Pane::Form, Pane::Response, Pane::History];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Method,
+    Url,
+    Tab,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormTab {
+    Headers,
+    Query,
+    Body,
+    Options,
+}
+
+impl FormTab {
+    pub const ALL: [FormTab; 4] = [
+        FormTab::Headers,
+        FormTab::Query,
+        FormTab::Body,
+        FormTab::Options,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            FormTab::Headers => "Headers",
+            FormTab::Query => "Query",
+            FormTab::Body => "Body",
+            FormTab::Options => "Options",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RespTab {
+    Body,
+    Headers,
+    Tls,
+    Redirects,
+    Timing,
+}
+
+impl RespTab {
+    pub const ALL: [RespTab; 5] = [
+        RespTab::Body,
+        RespTab::Headers,
+        RespTab::Tls,
+        RespTab::Redirects,
+        RespTab::Timing,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            RespTab::Body => "Body",
+            RespTab::Headers => "Headers",
+            RespTab::Tls => "TLS",
+            RespTab::Redirects => "Redirects",
+            RespTab::Timing => "Timing",
+        }
+    }
+}
+
+/// The body text with an index of line starts, built once when the body arrives.
+#[derive(Debug, Clone, Default)]
+pub struct BodyLines {
+    pub text: String,
+    pub starts: Vec<usize>,
+}
+
+impl BodyLines {
+    pub fn new(text: String) -> BodyLines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        if text.ends_with('\n') {
+            starts.pop();
+        }
+        BodyLines { text, starts }
+    }
+
+    pub fn len(&self) -> usize {
+        if self.text.is_empty() {
+            0
+        } else {
+            self.starts.len()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn line(&self, i: usize) -> &str {
+        let Some(&start) = self.starts.get(i) else {
+            return "";
+        };
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e - 1);
+        &self.text[start..end.max(start)]
+    }
+}
+
+/// One finished send, as the response pane and history show it.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub profile: Profile,
+    pub at: String,
+    pub result: Result<Exchange, Failure>,
+    pub lines: BodyLines,
+}
+
+#[derive(Debug, Clone)]
+pub struct InFlight {
+    pub id: u64,
+    pub started: Instant,
+    pub profile: Profile,
+}
+
+#[derive(Debug)]
+pub struct ImportWizard {
+    pub step: usize,
+    pub kind: usize,
+    pub path: TextArea<'static>,
+    pub password: TextArea<'static>,
+    pub name: TextArea<'static>,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+pub const IMPORT_KINDS: [&str; 3] = [
+    "PKCS#12 / PFX",
+    "PEM certificate + key",
+    "DER certificate + key",
+];
+
+impl ImportWizard {
+    pub fn new() -> ImportWizard {
+        let mut password = TextArea::default();
+        password.set_mask_char('*');
+        ImportWizard {
+            step: 0,
+            kind: 0,
+            path: TextArea::default(),
+            password,
+            name: TextArea::default(),
+            error: None,
+            busy: false,
+        }
+    }
+}
+
+impl Default for ImportWizard {
+    fn default() -> Self {
+        ImportWizard::new()
+    }
+}
+
+#[derive(Debug)]
+pub enum Popup {
+    Help,
+    Keys {
+        selected: usize,
+        inspect: bool,
+        confirm_delete: bool,
+    },
+    Import(Box<ImportWizard>),
+    ConfirmQuit,
+    ConfirmDeleteProfile,
+    RawError,
+}
+
+/// Everything the screen shows; changed only by `update`.
+#[derive(Debug)]
+pub struct State {
+    pub profiles_dir: PathBuf,
+    pub vars: Vars,
+    pub profiles: Vec<LoadedProfile>,
+    pub selected_profile: usize,
+    pub keys: Vec<(String, Result<KeyInfo, String>)>,
+    pub form: Form,
+    pub focus: Pane,
+    pub field: Field,
+    pub form_tab: FormTab,
+    pub option_row: usize,
+    pub resp_tab: RespTab,
+    pub scroll: usize,
+    pub history: Vec<Shown>,
+    pub history_selected: usize,
+    pub shown: Option<usize>,
+    pub in_flight: Option<InFlight>,
+    pub next_id: u64,
+    pub popup: Option<Popup>,
+    pub message: Option<(String, bool)>,
+    pub banner: Option<String>,
+    pub quit: bool,
+    pub spinner: usize,
+    pub no_color: bool,
+}
+
+/// The request being edited: a Profile plus the text areas its text fields live in.
+#[derive(Debug)]
+pub struct Form {
+    pub base: Profile,
+    pub url: TextArea<'static>,
+    pub headers: TextArea<'static>,
+    pub query: TextArea<'static>,
+    pub body: TextArea<'static>,
+    pub dirty: bool,
+    pub errors: Vec<(Field, FormTab, String)>,
+}
+
+fn area(lines: Vec<String>) -> TextArea<'static> {
+    TextArea::new(if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
+    })
+}
+
+impl Form {
+    pub fn from_profile(p: &Profile) -> Form {
+        let headers = if p.headers.is_empty() {
+            "{}".to_string()
+        } else {
+            serde_json::to_string_pretty(&headers_json(p)).unwrap_or_else(|_| "{}".into())
+        };
+        let query = p.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let body: Vec<String> = match p.body.kind {
+            BodyType::None => Vec::new(),
+            BodyType::Raw => p
+                .body
+                .text
+                .clone()
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            BodyType::Form => p
+                .body
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+            BodyType::Multipart => p
+                .body
+                .parts
+                .iter()
+                .map(|part| match (&part.text, &part.file) {
+                    (_, Some(f)) => format!("{}=@{f}", part.name),
+                    (Some(t), None) => format!("{}={t}", part.name),
+                    (None, None) => format!("{}=", part.name),
+                })
+                .collect(),
+        };
+        let mut form = Form {
+            base: p.clone(),
+            url: area(vec![p.url.clone()]),
+            headers: area(headers.lines().map(str::to_string).collect()),
+            query: area(query),
+            body: area(body),
+            dirty: false,
+            errors: Vec::new(),
+        };
+        form.validate();
+        form
+    }
+
+    /// The profile the form describes, or the first error at a field.
+    pub fn to_profile(&self) -> Result<Profile, String> {
+        let mut p = self.base.clone();
+        p.url = self.url.lines().join("").trim().to_string();
+        let text = self.headers.lines().join("\n");
+        let value: serde_json::Value = if text.trim().is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "Headers: invalid JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                )
+            })?
+        };
+        let obj = value
+            .as_object()
+            .ok_or("Headers: must be a JSON object like {\"Accept\": \"application/json\"}")?;
+        p.headers.clear();
+        for (k, v) in obj {
+            crate::core::profile::check_header_name(k).map_err(|e| format!("Headers: {e}"))?;
+            let hv = match v {
+                serde_json::Value::String(s) => HeaderValues::One(s.clone()),
+                serde_json::Value::Array(a) => HeaderValues::Many(
+                    a.iter()
+                        .map(|x| {
+                            x.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| x.to_string())
+                        })
+                        .collect(),
+                ),
+                other => HeaderValues::One(other.to_string()),
+            };
+            p.headers.insert(k.clone(), hv);
+        }
+        p.query = pairs(self.query.lines(), "Query")?;
+        let body_lines = self.body.lines();
+        match p.body.kind {
+            BodyType::None => {}
+            BodyType::Raw => p.body.text = Some(body_lines.join("\n")),
+            BodyType::Form => p.body.fields = pairs(body_lines, "Body")?,
+            BodyType::Multipart => {
+                p.body.parts = pairs(body_lines, "Body")?
+                    .into_iter()
+                    .map(|(name, v)| match v.strip_prefix('@') {
+                        Some(f) => Part {
+                            name,
+                            text: None,
+                            file: Some(f.to_string()),
+                            filename: None,
+                            content_type: None,
+                        },
+                        None => Part {
+                            name,
+                            text: Some(v),
+                            file: None,
+                            filename: None,
+                            content_type: None,
+                        },
+                    })
+                    .collect();
+            }
+        }
+        p.validate().map_err(|e| e.to_string())?;
+        Ok(p)
+    }
+
+    /// Recomputes the errors shown at the fields.
+    pub fn validate(&mut self) {
+        self.errors.clear();
+        let url = self.url.lines().join("");
+        if let Err(e) = crate::core::prepare::parse_url(&url)
+            .map(|_| ())
+            .or_else(|e| if url.contains("${") { Ok(()) } else { Err(e) })
+        {
+            self.errors
+                .push((Field::Url, FormTab::Headers, e.to_string()));
+        }
+        if let Err(e) = self.to_profile() {
+            let tab = if e.starts_with("Headers") {
+                FormTab::Headers
+            } else if e.starts_with("Query") {
+                FormTab::Query
+            } else if e.starts_with("Body") {
+                FormTab::Body
+            } else {
+                FormTab::Options
+            };
+            if !e.contains("url") {
+                self.errors.push((Field::Tab, tab, e));
+            }
+        }
+    }
+
+    pub fn error_for(&self, field: Field, tab: Option<FormTab>) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, t, _)| *f == field && tab.is_none_or(|x| x == *t))
+            .map(|(_, _, e)| e.as_str())
+    }
+}
+
+fn headers_json(p: &Profile) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in &p.headers {
+        let value = match v {
+            HeaderValues::One(s) => serde_json::Value::String(s.clone()),
+            HeaderValues::Many(vs) => serde_json::Value::Array(
+                vs.iter().cloned().map(serde_json::Value::String).collect(),
+            ),
+        };
+        map.insert(k.clone(), value);
+    }
+    serde_json::Value::Object(map)
+}
+
+fn pairs(lines: &[String], what: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (k, v) = line
+            .split_once('=')
+            .ok_or_else(|| format!("{what}: line {} needs key=value", i + 1))?;
+        out.push((k.trim().to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+impl State {
+    pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
+        State {
+            profiles_dir,
+            vars,
+            profiles: Vec::new(),
+            selected_profile: 0,
+            keys: Vec::new(),
+            form: Form::from_profile(&Profile {
+                name: "new".into(),
+                url: "https://".into(),
+                ..Profile::default()
+            }),
+            focus: Pane::Profiles,
+            field: Field::Url,
+            form_tab: FormTab::Headers,
+            option_row: 0,
+            resp_tab: RespTab::Body,
+            scroll: 0,
+            history: Vec::new(),
+            history_selected: 0,
+            shown: None,
+            in_flight: None,
+            next_id: 1,
+            popup: None,
+            message: None,
+            banner: None,
+            quit: false,
+            spinner: 0,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        }
+    }
+
+    /// Whether keys go to a text field (so `q` types a q instead of quitting).
+    pub fn typing(&self) -> bool {
+        match &self.popup {
+            Some(Popup::Import(w)) => w.step > 0,
+            Some(_) => false,
+            None => {
+                self.focus == Pane::Form
+                    && (self.field == Field::Url
+                        || (self.field == Field::Tab && self.form_tab != FormTab::Options))
+            }
+        }
+    }
+
+    pub fn shown(&self) -> Option<&Shown> {
+        self.shown.and_then(|i| self.history.get(i))
+    }
+
+    pub fn key_info(&self, name: &str) -> Option<&KeyInfo> {
+        self.keys
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, k)| k.as_ref().ok())
+    }
+}

@@ -1,0 +1,750 @@
+//! fn update(&mut State, Message) -> Vec<Effect>: every state change happens here, with no I/O.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+
+use crate::core::profile::{BodyType, METHODS, Profile};
+
+use super::message::Message;
+use super::state::{
+    Field, Form, FormTab, ImportWizard, InFlight, Pane, Popup, RespTab, Shown, State,
+};
+
+/// Work for the effects runner; results come back as Messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send {
+        id: u64,
+        profile: Box<Profile>,
+    },
+    Cancel {
+        id: u64,
+    },
+    LoadProfiles,
+    LoadKeys,
+    SaveProfile(Box<Profile>),
+    DeleteProfile(String),
+    Import {
+        kind: usize,
+        path: String,
+        password: String,
+        name: String,
+    },
+    DeleteKey(String),
+    Copy(String),
+    WriteBody {
+        name: String,
+        bytes: Vec<u8>,
+    },
+    ExportKey(String),
+}
+
+pub const OPTION_ROWS: usize = 11;
+
+pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
+    match msg {
+        Message::Tick => {
+            s.spinner = s.spinner.wrapping_add(1);
+            Vec::new()
+        }
+        Message::Resize => Vec::new(),
+        Message::Quit => {
+            s.quit = true;
+            Vec::new()
+        }
+        Message::Mouse(m) => {
+            match m.kind {
+                MouseEventKind::ScrollDown => s.scroll = s.scroll.saturating_add(3),
+                MouseEventKind::ScrollUp => s.scroll = s.scroll.saturating_sub(3),
+                _ => {}
+            }
+            Vec::new()
+        }
+        Message::SendDone { id, result } => {
+            let Some(flight) = s.in_flight.take_if(|f| f.id == id) else {
+                return Vec::new();
+            };
+            let (result, lines) = match *result {
+                Ok((ex, lines)) => (Ok(ex), lines),
+                Err(f) => (Err(f), Default::default()),
+            };
+            s.history.insert(
+                0,
+                Shown {
+                    profile: flight.profile,
+                    at: clock(),
+                    result,
+                    lines,
+                },
+            );
+            s.shown = Some(0);
+            s.history_selected = 0;
+            s.scroll = 0;
+            Vec::new()
+        }
+        Message::ProfilesLoaded(list) => {
+            s.profiles = list;
+            s.selected_profile = s.selected_profile.min(s.profiles.len().saturating_sub(1));
+            if !s.form.dirty
+                && let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| p.result.clone())
+            {
+                s.form = Form::from_profile(&p);
+            }
+            Vec::new()
+        }
+        Message::KeysLoaded(keys) => {
+            s.keys = keys;
+            s.banner = expiry_banner(s);
+            Vec::new()
+        }
+        Message::Saved(r) => {
+            if r.is_ok() {
+                s.form.dirty = false;
+            }
+            note(s, r);
+            vec![Effect::LoadProfiles]
+        }
+        Message::Deleted(r) => {
+            note(s, r);
+            vec![Effect::LoadProfiles, Effect::LoadKeys]
+        }
+        Message::Wrote(r) => {
+            note(s, r);
+            Vec::new()
+        }
+        Message::Imported(r) => match r {
+            Ok(m) => {
+                s.popup = Some(Popup::Keys {
+                    selected: 0,
+                    inspect: false,
+                    confirm_delete: false,
+                });
+                s.message = Some((m, false));
+                vec![Effect::LoadKeys]
+            }
+            Err(e) => {
+                if let Some(Popup::Import(w)) = &mut s.popup {
+                    w.busy = false;
+                    w.error = Some(e);
+                    w.step = if e_is_password(w) { 2 } else { 1 };
+                }
+                Vec::new()
+            }
+        },
+        Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+        Message::Key(k) => key(s, k),
+    }
+}
+
+fn e_is_password(w: &ImportWizard) -> bool {
+    w.error.as_deref().is_some_and(|e| e.contains("password"))
+}
+
+fn note(s: &mut State, r: Result<String, String>) {
+    s.message = Some(match r {
+        Ok(m) => (m, false),
+        Err(e) => (e, true),
+    });
+}
+
+fn clock() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!(
+        "{:02}:{:02}:{:02}",
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+/// A banner when a key used by a profile expires within 30 days.
+fn expiry_banner(s: &State) -> Option<String> {
+    let mut soon = Vec::new();
+    for p in s.profiles.iter().filter_map(|p| p.result.as_ref().ok()) {
+        if let Some(name) = &p.credential
+            && let Some(info) = s.key_info(name)
+            && info.leaf.days_left() < crate::core::certinfo::EXPIRY_WARNING_DAYS
+            && !soon.iter().any(|(n, _): &(String, String)| n == name)
+        {
+            soon.push((name.clone(), info.leaf.expiry_words()));
+        }
+    }
+    (!soon.is_empty()).then(|| {
+        format!(
+            "key {}",
+            soon.iter()
+                .map(|(n, w)| format!("{n} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn ctrl(k: &KeyEvent, c: char) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char(c)
+}
+
+fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if ctrl(&k, 'c') {
+        return request_quit(s);
+    }
+    if s.popup.is_some() {
+        return popup_key(s, k);
+    }
+    if ctrl(&k, 'r') || k.code == KeyCode::F(5) {
+        return send(s);
+    }
+    if ctrl(&k, 's') {
+        return save(s);
+    }
+    if ctrl(&k, 'k') {
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return vec![Effect::LoadKeys];
+    }
+    if k.code == KeyCode::F(1) || (k.code == KeyCode::Char('?') && !s.typing()) {
+        s.popup = Some(Popup::Help);
+        return Vec::new();
+    }
+    if k.code == KeyCode::Esc && s.in_flight.is_some() {
+        let id = s.in_flight.take().map(|f| f.id).unwrap_or_default();
+        s.message = Some(("request cancelled".into(), false));
+        return vec![Effect::Cancel { id }];
+    }
+    if k.code == KeyCode::Tab || k.code == KeyCode::BackTab {
+        let i = Pane::ORDER.iter().position(|p| *p == s.focus).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        s.focus = Pane::ORDER[if k.code == KeyCode::Tab {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        return Vec::new();
+    }
+    if k.code == KeyCode::Char('q') && !s.typing() {
+        return request_quit(s);
+    }
+    match s.focus {
+        Pane::Profiles => profiles_key(s, k),
+        Pane::Form => form_key(s, k),
+        Pane::Response => response_key(s, k),
+        Pane::History => history_key(s, k),
+    }
+}
+
+fn request_quit(s: &mut State) -> Vec<Effect> {
+    if s.form.dirty {
+        s.popup = Some(Popup::ConfirmQuit);
+    } else {
+        s.quit = true;
+    }
+    Vec::new()
+}
+
+/// Starts a send of the form's request; a send already in flight is superseded.
+pub fn send(s: &mut State) -> Vec<Effect> {
+    let profile = match s.form.to_profile() {
+        Ok(p) => p,
+        Err(e) => {
+            s.message = Some((format!("cannot send: {e}"), true));
+            return Vec::new();
+        }
+    };
+    let mut effects = Vec::new();
+    if let Some(old) = s.in_flight.take() {
+        effects.push(Effect::Cancel { id: old.id });
+    }
+    let id = s.next_id;
+    s.next_id += 1;
+    s.in_flight = Some(InFlight {
+        id,
+        started: std::time::Instant::now(),
+        profile: profile.clone(),
+    });
+    s.message = None;
+    effects.push(Effect::Send {
+        id,
+        profile: Box::new(profile),
+    });
+    effects
+}
+
+fn save(s: &mut State) -> Vec<Effect> {
+    match s.form.to_profile() {
+        Ok(p) => vec![Effect::SaveProfile(Box::new(p))],
+        Err(e) => {
+            s.message = Some((format!("cannot save: {e}"), true));
+            Vec::new()
+        }
+    }
+}
+
+fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let n = s.profiles.len();
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+            s.selected_profile = (s.selected_profile + 1).min(n - 1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            s.selected_profile = s.selected_profile.saturating_sub(1)
+        }
+        KeyCode::Enter => match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
+            Some(Ok(p)) => {
+                s.form = Form::from_profile(&p);
+                s.focus = Pane::Form;
+                s.field = Field::Url;
+            }
+            Some(Err(e)) => s.message = Some((e.to_string(), true)),
+            None => {}
+        },
+        KeyCode::Char('n') => {
+            let name = (1..)
+                .map(|i| format!("new-{i}"))
+                .find(|n| !s.profiles.iter().any(|p| &p.name == n))
+                .unwrap_or_default();
+            s.form = Form::from_profile(&Profile {
+                name,
+                url: "https://".into(),
+                ..Profile::default()
+            });
+            s.form.dirty = true;
+            s.focus = Pane::Form;
+        }
+        KeyCode::Char('c') => {
+            if let Ok(mut p) = s.form.to_profile() {
+                p.name = format!("{}-copy", p.name);
+                s.form = Form::from_profile(&p);
+                s.form.dirty = true;
+            }
+        }
+        KeyCode::Char('d') if n > 0 => s.popup = Some(Popup::ConfirmDeleteProfile),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if ctrl(&k, 'n')
+        || ctrl(&k, 'p')
+        || (k.code == KeyCode::Down && s.field != Field::Tab)
+        || (k.code == KeyCode::Up && s.field == Field::Url)
+    {
+        let fields = [Field::Method, Field::Url, Field::Tab];
+        let i = fields.iter().position(|f| *f == s.field).unwrap_or(0);
+        let forward = ctrl(&k, 'n') || k.code == KeyCode::Down;
+        s.field = fields[if forward {
+            (i + 1).min(2)
+        } else {
+            i.saturating_sub(1)
+        }];
+        return Vec::new();
+    }
+    if ctrl(&k, 't') {
+        let i = FormTab::ALL
+            .iter()
+            .position(|t| *t == s.form_tab)
+            .unwrap_or(0);
+        s.form_tab = FormTab::ALL[(i + 1) % FormTab::ALL.len()];
+        s.field = Field::Tab;
+        return Vec::new();
+    }
+    if ctrl(&k, 'b') {
+        let i = BodyType::ALL
+            .iter()
+            .position(|t| *t == s.form.base.body.kind)
+            .unwrap_or(0);
+        s.form.base.body.kind = BodyType::ALL[(i + 1) % BodyType::ALL.len()];
+        s.form.dirty = true;
+        s.form.validate();
+        return Vec::new();
+    }
+    match s.field {
+        Field::Method => method_key(s, k),
+        Field::Url => {
+            if k.code == KeyCode::Enter {
+                return send(s);
+            }
+            edit(s, k, |f| &mut f.url)
+        }
+        Field::Tab => match s.form_tab {
+            FormTab::Headers => edit(s, k, |f| &mut f.headers),
+            FormTab::Query => edit(s, k, |f| &mut f.query),
+            FormTab::Body => edit(s, k, |f| &mut f.body),
+            FormTab::Options => options_key(s, k),
+        },
+    }
+}
+
+fn edit(
+    s: &mut State,
+    k: KeyEvent,
+    field: impl Fn(&mut Form) -> &mut ratatui_textarea::TextArea<'static>,
+) -> Vec<Effect> {
+    if field(&mut s.form).input(k) {
+        s.form.dirty = true;
+        s.form.validate();
+    }
+    Vec::new()
+}
+
+fn method_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let i = METHODS
+        .iter()
+        .position(|m| *m == s.form.base.method)
+        .unwrap_or(0);
+    let next = match k.code {
+        KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => {
+            METHODS[(i + 1) % METHODS.len()]
+        }
+        KeyCode::Left | KeyCode::Char('h') => METHODS[(i + METHODS.len() - 1) % METHODS.len()],
+        _ => return Vec::new(),
+    };
+    s.form.base.method = next.to_string();
+    s.form.dirty = true;
+    Vec::new()
+}
+
+/// The Options tab: one row per switch of design.md, plus the timeout and the credential.
+pub fn option_rows(p: &Profile) -> Vec<(&'static str, String)> {
+    let o = &p.options;
+    let b = |v: bool| if v { "[x]" } else { "[ ]" }.to_string();
+    vec![
+        ("Use Mutual TLS", b(p.mutual_tls())),
+        ("Evaluate non-2xx/3xx as errors", b(o.errors_on_status)),
+        ("Parse response", b(o.parse_response)),
+        ("Follow redirects (GET/HEAD)", b(o.follow_redirects)),
+        ("Follow all redirects", b(o.follow_all_redirects)),
+        ("Query arrays key[0]=a&key[1]=b", b(o.query_arrays)),
+        ("Request compressed content", b(o.compressed)),
+        ("Share cookies", b(o.share_cookies)),
+        ("Verify server certificate", b(o.verify_tls)),
+        ("Timeout (1-300 s, +/-)", o.timeout_secs.to_string()),
+        (
+            "Trusted certificates",
+            if p.trust.is_empty() {
+                "system roots only".into()
+            } else {
+                p.trust.join(", ")
+            },
+        ),
+    ]
+}
+
+fn options_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') => {
+            s.option_row = (s.option_row + 1).min(OPTION_ROWS - 1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => s.option_row = s.option_row.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('+') | KeyCode::Char('-') => {
+            let mtls = s.form.base.mutual_tls();
+            let o = &mut s.form.base.options;
+            match s.option_row {
+                0 => o.mutual_tls = Some(!mtls),
+                1 => o.errors_on_status ^= true,
+                2 => o.parse_response ^= true,
+                3 => o.follow_redirects ^= true,
+                4 => o.follow_all_redirects ^= true,
+                5 => o.query_arrays ^= true,
+                6 => o.compressed ^= true,
+                7 => o.share_cookies ^= true,
+                8 => o.verify_tls ^= true,
+                9 => {
+                    let step: i64 = if k.code == KeyCode::Char('-') { -1 } else { 1 };
+                    o.timeout_secs = (i64::from(o.timeout_secs) + step).clamp(1, 300) as u32;
+                }
+                _ => return Vec::new(),
+            }
+            s.form.dirty = true;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let page = 20;
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') => s.scroll = s.scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => s.scroll = s.scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => s.scroll = s.scroll.saturating_add(page),
+        KeyCode::PageUp => s.scroll = s.scroll.saturating_sub(page),
+        KeyCode::Home | KeyCode::Char('g') => s.scroll = 0,
+        KeyCode::End | KeyCode::Char('G') => {
+            s.scroll = s
+                .shown()
+                .map_or(0, |sh| sh.lines.len().saturating_sub(page))
+        }
+        KeyCode::Right | KeyCode::Char('l') => s.resp_tab = cycle(s.resp_tab, 1),
+        KeyCode::Left | KeyCode::Char('h') => {
+            s.resp_tab = cycle(s.resp_tab, RespTab::ALL.len() - 1)
+        }
+        KeyCode::Char('r') if s.shown().is_some_and(|sh| sh.result.is_err()) => {
+            s.popup = Some(Popup::RawError)
+        }
+        KeyCode::Char('y') => {
+            if let Some(sh) = s.shown() {
+                let text = sh.lines.text.clone();
+                s.message = Some((
+                    format!("copied {} bytes to the clipboard (OSC 52)", text.len()),
+                    false,
+                ));
+                return vec![Effect::Copy(text)];
+            }
+        }
+        KeyCode::Char('w') => {
+            if let Some(Ok(ex)) = s.shown().map(|sh| &sh.result) {
+                let ext = match ex.view.label() {
+                    "json" => "json",
+                    "xml" => "xml",
+                    "binary" => "bin",
+                    _ => "txt",
+                };
+                return vec![Effect::WriteBody {
+                    name: format!("certbench-body-{}.{ext}", clock().replace(':', "")),
+                    bytes: ex.body.to_vec(),
+                }];
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn cycle(t: RespTab, by: usize) -> RespTab {
+    let i = RespTab::ALL.iter().position(|x| *x == t).unwrap_or(0);
+    RespTab::ALL[(i + by) % RespTab::ALL.len()]
+}
+
+fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let n = s.history.len();
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+            s.history_selected = (s.history_selected + 1).min(n - 1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            s.history_selected = s.history_selected.saturating_sub(1)
+        }
+        KeyCode::Enter if n > 0 => {
+            s.shown = Some(s.history_selected);
+            s.scroll = 0;
+        }
+        KeyCode::Char('o') if n > 0 => {
+            let p = s.history[s.history_selected].profile.clone();
+            s.form = Form::from_profile(&p);
+            s.form.dirty = true;
+            s.focus = Pane::Form;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = s.popup.take() else {
+        return Vec::new();
+    };
+    match popup {
+        Popup::Help | Popup::RawError => {
+            if !matches!(
+                k.code,
+                KeyCode::Esc
+                    | KeyCode::Char('q')
+                    | KeyCode::Enter
+                    | KeyCode::F(1)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('r')
+            ) {
+                s.popup = Some(popup);
+            }
+            Vec::new()
+        }
+        Popup::ConfirmQuit => {
+            match k.code {
+                KeyCode::Char('y') => s.quit = true,
+                KeyCode::Char('s') => {
+                    s.quit = true;
+                    return save(s);
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Popup::ConfirmDeleteProfile => match (k.code, s.profiles.get(s.selected_profile)) {
+            (KeyCode::Char('y'), Some(p)) => vec![Effect::DeleteProfile(p.name.clone())],
+            _ => Vec::new(),
+        },
+        Popup::Keys {
+            selected,
+            inspect,
+            confirm_delete,
+        } => keys_popup(s, k, selected, inspect, confirm_delete),
+        Popup::Import(w) => import_popup(s, k, w),
+    }
+}
+
+fn keys_popup(
+    s: &mut State,
+    k: KeyEvent,
+    mut selected: usize,
+    inspect: bool,
+    confirm_delete: bool,
+) -> Vec<Effect> {
+    let n = s.keys.len();
+    let name = s.keys.get(selected).map(|(n, _)| n.clone());
+    if confirm_delete {
+        if k.code == KeyCode::Char('y')
+            && let Some(name) = name
+        {
+            s.popup = Some(Popup::Keys {
+                selected: 0,
+                inspect: false,
+                confirm_delete: false,
+            });
+            return vec![Effect::DeleteKey(name)];
+        }
+        s.popup = Some(Popup::Keys {
+            selected,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return Vec::new();
+    }
+    match k.code {
+        KeyCode::Esc | KeyCode::Char('q') if !inspect => return Vec::new(),
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('i') if inspect => {}
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => selected = (selected + 1).min(n - 1),
+        KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+        KeyCode::Char('i') => {
+            s.popup = Some(Popup::Keys {
+                selected,
+                inspect: true,
+                confirm_delete: false,
+            });
+            return Vec::new();
+        }
+        KeyCode::Char('d') if n > 0 => {
+            s.popup = Some(Popup::Keys {
+                selected,
+                inspect: false,
+                confirm_delete: true,
+            });
+            return Vec::new();
+        }
+        KeyCode::Char('a') => {
+            s.popup = Some(Popup::Import(Box::default()));
+            return Vec::new();
+        }
+        KeyCode::Char('e') => {
+            if let Some(name) = name {
+                s.popup = Some(Popup::Keys {
+                    selected,
+                    inspect,
+                    confirm_delete: false,
+                });
+                return vec![Effect::ExportKey(name)];
+            }
+        }
+        KeyCode::Enter => {
+            if let Some(name) = name {
+                s.form.base.credential = Some(name.clone());
+                s.form.dirty = true;
+                s.message = Some((format!("key {name} selected"), false));
+            }
+            return Vec::new();
+        }
+        KeyCode::Char('n') => {
+            s.form.base.credential = None;
+            s.form.dirty = true;
+            return Vec::new();
+        }
+        _ => {}
+    }
+    s.popup = Some(Popup::Keys {
+        selected,
+        inspect: false,
+        confirm_delete: false,
+    });
+    Vec::new()
+}
+
+fn import_popup(s: &mut State, k: KeyEvent, mut w: Box<ImportWizard>) -> Vec<Effect> {
+    if k.code == KeyCode::Esc {
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return Vec::new();
+    }
+    match (w.step, k.code) {
+        (0, KeyCode::Up | KeyCode::Char('k')) => w.kind = w.kind.saturating_sub(1),
+        (0, KeyCode::Down | KeyCode::Char('j')) => w.kind = (w.kind + 1).min(2),
+        (0, KeyCode::Enter) => w.step = 1,
+        (1, KeyCode::Tab) => complete_path(&mut w),
+        (1..=3, KeyCode::Enter) if w.step < 3 => w.step += 1,
+        (3, KeyCode::Enter) => {
+            let field = |t: &ratatui_textarea::TextArea<'static>| t.lines().join("");
+            w.busy = true;
+            w.error = None;
+            let effect = Effect::Import {
+                kind: w.kind,
+                path: field(&w.path),
+                password: field(&w.password),
+                name: field(&w.name),
+            };
+            s.popup = Some(Popup::Import(w));
+            return vec![effect];
+        }
+        (1, _) => {
+            w.path.input(k);
+        }
+        (2, _) => {
+            w.password.input(k);
+        }
+        (3, _) => {
+            w.name.input(k);
+        }
+        _ => {}
+    }
+    s.popup = Some(Popup::Import(w));
+    Vec::new()
+}
+
+/// Tab completion of the path field from the folder listing (a read of the folder, nothing written).
+fn complete_path(w: &mut ImportWizard) {
+    let typed = w.path.lines().join("");
+    let (dir, prefix) = match typed.rfind('/') {
+        Some(i) => (typed[..=i].to_string(), typed[i + 1..].to_string()),
+        None => (String::new(), typed.clone()),
+    };
+    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { &dir }) else {
+        return;
+    };
+    let mut matches: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    matches.sort();
+    if let Some(first) = matches.first() {
+        let common = matches.iter().fold(first.clone(), |acc, m| {
+            acc.chars()
+                .zip(m.chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect()
+        });
+        let mut full = format!("{dir}{common}");
+        if matches.len() == 1 && std::path::Path::new(&full).is_dir() {
+            full.push('/');
+        }
+        w.path = ratatui_textarea::TextArea::new(vec![full]);
+        w.path.move_cursor(ratatui_textarea::CursorMove::End);
+    }
+}

@@ -1,0 +1,775 @@
+//! Drawing: profiles, form, response, history, popups and the status bar; touches only visible lines.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Tabs, Wrap};
+
+use crate::core::certinfo::Validity;
+use crate::core::exchange::BodyView;
+use crate::core::profile::BodyType;
+
+use super::state::{Field, FormTab, IMPORT_KINDS, Pane, Popup, RespTab, State};
+use super::update::option_rows;
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+    fn focus(&self, on: bool) -> Style {
+        match (on, self.color) {
+            (true, true) => Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+            (true, false) => Style::default().add_modifier(Modifier::BOLD),
+            _ => Style::default(),
+        }
+    }
+    fn status(&self, code: u16) -> Style {
+        let c = match code {
+            200..=299 => Color::Green,
+            300..=399 => Color::Yellow,
+            _ => Color::Red,
+        };
+        self.fg(c).add_modifier(Modifier::BOLD)
+    }
+}
+
+fn block<'a>(t: &Theme, title: &'a str, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, t.focus(focused)))
+        .border_style(t.focus(focused))
+}
+
+pub fn draw(f: &mut Frame, s: &State) {
+    let t = Theme { color: !s.no_color };
+    let area = f.area();
+    let banner = u16::from(s.banner.is_some());
+    let [top, main, bar] = Layout::vertical([
+        Constraint::Length(banner),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    if let Some(b) = &s.banner {
+        f.render_widget(
+            Paragraph::new(format!(" ! {b}"))
+                .style(t.fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            top,
+        );
+    }
+    let left_w = if area.width >= 120 { 30 } else { 22 };
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(30)]).areas(main);
+    let [profiles, history] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
+    let form_h = if main.height >= 30 { 14 } else { 9 };
+    let [form, response] =
+        Layout::vertical([Constraint::Length(form_h), Constraint::Min(3)]).areas(right);
+    draw_profiles(f, s, &t, profiles);
+    draw_history(f, s, &t, history);
+    draw_form(f, s, &t, form);
+    draw_response(f, s, &t, response);
+    draw_status_bar(f, s, &t, bar);
+    if let Some(p) = &s.popup {
+        draw_popup(f, s, &t, p, area);
+    }
+}
+
+fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let items: Vec<ListItem> = s
+        .profiles
+        .iter()
+        .map(|p| match &p.result {
+            Ok(_) => ListItem::new(p.name.clone()),
+            Err(_) => ListItem::new(Span::styled(
+                format!("{} (broken)", p.name),
+                t.fg(Color::Red),
+            )),
+        })
+        .collect();
+    let mut state =
+        ListState::default().with_selected((!s.profiles.is_empty()).then_some(s.selected_profile));
+    let list = List::new(items)
+        .block(block(t, "Profiles", s.focus == Pane::Profiles))
+        .highlight_symbol("> ")
+        .highlight_style(t.focus(true));
+    f.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let items: Vec<ListItem> = s
+        .history
+        .iter()
+        .map(|h| {
+            let (code, style) = match &h.result {
+                Ok(ex) => (ex.status.to_string(), t.status(ex.status)),
+                Err(_) => ("ERR".to_string(), t.fg(Color::Red)),
+            };
+            let ms = h
+                .result
+                .as_ref()
+                .map(|e| format!("{:.0}ms", e.timing.total_ms))
+                .unwrap_or_default();
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{} ", &h.at[..5.min(h.at.len())])),
+                Span::styled(code, style),
+                Span::raw(format!(" {} {} {ms}", h.profile.method, h.profile.name)),
+            ]))
+        })
+        .collect();
+    let mut state =
+        ListState::default().with_selected((!s.history.is_empty()).then_some(s.history_selected));
+    let list = List::new(items)
+        .block(block(t, "History", s.focus == Pane::History))
+        .highlight_symbol(">")
+        .highlight_style(t.focus(true));
+    f.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let focused = s.focus == Pane::Form;
+    let title = format!(
+        "Request: {}{}",
+        s.form.base.name,
+        if s.form.dirty { " *" } else { "" }
+    );
+    let outer = block(t, &title, focused);
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let [line1, line2, tabs, content] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    let [method, url] =
+        Layout::horizontal([Constraint::Length(9), Constraint::Min(10)]).areas(line1);
+    let method_style = t
+        .focus(focused && s.field == Field::Method)
+        .add_modifier(Modifier::REVERSED);
+    f.render_widget(
+        Paragraph::new(format!("{:<7}", s.form.base.method)).style(
+            if focused && s.field == Field::Method {
+                method_style
+            } else {
+                t.fg(Color::Magenta)
+            },
+        ),
+        method,
+    );
+    let url_err = s.form.error_for(Field::Url, None);
+    if focused && s.field == Field::Url {
+        let mut ta = s.form.url.clone();
+        ta.set_cursor_line_style(Style::default());
+        f.render_widget(&ta, url);
+    } else {
+        f.render_widget(Paragraph::new(s.form.url.lines().join("")), url);
+    }
+    let key_line = match &s.form.base.credential {
+        Some(name) => match s.key_info(name) {
+            Some(info) => {
+                let style = match info.leaf.validity() {
+                    Validity::Expired { .. } | Validity::NotYetValid => t.fg(Color::Red),
+                    Validity::Expiring { .. } => t.fg(Color::Yellow),
+                    Validity::Valid { .. } => t.fg(Color::Green),
+                };
+                let mtls = if s.form.base.mutual_tls() {
+                    ""
+                } else {
+                    "  (Mutual TLS OFF)"
+                };
+                Line::from(vec![
+                    Span::raw(format!("key: {name}  CN={}  ", info.leaf.subject_cn)),
+                    Span::styled(info.leaf.expiry_words(), style),
+                    Span::raw(mtls),
+                ])
+            }
+            None => Line::from(Span::styled(
+                format!("key: {name} (not in the keystore: Ctrl-K)"),
+                t.fg(Color::Red),
+            )),
+        },
+        None => Line::from(Span::styled(
+            "key: none (Ctrl-K to pick one)",
+            t.fg(Color::DarkGray),
+        )),
+    };
+    let key_line = match url_err {
+        Some(e) => Line::from(Span::styled(format!("URL: {e}"), t.fg(Color::Red))),
+        None => key_line,
+    };
+    f.render_widget(Paragraph::new(key_line), line2);
+    let titles: Vec<String> = FormTab::ALL
+        .iter()
+        .map(|tab| match tab {
+            FormTab::Body => format!("Body ({})", s.form.base.body.kind.label()),
+            other => other.label().to_string(),
+        })
+        .collect();
+    let selected = FormTab::ALL
+        .iter()
+        .position(|x| *x == s.form_tab)
+        .unwrap_or(0);
+    f.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(t.focus(true).add_modifier(Modifier::UNDERLINED)),
+        tabs,
+    );
+    let editing = focused && s.field == Field::Tab;
+    let err = s.form.error_for(Field::Tab, Some(s.form_tab));
+    let [content, err_line] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(u16::from(err.is_some())),
+    ])
+    .areas(content);
+    if let Some(e) = err {
+        f.render_widget(Paragraph::new(Span::styled(e, t.fg(Color::Red))), err_line);
+    }
+    let text_area = match s.form_tab {
+        FormTab::Headers => Some(&s.form.headers),
+        FormTab::Query => Some(&s.form.query),
+        FormTab::Body if s.form.base.body.kind != BodyType::None => Some(&s.form.body),
+        FormTab::Body => {
+            f.render_widget(
+                Paragraph::new("no body (Ctrl-B: raw, form, multipart)")
+                    .style(t.fg(Color::DarkGray)),
+                content,
+            );
+            None
+        }
+        FormTab::Options => {
+            let rows = option_rows(&s.form.base);
+            let first = s
+                .option_row
+                .saturating_sub(content.height.saturating_sub(1) as usize);
+            let lines: Vec<Line> = rows
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(content.height as usize)
+                .map(|(i, (label, value))| {
+                    let style = if editing && i == s.option_row {
+                        t.focus(true).add_modifier(Modifier::REVERSED)
+                    } else {
+                        Style::default()
+                    };
+                    Line::from(Span::styled(format!("{value:<5} {label}"), style))
+                })
+                .collect();
+            f.render_widget(Paragraph::new(lines), content);
+            None
+        }
+    };
+    if let Some(ta) = text_area {
+        if editing {
+            f.render_widget(ta, content);
+        } else {
+            let lines: Vec<Line> = ta
+                .lines()
+                .iter()
+                .take(content.height as usize)
+                .map(|l| Line::from(l.as_str()))
+                .collect();
+            f.render_widget(Paragraph::new(lines), content);
+        }
+    }
+}
+
+fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let outer = block(t, "Response", s.focus == Pane::Response);
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let [status, tabs, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    if let Some(fl) = &s.in_flight {
+        let spin = SPINNER[s.spinner % SPINNER.len()];
+        f.render_widget(
+            Paragraph::new(format!(
+                "{spin} sending {} {}  {:.1} s  (Esc cancels)",
+                fl.profile.method,
+                fl.profile.name,
+                fl.started.elapsed().as_secs_f64()
+            ))
+            .style(t.fg(Color::Cyan)),
+            status,
+        );
+    }
+    let Some(shown) = s.shown() else {
+        if s.in_flight.is_none() {
+            f.render_widget(
+                Paragraph::new("Ctrl-R sends the request. ? shows every key.")
+                    .style(t.fg(Color::DarkGray)),
+                status,
+            );
+        }
+        return;
+    };
+    let titles: Vec<&str> = RespTab::ALL.iter().map(|r| r.label()).collect();
+    let sel = RespTab::ALL
+        .iter()
+        .position(|r| *r == s.resp_tab)
+        .unwrap_or(0);
+    f.render_widget(
+        Tabs::new(titles)
+            .select(sel)
+            .highlight_style(t.focus(true).add_modifier(Modifier::UNDERLINED)),
+        tabs,
+    );
+    match &shown.result {
+        Ok(ex) => {
+            if s.in_flight.is_none() {
+                let tls = ex
+                    .tls
+                    .as_ref()
+                    .and_then(|x| x.version.clone())
+                    .unwrap_or_default();
+                let size = match &ex.content_encoding {
+                    Some(enc) => format!("{} / {} B {enc}", ex.decoded_size, ex.encoded_size),
+                    None => format!("{} B", ex.decoded_size),
+                };
+                let mut spans = vec![
+                    Span::styled(format!("{} {}", ex.status, ex.reason), t.status(ex.status)),
+                    Span::raw(format!("  {:.0} ms  {size}  {tls}", ex.timing.total_ms)),
+                ];
+                if ex.tls.as_ref().is_some_and(|x| x.unverified) {
+                    spans.push(Span::styled(
+                        "  UNVERIFIED",
+                        t.fg(Color::Red).add_modifier(Modifier::BOLD),
+                    ));
+                }
+                if let Some(w) = ex.warnings.iter().find(|w| w.kind != "unverified") {
+                    spans.push(Span::styled(
+                        format!("  ! {}", w.message),
+                        t.fg(Color::Yellow),
+                    ));
+                }
+                f.render_widget(Paragraph::new(Line::from(spans)), status);
+            }
+            let lines = response_lines(s, ex, body.height as usize);
+            f.render_widget(Paragraph::new(lines), body);
+        }
+        Err(fail) => {
+            if s.in_flight.is_none() {
+                f.render_widget(
+                    Paragraph::new(Span::styled(
+                        format!("FAILED: {}", fail.diagnosis.kind),
+                        t.fg(Color::Red).add_modifier(Modifier::BOLD),
+                    )),
+                    status,
+                );
+            }
+            let mut text = vec![
+                Line::from(Span::styled(
+                    fail.diagnosis.message.clone(),
+                    t.fg(Color::Red),
+                )),
+                Line::from(""),
+                Line::from(format!("fix: {}", fail.diagnosis.hint)),
+            ];
+            for w in &fail.warnings {
+                text.push(Line::from(Span::styled(
+                    format!("warning: {}", w.message),
+                    t.fg(Color::Yellow),
+                )));
+            }
+            if let Some(tls) = &fail.tls {
+                text.push(Line::from(""));
+                text.extend(tls.story().into_iter().map(Line::from));
+            }
+            text.push(Line::from(Span::styled(
+                "r: raw error chain",
+                t.fg(Color::DarkGray),
+            )));
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+        }
+    }
+}
+
+fn response_lines<'a>(
+    s: &'a State,
+    ex: &'a crate::core::exchange::Exchange,
+    height: usize,
+) -> Vec<Line<'a>> {
+    let shown = s.shown().expect("called with a shown response");
+    match s.resp_tab {
+        RespTab::Body => {
+            let total = shown.lines.len();
+            let first = s.scroll.min(total.saturating_sub(1));
+            let width = total.to_string().len();
+            let mut out: Vec<Line> = (first..(first + height).min(total))
+                .map(|i| {
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{:>width$} ", i + 1),
+                            Style::default().add_modifier(Modifier::DIM),
+                        ),
+                        Span::raw(shown.lines.line(i)),
+                    ])
+                })
+                .collect();
+            if let BodyView::Unparsed {
+                format,
+                error,
+                line,
+                column,
+                ..
+            } = &ex.view
+                && first == 0
+            {
+                out.insert(
+                    0,
+                    Line::from(format!(
+                        "not valid {format}: {error} (line {line}, column {column}); shown raw"
+                    )),
+                );
+            }
+            out
+        }
+        RespTab::Headers => ex
+            .headers
+            .iter()
+            .skip(s.scroll)
+            .take(height)
+            .map(|(k, v)| Line::from(format!("{k}: {v}")))
+            .collect(),
+        RespTab::Tls => ex
+            .tls
+            .as_ref()
+            .map(|tls| tls.story().into_iter().map(Line::from).collect())
+            .unwrap_or_else(|| vec![Line::from("plain HTTP: no TLS")]),
+        RespTab::Redirects if ex.redirects.is_empty() => vec![Line::from("no redirects")],
+        RespTab::Redirects => ex
+            .redirects
+            .iter()
+            .map(|h| {
+                Line::from(format!(
+                    "{} {} -> {} {}{}",
+                    h.method,
+                    h.url,
+                    h.status,
+                    h.location,
+                    if h.downgrade { " DOWNGRADE" } else { "" }
+                ))
+            })
+            .collect(),
+        RespTab::Timing => vec![
+            Line::from(format!("total        {:.1} ms", ex.timing.total_ms)),
+            Line::from(format!("headers at   {:.1} ms", ex.timing.headers_ms)),
+            Line::from(format!("body         {:.1} ms", ex.timing.body_ms)),
+            Line::from(format!(
+                "new TLS connections: {}",
+                ex.timing.new_connections
+            )),
+        ],
+    }
+}
+
+fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    if let Some((m, is_err)) = &s.message {
+        f.render_widget(
+            Paragraph::new(m.as_str()).style(if *is_err {
+                t.fg(Color::Red)
+            } else {
+                t.fg(Color::Green)
+            }),
+            area,
+        );
+        return;
+    }
+    let keys = match (s.focus, s.field, s.form_tab) {
+        (Pane::Profiles, ..) => {
+            "Enter open  n new  c copy  d delete  Ctrl-R send  Ctrl-K keys  Tab pane  ? help  q quit"
+        }
+        (Pane::Form, Field::Method, _) => {
+            "←/→ method  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+        }
+        (Pane::Form, Field::Tab, FormTab::Options) => {
+            "↑/↓ option  Space toggle  +/- timeout  Ctrl-T tab  Ctrl-R send  Ctrl-S save"
+        }
+        (Pane::Form, Field::Tab, FormTab::Body) => {
+            "type body  Ctrl-B body type  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+        }
+        (Pane::Form, ..) => {
+            "type  Enter send (URL)  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+        }
+        (Pane::Response, ..) => {
+            "j/k PgUp/PgDn scroll  ←/→ tab  y copy  w save body  r raw error  Tab pane  q quit"
+        }
+        (Pane::History, ..) => "Enter show  o open in form  Tab pane  q quit",
+    };
+    f.render_widget(Paragraph::new(keys).style(t.fg(Color::DarkGray)), area);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
+    match popup {
+        Popup::Help => {
+            let r = centered(area, 76, 22);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(HELP).block(block(t, "Help (Esc closes)", true)),
+                r,
+            );
+        }
+        Popup::ConfirmQuit => {
+            let r = centered(area, 50, 5);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(
+                    "Unsaved changes in the request.\ny quit anyway   s save and quit   Esc stay",
+                )
+                .block(block(t, "Quit?", true)),
+                r,
+            );
+        }
+        Popup::ConfirmDeleteProfile => {
+            let r = centered(area, 50, 4);
+            f.render_widget(Clear, r);
+            let name = s
+                .profiles
+                .get(s.selected_profile)
+                .map(|p| p.name.as_str())
+                .unwrap_or("");
+            f.render_widget(
+                Paragraph::new(format!("Delete profile {name}? y / Esc"))
+                    .block(block(t, "Delete", true)),
+                r,
+            );
+        }
+        Popup::RawError => {
+            let r = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(4),
+            );
+            f.render_widget(Clear, r);
+            let chain = s
+                .shown()
+                .and_then(|sh| sh.result.as_ref().err())
+                .map(|e| {
+                    e.chain
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| format!("{i}: {c}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            f.render_widget(
+                Paragraph::new(chain)
+                    .wrap(Wrap { trim: false })
+                    .block(block(t, "Raw error chain (Esc closes)", true)),
+                r,
+            );
+        }
+        Popup::Keys {
+            selected,
+            inspect,
+            confirm_delete,
+        } => draw_keys(f, s, t, area, *selected, *inspect, *confirm_delete),
+        Popup::Import(w) => {
+            let r = centered(area, 70, 14);
+            f.render_widget(Clear, r);
+            let outer = block(t, "Import a credential key (Esc back)", true);
+            let inner = outer.inner(r);
+            f.render_widget(outer, r);
+            let rows = Layout::vertical([
+                Constraint::Length(3),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Min(1),
+            ])
+            .split(inner);
+            let kinds: Vec<Line> = IMPORT_KINDS
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    Line::from(Span::styled(
+                        format!("{} {k}", if i == w.kind { ">" } else { " " }),
+                        t.focus(w.step == 0 && i == w.kind),
+                    ))
+                })
+                .collect();
+            f.render_widget(Paragraph::new(kinds), rows[0]);
+            let label = if w.kind == 0 {
+                "file (Tab completes):"
+            } else {
+                "CERT,KEY files (Tab completes):"
+            };
+            f.render_widget(
+                Paragraph::new(Span::styled(label, t.focus(w.step == 1))),
+                rows[1],
+            );
+            f.render_widget(&w.path, rows[2]);
+            let [pl, pv] =
+                Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[3]);
+            f.render_widget(
+                Paragraph::new(Span::styled("password:", t.focus(w.step == 2))),
+                pl,
+            );
+            f.render_widget(&w.password, pv);
+            let [nl, nv] =
+                Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[4]);
+            f.render_widget(
+                Paragraph::new(Span::styled("name:", t.focus(w.step == 3))),
+                nl,
+            );
+            f.render_widget(&w.name, nv);
+            let foot = match (&w.error, w.busy) {
+                (_, true) => Line::from("importing..."),
+                (Some(e), _) => Line::from(Span::styled(e.clone(), t.fg(Color::Red))),
+                (None, _) => Line::from("Enter: next / import"),
+            };
+            f.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), rows[6]);
+        }
+    }
+}
+
+fn draw_keys(
+    f: &mut Frame,
+    s: &State,
+    t: &Theme,
+    area: Rect,
+    selected: usize,
+    inspect: bool,
+    confirm: bool,
+) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(6).max(40),
+        area.height.saturating_sub(4).max(8),
+    );
+    f.render_widget(Clear, r);
+    let title =
+        "Credential keys: Enter select  i inspect  a import  e export  d delete  n none  Esc";
+    if inspect {
+        let lines: Vec<Line> = match s.keys.get(selected) {
+            Some((name, Ok(info))) => {
+                let mut v = vec![Line::from(format!("key {name}  ({})", info.key_type))];
+                for (i, c) in info.chain.iter().enumerate() {
+                    v.push(Line::from(format!("[{i}] {}", c.subject)));
+                    v.push(Line::from(format!("    issuer {}", c.issuer)));
+                    v.push(Line::from(format!(
+                        "    SANs {}  serial {}",
+                        c.sans.join(", "),
+                        c.serial
+                    )));
+                    v.push(Line::from(format!(
+                        "    {} .. {} ({})",
+                        c.not_before,
+                        c.not_after,
+                        c.expiry_words()
+                    )));
+                    v.push(Line::from(format!("    SHA-256 {}", c.sha256)));
+                    v.push(Line::from(format!(
+                        "    client auth: {}",
+                        match c.client_auth {
+                            Some(false) => "NO",
+                            _ => "yes",
+                        }
+                    )));
+                }
+                v
+            }
+            Some((name, Err(e))) => vec![Line::from(format!("{name}: {e}"))],
+            None => vec![Line::from("no key")],
+        };
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(block(t, "Inspect (Esc back)", true)),
+            r,
+        );
+        return;
+    }
+    let mut items: Vec<ListItem> = s
+        .keys
+        .iter()
+        .map(|(name, info)| match info {
+            Ok(i) => {
+                let style = match i.leaf.validity() {
+                    Validity::Expired { .. } | Validity::NotYetValid => t.fg(Color::Red),
+                    Validity::Expiring { .. } => t.fg(Color::Yellow),
+                    Validity::Valid { .. } => Style::default(),
+                };
+                ListItem::new(Line::from(vec![
+                    Span::raw(format!(
+                        "{name:<16} CN={:<22} issuer {:<20} ",
+                        i.leaf.subject_cn, i.leaf.issuer_cn
+                    )),
+                    Span::styled(i.leaf.expiry_words(), style),
+                ]))
+            }
+            Err(e) => ListItem::new(Span::styled(format!("{name}: {e}"), t.fg(Color::Red))),
+        })
+        .collect();
+    if items.is_empty() {
+        items.push(ListItem::new(
+            "no keys yet: press a to import a .p12 or PEM files",
+        ));
+    }
+    if confirm {
+        items.push(ListItem::new(Span::styled(
+            "delete this key? y / any other key cancels",
+            t.fg(Color::Red),
+        )));
+    }
+    let mut state = ListState::default().with_selected(Some(selected));
+    f.render_stateful_widget(
+        List::new(items)
+            .block(block(t, title, true))
+            .highlight_symbol("> ")
+            .highlight_style(t.focus(true)),
+        r,
+        &mut state,
+    );
+}
+
+const HELP: &str = "\
+Everywhere   Ctrl-R / F5 send    Esc cancel send    Ctrl-S save profile
+             Ctrl-K credential keys    Tab / Shift-Tab next / previous pane
+             ? / F1 this help    q quit (outside text)    Ctrl-C quit
+Profiles     ↑/↓ select  Enter open  n new  c duplicate  d delete
+Request      Ctrl-N / Ctrl-P next / previous field (method, URL, tab)
+             Ctrl-T next tab (Headers, Query, Body, Options)
+             Method: ←/→ cycle    URL: type, Enter sends
+             Headers: a JSON object {\"Accept\": \"application/json\"}
+             Query: key=value per line    Ctrl-B body type
+             Body: raw text | form key=value | multipart name=text, name=@file
+             Options: ↑/↓ select, Space toggles, +/- timeout
+Response     j/k PgUp/PgDn Home/End scroll   ←/→ Body Headers TLS Redirects Timing
+             y copy body (OSC 52)   w save body to a file   r raw error chain
+History      ↑/↓ select   Enter show   o open request in the form
+Keys popup   Enter select  i inspect  a import (P12/PEM/DER)  e export  d delete";
