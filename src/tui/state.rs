@@ -282,6 +282,7 @@ impl Form {
             dirty: false,
             errors: Vec::new(),
         };
+        form.url.move_cursor(ratatui_textarea::CursorMove::End);
         form.validate();
         form
     }

@@ -75,7 +75,11 @@ pub fn draw(f: &mut Frame, s: &State) {
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(30)]).areas(main);
     let [profiles, history] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
-    let form_h = if main.height >= 30 { 14 } else { 9 };
+    let form_h = match main.height {
+        40.. => 18,
+        30.. => 14,
+        _ => 9,
+    };
     let [form, response] =
         Layout::vertical([Constraint::Length(form_h), Constraint::Min(3)]).areas(right);
     draw_profiles(f, s, &t, profiles);
