@@ -36,16 +36,7 @@ fn main() {
     let server = rt.block_on(demo::start(d.config(), 0)).unwrap();
     let home = tempfile::tempdir().unwrap();
     let ks = Keystore::open(home.path());
-    ks.import_pem(
-        "demo",
-        d.client.cert_pem.as_bytes(),
-        d.client.key_pem.as_bytes(),
-        None,
-        "demo",
-    )
-    .unwrap();
-    ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "ca")
-        .unwrap();
+    d.import_into(&ks).unwrap();
     let files = home.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
     std::fs::write(files.join("c.pem"), &d.client.cert_pem).unwrap();

@@ -31,6 +31,15 @@ pub struct Issued {
 }
 
 impl Issued {
+    fn of(cert: &rcgen::Certificate, key: &KeyPair) -> Issued {
+        Issued {
+            cert_pem: cert.pem(),
+            cert_der: cert.der().clone(),
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+        }
+    }
+
     pub fn key(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
     }
@@ -59,56 +68,42 @@ fn day_offset(days: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc() + time::Duration::days(days)
 }
 
+/// A CA valid from yesterday for ten years.
+fn ca_params(name: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
+    params.distinguished_name.push(DnType::CommonName, name);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "certbench demo");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = day_offset(-1);
+    params.not_after = day_offset(3650);
+    params
+}
+
 impl Pki {
     pub fn new(ca_name: &str) -> Pki {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
-        params.distinguished_name.push(DnType::CommonName, ca_name);
-        params
-            .distinguished_name
-            .push(DnType::OrganizationName, "certbench demo");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        params.not_before = day_offset(-1);
-        params.not_after = day_offset(3650);
+        let params = ca_params(ca_name);
         let key = KeyPair::generate().expect("P-256 key generation");
         let cert = params.self_signed(&key).expect("self-signed CA");
-        let ca = Issued {
-            cert_pem: cert.pem(),
-            cert_der: cert.der().clone(),
-            key_pem: key.serialize_pem(),
-            key_der: key.serialize_der(),
-        };
         Pki {
-            ca,
+            ca: Issued::of(&cert, &key),
             issuer: Issuer::new(params, key),
         }
     }
 
     /// An intermediate CA under this one.
     pub fn intermediate(&self, name: &str) -> Pki {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no SANs is valid");
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        params.not_before = day_offset(-1);
-        params.not_after = day_offset(3650);
+        let params = ca_params(name);
         let key = KeyPair::generate().expect("P-256 key generation");
         let cert = params.signed_by(&key, &self.issuer).expect("intermediate");
-        let ca = Issued {
-            cert_pem: cert.pem(),
-            cert_der: cert.der().clone(),
-            key_pem: key.serialize_pem(),
-            key_der: key.serialize_der(),
-        };
         Pki {
-            ca,
+            ca: Issued::of(&cert, &key),
             issuer: Issuer::new(params, key),
         }
     }
@@ -162,12 +157,7 @@ impl Pki {
         let cert = params
             .signed_by(&key, &self.issuer)
             .expect("issue certificate");
-        Issued {
-            cert_pem: cert.pem(),
-            cert_der: cert.der().clone(),
-            key_pem: key.serialize_pem(),
-            key_der: key.serialize_der(),
-        }
+        Issued::of(&cert, &key)
     }
 }
 
@@ -183,12 +173,7 @@ pub fn self_signed_server(names: &[&str], days: Days) -> Issued {
     params.not_after = day_offset(days.to);
     let key = KeyPair::generate().expect("key generation");
     let cert = params.self_signed(&key).expect("self-signed");
-    Issued {
-        cert_pem: cert.pem(),
-        cert_der: cert.der().clone(),
-        key_pem: key.serialize_pem(),
-        key_der: key.serialize_der(),
-    }
+    Issued::of(&cert, &key)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +223,22 @@ pub struct Demo {
 }
 
 impl Demo {
+    /// Imports the client key as `demo` and the CA as trusted certificate `demo-ca`.
+    pub fn import_into(
+        &self,
+        ks: &crate::core::keystore::Keystore,
+    ) -> Result<(), crate::core::keystore::KeyError> {
+        ks.import_pem(
+            "demo",
+            self.client.cert_pem.as_bytes(),
+            self.client.key_pem.as_bytes(),
+            None,
+            "demo key",
+        )?;
+        ks.add_trusted("demo-ca", self.pki.ca.cert_pem.as_bytes(), None, "demo CA")?;
+        Ok(())
+    }
+
     pub fn new() -> Demo {
         let pki = Pki::new("certbench demo CA");
         let server_cert = pki.server(&["localhost", "127.0.0.1"], Days::default());

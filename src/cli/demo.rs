@@ -59,16 +59,7 @@ pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
     let client_key = write("demo-client.key", &d.client.key_pem, 0o600)?;
     let ca = write("demo-ca.pem", &d.pki.ca.cert_pem, 0o644)?;
     let ks = Keystore::open(dir.path());
-    ks.import_pem(
-        "demo",
-        d.client.cert_pem.as_bytes(),
-        d.client.key_pem.as_bytes(),
-        None,
-        "demo key",
-    )
-    .map_err(|e| e.to_string())?;
-    ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo CA")
-        .map_err(|e| e.to_string())?;
+    d.import_into(&ks).map_err(|e| e.to_string())?;
     Ok(DemoHome {
         dir,
         client_cert,

@@ -30,16 +30,7 @@ impl Env {
         let home = tempfile::tempdir().unwrap();
         let ks = Keystore::open(home.path());
         let d = Demo::new();
-        ks.import_pem(
-            "demo",
-            d.client.cert_pem.as_bytes(),
-            d.client.key_pem.as_bytes(),
-            None,
-            "demo",
-        )
-        .unwrap();
-        ks.add_trusted("demo-ca", d.pki.ca.cert_pem.as_bytes(), None, "demo ca")
-            .unwrap();
+        d.import_into(&ks).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
