@@ -1,6 +1,7 @@
 //! The headless command line: keys, trust, profiles, send, demo; the stable contract for scripts.
 
 mod demo;
+mod history;
 mod output;
 
 pub use demo::{DemoHome, demo_home};
@@ -50,6 +51,9 @@ pub enum Command {
     /// Saved request profiles
     #[command(subcommand)]
     Profiles(ProfilesCmd),
+    /// Recorded sends: list, show, diff, delete, clear
+    #[command(subcommand)]
+    History(history::HistoryCmd),
     /// Start the embedded mTLS demo server and open the workbench on it (--serve: server only)
     Demo(DemoArgs),
 }
@@ -215,6 +219,15 @@ pub struct SendArgs {
     /// Print the request line, redirects and TLS facts to stderr
     #[arg(short, long)]
     pub verbose: bool,
+    /// Do not record this send in history
+    #[arg(long)]
+    pub no_history: bool,
+    /// Also send with this key and compare the two responses (exit 0 same, 1 different, 2 trouble)
+    #[arg(long, value_name = "KEY")]
+    pub compare_key: Option<String>,
+    /// With --compare-key: a JSON path or header name to ignore (repeatable)
+    #[arg(long, requires = "compare_key")]
+    pub ignore: Vec<String>,
 }
 
 /// Parses the command line and runs it; returns the exit code.
@@ -239,6 +252,7 @@ pub fn main() -> i32 {
         Some(Command::Keys(cmd)) => keys(cmd),
         Some(Command::Trust(cmd)) => trust(cmd),
         Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),
+        Some(Command::History(cmd)) => history::run(cmd),
     }
 }
 
@@ -600,12 +614,13 @@ pub fn load_vars(dir: &Path, pairs: &[String]) -> Result<Vars, String> {
 }
 
 async fn send(dir: &Path, args: &SendArgs) -> i32 {
-    let prepared: Result<PreparedRequest, String> = (|| {
+    let prepared: Result<(Profile, PreparedRequest), String> = (|| {
         let profile = build_profile(dir, args)?;
         let vars = load_vars(dir, &args.var)?;
-        prepare::prepare(&profile, &vars).map_err(|e| e.to_string())
+        let req = prepare::prepare(&profile, &vars).map_err(|e| e.to_string())?;
+        Ok((profile, req))
     })();
-    let req = match prepared {
+    let (profile, req) = match prepared {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -614,6 +629,14 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
         && let Err(e) = output::load_cookie_file(&transport, jar)
     {
         return fail(e);
+    }
+    let hist = if args.no_history || !req.history {
+        None
+    } else {
+        history::open()
+    };
+    if let Some(other) = &args.compare_key {
+        return send_pair(&transport, hist.as_ref(), &profile, req, other, args).await;
     }
     if args.verbose {
         eprintln!("> {} {}", req.method, req.url);
@@ -627,5 +650,54 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
     {
         output::save_cookie_file(jar, ex);
     }
+    let id = history::record(hist.as_ref(), &transport, &profile, &req, &result);
+    if args.verbose
+        && let Some(id) = id
+    {
+        eprintln!("* recorded as history #{id}");
+    }
     output::print_result(&req, &result, args.json, args.verbose)
+}
+
+/// The rotation / authorization case: the same request with two keys, both recorded, then compared.
+async fn send_pair(
+    transport: &Transport,
+    hist: Option<&crate::core::history::History>,
+    profile: &Profile,
+    req: PreparedRequest,
+    other: &str,
+    args: &SendArgs,
+) -> i32 {
+    if let Err(e) = transport.keystore().show(other) {
+        return fail(e);
+    }
+    let mut req_b = req.clone();
+    req_b.credential = Some(other.to_string());
+    req_b.mutual_tls = true;
+    let mut profile_b = profile.clone();
+    profile_b.credential = Some(other.to_string());
+    let (ra, rb) = tokio::join!(transport.send(&req), transport.send(&req_b));
+    let ida = history::record(hist, transport, profile, &req, &ra);
+    let idb = history::record(hist, transport, &profile_b, &req_b, &rb);
+    let mut rules = profile.compare_ignore.clone();
+    rules.extend(args.ignore.iter().cloned());
+    let cmp = crate::core::compare::compare(&ra, &rb, &rules);
+    let label = |id: Option<i64>, key: Option<&str>| {
+        format!(
+            "{}key {}",
+            id.map(|i| format!("#{i} ")).unwrap_or_default(),
+            key.unwrap_or("none")
+        )
+    };
+    history::print_comparison(
+        &cmp,
+        &label(ida, req.credential.as_deref().filter(|_| req.mutual_tls)),
+        &label(idb, Some(other)),
+        args.json,
+    );
+    if cmp.is_equal() {
+        history::DIFF_SAME
+    } else {
+        history::DIFF_DIFFERENT
+    }
 }

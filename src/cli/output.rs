@@ -38,7 +38,7 @@ pub fn print_result(
     match result {
         Ok(ex) => {
             if as_json {
-                println!("{}", exchange_json(req, ex));
+                println!("{}", exchange_json(request_json(req), ex));
             } else {
                 print_exchange(ex, verbose);
             }
@@ -50,7 +50,7 @@ pub fn print_result(
         }
         Err(f) => {
             if as_json {
-                println!("{}", failure_json(req, f));
+                println!("{}", failure_json(request_json(req), f));
             } else {
                 print_failure(f, verbose);
             }
@@ -59,7 +59,7 @@ pub fn print_result(
     }
 }
 
-fn print_exchange(ex: &Exchange, verbose: bool) {
+pub fn print_exchange(ex: &Exchange, verbose: bool) {
     for w in &ex.warnings {
         eprintln!("warning: {} ({})", w.message, w.hint);
     }
@@ -142,7 +142,7 @@ fn print_tls(tls: &TlsFacts) {
     }
 }
 
-fn print_failure(f: &Failure, verbose: bool) {
+pub fn print_failure(f: &Failure, verbose: bool) {
     for w in &f.warnings {
         eprintln!("warning: {} ({})", w.message, w.hint);
     }
@@ -177,7 +177,7 @@ fn print_failure(f: &Failure, verbose: bool) {
     }
 }
 
-fn request_json(req: &PreparedRequest) -> Value {
+pub fn request_json(req: &PreparedRequest) -> Value {
     let headers: Vec<(String, String)> = req
         .headers
         .iter()
@@ -186,7 +186,7 @@ fn request_json(req: &PreparedRequest) -> Value {
     json!({"method": req.method, "url": req.url, "headers": headers, "profile": req.profile})
 }
 
-pub fn exchange_json(req: &PreparedRequest, ex: &Exchange) -> Value {
+pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
     let (body, encoding) = match &ex.view {
         BodyView::Binary => (
             base64::engine::general_purpose::STANDARD.encode(&ex.body),
@@ -206,7 +206,7 @@ pub fn exchange_json(req: &PreparedRequest, ex: &Exchange) -> Value {
     };
     json!({
         "ok": !ex.status_is_error,
-        "request": request_json(req),
+        "request": request,
         "status": ex.status,
         "reason": ex.reason,
         "http_version": ex.http_version,
@@ -238,12 +238,12 @@ fn view_raw_text(ex: &Exchange, view: &BodyView) -> String {
     }
 }
 
-pub fn failure_json(req: &PreparedRequest, f: &Failure) -> Value {
+pub fn failure_json(request: Value, f: &Failure) -> Value {
     json!({
         "ok": false,
-        "request": request_json(req),
+        "url": request["url"],
+        "request": request,
         "status": Value::Null,
-        "url": req.url,
         "redirects": f.redirects,
         "tls": f.tls,
         "probe": f.probe,

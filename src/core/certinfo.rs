@@ -1,9 +1,9 @@
 //! Facts about one X.509 certificate, for inspection, expiry warnings and diagnosis.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use x509_parser::prelude::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertFacts {
     pub subject: String,
     pub subject_cn: String,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::{AlertDescription, CertificateError, ClientConfig};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::certinfo::{CertFacts, Validity};
@@ -17,7 +17,7 @@ use super::keystore::KeyError;
 use super::prepare::PreparedRequest;
 
 /// A send that produced no response, with everything learnt on the way and the explanation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Failure {
     pub diagnosis: Diagnosis,
     /// The library's error chain, outermost first (the "raw" view).
@@ -38,7 +38,7 @@ pub struct Failure {
 }
 
 /// What a bare handshake (plus the one read TLS 1.3 needs to hear a rejection) showed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Probe {
     pub handshake_ok: bool,
     pub accepted: bool,
@@ -661,7 +661,7 @@ pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration)
 }
 
 /// The answer of `keys check`: does this server accept this key, and if not, why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyCheck {
     pub accepted: bool,
     pub tls: Option<TlsFacts>,

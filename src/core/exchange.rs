@@ -1,11 +1,11 @@
 //! What came back from a send: status, headers, body and its parsed view, redirects, TLS facts, timings.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::certinfo::CertFacts;
 
 /// One send's outcome: a response (possibly counted as an error), or a failure with its explanation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exchange {
     pub method: String,
     pub url: String,
@@ -29,7 +29,7 @@ pub struct Exchange {
 }
 
 /// One redirect hop: the request that was answered with a 3xx.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hop {
     pub status: u16,
     pub method: String,
@@ -39,7 +39,7 @@ pub struct Hop {
     pub downgrade: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
     pub total_ms: f64,
     /// Until the final response's headers.
@@ -49,7 +49,7 @@ pub struct Timing {
 }
 
 /// What the TLS handshake with the final origin showed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TlsFacts {
     pub server_name: String,
     pub version: Option<String>,
@@ -121,7 +121,7 @@ impl TlsFacts {
 }
 
 /// A cause and its fix, in words; `kind` is a stable identifier (listed in the README).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
     pub kind: String,
     pub message: String,

@@ -1,11 +1,14 @@
 //! The engine: profiles, keystore, request preparation, transport and diagnosis; no UI code here.
 
 pub mod certinfo;
+pub mod compare;
 pub mod diagnose;
 pub mod exchange;
+pub mod history;
 pub mod home;
 pub mod keystore;
 pub mod prepare;
 pub mod profile;
+pub mod redact;
 pub mod transport;
 pub mod vars;

@@ -1,0 +1,353 @@
+//! Keeps secrets out of history: sensitive headers, redacted query and form keys, and their values anywhere.
+
+use std::borrow::Cow;
+
+use percent_encoding::utf8_percent_encode;
+
+use super::prepare::{PreparedBody, PreparedRequest};
+use super::profile::{HeaderValues, Profile};
+
+pub const REDACTED: &str = "<redacted>";
+
+/// Headers whose values never reach history, whatever the profile says.
+pub const ALWAYS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// Shorter values are not scrubbed from free text: they would match ordinary words and numbers.
+const MIN_SECRET_LEN: usize = 4;
+
+/// The secret names of one send and the secret values seen in it.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    names: Vec<String>,
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// Names: the four sensitive headers plus the profile's `redact` keys; values: what the request carries under them.
+    pub fn for_request(req: &PreparedRequest) -> Redactor {
+        let mut r = Redactor {
+            names: ALWAYS.iter().map(|s| s.to_string()).collect(),
+            secrets: Vec::new(),
+        };
+        r.names
+            .extend(req.redact.iter().map(|n| n.to_ascii_lowercase()));
+        for (k, v) in &req.headers {
+            if r.is_secret(k) {
+                r.add_header_value(k, v);
+            }
+        }
+        r.add_query_values(&req.url);
+        match &req.body {
+            PreparedBody::Bytes { data, .. } => {
+                if data.contains('=') && !data.contains('\n') {
+                    for (k, v) in url::form_urlencoded::parse(data.as_bytes()) {
+                        if r.is_secret(&k) {
+                            r.add_secret(&v);
+                        }
+                    }
+                }
+            }
+            PreparedBody::Multipart { parts } => {
+                for part in parts {
+                    if let super::prepare::PreparedPart::Text { name, text } = part
+                        && r.is_secret(name)
+                    {
+                        r.add_secret(text);
+                    }
+                }
+            }
+            PreparedBody::None => {}
+        }
+        r
+    }
+
+    pub fn is_secret(&self, name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        self.names.contains(&lower)
+    }
+
+    /// Cookie values set by a response are secrets too (they come back in later requests).
+    pub fn learn_response(&mut self, headers: &[(String, String)]) {
+        for (k, v) in headers {
+            if self.is_secret(k) {
+                self.add_header_value(k, v);
+            }
+        }
+    }
+
+    fn add_header_value(&mut self, name: &str, value: &str) {
+        self.add_secret(value);
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("authorization") {
+            // "Bearer abc": the credential after the scheme is the secret.
+            if let Some((_, cred)) = value.split_once(' ') {
+                self.add_secret(cred.trim());
+            }
+        } else if lower == "cookie" || lower == "set-cookie" {
+            let pairs = if lower == "cookie" {
+                value.split(';').collect::<Vec<_>>()
+            } else {
+                value.split(';').take(1).collect()
+            };
+            for pair in pairs {
+                if let Some((_, v)) = pair.split_once('=') {
+                    self.add_secret(v.trim());
+                }
+            }
+        }
+    }
+
+    fn add_query_values(&mut self, url: &str) {
+        let Ok(parsed) = url::Url::parse(url) else {
+            return;
+        };
+        for (k, v) in parsed.query_pairs() {
+            let key = k.trim_end_matches("[]");
+            if self.is_secret(key) {
+                self.add_secret(&v);
+            }
+        }
+    }
+
+    fn add_secret(&mut self, value: &str) {
+        if value.len() < MIN_SECRET_LEN || value == REDACTED {
+            return;
+        }
+        let encoded = utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
+        for v in [value.to_string(), encoded] {
+            if !self.secrets.contains(&v) {
+                self.secrets.push(v);
+            }
+        }
+        // Longest first, so a value is replaced before any shorter secret inside it.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if self.is_secret(k) {
+                    REDACTED.to_string()
+                } else {
+                    self.text(v).into_owned()
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// The URL with the values of redacted query keys replaced.
+    pub fn url(&self, url: &str) -> String {
+        let Ok(mut parsed) = url::Url::parse(url) else {
+            return self.text(url).into_owned();
+        };
+        if parsed.query().is_none() {
+            return url.to_string();
+        }
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if self.is_secret(k.trim_end_matches("[]")) {
+                    REDACTED.to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        if pairs
+            .iter()
+            .all(|(k, v)| v != REDACTED || !self.is_secret(k.trim_end_matches("[]")))
+        {
+            return self.text(url).into_owned();
+        }
+        parsed.query_pairs_mut().clear().extend_pairs(&pairs);
+        self.text(parsed.as_str()).into_owned()
+    }
+
+    /// Free text with every known secret value replaced.
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if !self.secrets.iter().any(|s| text.contains(s.as_str())) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+        Cow::Owned(out)
+    }
+
+    /// Bytes (a body) with every known secret value replaced.
+    pub fn bytes<'a>(&self, body: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut out: Cow<'a, [u8]> = Cow::Borrowed(body);
+        for s in &self.secrets {
+            let needle = s.as_bytes();
+            if find(&out, needle).is_none() {
+                continue;
+            }
+            let mut next = Vec::with_capacity(out.len());
+            let mut rest: &[u8] = &out;
+            while let Some(i) = find(rest, needle) {
+                next.extend_from_slice(&rest[..i]);
+                next.extend_from_slice(REDACTED.as_bytes());
+                rest = &rest[i + needle.len()..];
+            }
+            next.extend_from_slice(rest);
+            out = Cow::Owned(next);
+        }
+        out
+    }
+
+    /// A copy of the profile safe to store: secret header values and query/form values replaced,
+    /// except `${...}` templates, which name where the secret lives rather than holding it.
+    pub fn profile(&self, p: &Profile) -> Profile {
+        let mut p = p.clone();
+        let hide = |v: &mut String| {
+            if !v.contains("${") {
+                *v = REDACTED.to_string();
+            }
+        };
+        for (name, values) in p.headers.iter_mut() {
+            if !self.is_secret(name) {
+                continue;
+            }
+            match values {
+                HeaderValues::One(v) => hide(v),
+                HeaderValues::Many(vs) => vs.iter_mut().for_each(hide),
+            }
+        }
+        for (k, v) in p.query.iter_mut().chain(p.body.fields.iter_mut()) {
+            if self.is_secret(k) {
+                hide(v);
+            }
+        }
+        for part in p.body.parts.iter_mut() {
+            if self.is_secret(&part.name)
+                && let Some(t) = part.text.as_mut()
+            {
+                hide(t);
+            }
+        }
+        if let Some(t) = p.body.text.as_mut() {
+            *t = self.text(t).into_owned();
+        }
+        p.url = self.url(&p.url);
+        p
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Brings back the values history replaced, from the live profile of the same name, so a re-run sends them.
+pub fn restore(stored: &Profile, live: Option<&Profile>) -> Profile {
+    let mut p = stored.clone();
+    let Some(live) = live else {
+        return p;
+    };
+    for (name, values) in p.headers.iter_mut() {
+        if values.values().contains(&REDACTED)
+            && let Some(v) = live.headers.get(name)
+        {
+            *values = v.clone();
+        }
+    }
+    let fill = |pairs: &mut Vec<(String, String)>, from: &[(String, String)]| {
+        for (k, v) in pairs.iter_mut() {
+            if v == REDACTED
+                && let Some((_, lv)) = from.iter().find(|(lk, _)| lk == k)
+            {
+                *v = lv.clone();
+            }
+        }
+    };
+    fill(&mut p.query, &live.query);
+    fill(&mut p.body.fields, &live.body.fields);
+    if p.url.contains(REDACTED) || p.url.contains("%3Credacted%3E") {
+        p.url = live.url.clone();
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(headers: &[(&str, &str)], url: &str, redact: &[&str]) -> PreparedRequest {
+        let profile = Profile {
+            url: url.into(),
+            redact: redact.iter().map(|s| s.to_string()).collect(),
+            ..Profile::from_toml("", std::path::Path::new("t.toml")).expect("empty profile")
+        };
+        let mut r = super::super::prepare::prepare(&profile, &Default::default()).expect("prepare");
+        r.headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        r
+    }
+
+    #[test]
+    fn headers_query_and_free_text_are_scrubbed() {
+        let r = req(
+            &[
+                ("Authorization", "Bearer s3cr3t-token"),
+                ("X-Api-Key", "key-123456"),
+                ("Accept", "*/*"),
+            ],
+            "https://h/x?api_key=abcdef&page=2",
+            &["x-api-key", "api_key"],
+        );
+        let red = Redactor::for_request(&r);
+        let h = red.headers(&r.headers);
+        assert_eq!(h[0].1, REDACTED);
+        assert_eq!(h[1].1, REDACTED);
+        assert_eq!(h[2].1, "*/*");
+        let u = red.url(&r.url);
+        assert!(!u.contains("abcdef"), "{u}");
+        assert!(u.contains("page=2"), "{u}");
+        let body = br#"{"headers":{"authorization":"Bearer s3cr3t-token"},"q":"abcdef"}"#;
+        let scrubbed = red.bytes(body);
+        let s = String::from_utf8_lossy(&scrubbed);
+        assert!(!s.contains("s3cr3t") && !s.contains("abcdef"), "{s}");
+    }
+
+    #[test]
+    fn profile_copy_keeps_templates_and_restore_brings_values_back() {
+        let mut p = Profile::from_toml(
+            "url = \"https://h/\"\n[headers]\nAuthorization = \"Bearer literal-secret\"\nX-Token = \"${env:TOKEN}\"\n",
+            std::path::Path::new("p.toml"),
+        )
+        .expect("profile");
+        p.redact = vec!["x-token".into()];
+        let r = super::super::prepare::prepare(&p, &Default::default());
+        let red = match r {
+            Ok(r) => Redactor::for_request(&r),
+            Err(_) => Redactor {
+                names: vec!["authorization".into(), "x-token".into()],
+                secrets: vec![],
+            },
+        };
+        let stored = red.profile(&p);
+        assert_eq!(
+            stored.headers["Authorization"],
+            HeaderValues::One(REDACTED.into())
+        );
+        assert_eq!(
+            stored.headers["X-Token"],
+            HeaderValues::One("${env:TOKEN}".into())
+        );
+        let back = restore(&stored, Some(&p));
+        assert_eq!(back.headers["Authorization"], p.headers["Authorization"]);
+    }
+}
