@@ -48,13 +48,13 @@ fn main() {
         warnings: vec![],
     };
     let total_lines = lines.len();
-    s.history.push(certbench::tui::state::Shown {
+    s.shown = Some(Box::new(certbench::tui::state::Shown {
         profile: Default::default(),
         at: "00:00:00".into(),
-        result: Ok(ex),
+        id: -1,
+        result: std::sync::Arc::new(Ok(ex)),
         lines,
-    });
-    s.shown = Some(0);
+    }));
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let t = Instant::now();
     term.draw(|f| certbench::tui::view::draw(f, &s)).unwrap();

@@ -2,16 +2,37 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use certbench::core::compare;
+use certbench::core::history::Summary;
 use certbench::core::profile::{LoadedProfile, Profile};
 use certbench::core::vars::Vars;
-use certbench::tui::message::Message;
-use certbench::tui::state::{BodyLines, Pane, Popup, State};
-use certbench::tui::update::{Effect, update};
+use certbench::tui::message::{After, Message};
+use certbench::tui::state::{BodyLines, CompareView, Pane, Popup, State};
+use certbench::tui::update::{Effect, Side, update};
 use certbench::tui::view;
+
+/// A history line as the store would give it (id 0: not recorded).
+fn summary(id: i64) -> Summary {
+    Summary {
+        id,
+        at_ms: 1_700_000_000_000 + id,
+        profile: "echo".into(),
+        key: Some("demo".into()),
+        key_sha256: None,
+        method: "GET".into(),
+        url: "https://localhost:1/echo".into(),
+        status: Some(200),
+        error_kind: None,
+        status_is_error: false,
+        duration_ms: 12.0,
+    }
+}
 
 fn key(c: KeyCode) -> Message {
     Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
@@ -72,7 +93,9 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
         &mut s,
         Message::SendDone {
             id: first,
-            result: Box::new(Ok((ex.clone(), lines.clone()))),
+            result: Arc::new(Ok(ex.clone())),
+            lines: lines.clone(),
+            summary: Box::new(summary(1)),
         },
     );
     assert!(s.history.is_empty(), "a superseded result is dropped");
@@ -80,7 +103,9 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
         &mut s,
         Message::SendDone {
             id: second,
-            result: Box::new(Ok((ex, lines))),
+            result: Arc::new(Ok(ex)),
+            lines,
+            summary: Box::new(summary(2)),
         },
     );
     assert_eq!(s.history.len(), 1);
@@ -211,7 +236,9 @@ fn tls_failure_is_explained_in_the_response_pane() {
         &mut s,
         Message::SendDone {
             id,
-            result: Box::new(Err(failure)),
+            result: Arc::new(Err(failure)),
+            lines: BodyLines::default(),
+            summary: Box::new(summary(0)),
         },
     );
     let text = screen(&s, 80, 24);
@@ -226,5 +253,196 @@ fn body_lines_index_serves_any_line() {
     assert_eq!(
         (b.line(0), b.line(1), b.line(2), b.line(3), b.line(9)),
         ("a", "bb", "", "ccc", "")
+    );
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(s, key(KeyCode::Char(c)));
+    }
+}
+
+#[test]
+fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
+    let mut s = state_with_profile();
+    update(
+        &mut s,
+        Message::HistoryLoaded(Ok(vec![summary(7), summary(5), summary(3)])),
+    );
+    s.focus = Pane::History;
+    assert_eq!(s.history.len(), 3);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        fx,
+        vec![Effect::OpenEntry {
+            id: 7,
+            then: After::Show
+        }]
+    );
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('r'))),
+        vec![Effect::OpenEntry {
+            id: 7,
+            then: After::Rerun
+        }]
+    );
+    // c with nothing marked explains itself.
+    assert!(update(&mut s, key(KeyCode::Char('c'))).is_empty());
+    assert!(s.message.as_ref().unwrap().0.contains("mark two"));
+    update(&mut s, key(KeyCode::Char('m')));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Char('m')));
+    assert_eq!(s.marked, vec![7, 3]);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("*"), "{text}");
+    match update(&mut s, key(KeyCode::Char('c'))).as_slice() {
+        [Effect::Compare { a, b, labels, .. }] => {
+            assert_eq!((a, b), (&Side::Stored(7), &Side::Stored(3)));
+            assert!(labels.0.starts_with("#7 echo"), "{labels:?}");
+        }
+        other => panic!("expected one Compare, got {other:?}"),
+    }
+    // Filter: typed in place, applied with Enter.
+    update(&mut s, key(KeyCode::Char('/')));
+    typed(&mut s, "status:4xx q");
+    assert_eq!(
+        update(&mut s, key(KeyCode::Enter)),
+        vec![Effect::LoadHistory("status:4xx q".into())]
+    );
+    assert_eq!(s.history_query, "status:4xx q");
+    assert!(s.history_filter.is_none());
+    // Delete asks first.
+    s.history_selected = 1;
+    assert!(update(&mut s, key(KeyCode::Char('d'))).is_empty());
+    assert!(matches!(s.popup, Some(Popup::ConfirmDeleteEntry(5))));
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('y'))),
+        vec![Effect::DeleteEntry(5)]
+    );
+    update(&mut s, key(KeyCode::Char('D')));
+    assert!(
+        update(&mut s, key(KeyCode::Esc)).is_empty(),
+        "Esc keeps history"
+    );
+    assert_eq!(s.history.len(), 3);
+}
+
+#[test]
+fn unrecorded_sends_stay_listed_and_reload_keeps_them() {
+    let env = common::Env::new();
+    let mut s = state_with_profile();
+    update(&mut s, ctrl('r'));
+    let id = s.in_flight.as_ref().unwrap().id;
+    let ex = env.ok(&env.profile("/json"));
+    update(
+        &mut s,
+        Message::SendDone {
+            id,
+            result: Arc::new(Ok(ex)),
+            lines: BodyLines::default(),
+            summary: Box::new(summary(0)),
+        },
+    );
+    assert_eq!(s.history[0].summary.id, -1, "a local id");
+    assert!(s.history[0].held.is_some());
+    update(&mut s, Message::HistoryLoaded(Ok(vec![summary(4)])));
+    assert_eq!(s.history.len(), 2);
+    s.focus = Pane::History;
+    s.history_selected = s.history.iter().position(|r| r.summary.id == -1).unwrap();
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "shown from memory"
+    );
+    assert_eq!(s.shown.as_ref().unwrap().id, -1);
+}
+
+#[test]
+fn comparison_view_jumps_between_changes_and_adds_ignore_paths() {
+    let env = common::Env::new();
+    let a = Arc::new(env.send(&env.profile("/json")));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let b = Arc::new(env.send(&env.profile("/json")));
+    let cmp = compare::compare(&a, &b, &[]);
+    assert!(!cmp.is_equal());
+    let view = CompareView {
+        labels: ("#1 key demo".into(), "#2 key other".into()),
+        a: a.clone(),
+        b: b.clone(),
+        ignore: vec![],
+        cmp,
+        scroll: 0,
+        input: None,
+    };
+    let mut s = state_with_profile();
+    update(&mut s, Message::Compared(Ok(Box::new(view))));
+    let narrow = screen(&s, 80, 24);
+    assert!(narrow.contains("DIFFERENT"), "{narrow}");
+    assert!(narrow.contains("- ") && narrow.contains("+ "), "{narrow}");
+    let wide = screen(&s, 200, 60);
+    assert!(wide.contains("requestId"), "{wide}");
+    update(&mut s, key(KeyCode::Char('n')));
+    match &s.popup {
+        Some(Popup::Compare(v)) => assert!(v.scroll > 0, "n jumps to the first change"),
+        _ => panic!("the comparison stays open"),
+    }
+    update(&mut s, key(KeyCode::Char('i')));
+    typed(&mut s, ".requestId");
+    match update(&mut s, key(KeyCode::Enter)).as_slice() {
+        [
+            Effect::Compare {
+                ignore,
+                a: Side::Held(x),
+                ..
+            },
+        ] => {
+            assert_eq!(ignore, &vec!["$..requestId".to_string()]);
+            assert!(Arc::ptr_eq(x, &a));
+        }
+        other => panic!("expected a recompare, got {other:?}"),
+    }
+    // Recomputed with both noisy fields ignored: equal.
+    let cmp = compare::compare(&a, &b, &["$..requestId".into(), "$.timestamp".into()]);
+    assert!(cmp.is_equal(), "{cmp:?}");
+}
+
+#[test]
+fn key_picker_sends_with_two_keys_and_profiles_rename() {
+    let mut s = state_with_profile();
+    s.form.base.credential = Some("demo".into());
+    update(&mut s, ctrl('k'));
+    update(
+        &mut s,
+        Message::KeysLoaded(vec![
+            ("demo".into(), Err("not needed here".into())),
+            ("other".into(), Err("not needed here".into())),
+        ]),
+    );
+    update(&mut s, key(KeyCode::Down));
+    match update(&mut s, key(KeyCode::Char('c'))).as_slice() {
+        [Effect::SendPair { other, profile, .. }] => {
+            assert_eq!(other, "other");
+            assert_eq!(profile.credential.as_deref(), Some("demo"));
+        }
+        other => panic!("expected SendPair, got {other:?}"),
+    }
+    assert!(s.in_flight.is_some());
+    s.focus = Pane::Profiles;
+    update(&mut s, key(KeyCode::Char('r')));
+    assert!(matches!(s.popup, Some(Popup::RenameProfile(_))));
+    typed(&mut s, "-v2");
+    assert_eq!(
+        update(&mut s, key(KeyCode::Enter)),
+        vec![Effect::RenameProfile {
+            from: "echo".into(),
+            to: "echo-v2".into()
+        }]
+    );
+    update(&mut s, key(KeyCode::Char('r')));
+    typed(&mut s, "/bad");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(
+        s.message.as_ref().unwrap().1,
+        "a bad name is an error in place"
     );
 }

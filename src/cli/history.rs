@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::core::compare::{self, Comparison};
 use crate::core::diagnose::Failure;
 use crate::core::exchange::Exchange;
-use crate::core::history::{self, Entry, Filter, History, Limits, Record};
+use crate::core::history::{self, Entry, Filter, History, Limits};
 use crate::core::home;
 use crate::core::prepare::PreparedRequest;
 use crate::core::profile::Profile;
@@ -78,12 +78,6 @@ pub fn open() -> Option<History> {
     }
 }
 
-/// The fingerprint of the certificate a request presents, if it presents one.
-pub fn key_sha256(transport: &Transport, req: &PreparedRequest) -> Option<String> {
-    let name = req.credential.as_ref().filter(|_| req.mutual_tls)?;
-    transport.credential_info(name).ok().map(|i| i.leaf.sha256)
-}
-
 /// Records one send; a failure to record is a warning, never a failed send.
 pub fn record(
     hist: Option<&History>,
@@ -92,20 +86,8 @@ pub fn record(
     req: &PreparedRequest,
     result: &Result<Exchange, Failure>,
 ) -> Option<i64> {
-    let hist = hist?;
-    let rec = Record {
-        profile,
-        request: req,
-        result,
-        key_sha256: key_sha256(transport, req),
-    };
-    match hist.record(&rec) {
-        Ok(id) => {
-            if let Err(e) = hist.prune() {
-                eprintln!("warning: {e}");
-            }
-            id
-        }
+    match hist?.record_send(transport, profile, req, result) {
+        Ok(id) => id,
         Err(e) => {
             eprintln!("warning: {e}");
             None

@@ -260,6 +260,43 @@ pub struct Record<'a> {
     pub key_sha256: Option<String>,
 }
 
+/// The fingerprint of the certificate a request presents, if it presents one.
+pub fn key_sha256(
+    transport: &super::transport::Transport,
+    req: &PreparedRequest,
+) -> Option<String> {
+    let name = req.credential.as_ref().filter(|_| req.mutual_tls)?;
+    transport.credential_info(name).ok().map(|i| i.leaf.sha256)
+}
+
+impl Summary {
+    /// The line for a send that is not recorded (id 0), from the request and its outcome.
+    pub fn unrecorded(req: &PreparedRequest, result: &Result<Exchange, Failure>) -> Summary {
+        let (status, error_kind, status_is_error, duration_ms) = match result {
+            Ok(ex) => (
+                Some(ex.status),
+                None,
+                ex.status_is_error,
+                ex.timing.total_ms,
+            ),
+            Err(f) => (None, Some(f.diagnosis.kind.clone()), true, 0.0),
+        };
+        Summary {
+            id: 0,
+            at_ms: now_ms(),
+            profile: req.profile.clone(),
+            key: req.credential.clone().filter(|_| req.mutual_tls),
+            key_sha256: None,
+            method: req.method.clone(),
+            url: Redactor::for_request(req).url(&req.url),
+            status,
+            error_kind,
+            status_is_error,
+            duration_ms,
+        }
+    }
+}
+
 /// The history database; one connection, shared by the threads of one process.
 pub struct History {
     path: PathBuf,
@@ -419,6 +456,39 @@ impl History {
             .map_err(|e| unavailable(&self.path, e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| unavailable(&self.path, e))
+    }
+
+    /// Records a send and prunes to the retention limit; Ok(None) when the profile opted out.
+    pub fn record_send(
+        &self,
+        transport: &super::transport::Transport,
+        profile: &Profile,
+        request: &PreparedRequest,
+        result: &Result<Exchange, Failure>,
+    ) -> Result<Option<i64>, HistoryError> {
+        let id = self.record(&Record {
+            profile,
+            request,
+            result,
+            key_sha256: key_sha256(transport, request),
+        })?;
+        if id.is_some() {
+            self.prune()?;
+        }
+        Ok(id)
+    }
+
+    pub fn summary(&self, id: i64) -> Result<Summary, HistoryError> {
+        self.conn()
+            .query_row(
+                "SELECT id, at_ms, profile, key_name, key_sha256, method, url, status, error_kind,
+                        status_is_error, duration_ms FROM entries WHERE id = ?1",
+                params![id],
+                summary_from_row,
+            )
+            .optional()
+            .map_err(|e| unavailable(&self.path, e))?
+            .ok_or(HistoryError::NotFound(id))
     }
 
     pub fn count(&self) -> Result<usize, HistoryError> {

@@ -9,15 +9,22 @@ use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::core::compare;
+use crate::core::diagnose::Failure;
+use crate::core::exchange::{Diagnosis, Exchange};
+use crate::core::history::{Filter, History, Limits, Summary};
 use crate::core::keystore::Keystore;
 use crate::core::prepare;
-use crate::core::profile;
+use crate::core::profile::{self, Profile};
 use crate::core::transport::Transport;
 use crate::core::vars::Vars;
 
 use super::message::Message;
-use super::state::BodyLines;
-use super::update::Effect;
+use super::state::{BodyLines, CompareView, Shown};
+use super::update::{Effect, Side};
+
+/// Rows read for the history pane (newest first); older ones are a filter away.
+pub const HISTORY_PAGE: usize = 500;
 
 pub struct Runner {
     pub rt: tokio::runtime::Handle,
@@ -26,6 +33,8 @@ pub struct Runner {
     pub keystore: Keystore,
     pub profiles_dir: PathBuf,
     pub vars: Vars,
+    /// None when the history could not be opened (said once; sending goes on).
+    pub history: Option<Arc<History>>,
     flights: HashMap<u64, JoinHandle<()>>,
 }
 
@@ -38,6 +47,18 @@ impl Runner {
         vars: Vars,
     ) -> Runner {
         let keystore = Keystore::open(home);
+        let history = match History::open(home, Limits::from_env()) {
+            Ok(h) => {
+                if let Some(n) = &h.notice {
+                    let _ = tx.send(Message::HistoryNote(n.clone()));
+                }
+                Some(Arc::new(h))
+            }
+            Err(e) => {
+                let _ = tx.send(Message::HistoryNote(e.to_string()));
+                None
+            }
+        };
         Runner {
             rt,
             tx,
@@ -45,6 +66,7 @@ impl Runner {
             keystore,
             profiles_dir,
             vars,
+            history,
             flights: HashMap::new(),
         }
     }
@@ -54,30 +76,156 @@ impl Runner {
         let tx = self.tx.clone();
         match effect {
             Effect::Send { id, profile } => {
-                let transport = self.transport.clone();
-                let vars = self.vars.clone();
+                let (transport, history, vars) = (
+                    self.transport.clone(),
+                    self.history.clone(),
+                    self.vars.clone(),
+                );
                 let handle = self.rt.spawn(async move {
-                    let result = match prepare::prepare(&profile, &vars) {
-                        Ok(req) => transport.send(&req).await,
-                        Err(e) => Err(crate::core::diagnose::Failure::plain(
-                            crate::core::exchange::Diagnosis::new(
-                                "invalid_request",
-                                e.to_string(),
-                                "fix the field named above",
-                            ),
-                        )),
-                    };
-                    // Pretty text and its line index are built here, once, off the draw path.
-                    let result = result.map(|ex| {
-                        let lines = BodyLines::new(body_text(&ex));
-                        (ex, lines)
-                    });
+                    let (shown, summary) =
+                        send_and_record(tx.clone(), transport, history, vars, *profile).await;
                     let _ = tx.send(Message::SendDone {
                         id,
-                        result: Box::new(result),
+                        result: shown.result,
+                        lines: shown.lines,
+                        summary: Box::new(summary),
                     });
                 });
                 self.flights.insert(id, handle);
+            }
+            Effect::SendPair { id, profile, other } => {
+                let (transport, history, vars) = (
+                    self.transport.clone(),
+                    self.history.clone(),
+                    self.vars.clone(),
+                );
+                let handle = self.rt.spawn(async move {
+                    let mut second = (*profile).clone();
+                    second.credential = Some(other.clone());
+                    if second.options.mutual_tls == Some(false) {
+                        second.options.mutual_tls = Some(true);
+                    }
+                    let first_key = profile.credential.clone().unwrap_or_else(|| "none".into());
+                    let ((a, sa), (b, sb)) = tokio::join!(
+                        send_and_record(
+                            tx.clone(),
+                            transport.clone(),
+                            history.clone(),
+                            vars.clone(),
+                            *profile
+                        ),
+                        send_and_record(tx.clone(), transport, history, vars, second),
+                    );
+                    let ignore = a.profile.compare_ignore.clone();
+                    let label = |s: &Summary, key: &str| {
+                        format!(
+                            "{}key {key}",
+                            if s.id > 0 {
+                                format!("#{} ", s.id)
+                            } else {
+                                String::new()
+                            }
+                        )
+                    };
+                    let labels = (label(&sa, &first_key), label(&sb, &other));
+                    let (ra, rb) = (a.result.clone(), b.result.clone());
+                    let view =
+                        tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore))
+                            .await;
+                    let Ok(view) = view else { return };
+                    let _ = tx.send(Message::PairDone {
+                        id,
+                        sends: vec![(sb, b), (sa, a)],
+                        compare: view,
+                    });
+                });
+                self.flights.insert(id, handle);
+            }
+            Effect::LoadHistory(filter) => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let r = h
+                        .list(&Filter::parse(&filter), HISTORY_PAGE)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Message::HistoryLoaded(r));
+                });
+            }
+            Effect::OpenEntry { id, then } => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let result = h
+                        .get(id)
+                        .map_err(|e| e.to_string())
+                        .map(|e| Box::new(shown_of(e.profile, e.summary.when(), id, e.result)));
+                    let _ = tx.send(Message::EntryLoaded { then, result });
+                });
+            }
+            Effect::DeleteEntry(id) => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let r = h
+                        .delete(id)
+                        .map(|_| format!("deleted history entry #{id}"))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Message::Deleted(r));
+                });
+            }
+            Effect::ClearHistory => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let r = h
+                        .clear()
+                        .map(|n| format!("deleted {n} history entries"))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Message::Deleted(r));
+                });
+            }
+            Effect::Compare {
+                a,
+                b,
+                labels,
+                ignore,
+            } => {
+                let h = self.history.clone();
+                self.rt.spawn_blocking(move || {
+                    let r = (|| {
+                        let mut ignore = ignore;
+                        let mut side =
+                            |side: Side| -> Result<Arc<Result<Exchange, Failure>>, String> {
+                                match side {
+                                    Side::Held(r) => Ok(r),
+                                    Side::Stored(id) => {
+                                        let h = h.as_ref().ok_or("history is unavailable")?;
+                                        let e = h.get(id).map_err(|e| e.to_string())?;
+                                        for rule in e.profile.compare_ignore {
+                                            if !ignore.contains(&rule) {
+                                                ignore.push(rule);
+                                            }
+                                        }
+                                        Ok(Arc::new(e.result))
+                                    }
+                                }
+                            };
+                        let (ra, rb) = (side(a)?, side(b)?);
+                        Ok(compare_view(labels, ra, rb, ignore))
+                    })();
+                    let _ = tx.send(Message::Compared(r));
+                });
+            }
+            Effect::RenameProfile { from, to } => {
+                let dir = self.profiles_dir.clone();
+                self.rt.spawn_blocking(move || {
+                    let r = rename_profile(&dir, &from, &to);
+                    let _ = tx.send(Message::Saved(r));
+                });
             }
             Effect::Cancel { id } => {
                 if let Some(h) = self.flights.remove(&id) {
@@ -167,6 +315,135 @@ impl Runner {
             }
         }
     }
+}
+
+/// Sends one profile and records it; the pretty text and its line index are built here, off the draw path.
+static HISTORY_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+async fn send_and_record(
+    tx: UnboundedSender<Message>,
+    transport: Arc<Transport>,
+    history: Option<Arc<History>>,
+    vars: Vars,
+    profile: Profile,
+) -> (Shown, Summary) {
+    let req = match prepare::prepare(&profile, &vars) {
+        Ok(req) => req,
+        Err(e) => {
+            let failure = Failure::plain(Diagnosis::new(
+                "invalid_request",
+                e.to_string(),
+                "fix the field named above",
+            ));
+            let summary = Summary {
+                id: 0,
+                at_ms: 0,
+                profile: profile.name.clone(),
+                key: profile.credential.clone(),
+                key_sha256: None,
+                method: profile.method.clone(),
+                url: String::new(),
+                status: None,
+                error_kind: Some("invalid_request".into()),
+                status_is_error: true,
+                duration_ms: 0.0,
+            };
+            let shown = shown_of(profile, String::new(), 0, Err(failure));
+            return (shown, summary);
+        }
+    };
+    let result = Arc::new(transport.send(&req).await);
+    let recorded = match history {
+        Some(h) => {
+            let (r, p, rq, t) = (
+                result.clone(),
+                profile.clone(),
+                req.clone(),
+                transport.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                h.record_send(&t, &p, &rq, &r)
+                    .and_then(|id| id.map(|id| h.summary(id)).transpose())
+            })
+            .await
+            .unwrap_or(Ok(None))
+        }
+        None => Ok(None),
+    };
+    let summary = match recorded {
+        Ok(Some(s)) => s,
+        Ok(None) => Summary::unrecorded(&req, &result),
+        Err(e) => {
+            // Said once per run; the send itself stands.
+            if !HISTORY_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                let _ = tx.send(Message::HistoryNote(e.to_string()));
+            }
+            Summary::unrecorded(&req, &result)
+        }
+    };
+    let lines = match &*result {
+        Ok(ex) => BodyLines::new(body_text(ex)),
+        Err(_) => BodyLines::default(),
+    };
+    let shown = Shown {
+        at: crate::core::history::format_time(summary.at_ms.max(1))
+            .get(11..)
+            .unwrap_or("")
+            .to_string(),
+        profile,
+        id: summary.id,
+        result,
+        lines,
+    };
+    (shown, summary)
+}
+
+fn shown_of(profile: Profile, at: String, id: i64, result: Result<Exchange, Failure>) -> Shown {
+    let lines = match &result {
+        Ok(ex) => BodyLines::new(body_text(ex)),
+        Err(_) => BodyLines::default(),
+    };
+    Shown {
+        profile,
+        at,
+        id,
+        result: Arc::new(result),
+        lines,
+    }
+}
+
+fn compare_view(
+    labels: (String, String),
+    a: Arc<Result<Exchange, Failure>>,
+    b: Arc<Result<Exchange, Failure>>,
+    ignore: Vec<String>,
+) -> Box<CompareView> {
+    let cmp = compare::compare(&a, &b, &ignore);
+    Box::new(CompareView {
+        labels,
+        a,
+        b,
+        ignore,
+        cmp,
+        scroll: 0,
+        input: None,
+    })
+}
+
+/// Renames a profile file and the name inside it; refuses to overwrite another profile.
+fn rename_profile(dir: &std::path::Path, from: &str, to: &str) -> Result<String, String> {
+    let target = dir.join(format!("{to}.toml"));
+    if target.exists() {
+        return Err(format!(
+            "a profile named {to} exists already; pick another name"
+        ));
+    }
+    let mut p = profile::find(dir, from).map_err(|e| e.to_string())?;
+    p.name = to.to_string();
+    p.save(dir).map_err(|e| e.to_string())?;
+    std::fs::remove_file(dir.join(format!("{from}.toml")))
+        .map_err(|e| format!("saved {to}, but cannot remove {from}.toml: {e}"))?;
+    Ok(format!("renamed profile {from} to {to}"))
 }
 
 fn body_text(ex: &crate::core::exchange::Exchange) -> String {

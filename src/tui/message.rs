@@ -1,13 +1,16 @@
 //! The one Message type: terminal input, ticks, and reports from background work.
 
+use std::sync::Arc;
+
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::core::diagnose::Failure;
 use crate::core::exchange::Exchange;
+use crate::core::history::Summary;
 use crate::core::keystore::KeyInfo;
 use crate::core::profile::LoadedProfile;
 
-use super::state::BodyLines;
+use super::state::{BodyLines, CompareView, Shown};
 
 #[derive(Debug)]
 pub enum Message {
@@ -20,12 +23,41 @@ pub enum Message {
     /// A send finished; `id` says which, so a stale or cancelled result is dropped.
     SendDone {
         id: u64,
-        result: Box<Result<(Exchange, BodyLines), Failure>>,
+        result: Arc<Result<Exchange, Failure>>,
+        /// The body's display lines, built off the draw path.
+        lines: BodyLines,
+        /// The history line for it: `id` > 0 when recorded, 0 when not.
+        summary: Box<Summary>,
     },
+    /// Both sends of a two-key comparison, and the comparison.
+    PairDone {
+        id: u64,
+        sends: Vec<(Summary, Shown)>,
+        compare: Box<CompareView>,
+    },
+    HistoryLoaded(Result<Vec<Summary>, String>),
+    /// A stored entry, read for `then`.
+    EntryLoaded {
+        then: After,
+        result: Result<Box<Shown>, String>,
+    },
+    Compared(Result<Box<CompareView>, String>),
+    /// Said once: history set aside or unavailable.
+    HistoryNote(String),
     ProfilesLoaded(Vec<LoadedProfile>),
     KeysLoaded(Vec<(String, Result<KeyInfo, String>)>),
     Saved(Result<String, String>),
     Imported(Result<String, String>),
     Deleted(Result<String, String>),
     Wrote(Result<String, String>),
+}
+
+/// What to do with a history entry once it is read from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    Show,
+    /// Open its request in the form.
+    Form,
+    /// Send it again.
+    Rerun,
 }

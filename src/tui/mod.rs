@@ -55,6 +55,7 @@ pub fn run(
     );
     runner.run(update::Effect::LoadProfiles);
     runner.run(update::Effect::LoadKeys);
+    runner.run(update::Effect::LoadHistory(String::new()));
     spawn_input(tx.clone());
     spawn_ticks(&handle, tx.clone());
     spawn_sigterm(&handle, tx);

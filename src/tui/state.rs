@@ -1,12 +1,15 @@
 //! The one State of the workbench: profiles, the form being edited, the response, history, popups.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use ratatui_textarea::TextArea;
 
+use crate::core::compare::Comparison;
 use crate::core::diagnose::Failure;
 use crate::core::exchange::Exchange;
+use crate::core::history::Summary;
 use crate::core::keystore::KeyInfo;
 use crate::core::profile::{BodyType, HeaderValues, LoadedProfile, Part, Profile};
 use crate::core::vars::Vars;
@@ -121,13 +124,35 @@ impl BodyLines {
     }
 }
 
-/// One finished send, as the response pane and history show it.
+/// One finished send, as the response pane shows it.
 #[derive(Debug, Clone)]
 pub struct Shown {
     pub profile: Profile,
     pub at: String,
-    pub result: Result<Exchange, Failure>,
+    /// Its history id (negative: kept in memory only, not recorded).
+    pub id: i64,
+    pub result: Arc<Result<Exchange, Failure>>,
     pub lines: BodyLines,
+}
+
+/// One line of the history pane; entries not in the store keep their whole send here.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub summary: Summary,
+    pub held: Option<Box<Shown>>,
+}
+
+/// Two sends side by side: the comparison and what it was made from (to recompute with new ignore rules).
+#[derive(Debug)]
+pub struct CompareView {
+    pub labels: (String, String),
+    pub a: Arc<Result<Exchange, Failure>>,
+    pub b: Arc<Result<Exchange, Failure>>,
+    pub ignore: Vec<String>,
+    pub cmp: Comparison,
+    pub scroll: usize,
+    /// An ignore rule being typed (`i`).
+    pub input: Option<TextArea<'static>>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +213,10 @@ pub enum Popup {
     ConfirmQuit,
     ConfirmDeleteProfile,
     RawError,
+    Compare(Box<CompareView>),
+    ConfirmDeleteEntry(i64),
+    ConfirmClearHistory,
+    RenameProfile(Box<TextArea<'static>>),
 }
 
 /// Everything the screen shows; changed only by `update`.
@@ -205,9 +234,16 @@ pub struct State {
     pub option_row: usize,
     pub resp_tab: RespTab,
     pub scroll: usize,
-    pub history: Vec<Shown>,
+    pub history: Vec<HistoryRow>,
     pub history_selected: usize,
-    pub shown: Option<usize>,
+    /// History ids marked with `m` for a comparison (at most two).
+    pub marked: Vec<i64>,
+    /// The filter being typed in the history pane (`/`), and the one applied.
+    pub history_filter: Option<TextArea<'static>>,
+    pub history_query: String,
+    /// Ids for sends that are not recorded (history off or unavailable): -1, -2, ...
+    pub next_local_id: i64,
+    pub shown: Option<Box<Shown>>,
     pub in_flight: Option<InFlight>,
     pub next_id: u64,
     pub popup: Option<Popup>,
@@ -440,6 +476,10 @@ impl State {
             scroll: 0,
             history: Vec::new(),
             history_selected: 0,
+            marked: Vec::new(),
+            history_filter: None,
+            history_query: String::new(),
+            next_local_id: -1,
             shown: None,
             in_flight: None,
             next_id: 1,
@@ -456,7 +496,10 @@ impl State {
     pub fn typing(&self) -> bool {
         match &self.popup {
             Some(Popup::Import(w)) => w.step > 0,
+            Some(Popup::Compare(v)) => v.input.is_some(),
+            Some(Popup::RenameProfile(_)) => true,
             Some(_) => false,
+            None if self.history_filter.is_some() => true,
             None => {
                 self.focus == Pane::Form
                     && (self.field == Field::Url
@@ -466,7 +509,7 @@ impl State {
     }
 
     pub fn shown(&self) -> Option<&Shown> {
-        self.shown.and_then(|i| self.history.get(i))
+        self.shown.as_deref()
     }
 
     pub fn key_info(&self, name: &str) -> Option<&KeyInfo> {

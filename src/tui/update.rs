@@ -1,13 +1,36 @@
 //! fn update(&mut State, Message) -> Vec<Effect>: every state change happens here, with no I/O.
 
+use std::sync::Arc;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use ratatui_textarea::TextArea;
 
+use crate::core::diagnose::Failure;
+use crate::core::exchange::Exchange;
 use crate::core::profile::{BodyType, METHODS, Profile};
+use crate::core::redact;
 
-use super::message::Message;
+use super::message::{After, Message};
 use super::state::{
-    Field, Form, FormTab, ImportWizard, InFlight, Pane, Popup, RespTab, Shown, State,
+    Field, Form, FormTab, HistoryRow, ImportWizard, InFlight, Pane, Popup, RespTab, Shown, State,
 };
+
+/// One side of a comparison: an entry in the store, or a result held in memory.
+#[derive(Debug, Clone)]
+pub enum Side {
+    Stored(i64),
+    Held(Arc<Result<Exchange, Failure>>),
+}
+
+impl PartialEq for Side {
+    fn eq(&self, other: &Side) -> bool {
+        match (self, other) {
+            (Side::Stored(a), Side::Stored(b)) => a == b,
+            (Side::Held(a), Side::Held(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
 
 /// Work for the effects runner; results come back as Messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +59,30 @@ pub enum Effect {
         bytes: Vec<u8>,
     },
     ExportKey(String),
+    /// Read the history list with this filter line.
+    LoadHistory(String),
+    OpenEntry {
+        id: i64,
+        then: After,
+    },
+    DeleteEntry(i64),
+    ClearHistory,
+    Compare {
+        a: Side,
+        b: Side,
+        labels: (String, String),
+        ignore: Vec<String>,
+    },
+    /// The same request with the profile's key and with `other`, then compared.
+    SendPair {
+        id: u64,
+        profile: Box<Profile>,
+        other: String,
+    },
+    RenameProfile {
+        from: String,
+        to: String,
+    },
 }
 
 pub const OPTION_ROWS: usize = 11;
@@ -59,26 +106,97 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Message::SendDone { id, result } => {
+        Message::SendDone {
+            id,
+            result,
+            lines,
+            summary,
+        } => {
             let Some(flight) = s.in_flight.take_if(|f| f.id == id) else {
                 return Vec::new();
             };
-            let (result, lines) = match *result {
-                Ok((ex, lines)) => (Ok(ex), lines),
-                Err(f) => (Err(f), Default::default()),
+            let shown = Shown {
+                profile: flight.profile,
+                at: clock(),
+                id: summary.id,
+                result,
+                lines,
             };
-            s.history.insert(
-                0,
-                Shown {
-                    profile: flight.profile,
-                    at: clock(),
-                    result,
-                    lines,
-                },
-            );
-            s.shown = Some(0);
-            s.history_selected = 0;
-            s.scroll = 0;
+            add_row(s, *summary, shown);
+            Vec::new()
+        }
+        Message::PairDone { id, sends, compare } => {
+            if s.in_flight.take_if(|f| f.id == id).is_none() {
+                return Vec::new();
+            }
+            for (summary, shown) in sends {
+                add_row(s, summary, shown);
+            }
+            s.popup = Some(Popup::Compare(compare));
+            Vec::new()
+        }
+        Message::HistoryLoaded(r) => {
+            match r {
+                Ok(rows) => {
+                    // Sends that are not in the store stay listed for this session.
+                    let held: Vec<HistoryRow> =
+                        s.history.drain(..).filter(|r| r.summary.id < 0).collect();
+                    s.history = held
+                        .into_iter()
+                        .chain(rows.into_iter().map(|summary| HistoryRow {
+                            summary,
+                            held: None,
+                        }))
+                        .collect();
+                    s.history
+                        .sort_by_key(|r| std::cmp::Reverse(r.summary.at_ms));
+                    s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
+                }
+                Err(e) => s.message = Some((e, true)),
+            }
+            Vec::new()
+        }
+        Message::EntryLoaded { then, result } => {
+            let shown = match result {
+                Ok(shown) => shown,
+                Err(e) => {
+                    s.message = Some((e, true));
+                    return Vec::new();
+                }
+            };
+            match then {
+                After::Show => {
+                    s.shown = Some(shown);
+                    s.scroll = 0;
+                    Vec::new()
+                }
+                After::Form | After::Rerun => {
+                    let live = s
+                        .profiles
+                        .iter()
+                        .find(|p| p.name == shown.profile.name)
+                        .and_then(|p| p.result.as_ref().ok());
+                    let profile = redact::restore(&shown.profile, live);
+                    s.form = Form::from_profile(&profile);
+                    s.form.dirty = true;
+                    if then == After::Rerun {
+                        send(s)
+                    } else {
+                        s.focus = Pane::Form;
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        Message::Compared(r) => {
+            match r {
+                Ok(view) => s.popup = Some(Popup::Compare(view)),
+                Err(e) => s.message = Some((e, true)),
+            }
+            Vec::new()
+        }
+        Message::HistoryNote(n) => {
+            s.message = Some((n, true));
             Vec::new()
         }
         Message::ProfilesLoaded(list) => {
@@ -105,7 +223,11 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
         }
         Message::Deleted(r) => {
             note(s, r);
-            vec![Effect::LoadProfiles, Effect::LoadKeys]
+            vec![
+                Effect::LoadProfiles,
+                Effect::LoadKeys,
+                Effect::LoadHistory(s.history_query.clone()),
+            ]
         }
         Message::Wrote(r) => {
             note(s, r);
@@ -274,6 +396,53 @@ pub fn send(s: &mut State) -> Vec<Effect> {
     effects
 }
 
+/// Sends the form's request with its key and with `other`, then opens the comparison.
+fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
+    let profile = match s.form.to_profile() {
+        Ok(p) => p,
+        Err(e) => {
+            s.message = Some((format!("cannot send: {e}"), true));
+            return Vec::new();
+        }
+    };
+    if profile.credential.as_deref() == Some(other.as_str()) {
+        s.message = Some((
+            format!("the form already uses {other}; pick the other key to compare with"),
+            true,
+        ));
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    if let Some(old) = s.in_flight.take() {
+        effects.push(Effect::Cancel { id: old.id });
+    }
+    let id = s.next_id;
+    s.next_id += 1;
+    s.in_flight = Some(InFlight {
+        id,
+        started: std::time::Instant::now(),
+        profile: profile.clone(),
+    });
+    s.message = Some((
+        format!(
+            "sending with {} and {other}...",
+            profile.credential.as_deref().unwrap_or("no key")
+        ),
+        false,
+    ));
+    effects.push(Effect::SendPair {
+        id,
+        profile: Box::new(profile),
+        other,
+    });
+    effects
+}
+
 fn save(s: &mut State) -> Vec<Effect> {
     match s.form.to_profile() {
         Ok(p) => vec![Effect::SaveProfile(Box::new(p))],
@@ -323,6 +492,11 @@ fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('d') if n > 0 => s.popup = Some(Popup::ConfirmDeleteProfile),
+        KeyCode::Char('r') if n > 0 => {
+            let mut input = TextArea::new(vec![s.profiles[s.selected_profile].name.clone()]);
+            input.move_cursor(ratatui_textarea::CursorMove::End);
+            s.popup = Some(Popup::RenameProfile(Box::new(input)));
+        }
         _ => {}
     }
     Vec::new()
@@ -498,7 +672,7 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('w') => {
-            if let Some(Ok(ex)) = s.shown().map(|sh| &sh.result) {
+            if let Some(Ok(ex)) = s.shown().map(|sh| &*sh.result) {
                 let ext = match ex.view.label() {
                     "json" => "json",
                     "xml" => "xml",
@@ -521,8 +695,59 @@ fn cycle(t: RespTab, by: usize) -> RespTab {
     RespTab::ALL[(i + by) % RespTab::ALL.len()]
 }
 
+/// Puts a finished send at the top of history and in the response pane.
+fn add_row(s: &mut State, mut summary: crate::core::history::Summary, mut shown: Shown) {
+    let held = if summary.id > 0 {
+        None
+    } else {
+        summary.id = s.next_local_id;
+        shown.id = s.next_local_id;
+        s.next_local_id -= 1;
+        Some(Box::new(shown.clone()))
+    };
+    s.history.insert(0, HistoryRow { summary, held });
+    s.shown = Some(Box::new(shown));
+    s.history_selected = 0;
+    s.scroll = 0;
+}
+
 fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if let Some(mut input) = s.history_filter.take() {
+        match k.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                s.history_query = input.lines().join(" ");
+                s.history_selected = 0;
+                return vec![Effect::LoadHistory(s.history_query.clone())];
+            }
+            _ => {
+                input.input(k);
+                s.history_filter = Some(input);
+            }
+        }
+        return Vec::new();
+    }
     let n = s.history.len();
+    let selected = s.history.get(s.history_selected).map(|r| r.summary.id);
+    let open = |s: &mut State, then: After| -> Vec<Effect> {
+        let row = &s.history[s.history_selected];
+        match &row.held {
+            Some(shown) => {
+                let shown = shown.clone();
+                update(
+                    s,
+                    Message::EntryLoaded {
+                        then,
+                        result: Ok(shown),
+                    },
+                )
+            }
+            None => vec![Effect::OpenEntry {
+                id: row.summary.id,
+                then,
+            }],
+        }
+    };
     match k.code {
         KeyCode::Down | KeyCode::Char('j') if n > 0 => {
             s.history_selected = (s.history_selected + 1).min(n - 1)
@@ -530,18 +755,154 @@ fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Up | KeyCode::Char('k') => {
             s.history_selected = s.history_selected.saturating_sub(1)
         }
-        KeyCode::Enter if n > 0 => {
-            s.shown = Some(s.history_selected);
-            s.scroll = 0;
+        KeyCode::Enter if n > 0 => return open(s, After::Show),
+        KeyCode::Char('o') if n > 0 => return open(s, After::Form),
+        KeyCode::Char('r') if n > 0 => return open(s, After::Rerun),
+        KeyCode::Char('/') => {
+            let mut input = TextArea::new(vec![s.history_query.clone()]);
+            input.move_cursor(ratatui_textarea::CursorMove::End);
+            s.history_filter = Some(input);
         }
-        KeyCode::Char('o') if n > 0 => {
-            let p = s.history[s.history_selected].profile.clone();
-            s.form = Form::from_profile(&p);
-            s.form.dirty = true;
-            s.focus = Pane::Form;
+        KeyCode::Char('m') => {
+            if let Some(id) = selected {
+                if let Some(i) = s.marked.iter().position(|m| *m == id) {
+                    s.marked.remove(i);
+                } else {
+                    s.marked.push(id);
+                    if s.marked.len() > 2 {
+                        s.marked.remove(0);
+                    }
+                }
+            }
+        }
+        KeyCode::Char('c') => return compare_marked(s),
+        KeyCode::Char('d') => {
+            if let Some(id) = selected {
+                if id < 0 {
+                    s.history.remove(s.history_selected);
+                    s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
+                } else {
+                    s.popup = Some(Popup::ConfirmDeleteEntry(id));
+                }
+            }
+        }
+        KeyCode::Char('D') if n > 0 => s.popup = Some(Popup::ConfirmClearHistory),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// `c`: the two marked entries, or the one marked and the response on screen.
+fn compare_marked(s: &mut State) -> Vec<Effect> {
+    let side = |s: &State, id: i64| -> (Side, String) {
+        let row = s.history.iter().find(|r| r.summary.id == id);
+        let label = row
+            .map(|r| {
+                format!(
+                    "#{} {} {} key {}",
+                    r.summary.id.max(0),
+                    r.summary.profile,
+                    r.summary.when(),
+                    r.summary.key.as_deref().unwrap_or("none")
+                )
+            })
+            .unwrap_or_else(|| format!("#{id}"));
+        match row.and_then(|r| r.held.as_ref()) {
+            Some(h) => (Side::Held(h.result.clone()), label),
+            None => (Side::Stored(id), label),
+        }
+    };
+    let (a, b) = match (s.marked.as_slice(), s.shown()) {
+        ([x, y], _) => (side(s, *x), side(s, *y)),
+        ([x], Some(shown)) if shown.id != *x => (
+            side(s, *x),
+            (
+                Side::Held(shown.result.clone()),
+                format!("response on screen ({})", shown.profile.name),
+            ),
+        ),
+        _ => {
+            s.message = Some((
+                "mark two entries with m (or one, to compare it with the response on screen), then c".into(),
+                true,
+            ));
+            return Vec::new();
+        }
+    };
+    s.message = Some(("comparing...".into(), false));
+    vec![Effect::Compare {
+        a: a.0,
+        b: b.0,
+        labels: (a.1, b.1),
+        ignore: s.form.base.compare_ignore.clone(),
+    }]
+}
+
+fn compare_popup(s: &mut State, k: KeyEvent, mut v: Box<super::state::CompareView>) -> Vec<Effect> {
+    if let Some(mut input) = v.input.take() {
+        match k.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                let rule = input.lines().join("").trim().to_string();
+                if rule.starts_with('$') && !crate::core::compare::is_valid_path(&rule) {
+                    s.message = Some((
+                        format!(
+                            "{rule} is not a JSON path; write $.field, $.list[*].field or $..field"
+                        ),
+                        true,
+                    ));
+                    v.input = Some(input);
+                } else if !rule.is_empty() {
+                    let mut ignore = v.ignore.clone();
+                    ignore.push(rule);
+                    let effect = Effect::Compare {
+                        a: Side::Held(v.a.clone()),
+                        b: Side::Held(v.b.clone()),
+                        labels: v.labels.clone(),
+                        ignore,
+                    };
+                    s.popup = Some(Popup::Compare(v));
+                    return vec![effect];
+                }
+            }
+            _ => {
+                input.input(k);
+                v.input = Some(input);
+            }
+        }
+        s.popup = Some(Popup::Compare(v));
+        return Vec::new();
+    }
+    let starts = v.cmp.change_starts();
+    match k.code {
+        KeyCode::Esc | KeyCode::Char('q') => return Vec::new(),
+        KeyCode::Down | KeyCode::Char('j') => v.scroll = v.scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => v.scroll = v.scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => v.scroll = v.scroll.saturating_add(20),
+        KeyCode::PageUp => v.scroll = v.scroll.saturating_sub(20),
+        KeyCode::Home | KeyCode::Char('g') => v.scroll = 0,
+        KeyCode::Char('n') => {
+            if let Some(next) = starts.iter().find(|i| **i > v.scroll) {
+                v.scroll = *next;
+            }
+        }
+        KeyCode::Char('N') => {
+            if let Some(prev) = starts.iter().rev().find(|i| **i < v.scroll) {
+                v.scroll = *prev;
+            }
+        }
+        KeyCode::Char('i') => v.input = Some(TextArea::new(vec!["$.".into()])),
+        KeyCode::Char('y') => {
+            let text = v.cmp.to_text((&v.labels.0, &v.labels.1), 3);
+            s.popup = Some(Popup::Compare(v));
+            return vec![Effect::Copy(text)];
         }
         _ => {}
     }
+    if let Some(input) = v.input.as_mut() {
+        input.move_cursor(ratatui_textarea::CursorMove::End);
+    }
+    s.popup = Some(Popup::Compare(v));
     Vec::new()
 }
 
@@ -578,6 +939,47 @@ fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Popup::ConfirmDeleteProfile => match (k.code, s.profiles.get(s.selected_profile)) {
             (KeyCode::Char('y'), Some(p)) => vec![Effect::DeleteProfile(p.name.clone())],
             _ => Vec::new(),
+        },
+        Popup::ConfirmDeleteEntry(id) => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.retain(|m| *m != id);
+                vec![Effect::DeleteEntry(id)]
+            }
+            _ => Vec::new(),
+        },
+        Popup::ConfirmClearHistory => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.clear();
+                s.history.clear();
+                vec![Effect::ClearHistory]
+            }
+            _ => Vec::new(),
+        },
+        Popup::Compare(v) => compare_popup(s, k, v),
+        Popup::RenameProfile(mut input) => match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => {
+                let to = input.lines().join("").trim().to_string();
+                let from = s
+                    .profiles
+                    .get(s.selected_profile)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                if let Err(e) = crate::core::home::check_name("profile", &to) {
+                    s.message = Some((e, true));
+                    s.popup = Some(Popup::RenameProfile(input));
+                    return Vec::new();
+                }
+                if s.form.base.name == from {
+                    s.form.base.name = to.clone();
+                }
+                vec![Effect::RenameProfile { from, to }]
+            }
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::RenameProfile(input));
+                Vec::new()
+            }
         },
         Popup::Keys {
             selected,
@@ -662,6 +1064,11 @@ fn keys_popup(
             s.form.base.credential = None;
             s.form.dirty = true;
             return Vec::new();
+        }
+        KeyCode::Char('c') => {
+            if let Some(other) = name {
+                return send_pair(s, other);
+            }
         }
         _ => {}
     }

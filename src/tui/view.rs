@@ -36,6 +36,9 @@ impl Theme {
             _ => Style::default(),
         }
     }
+    fn dim(&self) -> Style {
+        self.fg(Color::DarkGray)
+    }
     fn status(&self, code: u16) -> Style {
         let c = match code {
             200..=299 => Color::Green,
@@ -114,33 +117,80 @@ fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
 }
 
 fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let today = crate::core::history::format_time(now_ms());
     let items: Vec<ListItem> = s
         .history
         .iter()
         .map(|h| {
-            let (code, style) = match &h.result {
-                Ok(ex) => (ex.status.to_string(), t.status(ex.status)),
-                Err(_) => ("ERR".to_string(), t.fg(Color::Red)),
+            let r = &h.summary;
+            let (code, style) = match r.status {
+                Some(code) => (code.to_string(), t.status(code)),
+                None => ("ERR".to_string(), t.fg(Color::Red)),
             };
-            let ms = h
-                .result
-                .as_ref()
-                .map(|e| format!("{:.0}ms", e.timing.total_ms))
-                .unwrap_or_default();
+            let when = r.when();
+            // Today's entries by time, older ones by date.
+            let when = if when.get(..10) == today.get(..10) {
+                when.get(11..16).unwrap_or("").to_string()
+            } else {
+                when.get(5..10).unwrap_or("").to_string()
+            };
+            let mark = if s.marked.contains(&r.id) { "*" } else { " " };
             ListItem::new(Line::from(vec![
-                Span::raw(format!("{} ", &h.at[..5.min(h.at.len())])),
+                Span::styled(mark, t.fg(Color::Magenta).add_modifier(Modifier::BOLD)),
+                Span::raw(format!("{when} ")),
                 Span::styled(code, style),
-                Span::raw(format!(" {} {} {ms}", h.profile.method, h.profile.name)),
+                Span::raw(format!(
+                    " {} {} {} {:.0}ms",
+                    r.method,
+                    r.profile,
+                    r.key.as_deref().unwrap_or("-"),
+                    r.duration_ms
+                )),
             ]))
         })
         .collect();
-    let mut state =
-        ListState::default().with_selected((!s.history.is_empty()).then_some(s.history_selected));
+    let title = if s.history_query.is_empty() {
+        "History".to_string()
+    } else {
+        format!("History [{}]", s.history_query)
+    };
+    let outer = block(t, &title, s.focus == Pane::History);
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let list_area = if let Some(input) = &s.history_filter {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled("/", t.fg(Color::Cyan)),
+                Span::raw(input.lines().join("")),
+                Span::styled("_", t.fg(Color::Cyan)),
+            ])),
+            line,
+        );
+        rest
+    } else {
+        inner
+    };
+    if s.history.is_empty() {
+        f.render_widget(
+            Paragraph::new(Span::styled("no sends yet", t.dim())),
+            list_area,
+        );
+        return;
+    }
+    let mut state = ListState::default().with_selected(Some(s.history_selected));
     let list = List::new(items)
-        .block(block(t, "History", s.focus == Pane::History))
         .highlight_symbol(">")
         .highlight_style(t.focus(true));
-    f.render_stateful_widget(list, area, &mut state);
+    f.render_stateful_widget(list, list_area, &mut state);
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
@@ -338,7 +388,7 @@ fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             .highlight_style(t.focus(true).add_modifier(Modifier::UNDERLINED)),
         tabs,
     );
-    match &shown.result {
+    match &*shown.result {
         Ok(ex) => {
             if s.in_flight.is_none() {
                 let tls = ex
@@ -518,9 +568,164 @@ fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         (Pane::Response, ..) => {
             "j/k PgUp/PgDn scroll  ←/→ tab  y copy  w save body  r raw error  Tab pane  q quit"
         }
-        (Pane::History, ..) => "Enter show  o open in form  Tab pane  q quit",
+        (Pane::History, ..) if s.history_filter.is_some() => {
+            "type a filter: words, profile:NAME key:NAME status:4xx|error  Enter apply  Esc cancel"
+        }
+        (Pane::History, ..) => {
+            "Enter show  o form  r re-run  m mark  c compare  / filter  d delete  D clear  Tab pane"
+        }
     };
     f.render_widget(Paragraph::new(keys).style(t.fg(Color::DarkGray)), area);
+}
+
+/// The comparison: what differs at the top, then the body diff (side by side when wide).
+fn draw_compare(f: &mut Frame, t: &Theme, v: &super::state::CompareView, area: Rect) {
+    use crate::core::compare::{HeaderChange, Tag};
+    let r = centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, r);
+    let cmp = &v.cmp;
+    let title = format!(
+        "Compare: {}  (n/N change  i ignore path  y copy  Esc close)",
+        if cmp.is_equal() { "EQUAL" } else { "DIFFERENT" }
+    );
+    let outer = block(t, &title, true);
+    let inner = outer.inner(r);
+    f.render_widget(outer, r);
+    let red = t.fg(Color::Red);
+    let green = t.fg(Color::Green);
+    let mut head: Vec<Line> = vec![
+        Line::from(vec![Span::styled("- ", red), Span::raw(v.labels.0.clone())]),
+        Line::from(vec![
+            Span::styled("+ ", green),
+            Span::raw(v.labels.1.clone()),
+        ]),
+    ];
+    let status_style = if cmp.status_differs() {
+        t.fg(Color::Yellow)
+    } else {
+        t.dim()
+    };
+    head.push(Line::from(Span::styled(
+        format!("status: {} -> {}", cmp.status.0, cmp.status.1),
+        status_style,
+    )));
+    if let Some((x, y)) = &cmp.client_cert {
+        head.push(Line::from(Span::styled(
+            format!("client certificate: {x} -> {y}"),
+            t.fg(Color::Yellow),
+        )));
+    }
+    for h in &cmp.headers {
+        head.push(match h {
+            HeaderChange::Added { name, value } => {
+                Line::from(Span::styled(format!("+ header {name}: {value}"), green))
+            }
+            HeaderChange::Removed { name, value } => {
+                Line::from(Span::styled(format!("- header {name}: {value}"), red))
+            }
+            HeaderChange::Changed { name, old, new } => Line::from(Span::styled(
+                format!("~ header {name}: {old} -> {new}"),
+                t.fg(Color::Yellow),
+            )),
+        });
+    }
+    head.push(Line::from(Span::styled(
+        format!(
+            "body ({}): {}   ignored: {}",
+            cmp.body_kind,
+            if cmp.body_differs() {
+                "differs"
+            } else {
+                "same"
+            },
+            if cmp.ignored.is_empty() {
+                "-".to_string()
+            } else {
+                cmp.ignored.join(", ")
+            }
+        ),
+        t.dim(),
+    )));
+    if let Some(input) = &v.input {
+        head.push(Line::from(vec![
+            Span::styled("ignore path: ", t.fg(Color::Cyan)),
+            Span::raw(input.lines().join("")),
+            Span::styled("_ (Enter adds, Esc cancels)", t.fg(Color::Cyan)),
+        ]));
+    }
+    let head_h = (head.len() as u16).min(inner.height / 2);
+    let [top, body] =
+        Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(inner);
+    f.render_widget(Paragraph::new(head), top);
+    let rows = body.height as usize;
+    let start = v.scroll.min(cmp.body.len().saturating_sub(1));
+    let visible = cmp.body.iter().skip(start).take(rows);
+    let style = |tag: Tag| match tag {
+        Tag::Same => Style::default(),
+        Tag::Removed => red,
+        Tag::Added => green,
+    };
+    let num = |n: Option<usize>| {
+        n.map(|n| format!("{n:>5} "))
+            .unwrap_or_else(|| "      ".into())
+    };
+    if body.width >= 120 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        let mut l = Vec::new();
+        let mut rr = Vec::new();
+        for d in visible {
+            let (a, b) = match d.tag {
+                Tag::Same => (d.text.as_str(), d.text.as_str()),
+                Tag::Removed => (d.text.as_str(), ""),
+                Tag::Added => ("", d.text.as_str()),
+            };
+            l.push(Line::from(vec![
+                Span::styled(num(d.old), t.dim()),
+                Span::styled(
+                    a.to_string(),
+                    style(if d.tag == Tag::Removed {
+                        Tag::Removed
+                    } else {
+                        Tag::Same
+                    }),
+                ),
+            ]));
+            rr.push(Line::from(vec![
+                Span::styled(num(d.new), t.dim()),
+                Span::styled(
+                    b.to_string(),
+                    style(if d.tag == Tag::Added {
+                        Tag::Added
+                    } else {
+                        Tag::Same
+                    }),
+                ),
+            ]));
+        }
+        f.render_widget(Paragraph::new(l), left);
+        f.render_widget(Paragraph::new(rr), right);
+    } else {
+        let lines: Vec<Line> = visible
+            .map(|d| {
+                let mark = match d.tag {
+                    Tag::Same => "  ",
+                    Tag::Removed => "- ",
+                    Tag::Added => "+ ",
+                };
+                Line::from(vec![
+                    Span::styled(num(d.old.or(d.new)), t.dim()),
+                    Span::styled(format!("{mark}{}", d.text), style(d.tag)),
+                ])
+            })
+            .collect();
+        f.render_widget(Paragraph::new(lines), body);
+    }
 }
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -578,7 +783,7 @@ fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
             f.render_widget(Clear, r);
             let chain = s
                 .shown()
-                .and_then(|sh| sh.result.as_ref().err())
+                .and_then(|sh| (*sh.result).as_ref().err())
                 .map(|e| {
                     e.chain
                         .iter()
@@ -600,6 +805,40 @@ fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
             inspect,
             confirm_delete,
         } => draw_keys(f, s, t, area, *selected, *inspect, *confirm_delete),
+        Popup::ConfirmDeleteEntry(id) => {
+            let r = centered(area, 50, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(format!("Delete history entry #{id}? y / Esc"))
+                    .block(block(t, "Delete", true)),
+                r,
+            );
+        }
+        Popup::ConfirmClearHistory => {
+            let r = centered(area, 56, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new("Delete every history entry (all runs)? y / Esc").block(block(
+                    t,
+                    "Clear history",
+                    true,
+                )),
+                r,
+            );
+        }
+        Popup::RenameProfile(input) => {
+            let r = centered(area, 50, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::raw(input.lines().join("")),
+                    Span::styled("_", t.fg(Color::Cyan)),
+                ]))
+                .block(block(t, "Rename profile (Enter / Esc)", true)),
+                r,
+            );
+        }
+        Popup::Compare(v) => draw_compare(f, t, v, area),
         Popup::Import(w) => {
             let r = centered(area, 70, 14);
             f.render_widget(Clear, r);
