@@ -60,6 +60,19 @@ pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
     let ca = write("demo-ca.pem", &d.pki.ca.cert_pem, 0o644)?;
     let ks = Keystore::open(dir.path());
     d.import_into(&ks).map_err(|e| e.to_string())?;
+    // A second key from the same CA, for the rotation case: send with both and compare.
+    let rotated = d.pki.client(
+        "certbench-demo-client-rotated",
+        crate::demo::Days::default(),
+    );
+    ks.import_pem(
+        "demo-rotated",
+        rotated.cert_pem.as_bytes(),
+        rotated.key_pem.as_bytes(),
+        None,
+        "demo rotated key",
+    )
+    .map_err(|e| e.to_string())?;
     Ok(DemoHome {
         dir,
         client_cert,
@@ -129,6 +142,10 @@ fn print_serve_help(url: &str, home: &DemoHome, profiles: &Path) {
         profiles.display()
     );
     println!("  certbench send --url {url}/echo --credential demo --trust demo-ca -v");
+    println!(
+        "  certbench send --url {url}/echo --credential demo --trust demo-ca --compare-key demo-rotated"
+    );
+    println!("  certbench history list");
     println!();
     println!("Or with curl:");
     println!(

@@ -132,6 +132,17 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             for (summary, shown) in sends {
                 add_row(s, summary, shown);
             }
+            s.message = Some((
+                format!(
+                    "sent with both keys: {}",
+                    if compare.cmp.is_equal() {
+                        "same answer"
+                    } else {
+                        "the answers differ"
+                    }
+                ),
+                false,
+            ));
             s.popup = Some(Popup::Compare(compare));
             Vec::new()
         }
@@ -190,7 +201,10 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
         }
         Message::Compared(r) => {
             match r {
-                Ok(view) => s.popup = Some(Popup::Compare(view)),
+                Ok(view) => {
+                    s.message = None;
+                    s.popup = Some(Popup::Compare(view));
+                }
                 Err(e) => s.message = Some((e, true)),
             }
             Vec::new()
