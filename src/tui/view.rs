@@ -742,7 +742,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
     match popup {
         Popup::Help => {
-            let r = centered(area, 76, 22);
+            let r = centered(area, 80, 26);
             f.render_widget(Clear, r);
             f.render_widget(
                 Paragraph::new(HELP).block(block(t, "Help (Esc closes)", true)),
@@ -1004,7 +1004,7 @@ const HELP: &str = "\
 Everywhere   Ctrl-R / F5 send    Esc cancel send    Ctrl-S save profile
              Ctrl-K credential keys    Tab / Shift-Tab next / previous pane
              ? / F1 this help    q quit (outside text)    Ctrl-C quit
-Profiles     ↑/↓ select  Enter open  n new  c duplicate  d delete
+Profiles     ↑/↓ select  Enter open  n new  c duplicate  r rename  d delete
 Request      Ctrl-N / Ctrl-P next / previous field (method, URL, tab)
              Ctrl-T next tab (Headers, Query, Body, Options)
              Method: ←/→ cycle    URL: type, Enter sends
@@ -1014,5 +1014,8 @@ Request      Ctrl-N / Ctrl-P next / previous field (method, URL, tab)
              Options: ↑/↓ select, Space toggles, +/- timeout
 Response     j/k PgUp/PgDn Home/End scroll   ←/→ Body Headers TLS Redirects Timing
              y copy body (OSC 52)   w save body to a file   r raw error chain
-History      ↑/↓ select   Enter show   o open request in the form
-Keys popup   Enter select  i inspect  a import (P12/PEM/DER)  e export  d delete";
+History      Enter show  o open in form  r re-run  / filter (profile: key: status:)
+             m mark  c compare two marked (or marked vs shown)  d delete  D clear all
+Compare      n/N next/previous change  i ignore a JSON path  y copy  Esc close
+Keys popup   Enter select  i inspect  a import (P12/PEM/DER)  e export  d delete
+             c send with the form's key and this one, then compare";
