@@ -14,7 +14,9 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{
+    CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer,
+};
 use rustls::server::WebPkiClientVerifier;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -108,6 +110,36 @@ impl Pki {
         }
     }
 
+    /// A CRL from this CA that revokes `revoked` (valid from yesterday for a week).
+    pub fn crl(&self, revoked: &[&Issued]) -> CertificateRevocationListDer<'static> {
+        let revoked_certs = revoked
+            .iter()
+            .map(|c| {
+                let (_, x) = x509_parser::parse_x509_certificate(&c.cert_der)
+                    .expect("a certificate made here parses");
+                rcgen::RevokedCertParams {
+                    serial_number: rcgen::SerialNumber::from_slice(x.raw_serial()),
+                    revocation_time: day_offset(-1),
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                }
+            })
+            .collect();
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: day_offset(-1),
+            next_update: day_offset(7),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        params
+            .signed_by(&self.issuer)
+            .expect("sign the CRL")
+            .der()
+            .clone()
+    }
+
     pub fn server(&self, names: &[&str], days: Days) -> Issued {
         let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut params = CertificateParams::new(sans).expect("valid SANs");
@@ -199,6 +231,8 @@ pub struct ServerConfig {
     pub versions: Versions,
     /// Answer 400 "No required SSL certificate was sent" at the HTTP level, as nginx does.
     pub nginx_style: bool,
+    /// Revocation lists checked against client certificates (a revoked one gets `certificate_revoked`).
+    pub client_crls: Vec<CertificateRevocationListDer<'static>>,
 }
 
 /// A running server; dropping it stops accepting.
@@ -258,6 +292,7 @@ impl Demo {
             client_auth: ClientAuth::Required,
             versions: Versions::Both,
             nginx_style: false,
+            client_crls: Vec::new(),
         }
     }
 }
@@ -283,7 +318,8 @@ fn tls_config(cfg: &ServerConfig) -> Result<rustls::ServerConfig, String> {
     } else {
         let mut roots = rustls::RootCertStore::empty();
         roots.add_parsable_certificates(cfg.client_roots.iter().cloned());
-        let vb = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
+        let vb = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .with_crls(cfg.client_crls.iter().cloned());
         let vb = if cfg.client_auth == ClientAuth::Optional || cfg.nginx_style {
             vb.allow_unauthenticated()
         } else {

@@ -262,3 +262,137 @@ fn key_check_accepts_a_good_key() {
     assert!(check.accepted, "{:?}", check.diagnosis);
     assert_eq!(check.exit_code, 0);
 }
+
+#[test]
+fn revoked_client_certificate_tls13_and_tls12() {
+    for versions in [Versions::Tls13, Versions::Tls12] {
+        let env = Env::new();
+        let crl = env.demo.pki.crl(&[&env.demo.client]);
+        let server = env.start(certbench::demo::ServerConfig {
+            client_crls: vec![crl],
+            versions,
+            ..env.demo.config()
+        });
+        let mut p = env.profile("/echo");
+        p.url = format!("{}/echo", server.url);
+        assert_kind(&env.err(&p), "client_cert_revoked", "key demo");
+        // A key from the same CA that is not on the list still gets in.
+        let fresh = env.demo.pki.client("not-revoked", Days::default());
+        env.ks
+            .import_pem(
+                "fresh",
+                fresh.cert_pem.as_bytes(),
+                fresh.key_pem.as_bytes(),
+                None,
+                "fresh",
+            )
+            .unwrap();
+        p.credential = Some("fresh".into());
+        assert_eq!(env.ok(&p).status, 200);
+    }
+}
+
+/// A real OpenSSL server (`openssl s_server`) with the given options, on a free port; killed on drop.
+struct OpenSsl {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl OpenSsl {
+    fn start(options: &[&str]) -> OpenSsl {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+                "-days",
+                "2",
+                "-keyout",
+            ])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .expect("the openssl CLI is installed (.ci/run installs it)");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("openssl")
+            .args([
+                "s_server",
+                "-www",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-cert",
+            ])
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .args(options)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "openssl s_server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        OpenSsl {
+            child,
+            url: format!("https://127.0.0.1:{port}/"),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for OpenSsl {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn no_common_tls_version_with_an_old_server() {
+    let env = Env::new();
+    let old = OpenSsl::start(&["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+    let mut p = env.profile("/");
+    p.url = old.url.clone();
+    p.credential = None;
+    p.options.verify_tls = false;
+    let f = env.err(&p);
+    assert_kind(&f, "protocol_mismatch", "share no TLS version");
+    assert!(f.diagnosis.hint.contains("TLS 1.2"), "{}", f.diagnosis.hint);
+}
+
+#[test]
+fn no_common_cipher_suite() {
+    let env = Env::new();
+    // Static-RSA key exchange only: a suite rustls never offers.
+    let old = OpenSsl::start(&["-tls1_2", "-cipher", "AES128-SHA"]);
+    let mut p = env.profile("/");
+    p.url = old.url.clone();
+    p.credential = None;
+    p.options.verify_tls = false;
+    let f = env.err(&p);
+    assert_kind(&f, "protocol_mismatch", "cipher suite");
+    assert!(f.diagnosis.hint.contains("AES-GCM"), "{}", f.diagnosis.hint);
+}

@@ -209,7 +209,7 @@ fn help_overlay_and_key_picker_render_at_80x24() {
     update(&mut s, key(KeyCode::Esc));
     let fx = update(&mut s, ctrl('k'));
     assert_eq!(fx, vec![Effect::LoadKeys]);
-    assert!(screen(&s, 80, 24).contains("Credential keys"));
+    assert!(screen(&s, 80, 24).contains("Keys: Enter use"));
     update(&mut s, key(KeyCode::Char('a')));
     assert!(screen(&s, 80, 24).contains("PKCS#12"));
     // A wrong password comes back as an error in the wizard, the input kept.
@@ -445,4 +445,45 @@ fn key_picker_sends_with_two_keys_and_profiles_rename() {
         s.message.as_ref().unwrap().1,
         "a bad name is an error in place"
     );
+}
+
+#[test]
+fn key_picker_tests_a_key_against_the_form_url() {
+    let env = common::Env::new();
+    let mut s = state_with_profile();
+    s.form.url = ratatui_textarea::TextArea::new(vec![format!("{}/echo", env.server.url)]);
+    s.form.base.trust = vec!["demo-ca".into()];
+    update(&mut s, ctrl('k'));
+    update(
+        &mut s,
+        Message::KeysLoaded(vec![("demo".into(), Err("-".into()))]),
+    );
+    let fx = update(&mut s, key(KeyCode::Char('t')));
+    let profile = match fx.as_slice() {
+        [Effect::CheckKey(p)] => p.clone(),
+        other => panic!("expected CheckKey, got {other:?}"),
+    };
+    assert_eq!(profile.credential.as_deref(), Some("demo"));
+    assert!(screen(&s, 80, 24).contains("Checking key demo"));
+    // Run the probe as the effect runner does, against the real server.
+    let req = certbench::core::prepare::prepare(&profile, &Vars::new()).unwrap();
+    let report = env
+        .rt
+        .block_on(certbench::core::diagnose::check_key(&env.transport, &req));
+    assert!(report.accepted, "{:?}", report.diagnosis);
+    update(
+        &mut s,
+        Message::KeyChecked {
+            name: "demo".into(),
+            accepted: true,
+            lines: vec![format!("ACCEPTED: {} accepts key demo", req.url)],
+        },
+    );
+    let text = screen(&s, 80, 24);
+    assert!(
+        text.contains("accepted") && text.contains("ACCEPTED"),
+        "{text}"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(matches!(s.popup, Some(Popup::Keys { .. })));
 }

@@ -220,6 +220,38 @@ impl Runner {
                     let _ = tx.send(Message::Compared(r));
                 });
             }
+            Effect::CheckKey(profile) => {
+                let (transport, vars) = (self.transport.clone(), self.vars.clone());
+                self.rt.spawn(async move {
+                    let name = profile.credential.clone().unwrap_or_default();
+                    let (accepted, lines) = match prepare::prepare(&profile, &vars) {
+                        Err(e) => (false, vec![format!("cannot check: {e}")]),
+                        Ok(req) => {
+                            let report = crate::core::diagnose::check_key(&transport, &req).await;
+                            let mut lines: Vec<String> =
+                                report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
+                            lines.extend(
+                                report
+                                    .warnings
+                                    .iter()
+                                    .map(|w| format!("warning: {} ({})", w.message, w.hint)),
+                            );
+                            if report.accepted {
+                                lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
+                            } else if let Some(d) = &report.diagnosis {
+                                lines.push(format!("REJECTED: {}", d.message));
+                                lines.push(format!("hint: {}", d.hint));
+                            }
+                            (report.accepted, lines)
+                        }
+                    };
+                    let _ = tx.send(Message::KeyChecked {
+                        name,
+                        accepted,
+                        lines,
+                    });
+                });
+            }
             Effect::RenameProfile { from, to } => {
                 let dir = self.profiles_dir.clone();
                 self.rt.spawn_blocking(move || {

@@ -42,6 +42,12 @@ pub enum Message {
         result: Result<Box<Shown>, String>,
     },
     Compared(Result<Box<CompareView>, String>),
+    /// A key probe's outcome: accepted or not, and the story and diagnosis in lines.
+    KeyChecked {
+        name: String,
+        accepted: bool,
+        lines: Vec<String>,
+    },
     /// Said once: history set aside or unavailable.
     HistoryNote(String),
     ProfilesLoaded(Vec<LoadedProfile>),

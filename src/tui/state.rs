@@ -217,6 +217,13 @@ pub enum Popup {
     ConfirmDeleteEntry(i64),
     ConfirmClearHistory,
     RenameProfile(Box<TextArea<'static>>),
+    /// A handshake probe of one key against the form's URL: running (lines empty) or its report.
+    KeyCheck {
+        name: String,
+        url: String,
+        accepted: Option<bool>,
+        lines: Vec<String>,
+    },
 }
 
 /// Everything the screen shows; changed only by `update`.

@@ -83,6 +83,8 @@ pub enum Effect {
         from: String,
         to: String,
     },
+    /// Handshake-only probe of the profile's key (`keys check` from the picker).
+    CheckKey(Box<Profile>),
 }
 
 pub const OPTION_ROWS: usize = 11;
@@ -206,6 +208,27 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                     s.popup = Some(Popup::Compare(view));
                 }
                 Err(e) => s.message = Some((e, true)),
+            }
+            Vec::new()
+        }
+        Message::KeyChecked {
+            name,
+            accepted,
+            lines,
+        } => {
+            if let Some(Popup::KeyCheck { name: n, .. }) = &s.popup
+                && *n == name
+            {
+                let url = match &s.popup {
+                    Some(Popup::KeyCheck { url, .. }) => url.clone(),
+                    _ => String::new(),
+                };
+                s.popup = Some(Popup::KeyCheck {
+                    name,
+                    url,
+                    accepted: Some(accepted),
+                    lines,
+                });
             }
             Vec::new()
         }
@@ -970,6 +993,14 @@ fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Popup::Compare(v) => compare_popup(s, k, v),
+        Popup::KeyCheck { .. } => {
+            s.popup = Some(Popup::Keys {
+                selected: 0,
+                inspect: false,
+                confirm_delete: false,
+            });
+            Vec::new()
+        }
         Popup::RenameProfile(mut input) => match k.code {
             KeyCode::Esc => Vec::new(),
             KeyCode::Enter => {
@@ -1082,6 +1113,26 @@ fn keys_popup(
         KeyCode::Char('c') => {
             if let Some(other) = name {
                 return send_pair(s, other);
+            }
+        }
+        KeyCode::Char('t') => {
+            if let Some(name) = name {
+                let mut profile = match s.form.to_profile() {
+                    Ok(p) => p,
+                    Err(e) => {
+                        s.message = Some((format!("cannot check: {e}"), true));
+                        return Vec::new();
+                    }
+                };
+                profile.credential = Some(name.clone());
+                profile.options.mutual_tls = Some(true);
+                s.popup = Some(Popup::KeyCheck {
+                    name,
+                    url: profile.url.clone(),
+                    accepted: None,
+                    lines: Vec::new(),
+                });
+                return vec![Effect::CheckKey(Box::new(profile))];
             }
         }
         _ => {}

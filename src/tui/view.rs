@@ -839,6 +839,42 @@ fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
             );
         }
         Popup::Compare(v) => draw_compare(f, t, v, area),
+        Popup::KeyCheck {
+            name,
+            url,
+            accepted,
+            lines,
+        } => {
+            let r = centered(area, area.width.saturating_sub(4), 16);
+            f.render_widget(Clear, r);
+            let (title, style) = match accepted {
+                None => (
+                    format!("Checking key {name} against {url}..."),
+                    t.fg(Color::Yellow),
+                ),
+                Some(true) => (
+                    format!("Key {name}: accepted (Esc back)"),
+                    t.fg(Color::Green),
+                ),
+                Some(false) => (format!("Key {name}: rejected (Esc back)"), t.fg(Color::Red)),
+            };
+            let body: Vec<Line> = lines
+                .iter()
+                .map(|l| {
+                    if l.starts_with("ACCEPTED") || l.starts_with("REJECTED") {
+                        Line::from(Span::styled(l.clone(), style.add_modifier(Modifier::BOLD)))
+                    } else {
+                        Line::from(l.clone())
+                    }
+                })
+                .collect();
+            f.render_widget(
+                Paragraph::new(body)
+                    .wrap(Wrap { trim: false })
+                    .block(block(t, &title, true)),
+                r,
+            );
+        }
         Popup::Import(w) => {
             let r = centered(area, 70, 14);
             f.render_widget(Clear, r);
@@ -915,8 +951,7 @@ fn draw_keys(
         area.height.saturating_sub(4).max(8),
     );
     f.render_widget(Clear, r);
-    let title =
-        "Credential keys: Enter select  i inspect  a import  e export  d delete  n none  Esc";
+    let title = "Keys: Enter use  i inspect  t test  c compare  a import  e export  d del  n none";
     if inspect {
         let lines: Vec<Line> = match s.keys.get(selected) {
             Some((name, Ok(info))) => {
@@ -1018,4 +1053,5 @@ History      Enter show  o open in form  r re-run  / filter (profile: key: statu
              m mark  c compare two marked (or marked vs shown)  d delete  D clear all
 Compare      n/N next/previous change  i ignore a JSON path  y copy  Esc close
 Keys popup   Enter select  i inspect  a import (P12/PEM/DER)  e export  d delete
-             c send with the form's key and this one, then compare";
+             c send with the form's key and this one, then compare
+             t test: handshake only against the form's URL (keys check)";
