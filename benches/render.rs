@@ -54,6 +54,7 @@ fn main() {
         id: -1,
         result: std::sync::Arc::new(Ok(ex)),
         lines,
+        raw_lines: None,
     }));
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let t = Instant::now();

@@ -487,3 +487,109 @@ fn key_picker_tests_a_key_against_the_form_url() {
     update(&mut s, key(KeyCode::Esc));
     assert!(matches!(s.popup, Some(Popup::Keys { .. })));
 }
+
+/// A state showing a real /large body (JSON, many lines) from the demo server.
+fn showing_large(env: &common::Env) -> State {
+    let mut s = state_with_profile();
+    update(&mut s, ctrl('r'));
+    let id = s.in_flight.as_ref().unwrap().id;
+    let ex = env.ok(&env.profile("/large/20000"));
+    let lines = BodyLines::new(ex.view.text().to_string());
+    update(
+        &mut s,
+        Message::SendDone {
+            id,
+            result: Arc::new(Ok(ex)),
+            lines,
+            summary: Box::new(summary(9)),
+        },
+    );
+    s.focus = Pane::Response;
+    s
+}
+
+#[test]
+fn body_search_raw_and_wrap() {
+    let env = common::Env::new();
+    let mut s = showing_large(&env);
+    let total = s.body_lines().unwrap().len();
+    assert!(total > 100, "pretty JSON has many lines ({total})");
+    let last_key = {
+        let l = s.body_lines().unwrap();
+        (0..total)
+            .rev()
+            .map(|i| l.line(i))
+            .find(|t| t.contains("\"id\""))
+            .unwrap()
+            .trim()
+            .trim_end_matches(',')
+            .to_string()
+    };
+    update(&mut s, key(KeyCode::Char('/')));
+    assert!(screen(&s, 80, 24).contains("Enter finds"));
+    typed(&mut s, &last_key);
+    update(&mut s, key(KeyCode::Enter));
+    let hit = s.scroll;
+    assert!(hit > 50, "found far down ({hit})");
+    assert!(s.body_lines().unwrap().line(hit).contains(&last_key));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains(&last_key), "{text}");
+    // N goes back to an earlier "id" line, n comes forward again.
+    s.search_term = "\"id\"".into();
+    update(&mut s, key(KeyCode::Char('N')));
+    assert!(s.scroll < hit);
+    let before = s.scroll;
+    update(&mut s, key(KeyCode::Char('n')));
+    assert!(s.scroll > before);
+    s.search_term = "no-such-text-here".into();
+    update(&mut s, key(KeyCode::Char('n')));
+    assert!(s.message.as_ref().unwrap().0.contains("not found"));
+
+    // Raw: the body as received (compact JSON: one line).
+    update(&mut s, key(KeyCode::Char('r')));
+    assert!(s.raw);
+    assert_eq!(s.body_lines().unwrap().len(), 1);
+    // Wrap on: the one long line fills the pane instead of being cut.
+    update(&mut s, key(KeyCode::Char('z')));
+    let wrapped = screen(&s, 80, 24);
+    let rows_with_json = wrapped.lines().filter(|l| l.contains("\"id\"")).count();
+    assert!(rows_with_json > 3, "{wrapped}");
+    update(&mut s, key(KeyCode::Char('r')));
+    assert!(!s.raw);
+}
+
+#[test]
+fn mouse_clicks_focus_panes_and_pick_rows() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut s = state_with_profile();
+    update(&mut s, Message::Resize(100, 30));
+    update(
+        &mut s,
+        Message::HistoryLoaded(Ok(vec![summary(3), summary(2), summary(1)])),
+    );
+    let click = |col, row| {
+        Message::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let a = view::areas(ratatui::layout::Rect::new(0, 0, 100, 30), false);
+    update(&mut s, click(a.history.x + 3, a.history.y + 3));
+    assert_eq!(s.focus, Pane::History);
+    assert_eq!(s.history_selected, 2);
+    update(&mut s, click(a.response.x + 5, a.response.y + 2));
+    assert_eq!(s.focus, Pane::Response);
+    update(&mut s, click(a.profiles.x + 2, a.profiles.y + 1));
+    assert_eq!(s.focus, Pane::Profiles);
+    assert_eq!(s.selected_profile, 0);
+    let wheel = Message::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollUp,
+        column: a.history.x + 2,
+        row: a.history.y + 2,
+        modifiers: KeyModifiers::NONE,
+    });
+    update(&mut s, wheel);
+    assert_eq!(s.history_selected, 1, "the wheel moves the list it is over");
+}

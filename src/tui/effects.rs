@@ -426,6 +426,7 @@ async fn send_and_record(
         id: summary.id,
         result,
         lines,
+        raw_lines: None,
     };
     (shown, summary)
 }
@@ -441,6 +442,7 @@ fn shown_of(profile: Profile, at: String, id: i64, result: Result<Exchange, Fail
         id,
         result: Arc::new(result),
         lines,
+        raw_lines: None,
     }
 }
 

@@ -16,7 +16,7 @@ use super::state::{BodyLines, CompareView, Shown};
 pub enum Message {
     Key(KeyEvent),
     Mouse(MouseEvent),
-    Resize,
+    Resize(u16, u16),
     Tick,
     /// SIGTERM or a dead input stream: leave now, restoring the terminal.
     Quit,

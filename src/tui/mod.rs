@@ -60,6 +60,9 @@ pub fn run(
     spawn_ticks(&handle, tx.clone());
     spawn_sigterm(&handle, tx);
     let mut terminal = terminal::init();
+    if let Ok(size) = terminal.size() {
+        update::update(&mut state, Message::Resize(size.width, size.height));
+    }
     let mut code = 0;
     loop {
         if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
@@ -97,7 +100,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
             let msg = match crossterm::event::read() {
                 Ok(crossterm::event::Event::Key(k)) => Message::Key(k),
                 Ok(crossterm::event::Event::Mouse(m)) => Message::Mouse(m),
-                Ok(crossterm::event::Event::Resize(..)) => Message::Resize,
+                Ok(crossterm::event::Event::Resize(w, h)) => Message::Resize(w, h),
                 Ok(_) => continue,
                 Err(_) => Message::Quit,
             };

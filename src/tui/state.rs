@@ -115,6 +115,55 @@ impl BodyLines {
         self.len() == 0
     }
 
+    /// The line holding byte offset `pos`.
+    pub fn line_of(&self, pos: usize) -> usize {
+        self.starts.partition_point(|s| *s <= pos).saturating_sub(1)
+    }
+
+    /// The first line at or after `from` (wrapping round) containing `term`, ignoring ASCII case;
+    /// backwards when `back`. One pass over the text, never per line.
+    pub fn find(&self, term: &str, from: usize, back: bool) -> Option<usize> {
+        if term.is_empty() || self.is_empty() {
+            return None;
+        }
+        let needle = term.to_ascii_lowercase();
+        let hits = |hay: &str, base: usize| -> Vec<usize> {
+            let lower = hay.to_ascii_lowercase();
+            lower
+                .match_indices(&needle)
+                .map(|(i, _)| base + i)
+                .collect()
+        };
+        let start = self.starts.get(from).copied().unwrap_or(0);
+        if back {
+            let before = hits(&self.text[..start], 0);
+            if let Some(p) = before.last() {
+                return Some(self.line_of(*p));
+            }
+            hits(&self.text[start..], start)
+                .last()
+                .map(|p| self.line_of(*p))
+        } else {
+            let from_start = from + 1;
+            let after_at = self
+                .starts
+                .get(from_start)
+                .copied()
+                .unwrap_or(self.text.len());
+            if let Some(p) = self.text[after_at..]
+                .to_ascii_lowercase()
+                .find(&needle)
+                .map(|i| after_at + i)
+            {
+                return Some(self.line_of(p));
+            }
+            self.text[..after_at]
+                .to_ascii_lowercase()
+                .find(&needle)
+                .map(|p| self.line_of(p))
+        }
+    }
+
     pub fn line(&self, i: usize) -> &str {
         let Some(&start) = self.starts.get(i) else {
             return "";
@@ -133,6 +182,8 @@ pub struct Shown {
     pub id: i64,
     pub result: Arc<Result<Exchange, Failure>>,
     pub lines: BodyLines,
+    /// The body as received (not pretty-printed), made on the first raw toggle.
+    pub raw_lines: Option<BodyLines>,
 }
 
 /// One line of the history pane; entries not in the store keep their whole send here.
@@ -251,6 +302,14 @@ pub struct State {
     /// Ids for sends that are not recorded (history off or unavailable): -1, -2, ...
     pub next_local_id: i64,
     pub shown: Option<Box<Shown>>,
+    /// Body view switches: raw bytes as text instead of pretty, and soft wrap.
+    pub raw: bool,
+    pub wrap: bool,
+    /// The body search being typed (`/`) and the term applied (n / N).
+    pub body_search: Option<TextArea<'static>>,
+    pub search_term: String,
+    /// The terminal's size, for mouse hit-testing.
+    pub size: (u16, u16),
     pub in_flight: Option<InFlight>,
     pub next_id: u64,
     pub popup: Option<Popup>,
@@ -488,6 +547,11 @@ impl State {
             history_query: String::new(),
             next_local_id: -1,
             shown: None,
+            raw: false,
+            wrap: false,
+            body_search: None,
+            search_term: String::new(),
+            size: (80, 24),
             in_flight: None,
             next_id: 1,
             popup: None,
@@ -506,7 +570,7 @@ impl State {
             Some(Popup::Compare(v)) => v.input.is_some(),
             Some(Popup::RenameProfile(_)) => true,
             Some(_) => false,
-            None if self.history_filter.is_some() => true,
+            None if self.history_filter.is_some() || self.body_search.is_some() => true,
             None => {
                 self.focus == Pane::Form
                     && (self.field == Field::Url
@@ -517,6 +581,15 @@ impl State {
 
     pub fn shown(&self) -> Option<&Shown> {
         self.shown.as_deref()
+    }
+
+    /// The body lines on screen: raw or pretty.
+    pub fn body_lines(&self) -> Option<&BodyLines> {
+        let sh = self.shown()?;
+        Some(match (&sh.raw_lines, self.raw) {
+            (Some(raw), true) => raw,
+            _ => &sh.lines,
+        })
     }
 
     pub fn key_info(&self, name: &str) -> Option<&KeyInfo> {

@@ -95,19 +95,15 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             s.spinner = s.spinner.wrapping_add(1);
             Vec::new()
         }
-        Message::Resize => Vec::new(),
+        Message::Resize(w, h) => {
+            s.size = (w, h);
+            Vec::new()
+        }
         Message::Quit => {
             s.quit = true;
             Vec::new()
         }
-        Message::Mouse(m) => {
-            match m.kind {
-                MouseEventKind::ScrollDown => s.scroll = s.scroll.saturating_add(3),
-                MouseEventKind::ScrollUp => s.scroll = s.scroll.saturating_sub(3),
-                _ => {}
-            }
-            Vec::new()
-        }
+        Message::Mouse(m) => mouse(s, m),
         Message::SendDone {
             id,
             result,
@@ -123,6 +119,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                 id: summary.id,
                 result,
                 lines,
+                raw_lines: None,
             };
             add_row(s, *summary, shown);
             Vec::new()
@@ -680,16 +677,61 @@ fn options_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     let page = 20;
+    if let Some(mut input) = s.body_search.take() {
+        match k.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                s.search_term = input.lines().join("");
+                search(s, false, true);
+            }
+            _ => {
+                input.input(k);
+                s.body_search = Some(input);
+            }
+        }
+        return Vec::new();
+    }
     match k.code {
+        KeyCode::Char('/') => {
+            s.resp_tab = RespTab::Body;
+            s.body_search = Some(TextArea::new(vec![s.search_term.clone()]));
+            if let Some(i) = s.body_search.as_mut() {
+                i.move_cursor(ratatui_textarea::CursorMove::End);
+            }
+        }
+        KeyCode::Char('n') => search(s, false, false),
+        KeyCode::Char('N') => search(s, true, false),
+        KeyCode::Char('z') => {
+            s.wrap = !s.wrap;
+            s.message = Some((format!("wrap {}", if s.wrap { "on" } else { "off" }), false));
+        }
+        KeyCode::Char('r') if s.shown().is_some_and(|sh| sh.result.is_ok()) => {
+            s.raw = !s.raw;
+            if s.raw
+                && let Some(sh) = s.shown.as_mut()
+                && sh.raw_lines.is_none()
+                && let Ok(ex) = &*sh.result
+            {
+                sh.raw_lines = Some(super::state::BodyLines::new(
+                    String::from_utf8_lossy(&ex.body).into_owned(),
+                ));
+            }
+            s.scroll = 0;
+            s.message = Some((
+                format!(
+                    "body: {}",
+                    if s.raw { "raw, as received" } else { "pretty" }
+                ),
+                false,
+            ));
+        }
         KeyCode::Down | KeyCode::Char('j') => s.scroll = s.scroll.saturating_add(1),
         KeyCode::Up | KeyCode::Char('k') => s.scroll = s.scroll.saturating_sub(1),
         KeyCode::PageDown | KeyCode::Char(' ') => s.scroll = s.scroll.saturating_add(page),
         KeyCode::PageUp => s.scroll = s.scroll.saturating_sub(page),
         KeyCode::Home | KeyCode::Char('g') => s.scroll = 0,
         KeyCode::End | KeyCode::Char('G') => {
-            s.scroll = s
-                .shown()
-                .map_or(0, |sh| sh.lines.len().saturating_sub(page))
+            s.scroll = s.body_lines().map_or(0, |l| l.len().saturating_sub(page))
         }
         KeyCode::Right | KeyCode::Char('l') => s.resp_tab = cycle(s.resp_tab, 1),
         KeyCode::Left | KeyCode::Char('h') => {
@@ -720,6 +762,98 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     name: format!("certbench-body-{}.{ext}", clock().replace(':', "")),
                     bytes: ex.body.to_vec(),
                 }];
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Moves the body view to the next (or previous) line holding the search term.
+fn search(s: &mut State, back: bool, fresh: bool) {
+    if s.search_term.is_empty() {
+        s.message = Some(("/ starts a search in the body".into(), false));
+        return;
+    }
+    let from = if fresh {
+        s.scroll.saturating_sub(1)
+    } else {
+        s.scroll
+    };
+    let found = s
+        .body_lines()
+        .and_then(|l| l.find(&s.search_term, from, back));
+    match found {
+        Some(line) => {
+            s.scroll = line;
+            s.message = Some((
+                format!(
+                    "/{}  line {}  (n next, N previous)",
+                    s.search_term,
+                    line + 1
+                ),
+                false,
+            ));
+        }
+        None => s.message = Some((format!("/{}: not found", s.search_term), true)),
+    }
+}
+
+/// Clicks focus the pane under the pointer and pick list rows; the wheel scrolls what it is over.
+fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
+    use ratatui::layout::Position;
+    if s.popup.is_some() {
+        return Vec::new();
+    }
+    let area = ratatui::layout::Rect::new(0, 0, s.size.0, s.size.1);
+    let a = super::view::areas(area, s.banner.is_some());
+    let at = Position::new(m.column, m.row);
+    let pane = [
+        (a.profiles, Pane::Profiles),
+        (a.history, Pane::History),
+        (a.form, Pane::Form),
+        (a.response, Pane::Response),
+    ]
+    .into_iter()
+    .find(|(r, _)| r.contains(at));
+    let Some((rect, pane)) = pane else {
+        return Vec::new();
+    };
+    // The row inside the bordered list (history has its filter line first when typing).
+    let row = (m.row.saturating_sub(rect.y + 1)) as usize;
+    match m.kind {
+        MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+            s.focus = pane;
+            match pane {
+                Pane::Profiles if row < s.profiles.len() => s.selected_profile = row,
+                Pane::History => {
+                    let row = row.saturating_sub(usize::from(s.history_filter.is_some()));
+                    if row < s.history.len() {
+                        s.history_selected = row;
+                    }
+                }
+                _ => {}
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let down = m.kind == MouseEventKind::ScrollDown;
+            match pane {
+                Pane::History if !s.history.is_empty() => {
+                    s.history_selected = if down {
+                        (s.history_selected + 1).min(s.history.len() - 1)
+                    } else {
+                        s.history_selected.saturating_sub(1)
+                    }
+                }
+                Pane::Profiles if !s.profiles.is_empty() => {
+                    s.selected_profile = if down {
+                        (s.selected_profile + 1).min(s.profiles.len() - 1)
+                    } else {
+                        s.selected_profile.saturating_sub(1)
+                    }
+                }
+                _ if down => s.scroll = s.scroll.saturating_add(3),
+                _ => s.scroll = s.scroll.saturating_sub(3),
             }
         }
         _ => {}

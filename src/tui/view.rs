@@ -56,28 +56,27 @@ fn block<'a>(t: &Theme, title: &'a str, focused: bool) -> Block<'a> {
         .border_style(t.focus(focused))
 }
 
-pub fn draw(f: &mut Frame, s: &State) {
-    let t = Theme { color: !s.no_color };
-    let area = f.area();
-    let banner = u16::from(s.banner.is_some());
-    let [top, main, bar] = Layout::vertical([
-        Constraint::Length(banner),
+/// Where each pane goes; shared with mouse hit-testing in `update`.
+pub struct Areas {
+    pub profiles: Rect,
+    pub history: Rect,
+    pub form: Rect,
+    pub response: Rect,
+    pub bar: Rect,
+}
+
+pub fn areas(area: Rect, banner: bool) -> Areas {
+    let [_top, main, bar] = Layout::vertical([
+        Constraint::Length(u16::from(banner)),
         Constraint::Min(5),
         Constraint::Length(1),
     ])
     .areas(area);
-    if let Some(b) = &s.banner {
-        f.render_widget(
-            Paragraph::new(format!(" ! {b}"))
-                .style(t.fg(Color::Yellow).add_modifier(Modifier::BOLD)),
-            top,
-        );
-    }
-    let left_w = if area.width >= 120 { 30 } else { 22 };
+    let left_w = if area.width >= 120 { 34 } else { 22 };
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(30)]).areas(main);
     let [profiles, history] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
     let form_h = match main.height {
         40.. => 18,
         30.. => 14,
@@ -85,6 +84,33 @@ pub fn draw(f: &mut Frame, s: &State) {
     };
     let [form, response] =
         Layout::vertical([Constraint::Length(form_h), Constraint::Min(3)]).areas(right);
+    Areas {
+        profiles,
+        history,
+        form,
+        response,
+        bar,
+    }
+}
+
+pub fn draw(f: &mut Frame, s: &State) {
+    let t = Theme { color: !s.no_color };
+    let area = f.area();
+    if let Some(b) = &s.banner {
+        let top = Rect { height: 1, ..area };
+        f.render_widget(
+            Paragraph::new(format!(" ! {b}"))
+                .style(t.fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            top,
+        );
+    }
+    let Areas {
+        profiles,
+        history,
+        form,
+        response,
+        bar,
+    } = areas(area, s.banner.is_some());
     draw_profiles(f, s, &t, profiles);
     draw_history(f, s, &t, history);
     draw_form(f, s, &t, form);
@@ -344,6 +370,114 @@ fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     }
 }
 
+/// Colours one visible line: JSON keys, strings, numbers and literals, XML tags; search hits reversed.
+/// Runs only for the lines on screen, so its cost does not grow with the body.
+fn highlight<'a>(t: &Theme, kind: &str, line: &'a str, term: &str) -> Vec<Span<'a>> {
+    let mut spans: Vec<Span<'a>> = Vec::new();
+    if !t.color || !matches!(kind, "json" | "xml") || line.len() > 4096 {
+        spans.push(Span::raw(line));
+    } else if kind == "json" {
+        let b = line.as_bytes();
+        let mut i = 0;
+        let mut plain = 0;
+        while i < b.len() {
+            let (end, style) = match b[i] {
+                b'"' => {
+                    let mut j = i + 1;
+                    while j < b.len() && b[j] != b'"' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let end = (j + 1).min(b.len());
+                    let is_key = line[end..].trim_start().starts_with(':');
+                    (end, t.fg(if is_key { Color::Cyan } else { Color::Green }))
+                }
+                b'-' | b'0'..=b'9' => {
+                    let mut j = i + 1;
+                    while j < b.len()
+                        && matches!(b[j], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                    {
+                        j += 1;
+                    }
+                    (j, t.fg(Color::Yellow))
+                }
+                b't' | b'f' | b'n'
+                    if ["true", "false", "null"]
+                        .iter()
+                        .any(|w| line[i..].starts_with(w)) =>
+                {
+                    let w = if b[i] == b'f' { 5 } else { 4 };
+                    (i + w, t.fg(Color::Magenta))
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            if plain < i {
+                spans.push(Span::raw(&line[plain..i]));
+            }
+            spans.push(Span::styled(&line[i..end], style));
+            i = end;
+            plain = end;
+        }
+        if plain < b.len() {
+            spans.push(Span::raw(&line[plain..]));
+        }
+    } else {
+        // XML: tags in blue, text plain.
+        let mut rest = line;
+        while let Some(open) = rest.find('<') {
+            if open > 0 {
+                spans.push(Span::raw(&rest[..open]));
+            }
+            let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+            spans.push(Span::styled(&rest[open..close], t.fg(Color::Blue)));
+            rest = &rest[close..];
+        }
+        if !rest.is_empty() {
+            spans.push(Span::raw(rest));
+        }
+    }
+    if term.is_empty()
+        || !line
+            .to_ascii_lowercase()
+            .contains(&term.to_ascii_lowercase())
+    {
+        return spans;
+    }
+    mark_hits(spans, term)
+}
+
+/// Splits spans so every occurrence of `term` is shown reversed.
+fn mark_hits<'a>(spans: Vec<Span<'a>>, term: &str) -> Vec<Span<'a>> {
+    let needle = term.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for span in spans {
+        let text = span.content.clone();
+        let lower = text.to_ascii_lowercase();
+        let mut last = 0;
+        for (i, _) in lower.match_indices(&needle) {
+            if i < last {
+                continue;
+            }
+            if i > last {
+                out.push(Span::styled(text[last..i].to_string(), span.style));
+            }
+            out.push(Span::styled(
+                text[i..i + needle.len()].to_string(),
+                span.style.add_modifier(Modifier::REVERSED),
+            ));
+            last = i + needle.len();
+        }
+        if last == 0 {
+            out.push(span);
+        } else if last < text.len() {
+            out.push(Span::styled(text[last..].to_string(), span.style));
+        }
+    }
+    out
+}
+
 fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let outer = block(t, "Response", s.focus == Pane::Response);
     let inner = outer.inner(area);
@@ -418,8 +552,14 @@ fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 }
                 f.render_widget(Paragraph::new(Line::from(spans)), status);
             }
-            let lines = response_lines(s, ex, body.height as usize);
-            f.render_widget(Paragraph::new(lines), body);
+            let lines = response_lines(s, t, ex, body.height as usize);
+            let para = Paragraph::new(lines);
+            let para = if s.wrap && s.resp_tab == RespTab::Body {
+                para.wrap(Wrap { trim: false })
+            } else {
+                para
+            };
+            f.render_widget(para, body);
         }
         Err(fail) => {
             if s.in_flight.is_none() {
@@ -460,24 +600,26 @@ fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
 
 fn response_lines<'a>(
     s: &'a State,
+    t: &Theme,
     ex: &'a crate::core::exchange::Exchange,
     height: usize,
 ) -> Vec<Line<'a>> {
     let shown = s.shown().expect("called with a shown response");
     match s.resp_tab {
         RespTab::Body => {
-            let total = shown.lines.len();
+            let lines = s.body_lines().unwrap_or(&shown.lines);
+            let total = lines.len();
             let first = s.scroll.min(total.saturating_sub(1));
             let width = total.to_string().len();
+            let kind = if s.raw { "" } else { ex.view.label() };
             let mut out: Vec<Line> = (first..(first + height).min(total))
                 .map(|i| {
-                    Line::from(vec![
-                        Span::styled(
-                            format!("{:>width$} ", i + 1),
-                            Style::default().add_modifier(Modifier::DIM),
-                        ),
-                        Span::raw(shown.lines.line(i)),
-                    ])
+                    let mut spans = vec![Span::styled(
+                        format!("{:>width$} ", i + 1),
+                        Style::default().add_modifier(Modifier::DIM),
+                    )];
+                    spans.extend(highlight(t, kind, lines.line(i), &s.search_term));
+                    Line::from(spans)
                 })
                 .collect();
             if let BodyView::Unparsed {
@@ -494,6 +636,16 @@ fn response_lines<'a>(
                     Line::from(format!(
                         "not valid {format}: {error} (line {line}, column {column}); shown raw"
                     )),
+                );
+            }
+            if let Some(input) = &s.body_search {
+                out.insert(
+                    0,
+                    Line::from(vec![
+                        Span::styled("/", t.fg(Color::Cyan)),
+                        Span::raw(input.lines().join("")),
+                        Span::styled("_  (Enter finds, Esc cancels)", t.fg(Color::Cyan)),
+                    ]),
                 );
             }
             out
@@ -566,7 +718,7 @@ fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             "type  Enter send (URL)  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
         }
         (Pane::Response, ..) => {
-            "j/k PgUp/PgDn scroll  ←/→ tab  y copy  w save body  r raw error  Tab pane  q quit"
+            "j/k PgDn scroll  ←/→ tab  / search n/N  r raw  z wrap  y copy  w save  Tab pane"
         }
         (Pane::History, ..) if s.history_filter.is_some() => {
             "type a filter: words, profile:NAME key:NAME status:4xx|error  Enter apply  Esc cancel"
@@ -1048,7 +1200,8 @@ Request      Ctrl-N / Ctrl-P next / previous field (method, URL, tab)
              Body: raw text | form key=value | multipart name=text, name=@file
              Options: ↑/↓ select, Space toggles, +/- timeout
 Response     j/k PgUp/PgDn Home/End scroll   ←/→ Body Headers TLS Redirects Timing
-             y copy body (OSC 52)   w save body to a file   r raw error chain
+             / search  n/N next/previous  r raw body (or raw error chain)  z wrap
+             y copy body (OSC 52)   w save body to a file   mouse: click, wheel
 History      Enter show  o open in form  r re-run  / filter (profile: key: status:)
              m mark  c compare two marked (or marked vs shown)  d delete  D clear all
 Compare      n/N next/previous change  i ignore a JSON path  y copy  Esc close
