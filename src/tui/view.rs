@@ -815,7 +815,6 @@ fn draw_compare(f: &mut Frame, t: &Theme, v: &super::state::CompareView, area: R
     f.render_widget(Paragraph::new(head), top);
     let rows = body.height as usize;
     let start = v.scroll.min(cmp.body.len().saturating_sub(1));
-    let visible = cmp.body.iter().skip(start).take(rows);
     let style = |tag: Tag| match tag {
         Tag::Same => Style::default(),
         Tag::Removed => red,
@@ -831,39 +830,53 @@ fn draw_compare(f: &mut Frame, t: &Theme, v: &super::state::CompareView, area: R
                 .areas(body);
         let mut l = Vec::new();
         let mut rr = Vec::new();
-        for d in visible {
-            let (a, b) = match d.tag {
-                Tag::Same => (d.text.as_str(), d.text.as_str()),
-                Tag::Removed => (d.text.as_str(), ""),
-                Tag::Added => ("", d.text.as_str()),
-            };
-            l.push(Line::from(vec![
-                Span::styled(num(d.old), t.dim()),
-                Span::styled(
-                    a.to_string(),
-                    style(if d.tag == Tag::Removed {
-                        Tag::Removed
-                    } else {
-                        Tag::Same
-                    }),
-                ),
-            ]));
-            rr.push(Line::from(vec![
-                Span::styled(num(d.new), t.dim()),
-                Span::styled(
-                    b.to_string(),
-                    style(if d.tag == Tag::Added {
-                        Tag::Added
-                    } else {
-                        Tag::Same
-                    }),
-                ),
-            ]));
+        let rows_wanted = rows;
+        let mut i = start;
+        let body_lines = &cmp.body;
+        // A run of removed lines and the added run after it share rows, so changes line up.
+        while i < body_lines.len() && l.len() < rows_wanted {
+            let d = &body_lines[i];
+            if d.tag == Tag::Same {
+                l.push(Line::from(vec![
+                    Span::styled(num(d.old), t.dim()),
+                    Span::raw(d.text.clone()),
+                ]));
+                rr.push(Line::from(vec![
+                    Span::styled(num(d.new), t.dim()),
+                    Span::raw(d.text.clone()),
+                ]));
+                i += 1;
+                continue;
+            }
+            let del_end = (i..body_lines.len())
+                .find(|j| body_lines[*j].tag != Tag::Removed)
+                .unwrap_or(body_lines.len());
+            let add_end = (del_end..body_lines.len())
+                .find(|j| body_lines[*j].tag != Tag::Added)
+                .unwrap_or(body_lines.len());
+            let (dels, adds) = (&body_lines[i..del_end], &body_lines[del_end..add_end]);
+            for k in 0..dels.len().max(adds.len()) {
+                let side =
+                    |x: Option<&crate::core::compare::DiffLine>, old: bool, st: Style| match x {
+                        Some(x) => Line::from(vec![
+                            Span::styled(num(if old { x.old } else { x.new }), t.dim()),
+                            Span::styled(x.text.clone(), st),
+                        ]),
+                        None => Line::from(""),
+                    };
+                l.push(side(dels.get(k), true, red));
+                rr.push(side(adds.get(k), false, green));
+            }
+            i = add_end;
         }
         f.render_widget(Paragraph::new(l), left);
         f.render_widget(Paragraph::new(rr), right);
     } else {
-        let lines: Vec<Line> = visible
+        let lines: Vec<Line> = cmp
+            .body
+            .iter()
+            .skip(start)
+            .take(rows)
             .map(|d| {
                 let mark = match d.tag {
                     Tag::Same => "  ",
@@ -1154,12 +1167,14 @@ fn draw_keys(
                     Validity::Expiring { .. } => t.fg(Color::Yellow),
                     Validity::Valid { .. } => Style::default(),
                 };
+                // Expiry right after the name, so it survives a narrow terminal.
                 ListItem::new(Line::from(vec![
+                    Span::raw(format!("{name:<14} ")),
+                    Span::styled(format!("{:<22}", i.leaf.expiry_words()), style),
                     Span::raw(format!(
-                        "{name:<16} CN={:<22} issuer {:<20} ",
+                        " CN={}  issuer {}",
                         i.leaf.subject_cn, i.leaf.issuer_cn
                     )),
-                    Span::styled(i.leaf.expiry_words(), style),
                 ]))
             }
             Err(e) => ListItem::new(Span::styled(format!("{name}: {e}"), t.fg(Color::Red))),
@@ -1188,23 +1203,19 @@ fn draw_keys(
 }
 
 const HELP: &str = "\
-Everywhere   Ctrl-R / F5 send    Esc cancel send    Ctrl-S save profile
-             Ctrl-K credential keys    Tab / Shift-Tab next / previous pane
-             ? / F1 this help    q quit (outside text)    Ctrl-C quit
-Profiles     ↑/↓ select  Enter open  n new  c duplicate  r rename  d delete
-Request      Ctrl-N / Ctrl-P next / previous field (method, URL, tab)
-             Ctrl-T next tab (Headers, Query, Body, Options)
-             Method: ←/→ cycle    URL: type, Enter sends
-             Headers: a JSON object {\"Accept\": \"application/json\"}
-             Query: key=value per line    Ctrl-B body type
-             Body: raw text | form key=value | multipart name=text, name=@file
-             Options: ↑/↓ select, Space toggles, +/- timeout
-Response     j/k PgUp/PgDn Home/End scroll   ←/→ Body Headers TLS Redirects Timing
-             / search  n/N next/previous  r raw body (or raw error chain)  z wrap
-             y copy body (OSC 52)   w save body to a file   mouse: click, wheel
-History      Enter show  o open in form  r re-run  / filter (profile: key: status:)
-             m mark  c compare two marked (or marked vs shown)  d delete  D clear all
-Compare      n/N next/previous change  i ignore a JSON path  y copy  Esc close
-Keys popup   Enter select  i inspect  a import (P12/PEM/DER)  e export  d delete
-             c send with the form's key and this one, then compare
-             t test: handshake only against the form's URL (keys check)";
+Everywhere  Ctrl-R/F5 send  Esc cancel  Ctrl-S save  Ctrl-K keys  ?/F1 help
+            Tab/Shift-Tab pane   q quit (outside text)   Ctrl-C quit
+Profiles    ↑/↓ select  Enter open  n new  c duplicate  r rename  d delete
+Request     Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
+            Method ←/→   URL: type, Enter sends   Ctrl-B body type
+            Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines
+            Body: raw | form k=v | multipart name=text, name=@file
+            Options: ↑/↓ select, Space toggles, +/- timeout
+Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
+            / search  n/N next/prev  r raw body / raw error  z wrap
+            y copy (OSC 52)  w save body   mouse: click a pane or row, wheel
+History     Enter show  o to form  r re-run  / filter (profile: key: status:)
+            m mark  c compare marked (or marked vs shown)  d delete  D clear
+Compare     n/N next/previous change  i ignore a JSON path  y copy  Esc
+Keys popup  Enter use  i inspect  a import (P12/PEM/DER)  e export  d delete
+            t test the handshake (keys check)  c send with both, compare";

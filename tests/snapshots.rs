@@ -1,0 +1,320 @@
+//! View snapshots (insta) of the workbench at 80x24 in TestBackend: idle, sending, 200 JSON, 404,
+//! TLS failure explained, key picker, import wizard with a wrong-password error, help, comparison.
+//! Responses are built here with fixed timings so the pictures do not move; elapsed seconds are masked.
+//! Review changes with `cargo insta review` (or INSTA_UPDATE=always cargo test --test snapshots).
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use certbench::core::compare;
+use certbench::core::diagnose::Failure;
+use certbench::core::exchange::{self, Diagnosis, Exchange, Timing, TlsFacts};
+use certbench::core::history::Summary;
+use certbench::core::keystore::Keystore;
+use certbench::core::profile::{LoadedProfile, Profile};
+use certbench::core::vars::Vars;
+use certbench::tui::message::Message;
+use certbench::tui::state::{BodyLines, CompareView, Popup, State};
+use certbench::tui::update::update;
+use certbench::tui::view;
+
+fn key(c: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Message {
+    Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// The screen as text, with the in-flight elapsed seconds masked.
+fn screen(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            let row: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            mask_elapsed(&row) + "\n"
+        })
+        .collect()
+}
+
+/// "sending GET echo  0.0 s" -> "sending GET echo  #.# s"; the spinner frame too.
+fn mask_elapsed(row: &str) -> String {
+    let Some(at) = row.find(" s  (Esc cancels)") else {
+        return row.to_string();
+    };
+    let start = row[..at].rfind("  ").map_or(0, |i| i + 2);
+    let mut out = row.to_string();
+    let masked: String = row[start..at]
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect();
+    out.replace_range(start..at, &masked);
+    out.chars()
+        .map(|c| {
+            if ('\u{2800}'..='\u{28ff}').contains(&c) {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn state() -> State {
+    let mut s = State::new("profiles".into(), Vars::new());
+    s.no_color = true;
+    let profiles = ["create-order", "echo-orders", "orders-json"]
+        .iter()
+        .map(|n| LoadedProfile {
+            name: n.to_string(),
+            path: format!("{n}.toml").into(),
+            result: Ok(Profile {
+                name: n.to_string(),
+                url: "https://api.example.test/v2/orders".into(),
+                credential: Some("acme".into()),
+                ..Profile::default()
+            }),
+        })
+        .collect();
+    update(&mut s, Message::ProfilesLoaded(profiles));
+    update(&mut s, Message::Resize(80, 24));
+    s
+}
+
+fn tls() -> TlsFacts {
+    TlsFacts {
+        server_name: "api.example.test".into(),
+        version: Some("TLSv1.3".into()),
+        cipher: Some("TLS13_AES_256_GCM_SHA384".into()),
+        key_exchange: Some("X25519".into()),
+        client_cert_requested: true,
+        acceptable_ca_names: vec!["CN=Acme Client CA".into()],
+        client_cert_sent: Some("CN=acme-client".into()),
+        verified_by: Some("webpki".into()),
+        ..TlsFacts::default()
+    }
+}
+
+fn response(status: u16, reason: &str, body: &str) -> Exchange {
+    let body = bytes::Bytes::from(body.to_string());
+    Exchange {
+        method: "GET".into(),
+        url: "https://api.example.test/v2/orders".into(),
+        status,
+        reason: reason.into(),
+        http_version: "HTTP/2.0".into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        encoded_size: body.len(),
+        decoded_size: body.len(),
+        content_encoding: None,
+        view: exchange::build_view(&body, Some("application/json"), true),
+        body,
+        redirects: vec![],
+        tls: Some(tls()),
+        timing: Timing {
+            total_ms: 41.5,
+            headers_ms: 40.0,
+            body_ms: 1.5,
+            new_connections: 1,
+        },
+        status_is_error: status >= 400,
+        warnings: vec![],
+    }
+}
+
+fn summary(id: i64, status: Option<u16>) -> Summary {
+    Summary {
+        id,
+        at_ms: 1_763_000_000_000,
+        profile: "echo-orders".into(),
+        key: Some("acme".into()),
+        key_sha256: None,
+        method: "GET".into(),
+        url: "https://api.example.test/v2/orders".into(),
+        status,
+        error_kind: status.is_none().then(|| "client_cert_required".into()),
+        status_is_error: status.is_none_or(|s| s >= 400),
+        duration_ms: 41.5,
+    }
+}
+
+fn finish(s: &mut State, result: Result<Exchange, Failure>, id: i64) {
+    update(s, ctrl('r'));
+    let flight = s.in_flight.as_ref().unwrap().id;
+    let status = result.as_ref().ok().map(|e| e.status);
+    let lines = match &result {
+        Ok(ex) => BodyLines::new(ex.view.text().to_string()),
+        Err(_) => BodyLines::default(),
+    };
+    update(
+        s,
+        Message::SendDone {
+            id: flight,
+            result: Arc::new(result),
+            lines,
+            summary: Box::new(summary(id, status)),
+        },
+    );
+}
+
+#[test]
+fn idle() {
+    insta::assert_snapshot!(screen(&state(), 80, 24));
+}
+
+#[test]
+fn sending() {
+    let mut s = state();
+    update(&mut s, ctrl('r'));
+    insta::assert_snapshot!(screen(&s, 80, 24));
+}
+
+#[test]
+fn ok_200_json() {
+    let mut s = state();
+    finish(
+        &mut s,
+        Ok(response(
+            200,
+            "OK",
+            r#"{"orders":[{"id":1,"status":"open","total":12.5},{"id":2,"status":"paid","total":99.0}],"next":null}"#,
+        )),
+        1,
+    );
+    insta::assert_snapshot!(screen(&s, 80, 24));
+}
+
+#[test]
+fn not_found_404() {
+    let mut s = state();
+    finish(
+        &mut s,
+        Ok(response(404, "Not Found", r#"{"error":"no such order"}"#)),
+        2,
+    );
+    insta::assert_snapshot!(screen(&s, 80, 24));
+}
+
+#[test]
+fn tls_failure_explained() {
+    let mut s = state();
+    let mut f = Failure::plain(Diagnosis::new(
+        "client_cert_required",
+        "the server requires a client certificate and none was sent: no credential key is selected",
+        "pick a key with Ctrl-K (or --credential NAME)",
+    ));
+    f.tls = Some(TlsFacts {
+        client_cert_sent: None,
+        ..tls()
+    });
+    f.chain = vec![
+        "error sending request".into(),
+        "received fatal alert: CertificateRequired".into(),
+    ];
+    finish(&mut s, Err(f), 3);
+    insta::assert_snapshot!(screen(&s, 80, 24));
+}
+
+fn keystore_with_keys() -> (tempfile::TempDir, Keystore) {
+    let home = tempfile::tempdir().unwrap();
+    let ks = Keystore::open(home.path());
+    let pki = certbench::demo::Pki::new("Acme Client CA");
+    for (name, cn) in [("acme", "acme-client"), ("acme-next", "acme-client-2027")] {
+        let c = pki.client(cn, certbench::demo::Days { from: -1, to: 400 });
+        ks.import_pem(
+            name,
+            c.cert_pem.as_bytes(),
+            c.key_pem.as_bytes(),
+            None,
+            name,
+        )
+        .unwrap();
+    }
+    (home, ks)
+}
+
+#[test]
+fn key_picker() {
+    let (_home, ks) = keystore_with_keys();
+    let mut s = state();
+    update(&mut s, ctrl('k'));
+    let keys = ks
+        .list()
+        .into_iter()
+        .map(|(n, r)| (n, r.map_err(|e| e.to_string())))
+        .collect();
+    update(&mut s, Message::KeysLoaded(keys));
+    // Made "400 days from now" a moment ago: a second tick may already make it 399.
+    insta::assert_snapshot!(screen(&s, 80, 24).replace("in 399 days", "in 400 days"));
+}
+
+#[test]
+fn import_wizard_wrong_password() {
+    let mut s = state();
+    update(&mut s, ctrl('k'));
+    update(&mut s, key(KeyCode::Char('a')));
+    update(&mut s, key(KeyCode::Enter));
+    for c in "client.p12".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    for c in "nope".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    for c in "acme".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    update(
+        &mut s,
+        Message::Imported(Err(
+            "wrong password for client.p12: the MAC does not verify; type it again".into(),
+        )),
+    );
+    assert!(matches!(s.popup, Some(Popup::Import(_))));
+    insta::assert_snapshot!(screen(&s, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = state();
+    update(&mut s, key(KeyCode::F(1)));
+    insta::assert_snapshot!(screen(&s, 80, 24));
+}
+
+#[test]
+fn comparison_unified_and_side_by_side() {
+    let a = Arc::new(Ok(response(
+        200,
+        "OK",
+        r#"{"cn":"acme-client","orders":[1,2],"requestId":"a"}"#,
+    )));
+    let b = Arc::new(Ok(response(
+        403,
+        "Forbidden",
+        r#"{"cn":"acme-client-2027","orders":[],"requestId":"b"}"#,
+    )));
+    let ignore = vec!["$.requestId".to_string()];
+    let cmp = compare::compare(&a, &b, &ignore);
+    let mut s = state();
+    update(
+        &mut s,
+        Message::Compared(Ok(Box::new(CompareView {
+            labels: ("#1 key acme".into(), "#2 key acme-next".into()),
+            a,
+            b,
+            ignore,
+            cmp,
+            scroll: 0,
+            input: None,
+        }))),
+    );
+    insta::assert_snapshot!("comparison_80x24", screen(&s, 80, 24));
+    insta::assert_snapshot!("comparison_140x24", screen(&s, 140, 24));
+}
