@@ -205,7 +205,7 @@ fn help_overlay_and_key_picker_render_at_80x24() {
     let mut s = state_with_profile();
     update(&mut s, key(KeyCode::Char('?')));
     let text = screen(&s, 80, 24);
-    assert!(text.contains("Ctrl-R / F5 send"), "{text}");
+    assert!(text.contains("Ctrl-R/F5 send"), "{text}");
     update(&mut s, key(KeyCode::Esc));
     let fx = update(&mut s, ctrl('k'));
     assert_eq!(fx, vec![Effect::LoadKeys]);
