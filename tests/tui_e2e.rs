@@ -54,8 +54,8 @@ fn demo_send_pick_key_and_quit_in_tmux() {
     assert!(screen.contains("certbench-demo-client"), "{screen}");
     // The key picker.
     tmux(&["send-keys", "-t", &session, "C-k"]);
-    let screen = wait_for(&session, "Credential keys", 5);
-    assert!(screen.contains("issuer certbench demo CA"), "{screen}");
+    let screen = wait_for(&session, "Keys: Enter use", 5);
+    assert!(screen.contains("CN=certbench-demo-client"), "{screen}");
     tmux(&["send-keys", "-t", &session, "Escape"]);
     std::thread::sleep(Duration::from_millis(300));
     tmux(&["send-keys", "-t", &session, "q"]);
@@ -69,4 +69,139 @@ fn demo_send_pick_key_and_quit_in_tmux() {
         !screen.contains("Profiles"),
         "the alternate screen is gone: {screen}"
     );
+}
+
+/// `certbench demo --serve` in the background: its URL and the home it imported its keys into.
+struct DemoServer {
+    child: std::process::Child,
+    url: String,
+    home: String,
+}
+
+impl DemoServer {
+    fn start() -> DemoServer {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .args(["demo", "--serve", "--port", "0"])
+            .current_dir(std::env::temp_dir())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (mut url, mut home) = (String::new(), String::new());
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("certbench demo server: ") {
+                url = rest.split_whitespace().next().unwrap_or("").to_string();
+            }
+            if let Some(h) = line.trim().strip_prefix("export CERTBENCH_HOME=") {
+                home = h.to_string();
+            }
+            if !url.is_empty() && !home.is_empty() {
+                break;
+            }
+        }
+        assert!(
+            !url.is_empty() && !home.is_empty(),
+            "demo --serve printed its URL and home"
+        );
+        DemoServer { child, url, home }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        // SIGINT (what --serve waits for) so it removes its temporary home; SIGKILL if it lingers.
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_keys_compared_then_found_in_history_after_restart() {
+    let server = DemoServer::start();
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("vars.toml"),
+        format!("base_url = \"{}\"\n", server.url),
+    )
+    .unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/echo-orders.toml"),
+        profiles.path().join("echo-orders.toml"),
+    )
+    .unwrap();
+    let session = format!("certbench-hist-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let run = format!(
+        "CERTBENCH_HOME={} {bin} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        server.home,
+        profiles.path().display()
+    );
+    let start = |cmd: &str| {
+        tmux(&["kill-session", "-t", &session]);
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            cmd,
+        ]);
+    };
+    start(&run);
+    wait_for(&session, "echo-orders", 10);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "Request: echo-orders", 5);
+    // Key picker: the second key, c = send with both and compare.
+    tmux(&["send-keys", "-t", &session, "C-k"]);
+    wait_for(&session, "demo-rotated", 5);
+    tmux(&["send-keys", "-t", &session, "Down", "c"]);
+    let screen = wait_for(&session, "Compare: DIFFERENT", 20);
+    assert!(screen.contains("Compare: DIFFERENT"), "{screen}");
+    assert!(screen.contains("client certificate:"), "{screen}");
+    // Leave the URL field (q would type there), then quit.
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux(&["send-keys", "-t", &session, "Tab", "q"]);
+    let screen = wait_for(&session, "CERTBENCH-EXITED-0", 10);
+    assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
+
+    // Restart: both sends are in the history pane, read from the store.
+    start(&run);
+    wait_for(&session, "echo-orders", 10);
+    let screen = wait_for(&session, "200 GET", 10);
+    let rows = screen.lines().filter(|l| l.contains("200 GET")).count();
+    assert_eq!(rows, 2, "{screen}");
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "Tab",
+        "Tab",
+        "Tab",
+        "m",
+        "Down",
+        "m",
+        "c",
+    ]);
+    let screen = wait_for(&session, "Compare: DIFFERENT", 10);
+    assert!(screen.contains("certbench-demo-client-rotated"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux(&["send-keys", "-t", &session, "q"]);
+    let screen = wait_for(&session, "CERTBENCH-EXITED-0", 10);
+    tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
 }
