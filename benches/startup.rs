@@ -1,0 +1,175 @@
+//! Start-up in a real terminal: the release binary in tmux on 200 profiles and 50 keys, time from
+//! launch to the first full frame (profiles listed, status bar drawn; capture-pane polled), and idle
+//! RSS. Reference runs in the same go: the same harness printing a marker with `cat` (the floor of
+//! tmux + polling), and Posting (`posting` on PATH or in $POSTING_BIN) on a collection of 200 requests.
+//! Run: `cargo bench --bench startup` (needs tmux).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use certbench::core::keystore::Keystore;
+use certbench::core::profile::Profile;
+use certbench::demo::{Days, Pki};
+
+const RUNS: usize = 15;
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(args)
+        .output()
+        .expect("tmux installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Launches `cmd` in a fresh 120x40 session; returns ms until every needle is on screen, and the RSS (kB) after 1 s idle.
+fn measure(cmd: &str, needles: &[&str], rss: bool) -> Option<(f64, u64)> {
+    let session = format!("cb-startup-{}", std::process::id());
+    tmux(&["kill-session", "-t", &session]);
+    let t = Instant::now();
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        cmd,
+    ]);
+    let deadline = t + Duration::from_secs(20);
+    let ms = loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", &session]);
+        if needles.iter().all(|n| screen.contains(n)) {
+            break Some(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        if Instant::now() > deadline {
+            eprintln!("timed out waiting for {needles:?}:\n{screen}");
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let mut kb = 0;
+    if rss && ms.is_some() {
+        std::thread::sleep(Duration::from_secs(1));
+        let pid = tmux(&["display", "-p", "-t", &session, "#{pane_pid}"]);
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", pid.trim())).unwrap_or_default();
+        kb = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+    }
+    tmux(&["kill-session", "-t", &session]);
+    ms.map(|m| (m, kb))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn series(name: &str, cmd: &str, needles: &[&str]) -> Option<(f64, u64)> {
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for i in 0..RUNS {
+        let (ms, kb) = measure(cmd, needles, i == 0)?;
+        if i == 0 {
+            rss = kb;
+        }
+        times.push(ms);
+    }
+    let m = median(times);
+    println!(
+        "{name:<44} median {m:>7.1} ms   idle RSS {:>7.1} MB",
+        rss as f64 / 1024.0
+    );
+    Some((m, rss))
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let profiles = dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    let ks = Keystore::open(&home);
+    let pki = Pki::new("Bench CA");
+    for i in 0..50 {
+        let c = pki.client(&format!("client-{i:02}"), Days::default());
+        ks.import_pem(
+            &format!("key-{i:02}"),
+            c.cert_pem.as_bytes(),
+            c.key_pem.as_bytes(),
+            None,
+            "bench",
+        )
+        .unwrap();
+    }
+    let posting = dir.path().join("posting");
+    std::fs::create_dir_all(&posting).unwrap();
+    for i in 0..200 {
+        let p = Profile {
+            name: format!("profile-{i:03}"),
+            url: format!("https://api.example.test/v1/items/{i}"),
+            credential: Some(format!("key-{:02}", i % 50)),
+            ..Profile::default()
+        };
+        p.save(&profiles).unwrap();
+        std::fs::write(
+            posting.join(format!("profile-{i:03}.posting.yaml")),
+            format!(
+                "name: profile-{i:03}\nmethod: GET\nurl: https://api.example.test/v1/items/{i}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let marker = dir.path().join("marker.txt");
+    std::fs::write(&marker, "READY-MARKER\n").unwrap();
+
+    println!(
+        "start-up to first full frame in tmux (120x40), {RUNS} runs each, 200 profiles, 50 keys"
+    );
+    let floor = series(
+        "reference: `cat` a marker (tmux + polling)",
+        &format!("cat {}; exec sleep 30", marker.display()),
+        &["READY-MARKER"],
+    );
+    let ours = series(
+        "certbench",
+        &format!(
+            "exec env CERTBENCH_HOME={} {bin} --profiles {}",
+            home.display(),
+            profiles.display()
+        ),
+        &["profile-000", "Enter open"],
+    );
+    if let (Some((f, _)), Some((o, _))) = (floor, ours) {
+        println!("certbench above the floor: {:.1} ms", o - f);
+    }
+    let posting_bin = std::env::var("POSTING_BIN").unwrap_or_else(|_| "posting".into());
+    if Command::new(&posting_bin)
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let theirs = series(
+            "Posting (same 200 requests as a collection)",
+            &format!("exec {posting_bin} --collection {}", posting.display()),
+            &["profile-000"],
+        );
+        if let (Some((o, ro)), Some((p, rp))) = (ours, theirs) {
+            println!(
+                "Posting / certbench: start-up {:.1}x, idle RSS {:.1}x",
+                p / o,
+                rp as f64 / ro.max(1) as f64
+            );
+        }
+    } else {
+        println!(
+            "Posting not found (pip install posting; or set POSTING_BIN): no peer figure this run"
+        );
+    }
+}
