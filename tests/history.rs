@@ -25,6 +25,22 @@ fn certbench(env: &Env, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `certbench send --url URL` with the demo key and CA, as a process.
+fn send_demo(env: &Env, url: &str) -> Output {
+    certbench(
+        env,
+        &[
+            "send",
+            "--url",
+            url,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+        ],
+    )
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -264,18 +280,7 @@ fn two_processes_sending_at_once_record_every_send() {
         for _ in 0..2 {
             s.spawn(|| {
                 for _ in 0..8 {
-                    let o = certbench(
-                        &env,
-                        &[
-                            "send",
-                            "--url",
-                            &url,
-                            "--credential",
-                            "demo",
-                            "--trust",
-                            "demo-ca",
-                        ],
-                    );
+                    let o = send_demo(&env, &url);
                     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
                     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
                 }
@@ -292,18 +297,7 @@ fn corrupt_file_is_set_aside_and_sending_goes_on() {
     let env = Env::new();
     std::fs::write(env.home.path().join("history.db"), vec![0x5au8; 8192]).unwrap();
     let url = format!("{}/json", env.server.url);
-    let o = certbench(
-        &env,
-        &[
-            "send",
-            "--url",
-            &url,
-            "--credential",
-            "demo",
-            "--trust",
-            "demo-ca",
-        ],
-    );
+    let o = send_demo(&env, &url);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("kept as"), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders"));
@@ -326,18 +320,7 @@ fn locked_file_warns_once_and_the_send_still_works() {
     let locker = rusqlite::Connection::open(env.home.path().join("history.db")).unwrap();
     locker.execute_batch("BEGIN EXCLUSIVE;").unwrap();
     let url = format!("{}/json", env.server.url);
-    let o = certbench(
-        &env,
-        &[
-            "send",
-            "--url",
-            &url,
-            "--credential",
-            "demo",
-            "--trust",
-            "demo-ca",
-        ],
-    );
+    let o = send_demo(&env, &url);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders"));
     let err = stderr(&o);
@@ -430,18 +413,7 @@ fn diff_ignores_what_always_changes() {
     let url = format!("{}/json", env.server.url);
     for _ in 0..2 {
         std::thread::sleep(std::time::Duration::from_millis(1100));
-        let o = certbench(
-            &env,
-            &[
-                "send",
-                "--url",
-                &url,
-                "--credential",
-                "demo",
-                "--trust",
-                "demo-ca",
-            ],
-        );
+        let o = send_demo(&env, &url);
         assert_eq!(o.status.code(), Some(0));
     }
     let o = certbench(&env, &["history", "list", "--json"]);

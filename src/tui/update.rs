@@ -404,40 +404,17 @@ fn request_quit(s: &mut State) -> Vec<Effect> {
 
 /// Starts a send of the form's request; a send already in flight is superseded.
 pub fn send(s: &mut State) -> Vec<Effect> {
-    let profile = match s.form.to_profile() {
-        Ok(p) => p,
-        Err(e) => {
-            s.message = Some((format!("cannot send: {e}"), true));
-            return Vec::new();
-        }
+    let Some(profile) = form_profile(s) else {
+        return Vec::new();
     };
-    let mut effects = Vec::new();
-    if let Some(old) = s.in_flight.take() {
-        effects.push(Effect::Cancel { id: old.id });
-    }
-    let id = s.next_id;
-    s.next_id += 1;
-    s.in_flight = Some(InFlight {
-        id,
-        started: std::time::Instant::now(),
-        profile: profile.clone(),
-    });
     s.message = None;
-    effects.push(Effect::Send {
-        id,
-        profile: Box::new(profile),
-    });
-    effects
+    take_off(s, profile, |id, profile| Effect::Send { id, profile })
 }
 
 /// Sends the form's request with its key and with `other`, then opens the comparison.
 fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
-    let profile = match s.form.to_profile() {
-        Ok(p) => p,
-        Err(e) => {
-            s.message = Some((format!("cannot send: {e}"), true));
-            return Vec::new();
-        }
+    let Some(profile) = form_profile(s) else {
+        return Vec::new();
     };
     if profile.credential.as_deref() == Some(other.as_str()) {
         s.message = Some((
@@ -451,6 +428,37 @@ fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
         });
         return Vec::new();
     }
+    s.message = Some((
+        format!(
+            "sending with {} and {other}...",
+            profile.credential.as_deref().unwrap_or("no key")
+        ),
+        false,
+    ));
+    take_off(s, profile, |id, profile| Effect::SendPair {
+        id,
+        profile,
+        other,
+    })
+}
+
+/// The form as a profile, or the reason it cannot be sent (shown in the status line).
+fn form_profile(s: &mut State) -> Option<Profile> {
+    match s.form.to_profile() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            s.message = Some((format!("cannot send: {e}"), true));
+            None
+        }
+    }
+}
+
+/// Puts a new request in flight (cancelling the one before) and makes its effect.
+fn take_off(
+    s: &mut State,
+    profile: Profile,
+    effect: impl FnOnce(u64, Box<Profile>) -> Effect,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let Some(old) = s.in_flight.take() {
         effects.push(Effect::Cancel { id: old.id });
@@ -462,18 +470,7 @@ fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
         started: std::time::Instant::now(),
         profile: profile.clone(),
     });
-    s.message = Some((
-        format!(
-            "sending with {} and {other}...",
-            profile.credential.as_deref().unwrap_or("no key")
-        ),
-        false,
-    ));
-    effects.push(Effect::SendPair {
-        id,
-        profile: Box::new(profile),
-        other,
-    });
+    effects.push(effect(id, Box::new(profile)));
     effects
 }
 
