@@ -21,6 +21,78 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn rss_kb(session: &str) -> u64 {
+    let pid = tmux(&["display", "-p", "-t", session, "#{pane_pid}"]);
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", pid.trim())).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn wait_screen(session: &str, needles: &[&str], secs: u64) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if needles.iter().all(|n| screen.contains(n)) {
+            return true;
+        }
+        if Instant::now() > deadline {
+            eprintln!("timed out waiting for {needles:?}:\n{screen}");
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A 20 MB JSON body over plain HTTP (python's http.server, the same for both): from the send key to
+/// the body's first item on screen, and RSS afterwards. `ready` is on screen when the app can send;
+/// `before` types what the app needs before the send key (`send`).
+fn big_body(
+    name: &str,
+    cmd: &str,
+    ready: &str,
+    before: &[&[&str]],
+    send: &str,
+) -> Option<(f64, u64)> {
+    let session = format!("cb-big-{}", std::process::id());
+    tmux(&["kill-session", "-t", &session]);
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        cmd,
+    ]);
+    let mut ok = wait_screen(&session, &[ready], 30);
+    for keys in before {
+        let mut args = vec!["send-keys", "-t", session.as_str()];
+        args.extend_from_slice(keys);
+        tmux(&args);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let t = Instant::now();
+    tmux(&["send-keys", "-t", &session, send]);
+    ok = ok && wait_screen(&session, &["item-0\"", "200"], 180);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let kb = rss_kb(&session);
+    tmux(&["kill-session", "-t", &session]);
+    if ok {
+        println!(
+            "{name:<44} {ms:>9.0} ms   RSS {:>7.1} MB",
+            kb as f64 / 1024.0
+        );
+    }
+    ok.then_some((ms, kb))
+}
+
 /// Launches `cmd` in a fresh 120x40 session; returns ms until every needle is on screen, and the RSS (kB) after 1 s idle.
 fn measure(cmd: &str, needles: &[&str], rss: bool) -> Option<(f64, u64)> {
     let session = format!("cb-startup-{}", std::process::id());
@@ -150,11 +222,11 @@ fn main() {
         println!("certbench above the floor: {:.1} ms", o - f);
     }
     let posting_bin = std::env::var("POSTING_BIN").unwrap_or_else(|_| "posting".into());
-    if Command::new(&posting_bin)
+    let have_posting = Command::new(&posting_bin)
         .arg("--help")
         .output()
-        .is_ok_and(|o| o.status.success())
-    {
+        .is_ok_and(|o| o.status.success());
+    if have_posting {
         let theirs = series(
             "Posting (same 200 requests as a collection)",
             &format!("exec {posting_bin} --collection {}", posting.display()),
@@ -170,6 +242,85 @@ fn main() {
     } else {
         println!(
             "Posting not found (pip install posting; or set POSTING_BIN): no peer figure this run"
+        );
+    }
+
+    // 20 MB JSON, send key to body on screen.
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(
+        www.join("big.json"),
+        certbench::demo::large_json(20_000_000),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(&www)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 for the static file server");
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = format!("http://127.0.0.1:{port}/big.json");
+    let big_profiles = dir.path().join("big-profiles");
+    Profile {
+        name: "big".into(),
+        url: url.clone(),
+        ..Profile::default()
+    }
+    .save(&big_profiles)
+    .unwrap();
+    println!("20 MB JSON over HTTP, send key to the first item on screen (3 runs each, median):");
+    let mut ours_big = Vec::new();
+    let mut theirs_big = Vec::new();
+    for _ in 0..3 {
+        if let Some(r) = big_body(
+            "certbench",
+            &format!(
+                "exec env CERTBENCH_HOME={} {bin} --profiles {}",
+                home.display(),
+                big_profiles.display()
+            ),
+            "Enter open",
+            &[&["Enter"]],
+            "C-r",
+        ) {
+            ours_big.push(r);
+        }
+        if have_posting
+            && let Some(r) = big_body(
+                "Posting",
+                &format!("exec {posting_bin} --collection {}", posting.display()),
+                "Enter a URL",
+                &[&["-l", url.as_str()]],
+                "C-j",
+            )
+        {
+            theirs_big.push(r);
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let med = |v: &[(f64, u64)]| median(v.iter().map(|x| x.0).collect());
+    if !ours_big.is_empty() && !theirs_big.is_empty() {
+        println!(
+            "Posting / certbench on 20 MB: {:.1}x the time, {:.1}x the RSS",
+            med(&theirs_big) / med(&ours_big),
+            theirs_big[0].1 as f64 / ours_big[0].1.max(1) as f64
         );
     }
 }

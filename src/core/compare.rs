@@ -258,11 +258,12 @@ fn body_texts(
     paths: &[Vec<Step>],
 ) -> (&'static str, String, String) {
     let (x, y) = match (a, b) {
-        (Ok(x), Ok(y)) => (x, y),
-        (Ok(x), Err(_)) => return ("text", x.view.text().to_string(), String::new()),
-        (Err(_), Ok(y)) => return ("text", String::new(), y.view.text().to_string()),
+        (Ok(x), Ok(y)) => (viewed(x), viewed(y)),
+        (Ok(x), Err(_)) => return ("text", viewed(x).view.text().to_string(), String::new()),
+        (Err(_), Ok(y)) => return ("text", String::new(), viewed(y).view.text().to_string()),
         (Err(_), Err(_)) => return ("none", String::new(), String::new()),
     };
+    let (x, y) = (x.as_ref(), y.as_ref());
     let json = |ex: &Exchange| match &ex.view {
         BodyView::Json { .. } => json_value(&ex.view),
         BodyView::Unparsed { format: "json", .. } => None,
@@ -293,6 +294,26 @@ fn body_texts(
         _ => "text",
     };
     (kind, x.view.text().to_string(), y.view.text().to_string())
+}
+
+/// The exchange with its view's text present: a display may have taken it (`BodyView::take_text`),
+/// in which case the view is built again from the body.
+fn viewed(ex: &Exchange) -> std::borrow::Cow<'_, Exchange> {
+    if !ex.view.text().is_empty() || ex.body.is_empty() || matches!(ex.view, BodyView::Binary) {
+        return std::borrow::Cow::Borrowed(ex);
+    }
+    let ctype = ex
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.as_str());
+    let parse = !matches!(ex.view, BodyView::Text { .. });
+    let mut rebuilt = Exchange {
+        view: BodyView::Empty,
+        ..ex.clone()
+    };
+    rebuilt.view = super::exchange::build_view(&ex.body, ctype, parse);
+    std::borrow::Cow::Owned(rebuilt)
 }
 
 fn hex(bytes: &[u8]) -> String {

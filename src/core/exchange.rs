@@ -172,6 +172,16 @@ impl BodyView {
         }
     }
 
+    /// Moves the shown text out (for a display that keeps its own copy), leaving the kind and
+    /// any parse error in place; `text()` is empty afterwards.
+    pub fn take_text(&mut self) -> String {
+        match self {
+            BodyView::Json { pretty } | BodyView::Xml { pretty } => std::mem::take(pretty),
+            BodyView::Text { text } | BodyView::Unparsed { text, .. } => std::mem::take(text),
+            BodyView::Empty | BodyView::Binary => String::new(),
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             BodyView::Empty => "empty",

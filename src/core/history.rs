@@ -699,9 +699,26 @@ impl Row {
         let (outcome, body, truncated, content_type, status, error_kind, status_is_error, ms) =
             match rec.result {
                 Ok(ex) => {
-                    let mut ex = ex.clone();
-                    let raw = std::mem::take(&mut ex.body);
-                    ex.view = Default::default();
+                    // Everything but the view (rebuilt from the body on reading) and the body (a column).
+                    let raw = ex.body.clone();
+                    let mut ex = Exchange {
+                        method: ex.method.clone(),
+                        url: ex.url.clone(),
+                        status: ex.status,
+                        reason: ex.reason.clone(),
+                        http_version: ex.http_version.clone(),
+                        headers: ex.headers.clone(),
+                        body: bytes::Bytes::new(),
+                        encoded_size: ex.encoded_size,
+                        decoded_size: ex.decoded_size,
+                        content_encoding: ex.content_encoding.clone(),
+                        view: Default::default(),
+                        redirects: ex.redirects.clone(),
+                        tls: ex.tls.clone(),
+                        timing: ex.timing.clone(),
+                        status_is_error: ex.status_is_error,
+                        warnings: ex.warnings.clone(),
+                    };
                     ex.url = red.url(&ex.url);
                     ex.headers = red.headers(&ex.headers);
                     for hop in &mut ex.redirects {

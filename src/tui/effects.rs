@@ -413,9 +413,20 @@ async fn send_and_record(
             Summary::unrecorded(&req, &result)
         }
     };
-    let lines = match &*result {
-        Ok(ex) => BodyLines::new(body_text(ex)),
-        Err(_) => BodyLines::default(),
+    // The recorder is done with it: take the pretty text instead of copying it (a 20 MB body
+    // would otherwise be held twice).
+    let (result, lines) = match Arc::try_unwrap(result) {
+        Ok(mut owned) => {
+            let lines = display_lines(&mut owned);
+            (Arc::new(owned), lines)
+        }
+        Err(shared) => {
+            let lines = match &*shared {
+                Ok(ex) => BodyLines::new(body_text(ex)),
+                Err(_) => BodyLines::default(),
+            };
+            (shared, lines)
+        }
     };
     let shown = Shown {
         at: crate::core::history::format_time(summary.at_ms.max(1))
@@ -431,11 +442,8 @@ async fn send_and_record(
     (shown, summary)
 }
 
-fn shown_of(profile: Profile, at: String, id: i64, result: Result<Exchange, Failure>) -> Shown {
-    let lines = match &result {
-        Ok(ex) => BodyLines::new(body_text(ex)),
-        Err(_) => BodyLines::default(),
-    };
+fn shown_of(profile: Profile, at: String, id: i64, mut result: Result<Exchange, Failure>) -> Shown {
+    let lines = display_lines(&mut result);
     Shown {
         profile,
         at,
@@ -478,6 +486,17 @@ fn rename_profile(dir: &std::path::Path, from: &str, to: &str) -> Result<String,
     std::fs::remove_file(dir.join(format!("{from}.toml")))
         .map_err(|e| format!("saved {to}, but cannot remove {from}.toml: {e}"))?;
     Ok(format!("renamed profile {from} to {to}"))
+}
+
+/// The body's display lines, moving the view's text into them (the view keeps its kind).
+fn display_lines(result: &mut Result<Exchange, Failure>) -> BodyLines {
+    match result {
+        Ok(ex) if matches!(ex.view, crate::core::exchange::BodyView::Binary) => {
+            BodyLines::new(body_text(ex))
+        }
+        Ok(ex) => BodyLines::new(ex.view.take_text()),
+        Err(_) => BodyLines::default(),
+    }
 }
 
 fn body_text(ex: &crate::core::exchange::Exchange) -> String {
