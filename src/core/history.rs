@@ -660,7 +660,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// One entry's columns, redacted and capped.
-struct Row {
+struct Row<'a> {
     at_ms: i64,
     profile: String,
     key_name: Option<String>,
@@ -674,14 +674,15 @@ struct Row {
     profile_json: String,
     request_json: String,
     outcome_json: String,
-    body: Option<Vec<u8>>,
+    /// Borrowed from the exchange unless a secret had to be scrubbed out of it.
+    body: Option<std::borrow::Cow<'a, [u8]>>,
     body_truncated: bool,
     content_type: Option<String>,
     parse: bool,
 }
 
-impl Row {
-    fn build(rec: &Record<'_>, cap: usize) -> Row {
+impl<'a> Row<'a> {
+    fn build(rec: &Record<'a>, cap: usize) -> Row<'a> {
         let req = rec.request;
         let mut red = Redactor::for_request(req);
         if let Ok(ex) = rec.result {
@@ -700,7 +701,7 @@ impl Row {
             match rec.result {
                 Ok(ex) => {
                     // Everything but the view (rebuilt from the body on reading) and the body (a column).
-                    let raw = ex.body.clone();
+                    let raw: &'a [u8] = &ex.body;
                     let mut ex = Exchange {
                         method: ex.method.clone(),
                         url: ex.url.clone(),
@@ -726,7 +727,7 @@ impl Row {
                         hop.location = red.url(&hop.location);
                     }
                     let truncated = raw.len() > cap;
-                    let body = red.bytes(&raw[..raw.len().min(cap)]).into_owned();
+                    let body = red.bytes(&raw[..raw.len().min(cap)]);
                     let ctype = ex
                         .headers
                         .iter()
