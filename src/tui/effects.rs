@@ -84,12 +84,17 @@ impl Runner {
                 let handle = self.rt.spawn(async move {
                     let (shown, summary) =
                         send_and_record(tx.clone(), transport, history, vars, *profile).await;
+                    let big = shown.lines.text.len() > BIG_BODY;
                     let _ = tx.send(Message::SendDone {
                         id,
                         result: shown.result,
                         lines: shown.lines,
                         summary: Box::new(summary),
                     });
+                    // After the result is on its way, so the screen does not wait for it.
+                    if big {
+                        give_back_memory();
+                    }
                 });
                 self.flights.insert(id, handle);
             }
@@ -486,6 +491,19 @@ fn rename_profile(dir: &std::path::Path, from: &str, to: &str) -> Result<String,
     std::fs::remove_file(dir.join(format!("{from}.toml")))
         .map_err(|e| format!("saved {to}, but cannot remove {from}.toml: {e}"))?;
     Ok(format!("renamed profile {from} to {to}"))
+}
+
+/// Above this, the transient buffers of a send (decoding, the history write) are worth returning.
+const BIG_BODY: usize = 4 * 1024 * 1024;
+
+/// Hands freed heap pages back to the system after a large body: glibc keeps them otherwise, and a
+/// 20 MB response would leave the process holding several times its size.
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory at the allocator's discretion; no pointers change.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The body's display lines, moving the view's text into them (the view keeps its kind).
