@@ -89,7 +89,8 @@ impl DemoServer {
             .unwrap();
         let out = child.stdout.take().unwrap();
         let (mut url, mut home) = (String::new(), String::new());
-        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+        let mut lines = std::io::BufReader::new(out).lines();
+        for line in lines.by_ref().map_while(Result::ok) {
             if let Some(rest) = line.strip_prefix("certbench demo server: ") {
                 url = rest.split_whitespace().next().unwrap_or("").to_string();
             }

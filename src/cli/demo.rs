@@ -131,33 +131,32 @@ pub fn run(serve: bool, port: u16) -> i32 {
     code
 }
 
+/// The serve banner; written with errors ignored, so a closed stdout (a reader that went away)
+/// never stops the server.
 fn print_serve_help(url: &str, home: &DemoHome, profiles: &Path) {
     let h = home.dir.path().display();
-    println!("certbench demo server: {url} (requires a client certificate; Ctrl-C stops it)");
-    println!();
-    println!("Its client key and CA are imported into a temporary home:");
-    println!("  export CERTBENCH_HOME={h}");
-    println!(
-        "  certbench send echo-orders --profiles {} --var base_url={url}",
-        profiles.display()
-    );
-    println!("  certbench send --url {url}/echo --credential demo --trust demo-ca -v");
-    println!(
-        "  certbench send --url {url}/echo --credential demo --trust demo-ca --compare-key demo-rotated"
-    );
-    println!("  certbench history list");
-    println!();
-    println!("Or with curl:");
-    println!(
-        "  curl --cacert {} --cert {} --key {} {url}/echo",
-        home.ca.display(),
-        home.client_cert.display(),
-        home.client_key.display()
-    );
-    println!();
-    println!(
-        "Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut"
+    let text = format!(
+        "certbench demo server: {url} (requires a client certificate; Ctrl-C stops it)
+
+Its client key and CA are imported into a temporary home:
+  export CERTBENCH_HOME={h}
+  certbench send echo-orders --profiles {profiles} --var base_url={url}
+  certbench send --url {url}/echo --credential demo --trust demo-ca -v
+  certbench send --url {url}/echo --credential demo --trust demo-ca --compare-key demo-rotated
+  certbench history list
+
+Or with curl:
+  curl --cacert {ca} --cert {cert} --key {key} {url}/echo
+
+Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut
+",
+        profiles = profiles.display(),
+        ca = home.ca.display(),
+        cert = home.client_cert.display(),
+        key = home.client_key.display(),
     );
     use std::io::Write;
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
