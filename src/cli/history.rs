@@ -172,7 +172,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
                 return DIFF_TROUBLE;
             }
             let cmp = compare::compare(&ea.result, &eb.result, &rules);
-            print_comparison(&cmp, &label(&ea), &label(&eb), json);
+            print_comparison(&cmp, &ea.summary.label(), &eb.summary.label(), json);
             if cmp.is_equal() {
                 DIFF_SAME
             } else {
@@ -211,16 +211,6 @@ pub fn run(cmd: HistoryCmd) -> i32 {
 fn trouble(e: impl std::fmt::Display) -> i32 {
     eprintln!("error: {e}");
     DIFF_TROUBLE
-}
-
-pub fn label(e: &Entry) -> String {
-    format!(
-        "#{} {} {} key {}",
-        e.summary.id,
-        e.summary.profile,
-        e.summary.when(),
-        e.summary.key.as_deref().unwrap_or("none")
-    )
 }
 
 pub fn print_comparison(cmp: &Comparison, a: &str, b: &str, as_json: bool) {

@@ -127,6 +127,18 @@ impl Summary {
     pub fn when(&self) -> String {
         format_time(self.at_ms)
     }
+
+    /// How a comparison names this entry: "#12 orders 2026-11-23 10:00:00 key acme"
+    /// (no number for a send kept only in memory).
+    pub fn label(&self) -> String {
+        format!(
+            "#{} {} {} key {}",
+            self.id.max(0),
+            self.profile,
+            self.when(),
+            self.key.as_deref().unwrap_or("none")
+        )
+    }
 }
 
 pub fn format_time(at_ms: i64) -> String {

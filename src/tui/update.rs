@@ -965,15 +965,7 @@ fn compare_marked(s: &mut State) -> Vec<Effect> {
     let side = |s: &State, id: i64| -> (Side, String) {
         let row = s.history.iter().find(|r| r.summary.id == id);
         let label = row
-            .map(|r| {
-                format!(
-                    "#{} {} {} key {}",
-                    r.summary.id.max(0),
-                    r.summary.profile,
-                    r.summary.when(),
-                    r.summary.key.as_deref().unwrap_or("none")
-                )
-            })
+            .map(|r| r.summary.label())
             .unwrap_or_else(|| format!("#{id}"));
         match row.and_then(|r| r.held.as_ref()) {
             Some(h) => (Side::Held(h.result.clone()), label),
