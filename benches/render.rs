@@ -51,7 +51,6 @@ fn main() {
     let total_lines = lines.len();
     s.shown = Some(Box::new(certbench::tui::state::Shown {
         profile: Default::default(),
-        at: "00:00:00".into(),
         id: -1,
         result: std::sync::Arc::new(Ok(ex)),
         lines,

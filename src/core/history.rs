@@ -348,7 +348,8 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn now_ms() -> i64 {
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -165,7 +165,7 @@ impl Runner {
                     let result = h
                         .get(id)
                         .map_err(|e| e.to_string())
-                        .map(|e| Box::new(shown_of(e.profile, e.summary.when(), id, e.result)));
+                        .map(|e| Box::new(shown_of(e.profile, id, e.result)));
                     let _ = tx.send(Message::EntryLoaded { then, result });
                 });
             }
@@ -385,7 +385,7 @@ async fn send_and_record(
                 status_is_error: true,
                 duration_ms: 0.0,
             };
-            let shown = shown_of(profile, String::new(), 0, Err(failure));
+            let shown = shown_of(profile, 0, Err(failure));
             return (shown, summary);
         }
     };
@@ -434,10 +434,6 @@ async fn send_and_record(
         }
     };
     let shown = Shown {
-        at: crate::core::history::format_time(summary.at_ms.max(1))
-            .get(11..)
-            .unwrap_or("")
-            .to_string(),
         profile,
         id: summary.id,
         result,
@@ -447,11 +443,10 @@ async fn send_and_record(
     (shown, summary)
 }
 
-fn shown_of(profile: Profile, at: String, id: i64, mut result: Result<Exchange, Failure>) -> Shown {
+fn shown_of(profile: Profile, id: i64, mut result: Result<Exchange, Failure>) -> Shown {
     let lines = display_lines(&mut result);
     Shown {
         profile,
-        at,
         id,
         result: Arc::new(result),
         lines,

@@ -180,7 +180,6 @@ impl BodyLines {
 #[derive(Debug, Clone)]
 pub struct Shown {
     pub profile: Profile,
-    pub at: String,
     /// Its history id (negative: kept in memory only, not recorded).
     pub id: i64,
     pub result: Arc<Result<Exchange, Failure>>,

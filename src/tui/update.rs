@@ -115,7 +115,6 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             };
             let shown = Shown {
                 profile: flight.profile,
-                at: clock(),
                 id: summary.id,
                 result,
                 lines,

@@ -143,7 +143,7 @@ fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
 }
 
 fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
-    let today = crate::core::history::format_time(now_ms());
+    let today = crate::core::history::format_time(crate::core::history::now_ms());
     let items: Vec<ListItem> = s
         .history
         .iter()
@@ -210,13 +210,6 @@ fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         .highlight_symbol(">")
         .highlight_style(t.focus(true));
     f.render_stateful_widget(list, list_area, &mut state);
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
