@@ -130,22 +130,14 @@ impl BodyLines {
             return None;
         }
         let needle = term.to_ascii_lowercase();
-        let hits = |hay: &str, base: usize| -> Vec<usize> {
-            let lower = hay.to_ascii_lowercase();
-            lower
-                .match_indices(&needle)
-                .map(|(i, _)| base + i)
-                .collect()
-        };
         let start = self.starts.get(from).copied().unwrap_or(0);
         if back {
-            let before = hits(&self.text[..start], 0);
-            if let Some(p) = before.last() {
-                return Some(self.line_of(*p));
-            }
-            hits(&self.text[start..], start)
-                .last()
-                .map(|p| self.line_of(*p))
+            // The last hit before this line, else (wrapping round) the last one at or after it.
+            let last =
+                |hay: &str, base: usize| hay.to_ascii_lowercase().rfind(&needle).map(|i| base + i);
+            last(&self.text[..start], 0)
+                .or_else(|| last(&self.text[start..], start))
+                .map(|p| self.line_of(p))
         } else {
             let from_start = from + 1;
             let after_at = self
