@@ -823,7 +823,10 @@ fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
             match pane {
                 Pane::Profiles if row < s.profiles.len() => s.selected_profile = row,
                 Pane::History => {
-                    let row = row.saturating_sub(usize::from(s.history_filter.is_some()));
+                    let filter = usize::from(s.history_filter.is_some());
+                    let rows = (rect.height as usize).saturating_sub(2 + filter);
+                    let row = row.saturating_sub(filter)
+                        + super::view::list_start(s.history_selected, rows);
                     if row < s.history.len() {
                         s.history_selected = row;
                     }
