@@ -212,19 +212,17 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             accepted,
             lines,
         } => {
-            if let Some(Popup::KeyCheck { name: n, .. }) = &s.popup
+            // Only into the probe still on screen (not one closed or started for another key).
+            if let Some(Popup::KeyCheck {
+                name: n,
+                accepted: a,
+                lines: l,
+                ..
+            }) = &mut s.popup
                 && *n == name
             {
-                let url = match &s.popup {
-                    Some(Popup::KeyCheck { url, .. }) => url.clone(),
-                    _ => String::new(),
-                };
-                s.popup = Some(Popup::KeyCheck {
-                    name,
-                    url,
-                    accepted: Some(accepted),
-                    lines,
-                });
+                *a = Some(accepted);
+                *l = lines;
             }
             Vec::new()
         }
