@@ -44,7 +44,7 @@ fn wait_screen(session: &str, needles: &[&str], secs: u64) -> bool {
             eprintln!("timed out waiting for {needles:?}");
             return false;
         }
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
@@ -110,18 +110,7 @@ fn measure(cmd: &str, needles: &[&str], rss: bool) -> Option<(f64, u64)> {
         "40",
         cmd,
     ]);
-    let deadline = t + Duration::from_secs(20);
-    let ms = loop {
-        let screen = tmux(&["capture-pane", "-p", "-t", &session]);
-        if needles.iter().all(|n| screen.contains(n)) {
-            break Some(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        if Instant::now() > deadline {
-            eprintln!("timed out waiting for {needles:?}:\n{screen}");
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    };
+    let ms = wait_screen(&session, needles, 20).then(|| t.elapsed().as_secs_f64() * 1000.0);
     let mut kb = 0;
     if rss && ms.is_some() {
         std::thread::sleep(Duration::from_secs(1));
