@@ -281,18 +281,37 @@ pub fn key_sha256(
     transport.credential_info(name).ok().map(|i| i.leaf.sha256)
 }
 
+/// What a list line shows of an outcome: status or failure kind, error flag, duration.
+struct OutcomeFacts {
+    status: Option<u16>,
+    error_kind: Option<String>,
+    status_is_error: bool,
+    duration_ms: f64,
+}
+
+impl OutcomeFacts {
+    fn of(result: &Result<Exchange, Failure>) -> OutcomeFacts {
+        match result {
+            Ok(ex) => OutcomeFacts {
+                status: Some(ex.status),
+                error_kind: None,
+                status_is_error: ex.status_is_error,
+                duration_ms: ex.timing.total_ms,
+            },
+            Err(f) => OutcomeFacts {
+                status: None,
+                error_kind: Some(f.diagnosis.kind.clone()),
+                status_is_error: true,
+                duration_ms: 0.0,
+            },
+        }
+    }
+}
+
 impl Summary {
     /// The line for a send that is not recorded (id 0), from the request and its outcome.
     pub fn unrecorded(req: &PreparedRequest, result: &Result<Exchange, Failure>) -> Summary {
-        let (status, error_kind, status_is_error, duration_ms) = match result {
-            Ok(ex) => (
-                Some(ex.status),
-                None,
-                ex.status_is_error,
-                ex.timing.total_ms,
-            ),
-            Err(f) => (None, Some(f.diagnosis.kind.clone()), true, 0.0),
-        };
+        let facts = OutcomeFacts::of(result);
         Summary {
             id: 0,
             at_ms: now_ms(),
@@ -301,10 +320,10 @@ impl Summary {
             key_sha256: None,
             method: req.method.clone(),
             url: Redactor::for_request(req).url(&req.url),
-            status,
-            error_kind,
-            status_is_error,
-            duration_ms,
+            status: facts.status,
+            error_kind: facts.error_kind,
+            status_is_error: facts.status_is_error,
+            duration_ms: facts.duration_ms,
         }
     }
 }
@@ -710,75 +729,49 @@ impl<'a> Row<'a> {
             body_truncated: req_truncated,
         };
         let key_name = req.credential.clone().filter(|_| req.mutual_tls);
-        let (outcome, body, truncated, content_type, status, error_kind, status_is_error, ms) =
-            match rec.result {
-                Ok(ex) => {
-                    // Everything but the view (rebuilt from the body on reading) and the body (a column).
-                    let raw: &'a [u8] = &ex.body;
-                    let mut ex = Exchange {
-                        method: ex.method.clone(),
-                        url: ex.url.clone(),
-                        status: ex.status,
-                        reason: ex.reason.clone(),
-                        http_version: ex.http_version.clone(),
-                        headers: ex.headers.clone(),
-                        body: bytes::Bytes::new(),
-                        encoded_size: ex.encoded_size,
-                        decoded_size: ex.decoded_size,
-                        content_encoding: ex.content_encoding.clone(),
-                        view: Default::default(),
-                        redirects: ex.redirects.clone(),
-                        tls: ex.tls.clone(),
-                        timing: ex.timing.clone(),
-                        status_is_error: ex.status_is_error,
-                        warnings: ex.warnings.clone(),
-                    };
-                    ex.url = red.url(&ex.url);
-                    ex.headers = red.headers(&ex.headers);
-                    for hop in &mut ex.redirects {
-                        hop.url = red.url(&hop.url);
-                        hop.location = red.url(&hop.location);
-                    }
-                    let truncated = raw.len() > cap;
-                    let body = red.bytes(&raw[..raw.len().min(cap)]);
-                    let ctype = ex
-                        .headers
-                        .iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                        .map(|(_, v)| v.clone());
-                    let (status, is_err, ms) = (ex.status, ex.status_is_error, ex.timing.total_ms);
-                    (
-                        Outcome::Response(ex),
-                        Some(body),
-                        truncated,
-                        ctype,
-                        Some(status),
-                        None,
-                        is_err,
-                        ms,
-                    )
-                }
-                Err(f) => {
-                    let mut f = f.clone();
-                    f.chain = f.chain.iter().map(|c| red.text(c).into_owned()).collect();
-                    f.diagnosis.message = red.text(&f.diagnosis.message).into_owned();
-                    for hop in &mut f.redirects {
-                        hop.url = red.url(&hop.url);
-                        hop.location = red.url(&hop.location);
-                    }
-                    let kind = f.diagnosis.kind.clone();
-                    (
-                        Outcome::Failure(f),
-                        None,
-                        false,
-                        None,
-                        None,
-                        Some(kind),
-                        true,
-                        0.0,
-                    )
-                }
-            };
+        let facts = OutcomeFacts::of(rec.result);
+        let (outcome, body, truncated, content_type) = match rec.result {
+            Ok(ex) => {
+                // Everything but the view (rebuilt from the body on reading) and the body (a column).
+                let raw: &'a [u8] = &ex.body;
+                let mut ex = Exchange {
+                    method: ex.method.clone(),
+                    url: ex.url.clone(),
+                    status: ex.status,
+                    reason: ex.reason.clone(),
+                    http_version: ex.http_version.clone(),
+                    headers: ex.headers.clone(),
+                    body: bytes::Bytes::new(),
+                    encoded_size: ex.encoded_size,
+                    decoded_size: ex.decoded_size,
+                    content_encoding: ex.content_encoding.clone(),
+                    view: Default::default(),
+                    redirects: ex.redirects.clone(),
+                    tls: ex.tls.clone(),
+                    timing: ex.timing.clone(),
+                    status_is_error: ex.status_is_error,
+                    warnings: ex.warnings.clone(),
+                };
+                ex.url = red.url(&ex.url);
+                ex.headers = red.headers(&ex.headers);
+                red.hops(&mut ex.redirects);
+                let truncated = raw.len() > cap;
+                let body = red.bytes(&raw[..raw.len().min(cap)]);
+                let ctype = ex
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    .map(|(_, v)| v.clone());
+                (Outcome::Response(ex), Some(body), truncated, ctype)
+            }
+            Err(f) => {
+                let mut f = f.clone();
+                f.chain = f.chain.iter().map(|c| red.text(c).into_owned()).collect();
+                f.diagnosis.message = red.text(&f.diagnosis.message).into_owned();
+                red.hops(&mut f.redirects);
+                (Outcome::Failure(f), None, false, None)
+            }
+        };
         Row {
             at_ms: now_ms(),
             profile: req.profile.clone(),
@@ -786,10 +779,10 @@ impl<'a> Row<'a> {
             key_name,
             method: req.method.clone(),
             url: stored_request.url.clone(),
-            status,
-            error_kind,
-            status_is_error,
-            duration_ms: ms,
+            status: facts.status,
+            error_kind: facts.error_kind,
+            status_is_error: facts.status_is_error,
+            duration_ms: facts.duration_ms,
             profile_json: serde_json::to_string(&red.profile(rec.profile)).unwrap_or_default(),
             request_json: serde_json::to_string(&stored_request).unwrap_or_default(),
             outcome_json: serde_json::to_string(&outcome).unwrap_or_default(),

@@ -171,6 +171,14 @@ impl Redactor {
         self.text(parsed.as_str()).into_owned()
     }
 
+    /// Redirect hops with redacted query values in their URLs and locations.
+    pub fn hops(&self, hops: &mut [super::exchange::Hop]) {
+        for hop in hops {
+            hop.url = self.url(&hop.url);
+            hop.location = self.url(&hop.location);
+        }
+    }
+
     /// Free text with every known secret value replaced.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if !self.secrets.iter().any(|s| text.contains(s.as_str())) {
