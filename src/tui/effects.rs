@@ -110,7 +110,6 @@ impl Runner {
                     if second.options.mutual_tls == Some(false) {
                         second.options.mutual_tls = Some(true);
                     }
-                    let first_key = profile.credential.clone().unwrap_or_else(|| "none".into());
                     let ((a, sa), (b, sb)) = tokio::join!(
                         send_and_record(
                             tx.clone(),
@@ -122,17 +121,7 @@ impl Runner {
                         send_and_record(tx.clone(), transport, history, vars, second),
                     );
                     let ignore = a.profile.compare_ignore.clone();
-                    let label = |s: &Summary, key: &str| {
-                        format!(
-                            "{}key {key}",
-                            if s.id > 0 {
-                                format!("#{} ", s.id)
-                            } else {
-                                String::new()
-                            }
-                        )
-                    };
-                    let labels = (label(&sa, &first_key), label(&sb, &other));
+                    let labels = (sa.label(), sb.label());
                     let (ra, rb) = (a.result.clone(), b.result.clone());
                     let view =
                         tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore))
