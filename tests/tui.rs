@@ -593,3 +593,16 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
     update(&mut s, wheel);
     assert_eq!(s.history_selected, 1, "the wheel moves the list it is over");
 }
+
+#[test]
+fn an_empty_filtered_history_says_the_filter_hides_everything() {
+    let mut s = state_with_profile();
+    s.focus = Pane::History;
+    update(&mut s, key(KeyCode::Char('/')));
+    typed(&mut s, "status:5xx");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, Message::HistoryLoaded(Ok(vec![])));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("nothing matches"), "{text}");
+    assert!(!text.contains("no sends yet"), "{text}");
+}

@@ -173,8 +173,13 @@ fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         inner
     };
     if s.history.is_empty() {
+        let empty = if s.history_query.is_empty() {
+            "no sends yet"
+        } else {
+            "nothing matches; / changes the filter"
+        };
         f.render_widget(
-            Paragraph::new(Span::styled("no sends yet", t.dim())),
+            Paragraph::new(Span::styled(empty, t.dim())).wrap(Wrap { trim: true }),
             list_area,
         );
         return;
