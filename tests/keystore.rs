@@ -100,7 +100,12 @@ fn p12_modern_and_legacy_with_chain_and_passwords() {
     );
     let (_h, ks) = store();
     let info = ks
-        .import_p12("modern", &read(&f, "modern.p12"), "s3cret", "modern.p12")
+        .import_p12(
+            "modern",
+            &read(&f, "modern.p12"),
+            Some("s3cret"),
+            "modern.p12",
+        )
         .unwrap();
     assert_eq!(info.leaf.subject_cn, "alice");
     assert_eq!(
@@ -110,16 +115,21 @@ fn p12_modern_and_legacy_with_chain_and_passwords() {
     );
     assert_eq!(info.chain[1].subject_cn, "Test CA");
     assert_eq!(
-        ks.import_p12("legacy", &read(&f, "legacy.p12"), "s3cret", "legacy.p12")
-            .unwrap()
-            .chain
-            .len(),
+        ks.import_p12(
+            "legacy",
+            &read(&f, "legacy.p12"),
+            Some("s3cret"),
+            "legacy.p12"
+        )
+        .unwrap()
+        .chain
+        .len(),
         1
     );
-    ks.import_p12("nopass", &read(&f, "nopass.p12"), "", "nopass.p12")
+    ks.import_p12("nopass", &read(&f, "nopass.p12"), None, "nopass.p12")
         .unwrap();
     let err = ks
-        .import_p12("wrong", &read(&f, "modern.p12"), "nope", "modern.p12")
+        .import_p12("wrong", &read(&f, "modern.p12"), Some("nope"), "modern.p12")
         .unwrap_err();
     assert!(matches!(err, KeyError::WrongPassword { .. }), "{err}");
     assert!(err.to_string().contains("wrong password"));
@@ -131,7 +141,7 @@ fn p12_modern_and_legacy_with_chain_and_passwords() {
         .import_p12(
             "legacy-wrong",
             &read(&f, "legacy.p12"),
-            "nope",
+            Some("nope"),
             "legacy.p12",
         )
         .unwrap_err();
@@ -330,7 +340,7 @@ fn pem_key_formats_and_algorithms() {
         assert_eq!(info.key_type, expect);
         assert!(ks.load_certified_key(name).is_ok());
     }
-    // P-521 is named as unsupported.
+    // P-521 signs through RustCrypto; an X25519 key (agreement only) is refused by name.
     openssl(
         d,
         &[
@@ -350,22 +360,32 @@ fn pem_key_formats_and_algorithms() {
             "/CN=p521",
         ],
     );
-    openssl(
-        d,
-        &[
-            "pkcs8", "-topk8", "-nocrypt", "-in", "p521.key", "-out", "p521.p8",
-        ],
-    );
-    let err = ks
+    let info = ks
         .import_pem(
             "p521",
             &read(&f, "p521.pem"),
-            &read(&f, "p521.p8"),
+            &read(&f, "p521.key"),
             None,
             "p521",
         )
+        .unwrap();
+    assert_eq!(info.key_type, "ECDSA P-521");
+    assert!(ks.load_certified_key("p521").is_ok());
+    openssl(
+        d,
+        &["genpkey", "-algorithm", "X25519", "-out", "x25519.key"],
+    );
+    let err = ks
+        .import_pem(
+            "x25519",
+            &read(&f, "p521.pem"),
+            &read(&f, "x25519.key"),
+            None,
+            "x25519.key",
+        )
         .unwrap_err();
-    assert!(err.to_string().contains("P-521"), "{err}");
+    assert!(err.to_string().contains("X25519"), "{err}");
+    assert!(!err.to_string().contains("1.3.101"), "no bare OID: {err}");
 }
 
 #[test]
@@ -395,7 +415,7 @@ fn bad_inputs_are_named() {
         .unwrap_err();
     assert!(matches!(err, KeyError::NotACertificate { .. }), "{err}");
     let err = ks
-        .import_p12("junk", b"not a p12", "", "junk.p12")
+        .import_p12("junk", b"not a p12", None, "junk.p12")
         .unwrap_err();
     assert!(err.to_string().contains("junk.p12"), "{err}");
     assert!(matches!(

@@ -366,14 +366,8 @@ fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
             let what = p12.display().to_string();
             match read_file(p12) {
                 Err(e) => Err(e.to_string()),
-                Ok(data) => with_password(&args.password, &what, |pw| match pw {
-                    Some(pw) => ks.import_p12(&args.name, &data, pw, &what),
-                    None => ks
-                        .import_p12(&args.name, &data, "", &what)
-                        .map_err(|e| match e {
-                            KeyError::WrongPassword { what } => KeyError::PasswordNeeded { what },
-                            other => other,
-                        }),
+                Ok(data) => with_password(&args.password, &what, |pw| {
+                    ks.import_p12(&args.name, &data, pw, &what)
                 }),
             }
         }

@@ -3,56 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustls::pki_types::{
-    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
-};
+use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
 use serde::Serialize;
 
 use super::certinfo::CertFacts;
 use super::home;
+use super::keyfile::{self, PrivateKey, looks_like_pem};
+use super::signer;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read {path}: {reason}")]
-    Read { path: String, reason: String },
-    #[error("wrong password for {what}: check it and try again")]
-    WrongPassword { what: String },
-    #[error("{what} is password-protected: pass --password-env VAR or --password-file FILE")]
-    PasswordNeeded { what: String },
-    #[error("unsupported algorithm: {algorithm}; {hint}")]
-    Unsupported { algorithm: String, hint: String },
-    #[error(
-        "the private key does not match the certificate {subject}: pick the key file that belongs to this certificate"
-    )]
-    KeyMismatch { subject: String },
-    #[error(
-        "{what} is not a certificate ({reason}): give a PEM or DER X.509 certificate, or a PKCS#12 file"
-    )]
-    NotACertificate { what: String, reason: String },
-    #[error(
-        "{what} holds no private key: give the key with --key, or a PKCS#12 file that contains one"
-    )]
-    NoKey { what: String },
-    #[error("{what} is not a readable {format}: {reason}")]
-    Format {
-        what: String,
-        format: String,
-        reason: String,
-    },
-    #[error("no {kind} named {name:?}: run `certbench {cmd} list` to see them")]
-    NotFound {
-        kind: String,
-        name: String,
-        cmd: String,
-    },
-    #[error("a {kind} named {name:?} already exists: delete it first or pick another name")]
-    Exists { kind: String, name: String },
-    #[error("{0}")]
-    BadName(String),
-    #[error("cannot write the keystore at {path}: {reason}")]
-    Write { path: String, reason: String },
-}
+pub use super::keyerror::KeyError;
 
 /// What a stored credential key is, as shown in lists and inspectors (never the key itself).
 #[derive(Debug, Clone, Serialize)]
@@ -68,9 +28,6 @@ pub struct KeyInfo {
 pub struct Keystore {
     root: PathBuf,
 }
-
-/// A decoded private key, kept as the DER rustls loads.
-struct DecodedKey(PrivateKeyDer<'static>);
 
 impl Keystore {
     pub fn open(home: &Path) -> Keystore {
@@ -91,18 +48,18 @@ impl Keystore {
         self.root.join("trust").join(format!("{name}.pem"))
     }
 
-    /// Imports a PKCS#12/PFX file (modern AES/PBKDF2 or legacy 3DES/RC2) under `name`.
+    /// Imports a PKCS#12/PFX file; with no password, both the empty and the absent password are tried.
     pub fn import_p12(
         &self,
         name: &str,
         data: &[u8],
-        password: &str,
+        password: Option<&str>,
         what: &str,
     ) -> Result<KeyInfo, KeyError> {
         self.check_new_key(name)?;
-        let (key, certs) = read_p12(data, password, what)?;
-        let key = key.ok_or_else(|| KeyError::NoKey { what: what.into() })?;
-        self.store_key(name, key, certs, what)
+        let p12 = keyfile::read_p12(data, password, what)?;
+        let (key, chain) = pair(p12.keys, p12.certs, what)?;
+        self.store_key(name, key, chain)
     }
 
     /// Imports a certificate chain file (PEM or DER) and a key file (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1).
@@ -116,8 +73,9 @@ impl Keystore {
     ) -> Result<KeyInfo, KeyError> {
         self.check_new_key(name)?;
         let certs = read_certs(cert_data, what)?;
-        let key = read_key(key_data, password, what)?;
-        self.store_key(name, key, certs, what)
+        let key = keyfile::read_key(key_data, password, what)?;
+        let (key, chain) = pair(vec![key], certs, what)?;
+        self.store_key(name, key, chain)
     }
 
     fn check_new_key(&self, name: &str) -> Result<(), KeyError> {
@@ -134,22 +92,15 @@ impl Keystore {
     fn store_key(
         &self,
         name: &str,
-        key: DecodedKey,
-        certs: Vec<CertificateDer<'static>>,
-        what: &str,
+        key: PrivateKey,
+        chain: Vec<CertificateDer<'static>>,
     ) -> Result<KeyInfo, KeyError> {
-        if certs.is_empty() {
-            return Err(KeyError::NotACertificate {
-                what: what.into(),
-                reason: "no certificate found".into(),
-            });
-        }
-        let signing = load_signing_key(&key.0)?;
-        let chain = order_chain(certs, &signing)?;
-        let key_pem = pem::encode(&pem::Pem::new(
-            key_label(&key.0),
-            key.0.secret_der().to_vec(),
-        ));
+        // Refuse at import what cannot sign later.
+        signer::signing_key(&key)?;
+        let key_pem = zeroize::Zeroizing::new(pem::encode(&pem::Pem::new(
+            "PRIVATE KEY",
+            key.pkcs8_der().to_vec(),
+        )));
         let dir = self.key_dir(name);
         let werr = |e: std::io::Error| KeyError::Write {
             path: dir.display().to_string(),
@@ -247,10 +198,10 @@ impl Keystore {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let key = read_key(&data, None, &path.display().to_string())?;
+        let key = keyfile::read_key(&data, None, &path.display().to_string())?;
         Ok(Arc::new(CertifiedKey::new(
             chain,
-            load_signing_key(&key.0)?,
+            signer::signing_key(&key)?,
         )))
     }
 
@@ -273,8 +224,8 @@ impl Keystore {
         let certs = match read_certs(data, what) {
             Ok(c) => c,
             Err(cert_err) if !looks_like_pem(data) => {
-                match read_p12(data, password.unwrap_or(""), what) {
-                    Ok((_, certs)) if !certs.is_empty() => certs,
+                match keyfile::read_p12(data, password, what) {
+                    Ok(p12) if !p12.certs.is_empty() => p12.certs,
                     Ok(_) => return Err(cert_err),
                     Err(KeyError::WrongPassword { .. }) if password.is_none() => {
                         return Err(KeyError::PasswordNeeded { what: what.into() });
@@ -345,10 +296,6 @@ fn list_names(dir: &Path, keep: impl Fn(&Path) -> bool, ext: Option<&str>) -> Ve
     names
 }
 
-fn looks_like_pem(data: &[u8]) -> bool {
-    data.windows(11).any(|w| w == b"-----BEGIN ")
-}
-
 pub fn chain_pem(chain: &[CertificateDer<'_>]) -> String {
     let pems: Vec<pem::Pem> = chain
         .iter()
@@ -389,214 +336,43 @@ pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>
     Ok(vec![CertificateDer::from(data.to_vec())])
 }
 
-/// The key and certificates of a PKCS#12 file.
-fn read_p12(
-    data: &[u8],
-    password: &str,
-    what: &str,
-) -> Result<(Option<DecodedKey>, Vec<CertificateDer<'static>>), KeyError> {
-    use p12_keystore::error::Error as P12;
-    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
-    let parse = |policy| KeyStore::from_pkcs12(data, password, policy);
-    let store = parse(Pkcs12ImportPolicy::Relaxed)
-        .and_then(|s| if s.entries_len() == 0 { parse(Pkcs12ImportPolicy::Raw) } else { Ok(s) })
-        .map_err(|e| match e {
-        P12::MacError(_) | P12::UnpadError => KeyError::WrongPassword { what: what.into() },
-        P12::UnsupportedEncryptionScheme => KeyError::Unsupported {
-            algorithm: "the PKCS#12 encryption scheme".into(),
-            hint: "supported: AES-CBC with PBKDF2 (OpenSSL 3 default), 3DES and RC2-40 (legacy); re-export with `openssl pkcs12 -export`".into(),
-        },
-        P12::UnsupportedMacAlgorithm => KeyError::Unsupported {
-            algorithm: "the PKCS#12 MAC algorithm".into(),
-            hint: "re-export with `openssl pkcs12 -export -macalg sha256`".into(),
-        },
-        P12::Pkcs5Error(reason) if reason.to_lowercase().contains("unsupported") => KeyError::Unsupported {
-            algorithm: reason,
-            hint: "re-export with `openssl pkcs12 -export` (AES-256-CBC, PBKDF2)".into(),
-        },
-        P12::Pkcs5Error(_) => KeyError::WrongPassword { what: what.into() },
-        other => KeyError::Format { what: what.into(), format: "PKCS#12 file".into(), reason: other.to_string() },
-    })?;
-    let mut key = None;
-    let mut certs: Vec<CertificateDer<'static>> = Vec::new();
-    let mut add = |der: &[u8]| {
-        if !certs.iter().any(|c| c.as_ref() == der) {
-            certs.push(CertificateDer::from(der.to_vec()));
-        }
-    };
-    for (_, entry) in store.entries() {
-        match entry {
-            KeyStoreEntry::PrivateKeyChain(chain) => {
-                if key.is_none() {
-                    key = Some(DecodedKey(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                        chain.key().as_der().to_vec(),
-                    ))));
-                }
-                chain.certs().iter().for_each(|c| add(c.as_der()));
-            }
-            KeyStoreEntry::Certificate(c) => add(c.as_der()),
-            KeyStoreEntry::Secret(_) => {}
-        }
-    }
-    Ok((key, certs))
-}
-
-/// A private key from PEM or DER: PKCS#8 (plain or encrypted), PKCS#1 or SEC1.
-fn read_key(data: &[u8], password: Option<&str>, what: &str) -> Result<DecodedKey, KeyError> {
-    if !looks_like_pem(data) {
-        return read_der_key(data, password, what);
-    }
-    let format = |reason: String| KeyError::Format {
-        what: what.into(),
-        format: "PEM key".into(),
-        reason,
-    };
-    let pems = pem::parse_many(data).map_err(|e| format(e.to_string()))?;
-    for p in &pems {
-        let der = p.contents().to_vec();
-        if p.headers()
-            .get("Proc-Type")
-            .is_some_and(|v| v.contains("ENCRYPTED"))
-        {
-            return Err(KeyError::Unsupported {
-                algorithm: format!("legacy OpenSSL-encrypted {} (DEK-Info {})", p.tag(), p.headers().get("DEK-Info").unwrap_or("?")),
-                hint: "convert it with `openssl pkcs8 -topk8 -in key.pem -out key-pk8.pem` and import that".into(),
-            });
-        }
-        match p.tag() {
-            "PRIVATE KEY" => {
-                return Ok(DecodedKey(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                    der,
-                ))));
-            }
-            "RSA PRIVATE KEY" => {
-                return Ok(DecodedKey(PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(
-                    der,
-                ))));
-            }
-            "EC PRIVATE KEY" => {
-                return Ok(DecodedKey(PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(
-                    der,
-                ))));
-            }
-            "ENCRYPTED PRIVATE KEY" => return decrypt_pkcs8(&der, password, what),
-            _ => {}
-        }
-    }
-    Err(KeyError::NoKey { what: what.into() })
-}
-
-fn read_der_key(data: &[u8], password: Option<&str>, what: &str) -> Result<DecodedKey, KeyError> {
-    use pkcs8::der::Decode;
-    if pkcs8::PrivateKeyInfo::from_der(data).is_ok() {
-        return Ok(DecodedKey(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-            data.to_vec(),
-        ))));
-    }
-    if pkcs8::EncryptedPrivateKeyInfo::from_der(data).is_ok() {
-        return decrypt_pkcs8(data, password, what);
-    }
-    PrivateKeyDer::try_from(data.to_vec())
-        .map(DecodedKey)
-        .map_err(|_| KeyError::NoKey { what: what.into() })
-}
-
-fn decrypt_pkcs8(der: &[u8], password: Option<&str>, what: &str) -> Result<DecodedKey, KeyError> {
-    use pkcs8::der::Decode;
-    let Some(password) = password else {
-        return Err(KeyError::PasswordNeeded { what: what.into() });
-    };
-    let info = pkcs8::EncryptedPrivateKeyInfo::from_der(der).map_err(|e| KeyError::Format {
-        what: what.into(),
-        format: "encrypted PKCS#8 key".into(),
-        reason: e.to_string(),
-    })?;
-    let doc = info.decrypt(password).map_err(|e| match e {
-        pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm { oid }) => {
-            KeyError::Unsupported {
-                algorithm: format!("key encryption {oid}"),
-                hint: "re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`".into(),
-            }
-        }
-        _ => KeyError::WrongPassword { what: what.into() },
-    })?;
-    if pkcs8::PrivateKeyInfo::from_der(doc.as_bytes()).is_err() {
-        return Err(KeyError::WrongPassword { what: what.into() });
-    }
-    Ok(DecodedKey(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        doc.as_bytes().to_vec(),
-    ))))
-}
-
-fn key_label(key: &PrivateKeyDer<'_>) -> &'static str {
-    match key {
-        PrivateKeyDer::Pkcs1(_) => "RSA PRIVATE KEY",
-        PrivateKeyDer::Sec1(_) => "EC PRIVATE KEY",
-        _ => "PRIVATE KEY",
-    }
-}
-
-/// Loads the key with the ring provider; a refusal names the algorithm.
-fn load_signing_key(
-    key: &PrivateKeyDer<'_>,
-) -> Result<Arc<dyn rustls::sign::SigningKey>, KeyError> {
-    let provider = rustls::crypto::ring::default_provider();
-    provider
-        .key_provider
-        .load_private_key(key.clone_key())
-        .map_err(|_| KeyError::Unsupported {
-            algorithm: describe_key_algorithm(key),
-            hint:
-                "certbench supports RSA (2048 bits and up), ECDSA P-256 and P-384, and Ed25519 keys"
-                    .into(),
-        })
-}
-
-/// Names the algorithm of a private key from its PKCS#8 AlgorithmIdentifier.
-fn describe_key_algorithm(key: &PrivateKeyDer<'_>) -> String {
-    use pkcs8::der::Decode;
-    let PrivateKeyDer::Pkcs8(p8) = key else {
-        return match key {
-            PrivateKeyDer::Pkcs1(_) => "RSA key (PKCS#1) of an unsupported size".into(),
-            _ => "EC key (SEC1) on an unsupported curve".into(),
-        };
-    };
-    let Ok(info) = pkcs8::PrivateKeyInfo::from_der(p8.secret_pkcs8_der()) else {
-        return "unparsable PKCS#8 key".into();
-    };
-    let oid = info.algorithm.oid.to_string();
-    let param = info
-        .algorithm
-        .parameters_oid()
-        .map(|o| o.to_string())
-        .unwrap_or_default();
-    match (oid.as_str(), param.as_str()) {
-        ("1.2.840.10045.2.1", "1.3.132.0.35") => "ECDSA P-521".into(),
-        ("1.2.840.10045.2.1", "1.3.132.0.10") => "ECDSA secp256k1".into(),
-        ("1.2.840.10045.2.1", p) => format!("ECDSA on curve {p}"),
-        ("1.2.840.113549.1.1.1", _) => "RSA key of an unsupported size (under 2048 bits?)".into(),
-        ("1.3.101.113", _) => "Ed448".into(),
-        ("1.2.840.10040.4.1", _) => "DSA".into(),
-        (o, _) => format!("key algorithm {o}"),
-    }
-}
-
-/// Puts the certificate that matches the key first, then its issuers, then the rest.
-fn order_chain(
+/// Pairs a key with the certificate that holds its public key (never by position or attribute);
+/// the other certificates follow as the chain, leaf to root, then any unrelated ones.
+fn pair(
+    keys: Vec<PrivateKey>,
     certs: Vec<CertificateDer<'static>>,
-    key: &Arc<dyn rustls::sign::SigningKey>,
-) -> Result<Vec<CertificateDer<'static>>, KeyError> {
-    let leaf_pos = certs.iter().position(|c| {
-        CertifiedKey::new(vec![c.clone()], key.clone())
-            .keys_match()
-            .is_ok()
+    what: &str,
+) -> Result<(PrivateKey, Vec<CertificateDer<'static>>), KeyError> {
+    if keys.is_empty() {
+        return Err(KeyError::NoKey { what: what.into() });
+    }
+    if certs.is_empty() {
+        return Err(KeyError::NotACertificate {
+            what: what.into(),
+            reason: "no certificate found".into(),
+        });
+    }
+    let found = keys.iter().enumerate().find_map(|(k, key)| {
+        certs
+            .iter()
+            .position(|c| key.matches_certificate(c))
+            .map(|c| (k, c))
     });
-    let Some(leaf_pos) = leaf_pos else {
+    let Some((k, leaf_pos)) = found else {
         let subject = CertFacts::parse(&certs[0])
             .map(|f| f.subject)
             .unwrap_or_else(|_| "?".into());
         return Err(KeyError::KeyMismatch { subject });
     };
+    let key = keys.into_iter().nth(k).expect("index from the same list");
+    Ok((key, order_chain(certs, leaf_pos)))
+}
+
+/// Puts the leaf first, then its issuers by name, then the rest.
+fn order_chain(
+    certs: Vec<CertificateDer<'static>>,
+    leaf_pos: usize,
+) -> Vec<CertificateDer<'static>> {
     let mut rest = certs;
     let mut chain = vec![rest.remove(leaf_pos)];
     while let Some(last) = chain.last().and_then(|l| CertFacts::parse(l).ok()) {
@@ -612,5 +388,5 @@ fn order_chain(
         }
     }
     chain.extend(rest);
-    Ok(chain)
+    chain
 }

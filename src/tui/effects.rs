@@ -524,7 +524,7 @@ fn import(
     let read = |p: &str| std::fs::read(p.trim()).map_err(|e| format!("cannot read {p}: {e}"));
     let pw = (!password.is_empty()).then_some(password);
     let info = if kind == 0 {
-        ks.import_p12(name, &read(path)?, password, path)
+        ks.import_p12(name, &read(path)?, pw, path)
             .map_err(|e| e.to_string())?
     } else {
         let (cert, key) = path

@@ -1,0 +1,43 @@
+//! Why a key file or keystore entry could not be used, in words that name the cause and the next step.
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("wrong password for {what}: check it and try again")]
+    WrongPassword { what: String },
+    #[error("{what} is password-protected: pass --password-env VAR or --password-file FILE")]
+    PasswordNeeded { what: String },
+    #[error("unsupported algorithm: {algorithm}; {hint}")]
+    Unsupported { algorithm: String, hint: String },
+    #[error(
+        "the private key does not match the certificate {subject}: pick the key file that belongs to this certificate"
+    )]
+    KeyMismatch { subject: String },
+    #[error(
+        "{what} is not a certificate ({reason}): give a PEM or DER X.509 certificate, or a PKCS#12 file"
+    )]
+    NotACertificate { what: String, reason: String },
+    #[error(
+        "{what} holds no private key: give the key with --key, or a PKCS#12 file that contains one"
+    )]
+    NoKey { what: String },
+    #[error("{what} is not a readable {format}: {reason}")]
+    Format {
+        what: String,
+        format: String,
+        reason: String,
+    },
+    #[error("no {kind} named {name:?}: run `certbench {cmd} list` to see them")]
+    NotFound {
+        kind: String,
+        name: String,
+        cmd: String,
+    },
+    #[error("a {kind} named {name:?} already exists: delete it first or pick another name")]
+    Exists { kind: String, name: String },
+    #[error("{0}")]
+    BadName(String),
+    #[error("cannot write the keystore at {path}: {reason}")]
+    Write { path: String, reason: String },
+}
