@@ -269,6 +269,11 @@ pub fn key_warnings(info: &KeyInfo) -> Vec<String> {
         }
         Validity::Valid { .. } => {}
     }
+    if let Some(bits) = info.leaf.rsa_bits.filter(|_| info.leaf.weak_key()) {
+        out.push(format!(
+            "WEAK KEY: RSA {bits} is under the 2048-bit minimum; it works, but servers may refuse it and it can be broken"
+        ));
+    }
     if info.leaf.client_auth == Some(false) {
         out.push(
             "this certificate does not allow TLS client authentication (no clientAuth usage)"

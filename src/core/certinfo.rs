@@ -12,6 +12,9 @@ pub struct CertFacts {
     pub sans: Vec<String>,
     pub serial: String,
     pub key_type: String,
+    /// The RSA modulus size, to flag keys under 2048 bits.
+    #[serde(default)]
+    pub rsa_bits: Option<usize>,
     pub sha256: String,
     pub not_before: String,
     pub not_after: String,
@@ -59,6 +62,7 @@ impl CertFacts {
             sans: subject_alt_names(&cert),
             serial: cert.raw_serial_as_string(),
             key_type: key_type(&cert),
+            rsa_bits: rsa_bits(&cert),
             sha256: fingerprint(der),
             not_before: validity.not_before.to_rfc2822().unwrap_or_default(),
             not_after: validity.not_after.to_rfc2822().unwrap_or_default(),
@@ -103,6 +107,11 @@ impl CertFacts {
             Validity::Expired { days_ago: 0 } => "expired today".into(),
             Validity::Expired { days_ago } => format!("expired {days_ago} days ago"),
         }
+    }
+
+    /// An RSA key under 2048 bits: usable, but every import and send says so.
+    pub fn weak_key(&self) -> bool {
+        self.rsa_bits.is_some_and(|b| b < 2048)
     }
 
     pub fn days_left(&self) -> i64 {
@@ -166,6 +175,14 @@ fn ip_string(bytes: &[u8]) -> String {
     }
 }
 
+fn rsa_bits(cert: &X509Certificate) -> Option<usize> {
+    use x509_parser::public_key::PublicKey;
+    match cert.public_key().parsed() {
+        Ok(PublicKey::RSA(rsa)) => Some(rsa.key_size()),
+        _ => None,
+    }
+}
+
 fn key_type(cert: &X509Certificate) -> String {
     use x509_parser::public_key::PublicKey;
     let spki = cert.public_key();
@@ -184,6 +201,24 @@ fn key_type(cert: &X509Certificate) -> String {
         _ => match spki.algorithm.algorithm.to_id_string().as_str() {
             "1.3.101.112" => "Ed25519".into(),
             "1.3.101.113" => "Ed448".into(),
+            "1.2.840.113549.1.1.10" => {
+                match x509_parser::der_parser::parse_der(&spki.subject_public_key.data) {
+                    // RSAPublicKey inside an id-RSASSA-PSS key: the modulus is the first INTEGER.
+                    Ok((_, seq)) => seq
+                        .as_sequence()
+                        .ok()
+                        .and_then(|s| s.first()?.as_slice().ok())
+                        .map(|m| {
+                            let m = m.strip_prefix(&[0]).unwrap_or(m);
+                            format!(
+                                "RSA-PSS {}",
+                                m.len() * 8 - m.first().map_or(0, |b| b.leading_zeros() as usize)
+                            )
+                        })
+                        .unwrap_or_else(|| "RSA-PSS".into()),
+                    Err(_) => "RSA-PSS".into(),
+                }
+            }
             other => format!("unknown ({other})"),
         },
     }

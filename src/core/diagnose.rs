@@ -207,6 +207,13 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
         )),
         Validity::Valid { .. } => {}
     }
+    if let Some(bits) = leaf.rsa_bits.filter(|_| leaf.weak_key()) {
+        out.push(Diagnosis::new(
+            "credential_weak_key",
+            format!("our key {name} is RSA {bits}: under the 2048-bit minimum, breakable today, and refused by many servers"),
+            "ask the issuer for a certificate on an RSA 2048+ or ECDSA key; certbench still sends with this one",
+        ));
+    }
     if leaf.client_auth == Some(false) {
         out.push(Diagnosis::new(
             "credential_not_client_auth",

@@ -218,7 +218,7 @@ fn wrap_pkcs8(
 ) -> der::Result<Zeroizing<Vec<u8>>> {
     let info = pkcs8::PrivateKeyInfoRef {
         algorithm,
-        private_key: OctetStringRef::new(inner)?.into(),
+        private_key: OctetStringRef::new(inner)?,
         public_key: None,
     };
     Ok(Zeroizing::new(info.to_der()?))
