@@ -225,8 +225,27 @@ pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
         "timing_ms": ex.timing.total_ms,
         "timing": ex.timing,
         "warnings": ex.warnings,
-        "error": if ex.status_is_error { json!({"kind": "http_status", "message": format!("HTTP {} {}", ex.status, ex.reason), "hint": "the body is still shown; --no-status-errors counts any status as success"}) } else { Value::Null },
+        "error": status_error(ex),
     })
+}
+
+/// The `error` of a response counted as a failure: the status, or the cause behind it when one is known.
+fn status_error(ex: &Exchange) -> Value {
+    if !ex.status_is_error {
+        return Value::Null;
+    }
+    match ex
+        .warnings
+        .iter()
+        .find(|w| w.kind == "client_cert_post_handshake")
+    {
+        Some(w) => {
+            json!({"kind": w.kind, "message": format!("HTTP {} {}: {}", ex.status, ex.reason, w.message), "hint": w.hint})
+        }
+        None => {
+            json!({"kind": "http_status", "message": format!("HTTP {} {}", ex.status, ex.reason), "hint": "the body is still shown; --no-status-errors counts any status as success"})
+        }
+    }
 }
 
 fn view_raw_text(ex: &Exchange, view: &BodyView) -> String {
@@ -426,6 +445,7 @@ pub async fn key_check(
         Err(e) => return super::fail(e),
     };
     let report = crate::core::diagnose::check_key(&transport, &req).await;
+    use crate::core::diagnose::CheckOutcome;
     if as_json {
         println!(
             "{}",
@@ -438,10 +458,15 @@ pub async fn key_check(
         for w in &report.warnings {
             eprintln!("warning: {} ({})", w.message, w.hint);
         }
+        let word = match report.outcome {
+            CheckOutcome::Accepted => "accepted",
+            CheckOutcome::NotAsked => "not asked",
+            CheckOutcome::Rejected => "rejected",
+        };
         if report.accepted {
             println!("accepted: {url} accepts key {name}");
         } else if let Some(d) = &report.diagnosis {
-            println!("rejected: {}", d.message);
+            println!("{word}: {}", d.message);
             println!("hint: {}", d.hint);
         }
     }

@@ -252,6 +252,16 @@ pub fn after_response(
             out.push(w);
         }
     }
+    if ex.status == 403 && !ex.tls.as_ref().is_some_and(|t| t.client_cert_requested) {
+        let body = String::from_utf8_lossy(&ex.body[..ex.body.len().min(4096)]).to_lowercase();
+        if body.contains("post-handshake authentication") {
+            out.push(post_handshake(
+                &host_of(&req.url),
+                "answered 403 because it wanted a client certificate through TLS 1.3 post-handshake authentication",
+                credential.map(|c| c.name),
+            ));
+        }
+    }
     if ex.status == 400 || ex.status == 495 || ex.status == 496 {
         let body = String::from_utf8_lossy(&ex.body[..ex.body.len().min(4096)]).to_lowercase();
         if body.contains("no required ssl certificate was sent") || ex.status == 496 {
@@ -273,6 +283,27 @@ pub fn after_response(
         }
     }
     out
+}
+
+fn host_of(url: &str) -> String {
+    Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A server that asks for the certificate only after the handshake (per-location client auth).
+pub fn post_handshake(host: &str, what: &str, key: Option<&str>) -> Diagnosis {
+    let key = key
+        .map(|k| format!(" key {k} was never sent:"))
+        .unwrap_or_default();
+    Diagnosis::new(
+        "client_cert_post_handshake",
+        format!(
+            "{host} {what};{key} certbench (rustls) cannot answer a certificate request after the handshake (neither TLS 1.3 post-handshake authentication nor TLS 1.2 renegotiation)"
+        ),
+        "the fix is on the server: require the client certificate for the whole virtual host (Apache: `SSLVerifyClient require` at server or <VirtualHost> level, not inside <Location> or <Directory>)",
+    )
 }
 
 fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
@@ -523,6 +554,15 @@ fn explain_tls(
             "the server needs an older TLS version that certbench will not use; ask for TLS 1.2+",
         ),
         E::AlertReceived(AlertDescription::HandshakeFailure)
+            if tls.is_some_and(|t| t.version.is_some() && !t.client_cert_requested) =>
+        {
+            post_handshake(
+                host,
+                "completed the handshake without asking for a certificate, then asked for one through TLS 1.2 renegotiation and failed it",
+                cred.map(|c| c.name),
+            )
+        }
+        E::AlertReceived(AlertDescription::HandshakeFailure)
         | E::AlertReceived(AlertDescription::InsufficientSecurity)
         | E::PeerIncompatible(_) => Diagnosis::new(
             "protocol_mismatch",
@@ -569,6 +609,18 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
                     leaf.map(|l| l.not_before.clone()).unwrap_or_default()
                 ),
                 "check this machine's clock (and the server's)",
+            )
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+            if leaf.is_some_and(|l| l.sans.is_empty()) =>
+        {
+            let cn = leaf.map(|l| l.subject_cn.clone()).unwrap_or_default();
+            Diagnosis::new(
+                "server_name_mismatch",
+                format!(
+                    "the server's certificate (CN={cn}) has no subjectAltName, and TLS clients stopped reading names from the CN (RFC 6125; browsers and rustls since 2017), so it is valid for no host name at all, {host} included"
+                ),
+                "ask the server's owner to reissue it with a subjectAltName for this host; or pin this exact certificate with `certbench trust add NAME server.pem` and --trust NAME (a pinned certificate is accepted by exact match, its dates still checked)",
             )
         }
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
@@ -671,6 +723,7 @@ pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration)
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyCheck {
     pub accepted: bool,
+    pub outcome: CheckOutcome,
     pub tls: Option<TlsFacts>,
     pub diagnosis: Option<Diagnosis>,
     pub warnings: Vec<Diagnosis>,
@@ -679,10 +732,25 @@ pub struct KeyCheck {
     pub exit_code: i32,
 }
 
+/// What a handshake-only check saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The server asked for a certificate, got ours, and kept the connection.
+    Accepted,
+    /// The server never asked for a certificate at the handshake: nothing was tested.
+    NotAsked,
+    Rejected,
+}
+
+/// Exit code of `keys check` when the server did not ask for a certificate (0 is accepted).
+pub const EXIT_NOT_ASKED: i32 = 5;
+
 /// A handshake only (plus one read) with the request's key, trust and verification settings.
 pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRequest) -> KeyCheck {
     let plain_failure = |f: Failure| KeyCheck {
         accepted: false,
+        outcome: CheckOutcome::Rejected,
         tls: None,
         exit_code: f.exit_code(),
         diagnosis: Some(f.diagnosis),
@@ -717,6 +785,29 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
     .await;
     let tls = entry.log.facts_for(&url);
     let mut warnings = preflight(req, cred.as_ref());
+    let asked = tls.as_ref().is_some_and(|t| t.client_cert_requested);
+    if probe.accepted && !asked && req.mutual_tls {
+        let host = host_of(&req.url);
+        let key = req.credential.as_deref().unwrap_or("?");
+        return KeyCheck {
+            accepted: false,
+            outcome: CheckOutcome::NotAsked,
+            tls,
+            diagnosis: Some(Diagnosis::new(
+                "client_cert_not_requested",
+                format!(
+                    "{host} accepted the connection without asking for a client certificate at the handshake, so key {key} was not sent and nothing about it was tested"
+                ),
+                format!(
+                    "the server may still ask later (per-path client auth, which certbench cannot answer) or refuse at the HTTP level (401/403): try a real request, `certbench send --url {} --credential {key}`",
+                    req.url
+                ),
+            )),
+            warnings,
+            probe,
+            exit_code: EXIT_NOT_ASKED,
+        };
+    }
     if probe.accepted {
         if let (Some(t), Some(c)) = (&tls, &cred)
             && let Some(w) = ca_mismatch(t, c)
@@ -725,6 +816,7 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
         }
         return KeyCheck {
             accepted: true,
+            outcome: CheckOutcome::Accepted,
             tls,
             diagnosis: None,
             warnings,
@@ -750,6 +842,7 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
     let code = if diagnosis.kind == "timeout" { 3 } else { 2 };
     KeyCheck {
         accepted: false,
+        outcome: CheckOutcome::Rejected,
         tls,
         diagnosis: Some(diagnosis),
         warnings,

@@ -221,6 +221,7 @@ impl Runner {
                     let (accepted, lines) = match prepare::prepare(&profile, &vars) {
                         Err(e) => (false, vec![format!("cannot check: {e}")]),
                         Ok(req) => {
+                            use crate::core::diagnose::CheckOutcome;
                             let report = crate::core::diagnose::check_key(&transport, &req).await;
                             let mut lines: Vec<String> =
                                 report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
@@ -230,10 +231,14 @@ impl Runner {
                                     .iter()
                                     .map(|w| format!("warning: {} ({})", w.message, w.hint)),
                             );
+                            let word = match report.outcome {
+                                CheckOutcome::NotAsked => "NOT ASKED",
+                                _ => "REJECTED",
+                            };
                             if report.accepted {
                                 lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
                             } else if let Some(d) = &report.diagnosis {
-                                lines.push(format!("REJECTED: {}", d.message));
+                                lines.push(format!("{word}: {}", d.message));
                                 lines.push(format!("hint: {}", d.hint));
                             }
                             (report.accepted, lines)

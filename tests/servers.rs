@@ -1,0 +1,238 @@
+//! Servers nobody here wrote: Apache httpd with per-location client auth (post-handshake / renegotiation),
+//! and openssl s_server with a CN-only certificate; each tried the way a user meets it.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use certbench::core::diagnose::{self, CheckOutcome};
+use certbench::core::prepare;
+use certbench::core::vars::Vars;
+use common::Env;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(port: u16, child: &mut Child, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited at start: {status}");
+        }
+        assert!(Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn module(name: &str) -> String {
+    format!("LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so")
+}
+
+/// Apache httpd (Debian's apache2) that asks for a client certificate only under /secure.
+fn apache(env: &Env, dir: &Path, protocol: &str) -> (Running, String) {
+    for (file, text) in [
+        ("srv.pem", &env.demo.server_cert.cert_pem),
+        ("srv.key", &env.demo.server_cert.key_pem),
+        ("ca.pem", &env.demo.pki.ca.cert_pem),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("www/secure")).unwrap();
+    std::fs::write(dir.join("www/index.html"), "open\n").unwrap();
+    std::fs::write(dir.join("www/secure/index.html"), "secret\n").unwrap();
+    let port = free_port();
+    let d = dir.display();
+    let conf = format!(
+        "ServerRoot {d}\nDefaultRuntimeDir {d}\nPidFile {d}/httpd.pid\nListen 127.0.0.1:{port}\n{}\n{}\n{}\n\
+         ErrorLog {d}/error.log\nLogLevel info\nDocumentRoot {d}/www\nServerName localhost\n\
+         SSLEngine on\nSSLCertificateFile {d}/srv.pem\nSSLCertificateKeyFile {d}/srv.key\n\
+         SSLCACertificateFile {d}/ca.pem\nSSLProtocol -all +{protocol}\n\
+         <Location /secure>\n  SSLVerifyClient require\n</Location>\n",
+        module("mpm_event"),
+        module("authz_core"),
+        module("ssl"),
+    );
+    std::fs::write(dir.join("httpd.conf"), conf).unwrap();
+    let mut child = Command::new("apache2")
+        .args(["-f", &format!("{d}/httpd.conf"), "-DFOREGROUND"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("apache2 is installed (bash .ci/run installs it)");
+    wait_for(port, &mut child, "apache2");
+    (Running(child), format!("https://localhost:{port}"))
+}
+
+#[test]
+fn apache_per_location_client_auth_is_explained_under_tls13_and_tls12() {
+    let env = Env::new();
+    for protocol in ["TLSv1.3", "TLSv1.2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (_server, base) = apache(&env, dir.path(), protocol);
+        let mut p = env.profile("/");
+        p.url = format!("{base}/secure/");
+        let diagnosis = match env.send(&p) {
+            // TLS 1.3: Apache answers 403 "Cannot perform Post-Handshake Authentication".
+            Ok(ex) => {
+                assert_eq!(ex.status, 403, "{protocol}");
+                ex.warnings
+                    .into_iter()
+                    .find(|w| w.kind == "client_cert_post_handshake")
+                    .unwrap_or_else(|| panic!("{protocol}: no post-handshake warning"))
+            }
+            // TLS 1.2: a HelloRequest after the request, then handshake_failure.
+            Err(f) => f.diagnosis,
+        };
+        assert_eq!(
+            diagnosis.kind, "client_cert_post_handshake",
+            "{protocol}: {}",
+            diagnosis.message
+        );
+        assert!(
+            diagnosis.message.contains("after the handshake"),
+            "{}",
+            diagnosis.message
+        );
+        assert!(
+            diagnosis.hint.contains("SSLVerifyClient require"),
+            "{}",
+            diagnosis.hint
+        );
+        // The open part of the same server works.
+        let mut open = env.profile("/");
+        open.url = format!("{base}/index.html");
+        assert_eq!(env.ok(&open).status, 200, "{protocol}");
+        // keys check there: the server never asked, so nothing was accepted.
+        let req = prepare::prepare(&open, &Vars::new()).unwrap();
+        let report = env.rt.block_on(diagnose::check_key(&env.transport, &req));
+        assert_eq!(report.outcome, CheckOutcome::NotAsked, "{protocol}");
+        assert!(!report.accepted);
+        assert_eq!(report.exit_code, diagnose::EXIT_NOT_ASKED);
+        let d = report.diagnosis.unwrap();
+        assert!(
+            d.message
+                .contains("without asking for a client certificate"),
+            "{}",
+            d.message
+        );
+    }
+}
+
+#[test]
+fn keys_check_still_accepts_where_the_server_asks() {
+    let env = Env::new();
+    let req = prepare::prepare(&env.profile("/"), &Vars::new()).unwrap();
+    let report = env.rt.block_on(diagnose::check_key(&env.transport, &req));
+    assert_eq!(report.outcome, CheckOutcome::Accepted);
+    assert_eq!(report.exit_code, 0);
+}
+
+#[test]
+fn server_certificate_without_subject_alt_name_is_named_and_can_be_pinned() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
+    std::fs::write(d.join("ca.key"), &env.demo.pki.ca.key_pem).unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // A CN-only server certificate, issued by the CA the client trusts.
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "cn.key",
+        "-subj",
+        "/CN=localhost",
+        "-out",
+        "cn.csr",
+    ]);
+    std::fs::write(
+        d.join("v3.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509", "-req", "-in", "cn.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out", "cn.pem",
+        "-days", "30", "-extfile", "v3.ext",
+    ]);
+    let port = free_port();
+    let mut child = Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            &port.to_string(),
+            "-cert",
+            "cn.pem",
+            "-key",
+            "cn.key",
+            "-www",
+            "-quiet",
+        ])
+        .current_dir(d)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(port, &mut child, "openssl s_server");
+    let _server = Running(child);
+    let mut p = env.profile("/");
+    p.url = format!("https://localhost:{port}/");
+    p.credential = None;
+    let f = env.err(&p);
+    assert_eq!(f.diagnosis.kind, "server_name_mismatch");
+    assert!(
+        f.diagnosis.message.contains("no subjectAltName"),
+        "{}",
+        f.diagnosis.message
+    );
+    assert!(
+        f.diagnosis.hint.contains("trust add"),
+        "{}",
+        f.diagnosis.hint
+    );
+    // Pinned exactly, it is accepted.
+    env.ks
+        .add_trusted(
+            "cn-only",
+            &std::fs::read(d.join("cn.pem")).unwrap(),
+            None,
+            "cn.pem",
+        )
+        .unwrap();
+    p.trust = vec!["cn-only".into()];
+    let ex = env.ok(&p);
+    assert_eq!(ex.status, 200);
+}
