@@ -235,7 +235,8 @@ fn ec_from_sec1(
         .or(k.parameters)
         .ok_or_else(|| malformed(what, "EC key without curve parameters".into()))?;
     let curve = identify_curve(params)?;
-    let scalar = k.private_key.as_bytes();
+    let scalar = fixed_width(k.private_key.as_bytes(), curve);
+    let scalar = scalar.as_slice();
     macro_rules! rebuild {
         ($c:ident) => {{
             use $c::pkcs8::EncodePrivateKey;
@@ -258,6 +259,22 @@ fn ec_from_sec1(
         pkcs8,
         public_key,
     })
+}
+
+/// The scalar at the curve's width: GnuTLS writes it with a leading zero byte, others drop leading zeros.
+fn fixed_width(scalar: &[u8], curve: Curve) -> Zeroizing<Vec<u8>> {
+    let width = match curve {
+        Curve::P256 => 32,
+        Curve::P384 => 48,
+        Curve::P521 => 66,
+    };
+    let trimmed = match scalar.iter().position(|b| *b != 0) {
+        Some(i) => &scalar[i..],
+        None => &[][..],
+    };
+    let mut out = Zeroizing::new(vec![0u8; width.max(trimmed.len()) - trimmed.len()]);
+    out.extend_from_slice(trimmed);
+    out
 }
 
 const P256_ORDER: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
@@ -328,5 +345,22 @@ fn algorithm_name(oid: ObjectIdentifier) -> String {
         "1.2.643.7.1.1.1.1" | "1.2.643.7.1.1.1.2" => "GOST R 34.10-2012".into(),
         "1.2.156.10197.1.301" => "SM2".into(),
         o => format!("a key algorithm with OID {o}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_of_any_width_are_brought_to_the_curve_width() {
+        let mut padded = vec![0u8];
+        padded.extend([0x80; 32]);
+        assert_eq!(fixed_width(&padded, Curve::P256).as_slice(), &[0x80; 32]);
+        let short = [0x01; 31];
+        let wide = fixed_width(&short, Curve::P256);
+        assert_eq!(wide.len(), 32);
+        assert_eq!(wide[0], 0);
+        assert_eq!(fixed_width(&[0x01; 66], Curve::P521).len(), 66);
     }
 }
