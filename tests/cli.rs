@@ -299,3 +299,63 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn key_files_that_are_devices_fifos_or_huge_are_refused_without_hanging() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("key.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let huge = dir.path().join("huge.p12");
+    std::fs::write(&huge, vec![0u8; 2 << 20]).unwrap();
+    let start = std::time::Instant::now();
+    for (file, says) in [
+        ("/dev/zero", "not a regular file"),
+        (fifo.to_str().unwrap(), "not a regular file"),
+        (huge.to_str().unwrap(), "larger than"),
+        ("/tmp", "a folder"),
+    ] {
+        let o = certbench(
+            &env,
+            &[
+                "keys",
+                "import",
+                "x",
+                "--p12",
+                file,
+                "--password-env",
+                "NOPE_UNSET",
+            ],
+        );
+        assert_eq!(code(&o), 1, "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{file}: {}", stderr(&o));
+        let o = certbench(&env, &["trust", "add", "x", file]);
+        assert_eq!(code(&o), 1, "{file}: {}", stderr(&o));
+    }
+    let small = dir.path().join("small.p12");
+    std::fs::write(&small, b"junk").unwrap();
+    let pw = certbench(
+        &env,
+        &[
+            "keys",
+            "import",
+            "x",
+            "--p12",
+            small.to_str().unwrap(),
+            "--password-file",
+            fifo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&pw), 1, "{}", stderr(&pw));
+    assert!(stderr(&pw).contains("--password-file"), "{}", stderr(&pw));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(30),
+        "no hang"
+    );
+}

@@ -272,8 +272,9 @@ fn keystore() -> Keystore {
     Keystore::open(&home::home_dir())
 }
 
+/// A key, certificate or trust file: at most 1 MiB of a regular file.
 fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
-    std::fs::read(path).map_err(|e| KeyError::Read {
+    home::read_bounded(path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
         path: path.display().to_string(),
         reason: match e.kind() {
             std::io::ErrorKind::NotFound => "no such file: check the path".into(),
@@ -290,8 +291,10 @@ fn given_password(args: &PasswordArgs) -> Result<Option<String>, String> {
             .map_err(|_| format!("environment variable {var} (from --password-env) is not set"));
     }
     if let Some(file) = &args.password_file {
-        let text = std::fs::read_to_string(file)
+        let bytes = home::read_bounded(file, home::KEY_FILE_LIMIT)
             .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("--password-file {} is not UTF-8 text", file.display()))?;
         return Ok(Some(text.lines().next().unwrap_or("").to_string()));
     }
     Ok(None)

@@ -73,3 +73,37 @@ pub fn check_name(kind: &str, name: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// Key files, certificates and password files are small: more than this is not one.
+pub const KEY_FILE_LIMIT: u64 = 1 << 20;
+
+/// Reads at most `limit` bytes of a regular file; a device, FIFO or folder is refused before it is
+/// opened (opening a FIFO would wait for a writer), and a larger file is refused, never truncated.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a device, FIFO or socket)"
+        };
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {what}: give the path of a file"),
+        ));
+    }
+    let mut data = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut data)?;
+    if data.len() as u64 > limit {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "it is larger than {limit} bytes, too large for this kind of file: check the path"
+            ),
+        ));
+    }
+    Ok(data)
+}

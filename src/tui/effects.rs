@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine;
@@ -526,7 +526,10 @@ fn import(
     password: &str,
     name: &str,
 ) -> Result<String, String> {
-    let read = |p: &str| std::fs::read(p.trim()).map_err(|e| format!("cannot read {p}: {e}"));
+    let read = |p: &str| {
+        crate::core::home::read_bounded(Path::new(p.trim()), crate::core::home::KEY_FILE_LIMIT)
+            .map_err(|e| format!("cannot read {p}: {e}"))
+    };
     let pw = (!password.is_empty()).then_some(password);
     let info = if kind == 0 {
         ks.import_p12(name, &read(path)?, pw, path)
