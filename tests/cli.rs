@@ -359,3 +359,24 @@ fn key_files_that_are_devices_fifos_or_huge_are_refused_without_hanging() {
         "no hang"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_the_usual_exit_code() {
+    let env = Env::new();
+    for args in [
+        &["keys", "list"][..],
+        &["keys", "export", "demo"],
+        &["trust", "list", "--json"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .args(args)
+            .env("CERTBENCH_HOME", env.home.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+}

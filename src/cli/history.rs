@@ -116,7 +116,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
             match hist.list(&filter, limit) {
                 Ok(rows) => {
                     if json {
-                        println!(
+                        outln!(
                             "{}",
                             serde_json::to_string_pretty(&rows).unwrap_or_default()
                         );
@@ -126,7 +126,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
                         );
                     } else {
                         for r in rows {
-                            println!(
+                            outln!(
                                 "{:>6}  {}  {:<18} {:>5}  {:>7.1} ms  {:<10} {} {}",
                                 r.id,
                                 r.when(),
@@ -216,10 +216,10 @@ fn trouble(e: impl std::fmt::Display) -> i32 {
 pub fn print_comparison(cmp: &Comparison, a: &str, b: &str, as_json: bool) {
     if as_json {
         let v = json!({"equal": cmp.is_equal(), "a": a, "b": b, "comparison": cmp});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        print!("{}", cmp.to_text((a, b), 3));
-        println!("{}", if cmp.is_equal() { "equal" } else { "different" });
+        out!("{}", cmp.to_text((a, b), 3));
+        outln!("{}", if cmp.is_equal() { "equal" } else { "different" });
     }
 }
 
@@ -237,7 +237,7 @@ fn show(e: &Entry, as_json: bool) {
         v["key"] = json!(e.summary.key);
         v["key_sha256"] = json!(e.summary.key_sha256);
         v["body_truncated"] = json!(e.body_truncated);
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
     }
     let s = &e.summary;

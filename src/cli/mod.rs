@@ -1,5 +1,7 @@
 //! The headless command line: keys, trust, profiles, send, demo; the stable contract for scripts.
 
+#[macro_use]
+mod stdout;
 mod demo;
 mod history;
 mod output;
@@ -341,7 +343,7 @@ fn keys(cmd: KeysCmd) -> i32 {
         },
         KeysCmd::Export { name } => match ks.export_pem(&name) {
             Ok(pem) => {
-                print!("{pem}");
+                out!("{pem}");
                 EXIT_OK
             }
             Err(e) => fail(e),
@@ -455,10 +457,10 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
             let mut broken = false;
             for p in all {
                 match p.result {
-                    Ok(pr) => println!("{:<24} {:<7} {}", p.name, pr.method, pr.url),
+                    Ok(pr) => outln!("{:<24} {:<7} {}", p.name, pr.method, pr.url),
                     Err(e) => {
                         broken = true;
-                        println!("{:<24} BROKEN  {e}", p.name);
+                        outln!("{:<24} BROKEN  {e}", p.name);
                     }
                 }
             }
@@ -466,7 +468,7 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
         }
         ProfilesCmd::Show { name } => match profile::find(dir, &name) {
             Ok(p) => {
-                print!("{}", p.to_toml());
+                out!("{}", p.to_toml());
                 EXIT_OK
             }
             Err(e) => fail(e),

@@ -38,7 +38,7 @@ pub fn print_result(
     match result {
         Ok(ex) => {
             if as_json {
-                println!("{}", exchange_json(request_json(req), ex));
+                outln!("{}", exchange_json(request_json(req), ex));
             } else {
                 print_exchange(ex, verbose);
             }
@@ -50,7 +50,7 @@ pub fn print_result(
         }
         Err(f) => {
             if as_json {
-                println!("{}", failure_json(request_json(req), f));
+                outln!("{}", failure_json(request_json(req), f));
             } else {
                 print_failure(f, verbose);
             }
@@ -102,14 +102,14 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
     }
     match &ex.view {
         BodyView::Binary => {
-            use std::io::{IsTerminal, Write};
+            use std::io::IsTerminal;
             if std::io::stdout().is_terminal() {
                 eprintln!(
                     "({} bytes of binary body not shown; redirect stdout to a file to save it)",
                     ex.body.len()
                 );
             } else {
-                let _ = std::io::stdout().write_all(&ex.body);
+                super::stdout::write_all(&ex.body);
             }
         }
         BodyView::Unparsed {
@@ -122,10 +122,10 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             eprintln!(
                 "warning: the body is not valid {format}: {error} (line {line}, column {column}); shown raw"
             );
-            println!("{text}");
+            outln!("{text}");
         }
         BodyView::Empty => {}
-        view => println!("{}", view.text()),
+        view => outln!("{}", view.text()),
     }
 }
 
@@ -318,20 +318,20 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
         }
     }
     if as_json {
-        println!("{}", Value::Array(rows));
+        outln!("{}", Value::Array(rows));
     } else if list.is_empty() {
         eprintln!("no keys yet: import one with `certbench keys import NAME --p12 FILE`");
     } else {
         for (name, info) in &list {
             match info {
-                Ok(i) => println!(
+                Ok(i) => outln!(
                     "{name:<20} {:<28} {:<24} {:<10} {}",
                     i.leaf.subject_cn,
                     i.leaf.issuer_cn,
                     i.key_type,
                     i.leaf.expiry_words()
                 ),
-                Err(e) => println!("{name:<20} BROKEN: {e}"),
+                Err(e) => outln!("{name:<20} BROKEN: {e}"),
             }
         }
     }
@@ -374,12 +374,12 @@ fn cert_lines(c: &CertFacts) -> Vec<String> {
 
 pub fn key_show(info: &KeyInfo, as_json: bool) {
     if as_json {
-        println!("{}", serde_json::to_string_pretty(info).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(info).unwrap_or_default());
         return;
     }
-    println!("key {}", info.name);
+    outln!("key {}", info.name);
     for (i, c) in info.chain.iter().enumerate() {
-        println!(
+        outln!(
             "[{i}] {}",
             if i == 0 {
                 "certificate"
@@ -388,11 +388,11 @@ pub fn key_show(info: &KeyInfo, as_json: bool) {
             }
         );
         for l in cert_lines(c) {
-            println!("    {l}");
+            outln!("    {l}");
         }
     }
     for w in key_warnings(info) {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
 }
 
@@ -409,13 +409,13 @@ pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
             .unwrap_or_default();
         if !as_json {
             for c in &certs {
-                println!("{name:<20} {:<40} {}", c.subject_cn, c.expiry_words());
+                outln!("{name:<20} {:<40} {}", c.subject_cn, c.expiry_words());
             }
         }
         rows.push(json!({"name": name, "certificates": certs}));
     }
     if as_json {
-        println!("{}", Value::Array(rows));
+        outln!("{}", Value::Array(rows));
     }
     EXIT_OK
 }
@@ -447,7 +447,7 @@ pub async fn key_check(
     let report = crate::core::diagnose::check_key(&transport, &req).await;
     use crate::core::diagnose::CheckOutcome;
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
@@ -464,10 +464,10 @@ pub async fn key_check(
             CheckOutcome::Rejected => "rejected",
         };
         if report.accepted {
-            println!("accepted: {url} accepts key {name}");
+            outln!("accepted: {url} accepts key {name}");
         } else if let Some(d) = &report.diagnosis {
-            println!("{word}: {}", d.message);
-            println!("hint: {}", d.hint);
+            outln!("{word}: {}", d.message);
+            outln!("hint: {}", d.hint);
         }
     }
     report.exit_code

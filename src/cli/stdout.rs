@@ -1,0 +1,37 @@
+//! Standard output for the CLI: a closed pipe (`certbench ... | head -1`) ends the output quietly, never a panic.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once a write fails (the reader went away); later output is dropped and the command
+/// still returns its own exit code.
+static CLOSED: AtomicBool = AtomicBool::new(false);
+
+pub fn write_fmt(args: std::fmt::Arguments<'_>) {
+    write_bytes(|out| out.write_fmt(args));
+}
+
+pub fn write_all(bytes: &[u8]) {
+    write_bytes(|out| out.write_all(bytes));
+}
+
+fn write_bytes(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) {
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if write(&mut out).and_then(|()| out.flush()).is_err() {
+        CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `print!` through [`write_fmt`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::stdout::write_fmt(format_args!($($arg)*)) };
+}
+
+/// `println!` through [`write_fmt`].
+macro_rules! outln {
+    () => { $crate::cli::stdout::write_fmt(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::stdout::write_fmt(format_args!("{}\n", format_args!($($arg)*))) };
+}
