@@ -475,6 +475,11 @@ fn trusted_certificates_from_pem_der_and_p12() {
     ks.add_trusted("ca-p12", &read(&f, "ca.p12"), Some("pw"), "ca.p12")
         .unwrap();
     assert_eq!(ks.trusted_names(), vec!["ca", "ca-der", "ca-p12"]);
+    // A protected .p12 with no password is asked for (the CLI then prompts), not called "not a certificate".
+    let err = ks
+        .add_trusted("ca-p12-nopw", &read(&f, "ca.p12"), None, "ca.p12")
+        .unwrap_err();
+    assert!(matches!(err, KeyError::PasswordNeeded { .. }), "{err}");
     assert!(ks.add_trusted("bad", b"nope", None, "nope").is_err());
     ks.delete_trusted("ca").unwrap();
     assert_eq!(ks.trusted_names().len(), 2);

@@ -374,10 +374,7 @@ pub fn explain(
         );
     }
     let url = Url::parse(&req.url).ok();
-    let host = url
-        .as_ref()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
+    let host = host_of(&req.url);
     let port = url
         .as_ref()
         .and_then(Url::port_or_known_default)

@@ -227,10 +227,9 @@ impl Keystore {
                 match keyfile::read_p12(data, password, what) {
                     Ok(p12) if !p12.certs.is_empty() => p12.certs,
                     Ok(_) => return Err(cert_err),
-                    Err(KeyError::WrongPassword { .. }) if password.is_none() => {
-                        return Err(KeyError::PasswordNeeded { what: what.into() });
+                    Err(e @ (KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. })) => {
+                        return Err(e);
                     }
-                    Err(e @ KeyError::WrongPassword { .. }) => return Err(e),
                     Err(_) => return Err(cert_err),
                 }
             }

@@ -166,16 +166,12 @@ fn contents(content: &[u8], pw: &Password, what: &str) -> Result<Contents, KeyEr
         } else {
             continue;
         };
-        let bags =
-            Vec::<SafeBag>::from_der(&bags).map_err(|_: der::Error| wrong_or_format(pw, what))?;
+        // Garbage after a decryption that unpadded cleanly is still a wrong password.
+        let bags = Vec::<SafeBag>::from_der(&bags)
+            .map_err(|_: der::Error| KeyError::WrongPassword { what: what.into() })?;
         read_bags(&bags, pw, what, &mut out)?;
     }
     Ok(out)
-}
-
-/// Garbage after a decryption that unpadded cleanly is still a wrong password, not a broken file.
-fn wrong_or_format(_pw: &Password, what: &str) -> KeyError {
-    KeyError::WrongPassword { what: what.into() }
 }
 
 fn read_bags(
