@@ -54,6 +54,14 @@ impl Lab {
         Lab { env, dir }
     }
 
+    /// An openssl SEC1 EC key on a named curve, in `file`.
+    fn ec_key(&self, curve: &str, file: &str) {
+        openssl(
+            self.d(),
+            &["ecparam", "-name", curve, "-genkey", "-noout", "-out", file],
+        );
+    }
+
     fn d(&self) -> &Path {
         self.dir.path()
     }
@@ -340,18 +348,7 @@ fn pkcs12_from_openssl_every_pbe_and_mac() {
 #[test]
 fn encrypted_pkcs8_every_prf_and_cipher_and_pbes1() {
     let lab = Lab::new();
-    openssl(
-        lab.d(),
-        &[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            "ec.key",
-        ],
-    );
+    lab.ec_key("prime256v1", "ec.key");
     lab.issue("ec.key", "p8-ec");
     let cases: &[(&str, &[&str])] = &[
         (
@@ -476,18 +473,7 @@ fn encrypted_pkcs8_every_prf_and_cipher_and_pbes1() {
 fn legacy_openssl_encrypted_pem_rsa_and_ec() {
     let lab = Lab::new();
     openssl(lab.d(), &["genrsa", "-out", "rsa.key", "2048"]);
-    openssl(
-        lab.d(),
-        &[
-            "ecparam",
-            "-name",
-            "secp384r1",
-            "-genkey",
-            "-noout",
-            "-out",
-            "ec.key",
-        ],
-    );
+    lab.ec_key("secp384r1", "ec.key");
     lab.issue("rsa.key", "legacy-rsa");
     lab.issue("ec.key", "legacy-ec");
     for cipher in ["aes128", "aes192", "aes256", "des3", "des"] {
@@ -600,18 +586,7 @@ fn ec_keys_with_explicit_parameters_or_without_public_key() {
         assert_eq!(lab.seen_by_embedded(&format!("{curve}-p8")), curve);
     }
     // PKCS#8 with an ECPrivateKey that has no public key (what Java keytool writes).
-    openssl(
-        lab.d(),
-        &[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            "full.key",
-        ],
-    );
+    lab.ec_key("prime256v1", "full.key");
     lab.issue("full.key", "no-pub");
     let sec1 = pem::parse(lab.read("full.key")).unwrap();
     std::fs::write(
@@ -1011,18 +986,7 @@ fn refusals_name_the_cause() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("X448") && err.contains("cannot sign"), "{err}");
-    openssl(
-        lab.d(),
-        &[
-            "ecparam",
-            "-name",
-            "secp256k1",
-            "-genkey",
-            "-noout",
-            "-out",
-            "k1.key",
-        ],
-    );
+    lab.ec_key("secp256k1", "k1.key");
     let err = lab
         .import_pem("x", "r.pem", "k1.key", None)
         .unwrap_err()
