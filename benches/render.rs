@@ -1,36 +1,51 @@
-//! A 20 MB JSON body: parse + pretty + line index (once, on arrival), first frame, and a PageDown redraw
-//! in the middle, drawn into ratatui's TestBackend at 120x40. Run: `cargo bench --bench render`.
+//! The body view under load, drawn into ratatui's TestBackend at 120x40: a 20 MB compact JSON
+//! body, and 200 KB bodies nested 100,000 deep (JSON and XML). For each: index once (as on
+//! arrival), first frame, a PageDown redraw in the middle, and the peak RSS growth over the
+//! body itself. Run: `cargo bench --bench render`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use certbench::core::exchange::build_view;
-use certbench::tui::state::{BodyLines, Pane, State};
+use certbench::core::budget::Budget;
+use certbench::core::exchange::{Exchange, build_view};
+use certbench::tui::state::{Pane, Shown, State};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn rss_kb() -> u64 {
+fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
 }
 
-fn main() {
-    let body = bytes::Bytes::from(certbench::demo::large_json(20 * 1024 * 1024));
-    let rss_before = rss_kb();
-    let t = Instant::now();
-    // As the app does: parse and pretty-print once, then the display takes the text.
-    let mut view = build_view(&body, Some("application/json"), true);
-    let lines = BodyLines::new(view.take_text());
-    let prepared = t.elapsed();
+/// Resets the kernel's peak-RSS mark, so the next reading is this case's own peak.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
 
+struct Figures {
+    lines: usize,
+    index: Duration,
+    first: Duration,
+    page_worst: Duration,
+    peak_growth_kb: u64,
+}
+
+fn run(body: bytes::Bytes, content_type: &str) -> Figures {
+    reset_peak();
+    let before = status_kb("VmRSS:");
+    let t = Instant::now();
+    let view = build_view(&body, Some(content_type), true, &Budget::unlimited()).expect("view");
+    let index = t.elapsed();
+    let lines = view.lines().cloned().unwrap_or_default();
+    let total = lines.len();
     let mut s = State::new("profiles".into(), certbench::core::vars::Vars::new());
     s.focus = Pane::Response;
-    let ex = certbench::core::exchange::Exchange {
+    let ex = Exchange {
         method: "GET".into(),
         url: "https://x/".into(),
         status: 200,
@@ -47,9 +62,10 @@ fn main() {
         timing: Default::default(),
         status_is_error: false,
         warnings: vec![],
+        incomplete: None,
+        saved_to: None,
     };
-    let total_lines = lines.len();
-    s.shown = Some(Box::new(certbench::tui::state::Shown {
+    s.shown = Some(Box::new(Shown {
         profile: Default::default(),
         id: -1,
         result: std::sync::Arc::new(Ok(ex)),
@@ -60,19 +76,51 @@ fn main() {
     let t = Instant::now();
     term.draw(|f| certbench::tui::view::draw(f, &s)).unwrap();
     let first = t.elapsed();
-    s.scroll = total_lines / 2;
-    let mut worst = std::time::Duration::ZERO;
+    s.scroll = total / 2;
+    let mut page_worst = Duration::ZERO;
     for _ in 0..50 {
         s.scroll += 30;
         let t = Instant::now();
         term.draw(|f| certbench::tui::view::draw(f, &s)).unwrap();
-        worst = worst.max(t.elapsed());
+        page_worst = page_worst.max(t.elapsed());
     }
+    let peak_growth_kb = status_kb("VmHWM:").saturating_sub(before);
+    drop(s);
+    Figures {
+        lines: total,
+        index,
+        first,
+        page_worst,
+        peak_growth_kb,
+    }
+}
+
+fn report(name: &str, body_len: usize, f: &Figures) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "20 MB JSON ({total_lines} pretty lines): parse+pretty+index {:.0} ms, first frame {:.2} ms, PageDown in the middle worst of 50 {:.2} ms, RSS growth {} MB",
-        prepared.as_secs_f64() * 1e3,
-        first.as_secs_f64() * 1e3,
-        worst.as_secs_f64() * 1e3,
-        (rss_kb().saturating_sub(rss_before)) / 1024
+        "{name}: {} lines; index {:.0} ms, first frame {:.2} ms (first screen {:.0} ms), PageDown worst of 50 {:.2} ms; peak RSS growth {:.1} MB = {:.2}x the body",
+        f.lines,
+        ms(f.index),
+        ms(f.first),
+        ms(f.index + f.first),
+        ms(f.page_worst),
+        f.peak_growth_kb as f64 / 1024.0,
+        (f.peak_growth_kb * 1024) as f64 / body_len as f64,
     );
+}
+
+fn main() {
+    let large = bytes::Bytes::from(certbench::demo::large_json(20 * 1024 * 1024));
+    let f = run(large.clone(), "application/json");
+    report("20 MB compact JSON", large.len(), &f);
+    drop(large);
+
+    let depth = 100_000;
+    let deep_json = bytes::Bytes::from(format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+    let f = run(deep_json.clone(), "application/json");
+    report("200 KB JSON nested 100,000 deep", deep_json.len(), &f);
+
+    let deep_xml = bytes::Bytes::from(format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth)));
+    let f = run(deep_xml.clone(), "application/xml");
+    report("700 KB XML nested 100,000 deep", deep_xml.len(), &f);
 }

@@ -112,7 +112,13 @@ fn response(status: u16, reason: &str, body: &str) -> Exchange {
         encoded_size: body.len(),
         decoded_size: body.len(),
         content_encoding: None,
-        view: exchange::build_view(&body, Some("application/json"), true),
+        view: exchange::build_view(
+            &body,
+            Some("application/json"),
+            true,
+            &certbench::core::budget::Budget::unlimited(),
+        )
+        .unwrap(),
         body,
         redirects: vec![],
         tls: Some(tls()),
@@ -124,6 +130,8 @@ fn response(status: u16, reason: &str, body: &str) -> Exchange {
         },
         status_is_error: status >= 400,
         warnings: vec![],
+        incomplete: None,
+        saved_to: None,
     }
 }
 
@@ -148,7 +156,7 @@ fn finish(s: &mut State, result: Result<Exchange, Failure>, id: i64) {
     let flight = s.in_flight.as_ref().unwrap().id;
     let status = result.as_ref().ok().map(|e| e.status);
     let lines = match &result {
-        Ok(ex) => BodyLines::new(ex.view.text().to_string()),
+        Ok(ex) => ex.view.lines().cloned().unwrap_or_default(),
         Err(_) => BodyLines::default(),
     };
     update(

@@ -300,7 +300,7 @@ fn parse_response_views() {
         other => panic!("{other:?}"),
     }
     assert_eq!(env.ok(&env.profile("/binary")).view, BodyView::Binary);
-    assert_eq!(env.ok(&env.profile("/latin1")).view.text(), "café");
+    assert_eq!(env.ok(&env.profile("/latin1")).view.pretty_text(), "café");
     let mut p = env.profile("/json");
     p.options.parse_response = false;
     assert!(matches!(env.ok(&p).view, BodyView::Text { .. }));

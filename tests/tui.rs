@@ -88,7 +88,7 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
     let second = s.in_flight.as_ref().unwrap().id;
     assert!(screen(&s, 80, 24).contains("sending"));
     let ex = env.ok(&env.profile("/json"));
-    let lines = BodyLines::new(ex.view.text().to_string());
+    let lines = ex.view.lines().cloned().unwrap_or_default();
     update(
         &mut s,
         Message::SendDone {
@@ -248,11 +248,15 @@ fn tls_failure_is_explained_in_the_response_pane() {
 
 #[test]
 fn body_lines_index_serves_any_line() {
-    let b = BodyLines::new("a\nbb\n\nccc".into());
+    let b = BodyLines::plain(
+        bytes::Bytes::from_static(b"a\nbb\n\nccc"),
+        &certbench::core::budget::Budget::unlimited(),
+    )
+    .unwrap();
     assert_eq!(b.len(), 4);
     assert_eq!(
         (b.line(0), b.line(1), b.line(2), b.line(3), b.line(9)),
-        ("a", "bb", "", "ccc", "")
+        ("a".into(), "bb".into(), "".into(), "ccc".into(), String::new())
     );
 }
 
@@ -494,7 +498,7 @@ fn showing_large(env: &common::Env) -> State {
     update(&mut s, ctrl('r'));
     let id = s.in_flight.as_ref().unwrap().id;
     let ex = env.ok(&env.profile("/large/20000"));
-    let lines = BodyLines::new(ex.view.text().to_string());
+    let lines = ex.view.lines().cloned().unwrap_or_default();
     update(
         &mut s,
         Message::SendDone {

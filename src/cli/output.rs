@@ -5,10 +5,10 @@ use std::path::Path;
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::{EXIT_OK, EXIT_STATUS, EXIT_USAGE};
+use super::{EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
 use crate::core::certinfo::{CertFacts, Validity};
 use crate::core::diagnose::Failure;
-use crate::core::exchange::{BodyView, Exchange, TlsFacts, json_value};
+use crate::core::exchange::{BodyView, Exchange, TlsFacts};
 use crate::core::keystore::{KeyInfo, Keystore};
 use crate::core::prepare::PreparedRequest;
 use crate::core::transport::Transport;
@@ -38,11 +38,13 @@ pub fn print_result(
     match result {
         Ok(ex) => {
             if as_json {
-                outln!("{}", exchange_json(request_json(req), ex));
+                super::stdout::write_with(|w| write_exchange_json(w, request_json(req), ex));
             } else {
                 print_exchange(ex, verbose);
             }
-            if ex.status_is_error {
+            if ex.incomplete.is_some() {
+                EXIT_TRANSPORT
+            } else if ex.status_is_error {
                 EXIT_STATUS
             } else {
                 EXIT_OK
@@ -100,12 +102,20 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             ex.status, ex.reason
         );
     }
+    if let Some(d) = &ex.incomplete {
+        eprintln!("error: {}", d.message);
+        eprintln!("hint: {}", d.hint);
+    }
+    if let Some(path) = &ex.saved_to {
+        eprintln!("saved {} bytes to {path}", ex.decoded_size);
+        return;
+    }
     match &ex.view {
         BodyView::Binary => {
             use std::io::IsTerminal;
             if std::io::stdout().is_terminal() {
                 eprintln!(
-                    "({} bytes of binary body not shown; redirect stdout to a file to save it)",
+                    "({} bytes of binary body not shown; redirect stdout to a file or use --output FILE to save it)",
                     ex.body.len()
                 );
             } else {
@@ -117,15 +127,23 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             error,
             line,
             column,
-            text,
+            lines,
         } => {
             eprintln!(
                 "warning: the body is not valid {format}: {error} (line {line}, column {column}); shown raw"
             );
-            outln!("{text}");
+            super::stdout::write_with(|w| {
+                w.write_all(lines.text().as_bytes())?;
+                w.write_all(b"\n")
+            });
         }
         BodyView::Empty => {}
-        view => outln!("{}", view.text()),
+        BodyView::Json { lines } | BodyView::Xml { lines } | BodyView::Text { lines } => {
+            super::stdout::write_with(|w| {
+                lines.write_to(w)?;
+                w.write_all(b"\n")
+            });
+        }
     }
 }
 
@@ -186,14 +204,122 @@ pub fn request_json(req: &PreparedRequest) -> Value {
     json!({"method": req.method, "url": req.url, "headers": headers, "profile": req.profile})
 }
 
+/// A response as one JSON object (history show); `body`, `json` and `pretty` filled in memory.
 pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
-    let (body, encoding) = match &ex.view {
-        BodyView::Binary => (
-            base64::engine::general_purpose::STANDARD.encode(&ex.body),
-            "base64",
-        ),
-        view => (view_raw_text(ex, view), "utf-8"),
+    let mut v = exchange_head(request, ex);
+    v["body"] = match &ex.view {
+        BodyView::Binary => Value::String(base64::engine::general_purpose::STANDARD.encode(&ex.body)),
+        view => Value::String(view.source_text().to_string()),
     };
+    v["json"] = match &ex.view {
+        BodyView::Json { lines } => serde_json::from_str(lines.text()).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    v["pretty"] = match &ex.view {
+        BodyView::Json { lines } | BodyView::Xml { lines } => Value::String(lines.to_text()),
+        _ => Value::Null,
+    };
+    v
+}
+
+/// The same object written as it goes: the body fields stream from the body's own bytes, so a
+/// large or deeply nested body costs no copies and no tree.
+pub fn write_exchange_json(
+    w: &mut dyn std::io::Write,
+    request: Value,
+    ex: &Exchange,
+) -> std::io::Result<()> {
+    let Value::Object(head) = exchange_head(request, ex) else {
+        return Ok(());
+    };
+    w.write_all(b"{")?;
+    for (i, (k, v)) in head.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *w, k)?;
+        w.write_all(b":")?;
+        match (k.as_str(), &ex.view) {
+            ("body", BodyView::Binary) => {
+                w.write_all(b"\"")?;
+                let mut enc = base64::write::EncoderWriter::new(
+                    &mut *w,
+                    &base64::engine::general_purpose::STANDARD,
+                );
+                std::io::Write::write_all(&mut enc, &ex.body)?;
+                enc.finish()?;
+                drop(enc);
+                w.write_all(b"\"")?;
+            }
+            ("body", view) => serde_json::to_writer(&mut *w, view.source_text())?,
+            ("json", BodyView::Json { lines }) => write_compact_json(w, lines.text())?,
+            ("pretty", BodyView::Json { lines } | BodyView::Xml { lines }) => {
+                w.write_all(b"\"")?;
+                let mut esc = JsonEscaped(&mut *w);
+                lines.write_to(&mut esc)?;
+                w.write_all(b"\"")?;
+            }
+            _ => serde_json::to_writer(&mut *w, v)?,
+        }
+    }
+    w.write_all(b"}\n")
+}
+
+/// Valid JSON text without the blanks between tokens (one line of output stays one line).
+fn write_compact_json(w: &mut dyn std::io::Write, text: &str) -> std::io::Result<()> {
+    let b = text.as_bytes();
+    let mut from = 0;
+    let mut in_string = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b' ' | b'\t' | b'\n' | b'\r' if !in_string => {
+                w.write_all(&b[from..i])?;
+                from = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    w.write_all(&b[from..])
+}
+
+/// Writes what it is given as the inside of a JSON string.
+struct JsonEscaped<'a>(&'a mut dyn std::io::Write);
+
+impl std::io::Write for JsonEscaped<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut from = 0;
+        for (i, c) in buf.iter().enumerate() {
+            let esc: Option<&[u8]> = match c {
+                b'"' => Some(b"\\\""),
+                b'\\' => Some(b"\\\\"),
+                b'\n' => Some(b"\\n"),
+                b'\r' => Some(b"\\r"),
+                b'\t' => Some(b"\\t"),
+                0..=0x1f => None,
+                _ => continue,
+            };
+            self.0.write_all(&buf[from..i])?;
+            match esc {
+                Some(e) => self.0.write_all(e)?,
+                None => write!(self.0, "\\u{:04x}", c)?,
+            }
+            from = i + 1;
+        }
+        self.0.write_all(&buf[from..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Every field of a response's JSON, in the documented order; the body fields are null here.
+fn exchange_head(request: Value, ex: &Exchange) -> Value {
     let parse_error = match &ex.view {
         BodyView::Unparsed {
             format,
@@ -201,25 +327,26 @@ pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
             line,
             column,
             ..
-        } => json!({"format": format, "message": error, "line": line, "column": column}),
+        } => json!({"format": format.to_string(), "message": error, "line": line, "column": column}),
         _ => Value::Null,
     };
     json!({
-        "ok": !ex.status_is_error,
+        "ok": !ex.status_is_error && ex.incomplete.is_none(),
         "request": request,
         "status": ex.status,
         "reason": ex.reason,
         "http_version": ex.http_version,
         "url": ex.url,
         "headers": ex.headers,
-        "body": body,
-        "body_encoding": encoding,
+        "body": Value::Null,
+        "body_encoding": if matches!(ex.view, BodyView::Binary) { "base64" } else { "utf-8" },
         "body_kind": ex.view.label(),
-        "json": json_value(&ex.view),
-        "pretty": match &ex.view { BodyView::Json { pretty } | BodyView::Xml { pretty } => Value::String(pretty.clone()), _ => Value::Null },
+        "json": Value::Null,
+        "pretty": Value::Null,
         "parse_error": parse_error,
         "content_encoding": ex.content_encoding,
         "sizes": {"encoded": ex.encoded_size, "decoded": ex.decoded_size},
+        "saved_to": ex.saved_to,
         "redirects": ex.redirects,
         "tls": ex.tls,
         "timing_ms": ex.timing.total_ms,
@@ -231,6 +358,9 @@ pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
 
 /// The `error` of a response counted as a failure: the status, or the cause behind it when one is known.
 fn status_error(ex: &Exchange) -> Value {
+    if let Some(d) = &ex.incomplete {
+        return json!({"kind": d.kind, "message": d.message, "hint": d.hint});
+    }
     if !ex.status_is_error {
         return Value::Null;
     }
@@ -245,15 +375,6 @@ fn status_error(ex: &Exchange) -> Value {
         None => {
             json!({"kind": "http_status", "message": format!("HTTP {} {}", ex.status, ex.reason), "hint": "the body is still shown; --no-status-errors counts any status as success"})
         }
-    }
-}
-
-fn view_raw_text(ex: &Exchange, view: &BodyView) -> String {
-    match view {
-        BodyView::Json { .. } | BodyView::Xml { .. } => {
-            String::from_utf8_lossy(&ex.body).into_owned()
-        }
-        other => other.text().to_string(),
     }
 }
 

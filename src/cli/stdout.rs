@@ -15,6 +15,15 @@ pub fn write_all(bytes: &[u8]) {
     write_bytes(|out| out.write_all(bytes));
 }
 
+/// Streams through a buffered writer (a large body is written as it is produced, never joined).
+pub fn write_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    write_bytes(|out| {
+        let mut buf = std::io::BufWriter::with_capacity(256 << 10, out);
+        write(&mut buf)?;
+        buf.flush()
+    });
+}
+
 fn write_bytes(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) {
     if CLOSED.load(Ordering::Relaxed) {
         return;

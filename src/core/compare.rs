@@ -7,7 +7,7 @@ use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use super::diagnose::Failure;
-use super::exchange::{BodyView, Exchange, json_value};
+use super::exchange::{BodyFormat, BodyView, Exchange};
 
 /// Headers that differ on every response; hidden unless asked for by name.
 pub const NOISY_HEADERS: [&str; 2] = ["date", "age"];
@@ -258,15 +258,19 @@ fn body_texts(
     paths: &[Vec<Step>],
 ) -> (&'static str, String, String) {
     let (x, y) = match (a, b) {
-        (Ok(x), Ok(y)) => (viewed(x), viewed(y)),
-        (Ok(x), Err(_)) => return ("text", viewed(x).view.text().to_string(), String::new()),
-        (Err(_), Ok(y)) => return ("text", String::new(), viewed(y).view.text().to_string()),
+        (Ok(x), Ok(y)) => (x, y),
+        (Ok(x), Err(_)) => return ("text", x.view.pretty_text(), String::new()),
+        (Err(_), Ok(y)) => return ("text", String::new(), y.view.pretty_text()),
         (Err(_), Err(_)) => return ("none", String::new(), String::new()),
     };
-    let (x, y) = (x.as_ref(), y.as_ref());
+    // serde's recursion limit keeps a hostile nesting out of the tree; such a body is compared
+    // as its (depth-capped) lines instead.
     let json = |ex: &Exchange| match &ex.view {
-        BodyView::Json { .. } => json_value(&ex.view),
-        BodyView::Unparsed { format: "json", .. } => None,
+        BodyView::Json { lines } => serde_json::from_str::<Value>(lines.text()).ok(),
+        BodyView::Unparsed {
+            format: BodyFormat::Json,
+            ..
+        } => None,
         _ => serde_json::from_slice::<Value>(&ex.body)
             .ok()
             .filter(|v| v.is_object() || v.is_array()),
@@ -293,27 +297,7 @@ fn body_texts(
         (BodyView::Empty, BodyView::Empty) => "none",
         _ => "text",
     };
-    (kind, x.view.text().to_string(), y.view.text().to_string())
-}
-
-/// The exchange with its view's text present: a display may have taken it (`BodyView::take_text`),
-/// in which case the view is built again from the body.
-fn viewed(ex: &Exchange) -> std::borrow::Cow<'_, Exchange> {
-    if !ex.view.text().is_empty() || ex.body.is_empty() || matches!(ex.view, BodyView::Binary) {
-        return std::borrow::Cow::Borrowed(ex);
-    }
-    let ctype = ex
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| v.as_str());
-    let parse = !matches!(ex.view, BodyView::Text { .. });
-    let mut rebuilt = Exchange {
-        view: BodyView::Empty,
-        ..ex.clone()
-    };
-    rebuilt.view = super::exchange::build_view(&ex.body, ctype, parse);
-    std::borrow::Cow::Owned(rebuilt)
+    (kind, x.view.pretty_text(), y.view.pretty_text())
 }
 
 fn hex(bytes: &[u8]) -> String {

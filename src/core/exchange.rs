@@ -1,7 +1,10 @@
 //! What came back from a send: status, headers, body and its parsed view, redirects, TLS facts, timings.
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+use super::bodylines::{BodyLines, IndexError};
+use super::budget::{Budget, Stopped};
 use super::certinfo::CertFacts;
 
 /// One send's outcome: a response (possibly counted as an error), or a failure with its explanation.
@@ -26,6 +29,12 @@ pub struct Exchange {
     /// A 4xx/5xx with "evaluate all states as errors" on.
     pub status_is_error: bool,
     pub warnings: Vec<Diagnosis>,
+    /// Why the body stopped early (over the size limit); what was read is kept in `body`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<Diagnosis>,
+    /// Where the body was streamed instead of memory (`--output`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_to: Option<String>,
 }
 
 /// One redirect hop: the request that was answered with a 3xx.
@@ -138,48 +147,67 @@ impl Diagnosis {
     }
 }
 
-/// The body as shown: pretty JSON or XML, text, binary, or text with the reason it did not parse.
+/// The body as shown: JSON or XML lines with their depths, text lines, binary, or text lines with
+/// the reason it did not parse. The lines index the body's own bytes (no pretty copy).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum BodyView {
     #[default]
     Empty,
     Json {
-        pretty: String,
+        lines: BodyLines,
     },
     Xml {
-        pretty: String,
+        lines: BodyLines,
     },
     Text {
-        text: String,
+        lines: BodyLines,
     },
     Binary,
     Unparsed {
-        text: String,
-        format: &'static str,
+        lines: BodyLines,
+        format: BodyFormat,
         error: String,
         line: usize,
         column: usize,
     },
 }
 
+/// The structured formats a body is parsed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    Xml,
+}
+
+impl std::fmt::Display for BodyFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BodyFormat::Json => "JSON",
+            BodyFormat::Xml => "XML",
+        })
+    }
+}
+
 impl BodyView {
-    /// The text shown in the body pane (empty for binary).
-    pub fn text(&self) -> &str {
+    /// The lines shown in the body pane (None for empty and binary bodies).
+    pub fn lines(&self) -> Option<&BodyLines> {
         match self {
-            BodyView::Json { pretty } | BodyView::Xml { pretty } => pretty,
-            BodyView::Text { text } | BodyView::Unparsed { text, .. } => text,
-            BodyView::Empty | BodyView::Binary => "",
+            BodyView::Json { lines }
+            | BodyView::Xml { lines }
+            | BodyView::Text { lines }
+            | BodyView::Unparsed { lines, .. } => Some(lines),
+            BodyView::Empty | BodyView::Binary => None,
         }
     }
 
-    /// Moves the shown text out (for a display that keeps its own copy), leaving the kind and
-    /// any parse error in place; `text()` is empty afterwards.
-    pub fn take_text(&mut self) -> String {
-        match self {
-            BodyView::Json { pretty } | BodyView::Xml { pretty } => std::mem::take(pretty),
-            BodyView::Text { text } | BodyView::Unparsed { text, .. } => std::mem::take(text),
-            BodyView::Empty | BodyView::Binary => String::new(),
-        }
+    /// The text as shown, indented (a copy: for comparison and tests, not for displays).
+    pub fn pretty_text(&self) -> String {
+        self.lines().map(BodyLines::to_text).unwrap_or_default()
+    }
+
+    /// The body's text as received (after charset decoding).
+    pub fn source_text(&self) -> &str {
+        self.lines().map_or("", BodyLines::text)
     }
 
     pub fn label(&self) -> &'static str {
@@ -217,156 +245,93 @@ fn media_kind(content_type: &str) -> Kind {
     }
 }
 
-/// Decodes the body to text (charset aware) and, when asked, parses JSON or XML into a pretty form.
-pub fn build_view(body: &[u8], content_type: Option<&str>, parse: bool) -> BodyView {
+/// Decodes the body to text (charset aware) and, when asked, checks JSON or XML and indexes its
+/// lines. Stops when the budget runs out.
+pub fn build_view(
+    body: &Bytes,
+    content_type: Option<&str>,
+    parse: bool,
+    budget: &Budget,
+) -> Result<BodyView, Stopped> {
     if body.is_empty() {
-        return BodyView::Empty;
+        return Ok(BodyView::Empty);
     }
     let ct = content_type.unwrap_or("");
-    let Some(text) = decode_text(body, ct) else {
-        return BodyView::Binary;
+    let kind = media_kind(ct);
+    let textual = kind != Kind::Other || ct.trim_start().to_ascii_lowercase().starts_with("text/");
+    let Some(text) = decode_text(body, ct, kind == Kind::Json, textual) else {
+        return Ok(BodyView::Binary);
     };
-    match (parse, media_kind(ct)) {
-        (true, Kind::Json) => match pretty_json(&text) {
-            Ok(pretty) => BodyView::Json { pretty },
-            Err(e) => BodyView::Unparsed {
-                format: "JSON",
-                error: e.to_string(),
-                line: e.line(),
-                column: e.column(),
-                text,
-            },
-        },
-        (true, Kind::Xml) => match pretty_xml(&text) {
-            Ok(pretty) => BodyView::Xml { pretty },
-            Err((error, pos)) => {
-                let (line, column) = line_col(&text, pos);
-                BodyView::Unparsed {
-                    format: "XML",
-                    error,
-                    line,
-                    column,
-                    text,
-                }
+    let parsed = match (parse, kind) {
+        (true, Kind::Json) => Some((BodyFormat::Json, BodyLines::json(text.clone(), budget))),
+        (true, Kind::Xml) => Some((BodyFormat::Xml, BodyLines::xml(text.clone(), budget))),
+        _ => None,
+    };
+    let plain = |text: Bytes| match BodyLines::plain(text, budget) {
+        Ok(lines) => Ok(lines),
+        Err(IndexError::Stopped(s)) => Err(s),
+        Err(IndexError::Syntax(_)) => Ok(BodyLines::default()),
+    };
+    Ok(match parsed {
+        None => BodyView::Text { lines: plain(text)? },
+        Some((BodyFormat::Json, Ok(lines))) => BodyView::Json { lines },
+        Some((BodyFormat::Xml, Ok(lines))) => BodyView::Xml { lines },
+        Some((_, Err(IndexError::Stopped(s)))) => return Err(s),
+        Some((format, Err(IndexError::Syntax(e)))) => {
+            let (line, column) = line_col(&text, e.offset);
+            BodyView::Unparsed {
+                lines: plain(text)?,
+                format,
+                error: e.message,
+                line,
+                column,
             }
-        },
-        _ => BodyView::Text { text },
-    }
+        }
+    })
 }
 
-fn decode_text(body: &[u8], content_type: &str) -> Option<String> {
+/// The body as UTF-8 text, shared when it already is: a byte-order mark (for text types), then
+/// the charset parameter, then (for JSON) the zero-byte pattern of UTF-16 decide. None for binary.
+fn decode_text(body: &Bytes, content_type: &str, json: bool, textual: bool) -> Option<Bytes> {
     let charset = content_type
         .split(';')
         .filter_map(|p| p.trim().strip_prefix("charset="))
         .next()
         .map(|c| c.trim_matches('"').to_ascii_lowercase());
-    if let Some(cs) = charset.filter(|c| c != "utf-8" && c != "utf8")
-        && let Some(enc) = encoding_rs::Encoding::for_label(cs.as_bytes())
-    {
+    let declared = charset
+        .and_then(|cs| encoding_rs::Encoding::for_label(cs.as_bytes()))
+        .filter(|e| *e != encoding_rs::UTF_8);
+    let sniffed = || match body.as_ref() {
+        [0, a, ..] if json && *a != 0 => Some(encoding_rs::UTF_16BE),
+        [a, 0, b, ..] if json && *a != 0 && *b != 0 => Some(encoding_rs::UTF_16LE),
+        [a, 0] if json && *a != 0 => Some(encoding_rs::UTF_16LE),
+        _ => None,
+    };
+    let encoding = encoding_rs::Encoding::for_bom(body)
+        .map(|(e, _)| e)
+        .filter(|e| textual || *e == encoding_rs::UTF_8)
+        .or(declared)
+        .or_else(sniffed);
+    if let Some(enc) = encoding.filter(|e| *e != encoding_rs::UTF_8) {
         let (text, _, _) = enc.decode(body);
-        return Some(text.into_owned());
+        return Some(Bytes::from(text.into_owned()));
     }
     let text = std::str::from_utf8(body).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\0') {
         return None;
     }
-    Some(text.to_string())
+    Some(body.slice_ref(text.as_bytes()))
 }
 
-/// Validates with serde_json (for the error position), then re-indents in one pass over the bytes,
-/// without building a tree: a 20 MB body stays a few hundred milliseconds.
-fn pretty_json(text: &str) -> Result<String, serde_json::Error> {
-    serde_json::from_str::<serde::de::IgnoredAny>(text)?;
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
-    let mut depth = 0usize;
-    let mut i = 0;
-    let newline = |out: &mut Vec<u8>, depth: usize| {
-        out.push(b'\n');
-        out.resize(out.len() + depth * 2, b' ');
-    };
-    while i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                out.extend_from_slice(&bytes[start..=i.min(bytes.len() - 1)]);
-            }
-            b'{' | b'[' => {
-                let close = if c == b'{' { b'}' } else { b']' };
-                let next = bytes[i + 1..]
-                    .iter()
-                    .position(|b| !b.is_ascii_whitespace())
-                    .map(|p| i + 1 + p);
-                out.push(c);
-                if let Some(n) = next.filter(|&n| bytes[n] == close) {
-                    out.push(close);
-                    i = n;
-                } else {
-                    depth += 1;
-                    newline(&mut out, depth);
-                }
-            }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            b',' => {
-                out.push(b',');
-                newline(&mut out, depth);
-            }
-            b':' => out.extend_from_slice(b": "),
-            c if c.is_ascii_whitespace() => {}
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    Ok(String::from_utf8(out).unwrap_or_default())
-}
-
-/// The parsed JSON value of a body, for `--json` output.
-pub fn json_value(view: &BodyView) -> Option<serde_json::Value> {
-    match view {
-        BodyView::Json { pretty } => serde_json::from_str(pretty).ok(),
-        _ => None,
-    }
-}
-
-fn pretty_xml(text: &str) -> Result<String, (String, usize)> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
-    let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
-    let mut depth: i64 = 0;
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| (e.to_string(), reader.error_position() as usize))?;
-        match &event {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth -= 1,
-            Event::Eof => break,
-            _ => {}
-        }
-        writer
-            .write_event(event)
-            .map_err(|e| (e.to_string(), reader.buffer_position() as usize))?;
-    }
-    if depth != 0 {
-        return Err(("unclosed element at end of document".into(), text.len()));
-    }
-    String::from_utf8(writer.into_inner()).map_err(|e| (e.to_string(), 0))
-}
-
-fn line_col(text: &str, pos: usize) -> (usize, usize) {
+fn line_col(text: &[u8], pos: usize) -> (usize, usize) {
     let before = &text[..pos.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let line = before.iter().filter(|c| **c == b'\n').count() + 1;
+    let last = before
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(before, |p| &before[p + 1..]);
+    let column = String::from_utf8_lossy(last).chars().count() + 1;
     (line, column)
 }
 
@@ -374,75 +339,80 @@ fn line_col(text: &str, pos: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    fn view(body: &[u8], ct: &str, parse: bool) -> BodyView {
+        build_view(
+            &Bytes::copy_from_slice(body),
+            Some(ct),
+            parse,
+            &Budget::unlimited(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn json_is_pretty_and_errors_have_positions() {
-        let v = build_view(
-            br#"{"b":1,"a":[1,2]}"#,
-            Some("application/problem+json"),
-            true,
-        );
+        let v = view(br#"{"b":1,"a":[1,2]}"#, "application/problem+json", true);
+        assert_eq!(v.label(), "json");
         assert_eq!(
-            v,
-            BodyView::Json {
-                pretty: "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2\n  ]\n}".into()
-            }
+            v.pretty_text(),
+            "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2\n  ]\n}"
         );
-        match build_view(b"{\n  \"a\": tru }", Some("application/json"), true) {
-            BodyView::Unparsed { line, format, .. } => {
-                assert_eq!(line, 2);
-                assert_eq!(format, "JSON");
+        match view(b"{\n  \"a\": tru }", "application/json", true) {
+            BodyView::Unparsed {
+                line,
+                column,
+                format,
+                ..
+            } => {
+                assert_eq!((line, column), (2, 8));
+                assert_eq!(format, BodyFormat::Json);
             }
             other => panic!("expected a parse error, got {other:?}"),
         }
     }
 
     #[test]
-    fn streaming_pretty_json_matches_serde() {
-        // Numbers keep the text the server sent (serde would print -1.5e3 as -1500.0).
-        for doc in [
-            r#"{"a":"x\"}{[,:","b":[],"c":{},"d":[1,{"e":null}],"f":"\\","g":"é ☃","h":-1.5}"#,
-            "[ ]",
-            " { \"k\" : [ true , false ] } ",
-            "\"just a string\"",
-            "42",
-        ] {
-            let v: serde_json::Value = serde_json::from_str(doc).unwrap();
-            assert_eq!(
-                pretty_json(doc).unwrap(),
-                serde_json::to_string_pretty(&v).unwrap(),
-                "{doc}"
-            );
-        }
-    }
-
-    #[test]
     fn xml_is_indented_and_broken_xml_is_reported() {
-        let v = build_view(b"<a><b>1</b></a>", Some("text/xml"), true);
-        assert_eq!(v.text(), "<a>\n  <b>1</b>\n</a>");
-        assert_eq!(
-            build_view(b"<a><b></a>", Some("application/xml"), true).label(),
-            "unparsed"
-        );
+        let v = view(b"<a><b>1</b></a>", "text/xml", true);
+        assert_eq!(v.pretty_text(), "<a>\n  <b>1</b>\n</a>");
+        assert_eq!(view(b"<a><b></a>", "application/xml", true).label(), "unparsed");
     }
 
     #[test]
     fn parse_off_binary_and_charsets() {
+        assert_eq!(view(b"{\"a\":1}", "application/json", false).label(), "text");
+        assert_eq!(view(&[0xff, 0xfe, 0x00, 0x01], "", true), BodyView::Binary);
         assert_eq!(
-            build_view(b"{\"a\":1}", Some("application/json"), false).label(),
-            "text"
-        );
-        assert_eq!(
-            build_view(&[0xff, 0xfe, 0x00, 0x01], None, true),
-            BodyView::Binary
-        );
-        assert_eq!(
-            build_view(
-                &[0x63, 0x61, 0x66, 0xe9],
-                Some("text/plain; charset=iso-8859-1"),
-                true
-            )
-            .text(),
+            view(&[0x63, 0x61, 0x66, 0xe9], "text/plain; charset=iso-8859-1", true).pretty_text(),
             "café"
+        );
+    }
+
+    #[test]
+    fn utf16_json_is_decoded_with_or_without_a_bom() {
+        let utf16 = |be: bool, bom: bool| {
+            let mut out: Vec<u8> = Vec::new();
+            let text = if bom { "\u{feff}{\"k\":\"é\"}" } else { "{\"k\":\"é\"}" };
+            for u in text.encode_utf16() {
+                out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
+            }
+            out
+        };
+        for (be, bom) in [(true, true), (false, true), (true, false), (false, false)] {
+            let v = view(&utf16(be, bom), "application/json", true);
+            assert_eq!(v.label(), "json", "be {be} bom {bom}");
+            assert_eq!(v.source_text(), "{\"k\":\"é\"}", "be {be} bom {bom}");
+        }
+    }
+
+    #[test]
+    fn the_view_shares_the_body_bytes() {
+        let body = Bytes::from(vec![b'1'; 4096]);
+        let v = build_view(&body, Some("application/json"), true, &Budget::unlimited()).unwrap();
+        assert_eq!(
+            v.lines().unwrap().bytes().as_ptr(),
+            body.as_ptr(),
+            "a UTF-8 body is indexed in place, not copied"
         );
     }
 }

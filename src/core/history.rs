@@ -8,6 +8,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::diagnose::Failure;
+use super::budget::Budget;
 use super::exchange::{self, Exchange};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::profile::Profile;
@@ -568,7 +569,8 @@ impl History {
         let result = match outcome {
             Outcome::Response(mut ex) => {
                 let body = bytes::Bytes::from(body.unwrap_or_default());
-                ex.view = exchange::build_view(&body, ctype.as_deref(), parse);
+                ex.view = exchange::build_view(&body, ctype.as_deref(), parse, &Budget::unlimited())
+                    .unwrap_or(exchange::BodyView::Binary);
                 ex.body = body;
                 Ok(ex)
             }
@@ -751,6 +753,8 @@ impl<'a> Row<'a> {
                     timing: ex.timing.clone(),
                     status_is_error: ex.status_is_error,
                     warnings: ex.warnings.clone(),
+                    incomplete: ex.incomplete.clone(),
+                    saved_to: ex.saved_to.clone(),
                 };
                 ex.url = red.url(&ex.url);
                 ex.headers = red.headers(&ex.headers);

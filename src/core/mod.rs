@@ -1,5 +1,8 @@
 //! The engine: profiles, keystore, request preparation, transport and diagnosis; no UI code here.
 
+pub mod bodylines;
+pub mod bodysink;
+pub mod budget;
 pub mod certinfo;
 pub mod compare;
 pub mod diagnose;
@@ -13,5 +16,6 @@ pub mod prepare;
 pub mod profile;
 pub mod redact;
 pub mod signer;
+pub mod size;
 pub mod transport;
 pub mod vars;

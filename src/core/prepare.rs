@@ -32,6 +32,9 @@ pub struct PreparedRequest {
     pub options: Options,
     pub redact: Vec<String>,
     pub history: bool,
+    /// Stream the final body into this file instead of memory (`--output`).
+    #[serde(skip)]
+    pub save_to: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -158,6 +161,7 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
         options: profile.options.clone(),
         redact: profile.redact.clone(),
         history: profile.history,
+        save_to: None,
     })
 }
 

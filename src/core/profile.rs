@@ -6,6 +6,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::home;
+use super::size::ByteSize;
 
 /// The methods offered in the form; any other valid token is accepted too.
 pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -143,6 +144,29 @@ pub struct Options {
     /// Unset means "on when a credential is selected".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutual_tls: Option<bool>,
+    /// The most body bytes held in memory, counted after decoding (unset: 256 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body: Option<ByteSize>,
+}
+
+/// The body cap when a profile sets none.
+pub const DEFAULT_MAX_BODY: ByteSize = ByteSize(256 * ByteSize::MIB);
+
+impl Options {
+    pub fn max_body(&self) -> ByteSize {
+        self.max_body.unwrap_or(DEFAULT_MAX_BODY)
+    }
+}
+
+/// A body cap must leave room for a useful answer and stay within what the view can index.
+pub fn check_max_body(size: ByteSize) -> Result<(), String> {
+    if (ByteSize::KIB..=super::bodylines::MAX_TEXT as u64).contains(&size.bytes()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "max_body {size} is out of range: use 1KiB to 4GiB (or --output FILE for larger bodies)"
+        ))
+    }
 }
 
 impl Default for Options {
@@ -158,6 +182,7 @@ impl Default for Options {
             share_cookies: false,
             verify_tls: true,
             mutual_tls: None,
+            max_body: None,
         }
     }
 }
@@ -233,6 +258,9 @@ impl Profile {
         }
         check_method(&self.method).map_err(invalid)?;
         check_timeout(self.options.timeout_secs).map_err(invalid)?;
+        if let Some(size) = self.options.max_body {
+            check_max_body(size).map_err(invalid)?;
+        }
         for name in self.headers.keys() {
             check_header_name(name).map_err(invalid)?;
         }

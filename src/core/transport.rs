@@ -19,15 +19,16 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, NamedGroup, RootCertStore, SignatureScheme};
 use url::Url;
 
+use super::bodysink::{BodySink, Coding, SinkError};
+use super::budget::{Budget, Stopped};
 use super::certinfo::CertFacts;
 use super::diagnose::{self, Failure};
-use super::exchange::{Diagnosis, Exchange, Hop, Timing, TlsFacts, build_view};
+use super::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, TlsFacts, build_view};
+use super::size::{ByteSize, human};
 use super::keystore::{KeyError, Keystore};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 
 pub const MAX_REDIRECTS: usize = 10;
-/// Bodies larger than this are refused rather than exhausting memory.
-pub const MAX_BODY_BYTES: usize = 1 << 30;
 
 pub fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
@@ -160,6 +161,16 @@ impl Transport {
     }
 
     pub async fn send(&self, req: &PreparedRequest) -> Result<Exchange, Failure> {
+        self.send_within(req, &Budget::unlimited()).await
+    }
+
+    /// Sends, stopping when the budget says so (a cancel) or the profile's timeout passes;
+    /// the timeout covers reading, decoding and indexing the body too.
+    pub async fn send_within(
+        &self,
+        req: &PreparedRequest,
+        budget: &Budget,
+    ) -> Result<Exchange, Failure> {
         let cred_info = match &req.credential {
             Some(name) => Some(self.credential_info(name)?),
             None => None,
@@ -174,19 +185,16 @@ impl Transport {
         };
         let timeout = Duration::from_secs(u64::from(req.options.timeout_secs));
         let started = Instant::now();
+        let budget = budget.clone().until(started + timeout);
         let handshakes_before = entry.log.handshakes();
-        let outcome =
-            tokio::time::timeout(timeout, send_with_redirects(&entry, req, &jar, started)).await;
+        let outcome = tokio::time::timeout(
+            timeout,
+            send_with_redirects(&entry, req, &jar, started, &budget),
+        )
+        .await;
         let mut result = match outcome {
             Ok(r) => r,
-            Err(_) => Err(Failure::plain(Diagnosis::new(
-                "timeout",
-                format!(
-                    "no complete answer within {} s (the profile's timeout)",
-                    req.options.timeout_secs
-                ),
-                "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
-            ))),
+            Err(_) => Err(Failure::plain(timeout_diagnosis(req))),
         };
         let url = req.parsed_url();
         let tls = entry.log.facts_for(&url);
@@ -225,6 +233,7 @@ async fn send_with_redirects(
     req: &PreparedRequest,
     jar: &Arc<Jar>,
     started: Instant,
+    budget: &Budget,
 ) -> Result<Exchange, Failure> {
     let mut method = req.method.clone();
     let mut url = req.parsed_url();
@@ -233,7 +242,6 @@ async fn send_with_redirects(
     let mut hops: Vec<Hop> = Vec::new();
     let origin = url.origin();
     loop {
-        let hop_started = Instant::now();
         let resp = send_once(entry, &method, &url, &headers, &body, jar)
             .await
             .map_err(|e| Failure::from_reqwest(e, &hops))?;
@@ -246,7 +254,7 @@ async fn send_with_redirects(
         let follow =
             is_redirect(status) && location.is_some() && should_follow(&method, &req.options);
         if !follow {
-            return read_response(resp, req, &method, hops, started, hop_started).await;
+            return read_response(resp, req, &method, hops, started, budget).await;
         }
         let location = location.unwrap_or_default();
         let next = url.join(&location).map_err(|e| {
@@ -384,10 +392,9 @@ async fn read_response(
     method: &str,
     redirects: Vec<Hop>,
     started: Instant,
-    hop_started: Instant,
+    budget: &Budget,
 ) -> Result<Exchange, Failure> {
     let headers_at = started.elapsed();
-    let _ = hop_started;
     let status = resp.status();
     let url = resp.url().to_string();
     let http_version = format!("{:?}", resp.version());
@@ -401,36 +408,93 @@ async fn read_response(
             )
         })
         .collect();
-    let mut raw = Vec::new();
+    let header = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+    };
+    let content_encoding =
+        header("content-encoding").filter(|e| !e.trim().eq_ignore_ascii_case("identity"));
+    let mut warnings = Vec::new();
+    let codings = match content_encoding.as_deref().map(Coding::parse_list) {
+        None => Vec::new(),
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            warnings.push(not_decoded(&e, content_encoding.as_deref()));
+            Vec::new()
+        }
+    };
+    let limit = req.options.max_body().bytes();
+    let with_redirects = |mut f: Failure, redirects: &[Hop]| {
+        f.redirects = redirects.to_vec();
+        f
+    };
+    let mut sink = match &req.save_to {
+        Some(path) => BodySink::file(&codings, path).map_err(|e| {
+            with_redirects(
+                Failure::plain(Diagnosis::new(
+                    "output_failed",
+                    format!("cannot write {}: {e}", path.display()),
+                    "choose a file in a folder you can write to",
+                )),
+                &redirects,
+            )
+        })?,
+        None => BodySink::memory(&codings, limit, resp.content_length()),
+    };
+    // The body as received, kept while decoding in memory in case it turns out not to decode.
+    let mut raw: Option<Vec<u8>> = (!codings.is_empty() && req.save_to.is_none()).then(Vec::new);
+    let mut received: u64 = 0;
+    let mut undecodable: Option<String> = None;
+    let mut over_limit = false;
     loop {
+        if let Err(stopped) = budget.check() {
+            return Err(with_redirects(stopped_failure(stopped, req), &redirects));
+        }
         match resp.chunk().await {
             Ok(Some(chunk)) => {
-                if raw.len() + chunk.len() > MAX_BODY_BYTES {
-                    let mut f = Failure::plain(Diagnosis::new(
-                        "body_too_large",
-                        format!(
-                            "the response body is larger than {} MiB",
-                            MAX_BODY_BYTES >> 20
-                        ),
-                        "ask for a smaller range or page of the resource",
-                    ));
-                    f.redirects = redirects;
-                    return Err(f);
+                received += chunk.len() as u64;
+                if undecodable.is_some() || (req.save_to.is_none() && received > limit) {
+                    // Keeping it raw, or already past the cap on the wire.
+                    if received > limit && req.save_to.is_none() {
+                        over_limit = true;
+                        break;
+                    }
+                    if let Some(r) = raw.as_mut() {
+                        r.extend_from_slice(&chunk);
+                    }
+                    continue;
                 }
-                raw.extend_from_slice(&chunk);
+                if let Some(r) = raw.as_mut() {
+                    r.extend_from_slice(&chunk);
+                }
+                match sink.write(&chunk) {
+                    Ok(()) => {}
+                    Err(SinkError::Full) => {
+                        over_limit = true;
+                        break;
+                    }
+                    Err(SinkError::Decode(e)) if raw.is_some() => undecodable = Some(e),
+                    Err(SinkError::Decode(e)) | Err(SinkError::Io(e)) => {
+                        return Err(with_redirects(
+                            sink_failure(&e, req, content_encoding.as_deref()),
+                            &redirects,
+                        ));
+                    }
+                }
             }
             Ok(None) => break,
             Err(e) => {
                 let mut f = Failure::from_reqwest(e, &redirects);
-                f.partial_body = Some(raw.len());
+                f.partial_body = Some(received as usize);
                 if f.diagnosis.kind != "timeout" {
                     f.from_transport = false;
                     f.needs_probe = false;
                     f.diagnosis = Diagnosis::new(
                         "body_incomplete",
                         format!(
-                            "the server closed the connection after {} bytes of the body (status {status})",
-                            raw.len()
+                            "the server closed the connection after {received} bytes of the body (status {status})"
                         ),
                         "the server or a proxy cut the response short: retry, or check the server's logs",
                     );
@@ -439,40 +503,64 @@ async fn read_response(
             }
         }
     }
-    let encoded_size = raw.len();
-    let header = |n: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-            .map(|(_, v)| v.clone())
-    };
-    let content_encoding =
-        header("content-encoding").filter(|e| !e.eq_ignore_ascii_case("identity"));
-    let mut warnings = Vec::new();
-    let decoded = content_encoding
-        .as_deref()
-        .map(|enc| decode_body(enc, &raw));
-    let body = match decoded {
-        Some(Ok(decoded)) => decoded,
-        Some(Err(e)) => {
-            warnings.push(Diagnosis::new(
-                "decode_failed",
-                format!(
-                    "the body says Content-Encoding {} but does not decode: {e}",
-                    content_encoding.as_deref().unwrap_or("")
-                ),
-                "shown as received; turn off compressed content to compare",
-            ));
-            raw
+    drop(resp);
+    let mut incomplete = None;
+    let (body, decoded) = if over_limit {
+        let kept = sink.into_kept();
+        incomplete = Some(Diagnosis::new(
+            "body_too_large",
+            format!(
+                "the body is over the {} limit: stopped after {} received{}; what was read is kept",
+                ByteSize(limit),
+                human(received),
+                if codings.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} after decoding)", human(kept.decoded))
+                }
+            ),
+            "raise it with --max-body SIZE (or max_body in the profile's options), stream it to disk with --output FILE, or ask for a smaller page",
+        ));
+        (kept.body, kept.decoded)
+    } else if let Some(e) = undecodable {
+        warnings.push(not_decoded(&e, content_encoding.as_deref()));
+        let raw = raw.take().unwrap_or_default();
+        let n = raw.len() as u64;
+        (raw, n)
+    } else {
+        match sink.finish() {
+            Ok(got) => (got.body, got.decoded),
+            Err(SinkError::Decode(e)) if raw.is_some() => {
+                warnings.push(not_decoded(&e, content_encoding.as_deref()));
+                let raw = raw.take().unwrap_or_default();
+                let n = raw.len() as u64;
+                (raw, n)
+            }
+            Err(SinkError::Decode(e)) | Err(SinkError::Io(e)) => {
+                return Err(with_redirects(
+                    sink_failure(&e, req, content_encoding.as_deref()),
+                    &redirects,
+                ));
+            }
+            Err(SinkError::Full) => unreachable!("a finished sink took every byte"),
         }
-        None => raw,
     };
+    drop(raw);
     let body_ms = ms(started.elapsed() - headers_at);
-    let view = build_view(
-        &body,
-        header("content-type").as_deref(),
+    let body = bytes::Bytes::from(body);
+    let (view_body, ctype, parse, view_budget) = (
+        body.clone(),
+        header("content-type"),
         req.options.parse_response,
+        budget.clone(),
     );
+    // Indexing a large body is CPU work: off the async workers, still under the budget.
+    let view = tokio::task::spawn_blocking(move || {
+        build_view(&view_body, ctype.as_deref(), parse, &view_budget)
+    })
+    .await
+    .unwrap_or(Ok(BodyView::Binary))
+    .map_err(|stopped| with_redirects(stopped_failure(stopped, req), &redirects))?;
     let code = status.as_u16();
     Ok(Exchange {
         method: method.to_string(),
@@ -481,9 +569,9 @@ async fn read_response(
         reason: status.canonical_reason().unwrap_or("").to_string(),
         http_version,
         headers,
-        decoded_size: body.len(),
-        body: bytes::Bytes::from(body),
-        encoded_size,
+        decoded_size: decoded as usize,
+        body,
+        encoded_size: received as usize,
         content_encoding,
         view,
         redirects,
@@ -496,40 +584,56 @@ async fn read_response(
         },
         status_is_error: req.options.errors_on_status && code >= 400,
         warnings,
+        incomplete,
+        saved_to: req.save_to.as_ref().map(|p| p.display().to_string()),
     })
 }
 
-/// Decodes gzip, deflate (zlib or raw), br and zstd bodies (several codings, last applied first).
-pub fn decode_body(encoding: &str, raw: &[u8]) -> Result<Vec<u8>, String> {
-    let mut data = raw.to_vec();
-    for coding in encoding
-        .split(',')
-        .map(|c| c.trim().to_ascii_lowercase())
-        .rev()
-    {
-        data = decode_one(&coding, &data)?;
-    }
-    Ok(data)
+fn not_decoded(error: &str, encoding: Option<&str>) -> Diagnosis {
+    Diagnosis::new(
+        "decode_failed",
+        format!(
+            "the body says Content-Encoding {} but does not decode: {error}",
+            encoding.unwrap_or("")
+        ),
+        "shown as received; send with --no-compressed to ask for an uncompressed body",
+    )
 }
 
-fn decode_one(coding: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut out = Vec::with_capacity(data.len() * 4);
-    let res = match coding {
-        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out),
-        "deflate" => match flate2::read::ZlibDecoder::new(data).read_to_end(&mut out) {
-            Ok(n) => Ok(n),
-            Err(_) => {
-                out.clear();
-                flate2::read::DeflateDecoder::new(data).read_to_end(&mut out)
-            }
-        },
-        "br" => brotli::Decompressor::new(data, 64 * 1024).read_to_end(&mut out),
-        "zstd" => zstd::stream::read::Decoder::new(data).and_then(|mut d| d.read_to_end(&mut out)),
-        "identity" | "" => return Ok(data.to_vec()),
-        other => return Err(format!("unknown content coding {other:?}")),
-    };
-    res.map(|_| out).map_err(|e| e.to_string())
+fn sink_failure(error: &str, req: &PreparedRequest, encoding: Option<&str>) -> Failure {
+    match &req.save_to {
+        Some(path) if !error.contains("decode") || encoding.is_none() => {
+            Failure::plain(Diagnosis::new(
+                "output_failed",
+                format!("cannot write {}: {error}", path.display()),
+                "check the disk space and the folder's permissions; nothing was left behind",
+            ))
+        }
+        _ => Failure::plain(not_decoded(error, encoding)),
+    }
+}
+
+/// A send stopped by its budget: the timeout, or a cancel from the user.
+pub fn stopped_failure(stopped: Stopped, req: &PreparedRequest) -> Failure {
+    Failure::plain(match stopped {
+        Stopped::TimedOut => timeout_diagnosis(req),
+        Stopped::Cancelled => Diagnosis::new(
+            "cancelled",
+            "the send was cancelled",
+            "send again when ready",
+        ),
+    })
+}
+
+fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
+    Diagnosis::new(
+        "timeout",
+        format!(
+            "no complete answer within {} s (the profile's timeout)",
+            req.options.timeout_secs
+        ),
+        "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
+    )
 }
 
 /// Records what each handshake of one client showed, keyed by server name.

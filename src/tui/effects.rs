@@ -84,7 +84,7 @@ impl Runner {
                 let handle = self.rt.spawn(async move {
                     let (shown, summary) =
                         send_and_record(tx.clone(), transport, history, vars, *profile).await;
-                    let big = shown.lines.text.len() > BIG_BODY;
+                    let big = shown.lines.bytes().len() > BIG_BODY;
                     let _ = tx.send(Message::SendDone {
                         id,
                         result: shown.result,
@@ -412,21 +412,7 @@ async fn send_and_record(
             Summary::unrecorded(&req, &result)
         }
     };
-    // The recorder is done with it: take the pretty text instead of copying it (a 20 MB body
-    // would otherwise be held twice).
-    let (result, lines) = match Arc::try_unwrap(result) {
-        Ok(mut owned) => {
-            let lines = display_lines(&mut owned);
-            (Arc::new(owned), lines)
-        }
-        Err(shared) => {
-            let lines = match &*shared {
-                Ok(ex) => BodyLines::new(body_text(ex)),
-                Err(_) => BodyLines::default(),
-            };
-            (shared, lines)
-        }
-    };
+    let lines = display_lines(&result);
     let shown = Shown {
         profile,
         id: summary.id,
@@ -437,8 +423,8 @@ async fn send_and_record(
     (shown, summary)
 }
 
-fn shown_of(profile: Profile, id: i64, mut result: Result<Exchange, Failure>) -> Shown {
-    let lines = display_lines(&mut result);
+fn shown_of(profile: Profile, id: i64, result: Result<Exchange, Failure>) -> Shown {
+    let lines = display_lines(&result);
     Shown {
         profile,
         id,
@@ -495,26 +481,22 @@ fn give_back_memory() {
     }
 }
 
-/// The body's display lines, moving the view's text into them (the view keeps its kind).
-fn display_lines(result: &mut Result<Exchange, Failure>) -> BodyLines {
-    match result {
-        Ok(ex) if matches!(ex.view, crate::core::exchange::BodyView::Binary) => {
-            BodyLines::new(body_text(ex))
-        }
-        Ok(ex) => BodyLines::new(ex.view.take_text()),
-        Err(_) => BodyLines::default(),
-    }
-}
-
-fn body_text(ex: &crate::core::exchange::Exchange) -> String {
+/// The body's display lines: the view's own (shared, not copied), or a note for a binary body.
+fn display_lines(result: &Result<Exchange, Failure>) -> BodyLines {
+    use crate::core::budget::Budget;
     use crate::core::exchange::BodyView;
-    match &ex.view {
-        BodyView::Binary => format!(
-            "({} bytes of binary data; w saves it to a file)",
-            ex.body.len()
-        ),
-        BodyView::Empty => String::new(),
-        v => v.text().to_string(),
+    let note = |text: String| {
+        BodyLines::plain(bytes::Bytes::from(text), &Budget::unlimited()).unwrap_or_default()
+    };
+    match result {
+        Ok(ex) => match &ex.view {
+            BodyView::Binary => note(format!(
+                "({} bytes of binary data; w saves it to a file)",
+                ex.body.len()
+            )),
+            view => view.lines().cloned().unwrap_or_default(),
+        },
+        Err(_) => BodyLines::default(),
     }
 }
 

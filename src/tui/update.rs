@@ -56,7 +56,7 @@ pub enum Effect {
     Copy(String),
     WriteBody {
         name: String,
-        bytes: Vec<u8>,
+        bytes: bytes::Bytes,
     },
     ExportKey(String),
     /// Read the history list with this filter line.
@@ -706,9 +706,17 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 && sh.raw_lines.is_none()
                 && let Ok(ex) = &*sh.result
             {
-                sh.raw_lines = Some(super::state::BodyLines::new(
-                    String::from_utf8_lossy(&ex.body).into_owned(),
-                ));
+                let text = match std::str::from_utf8(&ex.body) {
+                    Ok(_) => ex.body.clone(),
+                    Err(_) => bytes::Bytes::from(String::from_utf8_lossy(&ex.body).into_owned()),
+                };
+                sh.raw_lines = Some(
+                    super::state::BodyLines::plain(
+                        text,
+                        &crate::core::budget::Budget::unlimited(),
+                    )
+                    .unwrap_or_default(),
+                );
             }
             s.scroll = 0;
             s.message = Some((
@@ -736,7 +744,7 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('y') => {
             if let Some(sh) = s.shown() {
-                let text = sh.lines.text.clone();
+                let text = sh.lines.to_text();
                 s.message = Some((
                     format!("copied {} bytes to the clipboard (OSC 52)", text.len()),
                     false,
@@ -754,7 +762,7 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 };
                 return vec![Effect::WriteBody {
                     name: format!("certbench-body-{}.{ext}", clock().replace(':', "")),
-                    bytes: ex.body.to_vec(),
+                    bytes: ex.body.clone(),
                 }];
             }
         }

@@ -381,10 +381,10 @@ fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
 
 /// Colours one visible line: JSON keys, strings, numbers and literals, XML tags; search hits reversed.
 /// Runs only for the lines on screen, so its cost does not grow with the body.
-fn highlight<'a>(t: &Theme, kind: &str, line: &'a str, term: &str) -> Vec<Span<'a>> {
-    let mut spans: Vec<Span<'a>> = Vec::new();
+fn highlight(t: &Theme, kind: &str, line: &str, term: &str) -> Vec<Span<'static>> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
     if !t.color || !matches!(kind, "json" | "xml") || line.len() > 4096 {
-        spans.push(Span::raw(line));
+        spans.push(Span::raw(line.to_string()));
     } else if kind == "json" {
         let b = line.as_bytes();
         let mut i = 0;
@@ -423,28 +423,28 @@ fn highlight<'a>(t: &Theme, kind: &str, line: &'a str, term: &str) -> Vec<Span<'
                 }
             };
             if plain < i {
-                spans.push(Span::raw(&line[plain..i]));
+                spans.push(Span::raw(line[plain..i].to_string()));
             }
-            spans.push(Span::styled(&line[i..end], style));
+            spans.push(Span::styled(line[i..end].to_string(), style));
             i = end;
             plain = end;
         }
         if plain < b.len() {
-            spans.push(Span::raw(&line[plain..]));
+            spans.push(Span::raw(line[plain..].to_string()));
         }
     } else {
         // XML: tags in blue, text plain.
         let mut rest = line;
         while let Some(open) = rest.find('<') {
             if open > 0 {
-                spans.push(Span::raw(&rest[..open]));
+                spans.push(Span::raw(rest[..open].to_string()));
             }
             let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
-            spans.push(Span::styled(&rest[open..close], t.fg(Color::Blue)));
+            spans.push(Span::styled(rest[open..close].to_string(), t.fg(Color::Blue)));
             rest = &rest[close..];
         }
         if !rest.is_empty() {
-            spans.push(Span::raw(rest));
+            spans.push(Span::raw(rest.to_string()));
         }
     }
     if term.is_empty()
@@ -561,7 +561,7 @@ fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 }
                 f.render_widget(Paragraph::new(Line::from(spans)), status);
             }
-            let lines = response_lines(s, t, ex, body.height as usize);
+            let lines = response_lines(s, t, ex, body.width as usize, body.height as usize);
             let para = Paragraph::new(lines);
             let para = if s.wrap && s.resp_tab == RespTab::Body {
                 para.wrap(Wrap { trim: false })
@@ -611,6 +611,7 @@ fn response_lines<'a>(
     s: &'a State,
     t: &Theme,
     ex: &'a crate::core::exchange::Exchange,
+    width: usize,
     height: usize,
 ) -> Vec<Line<'a>> {
     let shown = s.shown().expect("called with a shown response");
@@ -619,15 +620,24 @@ fn response_lines<'a>(
             let lines = s.body_lines().unwrap_or(&shown.lines);
             let total = lines.len();
             let first = s.scroll.min(total.saturating_sub(1));
-            let width = total.to_string().len();
+            let number_width = total.to_string().len();
             let kind = if s.raw { "" } else { ex.view.label() };
+            // Only what can be on screen is cut out of a line: a 200 MB one-line body draws as
+            // fast as a short one, wrapped or not.
+            let room = width.saturating_sub(number_width + 1).max(1);
+            let max_chars = if s.wrap { room * height } else { room };
             let mut out: Vec<Line> = (first..(first + height).min(total))
                 .map(|i| {
-                    let mut spans = vec![Span::styled(
-                        format!("{:>width$} ", i + 1),
-                        Style::default().add_modifier(Modifier::DIM),
-                    )];
-                    spans.extend(highlight(t, kind, lines.line(i), &s.search_term));
+                    let indent = lines.indent_of(i);
+                    let content = lines.content(i, max_chars.saturating_sub(indent.len()));
+                    let mut spans = vec![
+                        Span::styled(
+                            format!("{:>number_width$} ", i + 1),
+                            Style::default().add_modifier(Modifier::DIM),
+                        ),
+                        Span::raw(indent),
+                    ];
+                    spans.extend(highlight(t, kind, &content, &s.search_term));
                     Line::from(spans)
                 })
                 .collect();
