@@ -473,6 +473,25 @@ async fn handle(
         ["latin1"] => reply(200, "text/plain; charset=iso-8859-1", vec![b'c', b'a', b'f', 0xe9]),
         ["broken-json"] => reply(200, "application/json", "{\n  \"a\": 1,\n  \"b\": oops\n}"),
         ["cut"] => cut_body(),
+        // Hostile answers, to see certbench stay bounded (and for its tests).
+        ["bomb", coding, mib] => bomb(coding, mib.parse().unwrap_or(16)),
+        ["deep", "json", depth] => {
+            let d = depth.parse().unwrap_or(100_000);
+            reply(200, "application/json", format!("{}{}", "[".repeat(d), "]".repeat(d)))
+        }
+        ["deep", "xml", depth] => {
+            let d = depth.parse().unwrap_or(100_000);
+            reply(200, "application/xml", format!("{}{}", "<a>".repeat(d), "</a>".repeat(d)))
+        }
+        ["headers", n] => {
+            let mut r = reply(200, "application/json", json!({"headers": n}).to_string());
+            for i in 0..n.parse::<usize>().unwrap_or(150).min(5000) {
+                if let (Ok(k), Ok(v)) = (format!("x-h{i}").parse::<hyper::header::HeaderName>(), i.to_string().parse()) {
+                    r.headers_mut().insert(k, v);
+                }
+            }
+            r
+        }
         _ => reply(404, "application/json", json!({"error": "no such route", "path": path, "base": base}).to_string()),
     };
     Ok(resp)
@@ -531,6 +550,38 @@ fn gzip_reply(accept_gzip: bool) -> Resp {
     let mut r = reply(200, "application/json", enc.finish().unwrap_or_default());
     r.headers_mut()
         .insert("content-encoding", "gzip".parse().expect("static"));
+    r
+}
+
+/// A small body that decodes to `mib` MiB of zeros: gzip and zstd as one compressed MiB
+/// repeated (both formats allow concatenation), brotli compressed whole.
+fn bomb(coding: &str, mib: usize) -> Resp {
+    use std::io::Write;
+    let zeros = vec![0u8; 1 << 20];
+    let body = match coding {
+        "gzip" => {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            let _ = enc.write_all(&zeros);
+            enc.finish().unwrap_or_default().repeat(mib)
+        }
+        "zstd" => zstd::encode_all(&zeros[..], 19)
+            .unwrap_or_default()
+            .repeat(mib),
+        "br" => {
+            let mut out = Vec::new();
+            let mut enc = brotli::CompressorWriter::new(&mut out, 64 << 10, 5, 22);
+            for _ in 0..mib {
+                let _ = enc.write_all(&zeros);
+            }
+            drop(enc);
+            out
+        }
+        _ => return reply(400, "text/plain", "bomb codings: gzip, zstd, br"),
+    };
+    let mut r = reply(200, "application/octet-stream", body);
+    if let Ok(v) = coding.parse() {
+        r.headers_mut().insert("content-encoding", v);
+    }
     r
 }
 

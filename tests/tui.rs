@@ -256,7 +256,13 @@ fn body_lines_index_serves_any_line() {
     assert_eq!(b.len(), 4);
     assert_eq!(
         (b.line(0), b.line(1), b.line(2), b.line(3), b.line(9)),
-        ("a".into(), "bb".into(), "".into(), "ccc".into(), String::new())
+        (
+            "a".into(),
+            "bb".into(),
+            "".into(),
+            "ccc".into(),
+            String::new()
+        )
     );
 }
 

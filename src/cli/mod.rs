@@ -181,9 +181,15 @@ pub struct SendArgs {
     /// Do not verify the server's certificate (unsafe; marked UNVERIFIED)
     #[arg(long, short = 'k')]
     pub insecure: bool,
-    /// Whole-request timeout, 1-300 seconds
+    /// Whole-request timeout, 1-300 seconds (covers reading, decoding and parsing the body)
     #[arg(long)]
     pub timeout: Option<u32>,
+    /// Most body bytes held in memory, after decoding (default 256MiB; e.g. 10M, 1GiB)
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<crate::core::size::ByteSize>,
+    /// Stream the body (decoded) into FILE instead of memory: any size, no limit
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "compare_key")]
+    pub output: Option<PathBuf>,
     #[arg(long)]
     pub no_follow: bool,
     #[arg(long)]
@@ -531,6 +537,10 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     if let Some(t) = args.timeout {
         o.timeout_secs = t;
     }
+    if let Some(size) = args.max_body {
+        crate::core::profile::check_max_body(size)?;
+        o.max_body = Some(size);
+    }
     if args.no_follow {
         o.follow_redirects = false;
     }
@@ -616,7 +626,8 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
     let prepared: Result<(Profile, PreparedRequest), String> = (|| {
         let profile = build_profile(dir, args)?;
         let vars = load_vars(dir, &args.var)?;
-        let req = prepare::prepare(&profile, &vars).map_err(|e| e.to_string())?;
+        let mut req = prepare::prepare(&profile, &vars).map_err(|e| e.to_string())?;
+        req.save_to = args.output.clone();
         Ok((profile, req))
     })();
     let (profile, req) = match prepared {

@@ -208,7 +208,9 @@ pub fn request_json(req: &PreparedRequest) -> Value {
 pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
     let mut v = exchange_head(request, ex);
     v["body"] = match &ex.view {
-        BodyView::Binary => Value::String(base64::engine::general_purpose::STANDARD.encode(&ex.body)),
+        BodyView::Binary => {
+            Value::String(base64::engine::general_purpose::STANDARD.encode(&ex.body))
+        }
         view => Value::String(view.source_text().to_string()),
     };
     v["json"] = match &ex.view {
@@ -327,7 +329,9 @@ fn exchange_head(request: Value, ex: &Exchange) -> Value {
             line,
             column,
             ..
-        } => json!({"format": format.to_string(), "message": error, "line": line, "column": column}),
+        } => {
+            json!({"format": format.to_string(), "message": error, "line": line, "column": column})
+        }
         _ => Value::Null,
     };
     json!({

@@ -268,7 +268,8 @@ impl BodyLines {
 
     /// The line holding byte offset `pos` of the text.
     pub fn line_of(&self, pos: usize) -> usize {
-        self.index.starts
+        self.index
+            .starts
             .partition_point(|s| *s as usize <= pos)
             .saturating_sub(1)
     }
@@ -483,7 +484,11 @@ fn index_json(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
                             stack.push(c);
                             i += 1;
                             line_next = true;
-                            expect = if c == b'{' { Expect::Key } else { Expect::Value };
+                            expect = if c == b'{' {
+                                Expect::Key
+                            } else {
+                                Expect::Value
+                            };
                         }
                     }
                     b'"' => {
@@ -624,7 +629,10 @@ fn scan_number(b: &[u8], i: usize) -> Result<usize, IndexError> {
 enum Held {
     Nothing,
     /// A start tag at this depth, from this byte.
-    Start { from: usize, depth: u32 },
+    Start {
+        from: usize,
+        depth: u32,
+    },
 }
 
 struct XmlLines {
@@ -667,7 +675,10 @@ impl XmlLines {
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     let e = b
         .iter()
         .rposition(|c| !c.is_ascii_whitespace())
@@ -711,7 +722,9 @@ fn index_xml(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
                 depth = depth.saturating_sub(1);
                 match x.held {
                     // The element fits on one line: start tag, text and end tag together.
-                    Held::Start { from: s, depth: d } if !trim_ascii(&b[s..to]).contains(&b'\n') => {
+                    Held::Start { from: s, depth: d }
+                        if !trim_ascii(&b[s..to]).contains(&b'\n') =>
+                    {
                         x.held = Held::Nothing;
                         x.run = None;
                         x.lines.push(s, d);
@@ -778,8 +791,25 @@ mod tests {
     #[test]
     fn json_errors_agree_with_serde_on_what_is_invalid() {
         for bad in [
-            "", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "[1 2]", "01", "1.", "-", "1e",
-            "tru", "nul", "\"a", "\"\\x\"", "\"\\u12\"", "\"a\u{1}\"", "{1:2}", "[1]]", "{}x",
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "[1 2]",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "nul",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\u{1}\"",
+            "{1:2}",
+            "[1]]",
+            "{}x",
         ] {
             assert!(
                 serde_json::from_str::<serde::de::IgnoredAny>(bad).is_err(),
@@ -833,8 +863,11 @@ mod tests {
 
     #[test]
     fn plain_lines_search_and_cut() {
-        let p = BodyLines::plain(Bytes::from_static(b"one\r\ntwo\nthree\n"), &Budget::unlimited())
-            .unwrap();
+        let p = BodyLines::plain(
+            Bytes::from_static(b"one\r\ntwo\nthree\n"),
+            &Budget::unlimited(),
+        )
+        .unwrap();
         assert_eq!(p.len(), 3);
         assert_eq!(p.content(0, 99), "one");
         assert_eq!(p.content(2, 3), "thr");

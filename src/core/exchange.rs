@@ -273,7 +273,9 @@ pub fn build_view(
         Err(IndexError::Syntax(_)) => Ok(BodyLines::default()),
     };
     Ok(match parsed {
-        None => BodyView::Text { lines: plain(text)? },
+        None => BodyView::Text {
+            lines: plain(text)?,
+        },
         Some((BodyFormat::Json, Ok(lines))) => BodyView::Json { lines },
         Some((BodyFormat::Xml, Ok(lines))) => BodyView::Xml { lines },
         Some((_, Err(IndexError::Stopped(s)))) => return Err(s),
@@ -375,15 +377,26 @@ mod tests {
     fn xml_is_indented_and_broken_xml_is_reported() {
         let v = view(b"<a><b>1</b></a>", "text/xml", true);
         assert_eq!(v.pretty_text(), "<a>\n  <b>1</b>\n</a>");
-        assert_eq!(view(b"<a><b></a>", "application/xml", true).label(), "unparsed");
+        assert_eq!(
+            view(b"<a><b></a>", "application/xml", true).label(),
+            "unparsed"
+        );
     }
 
     #[test]
     fn parse_off_binary_and_charsets() {
-        assert_eq!(view(b"{\"a\":1}", "application/json", false).label(), "text");
+        assert_eq!(
+            view(b"{\"a\":1}", "application/json", false).label(),
+            "text"
+        );
         assert_eq!(view(&[0xff, 0xfe, 0x00, 0x01], "", true), BodyView::Binary);
         assert_eq!(
-            view(&[0x63, 0x61, 0x66, 0xe9], "text/plain; charset=iso-8859-1", true).pretty_text(),
+            view(
+                &[0x63, 0x61, 0x66, 0xe9],
+                "text/plain; charset=iso-8859-1",
+                true
+            )
+            .pretty_text(),
             "café"
         );
     }
@@ -392,7 +405,11 @@ mod tests {
     fn utf16_json_is_decoded_with_or_without_a_bom() {
         let utf16 = |be: bool, bom: bool| {
             let mut out: Vec<u8> = Vec::new();
-            let text = if bom { "\u{feff}{\"k\":\"é\"}" } else { "{\"k\":\"é\"}" };
+            let text = if bom {
+                "\u{feff}{\"k\":\"é\"}"
+            } else {
+                "{\"k\":\"é\"}"
+            };
             for u in text.encode_utf16() {
                 out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
             }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::diagnose::Failure;
 use super::budget::Budget;
+use super::diagnose::Failure;
 use super::exchange::{self, Exchange};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::profile::Profile;
@@ -569,8 +569,9 @@ impl History {
         let result = match outcome {
             Outcome::Response(mut ex) => {
                 let body = bytes::Bytes::from(body.unwrap_or_default());
-                ex.view = exchange::build_view(&body, ctype.as_deref(), parse, &Budget::unlimited())
-                    .unwrap_or(exchange::BodyView::Binary);
+                ex.view =
+                    exchange::build_view(&body, ctype.as_deref(), parse, &Budget::unlimited())
+                        .unwrap_or(exchange::BodyView::Binary);
                 ex.body = body;
                 Ok(ex)
             }

@@ -24,9 +24,7 @@ impl std::str::FromStr for ByteSize {
 
     fn from_str(s: &str) -> Result<ByteSize, String> {
         let t = s.trim();
-        let split = t
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(t.len());
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (num, unit) = t.split_at(split);
         let n: u64 = num
             .parse()
@@ -52,7 +50,11 @@ impl std::str::FromStr for ByteSize {
 impl std::fmt::Display for ByteSize {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = self.0;
-        for (unit, size) in [("GiB", ByteSize::GIB), ("MiB", ByteSize::MIB), ("KiB", ByteSize::KIB)] {
+        for (unit, size) in [
+            ("GiB", ByteSize::GIB),
+            ("MiB", ByteSize::MIB),
+            ("KiB", ByteSize::KIB),
+        ] {
             if n >= size && n.is_multiple_of(size) {
                 return write!(f, "{}{unit}", n / size);
             }

@@ -24,9 +24,9 @@ use super::budget::{Budget, Stopped};
 use super::certinfo::CertFacts;
 use super::diagnose::{self, Failure};
 use super::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, TlsFacts, build_view};
-use super::size::{ByteSize, human};
 use super::keystore::{KeyError, Keystore};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
+use super::size::{ByteSize, human};
 
 pub const MAX_REDIRECTS: usize = 10;
 

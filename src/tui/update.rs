@@ -711,11 +711,8 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     Err(_) => bytes::Bytes::from(String::from_utf8_lossy(&ex.body).into_owned()),
                 };
                 sh.raw_lines = Some(
-                    super::state::BodyLines::plain(
-                        text,
-                        &crate::core::budget::Budget::unlimited(),
-                    )
-                    .unwrap_or_default(),
+                    super::state::BodyLines::plain(text, &crate::core::budget::Budget::unlimited())
+                        .unwrap_or_default(),
                 );
             }
             s.scroll = 0;

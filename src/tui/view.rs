@@ -440,7 +440,10 @@ fn highlight(t: &Theme, kind: &str, line: &str, term: &str) -> Vec<Span<'static>
                 spans.push(Span::raw(rest[..open].to_string()));
             }
             let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
-            spans.push(Span::styled(rest[open..close].to_string(), t.fg(Color::Blue)));
+            spans.push(Span::styled(
+                rest[open..close].to_string(),
+                t.fg(Color::Blue),
+            ));
             rest = &rest[close..];
         }
         if !rest.is_empty() {
