@@ -483,6 +483,7 @@ async fn handle(
             let d = depth.parse().unwrap_or(100_000);
             reply(200, "application/xml", format!("{}{}", "<a>".repeat(d), "</a>".repeat(d)))
         }
+        ["drip", ms] => drip(ms.parse().unwrap_or(100)),
         ["headers", n] => {
             let mut r = reply(200, "application/json", json!({"headers": n}).to_string());
             for i in 0..n.parse::<usize>().unwrap_or(150).min(5000) {
@@ -583,6 +584,22 @@ fn bomb(coding: &str, mib: usize) -> Resp {
         r.headers_mut().insert("content-encoding", v);
     }
     r
+}
+
+/// An endless body: a line every `ms` milliseconds, until the client goes away.
+fn drip(ms: u64) -> Resp {
+    let stream = futures_util::stream::unfold(0u64, move |n| async move {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        Some((
+            Ok::<_, std::io::Error>(hyper::body::Frame::data(Bytes::from(format!("line {n}\n")))),
+            n + 1,
+        ))
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/plain")
+        .body(http_body_util::StreamBody::new(stream).boxed())
+        .expect("static response parts are valid")
 }
 
 /// Promises more bytes than it sends, then ends the stream with an error.

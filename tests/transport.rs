@@ -324,3 +324,43 @@ fn large_body_arrives_whole() {
     assert!(ex.decoded_size >= 50 * 1024 * 1024);
     assert!(matches!(ex.view, BodyView::Json { .. }));
 }
+
+#[test]
+fn a_cancel_stops_an_endless_body_without_aborting_the_task() {
+    let env = common::Env::new();
+    let p = env.profile("/drip/50");
+    let req = certbench::core::prepare::prepare(&p, &Default::default()).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let budget = certbench::core::budget::Budget::unlimited().cancelled_by(stop.clone());
+    let flip = stop.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        flip.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let t = std::time::Instant::now();
+    let f = env
+        .rt
+        .block_on(env.transport.send_within(&req, &budget))
+        .unwrap_err();
+    assert_eq!(f.diagnosis.kind, "cancelled", "{:?}", f.diagnosis);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn the_timeout_bounds_an_endless_body() {
+    let env = common::Env::new();
+    let mut p = env.profile("/drip/20");
+    p.options.timeout_secs = 1;
+    let t = std::time::Instant::now();
+    let f = env.err(&p);
+    assert_eq!(f.diagnosis.kind, "timeout");
+    assert!(
+        t.elapsed() < std::time::Duration::from_millis(1800),
+        "{:?}",
+        t.elapsed()
+    );
+}

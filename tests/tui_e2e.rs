@@ -206,3 +206,70 @@ fn two_keys_compared_then_found_in_history_after_restart() {
     tmux(&["kill-session", "-t", &session]);
     assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
 }
+
+/// The pid of the certbench process running in a tmux session's shell.
+fn certbench_pid(session: &str) -> String {
+    let shell = tmux(&["display-message", "-p", "-t", session, "#{pane_pid}"]);
+    let out = Command::new("pgrep")
+        .args(["-P", shell.trim(), "certbench"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
+    let server = DemoServer::start();
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("endless.toml"),
+        format!(
+            "url = \"{}/drip/100\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let session = format!("certbench-hup-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let run = format!(
+        "CERTBENCH_HOME={} {bin} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        server.home,
+        profiles.path().display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &run,
+    ]);
+    wait_for(&session, "endless", 10);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "Request: endless", 5);
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "sending", 5);
+    assert!(screen.contains("sending"), "{screen}");
+    // Esc cancels the send in flight; a second send is again endless.
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    let screen = wait_for(&session, "cancelled", 5);
+    assert!(screen.contains("cancelled"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    wait_for(&session, "sending", 5);
+    let pid = certbench_pid(&session);
+    assert!(!pid.is_empty(), "certbench runs in the pane");
+    let hung_up = Instant::now();
+    Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+    let screen = wait_for(&session, "CERTBENCH-EXITED-", 5);
+    let took = hung_up.elapsed();
+    tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("CERTBENCH-EXITED-129"), "{screen}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(
+        !screen.contains("Request: endless"),
+        "the alternate screen is gone: {screen}"
+    );
+}

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::core::budget::Budget;
 use crate::core::compare;
 use crate::core::diagnose::Failure;
 use crate::core::exchange::{Diagnosis, Exchange};
@@ -35,10 +37,19 @@ pub struct Runner {
     pub vars: Vars,
     /// None when the history could not be opened (said once; sending goes on).
     pub history: Option<Arc<History>>,
-    flights: HashMap<u64, JoinHandle<()>>,
+    /// Sends in flight: their task and the switch that stops their work (not only the socket).
+    flights: HashMap<u64, (JoinHandle<()>, Arc<AtomicBool>)>,
 }
 
 impl Runner {
+    /// Stops every send in flight, work included (on quit, SIGTERM and SIGHUP).
+    pub fn cancel_all(&mut self) {
+        for (_, (h, stop)) in self.flights.drain() {
+            stop.store(true, Ordering::Relaxed);
+            h.abort();
+        }
+    }
+
     pub fn new(
         rt: tokio::runtime::Handle,
         tx: UnboundedSender<Message>,
@@ -72,7 +83,7 @@ impl Runner {
     }
 
     pub fn run(&mut self, effect: Effect) {
-        self.flights.retain(|_, h| !h.is_finished());
+        self.flights.retain(|_, (h, _)| !h.is_finished());
         let tx = self.tx.clone();
         match effect {
             Effect::Send { id, profile } => {
@@ -81,9 +92,12 @@ impl Runner {
                     self.history.clone(),
                     self.vars.clone(),
                 );
+                let stop = Arc::new(AtomicBool::new(false));
+                let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
                     let (shown, summary) =
-                        send_and_record(tx.clone(), transport, history, vars, *profile).await;
+                        send_and_record(tx.clone(), transport, history, vars, *profile, &budget)
+                            .await;
                     let big = shown.lines.bytes().len() > BIG_BODY;
                     let _ = tx.send(Message::SendDone {
                         id,
@@ -96,7 +110,7 @@ impl Runner {
                         give_back_memory();
                     }
                 });
-                self.flights.insert(id, handle);
+                self.flights.insert(id, (handle, stop));
             }
             Effect::SendPair { id, profile, other } => {
                 let (transport, history, vars) = (
@@ -104,6 +118,8 @@ impl Runner {
                     self.history.clone(),
                     self.vars.clone(),
                 );
+                let stop = Arc::new(AtomicBool::new(false));
+                let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
                     let mut second = (*profile).clone();
                     second.credential = Some(other.clone());
@@ -116,9 +132,10 @@ impl Runner {
                             transport.clone(),
                             history.clone(),
                             vars.clone(),
-                            *profile
+                            *profile,
+                            &budget,
                         ),
-                        send_and_record(tx.clone(), transport, history, vars, second),
+                        send_and_record(tx.clone(), transport, history, vars, second, &budget),
                     );
                     let ignore = a.profile.compare_ignore.clone();
                     let labels = (sa.label(), sb.label());
@@ -133,7 +150,7 @@ impl Runner {
                         compare: view,
                     });
                 });
-                self.flights.insert(id, handle);
+                self.flights.insert(id, (handle, stop));
             }
             Effect::LoadHistory(filter) => {
                 let Some(h) = self.history.clone() else {
@@ -259,7 +276,8 @@ impl Runner {
                 });
             }
             Effect::Cancel { id } => {
-                if let Some(h) = self.flights.remove(&id) {
+                if let Some((h, stop)) = self.flights.remove(&id) {
+                    stop.store(true, Ordering::Relaxed);
                     h.abort();
                 }
             }
@@ -357,6 +375,7 @@ async fn send_and_record(
     history: Option<Arc<History>>,
     vars: Vars,
     profile: Profile,
+    budget: &Budget,
 ) -> (Shown, Summary) {
     let req = match prepare::prepare(&profile, &vars) {
         Ok(req) => req,
@@ -383,7 +402,7 @@ async fn send_and_record(
             return (shown, summary);
         }
     };
-    let result = Arc::new(transport.send(&req).await);
+    let result = Arc::new(transport.send_within(&req, budget).await);
     let recorded = match history {
         Some(h) => {
             let (r, p, rq, t) = (

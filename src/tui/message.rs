@@ -18,8 +18,11 @@ pub enum Message {
     Mouse(MouseEvent),
     Resize(u16, u16),
     Tick,
-    /// SIGTERM or a dead input stream: leave now, restoring the terminal.
-    Quit,
+    /// SIGTERM, SIGHUP (an SSH drop) or a dead input stream: stop all work and leave now,
+    /// restoring the terminal; `code` is the exit status (128 + the signal).
+    Quit {
+        code: i32,
+    },
     /// A send finished; `id` says which, so a stale or cancelled result is dropped.
     SendDone {
         id: u64,

@@ -58,7 +58,7 @@ pub fn run(
     runner.run(update::Effect::LoadHistory(String::new()));
     spawn_input(tx.clone());
     spawn_ticks(&handle, tx.clone());
-    spawn_sigterm(&handle, tx);
+    spawn_signals(&handle, tx);
     let mut terminal = terminal::init();
     if let Ok(size) = terminal.size() {
         update::update(&mut state, Message::Resize(size.width, size.height));
@@ -76,9 +76,9 @@ pub fn run(
         let mut next = Some(first);
         // Handle everything queued before drawing again.
         while let Some(msg) = next {
-            if matches!(msg, Message::Quit) {
+            if let Message::Quit { code: c } = msg {
                 state.quit = true;
-                code = 143;
+                code = c;
             }
             for effect in update::update(&mut state, msg) {
                 runner.run(effect);
@@ -89,8 +89,12 @@ pub fn run(
             break;
         }
     }
+    runner.cancel_all();
     terminal::restore();
-    drop(owned);
+    // Work that is still winding down must not hold the exit (a hang-up gives no second chance).
+    if let Some(rt) = owned {
+        rt.shutdown_background();
+    }
     code
 }
 
@@ -102,7 +106,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
                 Ok(crossterm::event::Event::Mouse(m)) => Message::Mouse(m),
                 Ok(crossterm::event::Event::Resize(w, h)) => Message::Resize(w, h),
                 Ok(_) => continue,
-                Err(_) => Message::Quit,
+                Err(_) => Message::Quit { code: 129 },
             };
             if tx.send(msg).is_err() {
                 break;
@@ -123,13 +127,16 @@ fn spawn_ticks(rt: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Message>) 
     });
 }
 
-fn spawn_sigterm(rt: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Message>) {
-    rt.spawn(async move {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            term.recv().await;
-            let _ = tx.send(Message::Quit);
-        }
-    });
+/// SIGTERM and SIGHUP (what an SSH drop sends) end the TUI like a quit, with 128 + the signal.
+fn spawn_signals(rt: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Message>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for (kind, code) in [(SignalKind::terminate(), 143), (SignalKind::hangup(), 129)] {
+        let tx = tx.clone();
+        rt.spawn(async move {
+            if let Ok(mut sig) = signal(kind) {
+                sig.recv().await;
+                let _ = tx.send(Message::Quit { code });
+            }
+        });
+    }
 }

@@ -99,7 +99,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             s.size = (w, h);
             Vec::new()
         }
-        Message::Quit => {
+        Message::Quit { .. } => {
             s.quit = true;
             Vec::new()
         }
