@@ -380,3 +380,167 @@ fn a_closed_stdout_ends_quietly_with_the_usual_exit_code() {
         assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
     }
 }
+
+fn mkfifo(path: &std::path::Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+#[test]
+fn body_files_are_bounded_and_fifos_never_block() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("body.fifo");
+    mkfifo(&fifo);
+    let url = format!("{}/echo", env.server.url);
+    let base = [
+        "send",
+        "--url",
+        &url,
+        "--credential",
+        "demo",
+        "--trust",
+        "demo-ca",
+        "--no-history",
+    ];
+    let start = std::time::Instant::now();
+    for (flag, file, says) in [
+        ("--data-file", "/dev/zero".to_string(), "not a regular file"),
+        (
+            "--data-file",
+            fifo.display().to_string(),
+            "not a regular file",
+        ),
+        (
+            "--part",
+            "f=@/dev/urandom".to_string(),
+            "not a regular file",
+        ),
+        (
+            "--part",
+            format!("f=@{}", fifo.display()),
+            "not a regular file",
+        ),
+        ("--part", "f=@/no/such/file".to_string(), "does not exist"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend([flag, file.as_str()]);
+        let o = certbench(&env, &args);
+        assert_ne!(code(&o), 0, "{flag} {file}");
+        assert!(stderr(&o).contains(says), "{flag} {file}: {}", stderr(&o));
+    }
+    // Over 64 MiB: refused with the limit named (a sparse file costs no disk).
+    let big = dir.path().join("big.bin");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let mut args = base.to_vec();
+    let part = format!("f=@{}", big.display());
+    args.extend(["--part", part.as_str()]);
+    let o = certbench(&env, &args);
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("over the 64MiB"), "{}", stderr(&o));
+    // A /proc file says its size is 0 but has content: sent whole, not as an empty part.
+    let mut args = base.to_vec();
+    args.extend(["--part", "f=@/proc/self/status", "--json"]);
+    let o = certbench(&env, &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["json"]["body"].as_str().unwrap().contains("VmRSS"), "{v}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(30),
+        "no hang"
+    );
+}
+
+#[test]
+fn a_fifo_among_the_profiles_is_listed_as_broken_and_blocks_nothing() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("good.toml"),
+        "url = \"https://example.test/\"\n",
+    )
+    .unwrap();
+    mkfifo(&dir.path().join("stuck.toml"));
+    let start = std::time::Instant::now();
+    let o = certbench(
+        &env,
+        &[
+            "profiles",
+            "list",
+            "--profiles",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "no hang"
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o);
+    assert!(out.contains("good"), "{out}");
+    assert!(
+        out.contains("stuck") && out.contains("not a regular file"),
+        "{out}"
+    );
+}
+
+#[test]
+fn line_breaks_and_bad_media_types_are_errors_not_silent_edits() {
+    let env = Env::new();
+    let url = format!("{}/echo", env.server.url);
+    for (args, says) in [
+        (vec!["--url", "https://example.test/a\nb"], "line break"),
+        (
+            vec![
+                "--url",
+                &url,
+                "--data",
+                "x",
+                "--content-type",
+                "text/plain\r\nX-Evil: 1",
+            ],
+            "line break",
+        ),
+        (
+            vec!["--url", &url, "--data", "x", "--content-type", "not a type"],
+            "not a media type",
+        ),
+    ] {
+        let mut all = vec![
+            "send",
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--no-history",
+        ];
+        all.extend(args.iter().copied());
+        let o = certbench(&env, &all);
+        assert_eq!(code(&o), 1, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    // A multipart part's content type is checked at validation too.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.txt"), "hi").unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        format!(
+            "url = \"{url}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n[body]\ntype = \"multipart\"\n[[body.parts]]\nname = \"f\"\nfile = \"{}\"\ncontent_type = \"what ever\"\n",
+            dir.path().join("f.txt").display()
+        ),
+    )
+    .unwrap();
+    let o = certbench(
+        &env,
+        &[
+            "send",
+            "p",
+            "--profiles",
+            dir.path().to_str().unwrap(),
+            "--no-history",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a media type"), "{}", stderr(&o));
+}

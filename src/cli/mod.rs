@@ -558,8 +558,15 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
 
 fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
     if let Some(file) = &args.data_file {
-        let text = std::fs::read_to_string(file)
+        let bytes = crate::core::home::read_bounded(file, crate::core::prepare::PART_FILE_LIMIT)
             .map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            format!(
+                "--data-file {} is not UTF-8 text: send binary data as a multipart file (--part name=@{})",
+                file.display(),
+                file.display()
+            )
+        })?;
         p.body = Body {
             kind: BodyType::Raw,
             content_type: args.content_type.clone(),
@@ -607,6 +614,9 @@ fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
         };
     } else if let Some(ct) = &args.content_type {
         p.body.content_type = Some(ct.clone());
+    }
+    if let Some(ct) = &args.content_type {
+        crate::core::prepare::check_content_type(ct).map_err(|e| format!("--content-type: {e}"))?;
     }
     Ok(())
 }

@@ -172,10 +172,16 @@ fn prepare_body(
     let body = &profile.body;
     Ok(match body.kind {
         BodyType::None => PreparedBody::None,
-        BodyType::Raw => PreparedBody::Bytes {
-            content_type: body.content_type.clone().filter(|c| !c.is_empty()),
-            data: ex("body", body.text.as_deref().unwrap_or(""))?,
-        },
+        BodyType::Raw => {
+            let content_type = body.content_type.clone().filter(|c| !c.is_empty());
+            if let Some(ct) = &content_type {
+                check_content_type(ct).map_err(PrepareError::Invalid)?;
+            }
+            PreparedBody::Bytes {
+                content_type,
+                data: ex("body", body.text.as_deref().unwrap_or(""))?,
+            }
+        }
         BodyType::Form => {
             let mut pairs = Vec::new();
             for (k, v) in &body.fields {
@@ -224,8 +230,23 @@ fn prepare_part(
         return Err(PrepareError::MissingFile {
             name,
             path: path.display().to_string(),
-            reason: "is not a file".into(),
+            reason: "is not a regular file (a folder, device or FIFO)".into(),
         });
+    }
+    if meta.len() > PART_FILE_LIMIT {
+        return Err(PrepareError::MissingFile {
+            name,
+            path: path.display().to_string(),
+            reason: format!(
+                "is {}, over the {} a part may carry",
+                super::size::human(meta.len()),
+                super::size::ByteSize(PART_FILE_LIMIT)
+            ),
+        });
+    }
+    if let Some(ct) = &part.content_type {
+        check_content_type(ct)
+            .map_err(|e| PrepareError::Invalid(format!("multipart part {name:?}: {e}")))?;
     }
     let filename = part.filename.clone().unwrap_or_else(|| {
         path.file_name()
@@ -241,6 +262,24 @@ fn prepare_part(
     })
 }
 
+/// Bodies and multipart files read from disk stop here (`--data-file`, `--part name=@file`).
+pub const PART_FILE_LIMIT: u64 = 64 << 20;
+
+/// A content type must be a media type (`type/subtype; params`) on one line.
+pub fn check_content_type(ct: &str) -> Result<(), String> {
+    if ct.contains(['\r', '\n']) {
+        return Err(format!(
+            "content type {ct:?} contains a line break: a header value is one line"
+        ));
+    }
+    reqwest::multipart::Part::text("")
+        .mime_str(ct)
+        .map(|_| ())
+        .map_err(|_| {
+            format!("content type {ct:?} is not a media type: write e.g. application/json")
+        })
+}
+
 /// http or https; no scheme means https.
 pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     let text = text.trim();
@@ -250,6 +289,13 @@ pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     };
     if text.is_empty() {
         return Err(bad("it is empty"));
+    }
+    // The URL standard drops tabs and newlines silently: a pasted line break would change the
+    // request without a word, so it is an error here.
+    if text.contains(['\r', '\n', '\t']) {
+        return Err(bad(
+            "it contains a line break or tab: remove it (a URL is one line)",
+        ));
     }
     let with_scheme = if text.contains("://") {
         text.to_string()

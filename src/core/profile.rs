@@ -149,6 +149,9 @@ pub struct Options {
     pub max_body: Option<ByteSize>,
 }
 
+/// A profile is a short TOML file: anything larger is not one.
+pub const PROFILE_FILE_LIMIT: u64 = 1 << 20;
+
 /// The body cap when a profile sets none.
 pub const DEFAULT_MAX_BODY: ByteSize = ByteSize(256 * ByteSize::MIB);
 
@@ -307,9 +310,17 @@ impl Profile {
     }
 
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
+        // Bounded, and a FIFO or device is refused before opening: it never blocks a listing.
+        let read = |e: std::io::Error| ProfileError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
+        };
+        let bytes = home::read_bounded(path, PROFILE_FILE_LIMIT).map_err(read)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            read(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is not UTF-8 text",
+            ))
         })?;
         let profile = Profile::from_toml(&text, path)?;
         profile.validate()?;

@@ -242,9 +242,7 @@ async fn send_with_redirects(
     let mut hops: Vec<Hop> = Vec::new();
     let origin = url.origin();
     loop {
-        let resp = send_once(entry, &method, &url, &headers, &body, jar)
-            .await
-            .map_err(|e| Failure::from_reqwest(e, &hops))?;
+        let resp = send_once(entry, &method, &url, &headers, &body, jar, &hops).await?;
         let status = resp.status().as_u16();
         let location = resp
             .headers()
@@ -322,16 +320,29 @@ async fn send_once(
     headers: &[(String, String)],
     body: &PreparedBody,
     jar: &Arc<Jar>,
-) -> Result<reqwest::Response, reqwest::Error> {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    hops: &[Hop],
+) -> Result<reqwest::Response, Failure> {
+    // Preparation checked all of these; a request that still does not fit is refused, never
+    // sent with a part silently replaced.
+    let invalid = |what: String| {
+        Failure::plain(Diagnosis::new(
+            "invalid_request",
+            what,
+            "fix the profile or flags and send again",
+        ))
+    };
+    let method = reqwest::Method::from_bytes(method.as_bytes())
+        .map_err(|_| invalid(format!("invalid method {method:?}")))?;
     let mut map = HeaderMap::new();
     for (k, v) in headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(k.as_bytes()),
-            HeaderValue::from_str(v),
-        ) {
-            map.append(name, value);
-        }
+        let name = HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| invalid(format!("invalid header name {k:?}")))?;
+        let value = HeaderValue::from_str(v).map_err(|_| {
+            invalid(format!(
+                "header {k}: the value cannot be sent (line break or control character)"
+            ))
+        })?;
+        map.append(name, value);
     }
     let user_cookies = map.get(reqwest::header::COOKIE).is_some();
     if let Some(cookies) = jar.cookies(url).filter(|_| !user_cookies) {
@@ -341,16 +352,21 @@ async fn send_once(
     builder = match body {
         PreparedBody::None => builder,
         PreparedBody::Bytes { data, .. } => builder.body(data.clone()),
-        PreparedBody::Multipart { parts } => builder.multipart(multipart_form(parts).await),
+        PreparedBody::Multipart { parts } => builder.multipart(multipart_form(parts).await?),
     };
-    let resp = builder.send().await?;
+    let resp = builder
+        .send()
+        .await
+        .map_err(|e| Failure::from_reqwest(e, hops))?;
     let mut set_cookies = resp.headers().get_all(reqwest::header::SET_COOKIE).iter();
     jar.set_cookies(&mut set_cookies, url);
     Ok(resp)
 }
 
-/// Builds the multipart form; file parts stream from disk at send time.
-async fn multipart_form(parts: &[PreparedPart]) -> reqwest::multipart::Form {
+/// Builds the multipart form, reading each file part whole (at most PART_FILE_LIMIT) before
+/// anything is sent: a file that is gone, unreadable or changing is an error, never an empty or
+/// truncated part. Reading it whole also sends `/proc`-style files, whose size says 0, complete.
+async fn multipart_form(parts: &[PreparedPart]) -> Result<reqwest::multipart::Form, Failure> {
     let mut form = reqwest::multipart::Form::new();
     for part in parts {
         form = match part {
@@ -362,28 +378,42 @@ async fn multipart_form(parts: &[PreparedPart]) -> reqwest::multipart::Form {
                 content_type,
                 ..
             } => {
-                let file_part = match tokio::fs::File::open(path).await {
-                    Ok(file) => {
-                        let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-                        reqwest::multipart::Part::stream_with_length(file, len)
-                    }
-                    Err(_) => reqwest::multipart::Part::bytes(Vec::new()),
-                };
-                let file_part = file_part.file_name(filename.clone());
+                let p = path.clone();
+                let data = tokio::task::spawn_blocking(move || {
+                    super::home::read_bounded(&p, super::prepare::PART_FILE_LIMIT)
+                })
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())))
+                .map_err(|e| {
+                    Failure::plain(Diagnosis::new(
+                        "part_file_unreadable",
+                        format!(
+                            "multipart part {name:?}: cannot read {}: {e}; nothing was sent",
+                            path.display()
+                        ),
+                        "check the file's path and permissions, then send again",
+                    ))
+                })?;
                 let ct = content_type
                     .as_deref()
                     .unwrap_or("application/octet-stream");
-                let file_part = match file_part.mime_str(ct) {
-                    Ok(p) => p,
-                    Err(_) => {
-                        reqwest::multipart::Part::bytes(Vec::new()).file_name(filename.clone())
-                    }
-                };
+                let file_part = reqwest::multipart::Part::bytes(data)
+                    .file_name(filename.clone())
+                    .mime_str(ct)
+                    .map_err(|_| {
+                        Failure::plain(Diagnosis::new(
+                            "invalid_request",
+                            format!(
+                                "multipart part {name:?}: content type {ct:?} is not a media type"
+                            ),
+                            "write e.g. application/json",
+                        ))
+                    })?;
                 form.part(name.clone(), file_part)
             }
         };
     }
-    form
+    Ok(form)
 }
 
 async fn read_response(
