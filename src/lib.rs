@@ -3,4 +3,6 @@
 pub mod cli;
 pub mod core;
 pub mod demo;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod tui;

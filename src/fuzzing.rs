@@ -1,0 +1,160 @@
+//! The fuzz targets' bodies, shared by `fuzz/` (cargo fuzz) and the regression corpus that
+//! `cargo test` replays (tests/fuzz_corpus.rs). Each takes raw bytes and must never panic, hang
+//! or grow without bound; the asserts are properties, not examples.
+
+use std::path::Path;
+
+use bytes::Bytes;
+
+use crate::core::bodylines::BodyLines;
+use crate::core::budget::Budget;
+use crate::core::exchange::{Exchange, build_view};
+use crate::core::profile::Profile;
+
+/// A profile file: parse, validate, prepare, and write back.
+pub fn profile(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(p) = Profile::from_toml(text, Path::new("fuzz.toml")) else {
+        return;
+    };
+    if p.validate().is_ok() {
+        let _ = crate::core::prepare::prepare(&p, &crate::core::vars::Vars::new());
+    }
+    let again = Profile::from_toml(&p.to_toml(), Path::new("fuzz.toml"));
+    assert!(
+        again.is_ok(),
+        "a parsed profile writes back readable: {again:?}"
+    );
+}
+
+/// A key file as PKCS#12 (no password, and one) and as PEM/DER.
+pub fn key_file(data: &[u8]) {
+    use crate::core::keyfile;
+    let _ = keyfile::read_p12(data, None, "fuzz");
+    let _ = keyfile::read_p12(data, Some("pw"), "fuzz");
+    let _ = keyfile::read_key(data, None, "fuzz");
+    let _ = keyfile::read_key(data, Some("pw"), "fuzz");
+}
+
+const TYPES: [&str; 5] = [
+    "application/json",
+    "application/xml",
+    "text/plain",
+    "application/json; charset=utf-16le",
+    "text/html; charset=iso-8859-1",
+];
+
+fn view_of(selector: u8, body: &[u8]) -> Exchange {
+    let body = Bytes::copy_from_slice(body);
+    let ct = TYPES[usize::from(selector) % TYPES.len()];
+    let view =
+        build_view(&body, Some(ct), true, &Budget::unlimited()).expect("no budget to run out");
+    Exchange {
+        method: "GET".into(),
+        url: "https://fuzz.test/".into(),
+        status: 200,
+        reason: "OK".into(),
+        http_version: "HTTP/1.1".into(),
+        headers: vec![("content-type".into(), ct.into())],
+        encoded_size: body.len(),
+        decoded_size: body.len(),
+        body,
+        content_encoding: None,
+        view,
+        redirects: Vec::new(),
+        tls: None,
+        timing: Default::default(),
+        status_is_error: false,
+        warnings: Vec::new(),
+        incomplete: None,
+        saved_to: None,
+    }
+}
+
+/// The body view: index, draw every line, search; and our JSON check agrees with serde_json
+/// wherever serde can judge (its recursion limit is 128 levels).
+pub fn body_view(data: &[u8]) {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    let ex = view_of(selector, body);
+    if let Some(lines) = ex.view.lines() {
+        for i in 0..lines.len().min(20_000) {
+            let line = lines.line(i);
+            assert!(!line.contains('\n'), "a line holds no line break: {line:?}");
+            let _ = lines.content(i, 7);
+        }
+        let _ = lines.find("a", 0, false);
+        let _ = lines.find("\"k\": 1", lines.len() / 2, true);
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        let ours = BodyLines::json(Bytes::copy_from_slice(body), &Budget::unlimited());
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => assert!(ours.is_ok(), "serde accepts, we refuse: {ours:?}"),
+            Err(e) if !e.to_string().contains("recursion limit") => {
+                assert!(ours.is_err(), "serde refuses ({e}), we accept")
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Two bodies (split at the first 0xff byte) compared with ignore rules.
+pub fn compare(data: &[u8]) {
+    let at = data
+        .iter()
+        .position(|b| *b == 0xff)
+        .unwrap_or(data.len() / 2);
+    let (a, b) = data.split_at(at);
+    let b = b.get(1..).unwrap_or_default();
+    let x = Ok(view_of(0, a));
+    let y = Ok(view_of(0, b));
+    let rules = [
+        "$..id".to_string(),
+        "$.items[*].ts".to_string(),
+        "date".to_string(),
+    ];
+    let cmp = crate::core::compare::compare(&x, &y, &rules);
+    let _ = cmp.to_text(("a", "b"), 3);
+    let same = crate::core::compare::compare(&x, &x, &rules);
+    assert!(same.is_equal(), "a body equals itself");
+}
+
+/// A secret (first line) carried in a header and a query: never found in what is stored.
+pub fn redaction(data: &[u8]) {
+    use crate::core::redact::Redactor;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (secret, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let mut p = Profile {
+        url: "https://fuzz.test/path".into(),
+        ..Profile::default()
+    };
+    p.name = "fuzz".into();
+    p.headers.insert(
+        "Authorization".into(),
+        crate::core::profile::HeaderValues::One(format!("Bearer {secret}")),
+    );
+    p.query.push(("api_key".into(), secret.to_string()));
+    p.redact.push("api_key".into());
+    let Ok(req) = crate::core::prepare::prepare(&p, &crate::core::vars::Vars::new()) else {
+        return;
+    };
+    let r = Redactor::for_request(&req);
+    let stored = format!(
+        "{}\n{}\n{:?}",
+        r.url(&req.url),
+        r.text(&format!("{rest}{secret}{rest}")),
+        r.headers(&req.headers)
+    );
+    let findable = secret.trim().len() >= 8 && !"<redacted>".contains(secret.trim());
+    if findable {
+        assert!(
+            !stored.contains(secret.trim()),
+            "secret {secret:?} left in {stored:?}"
+        );
+    }
+}
