@@ -491,3 +491,135 @@ fn clear_empties_the_history() {
     let o = certbench(&env, &["history", "list", "--json"]);
     assert_eq!(stdout(&o).trim(), "[]");
 }
+
+fn backups(env: &Env) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(env.home.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("broken"))
+        .map(|e| e.path())
+        .collect()
+}
+
+#[test]
+fn a_second_corruption_in_the_same_second_keeps_both_backups() {
+    let env = Env::new();
+    let url = format!("{}/json", env.server.url);
+    for fill in [0x5au8, 0x6b] {
+        std::fs::write(env.home.path().join("history.db"), vec![fill; 8192]).unwrap();
+        for ext in ["db-wal", "db-shm"] {
+            let _ = std::fs::remove_file(env.home.path().join("history").with_extension(ext));
+        }
+        let o = send_demo(&env, &url);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let mut kept: Vec<Vec<u8>> = backups(&env)
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        vec![vec![0x5a; 8192], vec![0x6b; 8192]],
+        "both backups kept"
+    );
+}
+
+#[test]
+fn processes_that_find_it_corrupt_together_agree_on_one_recovery_and_keep_every_send() {
+    let env = Env::new();
+    std::fs::write(env.home.path().join("history.db"), vec![0x5au8; 8192]).unwrap();
+    let url = format!("{}/json", env.server.url);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_certbench"))
+                .args([
+                    "send",
+                    "--url",
+                    &url,
+                    "--credential",
+                    "demo",
+                    "--trust",
+                    "demo-ca",
+                ])
+                .env("CERTBENCH_HOME", env.home.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert_eq!(backups(&env).len(), 1, "one recovery");
+    let o = certbench(&env, &["history", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 4, "no send dropped");
+}
+
+#[test]
+fn userinfo_passwords_never_reach_history_or_output_and_every_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let url = env
+        .server
+        .url
+        .replace("https://", "https://alice:s3cr3t-pw@")
+        + "/echo";
+    let o = certbench(
+        &env,
+        &[
+            "send",
+            "--url",
+            &url,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "-v",
+            "--json",
+            "--redact",
+            "x-team",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("s3cr3t-pw") && !stderr(&o).contains("YWxp"),
+        "{}",
+        stderr(&o)
+    );
+    // The server got it as Basic auth (alice:s3cr3t-pw); the request as printed masks it.
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let echoed = v["json"]["headers"].to_string();
+    assert!(echoed.contains("Basic YWxpY2U6czNjcjN0LXB3"), "{echoed}");
+    assert!(
+        !v["request"]["url"].as_str().unwrap().contains("alice"),
+        "{}",
+        v["request"]
+    );
+    let printed = v["request"]["headers"].to_string();
+    assert!(
+        printed.contains("<redacted>") && !printed.contains("YWxp"),
+        "{printed}"
+    );
+    let shown = certbench(&env, &["history", "show", "--json"]);
+    let text = stdout(&shown);
+    assert!(
+        !text.contains("s3cr3t-pw") && !text.contains("YWxpY2U6czNjcjN0LXB3"),
+        "{text}"
+    );
+    let db = std::fs::read(env.home.path().join("history.db")).unwrap();
+    assert!(!db.windows(9).any(|w| w == b"s3cr3t-pw"));
+    // While a history is open (a TUI running), its WAL companions exist: private as well.
+    let open = History::open(env.home.path(), Limits::default()).unwrap();
+    for f in ["history.db", "history.db-wal", "history.db-shm"] {
+        let mode = std::fs::metadata(env.home.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    drop(open);
+}

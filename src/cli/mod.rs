@@ -184,6 +184,9 @@ pub struct SendArgs {
     /// Whole-request timeout, 1-300 seconds (covers reading, decoding and parsing the body)
     #[arg(long)]
     pub timeout: Option<u32>,
+    /// Also redact this header, query key or field in history and output (repeatable; adds to the profile's `redact`)
+    #[arg(long, value_name = "NAME")]
+    pub redact: Vec<String>,
     /// Most body bytes held in memory, after decoding (default 256MiB; e.g. 10M, 1GiB)
     #[arg(long, value_name = "SIZE")]
     pub max_body: Option<crate::core::size::ByteSize>,
@@ -530,6 +533,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         p.options.mutual_tls = Some(false);
     }
     p.trust.extend(args.trust.iter().cloned());
+    p.redact.extend(args.redact.iter().cloned());
     let o = &mut p.options;
     if args.insecure {
         o.verify_tls = false;

@@ -368,6 +368,46 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// An exclusive lock on `<history>.db.lock` for as long as it is held (flock: released by the
+/// kernel if the process dies).
+fn recovery_lock(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_extension("db.lock"))?;
+    // SAFETY: flock on a descriptor this function owns.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(file)
+}
+
+/// Moves the file to `history.db.broken-<secs>[-n]`, never over an earlier backup: the name is
+/// claimed with a hard link, which fails when it exists.
+fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let secs = now_ms() / 1000;
+    for n in 0..1000 {
+        let name = match n {
+            0 => format!("db.broken-{secs}"),
+            n => format!("db.broken-{secs}-{n}"),
+        };
+        let aside = path.with_extension(name);
+        match std::fs::hard_link(path, &aside) {
+            Ok(()) => {
+                std::fs::remove_file(path)?;
+                return Ok(aside);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "1000 backups in one second: not setting another aside",
+    ))
+}
+
 /// Milliseconds since the Unix epoch (0 if the clock is before it).
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -388,12 +428,19 @@ impl History {
         match connect(path) {
             Ok(conn) => Ok(History::new(path, conn, limits, None)),
             Err(e) if is_corrupt(&e) => {
-                let aside = path.with_extension(format!("db.broken-{}", now_ms() / 1000));
-                std::fs::rename(path, &aside).map_err(|re| unavailable(path, re))?;
+                // One recovery for every process that finds it corrupt: the first takes the
+                // lock and sets the file aside; the others wait, then find a good file.
+                let lock = recovery_lock(path).map_err(|le| unavailable(path, le))?;
+                if let Ok(conn) = connect(path) {
+                    drop(lock);
+                    return Ok(History::new(path, conn, limits, None));
+                }
+                let aside = set_aside(path).map_err(|re| unavailable(path, re))?;
                 for ext in ["db-wal", "db-shm"] {
                     let _ = std::fs::remove_file(path.with_extension(ext));
                 }
                 let conn = connect(path).map_err(|e| unavailable(path, e))?;
+                drop(lock);
                 let notice = format!(
                     "the history file was unreadable ({e}); it is kept as {} and a new history was started",
                     aside.display()
@@ -659,6 +706,10 @@ fn connect_once(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
     migrate(&conn)?;
+    // WAL mode made its two companions by now: they hold the same rows, so the same mode.
+    for ext in ["db-wal", "db-shm"] {
+        restrict(&path.with_extension(ext));
+    }
     Ok(conn)
 }
 

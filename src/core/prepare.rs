@@ -109,6 +109,27 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
     let method = profile.method.trim().to_ascii_uppercase();
     check_method(&method).map_err(PrepareError::Invalid)?;
     let mut url = parse_url(&ex("url", &profile.url)?)?;
+    // `https://user:pass@host`: the credential becomes a Basic Authorization header (redacted
+    // like any other) and leaves the URL, so no stored or printed URL carries it.
+    let userinfo = (!url.username().is_empty() || url.password().is_some()).then(|| {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let pair = format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or(""))
+        );
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        use base64::Engine;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    });
     let mut extra = Vec::with_capacity(profile.query.len());
     for (k, v) in &profile.query {
         extra.push((ex("query", k)?, ex("query", v)?));
@@ -131,6 +152,11 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
     let has = |headers: &[(String, String)], n: &str| {
         headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n))
     };
+    if let Some(basic) = userinfo
+        && !has(&headers, "authorization")
+    {
+        headers.push(("Authorization".into(), basic));
+    }
     if profile.options.compressed && !has(&headers, "accept-encoding") {
         headers.push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
     }

@@ -142,11 +142,20 @@ impl Redactor {
             .collect()
     }
 
-    /// The URL with the values of redacted query keys replaced.
+    /// The URL with the values of redacted query keys, and a password in its userinfo, replaced.
     pub fn url(&self, url: &str) -> String {
         let Ok(mut parsed) = url::Url::parse(url) else {
-            return self.text(url).into_owned();
+            return self.text(&userinfo_hidden(url)).into_owned();
         };
+        if parsed.password().is_some() {
+            let _ = parsed.set_password(Some(PASSWORD_MARK));
+            let shown = shown_password(parsed.as_str());
+            return self.url_query(&shown, parsed);
+        }
+        self.url_query(url, parsed)
+    }
+
+    fn url_query(&self, url: &str, mut parsed: url::Url) -> String {
         if parsed.query().is_none() {
             return url.to_string();
         }
@@ -168,7 +177,7 @@ impl Redactor {
             return self.text(url).into_owned();
         }
         parsed.query_pairs_mut().clear().extend_pairs(&pairs);
-        self.text(parsed.as_str()).into_owned()
+        self.text(&shown_password(parsed.as_str())).into_owned()
     }
 
     /// Redirect hops with redacted query values in their URLs and locations.
@@ -247,6 +256,33 @@ impl Redactor {
         }
         p.url = self.url(&p.url);
         p
+    }
+}
+
+/// What a hidden userinfo password is set to inside a parsed URL before it is shown as REDACTED.
+const PASSWORD_MARK: &str = "CERTBENCH-REDACTED";
+
+fn shown_password(url: &str) -> String {
+    url.replacen(&format!(":{PASSWORD_MARK}@"), &format!(":{REDACTED}@"), 1)
+}
+
+/// `scheme://user:pass@host...` with the password replaced, for text that is not a parsable
+/// URL (a profile's URL with `${...}` in it).
+fn userinfo_hidden(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') && !userinfo.contains("${") => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!(
+                "{scheme}://{user}:{REDACTED}@{host}{}",
+                &rest[authority_end..]
+            )
+        }
+        _ => url.to_string(),
     }
 }
 
