@@ -544,3 +544,31 @@ fn line_breaks_and_bad_media_types_are_errors_not_silent_edits() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("not a media type"), "{}", stderr(&o));
 }
+
+#[test]
+fn keys_check_reports_a_silent_server_as_a_timeout_within_its_timeout() {
+    let env = Env::new();
+    // Accepts TCP, never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://127.0.0.1:{}/", silent.local_addr().unwrap().port());
+    let start = std::time::Instant::now();
+    let o = certbench(
+        &env,
+        &[
+            "keys",
+            "check",
+            "demo",
+            "--url",
+            &url,
+            "--timeout",
+            "1",
+            "--json",
+        ],
+    );
+    let took = start.elapsed();
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["diagnosis"]["kind"], "timeout", "{v}");
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    drop(silent);
+}

@@ -101,6 +101,9 @@ pub enum KeysCmd {
         trust: Vec<String>,
         #[arg(long)]
         insecure: bool,
+        /// Seconds to wait for the handshake, 1-300 (a silent server is reported as a timeout)
+        #[arg(long, default_value_t = 10)]
+        timeout: u32,
         #[arg(long)]
         json: bool,
     },
@@ -369,8 +372,21 @@ fn keys(cmd: KeysCmd) -> i32 {
             url,
             trust,
             insecure,
+            timeout,
             json,
-        } => runtime().block_on(output::key_check(&ks, &name, &url, trust, insecure, json)),
+        } => {
+            if let Err(e) = crate::core::profile::check_timeout(timeout) {
+                return fail(e);
+            }
+            runtime().block_on(output::key_check(
+                &ks,
+                &name,
+                &url,
+                trust,
+                output::CheckOptions { insecure, timeout },
+                json,
+            ))
+        }
     }
 }
 

@@ -545,12 +545,18 @@ pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
     EXIT_OK
 }
 
+/// How `keys check` connects.
+pub struct CheckOptions {
+    pub insecure: bool,
+    pub timeout: u32,
+}
+
 pub async fn key_check(
     ks: &Keystore,
     name: &str,
     url: &str,
     trust: Vec<String>,
-    insecure: bool,
+    how: CheckOptions,
     as_json: bool,
 ) -> i32 {
     let transport = Transport::new(ks.clone());
@@ -560,7 +566,8 @@ pub async fn key_check(
         credential: Some(name.into()),
         trust,
         options: crate::core::profile::Options {
-            verify_tls: !insecure,
+            verify_tls: !how.insecure,
+            timeout_secs: how.timeout,
             ..Default::default()
         },
         ..Default::default()

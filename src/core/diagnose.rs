@@ -777,7 +777,7 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
     let probe = probe_tls(
         &entry.config,
         &url,
-        Duration::from_secs(u64::from(req.options.timeout_secs).min(30)),
+        Duration::from_secs(u64::from(req.options.timeout_secs)),
     )
     .await;
     let tls = entry.log.facts_for(&url);
@@ -821,8 +821,13 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
             exit_code: 0,
         };
     }
+    let silent = !probe.handshake_ok
+        && probe
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("no answer within"));
     let mut f = Failure::plain(Diagnosis::new(
-        "transport",
+        if silent { "timeout" } else { "transport" },
         probe.error.clone().unwrap_or_default(),
         "",
     ));
