@@ -159,7 +159,11 @@ pub fn redaction(data: &[u8]) {
         r.text(&format!("{rest}{sent}{rest}")),
         r.headers(&req.headers)
     );
-    let findable = sent.trim().len() >= 8 && !"<redacted>".contains(sent.trim());
+    // A secret that contains the marker itself can be re-formed from the marker and its
+    // neighbours without leaking anything; every other one must be gone.
+    let findable = sent.trim().len() >= 8
+        && !"<redacted>".contains(sent.trim())
+        && !sent.contains("<redacted>");
     if findable {
         assert!(
             !stored.contains(sent.trim()),
