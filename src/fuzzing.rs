@@ -159,11 +159,12 @@ pub fn redaction(data: &[u8]) {
         r.text(&format!("{rest}{sent}{rest}")),
         r.headers(&req.headers)
     );
-    // A secret that contains the marker itself can be re-formed from the marker and its
-    // neighbours without leaking anything; every other one must be gone.
-    let findable = sent.trim().len() >= 8
-        && !"<redacted>".contains(sent.trim())
-        && !sent.contains("<redacted>");
+    // The markers are cut out first: a secret may overlap a marker and its neighbours
+    // (`dacted>"`) without anything of it having leaked.
+    let stored = stored
+        .replace("<redacted>", "\u{1}")
+        .replace("%3Credacted%3E", "\u{1}");
+    let findable = sent.trim().len() >= 8 && !sent.contains('\u{1}');
     if findable {
         assert!(
             !stored.contains(sent.trim()),
