@@ -484,6 +484,11 @@ async fn handle(
             reply(200, "application/xml", format!("{}{}", "<a>".repeat(d), "</a>".repeat(d)))
         }
         ["drip", ms] => drip(ms.parse().unwrap_or(100)),
+        ["not-gzip"] => {
+            let mut r = reply(200, "text/plain", "this says gzip but is plain text");
+            r.headers_mut().insert("content-encoding", "gzip".parse().expect("static"));
+            r
+        }
         ["headers", n] => {
             let mut r = reply(200, "application/json", json!({"headers": n}).to_string());
             for i in 0..n.parse::<usize>().unwrap_or(150).min(5000) {

@@ -180,3 +180,13 @@ fn deep_nesting_is_shown_in_linear_memory_with_depth_markers() {
     assert_eq!(inner, &serde_json::json!([]));
     assert_eq!(v["pretty"].as_str().unwrap().lines().count(), 199);
 }
+
+#[test]
+fn a_body_that_does_not_decode_is_shown_as_received_and_said() {
+    let env = Env::new();
+    let r = send(&env, "/not-gzip", &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(v["body"], "this says gzip but is plain text");
+    assert_eq!(v["warnings"][0]["kind"], "decode_failed", "{v}");
+}
