@@ -485,19 +485,17 @@ async fn read_response(
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 received += chunk.len() as u64;
-                if undecodable.is_some() || (req.save_to.is_none() && received > limit) {
-                    // Keeping it raw, or already past the cap on the wire.
-                    if received > limit && req.save_to.is_none() {
-                        over_limit = true;
-                        break;
-                    }
-                    if let Some(r) = raw.as_mut() {
-                        r.extend_from_slice(&chunk);
-                    }
-                    continue;
+                if req.save_to.is_none() && received > limit {
+                    // Past the cap on the wire already.
+                    over_limit = true;
+                    break;
                 }
                 if let Some(r) = raw.as_mut() {
                     r.extend_from_slice(&chunk);
+                }
+                if undecodable.is_some() {
+                    // Kept raw from here on.
+                    continue;
                 }
                 match sink.write(&chunk) {
                     Ok(()) => {}
@@ -552,13 +550,13 @@ async fn read_response(
             "raise it with --max-body SIZE (or max_body in the profile's options), stream it to disk with --output FILE, or ask for a smaller page",
         ));
         (kept.body, kept.decoded)
-    } else if let Some(e) = undecodable {
-        warnings.push(not_decoded(&e, content_encoding.as_deref()));
-        let raw = raw.take().unwrap_or_default();
-        let n = raw.len() as u64;
-        (raw, n)
     } else {
-        match sink.finish() {
+        // A coding that failed mid-stream or at its end: the body as received, said once.
+        let finished = match undecodable {
+            Some(e) => Err(SinkError::Decode(e)),
+            None => sink.finish(),
+        };
+        match finished {
             Ok(got) => (got.body, got.decoded),
             Err(SinkError::Decode(e)) if raw.is_some() => {
                 warnings.push(not_decoded(&e, content_encoding.as_deref()));
