@@ -364,14 +364,7 @@ pub fn explain(
         return f.diagnosis.clone();
     }
     if f.diagnosis.kind == "timeout" {
-        return Diagnosis::new(
-            "timeout",
-            format!(
-                "no complete answer within {} s (the profile's timeout)",
-                req.options.timeout_secs
-            ),
-            "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
-        );
+        return timeout_diagnosis(req);
     }
     let url = Url::parse(&req.url).ok();
     let host = host_of(&req.url);
@@ -714,6 +707,18 @@ pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration)
             false,
         ),
     }
+}
+
+/// The send's timeout ran out (connecting, waiting, or reading and indexing the body).
+pub fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
+    Diagnosis::new(
+        "timeout",
+        format!(
+            "no complete answer within {} s (the profile's timeout)",
+            req.options.timeout_secs
+        ),
+        "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
+    )
 }
 
 /// The answer of `keys check`: does this server accept this key, and if not, why.

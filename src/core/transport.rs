@@ -194,7 +194,7 @@ impl Transport {
         .await;
         let mut result = match outcome {
             Ok(r) => r,
-            Err(_) => Err(Failure::plain(timeout_diagnosis(req))),
+            Err(_) => Err(Failure::plain(diagnose::timeout_diagnosis(req))),
         };
         let url = req.parsed_url();
         let tls = entry.log.facts_for(&url);
@@ -644,24 +644,13 @@ fn sink_failure(error: &str, req: &PreparedRequest, encoding: Option<&str>) -> F
 /// A send stopped by its budget: the timeout, or a cancel from the user.
 pub fn stopped_failure(stopped: Stopped, req: &PreparedRequest) -> Failure {
     Failure::plain(match stopped {
-        Stopped::TimedOut => timeout_diagnosis(req),
+        Stopped::TimedOut => diagnose::timeout_diagnosis(req),
         Stopped::Cancelled => Diagnosis::new(
             "cancelled",
             "the send was cancelled",
             "send again when ready",
         ),
     })
-}
-
-fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
-    Diagnosis::new(
-        "timeout",
-        format!(
-            "no complete answer within {} s (the profile's timeout)",
-            req.options.timeout_secs
-        ),
-        "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
-    )
 }
 
 /// Records what each handshake of one client showed, keyed by server name.
