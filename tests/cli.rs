@@ -392,16 +392,7 @@ fn body_files_are_bounded_and_fifos_never_block() {
     let fifo = dir.path().join("body.fifo");
     mkfifo(&fifo);
     let url = format!("{}/echo", env.server.url);
-    let base = [
-        "send",
-        "--url",
-        &url,
-        "--credential",
-        "demo",
-        "--trust",
-        "demo-ca",
-        "--no-history",
-    ];
+    let base = common::demo_send_args(&url);
     let start = std::time::Instant::now();
     for (flag, file, says) in [
         ("--data-file", "/dev/zero".to_string(), "not a regular file"),
@@ -422,7 +413,7 @@ fn body_files_are_bounded_and_fifos_never_block() {
         ),
         ("--part", "f=@/no/such/file".to_string(), "does not exist"),
     ] {
-        let mut args = base.to_vec();
+        let mut args = base.clone();
         args.extend([flag, file.as_str()]);
         let o = certbench(&env, &args);
         assert_ne!(code(&o), 0, "{flag} {file}");
@@ -434,14 +425,14 @@ fn body_files_are_bounded_and_fifos_never_block() {
         .unwrap()
         .set_len(65 << 20)
         .unwrap();
-    let mut args = base.to_vec();
+    let mut args = base.clone();
     let part = format!("f=@{}", big.display());
     args.extend(["--part", part.as_str()]);
     let o = certbench(&env, &args);
     assert_ne!(code(&o), 0);
     assert!(stderr(&o).contains("over the 64MiB"), "{}", stderr(&o));
     // A /proc file says its size is 0 but has content: sent whole, not as an empty part.
-    let mut args = base.to_vec();
+    let mut args = base.clone();
     args.extend(["--part", "f=@/proc/self/status", "--json"]);
     let o = certbench(&env, &args);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

@@ -49,16 +49,7 @@ sys.exit(r.returncode)";
 
 fn send(env: &Env, path: &str, extra: &[&str]) -> Run {
     let url = format!("{}{path}", env.server.url);
-    let mut args = vec![
-        "send",
-        "--url",
-        &url,
-        "--credential",
-        "demo",
-        "--trust",
-        "demo-ca",
-        "--no-history",
-    ];
+    let mut args = common::demo_send_args(&url);
     args.extend_from_slice(extra);
     certbench(env, &args)
 }

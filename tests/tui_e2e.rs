@@ -11,6 +11,12 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A detached tmux session of `width` x `height` running `cmd`.
+fn new_session(session: &str, width: u16, height: u16, cmd: &str) {
+    let (w, h) = (width.to_string(), height.to_string());
+    tmux(&["new-session", "-d", "-s", session, "-x", &w, "-y", &h, cmd]);
+}
+
 fn wait_for(session: &str, needle: &str, secs: u64) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
@@ -28,17 +34,7 @@ fn demo_send_pick_key_and_quit_in_tmux() {
     let bin = env!("CARGO_BIN_EXE_certbench");
     let dir = env!("CARGO_MANIFEST_DIR");
     let cmd = format!("cd {dir} && {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
+    new_session(&session, 80, 24, &cmd);
     let screen = wait_for(&session, "echo-orders", 20);
     assert!(screen.contains("Profiles"), "{screen}");
     // Select echo-orders and send it with Ctrl-R.
@@ -149,17 +145,7 @@ fn two_keys_compared_then_found_in_history_after_restart() {
     );
     let start = |cmd: &str| {
         tmux(&["kill-session", "-t", &session]);
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            cmd,
-        ]);
+        new_session(&session, 100, 30, cmd);
     };
     start(&run);
     wait_for(&session, "echo-orders", 10);
@@ -236,17 +222,7 @@ fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
         server.home,
         profiles.path().display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &run,
-    ]);
+    new_session(&session, 100, 30, &run);
     wait_for(&session, "endless", 10);
     tmux(&["send-keys", "-t", &session, "Enter"]);
     wait_for(&session, "Request: endless", 5);

@@ -96,3 +96,17 @@ impl Env {
         serde_json::from_slice(&ex.body).expect("JSON body")
     }
 }
+
+/// `certbench send` arguments for `url` with the demo key and CA, kept out of history.
+pub fn demo_send_args(url: &str) -> Vec<&str> {
+    vec![
+        "send",
+        "--url",
+        url,
+        "--credential",
+        "demo",
+        "--trust",
+        "demo-ca",
+        "--no-history",
+    ]
+}
