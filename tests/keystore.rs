@@ -484,3 +484,112 @@ fn trusted_certificates_from_pem_der_and_p12() {
     ks.delete_trusted("ca").unwrap();
     assert_eq!(ks.trusted_names().len(), 2);
 }
+
+#[test]
+fn names_that_leave_the_keystore_are_refused_on_every_read_path() {
+    let f = files();
+    let (_h, ks) = store();
+    // A key planted outside keys/, which a crafted name would otherwise reach.
+    let outside = ks.root().join("elsewhere/keys/y");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("cert.pem"), read(&f, "client.pem")).unwrap();
+    std::fs::write(outside.join("key.pem"), read(&f, "client.key")).unwrap();
+    std::fs::write(ks.root().join("elsewhere/t.pem"), read(&f, "ca.pem")).unwrap();
+    for name in [
+        "../elsewhere/keys/y",
+        "..",
+        "a/b",
+        "a\\b",
+        "x\n",
+        "tab\there",
+        "",
+    ] {
+        let bad = |r: Result<(), KeyError>, path: &str| {
+            assert!(
+                matches!(&r, Err(KeyError::BadName(m)) if m.contains("invalid")),
+                "{path} with {name:?}: {r:?}"
+            )
+        };
+        bad(ks.show(name).map(drop), "show");
+        bad(ks.chain(name).map(drop), "chain");
+        bad(ks.export_pem(name).map(drop), "export");
+        bad(ks.load_certified_key(name).map(drop), "load (send, check)");
+        bad(ks.delete(name), "delete");
+        bad(
+            ks.trusted(&format!("../elsewhere/{name}")).map(drop),
+            "trusted",
+        );
+    }
+    assert!(matches!(
+        ks.trusted("../elsewhere/t"),
+        Err(KeyError::BadName(_))
+    ));
+}
+
+#[test]
+fn parallel_imports_under_one_name_leave_one_key_and_no_staging() {
+    let f = files();
+    let (_h, ks) = store();
+    let cert = read(&f, "client.pem");
+    let key = read(&f, "client.key");
+    let results: Vec<Result<_, KeyError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| ks.import_pem("same", &cert, &key, None, "k").map(drop)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{results:?}");
+    for r in results.iter().filter(|r| r.is_err()) {
+        assert!(
+            matches!(r, Err(KeyError::Exists { .. })),
+            "a losing import says the name exists: {r:?}"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(ks.root().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["same".to_string()], "no staging folder left");
+    assert!(ks.load_certified_key("same").is_ok());
+}
+
+/// A staging folder from an import that was killed half-way (it holds a private key).
+fn plant_stale_staging(ks: &Keystore, f: &Files) -> std::path::PathBuf {
+    let stale = ks.root().join("keys/.import-killed");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("key.pem"), read(f, "client.key")).unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    stale
+}
+
+#[test]
+fn stale_staging_folders_are_swept_by_delete_and_the_next_import() {
+    let f = files();
+    let (_h, ks) = store();
+    let cert = read(&f, "client.pem");
+    let key = read(&f, "client.key");
+    let stale = plant_stale_staging(&ks, &f);
+    ks.import_pem("a", &cert, &key, None, "k").unwrap();
+    assert!(
+        !stale.exists(),
+        "the next import sweeps a killed import's staging"
+    );
+
+    let stale = plant_stale_staging(&ks, &f);
+    ks.delete("a").unwrap();
+    assert!(!stale.exists(), "keys delete sweeps it too");
+
+    // A failed import (wrong key for the certificate) leaves nothing behind either.
+    let other = f.pki.client("bob", Days::default());
+    let r = ks.import_pem("b", &cert, other.key_pem.as_bytes(), None, "k");
+    assert!(matches!(r, Err(KeyError::KeyMismatch { .. })), "{r:?}");
+    assert_eq!(
+        std::fs::read_dir(ks.root().join("keys")).unwrap().count(),
+        0
+    );
+}

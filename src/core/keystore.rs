@@ -40,12 +40,16 @@ impl Keystore {
         &self.root
     }
 
-    fn key_dir(&self, name: &str) -> PathBuf {
-        self.root.join("keys").join(name)
+    /// The folder of a stored key; a name that would leave `keys/` is refused here, on every path.
+    fn key_dir(&self, name: &str) -> Result<PathBuf, KeyError> {
+        home::check_name("key", name).map_err(KeyError::BadName)?;
+        Ok(self.root.join("keys").join(name))
     }
 
-    fn trust_path(&self, name: &str) -> PathBuf {
-        self.root.join("trust").join(format!("{name}.pem"))
+    /// The file of a trusted certificate; the name is checked as for keys.
+    fn trust_path(&self, name: &str) -> Result<PathBuf, KeyError> {
+        home::check_name("trusted certificate", name).map_err(KeyError::BadName)?;
+        Ok(self.root.join("trust").join(format!("{name}.pem")))
     }
 
     /// Imports a PKCS#12/PFX file; with no password, both the empty and the absent password are tried.
@@ -79,12 +83,8 @@ impl Keystore {
     }
 
     fn check_new_key(&self, name: &str) -> Result<(), KeyError> {
-        home::check_name("key", name).map_err(KeyError::BadName)?;
-        if self.key_dir(name).exists() {
-            return Err(KeyError::Exists {
-                kind: "key".into(),
-                name: name.into(),
-            });
+        if self.key_dir(name)?.exists() {
+            return Err(exists(name));
         }
         Ok(())
     }
@@ -101,17 +101,23 @@ impl Keystore {
             "PRIVATE KEY",
             key.pkcs8_der().to_vec(),
         )));
-        let dir = self.key_dir(name);
+        let dir = self.key_dir(name)?;
         let werr = |e: std::io::Error| KeyError::Write {
             path: dir.display().to_string(),
             reason: e.to_string(),
         };
         home::ensure_private_dir(&self.root).map_err(werr)?;
         home::ensure_private_dir(&self.root.join("keys")).map_err(werr)?;
+        sweep_staging(&self.root.join("keys"));
         // Build the entry in a private staging folder, then rename it into place in one step.
+        // The folder is locked while the import runs, so a sweep never takes a live one; if
+        // anything fails, or another import took the name first, the folder is removed.
         let staging = tempfile::Builder::new()
-            .prefix(".import-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(self.root.join("keys"))
+            .map_err(werr)?;
+        let _held = std::fs::File::open(staging.path())
+            .and_then(|f| f.lock().map(|()| f))
             .map_err(werr)?;
         home::ensure_private_dir(staging.path()).map_err(werr)?;
         home::write_atomic(&staging.path().join("key.pem"), key_pem.as_bytes(), 0o600)
@@ -122,7 +128,16 @@ impl Keystore {
             0o644,
         )
         .map_err(werr)?;
-        std::fs::rename(staging.keep(), &dir).map_err(werr)?;
+        match std::fs::rename(staging.path(), &dir) {
+            Ok(()) => {
+                // The folder now lives under its name: the guard must not remove it.
+                let _ = staging.keep();
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY | libc::EEXIST)) => {
+                return Err(exists(name));
+            }
+            Err(e) => return Err(werr(e)),
+        }
         self.show(name)
     }
 
@@ -160,7 +175,7 @@ impl Keystore {
     }
 
     pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
-        let path = self.key_dir(name).join("cert.pem");
+        let path = self.key_dir(name)?.join("cert.pem");
         let data = std::fs::read(&path).map_err(|_| KeyError::NotFound {
             kind: "key".into(),
             name: name.into(),
@@ -175,8 +190,8 @@ impl Keystore {
     }
 
     pub fn delete(&self, name: &str) -> Result<(), KeyError> {
-        home::check_name("key", name).map_err(KeyError::BadName)?;
-        let dir = self.key_dir(name);
+        let dir = self.key_dir(name)?;
+        sweep_staging(&self.root.join("keys"));
         if !dir.is_dir() {
             return Err(KeyError::NotFound {
                 kind: "key".into(),
@@ -193,7 +208,7 @@ impl Keystore {
     /// The chain and signing key for rustls, ready to present as a client identity.
     pub fn load_certified_key(&self, name: &str) -> Result<Arc<CertifiedKey>, KeyError> {
         let chain = self.chain(name)?;
-        let path = self.key_dir(name).join("key.pem");
+        let path = self.key_dir(name)?.join("key.pem");
         let data = std::fs::read(&path).map_err(|e| KeyError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -213,8 +228,7 @@ impl Keystore {
         password: Option<&str>,
         what: &str,
     ) -> Result<Vec<CertFacts>, KeyError> {
-        home::check_name("trusted certificate", name).map_err(KeyError::BadName)?;
-        let path = self.trust_path(name);
+        let path = self.trust_path(name)?;
         if path.exists() {
             return Err(KeyError::Exists {
                 kind: "trusted certificate".into(),
@@ -253,7 +267,7 @@ impl Keystore {
     }
 
     pub fn trusted(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
-        let path = self.trust_path(name);
+        let path = self.trust_path(name)?;
         let data = std::fs::read(&path).map_err(|_| KeyError::NotFound {
             kind: "trusted certificate".into(),
             name: name.into(),
@@ -263,13 +277,51 @@ impl Keystore {
     }
 
     pub fn delete_trusted(&self, name: &str) -> Result<(), KeyError> {
-        home::check_name("trusted certificate", name).map_err(KeyError::BadName)?;
-        let path = self.trust_path(name);
+        let path = self.trust_path(name)?;
         std::fs::remove_file(&path).map_err(|_| KeyError::NotFound {
             kind: "trusted certificate".into(),
             name: name.into(),
             cmd: "trust".into(),
         })
+    }
+}
+
+fn exists(name: &str) -> KeyError {
+    KeyError::Exists {
+        kind: "key".into(),
+        name: name.into(),
+    }
+}
+
+/// Import staging folders in `keys/` start with this (and so never list as keys).
+const STAGING_PREFIX: &str = ".import-";
+
+/// Removes staging folders left by imports that died (killed, or a crash): those nobody holds
+/// locked. A folder younger than a few seconds is left alone, since its import may not have
+/// taken its lock yet.
+fn sweep_staging(keys: &Path) {
+    let Ok(entries) = std::fs::read_dir(keys) else {
+        return;
+    };
+    let settled = std::time::SystemTime::now() - std::time::Duration::from_secs(5);
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let staging = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < settled);
+        if !(staging && old && path.is_dir()) {
+            continue;
+        }
+        if let Ok(dir) = std::fs::File::open(&path)
+            && dir.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_dir_all(&path);
+        }
     }
 }
 
