@@ -623,3 +623,80 @@ fn userinfo_passwords_never_reach_history_or_output_and_every_file_is_private() 
     }
     drop(open);
 }
+
+/// Runs certbench in a private mount namespace (as `unshare` lets any user), after `setup` has
+/// changed what `$H` (the home) is: a read-only bind mount, or a full tmpfs.
+fn certbench_in_namespace(env: &Env, setup: &str, args: &[&str]) -> Output {
+    let script = format!("set -e; H=\"$CERTBENCH_HOME\"; {setup}; exec \"$0\" \"$@\"");
+    let o = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+        .arg(env!("CARGO_BIN_EXE_certbench"))
+        .args(args)
+        .env("CERTBENCH_HOME", env.home.path())
+        .output()
+        .expect("unshare (util-linux) is installed");
+    assert!(
+        !stderr(&o).contains("unshare:") && !stderr(&o).contains("mount:"),
+        "the namespace set-up failed: {}",
+        stderr(&o)
+    );
+    o
+}
+
+const READ_ONLY_HOME: &str = "mount --bind \"$H\" \"$H\"; mount -o remount,bind,ro \"$H\"";
+
+/// The home's files copied onto a 1 MiB tmpfs mounted over it, then filled to the last byte.
+const FULL_HOME: &str = "cp -a \"$H\" /tmp/.certbench-home-copy-$$; \
+    mount -t tmpfs -o size=1m tmpfs \"$H\"; cp -a /tmp/.certbench-home-copy-$$/. \"$H\"; \
+    rm -rf /tmp/.certbench-home-copy-$$; \
+    dd if=/dev/zero of=\"$H/filler\" bs=4k 2>/dev/null || true";
+
+#[test]
+fn history_reads_on_a_read_only_home_and_a_send_says_why_it_is_not_recorded() {
+    let env = Env::new();
+    let url = format!("{}/json", env.server.url);
+    for _ in 0..2 {
+        assert_eq!(send_demo(&env, &url).status.code(), Some(0));
+    }
+    let o = certbench_in_namespace(&env, READ_ONLY_HOME, &["history", "list", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2, "{}", stdout(&o));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+
+    let id = rows[0]["id"].to_string();
+    let o = certbench_in_namespace(&env, READ_ONLY_HOME, &["history", "show", &id]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("orders"), "{}", stdout(&o));
+
+    let mut args = vec!["send", "--url", &url];
+    args.extend(["--credential", "demo", "--trust", "demo-ca"]);
+    let o = certbench_in_namespace(&env, READ_ONLY_HOME, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("orders"));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_full_disk_says_disk_full_and_history_still_reads() {
+    let env = Env::new();
+    let url = format!("{}/json", env.server.url);
+    assert_eq!(send_demo(&env, &url).status.code(), Some(0));
+
+    let mut args = vec!["send", "--url", &url];
+    args.extend(["--credential", "demo", "--trust", "demo-ca"]);
+    let o = certbench_in_namespace(&env, FULL_HOME, &args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the send itself works: {}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("orders"));
+    assert!(stderr(&o).contains("disk full"), "{}", stderr(&o));
+
+    let o = certbench_in_namespace(&env, FULL_HOME, &["history", "list", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{}", stdout(&o));
+}

@@ -96,9 +96,18 @@ pub fn record(
 }
 
 pub fn run(cmd: HistoryCmd) -> i32 {
-    let Some(hist) = open() else {
-        return DIFF_TROUBLE;
+    // Listing, showing and comparing work where the home cannot be written; delete and clear
+    // then fail with that cause.
+    let hist = match History::open_to_read(&home::home_dir(), Limits::from_env()) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return DIFF_TROUBLE;
+        }
     };
+    if let Some(n) = &hist.notice {
+        eprintln!("warning: {n}");
+    }
     match cmd {
         HistoryCmd::List {
             profile,

@@ -80,7 +80,7 @@ impl Limits {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum HistoryError {
     #[error(
         "history is unavailable ({reason}) at {path}; sending still works, this send is not recorded"
@@ -88,9 +88,7 @@ pub enum HistoryError {
     Unavailable { path: String, reason: String },
     #[error("no history entry #{0}; run `certbench history list` to see the ids")]
     NotFound(i64),
-    #[error(
-        "cannot write history ({0}); the send itself is unaffected. Free disk space or run `certbench history clear`"
-    )]
+    #[error("cannot write history: {0}")]
     Write(String),
     #[error(
         "history entry #{id} cannot be read ({reason}); delete it with `certbench history delete {id}`"
@@ -344,20 +342,35 @@ impl std::fmt::Debug for History {
     }
 }
 
+/// Why the history cannot be opened; a full or read-only disk is named as such, whatever
+/// SQLite's own words for it were ("disk I/O error", "unable to open database file").
 fn unavailable(path: &Path, e: impl std::fmt::Display) -> HistoryError {
+    let reason = match super::home::space(path).cause() {
+        Some(cause) => cause.to_string(),
+        None => e.to_string(),
+    };
     HistoryError::Unavailable {
         path: path.display().to_string(),
-        reason: e.to_string(),
+        reason,
     }
 }
 
 fn write_error(e: rusqlite::Error) -> HistoryError {
     match e.sqlite_error_code() {
-        Some(ErrorCode::DiskFull) => HistoryError::Write("the disk or the database is full".into()),
+        Some(ErrorCode::DiskFull) => HistoryError::Write(
+            "disk full; the send itself is unaffected. Free some space, or run `certbench history clear`"
+                .into(),
+        ),
+        Some(ErrorCode::ReadOnly) => HistoryError::Write(
+            "the home folder cannot be written (read-only); `history list` and `show` still work"
+                .into(),
+        ),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            HistoryError::Write("the database is locked by another process".into())
+            HistoryError::Write(
+                "the database is locked by another process; the send itself is unaffected".into(),
+            )
         }
-        _ => HistoryError::Write(e.to_string()),
+        _ => HistoryError::Write(format!("{e}; the send itself is unaffected")),
     }
 }
 
@@ -421,6 +434,21 @@ impl History {
     pub fn open(home: &Path, limits: Limits) -> Result<History, HistoryError> {
         super::home::ensure_private_dir(home).map_err(|e| unavailable(home, e))?;
         History::open_at(&home.join(FILE_NAME), limits)
+    }
+
+    /// Opens the history to read, also where it cannot be written (a read-only mount, a full
+    /// disk): then read-only, with a `notice` saying so, and recording fails with that cause.
+    pub fn open_to_read(home: &Path, limits: Limits) -> Result<History, HistoryError> {
+        History::open(home, limits).or_else(|e| {
+            let path = home.join(FILE_NAME);
+            let conn = connect_read_only(&path).map_err(|_| e.clone())?;
+            let cause = match e {
+                HistoryError::Unavailable { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            let notice = format!("history is read-only here ({cause}): new sends are not recorded");
+            Ok(History::new(&path, conn, limits, Some(notice)))
+        })
     }
 
     /// Opens a history file; a corrupt one is renamed aside and a new one started (see `notice`).
@@ -711,6 +739,52 @@ fn connect_once(path: &Path) -> rusqlite::Result<Connection> {
         restrict(&path.with_extension(ext));
     }
     Ok(conn)
+}
+
+/// A read-only connection that writes nothing, not even the WAL's companions: read-only mode
+/// first, then SQLite's `immutable` mode where the `-shm` file cannot be created.
+fn connect_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let check = |conn: Connection| -> rusqlite::Result<Connection> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != schema_version() {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!(
+                    "schema {version}, this certbench reads {}: open it once where it can be written",
+                    schema_version()
+                )),
+            ));
+        }
+        Ok(conn)
+    };
+    if !path.is_file() {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some("no history file yet".into()),
+        ));
+    }
+    let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(path, read_only)
+        .and_then(check)
+        .or_else(|_| {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(uri, read_only | OpenFlags::SQLITE_OPEN_URI).and_then(check)
+        })
+}
+
+/// A path as the path part of an SQLite `file:` URI (RFC 3986 percent-encoding).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(unix)]

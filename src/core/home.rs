@@ -107,3 +107,46 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     }
     Ok(data)
 }
+
+/// What the file system under `path` (or its nearest existing folder) says about writing there,
+/// so a failed write can name its real cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Space {
+    Full,
+    ReadOnly,
+    Writable,
+}
+
+impl Space {
+    /// The cause in words, or None when the file system has room and accepts writes.
+    pub fn cause(self) -> Option<&'static str> {
+        match self {
+            Space::Full => Some("disk full"),
+            Space::ReadOnly => Some("the folder is on a read-only file system"),
+            Space::Writable => None,
+        }
+    }
+}
+
+/// Asks the kernel (statvfs) whether the file system holding `path` is full or read-only.
+pub fn space(path: &Path) -> Space {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(existing) = path.ancestors().find(|p| p.exists()) else {
+        return Space::Writable;
+    };
+    let Ok(c_path) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+        return Space::Writable;
+    };
+    // SAFETY: statvfs writes into the zeroed struct it is given and reads a valid C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut st) } != 0 {
+        return Space::Writable;
+    }
+    if st.f_flag & libc::ST_RDONLY != 0 {
+        Space::ReadOnly
+    } else if st.f_bavail == 0 {
+        Space::Full
+    } else {
+        Space::Writable
+    }
+}

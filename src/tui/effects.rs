@@ -58,7 +58,7 @@ impl Runner {
         vars: Vars,
     ) -> Runner {
         let keystore = Keystore::open(home);
-        let history = match History::open(home, Limits::from_env()) {
+        let history = match History::open_to_read(home, Limits::from_env()) {
             Ok(h) => {
                 if let Some(n) = &h.notice {
                     let _ = tx.send(Message::HistoryNote(n.clone()));
