@@ -491,7 +491,7 @@ async fn handle(
         }
         ["headers", n] => {
             let mut r = reply(200, "application/json", json!({"headers": n}).to_string());
-            for i in 0..n.parse::<usize>().unwrap_or(150).min(5000) {
+            for i in 0..n.parse::<usize>().unwrap_or(150).min(30_000) {
                 if let (Ok(k), Ok(v)) = (format!("x-h{i}").parse::<hyper::header::HeaderName>(), i.to_string().parse()) {
                     r.headers_mut().insert(k, v);
                 }

@@ -135,6 +135,62 @@ fn apache_per_location_client_auth_is_explained_under_tls13_and_tls12() {
     }
 }
 
+/// Node's https server (HTTP/1.1), asking for a client certificate; `/N` answers with N headers.
+fn node_many_headers(env: &Env, dir: &Path) -> (Running, String) {
+    for (file, text) in [
+        ("srv.pem", &env.demo.server_cert.cert_pem),
+        ("srv.key", &env.demo.server_cert.key_pem),
+        ("ca.pem", &env.demo.pki.ca.cert_pem),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let script = r#"
+const fs = require('fs'), https = require('https');
+const opts = { key: fs.readFileSync('srv.key'), cert: fs.readFileSync('srv.pem'),
+  ca: fs.readFileSync('ca.pem'), requestCert: true, rejectUnauthorized: true };
+https.createServer(opts, (req, res) => {
+  const n = parseInt(req.url.slice(1), 10) || 0;
+  for (let i = 0; i < n; i++) res.setHeader('x-h' + i, String(i));
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ cn: req.socket.getPeerCertificate().subject.CN, headers: n }));
+}).listen(parseInt(process.argv[2], 10), '127.0.0.1');
+"#;
+    std::fs::write(dir.join("server.js"), script).unwrap();
+    let port = free_port();
+    let mut child = Command::new("node")
+        .args(["server.js", &port.to_string()])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node is installed (bash .ci/run installs it)");
+    wait_for(port, &mut child, "node");
+    (Running(child), format!("https://localhost:{port}"))
+}
+
+#[test]
+fn node_over_http1_many_headers_are_read_and_too_many_name_the_limit() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = node_many_headers(&env, dir.path());
+    // 150 headers: hyper's default of 100 refused this, curl reads it.
+    let mut p = env.profile("/");
+    p.url = format!("{base}/150");
+    let ex = env.ok(&p);
+    assert_eq!(ex.http_version, "HTTP/1.1");
+    assert!(ex.headers.iter().any(|(k, _)| k == "x-h149"));
+    assert!(String::from_utf8_lossy(&ex.body).contains("certbench-demo-client"));
+    // 40,000 headers (about 700 KB of head): over the limit, named as ours, not the server's.
+    p.url = format!("{base}/40000");
+    let f = env.err(&p);
+    assert_eq!(f.diagnosis.kind, "response_headers_too_large", "{f:?}");
+    assert!(
+        f.diagnosis.message.contains("certbench reads at most"),
+        "{}",
+        f.diagnosis.message
+    );
+}
+
 #[test]
 fn keys_check_still_accepts_where_the_server_asks() {
     let env = Env::new();

@@ -364,3 +364,71 @@ fn the_timeout_bounds_an_endless_body() {
         t.elapsed()
     );
 }
+
+#[test]
+fn many_response_headers_are_read_and_too_many_name_the_real_cause() {
+    let env = Env::new();
+    // curl reads these; hyper's defaults (100 headers, 16 KiB of HTTP/2 header list) did not.
+    for n in [150, 5000] {
+        let ex = env.ok(&env.profile(&format!("/headers/{n}")));
+        assert_eq!(ex.status, 200);
+        assert!(
+            ex.headers
+                .iter()
+                .any(|(k, _)| k == &format!("x-h{}", n - 1))
+        );
+    }
+    // Over HTTP/2, h2 resets the stream with a PROTOCOL_ERROR of its own; it is named as ours,
+    // with the likely cause. (HTTP/1.1 heads over the limit: tests/servers.rs, against Node.)
+    let f = env.err(&env.profile("/headers/20000"));
+    assert_eq!(f.diagnosis.kind, "http2_protocol_error", "{f:?}");
+    assert!(
+        f.diagnosis.message.contains("header list over the 512 KiB"),
+        "{}",
+        f.diagnosis.message
+    );
+    assert!(
+        !f.diagnosis.hint.contains("server's logs"),
+        "{}",
+        f.diagnosis.hint
+    );
+}
+
+#[test]
+fn a_failure_after_a_redirect_names_the_failing_hop() {
+    let env = Env::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let p = env.profile(&format!("/redirect/302?to=https://127.0.0.1:{port}/next"));
+    let f = env.err(&p);
+    assert_eq!(f.diagnosis.kind, "connection_refused", "{f:?}");
+    assert!(
+        f.diagnosis.message.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        f.diagnosis.message
+    );
+    assert_eq!(f.redirects.len(), 1);
+}
+
+#[test]
+fn file_and_data_redirects_have_their_own_message() {
+    let env = Env::new();
+    for (to, words) in [
+        ("file:///etc/passwd", "a file on this machine"),
+        ("data:text/plain,hello", "inline data"),
+    ] {
+        let f = env.err(&env.profile(&format!("/redirect/302?to={to}")));
+        assert_eq!(f.diagnosis.kind, "redirect_not_http", "{f:?}");
+        assert!(
+            f.diagnosis.message.contains(words),
+            "{}",
+            f.diagnosis.message
+        );
+        assert!(
+            f.diagnosis.message.contains("302"),
+            "{}",
+            f.diagnosis.message
+        );
+    }
+}

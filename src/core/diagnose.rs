@@ -366,8 +366,9 @@ pub fn explain(
     if f.diagnosis.kind == "timeout" {
         return timeout_diagnosis(req);
     }
-    let url = Url::parse(&req.url).ok();
-    let host = host_of(&req.url);
+    let failing = failing_url(f, req);
+    let url = Url::parse(failing).ok();
+    let host = host_of(failing);
     let port = url
         .as_ref()
         .and_then(Url::port_or_known_default)
@@ -378,6 +379,30 @@ pub fn explain(
         .or_else(|| f.probe.as_ref().and_then(|p| p.rustls_error.clone()));
     if let Some(e) = rustls_err {
         return explain_tls(&e, f.tls.as_ref(), req, credential, &host);
+    }
+    if f.chain.iter().any(|c| headers_too_large(c)) {
+        return Diagnosis::new(
+            "response_headers_too_large",
+            format!(
+                "the response from {host}:{port} has more header data than certbench reads at most ({} headers, {} KiB over HTTP/2; curl stops at 300 KiB)",
+                super::transport::MAX_RESPONSE_HEADERS,
+                super::transport::MAX_HEADER_LIST_BYTES / 1024
+            ),
+            "the server sends unusually many or large headers: ask its owner which ones, or look with `curl -sI`",
+        );
+    }
+    if f.chain
+        .iter()
+        .any(|c| c.contains("stream error detected: unspecific protocol error"))
+    {
+        return Diagnosis::new(
+            "http2_protocol_error",
+            format!(
+                "certbench refused the HTTP/2 response from {host}:{port} as malformed (PROTOCOL_ERROR, detected here, not sent by the server); the usual cause is a header list over the {} KiB certbench reads",
+                super::transport::MAX_HEADER_LIST_BYTES / 1024
+            ),
+            "compare with `curl -sI --http2 URL`: look for very many or very large headers",
+        );
     }
     if f.probe.as_ref().is_some_and(|p| p.accepted) && f.io_kind.is_none() {
         return Diagnosis::new(
@@ -427,6 +452,37 @@ pub fn explain(
             "press r (TUI) or use -v (CLI) for the raw error chain; check the server's logs",
         ),
     }
+}
+
+/// The URL whose request failed: the last redirect's target, else the request's own.
+pub fn failing_url<'a>(f: &'a Failure, req: &'a PreparedRequest) -> &'a str {
+    f.redirects
+        .last()
+        .map_or(req.url.as_str(), |hop| hop.location.as_str())
+}
+
+/// hyper's and h2's words for a response head over the limits set on the client.
+fn headers_too_large(cause: &str) -> bool {
+    cause.contains("message head is too large")
+        || cause.contains("header compression context")
+        || cause.contains("header list size")
+}
+
+/// A redirect to something that is not HTTP: a file on this machine, inline data, or another scheme.
+pub fn redirect_not_http(status: u16, to: &Url) -> Diagnosis {
+    let shown: String = to.as_str().chars().take(80).collect();
+    let what = match to.scheme() {
+        "file" => "a file on this machine",
+        "data" => "inline data",
+        _ => "a URL that is not http or https",
+    };
+    Diagnosis::new(
+        "redirect_not_http",
+        format!(
+            "the server redirected ({status}) to {what} ({shown}); certbench follows only http and https redirects"
+        ),
+        "turn off Follow redirects to see the redirect itself, or ask the server's owner about its Location",
+    )
 }
 
 fn explain_tls(

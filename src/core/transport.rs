@@ -130,6 +130,8 @@ impl Transport {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured((*config).clone())
             .redirect(reqwest::redirect::Policy::none())
+            .http1_max_headers(MAX_RESPONSE_HEADERS)
+            .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
             .no_proxy()
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
@@ -197,7 +199,6 @@ impl Transport {
             Err(_) => Err(Failure::plain(diagnose::timeout_diagnosis(req))),
         };
         let url = req.parsed_url();
-        let tls = entry.log.facts_for(&url);
         match &mut result {
             Ok(exchange) => {
                 exchange.timing.new_connections = entry.log.handshakes() - handshakes_before;
@@ -210,7 +211,9 @@ impl Transport {
                 exchange.warnings = warnings;
             }
             Err(failure) => {
-                failure.tls = tls;
+                // After a redirect, the hop that failed is the one to look at.
+                let url = Url::parse(diagnose::failing_url(failure, req)).unwrap_or(url);
+                failure.tls = entry.log.facts_for(&url);
                 if failure.needs_probe && url.scheme() == "https" {
                     failure.probe = Some(
                         diagnose::probe_tls(&entry.config, &url, Duration::from_secs(5)).await,
@@ -262,6 +265,11 @@ async fn send_with_redirects(
                 "the server sent a broken Location header",
             ))
         })?;
+        if !matches!(next.scheme(), "http" | "https") {
+            let mut f = Failure::plain(diagnose::redirect_not_http(status, &next));
+            f.redirects = hops;
+            return Err(f);
+        }
         if hops.len() >= MAX_REDIRECTS {
             let mut f = Failure::plain(Diagnosis::new(
                 "too_many_redirects",
@@ -293,6 +301,13 @@ async fn send_with_redirects(
         url = next;
     }
 }
+
+/// How many response headers are read (hyper's default is 100; curl counts none, only bytes).
+pub const MAX_RESPONSE_HEADERS: usize = 10_000;
+
+/// How large an HTTP/2 header list may be, counted as RFC 9113 does (name + value + 32 a field);
+/// HTTP/1.1 heads stop at hyper's buffer, about 400 KiB. curl allows 300 KiB in all.
+pub const MAX_HEADER_LIST_BYTES: u32 = 512 * 1024;
 
 fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
