@@ -563,3 +563,66 @@ fn keys_check_reports_a_silent_server_as_a_timeout_within_its_timeout() {
     assert!(took < std::time::Duration::from_secs(4), "{took:?}");
     drop(silent);
 }
+
+#[test]
+fn the_cookie_jar_file_keeps_one_cookie_per_name_and_drops_expired_ones() {
+    let env = Env::new();
+    let jar = env.home.path().join("jar.json");
+    let send = |path: &str| {
+        let url = format!("{}{path}", env.server.url);
+        let mut args = common::demo_send_args(&url);
+        args.extend(["--cookie-jar", jar.to_str().unwrap(), "--json"]);
+        let out = certbench(&env, &args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let raw_cookies = || -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&jar).unwrap()).unwrap();
+        let mut raw: Vec<String> = v
+            .as_array()
+            .expect("a JSON array of cookies")
+            .iter()
+            .map(|c| {
+                c["raw_cookie"]
+                    .as_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        raw.sort();
+        raw
+    };
+    send("/cookies/set?a=1");
+    send("/cookies/set?a=1");
+    send("/cookies/set?b=2");
+    assert_eq!(raw_cookies(), ["a=1", "b=2"], "set twice, kept once");
+    send("/cookies/set?a=3");
+    assert_eq!(
+        raw_cookies(),
+        ["a=3", "b=2"],
+        "a new value replaces the old one"
+    );
+    // Max-Age=0 is how a server deletes a cookie: gone from the file and from the next request.
+    send("/cookies/set?a=gone%3B%20Max-Age%3D0");
+    assert_eq!(raw_cookies(), ["b=2"]);
+    let echo = send("/echo");
+    let sent: Vec<String> = echo["body"]
+        .as_str()
+        .map(|b| serde_json::from_str::<serde_json::Value>(b).unwrap())
+        .unwrap_or_else(|| echo["json"].clone())["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h[0] == "cookie")
+        .map(|h| h[1].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sent, ["b=2"], "{echo}");
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&jar).unwrap().permissions())
+            & 0o777,
+        0o600
+    );
+}

@@ -666,7 +666,7 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
     };
     let transport = Transport::new(keystore());
     if let Some(jar) = &args.cookie_jar
-        && let Err(e) = output::load_cookie_file(&transport, jar)
+        && let Err(e) = transport.shared_jar().load(jar)
     {
         return fail(e);
     }
@@ -685,10 +685,11 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
         }
     }
     let result = transport.send(&req).await;
+    // Cookies set on the way (redirect hops) count even when the send then failed.
     if let Some(jar) = &args.cookie_jar
-        && let Ok(ex) = &result
+        && let Err(e) = transport.shared_jar().save(jar)
     {
-        output::save_cookie_file(jar, ex);
+        eprintln!("warning: cannot save cookie jar {}: {e}", jar.display());
     }
     let id = history::record(hist.as_ref(), &transport, &profile, &req, &result);
     if args.verbose

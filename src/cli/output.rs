@@ -1,7 +1,5 @@
 //! How the CLI prints results: human text on the terminal, one JSON object with --json.
 
-use std::path::Path;
-
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -603,47 +601,4 @@ pub async fn key_check(
         }
     }
     report.exit_code
-}
-
-/// Replays a cookie file (Set-Cookie lines per URL) into the shared jar.
-pub fn load_cookie_file(transport: &Transport, path: &Path) -> Result<(), String> {
-    use reqwest::cookie::CookieStore;
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(format!("cannot read cookie jar {}: {e}", path.display())),
-    };
-    let entries: Vec<(String, String)> = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "cookie jar {} is not a certbench cookie file: {e}",
-            path.display()
-        )
-    })?;
-    let jar = transport.shared_jar();
-    for (url, cookie) in entries {
-        if let (Ok(u), Ok(h)) = (
-            url::Url::parse(&url),
-            reqwest::header::HeaderValue::from_str(&cookie),
-        ) {
-            jar.set_cookies(&mut std::iter::once(&h), &u);
-        }
-    }
-    Ok(())
-}
-
-/// Appends the response's Set-Cookie lines to the cookie file (0600, atomic).
-pub fn save_cookie_file(path: &Path, ex: &Exchange) {
-    let mut entries: Vec<(String, String)> = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    for (k, v) in &ex.headers {
-        if k.eq_ignore_ascii_case("set-cookie") {
-            entries.push((ex.url.clone(), v.clone()));
-        }
-    }
-    let text = serde_json::to_string_pretty(&entries).unwrap_or_default();
-    if let Err(e) = crate::core::home::write_atomic(path, text.as_bytes(), 0o600) {
-        eprintln!("warning: cannot save cookie jar {}: {e}", path.display());
-    }
 }

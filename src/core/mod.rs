@@ -5,6 +5,7 @@ pub mod bodysink;
 pub mod budget;
 pub mod certinfo;
 pub mod compare;
+pub mod cookies;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;

@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use reqwest::cookie::{CookieStore, Jar};
+use reqwest::cookie::CookieStore;
+
+use super::cookies::CookieJar;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ClientSessionStore, ResolvesClientCert, Resumption, WebPkiServerVerifier};
@@ -79,7 +81,7 @@ impl CredentialInfo {
 pub struct Transport {
     keystore: Keystore,
     clients: Mutex<HashMap<ClientKey, Arc<ClientEntry>>>,
-    shared_jar: Arc<Jar>,
+    shared_jar: Arc<CookieJar>,
 }
 
 impl Transport {
@@ -87,7 +89,7 @@ impl Transport {
         Transport {
             keystore,
             clients: Mutex::new(HashMap::new()),
-            shared_jar: Arc::new(Jar::default()),
+            shared_jar: Arc::new(CookieJar::default()),
         }
     }
 
@@ -95,7 +97,7 @@ impl Transport {
         &self.keystore
     }
 
-    pub fn shared_jar(&self) -> Arc<Jar> {
+    pub fn shared_jar(&self) -> Arc<CookieJar> {
         self.shared_jar.clone()
     }
 
@@ -183,7 +185,7 @@ impl Transport {
         let jar = if req.options.share_cookies {
             self.shared_jar.clone()
         } else {
-            Arc::new(Jar::default())
+            Arc::new(CookieJar::default())
         };
         let timeout = Duration::from_secs(u64::from(req.options.timeout_secs));
         let started = Instant::now();
@@ -234,7 +236,7 @@ fn ms(d: Duration) -> f64 {
 async fn send_with_redirects(
     entry: &ClientEntry,
     req: &PreparedRequest,
-    jar: &Arc<Jar>,
+    jar: &Arc<CookieJar>,
     started: Instant,
     budget: &Budget,
 ) -> Result<Exchange, Failure> {
@@ -334,7 +336,7 @@ async fn send_once(
     url: &Url,
     headers: &[(String, String)],
     body: &PreparedBody,
-    jar: &Arc<Jar>,
+    jar: &Arc<CookieJar>,
     hops: &[Hop],
 ) -> Result<reqwest::Response, Failure> {
     // Preparation checked all of these; a request that still does not fit is refused, never
