@@ -249,3 +249,47 @@ fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
         "the alternate screen is gone: {screen}"
     );
 }
+
+#[test]
+fn w_on_a_body_over_the_cap_streams_it_whole_to_a_file() {
+    let server = DemoServer::start();
+    let profiles = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("bomb.toml"),
+        format!(
+            "url = \"{}/bomb/gzip/8\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n[options]\nmax_body = \"1MiB\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let session = format!("certbench-w-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let run = format!(
+        "cd {} && CERTBENCH_HOME={} {bin} --profiles {}; sleep 20",
+        work.path().display(),
+        server.home,
+        profiles.path().display()
+    );
+    new_session(&session, 120, 30, &run);
+    wait_for(&session, "bomb", 10);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "Request: bomb", 5);
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "over the 1MiB limit", 10);
+    assert!(
+        screen.contains("over the 1MiB limit"),
+        "the cap is named: {screen}"
+    );
+    // The body held is cut at the cap; w sends the GET again straight to a file.
+    tmux(&["send-keys", "-t", &session, "Tab", "w"]);
+    let screen = wait_for(&session, "wrote 8388608 bytes", 20);
+    tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("wrote 8388608 bytes"), "{screen}");
+    let files: Vec<_> = std::fs::read_dir(work.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "one file, no temp left: {files:?}");
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().len(), 8 << 20);
+}

@@ -86,7 +86,11 @@ impl Runner {
         self.flights.retain(|_, (h, _)| !h.is_finished());
         let tx = self.tx.clone();
         match effect {
-            Effect::Send { id, profile } => {
+            Effect::Send {
+                id,
+                profile,
+                save_to,
+            } => {
                 let (transport, history, vars) = (
                     self.transport.clone(),
                     self.history.clone(),
@@ -95,8 +99,12 @@ impl Runner {
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
+                    let target = Target {
+                        budget: &budget,
+                        save_to: save_to.map(PathBuf::from),
+                    };
                     let (shown, summary) =
-                        send_and_record(tx.clone(), transport, history, vars, *profile, &budget)
+                        send_and_record(tx.clone(), transport, history, vars, *profile, target)
                             .await;
                     let big = shown.lines.bytes().len() > BIG_BODY;
                     let _ = tx.send(Message::SendDone {
@@ -126,6 +134,10 @@ impl Runner {
                     if second.options.mutual_tls == Some(false) {
                         second.options.mutual_tls = Some(true);
                     }
+                    let held = || Target {
+                        budget: &budget,
+                        save_to: None,
+                    };
                     let ((a, sa), (b, sb)) = tokio::join!(
                         send_and_record(
                             tx.clone(),
@@ -133,9 +145,9 @@ impl Runner {
                             history.clone(),
                             vars.clone(),
                             *profile,
-                            &budget,
+                            held(),
                         ),
-                        send_and_record(tx.clone(), transport, history, vars, second, &budget),
+                        send_and_record(tx.clone(), transport, history, vars, second, held()),
                     );
                     let ignore = a.profile.compare_ignore.clone();
                     let labels = (sa.label(), sb.label());
@@ -369,16 +381,25 @@ impl Runner {
 /// Sends one profile and records it; the pretty text and its line index are built here, off the draw path.
 static HISTORY_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Where a send's work is bounded, and where its body goes.
+struct Target<'a> {
+    budget: &'a Budget,
+    save_to: Option<PathBuf>,
+}
+
 async fn send_and_record(
     tx: UnboundedSender<Message>,
     transport: Arc<Transport>,
     history: Option<Arc<History>>,
     vars: Vars,
     profile: Profile,
-    budget: &Budget,
+    target: Target<'_>,
 ) -> (Shown, Summary) {
     let req = match prepare::prepare(&profile, &vars) {
-        Ok(req) => req,
+        Ok(mut req) => {
+            req.save_to = target.save_to;
+            req
+        }
         Err(e) => {
             let failure = Failure::plain(Diagnosis::new(
                 "invalid_request",
@@ -402,7 +423,7 @@ async fn send_and_record(
             return (shown, summary);
         }
     };
-    let result = Arc::new(transport.send_within(&req, budget).await);
+    let result = Arc::new(transport.send_within(&req, target.budget).await);
     let recorded = match history {
         Some(h) => {
             let (r, p, rq, t) = (

@@ -38,6 +38,8 @@ pub enum Effect {
     Send {
         id: u64,
         profile: Box<Profile>,
+        /// Stream the body into this file instead of holding it (`w` on a body over the cap).
+        save_to: Option<String>,
     },
     Cancel {
         id: u64,
@@ -113,6 +115,11 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             let Some(flight) = s.in_flight.take_if(|f| f.id == id) else {
                 return Vec::new();
             };
+            if let Ok(ex) = &*result
+                && let Some(path) = &ex.saved_to
+            {
+                s.message = Some((format!("wrote {} bytes to {path}", ex.decoded_size), false));
+            }
             let shown = Shown {
                 profile: flight.profile,
                 id: summary.id,
@@ -405,7 +412,11 @@ pub fn send(s: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     s.message = None;
-    take_off(s, profile, |id, profile| Effect::Send { id, profile })
+    take_off(s, profile, |id, profile| Effect::Send {
+        id,
+        profile,
+        save_to: None,
+    })
 }
 
 /// Sends the form's request with its key and with `other`, then opens the comparison.
@@ -749,16 +760,48 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 return vec![Effect::Copy(text)];
             }
         }
-        KeyCode::Char('w') => {
-            if let Some(Ok(ex)) = s.shown().map(|sh| &*sh.result) {
+        KeyCode::Char(c @ ('w' | 'W')) => {
+            let shown = s.shown().map(|sh| (sh.profile.clone(), sh.result.clone()));
+            if let Some((profile, result)) = shown
+                && let Ok(ex) = &*result
+            {
                 let ext = match ex.view.label() {
                     "json" => "json",
                     "xml" => "xml",
                     "binary" => "bin",
                     _ => "txt",
                 };
+                let name = format!("certbench-body-{}.{ext}", clock().replace(':', ""));
+                let cut = ex
+                    .incomplete
+                    .as_ref()
+                    .is_some_and(|d| d.kind == "body_too_large");
+                let safe_again = matches!(ex.method.as_str(), "GET" | "HEAD");
+                // A body cut at the cap is sent again, straight to the file (never held); a
+                // request that may change something is sent again only when asked with W.
+                if cut && (safe_again || c == 'W') {
+                    s.message = Some((
+                        format!("sending again, the body straight to {name} (Esc cancels)"),
+                        false,
+                    ));
+                    return take_off(s, profile, |id, profile| Effect::Send {
+                        id,
+                        profile,
+                        save_to: Some(name),
+                    });
+                }
+                if cut {
+                    s.message = Some((
+                        format!(
+                            "saving the {} bytes held; W sends the {} again, straight to a file",
+                            ex.body.len(),
+                            ex.method
+                        ),
+                        false,
+                    ));
+                }
                 return vec![Effect::WriteBody {
-                    name: format!("certbench-body-{}.{ext}", clock().replace(':', "")),
+                    name,
                     bytes: ex.body.clone(),
                 }];
             }

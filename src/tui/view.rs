@@ -556,7 +556,12 @@ fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                         t.fg(Color::Red).add_modifier(Modifier::BOLD),
                     ));
                 }
-                if let Some(w) = ex.warnings.iter().find(|w| w.kind != "unverified") {
+                if let Some(cut) = &ex.incomplete {
+                    spans.push(Span::styled(
+                        format!("  ! {} (w saves it all)", cut.message),
+                        t.fg(Color::Red),
+                    ));
+                } else if let Some(w) = ex.warnings.iter().find(|w| w.kind != "unverified") {
                     spans.push(Span::styled(
                         format!("  ! {}", w.message),
                         t.fg(Color::Yellow),
@@ -1236,6 +1241,7 @@ Request     Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
 Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
             / search  n/N next/prev  r raw body / raw error  z wrap
             y copy (OSC 52)  w save body   mouse: click a pane or row, wheel
+            body over the cap: w sends a GET again to a file, W any method
 History     Enter show  o to form  r re-run  / filter (profile: key: status:)
             m mark  c compare marked (or marked vs shown)  d delete  D clear
 Compare     n/N next/previous change  i ignore a JSON path  y copy  Esc
