@@ -182,7 +182,10 @@ fn entries_survive_reopen_with_body_view_and_failures() {
     );
     assert_eq!(rows[1].status, Some(200));
     assert_eq!(rows[1].key.as_deref(), Some("demo"));
-    assert_eq!(rows[0].error_kind.as_deref(), Some("connection_refused"));
+    assert_eq!(
+        rows[0].error_kind.map(|k| k.as_str()),
+        Some("connection_refused")
+    );
     let ok = hist.get(ok_id.unwrap()).unwrap();
     let ex = ok.result.expect("a response");
     assert!(matches!(ex.view, BodyView::Json { .. }), "{:?}", ex.view);

@@ -3,6 +3,7 @@
 //! Responses are built here with fixed timings so the pictures do not move; elapsed seconds are masked.
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always cargo test --test snapshots).
 
+use certbench::core::kind::DiagnosisKind;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -145,7 +146,9 @@ fn summary(id: i64, status: Option<u16>) -> Summary {
         method: "GET".into(),
         url: "https://api.example.test/v2/orders".into(),
         status,
-        error_kind: status.is_none().then(|| "client_cert_required".into()),
+        error_kind: status
+            .is_none()
+            .then_some(DiagnosisKind::ClientCertRequired),
         status_is_error: status.is_none_or(|s| s >= 400),
         duration_ms: 41.5,
     }
@@ -212,7 +215,7 @@ fn not_found_404() {
 fn tls_failure_explained() {
     let mut s = state();
     let mut f = Failure::plain(Diagnosis::new(
-        "client_cert_required",
+        DiagnosisKind::ClientCertRequired,
         "the server requires a client certificate and none was sent: no credential key is selected",
         "pick a key with Ctrl-K (or --credential NAME)",
     ));

@@ -1,5 +1,6 @@
 //! How the CLI prints results: human text on the terminal, one JSON object with --json.
 
+use crate::core::kind::DiagnosisKind;
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -369,7 +370,7 @@ fn status_error(ex: &Exchange) -> Value {
     match ex
         .warnings
         .iter()
-        .find(|w| w.kind == "client_cert_post_handshake")
+        .find(|w| w.kind == DiagnosisKind::ClientCertPostHandshake)
     {
         Some(w) => {
             json!({"kind": w.kind, "message": format!("HTTP {} {}: {}", ex.status, ex.reason, w.message), "hint": w.hint})

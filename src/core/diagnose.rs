@@ -4,6 +4,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use super::kind::DiagnosisKind;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,7 +71,11 @@ impl Failure {
         let io_kind = find_io_kind(&err);
         let timeout = err.is_timeout();
         let mut f = Failure::plain(Diagnosis::new(
-            if timeout { "timeout" } else { "transport" },
+            if timeout {
+                DiagnosisKind::Timeout
+            } else {
+                DiagnosisKind::Transport
+            },
             chain.join(": "),
             "",
         ));
@@ -87,10 +92,12 @@ impl Failure {
 
     /// The CLI's exit code: 3 timeout, 1 for what the user must fix in the request, else 2.
     pub fn exit_code(&self) -> i32 {
-        match self.diagnosis.kind.as_str() {
-            "timeout" => 3,
-            "credential_missing" | "trust_missing" | "invalid_credential" | "file_missing"
-            | "invalid_request" => 1,
+        match self.diagnosis.kind {
+            DiagnosisKind::Timeout => 3,
+            DiagnosisKind::CredentialMissing
+            | DiagnosisKind::TrustMissing
+            | DiagnosisKind::InvalidCredential
+            | DiagnosisKind::InvalidRequest => 1,
             _ => 2,
         }
     }
@@ -154,9 +161,9 @@ pub struct Credential<'a> {
 
 pub fn key_failure(e: &KeyError) -> Diagnosis {
     let kind = match e {
-        KeyError::NotFound { kind, .. } if kind == "key" => "credential_missing",
-        KeyError::NotFound { .. } => "trust_missing",
-        _ => "invalid_credential",
+        KeyError::NotFound { kind, .. } if kind == "key" => DiagnosisKind::CredentialMissing,
+        KeyError::NotFound { .. } => DiagnosisKind::TrustMissing,
+        _ => DiagnosisKind::InvalidCredential,
     };
     Diagnosis::new(
         kind,
@@ -175,14 +182,14 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
     let name = cred.name;
     if !req.mutual_tls {
         out.push(Diagnosis::new(
-            "mtls_off",
+            DiagnosisKind::MtlsOff,
             format!("key {name} is selected but Use Mutual TLS is off, so no client certificate will be offered"),
             "turn Use Mutual TLS on (options.mutual_tls = true, or drop --no-mtls) if the server needs it",
         ));
     }
     match leaf.validity() {
         Validity::Expired { .. } => out.push(Diagnosis::new(
-            "credential_expired",
+            DiagnosisKind::CredentialExpired,
             format!(
                 "our certificate (key {name}, CN={}) expired on {}",
                 leaf.subject_cn, leaf.not_after
@@ -190,7 +197,7 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
             "import a renewed certificate; most servers will reject this one",
         )),
         Validity::NotYetValid => out.push(Diagnosis::new(
-            "credential_not_yet_valid",
+            DiagnosisKind::CredentialNotYetValid,
             format!(
                 "our certificate (key {name}) is not valid before {}",
                 leaf.not_before
@@ -198,7 +205,7 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
             "check this machine's clock, or wait until the certificate starts",
         )),
         Validity::Expiring { days_left } => out.push(Diagnosis::new(
-            "credential_expiring",
+            DiagnosisKind::CredentialExpiring,
             format!(
                 "our certificate (key {name}) expires in {days_left} days ({})",
                 leaf.not_after
@@ -209,21 +216,21 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
     }
     if let Some(bits) = leaf.rsa_bits.filter(|_| leaf.weak_key()) {
         out.push(Diagnosis::new(
-            "credential_weak_key",
+            DiagnosisKind::CredentialWeakKey,
             format!("our key {name} is RSA {bits}: under the 2048-bit minimum, breakable today, and refused by many servers"),
             "ask the issuer for a certificate on an RSA 2048+ or ECDSA key; certbench still sends with this one",
         ));
     }
     if leaf.client_auth == Some(false) {
         out.push(Diagnosis::new(
-            "credential_not_client_auth",
+            DiagnosisKind::CredentialNotClientAuth,
             format!("our certificate (key {name}) does not allow TLS client authentication (its extended key usage lacks clientAuth)"),
             "servers that check key usage will reject it: ask for a certificate issued for client authentication",
         ));
     }
     if req.url.starts_with("http://") && req.mutual_tls {
         out.push(Diagnosis::new(
-            "http_with_credential",
+            DiagnosisKind::HttpWithCredential,
             "the URL is http://, so the client certificate is never used",
             "use https:// to authenticate with the certificate",
         ));
@@ -241,7 +248,7 @@ pub fn after_response(
     if let Some(tls) = &ex.tls {
         if tls.unverified {
             out.push(Diagnosis::new(
-                "unverified",
+                DiagnosisKind::Unverified,
                 "UNVERIFIED: the server's certificate was not checked",
                 "turn certificate verification back on when you are done",
             ));
@@ -265,7 +272,7 @@ pub fn after_response(
     if ex.status == 400 || ex.status == 495 || ex.status == 496 {
         let body = String::from_utf8_lossy(&ex.body[..ex.body.len().min(4096)]).to_lowercase();
         if body.contains("no required ssl certificate was sent") || ex.status == 496 {
-            out.push(missing_cert(req, credential.map(|c| c.name), "http_client_cert_missing", "the server answered at the HTTP level that no client certificate was sent (as nginx does)"));
+            out.push(missing_cert(req, credential.map(|c| c.name), DiagnosisKind::HttpClientCertMissing, "the server answered at the HTTP level that no client certificate was sent (as nginx does)"));
         } else if body.contains("ssl certificate error") || ex.status == 495 {
             let who = credential
                 .map(|c| {
@@ -276,7 +283,7 @@ pub fn after_response(
                 })
                 .unwrap_or_else(|| "our certificate".into());
             out.push(Diagnosis::new(
-                "http_client_cert_rejected",
+                DiagnosisKind::HttpClientCertRejected,
                 format!("the server answered at the HTTP level that it could not verify {who} (as nginx does)"),
                 "ask the API owner which CA they trust for clients, and compare with `certbench keys show`",
             ));
@@ -298,7 +305,7 @@ pub fn post_handshake(host: &str, what: &str, key: Option<&str>) -> Diagnosis {
         .map(|k| format!(" key {k} was never sent:"))
         .unwrap_or_default();
     Diagnosis::new(
-        "client_cert_post_handshake",
+        DiagnosisKind::ClientCertPostHandshake,
         format!(
             "{host} {what};{key} certbench (rustls) cannot answer a certificate request after the handshake (neither TLS 1.3 post-handshake authentication nor TLS 1.2 renegotiation)"
         ),
@@ -318,7 +325,7 @@ fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
         return None;
     }
     Some(Diagnosis::new(
-        "client_ca_not_listed",
+        DiagnosisKind::ClientCaNotListed,
         format!(
             "the server asked for a certificate issued by {}, but key {} is issued by {}",
             tls.acceptable_ca_names.join(" or "),
@@ -332,7 +339,7 @@ fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
 fn missing_cert(
     req: &PreparedRequest,
     credential: Option<&str>,
-    kind: &str,
+    kind: DiagnosisKind,
     what: &str,
 ) -> Diagnosis {
     match (credential.or(req.credential.as_deref()), req.mutual_tls) {
@@ -363,7 +370,7 @@ pub fn explain(
     if !f.from_transport {
         return f.diagnosis.clone();
     }
-    if f.diagnosis.kind == "timeout" {
+    if f.diagnosis.kind == DiagnosisKind::Timeout {
         return timeout_diagnosis(req);
     }
     let failing = failing_url(f, req);
@@ -382,7 +389,7 @@ pub fn explain(
     }
     if f.chain.iter().any(|c| headers_too_large(c)) {
         return Diagnosis::new(
-            "response_headers_too_large",
+            DiagnosisKind::ResponseHeadersTooLarge,
             format!(
                 "the response from {host}:{port} has more header data than certbench reads at most ({} headers, {} KiB over HTTP/2; curl stops at 300 KiB)",
                 super::transport::MAX_RESPONSE_HEADERS,
@@ -396,7 +403,7 @@ pub fn explain(
         .any(|c| c.contains("stream error detected: unspecific protocol error"))
     {
         return Diagnosis::new(
-            "http2_protocol_error",
+            DiagnosisKind::Http2ProtocolError,
             format!(
                 "certbench refused the HTTP/2 response from {host}:{port} as malformed (PROTOCOL_ERROR, detected here, not sent by the server); the usual cause is a header list over the {} KiB certbench reads",
                 super::transport::MAX_HEADER_LIST_BYTES / 1024
@@ -406,7 +413,7 @@ pub fn explain(
     }
     if f.probe.as_ref().is_some_and(|p| p.accepted) && f.io_kind.is_none() {
         return Diagnosis::new(
-            "connection_closed",
+            DiagnosisKind::ConnectionClosed,
             format!(
                 "the connection to {host}:{port} closed before a response ({})",
                 f.chain.last().cloned().unwrap_or_default()
@@ -416,7 +423,7 @@ pub fn explain(
     }
     match f.io_kind {
         Some(std::io::ErrorKind::ConnectionRefused) => Diagnosis::new(
-            "connection_refused",
+            DiagnosisKind::ConnectionRefused,
             format!("nothing accepts connections at {host}:{port} (connection refused)"),
             "check the host and port in the URL, and that the server is running",
         ),
@@ -426,7 +433,7 @@ pub fn explain(
             .any(|c| c.contains("dns error") || c.contains("failed to lookup")) =>
         {
             Diagnosis::new(
-                "dns",
+                DiagnosisKind::Dns,
                 format!("the name {host} does not resolve"),
                 "check the host name in the URL (and vars), or this machine's DNS",
             )
@@ -435,7 +442,7 @@ pub fn explain(
             let tls = f.tls.as_ref().expect("checked above");
             let sent = tls.client_cert_sent.clone();
             Diagnosis::new(
-                "client_cert_rejected",
+                DiagnosisKind::ClientCertRejected,
                 match sent {
                     Some(s) => format!("the server asked for a client certificate, we sent {s}, and it closed the connection: it most likely rejected the certificate"),
                     None => "the server asked for a client certificate, we sent none, and it closed the connection".into(),
@@ -444,7 +451,7 @@ pub fn explain(
             )
         }
         _ => Diagnosis::new(
-            "connection_closed",
+            DiagnosisKind::ConnectionClosed,
             format!(
                 "the connection to {host}:{port} failed: {}",
                 f.chain.last().cloned().unwrap_or_default()
@@ -477,7 +484,7 @@ pub fn redirect_not_http(status: u16, to: &Url) -> Diagnosis {
         _ => "a URL that is not http or https",
     };
     Diagnosis::new(
-        "redirect_not_http",
+        DiagnosisKind::RedirectNotHttp,
         format!(
             "the server redirected ({status}) to {what} ({shown}); certbench follows only http and https redirects"
         ),
@@ -514,7 +521,7 @@ fn explain_tls(
         E::AlertReceived(AlertDescription::CertificateRequired) => missing_cert(
             req,
             cred.map(|c| c.name),
-            "client_cert_required",
+            DiagnosisKind::ClientCertRequired,
             "the server requires a client certificate and none was sent",
         ),
         E::AlertReceived(AlertDescription::HandshakeFailure)
@@ -523,7 +530,7 @@ fn explain_tls(
             missing_cert(
                 req,
                 cred.map(|c| c.name),
-                "client_cert_required",
+                DiagnosisKind::ClientCertRequired,
                 "the server requires a client certificate and none was sent (TLS 1.2 handshake_failure)",
             )
         }
@@ -535,7 +542,7 @@ fn explain_tls(
                 lone_leaf.filter(|_| tls.is_some_and(|t| !t.acceptable_ca_names.is_empty()))
             {
                 return Diagnosis::new(
-                    "client_cert_unknown_ca",
+                    DiagnosisKind::ClientCertUnknownCa,
                     format!(
                         "the server rejected {ours}: it does not know that issuer (unknown_ca); {}. The key holds no intermediate certificate: if {issuer} is an intermediate under one of those CAs, the server cannot link it",
                         accepted(tls)
@@ -544,7 +551,7 @@ fn explain_tls(
                 );
             }
             Diagnosis::new(
-                "client_cert_unknown_ca",
+                DiagnosisKind::ClientCertUnknownCa,
                 format!(
                     "the server rejected {ours}: it does not know that issuer (unknown_ca); {}",
                     accepted(tls)
@@ -559,7 +566,7 @@ fn explain_tls(
                 .map(|_| " (note: it lacks the clientAuth usage)")
                 .unwrap_or("");
             Diagnosis::new(
-                "client_cert_bad",
+                DiagnosisKind::ClientCertBad,
                 format!("the server rejected {ours} as a bad certificate{usage}"),
                 "ask the API owner what they require; check `certbench keys show NAME`",
             )
@@ -575,7 +582,7 @@ fn explain_tls(
                 ),
             });
             Diagnosis::new(
-                "client_cert_expired",
+                DiagnosisKind::ClientCertExpired,
                 format!(
                     "the server says OUR certificate has expired; {}",
                     when.unwrap_or_default()
@@ -584,18 +591,18 @@ fn explain_tls(
             )
         }
         E::AlertReceived(AlertDescription::CertificateRevoked) => Diagnosis::new(
-            "client_cert_revoked",
+            DiagnosisKind::ClientCertRevoked,
             format!("the server says {ours} has been revoked"),
             "ask the issuer for a new certificate",
         ),
         E::AlertReceived(AlertDescription::CertificateUnknown)
         | E::AlertReceived(AlertDescription::AccessDenied) => Diagnosis::new(
-            "client_cert_rejected",
+            DiagnosisKind::ClientCertRejected,
             format!("the server refused {ours} ({e}); {}", accepted(tls)),
             "ask the API owner to allowlist your certificate (`certbench keys export NAME`)",
         ),
         E::AlertReceived(AlertDescription::ProtocolVersion) => Diagnosis::new(
-            "protocol_mismatch",
+            DiagnosisKind::ProtocolMismatch,
             format!("{host} and certbench share no TLS version (we offer TLS 1.2 and 1.3)"),
             "the server needs an older TLS version that certbench will not use; ask for TLS 1.2+",
         ),
@@ -611,13 +618,13 @@ fn explain_tls(
         E::AlertReceived(AlertDescription::HandshakeFailure)
         | E::AlertReceived(AlertDescription::InsufficientSecurity)
         | E::PeerIncompatible(_) => Diagnosis::new(
-            "protocol_mismatch",
+            DiagnosisKind::ProtocolMismatch,
             format!("{host} and certbench could not agree on a TLS version or cipher suite ({e})"),
             "certbench offers TLS 1.2/1.3 with AES-GCM and ChaCha20 suites; ask the server's owner to enable one of them",
         ),
         E::InvalidCertificate(ce) => explain_server_cert(ce, tls, host),
         other => Diagnosis::new(
-            "tls_error",
+            DiagnosisKind::TlsError,
             format!("TLS with {host} failed: {other}"),
             "press r (TUI) or use -v (CLI) for the raw error chain",
         ),
@@ -633,14 +640,14 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
     let trust_hint = "save the server's CA certificate (or its self-signed certificate) to a file, run `certbench trust add NAME FILE`, then use --trust NAME or trust = [\"NAME\"]; --insecure (verify_tls = false) skips the check and is unsafe";
     match ce {
         CertificateError::UnknownIssuer => Diagnosis::new(
-            "server_cert_untrusted",
+            DiagnosisKind::ServerCertUntrusted,
             format!(
                 "the server's certificate for {host} is issued by {issuer}, which is not trusted here"
             ),
             trust_hint,
         ),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => Diagnosis::new(
-            "server_cert_expired",
+            DiagnosisKind::ServerCertExpired,
             format!(
                 "the server's certificate for {host} expired on {}",
                 leaf.map(|l| l.not_after.clone()).unwrap_or_default()
@@ -649,7 +656,7 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
         ),
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
             Diagnosis::new(
-                "server_cert_not_yet_valid",
+                DiagnosisKind::ServerCertNotYetValid,
                 format!(
                     "the server's certificate for {host} is not valid before {}",
                     leaf.map(|l| l.not_before.clone()).unwrap_or_default()
@@ -662,7 +669,7 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
         {
             let cn = leaf.map(|l| l.subject_cn.clone()).unwrap_or_default();
             Diagnosis::new(
-                "server_name_mismatch",
+                DiagnosisKind::ServerNameMismatch,
                 format!(
                     "the server's certificate (CN={cn}) has no subjectAltName, and TLS clients stopped reading names from the CN (RFC 6125; browsers and rustls since 2017), so it is valid for no host name at all, {host} included"
                 ),
@@ -671,7 +678,7 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
         }
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             Diagnosis::new(
-                "server_name_mismatch",
+                DiagnosisKind::ServerNameMismatch,
                 format!(
                     "the server's certificate is not valid for {host}; it is valid for: {}",
                     leaf.map(|l| l.sans.join(", ")).unwrap_or_default()
@@ -680,7 +687,7 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
             )
         }
         CertificateError::Revoked => Diagnosis::new(
-            "server_cert_revoked",
+            DiagnosisKind::ServerCertRevoked,
             format!("the server's certificate for {host} has been revoked"),
             "do not use this server until it has a new certificate",
         ),
@@ -688,7 +695,7 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
             let text = format!("{other:?}");
             if text.contains("CaUsedAsEndEntity") {
                 return Diagnosis::new(
-                    "server_cert_untrusted",
+                    DiagnosisKind::ServerCertUntrusted,
                     format!(
                         "the server's certificate for {host} is a CA certificate used as a server certificate"
                     ),
@@ -696,7 +703,7 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
                 );
             }
             Diagnosis::new(
-                "server_cert_invalid",
+                DiagnosisKind::ServerCertInvalid,
                 format!("the server's certificate for {host} is invalid: {other:?}"),
                 trust_hint,
             )
@@ -768,7 +775,7 @@ pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration)
 /// The send's timeout ran out (connecting, waiting, or reading and indexing the body).
 pub fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
     Diagnosis::new(
-        "timeout",
+        DiagnosisKind::Timeout,
         format!(
             "no complete answer within {} s (the profile's timeout)",
             req.options.timeout_secs
@@ -852,7 +859,7 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
             outcome: CheckOutcome::NotAsked,
             tls,
             diagnosis: Some(Diagnosis::new(
-                "client_cert_not_requested",
+                DiagnosisKind::ClientCertNotRequested,
                 format!(
                     "{host} accepted the connection without asking for a client certificate at the handshake, so key {key} was not sent and nothing about it was tested"
                 ),
@@ -888,7 +895,11 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
             .as_deref()
             .is_some_and(|e| e.starts_with("no answer within"));
     let mut f = Failure::plain(Diagnosis::new(
-        if silent { "timeout" } else { "transport" },
+        if silent {
+            DiagnosisKind::Timeout
+        } else {
+            DiagnosisKind::Transport
+        },
         probe.error.clone().unwrap_or_default(),
         "",
     ));
@@ -902,7 +913,11 @@ pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRe
         .map(|_| std::io::ErrorKind::ConnectionRefused);
     f.tls = tls.clone();
     let diagnosis = explain(&f, req, cred.as_ref());
-    let code = if diagnosis.kind == "timeout" { 3 } else { 2 };
+    let code = if diagnosis.kind == DiagnosisKind::Timeout {
+        3
+    } else {
+        2
+    };
     KeyCheck {
         accepted: false,
         outcome: CheckOutcome::Rejected,

@@ -1,5 +1,6 @@
 //! What came back from a send: status, headers, body and its parsed view, redirects, TLS facts, timings.
 
+pub use super::kind::DiagnosisKind;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -132,15 +133,19 @@ impl TlsFacts {
 /// A cause and its fix, in words; `kind` is a stable identifier (listed in the README).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
-    pub kind: String,
+    pub kind: DiagnosisKind,
     pub message: String,
     pub hint: String,
 }
 
 impl Diagnosis {
-    pub fn new(kind: &str, message: impl Into<String>, hint: impl Into<String>) -> Diagnosis {
+    pub fn new(
+        kind: DiagnosisKind,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Diagnosis {
         Diagnosis {
-            kind: kind.into(),
+            kind,
             message: message.into(),
             hint: hint.into(),
         }

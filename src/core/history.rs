@@ -1,5 +1,6 @@
 //! The send history: every exchange recorded in SQLite (WAL), secrets redacted, bodies capped, oldest pruned.
 
+use super::kind::DiagnosisKind;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -107,7 +108,7 @@ pub struct Summary {
     pub method: String,
     pub url: String,
     pub status: Option<u16>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<DiagnosisKind>,
     pub status_is_error: bool,
     pub duration_ms: f64,
 }
@@ -117,7 +118,7 @@ impl Summary {
     pub fn outcome(&self) -> String {
         match (self.status, &self.error_kind) {
             (Some(s), _) => s.to_string(),
-            (None, Some(k)) => k.clone(),
+            (None, Some(k)) => k.to_string(),
             (None, None) => "?".into(),
         }
     }
@@ -283,7 +284,7 @@ pub fn key_sha256(
 /// What a list line shows of an outcome: status or failure kind, error flag, duration.
 struct OutcomeFacts {
     status: Option<u16>,
-    error_kind: Option<String>,
+    error_kind: Option<DiagnosisKind>,
     status_is_error: bool,
     duration_ms: f64,
 }
@@ -299,7 +300,7 @@ impl OutcomeFacts {
             },
             Err(f) => OutcomeFacts {
                 status: None,
-                error_kind: Some(f.diagnosis.kind.clone()),
+                error_kind: Some(f.diagnosis.kind),
                 status_is_error: true,
                 duration_ms: 0.0,
             },
@@ -520,7 +521,7 @@ impl History {
                 row.method,
                 row.url,
                 row.status,
-                row.error_kind,
+                row.error_kind.map(DiagnosisKind::as_str),
                 row.status_is_error,
                 row.duration_ms,
                 row.profile_json,
@@ -695,7 +696,9 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         method: r.get(5)?,
         url: r.get(6)?,
         status: r.get::<_, Option<i64>>(7)?.map(|s| s as u16),
-        error_kind: r.get(8)?,
+        error_kind: r
+            .get::<_, Option<String>>(8)?
+            .map(|k| k.parse().unwrap_or(DiagnosisKind::Other)),
         status_is_error: r.get(9)?,
         duration_ms: r.get(10)?,
     })
@@ -828,7 +831,7 @@ struct Row<'a> {
     method: String,
     url: String,
     status: Option<u16>,
-    error_kind: Option<String>,
+    error_kind: Option<DiagnosisKind>,
     status_is_error: bool,
     duration_ms: f64,
     profile_json: String,

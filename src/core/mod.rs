@@ -13,6 +13,7 @@ pub mod home;
 pub mod keyerror;
 pub mod keyfile;
 pub mod keystore;
+pub mod kind;
 pub mod prepare;
 pub mod profile;
 pub mod redact;

@@ -4,6 +4,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use super::kind::DiagnosisKind;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -139,7 +140,7 @@ impl Transport {
             .build()
             .map_err(|e| {
                 Failure::plain(Diagnosis::new(
-                    "client_build",
+                    DiagnosisKind::ClientBuild,
                     format!("cannot build the HTTP client: {e}"),
                     "report this as a bug",
                 ))
@@ -262,7 +263,7 @@ async fn send_with_redirects(
         let location = location.unwrap_or_default();
         let next = url.join(&location).map_err(|e| {
             Failure::plain(Diagnosis::new(
-                "bad_redirect",
+                DiagnosisKind::BadRedirect,
                 format!("redirect {status} to an invalid Location {location:?}: {e}"),
                 "the server sent a broken Location header",
             ))
@@ -274,7 +275,7 @@ async fn send_with_redirects(
         }
         if hops.len() >= MAX_REDIRECTS {
             let mut f = Failure::plain(Diagnosis::new(
-                "too_many_redirects",
+                DiagnosisKind::TooManyRedirects,
                 format!("more than {MAX_REDIRECTS} redirects (last: {status} {url} -> {next})"),
                 "this is probably a redirect loop: turn off Follow redirects to see the first answer",
             ));
@@ -343,7 +344,7 @@ async fn send_once(
     // sent with a part silently replaced.
     let invalid = |what: String| {
         Failure::plain(Diagnosis::new(
-            "invalid_request",
+            DiagnosisKind::InvalidRequest,
             what,
             "fix the profile or flags and send again",
         ))
@@ -403,7 +404,7 @@ async fn multipart_form(parts: &[PreparedPart]) -> Result<reqwest::multipart::Fo
                 .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())))
                 .map_err(|e| {
                     Failure::plain(Diagnosis::new(
-                        "part_file_unreadable",
+                        DiagnosisKind::PartFileUnreadable,
                         format!(
                             "multipart part {name:?}: cannot read {}: {e}; nothing was sent",
                             path.display()
@@ -419,7 +420,7 @@ async fn multipart_form(parts: &[PreparedPart]) -> Result<reqwest::multipart::Fo
                     .mime_str(ct)
                     .map_err(|_| {
                         Failure::plain(Diagnosis::new(
-                            "invalid_request",
+                            DiagnosisKind::InvalidRequest,
                             format!(
                                 "multipart part {name:?}: content type {ct:?} is not a media type"
                             ),
@@ -481,7 +482,7 @@ async fn read_response(
         Some(path) => BodySink::file(&codings, path).map_err(|e| {
             with_redirects(
                 Failure::plain(Diagnosis::new(
-                    "output_failed",
+                    DiagnosisKind::OutputFailed,
                     format!("cannot write {}: {e}", path.display()),
                     "choose a file in a folder you can write to",
                 )),
@@ -533,11 +534,11 @@ async fn read_response(
             Err(e) => {
                 let mut f = Failure::from_reqwest(e, &redirects);
                 f.partial_body = Some(received as usize);
-                if f.diagnosis.kind != "timeout" {
+                if f.diagnosis.kind != DiagnosisKind::Timeout {
                     f.from_transport = false;
                     f.needs_probe = false;
                     f.diagnosis = Diagnosis::new(
-                        "body_incomplete",
+                        DiagnosisKind::BodyIncomplete,
                         format!(
                             "the server closed the connection after {received} bytes of the body (status {status})"
                         ),
@@ -553,7 +554,7 @@ async fn read_response(
     let (body, decoded) = if over_limit {
         let kept = sink.into_kept();
         incomplete = Some(Diagnosis::new(
-            "body_too_large",
+            DiagnosisKind::BodyTooLarge,
             format!(
                 "the body is over the {} limit: stopped after {} received{}; what was read is kept",
                 ByteSize(limit),
@@ -636,7 +637,7 @@ async fn read_response(
 
 fn not_decoded(error: &str, encoding: Option<&str>) -> Diagnosis {
     Diagnosis::new(
-        "decode_failed",
+        DiagnosisKind::DecodeFailed,
         format!(
             "the body says Content-Encoding {} but does not decode: {error}",
             encoding.unwrap_or("")
@@ -649,7 +650,7 @@ fn sink_failure(error: &str, req: &PreparedRequest, encoding: Option<&str>) -> F
     match &req.save_to {
         Some(path) if !error.contains("decode") || encoding.is_none() => {
             Failure::plain(Diagnosis::new(
-                "output_failed",
+                DiagnosisKind::OutputFailed,
                 format!("cannot write {}: {error}", path.display()),
                 "check the disk space and the folder's permissions; nothing was left behind",
             ))
@@ -663,7 +664,7 @@ pub fn stopped_failure(stopped: Stopped, req: &PreparedRequest) -> Failure {
     Failure::plain(match stopped {
         Stopped::TimedOut => diagnose::timeout_diagnosis(req),
         Stopped::Cancelled => Diagnosis::new(
-            "cancelled",
+            DiagnosisKind::Cancelled,
             "the send was cancelled",
             "send again when ready",
         ),
@@ -747,7 +748,7 @@ pub fn client_config(
         .with_safe_default_protocol_versions()
         .map_err(|e| {
             Failure::plain(Diagnosis::new(
-                "tls_config",
+                DiagnosisKind::TlsConfig,
                 e.to_string(),
                 "report this as a bug",
             ))

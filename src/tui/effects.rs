@@ -1,5 +1,6 @@
 //! Runs effects on tokio (sends, saves, imports, clipboard) and reports back as Messages.
 
+use crate::core::kind::DiagnosisKind;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -402,7 +403,7 @@ async fn send_and_record(
         }
         Err(e) => {
             let failure = Failure::plain(Diagnosis::new(
-                "invalid_request",
+                DiagnosisKind::InvalidRequest,
                 e.to_string(),
                 "fix the field named above",
             ));
@@ -415,7 +416,7 @@ async fn send_and_record(
                 method: profile.method.clone(),
                 url: String::new(),
                 status: None,
-                error_kind: Some("invalid_request".into()),
+                error_kind: Some(DiagnosisKind::InvalidRequest),
                 status_is_error: true,
                 duration_ms: 0.0,
             };

@@ -1,5 +1,6 @@
 //! fn update(&mut State, Message) -> Vec<Effect>: every state change happens here, with no I/O.
 
+use crate::core::kind::DiagnosisKind;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
@@ -775,7 +776,7 @@ fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 let cut = ex
                     .incomplete
                     .as_ref()
-                    .is_some_and(|d| d.kind == "body_too_large");
+                    .is_some_and(|d| d.kind == DiagnosisKind::BodyTooLarge);
                 let safe_again = matches!(ex.method.as_str(), "GET" | "HEAD");
                 // A body cut at the cap is sent again, straight to the file (never held); a
                 // request that may change something is sent again only when asked with W.

@@ -1,5 +1,6 @@
 //! Drawing: profiles, form, response, history, popups and the status bar; touches only visible lines.
 
+use crate::core::kind::DiagnosisKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -561,7 +562,11 @@ fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                         format!("  ! {} (w saves it all)", cut.message),
                         t.fg(Color::Red),
                     ));
-                } else if let Some(w) = ex.warnings.iter().find(|w| w.kind != "unverified") {
+                } else if let Some(w) = ex
+                    .warnings
+                    .iter()
+                    .find(|w| w.kind != DiagnosisKind::Unverified)
+                {
                     spans.push(Span::styled(
                         format!("  ! {}", w.message),
                         t.fg(Color::Yellow),

@@ -1,0 +1,120 @@
+//! What went wrong (or is worth a warning) in a send, as a closed set of kinds: the `kind` of
+//! `--json`, history and the README's tables, spelled in snake_case.
+
+use serde::{Deserialize, Serialize};
+
+/// A diagnosis kind. Its snake_case name is a contract (`--json` `error.kind`, history,
+/// `warnings[].kind`); `tests/readme.rs` checks that the README lists every one.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum DiagnosisKind {
+    // Failures the user fixes in the request or keystore (exit 1).
+    CredentialMissing,
+    TrustMissing,
+    InvalidCredential,
+    InvalidRequest,
+    // The client certificate, as the server judged it.
+    ClientCertRequired,
+    ClientCertUnknownCa,
+    ClientCertExpired,
+    ClientCertRevoked,
+    ClientCertBad,
+    ClientCertRejected,
+    ClientCertPostHandshake,
+    ClientCertNotRequested,
+    // The server's certificate, as we judged it.
+    ServerCertUntrusted,
+    ServerCertExpired,
+    ServerCertNotYetValid,
+    ServerCertRevoked,
+    ServerCertInvalid,
+    ServerNameMismatch,
+    Unverified,
+    // TLS itself.
+    ProtocolMismatch,
+    TlsConfig,
+    TlsError,
+    ClientBuild,
+    // The connection and HTTP.
+    Transport,
+    Timeout,
+    ConnectionRefused,
+    ConnectionClosed,
+    Dns,
+    Http2ProtocolError,
+    ResponseHeadersTooLarge,
+    BadRedirect,
+    RedirectNotHttp,
+    TooManyRedirects,
+    // The body.
+    BodyIncomplete,
+    BodyTooLarge,
+    DecodeFailed,
+    OutputFailed,
+    PartFileUnreadable,
+    Cancelled,
+    // Warnings about our own key and settings (preflight).
+    CredentialExpired,
+    CredentialExpiring,
+    CredentialNotYetValid,
+    CredentialNotClientAuth,
+    CredentialWeakKey,
+    HttpWithCredential,
+    MtlsOff,
+    // Warnings from the answer.
+    ClientCaNotListed,
+    HttpClientCertMissing,
+    HttpClientCertRejected,
+    /// A kind this certbench does not know, read back from an older or newer history.
+    #[serde(other)]
+    Other,
+}
+
+impl DiagnosisKind {
+    /// The snake_case name, as in `--json`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Compares with the contract's name (`kind == "timeout"`), as scripts and tests read it.
+impl PartialEq<&str> for DiagnosisKind {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DiagnosisKind;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn serde_and_display_names_agree_and_parse_back() {
+        for kind in DiagnosisKind::iter() {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, kind.as_str(), "{kind:?}");
+            assert_eq!(kind.as_str().parse::<DiagnosisKind>().unwrap(), kind);
+        }
+        assert_eq!(
+            DiagnosisKind::Http2ProtocolError.as_str(),
+            "http2_protocol_error"
+        );
+        let old: DiagnosisKind = serde_json::from_str("\"file_missing\"").unwrap();
+        assert_eq!(old, DiagnosisKind::Other);
+    }
+}
