@@ -6,13 +6,8 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use crate::core::compare::{self, Comparison};
-use crate::core::diagnose::Failure;
-use crate::core::exchange::Exchange;
 use crate::core::history::{self, Entry, Filter, History, Limits};
 use crate::core::home;
-use crate::core::prepare::PreparedRequest;
-use crate::core::profile::Profile;
-use crate::core::transport::Transport;
 
 use super::{EXIT_OK, output};
 
@@ -71,23 +66,6 @@ pub fn open() -> Option<History> {
             }
             Some(h)
         }
-        Err(e) => {
-            eprintln!("warning: {e}");
-            None
-        }
-    }
-}
-
-/// Records one send; a failure to record is a warning, never a failed send.
-pub fn record(
-    hist: Option<&History>,
-    transport: &Transport,
-    profile: &Profile,
-    req: &PreparedRequest,
-    result: &Result<Exchange, Failure>,
-) -> Option<i64> {
-    match hist?.record_send(transport, profile, req, result) {
-        Ok(id) => id,
         Err(e) => {
             eprintln!("warning: {e}");
             None

@@ -10,11 +10,14 @@ pub use demo::{DemoHome, demo_home};
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::core::budget::Budget;
 use crate::core::home;
 use crate::core::keystore::{KeyError, Keystore};
+use crate::core::pipeline::Pipeline;
 use crate::core::prepare::{self, PreparedRequest};
 use crate::core::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
 use crate::core::transport::Transport;
@@ -664,7 +667,7 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let transport = Transport::new(keystore());
+    let transport = Arc::new(Transport::new(keystore()));
     if let Some(jar) = &args.cookie_jar
         && let Err(e) = transport.shared_jar().load(jar)
     {
@@ -673,10 +676,11 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
     let hist = if args.no_history || !req.history {
         None
     } else {
-        history::open()
+        history::open().map(Arc::new)
     };
+    let pipeline = Pipeline::new(transport.clone(), hist);
     if let Some(other) = &args.compare_key {
-        return send_pair(&transport, hist.as_ref(), &profile, req, other, args).await;
+        return send_pair(&pipeline, profile, req, other, args).await;
     }
     if args.verbose {
         eprintln!("> {} {}", req.method, req.url);
@@ -684,45 +688,49 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
             eprintln!("> {k}: {}", output::mask_header(k, v));
         }
     }
-    let result = transport.send(&req).await;
+    let sent = pipeline.send(profile, req, &Budget::unlimited()).await;
     // Cookies set on the way (redirect hops) count even when the send then failed.
     if let Some(jar) = &args.cookie_jar
         && let Err(e) = transport.shared_jar().save(jar)
     {
         eprintln!("warning: cannot save cookie jar {}: {e}", jar.display());
     }
-    let id = history::record(hist.as_ref(), &transport, &profile, &req, &result);
+    if let Some(e) = &sent.not_recorded {
+        eprintln!("warning: {e}");
+    }
     if args.verbose
-        && let Some(id) = id
+        && let Some(id) = sent.recorded_id()
     {
         eprintln!("* recorded as history #{id}");
     }
-    output::print_result(&req, &result, args.json, args.verbose)
+    let req = sent.request.as_ref().expect("a prepared request was sent");
+    output::print_result(req, &sent.result, args.json, args.verbose)
 }
 
 /// The rotation / authorization case: the same request with two keys, both recorded, then compared.
 async fn send_pair(
-    transport: &Transport,
-    hist: Option<&crate::core::history::History>,
-    profile: &Profile,
+    pipeline: &Pipeline,
+    profile: Profile,
     req: PreparedRequest,
     other: &str,
     args: &SendArgs,
 ) -> i32 {
-    if let Err(e) = transport.keystore().show(other) {
+    if let Err(e) = pipeline.transport().keystore().show(other) {
         return fail(e);
     }
-    let mut req_b = req.clone();
-    req_b.credential = Some(other.to_string());
-    req_b.mutual_tls = true;
-    let mut profile_b = profile.clone();
-    profile_b.credential = Some(other.to_string());
-    let (ra, rb) = tokio::join!(transport.send(&req), transport.send(&req_b));
-    let ida = history::record(hist, transport, profile, &req, &ra);
-    let idb = history::record(hist, transport, &profile_b, &req_b, &rb);
+    let first_key = req.credential.clone().filter(|_| req.mutual_tls);
+    let (a, b) = pipeline
+        .send_pair(profile, req, other, &Budget::unlimited())
+        .await;
+    for e in [&a.not_recorded, &b.not_recorded].into_iter().flatten() {
+        eprintln!("warning: {e}");
+    }
+    let (ra, rb) = (&*a.result, &*b.result);
+    let (ida, idb) = (a.recorded_id(), b.recorded_id());
+    let profile = &a.profile;
     let mut rules = profile.compare_ignore.clone();
     rules.extend(args.ignore.iter().cloned());
-    let cmp = crate::core::compare::compare(&ra, &rb, &rules);
+    let cmp = crate::core::compare::compare(ra, rb, &rules);
     let label = |id: Option<i64>, key: Option<&str>| {
         format!(
             "{}key {}",
@@ -732,7 +740,7 @@ async fn send_pair(
     };
     history::print_comparison(
         &cmp,
-        &label(ida, req.credential.as_deref().filter(|_| req.mutual_tls)),
+        &label(ida, first_key.as_deref()),
         &label(idb, Some(other)),
         args.json,
     );

@@ -272,15 +272,6 @@ pub struct Record<'a> {
     pub key_sha256: Option<String>,
 }
 
-/// The fingerprint of the certificate a request presents, if it presents one.
-pub fn key_sha256(
-    transport: &super::transport::Transport,
-    req: &PreparedRequest,
-) -> Option<String> {
-    let name = req.credential.as_ref().filter(|_| req.mutual_tls)?;
-    transport.credential_info(name).ok().map(|i| i.leaf.sha256)
-}
-
 /// What a list line shows of an outcome: status or failure kind, error flag, duration.
 struct OutcomeFacts {
     status: Option<u16>,
@@ -309,6 +300,23 @@ impl OutcomeFacts {
 }
 
 impl Summary {
+    /// The line for a profile that did not prepare: now, its name and method, the failure kind.
+    pub fn unprepared(profile: &Profile, failure: &Failure) -> Summary {
+        Summary {
+            id: 0,
+            at_ms: now_ms(),
+            profile: profile.name.clone(),
+            key: profile.credential.clone(),
+            key_sha256: None,
+            method: profile.method.clone(),
+            url: String::new(),
+            status: None,
+            error_kind: Some(failure.diagnosis.kind),
+            status_is_error: true,
+            duration_ms: 0.0,
+        }
+    }
+
     /// The line for a send that is not recorded (id 0), from the request and its outcome.
     pub fn unrecorded(req: &PreparedRequest, result: &Result<Exchange, Failure>) -> Summary {
         let facts = OutcomeFacts::of(result);
@@ -568,18 +576,19 @@ impl History {
     }
 
     /// Records a send and prunes to the retention limit; Ok(None) when the profile opted out.
+    /// Records one send with its certificate's fingerprint, then prunes; the id, if recorded.
     pub fn record_send(
         &self,
-        transport: &super::transport::Transport,
         profile: &Profile,
         request: &PreparedRequest,
         result: &Result<Exchange, Failure>,
+        key_sha256: Option<String>,
     ) -> Result<Option<i64>, HistoryError> {
         let id = self.record(&Record {
             profile,
             request,
             result,
-            key_sha256: key_sha256(transport, request),
+            key_sha256,
         })?;
         if id.is_some() {
             self.prune()?;

@@ -14,6 +14,7 @@ pub mod keyerror;
 pub mod keyfile;
 pub mod keystore;
 pub mod kind;
+pub mod pipeline;
 pub mod prepare;
 pub mod profile;
 pub mod redact;

@@ -1,6 +1,5 @@
 //! Runs effects on tokio (sends, saves, imports, clipboard) and reports back as Messages.
 
-use crate::core::kind::DiagnosisKind;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,9 +13,10 @@ use tokio::task::JoinHandle;
 use crate::core::budget::Budget;
 use crate::core::compare;
 use crate::core::diagnose::Failure;
-use crate::core::exchange::{Diagnosis, Exchange};
+use crate::core::exchange::Exchange;
 use crate::core::history::{Filter, History, Limits, Summary};
 use crate::core::keystore::Keystore;
+use crate::core::pipeline::{Pipeline, Sent};
 use crate::core::prepare;
 use crate::core::profile::{self, Profile};
 use crate::core::transport::Transport;
@@ -43,6 +43,10 @@ pub struct Runner {
 }
 
 impl Runner {
+    fn pipeline(&self) -> Pipeline {
+        Pipeline::new(self.transport.clone(), self.history.clone())
+    }
+
     /// Stops every send in flight, work included (on quit, SIGTERM and SIGHUP).
     pub fn cancel_all(&mut self) {
         for (_, (h, stop)) in self.flights.drain() {
@@ -92,21 +96,16 @@ impl Runner {
                 profile,
                 save_to,
             } => {
-                let (transport, history, vars) = (
-                    self.transport.clone(),
-                    self.history.clone(),
-                    self.vars.clone(),
-                );
+                let (pipeline, vars) = (self.pipeline(), self.vars.clone());
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
-                    let target = Target {
-                        budget: &budget,
-                        save_to: save_to.map(PathBuf::from),
-                    };
-                    let (shown, summary) =
-                        send_and_record(tx.clone(), transport, history, vars, *profile, target)
-                            .await;
+                    let sent = pipeline
+                        .send_profile(*profile, &vars, &budget, |req| {
+                            req.save_to = save_to.map(PathBuf::from);
+                        })
+                        .await;
+                    let (summary, shown) = shown_of_sent(&tx, sent);
                     let big = shown.lines.bytes().len() > BIG_BODY;
                     let _ = tx.send(Message::SendDone {
                         id,
@@ -122,34 +121,24 @@ impl Runner {
                 self.flights.insert(id, (handle, stop));
             }
             Effect::SendPair { id, profile, other } => {
-                let (transport, history, vars) = (
-                    self.transport.clone(),
-                    self.history.clone(),
-                    self.vars.clone(),
-                );
+                let (pipeline, vars) = (self.pipeline(), self.vars.clone());
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
-                    let mut second = (*profile).clone();
-                    second.credential = Some(other.clone());
-                    if second.options.mutual_tls == Some(false) {
-                        second.options.mutual_tls = Some(true);
-                    }
-                    let held = || Target {
-                        budget: &budget,
-                        save_to: None,
+                    let (a, b) = match Pipeline::prepare(&profile, &vars) {
+                        Ok(req) => pipeline.send_pair(*profile, req, &other, &budget).await,
+                        // Both sides are the same invalid request, each said as such.
+                        Err(_) => {
+                            let mut second = (*profile).clone();
+                            second.credential = Some(other);
+                            tokio::join!(
+                                pipeline.send_profile(*profile, &vars, &budget, |_| {}),
+                                pipeline.send_profile(second, &vars, &budget, |_| {}),
+                            )
+                        }
                     };
-                    let ((a, sa), (b, sb)) = tokio::join!(
-                        send_and_record(
-                            tx.clone(),
-                            transport.clone(),
-                            history.clone(),
-                            vars.clone(),
-                            *profile,
-                            held(),
-                        ),
-                        send_and_record(tx.clone(), transport, history, vars, second, held()),
-                    );
+                    let (sa, a) = shown_of_sent(&tx, a);
+                    let (sb, b) = shown_of_sent(&tx, b);
                     let ignore = a.profile.compare_ignore.clone();
                     let labels = (sa.label(), sb.label());
                     let (ra, rb) = (a.result.clone(), b.result.clone());
@@ -382,86 +371,22 @@ impl Runner {
 /// Sends one profile and records it; the pretty text and its line index are built here, off the draw path.
 static HISTORY_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Where a send's work is bounded, and where its body goes.
-struct Target<'a> {
-    budget: &'a Budget,
-    save_to: Option<PathBuf>,
-}
-
-async fn send_and_record(
-    tx: UnboundedSender<Message>,
-    transport: Arc<Transport>,
-    history: Option<Arc<History>>,
-    vars: Vars,
-    profile: Profile,
-    target: Target<'_>,
-) -> (Shown, Summary) {
-    let req = match prepare::prepare(&profile, &vars) {
-        Ok(mut req) => {
-            req.save_to = target.save_to;
-            req
-        }
-        Err(e) => {
-            let failure = Failure::plain(Diagnosis::new(
-                DiagnosisKind::InvalidRequest,
-                e.to_string(),
-                "fix the field named above",
-            ));
-            let summary = Summary {
-                id: 0,
-                at_ms: 0,
-                profile: profile.name.clone(),
-                key: profile.credential.clone(),
-                key_sha256: None,
-                method: profile.method.clone(),
-                url: String::new(),
-                status: None,
-                error_kind: Some(DiagnosisKind::InvalidRequest),
-                status_is_error: true,
-                duration_ms: 0.0,
-            };
-            let shown = shown_of(profile, 0, Err(failure));
-            return (shown, summary);
-        }
-    };
-    let result = Arc::new(transport.send_within(&req, target.budget).await);
-    let recorded = match history {
-        Some(h) => {
-            let (r, p, rq, t) = (
-                result.clone(),
-                profile.clone(),
-                req.clone(),
-                transport.clone(),
-            );
-            tokio::task::spawn_blocking(move || {
-                h.record_send(&t, &p, &rq, &r)
-                    .and_then(|id| id.map(|id| h.summary(id)).transpose())
-            })
-            .await
-            .unwrap_or(Ok(None))
-        }
-        None => Ok(None),
-    };
-    let summary = match recorded {
-        Ok(Some(s)) => s,
-        Ok(None) => Summary::unrecorded(&req, &result),
-        Err(e) => {
-            // Said once per run; the send itself stands.
-            if !HISTORY_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                let _ = tx.send(Message::HistoryNote(e.to_string()));
-            }
-            Summary::unrecorded(&req, &result)
-        }
-    };
-    let lines = display_lines(&result);
+/// The history line and the display of a finished send; a failure to record is said once per run.
+fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) {
+    if let Some(e) = &sent.not_recorded
+        && !HISTORY_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        let _ = tx.send(Message::HistoryNote(e.to_string()));
+    }
+    let lines = display_lines(&sent.result);
     let shown = Shown {
-        profile,
-        id: summary.id,
-        result,
+        profile: sent.profile,
+        id: sent.summary.id,
+        result: sent.result,
         lines,
         raw_lines: None,
     };
-    (shown, summary)
+    (sent.summary, shown)
 }
 
 fn shown_of(profile: Profile, id: i64, result: Result<Exchange, Failure>) -> Shown {

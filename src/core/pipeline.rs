@@ -1,0 +1,153 @@
+//! The life of one send, the same for every caller (the CLI, the TUI, and the runner to come):
+//! profile -> `prepare` -> `Transport::send_within` (which diagnoses a failure) -> history ->
+//! `Summary`. Callers only choose the budget, where the body goes, and how to show the result.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
+
+use std::sync::Arc;
+
+use super::budget::Budget;
+use super::diagnose::Failure;
+use super::exchange::{Diagnosis, Exchange};
+use super::history::{History, HistoryError, Summary};
+use super::kind::DiagnosisKind;
+use super::prepare::{self, PreparedRequest};
+use super::profile::Profile;
+use super::transport::Transport;
+use super::vars::Vars;
+
+/// What a send left behind: the request as sent, its outcome, and its line in the history.
+#[derive(Debug)]
+pub struct Sent {
+    pub profile: Profile,
+    /// None when the profile did not prepare (the outcome is then an `invalid_request`).
+    pub request: Option<PreparedRequest>,
+    pub result: Arc<Result<Exchange, Failure>>,
+    pub summary: Summary,
+    /// Why the send is not in the history although it should be; the send itself stands.
+    pub not_recorded: Option<HistoryError>,
+}
+
+impl Sent {
+    /// The history id, when the send was recorded.
+    pub fn recorded_id(&self) -> Option<i64> {
+        (self.summary.id > 0).then_some(self.summary.id)
+    }
+}
+
+/// Sends and records; cheap to clone, shared by every send of a session.
+#[derive(Clone)]
+pub struct Pipeline {
+    transport: Arc<Transport>,
+    history: Option<Arc<History>>,
+}
+
+impl Pipeline {
+    pub fn new(transport: Arc<Transport>, history: Option<Arc<History>>) -> Pipeline {
+        Pipeline { transport, history }
+    }
+
+    pub fn transport(&self) -> &Arc<Transport> {
+        &self.transport
+    }
+
+    /// Prepares `profile` with `vars`; a request that cannot be built is an `invalid_request`.
+    pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Failure> {
+        prepare::prepare(profile, vars).map_err(|e| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::InvalidRequest,
+                e.to_string(),
+                "fix the field named above",
+            ))
+        })
+    }
+
+    /// Prepares and sends `profile`; `adjust` sets what the caller decides on the request
+    /// (where the body goes). A profile that does not prepare is a `Sent` too, never recorded.
+    pub async fn send_profile(
+        &self,
+        profile: Profile,
+        vars: &Vars,
+        budget: &Budget,
+        adjust: impl FnOnce(&mut PreparedRequest),
+    ) -> Sent {
+        match Pipeline::prepare(&profile, vars) {
+            Ok(mut req) => {
+                adjust(&mut req);
+                self.send(profile, req, budget).await
+            }
+            Err(failure) => Sent {
+                summary: Summary::unprepared(&profile, &failure),
+                profile,
+                request: None,
+                result: Arc::new(Err(failure)),
+                not_recorded: None,
+            },
+        }
+    }
+
+    /// Sends a prepared request within `budget` and records it (unless the profile opted out).
+    pub async fn send(&self, profile: Profile, req: PreparedRequest, budget: &Budget) -> Sent {
+        let result = Arc::new(self.transport.send_within(&req, budget).await);
+        let recorded = match &self.history {
+            Some(history) if req.history => {
+                let (history, fingerprint) = (history.clone(), self.fingerprint(&req));
+                let (p, r, res) = (profile.clone(), req.clone(), result.clone());
+                // SQLite blocks: off the async workers.
+                tokio::task::spawn_blocking(move || {
+                    let id = history.record_send(&p, &r, &res, fingerprint)?;
+                    id.map(|id| history.summary(id)).transpose()
+                })
+                .await
+                .unwrap_or(Ok(None))
+            }
+            _ => Ok(None),
+        };
+        let (summary, not_recorded) = match recorded {
+            Ok(Some(summary)) => (summary, None),
+            Ok(None) => (Summary::unrecorded(&req, &result), None),
+            Err(e) => (Summary::unrecorded(&req, &result), Some(e)),
+        };
+        Sent {
+            profile,
+            request: Some(req),
+            result,
+            summary,
+            not_recorded,
+        }
+    }
+
+    /// The rotation / authorization case: the same request with the profile's key and with
+    /// `other`, at once; both are recorded.
+    pub async fn send_pair(
+        &self,
+        profile: Profile,
+        req: PreparedRequest,
+        other: &str,
+        budget: &Budget,
+    ) -> (Sent, Sent) {
+        let mut req_b = req.clone();
+        req_b.credential = Some(other.to_string());
+        req_b.mutual_tls = true;
+        let mut profile_b = profile.clone();
+        profile_b.credential = Some(other.to_string());
+        if profile_b.options.mutual_tls == Some(false) {
+            profile_b.options.mutual_tls = Some(true);
+        }
+        tokio::join!(
+            self.send(profile, req, budget),
+            self.send(profile_b, req_b, budget)
+        )
+    }
+
+    /// The SHA-256 fingerprint of the certificate the request presents, for the history.
+    fn fingerprint(&self, req: &PreparedRequest) -> Option<String> {
+        let name = req.credential.as_ref().filter(|_| req.mutual_tls)?;
+        self.transport
+            .credential_info(name)
+            .ok()
+            .map(|i| i.leaf.sha256)
+    }
+}
