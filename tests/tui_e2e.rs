@@ -293,3 +293,60 @@ fn w_on_a_body_over_the_cap_streams_it_whole_to_a_file() {
     assert_eq!(files.len(), 1, "one file, no temp left: {files:?}");
     assert_eq!(std::fs::metadata(&files[0]).unwrap().len(), 8 << 20);
 }
+
+/// Voluntary context switches of a process's main thread: each one is a wake-up.
+fn wakeups(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn an_idle_tui_does_not_wake_up_between_keystrokes() {
+    let server = DemoServer::start();
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("slow.toml"),
+        format!(
+            "url = \"{}/slow/1500\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let session = format!("certbench-idle-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let run = format!(
+        "CERTBENCH_HOME={} {bin} --profiles {}; sleep 20",
+        server.home,
+        profiles.path().display()
+    );
+    new_session(&session, 100, 30, &run);
+    wait_for(&session, "slow", 10);
+    let pid = certbench_pid(&session);
+    assert!(!pid.is_empty(), "certbench runs in the pane");
+    std::thread::sleep(Duration::from_millis(500));
+    let before = wakeups(&pid);
+    std::thread::sleep(Duration::from_secs(2));
+    let idle = wakeups(&pid) - before;
+    // While a send is in flight the spinner animates: the ticks come back.
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "Request: slow", 5);
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    wait_for(&session, "sending", 5);
+    let before = wakeups(&pid);
+    std::thread::sleep(Duration::from_millis(1000));
+    let busy = wakeups(&pid) - before;
+    let screen = wait_for(&session, "200 OK", 10);
+    tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("200 OK"), "{screen}");
+    assert!(idle <= 2, "an idle TUI woke {idle} times in 2 s");
+    assert!(
+        busy >= 5,
+        "the spinner ticks while sending: {busy} wake-ups in 1 s"
+    );
+}

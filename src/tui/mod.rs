@@ -57,7 +57,8 @@ pub fn run(
     runner.run(update::Effect::LoadKeys);
     runner.run(update::Effect::LoadHistory(String::new()));
     spawn_input(tx.clone());
-    spawn_ticks(&handle, tx.clone());
+    let (animating, animating_rx) = tokio::sync::watch::channel(false);
+    spawn_ticks(&handle, tx.clone(), animating_rx);
     spawn_signals(&handle, tx);
     let mut terminal = terminal::init();
     if let Ok(size) = terminal.size() {
@@ -88,6 +89,8 @@ pub fn run(
         if state.quit {
             break;
         }
+        // Ticks only while something moves on screen: an idle workbench never wakes up.
+        animating.send_if_modified(|on| std::mem::replace(on, state.animates()) != *on);
     }
     runner.cancel_all();
     terminal::restore();
@@ -115,13 +118,23 @@ fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
     });
 }
 
-fn spawn_ticks(rt: &tokio::runtime::Handle, tx: mpsc::UnboundedSender<Message>) {
+/// A Tick every 100 ms while `animating` says so (a send in flight); none otherwise.
+fn spawn_ticks(
+    rt: &tokio::runtime::Handle,
+    tx: mpsc::UnboundedSender<Message>,
+    mut animating: tokio::sync::watch::Receiver<bool>,
+) {
     rt.spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_millis(100));
         loop {
-            every.tick().await;
-            if tx.send(Message::Tick).is_err() {
+            if animating.wait_for(|on| *on).await.is_err() {
                 break;
+            }
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            while *animating.borrow() {
+                every.tick().await;
+                if tx.send(Message::Tick).is_err() {
+                    return;
+                }
             }
         }
     });

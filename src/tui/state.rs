@@ -436,6 +436,11 @@ fn pairs(lines: &[String], what: &str) -> Result<Vec<(String, String)>, String> 
 }
 
 impl State {
+    /// Whether something on screen moves by itself (the spinner of a send in flight).
+    pub fn animates(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
     pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
         State {
             profiles_dir,
