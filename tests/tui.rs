@@ -585,7 +585,7 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    let a = view::areas(ratatui::layout::Rect::new(0, 0, 100, 30), false);
+    let a = certbench::tui::layout::areas(ratatui::layout::Rect::new(0, 0, 100, 30), false);
     update(&mut s, click(a.history.x + 3, a.history.y + 3));
     assert_eq!(s.focus, Pane::History);
     assert_eq!(s.history_selected, 2);

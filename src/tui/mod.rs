@@ -1,6 +1,7 @@
 //! The interactive workbench (ratatui): profiles, request form, key picker, response, history.
 
 pub mod effects;
+pub mod layout;
 pub mod message;
 pub mod state;
 pub mod terminal;

@@ -849,7 +849,7 @@ fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let area = ratatui::layout::Rect::new(0, 0, s.size.0, s.size.1);
-    let a = super::view::areas(area, s.banner.is_some());
+    let a = super::layout::areas(area, s.banner.is_some());
     let at = Position::new(m.column, m.row);
     let pane = [
         (a.profiles, Pane::Profiles),
@@ -873,7 +873,7 @@ fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
                     let filter = usize::from(s.history_filter.is_some());
                     let rows = (rect.height as usize).saturating_sub(2 + filter);
                     let row = row.saturating_sub(filter)
-                        + super::view::list_start(s.history_selected, rows);
+                        + super::layout::list_start(s.history_selected, rows);
                     if row < s.history.len() {
                         s.history_selected = row;
                     }

@@ -1,0 +1,154 @@
+//! The request form: method and URL, key line, tabs, and the tab's editor or option rows.
+
+use super::*;
+
+pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let focused = s.focus == Pane::Form;
+    let title = format!(
+        "Request: {}{}",
+        s.form.base.name,
+        if s.form.dirty { " *" } else { "" }
+    );
+    let outer = block(t, &title, focused);
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let [line1, line2, tabs, content] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    let [method, url] =
+        Layout::horizontal([Constraint::Length(9), Constraint::Min(10)]).areas(line1);
+    let method_style = t
+        .focus(focused && s.field == Field::Method)
+        .add_modifier(Modifier::REVERSED);
+    f.render_widget(
+        Paragraph::new(format!("{:<7}", s.form.base.method)).style(
+            if focused && s.field == Field::Method {
+                method_style
+            } else {
+                t.fg(Color::Magenta)
+            },
+        ),
+        method,
+    );
+    let url_err = s.form.error_for(Field::Url, None);
+    if focused && s.field == Field::Url {
+        let mut ta = s.form.url.clone();
+        ta.set_cursor_line_style(Style::default());
+        f.render_widget(&ta, url);
+    } else {
+        f.render_widget(Paragraph::new(s.form.url.lines().join("")), url);
+    }
+    let key_line = match &s.form.base.credential {
+        Some(name) => match s.key_info(name) {
+            Some(info) => {
+                let style = match info.leaf.validity() {
+                    Validity::Expired { .. } | Validity::NotYetValid => t.fg(Color::Red),
+                    Validity::Expiring { .. } => t.fg(Color::Yellow),
+                    Validity::Valid { .. } => t.fg(Color::Green),
+                };
+                let mtls = if s.form.base.mutual_tls() {
+                    ""
+                } else {
+                    "  (Mutual TLS OFF)"
+                };
+                Line::from(vec![
+                    Span::raw(format!("key: {name}  CN={}  ", info.leaf.subject_cn)),
+                    Span::styled(info.leaf.expiry_words(), style),
+                    Span::raw(mtls),
+                ])
+            }
+            None => Line::from(Span::styled(
+                format!("key: {name} (not in the keystore: Ctrl-K)"),
+                t.fg(Color::Red),
+            )),
+        },
+        None => Line::from(Span::styled(
+            "key: none (Ctrl-K to pick one)",
+            t.fg(Color::DarkGray),
+        )),
+    };
+    let key_line = match url_err {
+        Some(e) => Line::from(Span::styled(format!("URL: {e}"), t.fg(Color::Red))),
+        None => key_line,
+    };
+    f.render_widget(Paragraph::new(key_line), line2);
+    let titles: Vec<String> = FormTab::ALL
+        .iter()
+        .map(|tab| match tab {
+            FormTab::Body => format!("Body ({})", s.form.base.body.kind.label()),
+            other => other.label().to_string(),
+        })
+        .collect();
+    let selected = FormTab::ALL
+        .iter()
+        .position(|x| *x == s.form_tab)
+        .unwrap_or(0);
+    f.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(t.focus(true).add_modifier(Modifier::UNDERLINED)),
+        tabs,
+    );
+    let editing = focused && s.field == Field::Tab;
+    let err = s.form.error_for(Field::Tab, Some(s.form_tab));
+    let [content, err_line] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(u16::from(err.is_some())),
+    ])
+    .areas(content);
+    if let Some(e) = err {
+        f.render_widget(Paragraph::new(Span::styled(e, t.fg(Color::Red))), err_line);
+    }
+    let text_area = match s.form_tab {
+        FormTab::Headers => Some(&s.form.headers),
+        FormTab::Query => Some(&s.form.query),
+        FormTab::Body if s.form.base.body.kind != BodyType::None => Some(&s.form.body),
+        FormTab::Body => {
+            f.render_widget(
+                Paragraph::new("no body (Ctrl-B: raw, form, multipart)")
+                    .style(t.fg(Color::DarkGray)),
+                content,
+            );
+            None
+        }
+        FormTab::Options => {
+            let rows = option_rows(&s.form.base);
+            let first = s
+                .option_row
+                .saturating_sub(content.height.saturating_sub(1) as usize);
+            let lines: Vec<Line> = rows
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(content.height as usize)
+                .map(|(i, (label, value))| {
+                    let style = if editing && i == s.option_row {
+                        t.focus(true).add_modifier(Modifier::REVERSED)
+                    } else {
+                        Style::default()
+                    };
+                    Line::from(Span::styled(format!("{value:<5} {label}"), style))
+                })
+                .collect();
+            f.render_widget(Paragraph::new(lines), content);
+            None
+        }
+    };
+    if let Some(ta) = text_area {
+        if editing {
+            f.render_widget(ta, content);
+        } else {
+            let lines: Vec<Line> = ta
+                .lines()
+                .iter()
+                .take(content.height as usize)
+                .map(|l| Line::from(l.as_str()))
+                .collect();
+            f.render_widget(Paragraph::new(lines), content);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Popups: the dispatcher, confirmations, raw error, help and the import wizard.
+
+use super::*;
+
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
+    match popup {
+        Popup::Help => {
+            let r = centered(area, 80, 26);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(HELP).block(block(t, "Help (Esc closes)", true)),
+                r,
+            );
+        }
+        Popup::ConfirmQuit => {
+            let r = centered(area, 50, 5);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(
+                    "Unsaved changes in the request.\ny quit anyway   s save and quit   Esc stay",
+                )
+                .block(block(t, "Quit?", true)),
+                r,
+            );
+        }
+        Popup::ConfirmDeleteProfile => {
+            let r = centered(area, 50, 4);
+            f.render_widget(Clear, r);
+            let name = s
+                .profiles
+                .get(s.selected_profile)
+                .map(|p| p.name.as_str())
+                .unwrap_or("");
+            f.render_widget(
+                Paragraph::new(format!("Delete profile {name}? y / Esc"))
+                    .block(block(t, "Delete", true)),
+                r,
+            );
+        }
+        Popup::RawError => {
+            let r = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(4),
+            );
+            f.render_widget(Clear, r);
+            let chain = s
+                .shown()
+                .and_then(|sh| (*sh.result).as_ref().err())
+                .map(|e| {
+                    e.chain
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| format!("{i}: {c}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            f.render_widget(
+                Paragraph::new(chain)
+                    .wrap(Wrap { trim: false })
+                    .block(block(t, "Raw error chain (Esc closes)", true)),
+                r,
+            );
+        }
+        Popup::Keys {
+            selected,
+            inspect,
+            confirm_delete,
+        } => draw_keys(f, s, t, area, *selected, *inspect, *confirm_delete),
+        Popup::ConfirmDeleteEntry(id) => {
+            let r = centered(area, 50, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(format!("Delete history entry #{id}? y / Esc"))
+                    .block(block(t, "Delete", true)),
+                r,
+            );
+        }
+        Popup::ConfirmClearHistory => {
+            let r = centered(area, 56, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new("Delete every history entry (all runs)? y / Esc").block(block(
+                    t,
+                    "Clear history",
+                    true,
+                )),
+                r,
+            );
+        }
+        Popup::RenameProfile(input) => {
+            let r = centered(area, 50, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::raw(input.lines().join("")),
+                    Span::styled("_", t.fg(Color::Cyan)),
+                ]))
+                .block(block(t, "Rename profile (Enter / Esc)", true)),
+                r,
+            );
+        }
+        Popup::Compare(v) => draw_compare(f, t, v, area),
+        Popup::KeyCheck {
+            name,
+            url,
+            accepted,
+            lines,
+        } => {
+            let r = centered(area, area.width.saturating_sub(4), 16);
+            f.render_widget(Clear, r);
+            let (title, style) = match accepted {
+                None => (
+                    format!("Checking key {name} against {url}..."),
+                    t.fg(Color::Yellow),
+                ),
+                Some(true) => (
+                    format!("Key {name}: accepted (Esc back)"),
+                    t.fg(Color::Green),
+                ),
+                Some(false) => (format!("Key {name}: rejected (Esc back)"), t.fg(Color::Red)),
+            };
+            let body: Vec<Line> = lines
+                .iter()
+                .map(|l| {
+                    if l.starts_with("ACCEPTED") || l.starts_with("REJECTED") {
+                        Line::from(Span::styled(l.clone(), style.add_modifier(Modifier::BOLD)))
+                    } else {
+                        Line::from(l.clone())
+                    }
+                })
+                .collect();
+            f.render_widget(
+                Paragraph::new(body)
+                    .wrap(Wrap { trim: false })
+                    .block(block(t, &title, true)),
+                r,
+            );
+        }
+        Popup::Import(w) => {
+            let r = centered(area, 70, 14);
+            f.render_widget(Clear, r);
+            let outer = block(t, "Import a credential key (Esc back)", true);
+            let inner = outer.inner(r);
+            f.render_widget(outer, r);
+            let rows = Layout::vertical([
+                Constraint::Length(3),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Min(1),
+            ])
+            .split(inner);
+            let kinds: Vec<Line> = IMPORT_KINDS
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    Line::from(Span::styled(
+                        format!("{} {k}", if i == w.kind { ">" } else { " " }),
+                        t.focus(w.step == 0 && i == w.kind),
+                    ))
+                })
+                .collect();
+            f.render_widget(Paragraph::new(kinds), rows[0]);
+            let label = if w.kind == 0 {
+                "file (Tab completes):"
+            } else {
+                "CERT,KEY files (Tab completes):"
+            };
+            f.render_widget(
+                Paragraph::new(Span::styled(label, t.focus(w.step == 1))),
+                rows[1],
+            );
+            f.render_widget(&w.path, rows[2]);
+            let [pl, pv] =
+                Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[3]);
+            f.render_widget(
+                Paragraph::new(Span::styled("password:", t.focus(w.step == 2))),
+                pl,
+            );
+            f.render_widget(&w.password, pv);
+            let [nl, nv] =
+                Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[4]);
+            f.render_widget(
+                Paragraph::new(Span::styled("name:", t.focus(w.step == 3))),
+                nl,
+            );
+            f.render_widget(&w.name, nv);
+            let foot = match (&w.error, w.busy) {
+                (_, true) => Line::from("importing..."),
+                (Some(e), _) => Line::from(Span::styled(e.clone(), t.fg(Color::Red))),
+                (None, _) => Line::from("Enter: next / import"),
+            };
+            f.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), rows[6]);
+        }
+    }
+}
+
+pub(super) const HELP: &str = "\
+Everywhere  Ctrl-R/F5 send  Esc cancel  Ctrl-S save  Ctrl-K keys  ?/F1 help
+            Tab/Shift-Tab pane   q quit (outside text)   Ctrl-C quit
+Profiles    ↑/↓ select  Enter open  n new  c duplicate  r rename  d delete
+Request     Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
+            Method ←/→   URL: type, Enter sends   Ctrl-B body type
+            Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines
+            Body: raw | form k=v | multipart name=text, name=@file
+            Options: ↑/↓ select, Space toggles, +/- timeout
+Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
+            / search  n/N next/prev  r raw body / raw error  z wrap
+            y copy (OSC 52)  w save body   mouse: click a pane or row, wheel
+            body over the cap: w sends a GET again to a file, W any method
+History     Enter show  o to form  r re-run  / filter (profile: key: status:)
+            m mark  c compare marked (or marked vs shown)  d delete  D clear
+Compare     n/N next/previous change  i ignore a JSON path  y copy  Esc
+Keys popup  Enter use  i inspect  a import (P12/PEM/DER)  e export  d delete
+            t test the handshake (keys check)  c send with both, compare";

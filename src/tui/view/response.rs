@@ -1,0 +1,344 @@
+//! The response pane: status line, tabs, and only the visible body lines, highlighted.
+
+use super::*;
+
+/// Colours one visible line: JSON keys, strings, numbers and literals, XML tags; search hits reversed.
+/// Runs only for the lines on screen, so its cost does not grow with the body.
+pub(super) fn highlight(t: &Theme, kind: &str, line: &str, term: &str) -> Vec<Span<'static>> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    if !t.color || !matches!(kind, "json" | "xml") || line.len() > 4096 {
+        spans.push(Span::raw(line.to_string()));
+    } else if kind == "json" {
+        let b = line.as_bytes();
+        let mut i = 0;
+        let mut plain = 0;
+        while i < b.len() {
+            let (end, style) = match b[i] {
+                b'"' => {
+                    let mut j = i + 1;
+                    while j < b.len() && b[j] != b'"' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let end = (j + 1).min(b.len());
+                    let is_key = line[end..].trim_start().starts_with(':');
+                    (end, t.fg(if is_key { Color::Cyan } else { Color::Green }))
+                }
+                b'-' | b'0'..=b'9' => {
+                    let mut j = i + 1;
+                    while j < b.len()
+                        && matches!(b[j], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                    {
+                        j += 1;
+                    }
+                    (j, t.fg(Color::Yellow))
+                }
+                b't' | b'f' | b'n'
+                    if ["true", "false", "null"]
+                        .iter()
+                        .any(|w| line[i..].starts_with(w)) =>
+                {
+                    let w = if b[i] == b'f' { 5 } else { 4 };
+                    (i + w, t.fg(Color::Magenta))
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            if plain < i {
+                spans.push(Span::raw(line[plain..i].to_string()));
+            }
+            spans.push(Span::styled(line[i..end].to_string(), style));
+            i = end;
+            plain = end;
+        }
+        if plain < b.len() {
+            spans.push(Span::raw(line[plain..].to_string()));
+        }
+    } else {
+        // XML: tags in blue, text plain.
+        let mut rest = line;
+        while let Some(open) = rest.find('<') {
+            if open > 0 {
+                spans.push(Span::raw(rest[..open].to_string()));
+            }
+            let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+            spans.push(Span::styled(
+                rest[open..close].to_string(),
+                t.fg(Color::Blue),
+            ));
+            rest = &rest[close..];
+        }
+        if !rest.is_empty() {
+            spans.push(Span::raw(rest.to_string()));
+        }
+    }
+    if term.is_empty()
+        || !line
+            .to_ascii_lowercase()
+            .contains(&term.to_ascii_lowercase())
+    {
+        return spans;
+    }
+    mark_hits(spans, term)
+}
+
+/// Splits spans so every occurrence of `term` is shown reversed.
+pub(super) fn mark_hits<'a>(spans: Vec<Span<'a>>, term: &str) -> Vec<Span<'a>> {
+    let needle = term.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for span in spans {
+        let text = span.content.clone();
+        let lower = text.to_ascii_lowercase();
+        let mut last = 0;
+        for (i, _) in lower.match_indices(&needle) {
+            if i < last {
+                continue;
+            }
+            if i > last {
+                out.push(Span::styled(text[last..i].to_string(), span.style));
+            }
+            out.push(Span::styled(
+                text[i..i + needle.len()].to_string(),
+                span.style.add_modifier(Modifier::REVERSED),
+            ));
+            last = i + needle.len();
+        }
+        if last == 0 {
+            out.push(span);
+        } else if last < text.len() {
+            out.push(Span::styled(text[last..].to_string(), span.style));
+        }
+    }
+    out
+}
+
+pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    let outer = block(t, "Response", s.focus == Pane::Response);
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let [status, tabs, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    if let Some(fl) = &s.in_flight {
+        let spin = SPINNER[s.spinner % SPINNER.len()];
+        f.render_widget(
+            Paragraph::new(format!(
+                "{spin} sending {} {}  {:.1} s  (Esc cancels)",
+                fl.profile.method,
+                fl.profile.name,
+                fl.started.elapsed().as_secs_f64()
+            ))
+            .style(t.fg(Color::Cyan)),
+            status,
+        );
+    }
+    let Some(shown) = s.shown() else {
+        if s.in_flight.is_none() {
+            f.render_widget(
+                Paragraph::new("Ctrl-R sends the request. ? shows every key.")
+                    .style(t.fg(Color::DarkGray)),
+                status,
+            );
+        }
+        return;
+    };
+    let titles: Vec<&str> = RespTab::ALL.iter().map(|r| r.label()).collect();
+    let sel = RespTab::ALL
+        .iter()
+        .position(|r| *r == s.resp_tab)
+        .unwrap_or(0);
+    f.render_widget(
+        Tabs::new(titles)
+            .select(sel)
+            .highlight_style(t.focus(true).add_modifier(Modifier::UNDERLINED)),
+        tabs,
+    );
+    match &*shown.result {
+        Ok(ex) => {
+            if s.in_flight.is_none() {
+                let tls = ex
+                    .tls
+                    .as_ref()
+                    .and_then(|x| x.version.clone())
+                    .unwrap_or_default();
+                let size = match &ex.content_encoding {
+                    Some(enc) => format!("{} / {} B {enc}", ex.decoded_size, ex.encoded_size),
+                    None => format!("{} B", ex.decoded_size),
+                };
+                let mut spans = vec![
+                    Span::styled(format!("{} {}", ex.status, ex.reason), t.status(ex.status)),
+                    Span::raw(format!("  {:.0} ms  {size}  {tls}", ex.timing.total_ms)),
+                ];
+                if ex.tls.as_ref().is_some_and(|x| x.unverified) {
+                    spans.push(Span::styled(
+                        "  UNVERIFIED",
+                        t.fg(Color::Red).add_modifier(Modifier::BOLD),
+                    ));
+                }
+                if let Some(cut) = &ex.incomplete {
+                    spans.push(Span::styled(
+                        format!("  ! {} (w saves it all)", cut.message),
+                        t.fg(Color::Red),
+                    ));
+                } else if let Some(w) = ex
+                    .warnings
+                    .iter()
+                    .find(|w| w.kind != DiagnosisKind::Unverified)
+                {
+                    spans.push(Span::styled(
+                        format!("  ! {}", w.message),
+                        t.fg(Color::Yellow),
+                    ));
+                }
+                f.render_widget(Paragraph::new(Line::from(spans)), status);
+            }
+            let lines = response_lines(s, t, ex, body.width as usize, body.height as usize);
+            let para = Paragraph::new(lines);
+            let para = if s.wrap && s.resp_tab == RespTab::Body {
+                para.wrap(Wrap { trim: false })
+            } else {
+                para
+            };
+            f.render_widget(para, body);
+        }
+        Err(fail) => {
+            if s.in_flight.is_none() {
+                f.render_widget(
+                    Paragraph::new(Span::styled(
+                        format!("FAILED: {}", fail.diagnosis.kind),
+                        t.fg(Color::Red).add_modifier(Modifier::BOLD),
+                    )),
+                    status,
+                );
+            }
+            let mut text = vec![
+                Line::from(Span::styled(
+                    fail.diagnosis.message.clone(),
+                    t.fg(Color::Red),
+                )),
+                Line::from(""),
+                Line::from(format!("fix: {}", fail.diagnosis.hint)),
+            ];
+            for w in &fail.warnings {
+                text.push(Line::from(Span::styled(
+                    format!("warning: {}", w.message),
+                    t.fg(Color::Yellow),
+                )));
+            }
+            if let Some(tls) = &fail.tls {
+                text.push(Line::from(""));
+                text.extend(tls.story().into_iter().map(Line::from));
+            }
+            text.push(Line::from(Span::styled(
+                "r: raw error chain",
+                t.fg(Color::DarkGray),
+            )));
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+        }
+    }
+}
+
+pub(super) fn response_lines<'a>(
+    s: &'a State,
+    t: &Theme,
+    ex: &'a crate::core::exchange::Exchange,
+    width: usize,
+    height: usize,
+) -> Vec<Line<'a>> {
+    let shown = s.shown().expect("called with a shown response");
+    match s.resp_tab {
+        RespTab::Body => {
+            let lines = s.body_lines().unwrap_or(&shown.lines);
+            let total = lines.len();
+            let first = s.scroll.min(total.saturating_sub(1));
+            let number_width = total.to_string().len();
+            let kind = if s.raw { "" } else { ex.view.label() };
+            // Only what can be on screen is cut out of a line: a 200 MB one-line body draws as
+            // fast as a short one, wrapped or not.
+            let room = width.saturating_sub(number_width + 1).max(1);
+            let max_chars = if s.wrap { room * height } else { room };
+            let mut out: Vec<Line> = (first..(first + height).min(total))
+                .map(|i| {
+                    let indent = lines.indent_of(i);
+                    let content = lines.content(i, max_chars.saturating_sub(indent.len()));
+                    let mut spans = vec![
+                        Span::styled(
+                            format!("{:>number_width$} ", i + 1),
+                            Style::default().add_modifier(Modifier::DIM),
+                        ),
+                        Span::raw(indent),
+                    ];
+                    spans.extend(highlight(t, kind, &content, &s.search_term));
+                    Line::from(spans)
+                })
+                .collect();
+            if let BodyView::Unparsed {
+                format,
+                error,
+                line,
+                column,
+                ..
+            } = &ex.view
+                && first == 0
+            {
+                out.insert(
+                    0,
+                    Line::from(format!(
+                        "not valid {format}: {error} (line {line}, column {column}); shown raw"
+                    )),
+                );
+            }
+            if let Some(input) = &s.body_search {
+                out.insert(
+                    0,
+                    Line::from(vec![
+                        Span::styled("/", t.fg(Color::Cyan)),
+                        Span::raw(input.lines().join("")),
+                        Span::styled("_  (Enter finds, Esc cancels)", t.fg(Color::Cyan)),
+                    ]),
+                );
+            }
+            out
+        }
+        RespTab::Headers => ex
+            .headers
+            .iter()
+            .skip(s.scroll)
+            .take(height)
+            .map(|(k, v)| Line::from(format!("{k}: {v}")))
+            .collect(),
+        RespTab::Tls => ex
+            .tls
+            .as_ref()
+            .map(|tls| tls.story().into_iter().map(Line::from).collect())
+            .unwrap_or_else(|| vec![Line::from("plain HTTP: no TLS")]),
+        RespTab::Redirects if ex.redirects.is_empty() => vec![Line::from("no redirects")],
+        RespTab::Redirects => ex
+            .redirects
+            .iter()
+            .map(|h| {
+                Line::from(format!(
+                    "{} {} -> {} {}{}",
+                    h.method,
+                    h.url,
+                    h.status,
+                    h.location,
+                    if h.downgrade { " DOWNGRADE" } else { "" }
+                ))
+            })
+            .collect(),
+        RespTab::Timing => vec![
+            Line::from(format!("total        {:.1} ms", ex.timing.total_ms)),
+            Line::from(format!("headers at   {:.1} ms", ex.timing.headers_ms)),
+            Line::from(format!("body         {:.1} ms", ex.timing.body_ms)),
+            Line::from(format!(
+                "new TLS connections: {}",
+                ex.timing.new_connections
+            )),
+        ],
+    }
+}

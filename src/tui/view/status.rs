@@ -1,0 +1,44 @@
+//! The status bar: the message of the moment, or the keys of the focused pane.
+
+use super::*;
+
+pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
+    if let Some((m, is_err)) = &s.message {
+        f.render_widget(
+            Paragraph::new(m.as_str()).style(if *is_err {
+                t.fg(Color::Red)
+            } else {
+                t.fg(Color::Green)
+            }),
+            area,
+        );
+        return;
+    }
+    let keys = match (s.focus, s.field, s.form_tab) {
+        (Pane::Profiles, ..) => {
+            "Enter open  n new  c copy  d delete  Ctrl-R send  Ctrl-K keys  Tab pane  ? help  q quit"
+        }
+        (Pane::Form, Field::Method, _) => {
+            "←/→ method  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+        }
+        (Pane::Form, Field::Tab, FormTab::Options) => {
+            "↑/↓ option  Space toggle  +/- timeout  Ctrl-T tab  Ctrl-R send  Ctrl-S save"
+        }
+        (Pane::Form, Field::Tab, FormTab::Body) => {
+            "type body  Ctrl-B body type  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+        }
+        (Pane::Form, ..) => {
+            "type  Enter send (URL)  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+        }
+        (Pane::Response, ..) => {
+            "j/k PgDn scroll  ←/→ tab  / search n/N  r raw  z wrap  y copy  w save  Tab pane"
+        }
+        (Pane::History, ..) if s.history_filter.is_some() => {
+            "type a filter: words, profile:NAME key:NAME status:4xx|error  Enter apply  Esc cancel"
+        }
+        (Pane::History, ..) => {
+            "Enter show  o form  r re-run  m mark  c compare  / filter  d delete  D clear  Tab pane"
+        }
+    };
+    f.render_widget(Paragraph::new(keys).style(t.fg(Color::DarkGray)), area);
+}
