@@ -1,0 +1,142 @@
+//! Keys in the request form: fields, method, tabs, and the option rows.
+
+use super::*;
+
+pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if ctrl(&k, 'n')
+        || ctrl(&k, 'p')
+        || (k.code == KeyCode::Down && s.field != Field::Tab)
+        || (k.code == KeyCode::Up && s.field == Field::Url)
+    {
+        let fields = [Field::Method, Field::Url, Field::Tab];
+        let i = fields.iter().position(|f| *f == s.field).unwrap_or(0);
+        let forward = ctrl(&k, 'n') || k.code == KeyCode::Down;
+        s.field = fields[if forward {
+            (i + 1).min(2)
+        } else {
+            i.saturating_sub(1)
+        }];
+        return Vec::new();
+    }
+    if ctrl(&k, 't') {
+        let i = FormTab::ALL
+            .iter()
+            .position(|t| *t == s.form_tab)
+            .unwrap_or(0);
+        s.form_tab = FormTab::ALL[(i + 1) % FormTab::ALL.len()];
+        s.field = Field::Tab;
+        return Vec::new();
+    }
+    if ctrl(&k, 'b') {
+        let i = BodyType::ALL
+            .iter()
+            .position(|t| *t == s.form.base.body.kind)
+            .unwrap_or(0);
+        s.form.base.body.kind = BodyType::ALL[(i + 1) % BodyType::ALL.len()];
+        s.form.dirty = true;
+        s.form.validate();
+        return Vec::new();
+    }
+    match s.field {
+        Field::Method => method_key(s, k),
+        Field::Url => {
+            if k.code == KeyCode::Enter {
+                return send(s);
+            }
+            edit(s, k, |f| &mut f.url)
+        }
+        Field::Tab => match s.form_tab {
+            FormTab::Headers => edit(s, k, |f| &mut f.headers),
+            FormTab::Query => edit(s, k, |f| &mut f.query),
+            FormTab::Body => edit(s, k, |f| &mut f.body),
+            FormTab::Options => options_key(s, k),
+        },
+    }
+}
+
+pub(super) fn edit(
+    s: &mut State,
+    k: KeyEvent,
+    field: impl Fn(&mut Form) -> &mut ratatui_textarea::TextArea<'static>,
+) -> Vec<Effect> {
+    if field(&mut s.form).input(k) {
+        s.form.dirty = true;
+        s.form.validate();
+    }
+    Vec::new()
+}
+
+pub(super) fn method_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let i = METHODS
+        .iter()
+        .position(|m| *m == s.form.base.method)
+        .unwrap_or(0);
+    let next = match k.code {
+        KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('l') => {
+            METHODS[(i + 1) % METHODS.len()]
+        }
+        KeyCode::Left | KeyCode::Char('h') => METHODS[(i + METHODS.len() - 1) % METHODS.len()],
+        _ => return Vec::new(),
+    };
+    s.form.base.method = next.to_string();
+    s.form.dirty = true;
+    Vec::new()
+}
+
+/// The Options tab: one row per switch of design.md, plus the timeout and the credential.
+pub fn option_rows(p: &Profile) -> Vec<(&'static str, String)> {
+    let o = &p.options;
+    let b = |v: bool| if v { "[x]" } else { "[ ]" }.to_string();
+    vec![
+        ("Use Mutual TLS", b(p.mutual_tls())),
+        ("Evaluate non-2xx/3xx as errors", b(o.errors_on_status)),
+        ("Parse response", b(o.parse_response)),
+        ("Follow redirects (GET/HEAD)", b(o.follow_redirects)),
+        ("Follow all redirects", b(o.follow_all_redirects)),
+        ("Query arrays key[0]=a&key[1]=b", b(o.query_arrays)),
+        ("Request compressed content", b(o.compressed)),
+        ("Share cookies", b(o.share_cookies)),
+        ("Verify server certificate", b(o.verify_tls)),
+        ("Timeout (1-300 s, +/-)", o.timeout_secs.to_string()),
+        (
+            "Trusted certificates",
+            if p.trust.is_empty() {
+                "system roots only".into()
+            } else {
+                p.trust.join(", ")
+            },
+        ),
+    ]
+}
+
+pub(super) fn options_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') => {
+            s.option_row = (s.option_row + 1).min(OPTION_ROWS - 1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => s.option_row = s.option_row.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('+') | KeyCode::Char('-') => {
+            let mtls = s.form.base.mutual_tls();
+            let o = &mut s.form.base.options;
+            match s.option_row {
+                0 => o.mutual_tls = Some(!mtls),
+                1 => o.errors_on_status ^= true,
+                2 => o.parse_response ^= true,
+                3 => o.follow_redirects ^= true,
+                4 => o.follow_all_redirects ^= true,
+                5 => o.query_arrays ^= true,
+                6 => o.compressed ^= true,
+                7 => o.share_cookies ^= true,
+                8 => o.verify_tls ^= true,
+                9 => {
+                    let step: i64 = if k.code == KeyCode::Char('-') { -1 } else { 1 };
+                    o.timeout_secs = (i64::from(o.timeout_secs) + step).clamp(1, 300) as u32;
+                }
+                _ => return Vec::new(),
+            }
+            s.form.dirty = true;
+        }
+        _ => {}
+    }
+    Vec::new()
+}

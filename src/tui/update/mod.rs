@@ -1,0 +1,600 @@
+//! fn update(&mut State, Message) -> Vec<Effect>: every state change happens here, with no I/O.
+
+use crate::core::kind::DiagnosisKind;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use ratatui_textarea::TextArea;
+
+use crate::core::diagnose::Failure;
+use crate::core::exchange::Exchange;
+use crate::core::profile::{BodyType, METHODS, Profile};
+use crate::core::redact;
+
+use super::message::{After, Message};
+use crate::tui::state::{
+    Field, Form, FormTab, HistoryRow, ImportWizard, InFlight, Pane, Popup, RespTab, Shown, State,
+};
+
+mod compare;
+mod form;
+mod history;
+mod keys;
+mod mouse;
+mod profiles;
+mod response;
+
+use compare::*;
+use form::*;
+use history::*;
+use keys::*;
+use mouse::*;
+use profiles::*;
+use response::*;
+
+pub use form::option_rows;
+
+/// One side of a comparison: an entry in the store, or a result held in memory.
+#[derive(Debug, Clone)]
+pub enum Side {
+    Stored(i64),
+    Held(Arc<Result<Exchange, Failure>>),
+}
+
+impl PartialEq for Side {
+    fn eq(&self, other: &Side) -> bool {
+        match (self, other) {
+            (Side::Stored(a), Side::Stored(b)) => a == b,
+            (Side::Held(a), Side::Held(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Work for the effects runner; results come back as Messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send {
+        id: u64,
+        profile: Box<Profile>,
+        /// Stream the body into this file instead of holding it (`w` on a body over the cap).
+        save_to: Option<String>,
+    },
+    Cancel {
+        id: u64,
+    },
+    LoadProfiles,
+    LoadKeys,
+    SaveProfile(Box<Profile>),
+    DeleteProfile(String),
+    Import {
+        kind: usize,
+        path: String,
+        password: String,
+        name: String,
+    },
+    DeleteKey(String),
+    Copy(String),
+    WriteBody {
+        name: String,
+        bytes: bytes::Bytes,
+    },
+    ExportKey(String),
+    /// Read the history list with this filter line.
+    LoadHistory(String),
+    OpenEntry {
+        id: i64,
+        then: After,
+    },
+    DeleteEntry(i64),
+    ClearHistory,
+    Compare {
+        a: Side,
+        b: Side,
+        labels: (String, String),
+        ignore: Vec<String>,
+    },
+    /// The same request with the profile's key and with `other`, then compared.
+    SendPair {
+        id: u64,
+        profile: Box<Profile>,
+        other: String,
+    },
+    RenameProfile {
+        from: String,
+        to: String,
+    },
+    /// Handshake-only probe of the profile's key (`keys check` from the picker).
+    CheckKey(Box<Profile>),
+}
+
+pub const OPTION_ROWS: usize = 11;
+
+pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
+    match msg {
+        Message::Tick => {
+            s.spinner = s.spinner.wrapping_add(1);
+            Vec::new()
+        }
+        Message::Resize(w, h) => {
+            s.size = (w, h);
+            Vec::new()
+        }
+        Message::Quit { .. } => {
+            s.quit = true;
+            Vec::new()
+        }
+        Message::Mouse(m) => mouse(s, m),
+        Message::SendDone {
+            id,
+            result,
+            lines,
+            summary,
+        } => {
+            let Some(flight) = s.in_flight.take_if(|f| f.id == id) else {
+                return Vec::new();
+            };
+            if let Ok(ex) = &*result
+                && let Some(path) = &ex.saved_to
+            {
+                s.message = Some((format!("wrote {} bytes to {path}", ex.decoded_size), false));
+            }
+            let shown = Shown {
+                profile: flight.profile,
+                id: summary.id,
+                result,
+                lines,
+                raw_lines: None,
+            };
+            add_row(s, *summary, shown);
+            Vec::new()
+        }
+        Message::PairDone { id, sends, compare } => {
+            if s.in_flight.take_if(|f| f.id == id).is_none() {
+                return Vec::new();
+            }
+            for (summary, shown) in sends {
+                add_row(s, summary, shown);
+            }
+            s.message = Some((
+                format!(
+                    "sent with both keys: {}",
+                    if compare.cmp.is_equal() {
+                        "same answer"
+                    } else {
+                        "the answers differ"
+                    }
+                ),
+                false,
+            ));
+            s.popup = Some(Popup::Compare(compare));
+            Vec::new()
+        }
+        Message::HistoryLoaded(r) => {
+            match r {
+                Ok(rows) => {
+                    // Sends that are not in the store stay listed for this session.
+                    let held: Vec<HistoryRow> =
+                        s.history.drain(..).filter(|r| r.summary.id < 0).collect();
+                    s.history = held
+                        .into_iter()
+                        .chain(rows.into_iter().map(|summary| HistoryRow {
+                            summary,
+                            held: None,
+                        }))
+                        .collect();
+                    s.history
+                        .sort_by_key(|r| std::cmp::Reverse(r.summary.at_ms));
+                    s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
+                }
+                Err(e) => s.message = Some((e, true)),
+            }
+            Vec::new()
+        }
+        Message::EntryLoaded { then, result } => {
+            let shown = match result {
+                Ok(shown) => shown,
+                Err(e) => {
+                    s.message = Some((e, true));
+                    return Vec::new();
+                }
+            };
+            match then {
+                After::Show => {
+                    s.shown = Some(shown);
+                    s.scroll = 0;
+                    Vec::new()
+                }
+                After::Form | After::Rerun => {
+                    let live = s
+                        .profiles
+                        .iter()
+                        .find(|p| p.name == shown.profile.name)
+                        .and_then(|p| p.result.as_ref().ok());
+                    let profile = redact::restore(&shown.profile, live);
+                    s.form = Form::from_profile(&profile);
+                    s.form.dirty = true;
+                    if then == After::Rerun {
+                        send(s)
+                    } else {
+                        s.focus = Pane::Form;
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        Message::Compared(r) => {
+            match r {
+                Ok(view) => {
+                    s.message = None;
+                    s.popup = Some(Popup::Compare(view));
+                }
+                Err(e) => s.message = Some((e, true)),
+            }
+            Vec::new()
+        }
+        Message::KeyChecked {
+            name,
+            accepted,
+            lines,
+        } => {
+            // Only into the probe still on screen (not one closed or started for another key).
+            if let Some(Popup::KeyCheck {
+                name: n,
+                accepted: a,
+                lines: l,
+                ..
+            }) = &mut s.popup
+                && *n == name
+            {
+                *a = Some(accepted);
+                *l = lines;
+            }
+            Vec::new()
+        }
+        Message::HistoryNote(n) => {
+            s.message = Some((n, true));
+            Vec::new()
+        }
+        Message::ProfilesLoaded(list) => {
+            s.profiles = list;
+            s.selected_profile = s.selected_profile.min(s.profiles.len().saturating_sub(1));
+            if !s.form.dirty
+                && let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| p.result.clone())
+            {
+                s.form = Form::from_profile(&p);
+            }
+            Vec::new()
+        }
+        Message::KeysLoaded(keys) => {
+            s.keys = keys;
+            s.banner = expiry_banner(s);
+            Vec::new()
+        }
+        Message::Saved(r) => {
+            if r.is_ok() {
+                s.form.dirty = false;
+            }
+            note(s, r);
+            vec![Effect::LoadProfiles]
+        }
+        Message::Deleted(r) => {
+            note(s, r);
+            vec![
+                Effect::LoadProfiles,
+                Effect::LoadKeys,
+                Effect::LoadHistory(s.history_query.clone()),
+            ]
+        }
+        Message::Wrote(r) => {
+            note(s, r);
+            Vec::new()
+        }
+        Message::Imported(r) => match r {
+            Ok(m) => {
+                s.popup = Some(Popup::Keys {
+                    selected: 0,
+                    inspect: false,
+                    confirm_delete: false,
+                });
+                s.message = Some((m, false));
+                vec![Effect::LoadKeys]
+            }
+            Err(e) => {
+                if let Some(Popup::Import(w)) = &mut s.popup {
+                    w.busy = false;
+                    w.error = Some(e);
+                    w.step = if e_is_password(w) { 2 } else { 1 };
+                }
+                Vec::new()
+            }
+        },
+        Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+        Message::Key(k) => key(s, k),
+    }
+}
+
+fn note(s: &mut State, r: Result<String, String>) {
+    s.message = Some(match r {
+        Ok(m) => (m, false),
+        Err(e) => (e, true),
+    });
+}
+
+fn clock() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!(
+        "{:02}:{:02}:{:02}",
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+/// A banner when a key used by a profile expires within 30 days.
+fn expiry_banner(s: &State) -> Option<String> {
+    let mut soon = Vec::new();
+    for p in s.profiles.iter().filter_map(|p| p.result.as_ref().ok()) {
+        if let Some(name) = &p.credential
+            && let Some(info) = s.key_info(name)
+            && info.leaf.days_left() < crate::core::certinfo::EXPIRY_WARNING_DAYS
+            && !soon.iter().any(|(n, _): &(String, String)| n == name)
+        {
+            soon.push((name.clone(), info.leaf.expiry_words()));
+        }
+    }
+    (!soon.is_empty()).then(|| {
+        format!(
+            "key {}",
+            soon.iter()
+                .map(|(n, w)| format!("{n} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn ctrl(k: &KeyEvent, c: char) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char(c)
+}
+
+fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if ctrl(&k, 'c') {
+        return request_quit(s);
+    }
+    if s.popup.is_some() {
+        return popup_key(s, k);
+    }
+    if ctrl(&k, 'r') || k.code == KeyCode::F(5) {
+        return send(s);
+    }
+    if ctrl(&k, 's') {
+        return save(s);
+    }
+    if ctrl(&k, 'k') {
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return vec![Effect::LoadKeys];
+    }
+    if k.code == KeyCode::F(1) || (k.code == KeyCode::Char('?') && !s.typing()) {
+        s.popup = Some(Popup::Help);
+        return Vec::new();
+    }
+    if k.code == KeyCode::Esc && s.in_flight.is_some() {
+        let id = s.in_flight.take().map(|f| f.id).unwrap_or_default();
+        s.message = Some(("request cancelled".into(), false));
+        return vec![Effect::Cancel { id }];
+    }
+    if k.code == KeyCode::Tab || k.code == KeyCode::BackTab {
+        let i = Pane::ORDER.iter().position(|p| *p == s.focus).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        s.focus = Pane::ORDER[if k.code == KeyCode::Tab {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        return Vec::new();
+    }
+    if k.code == KeyCode::Char('q') && !s.typing() {
+        return request_quit(s);
+    }
+    match s.focus {
+        Pane::Profiles => profiles_key(s, k),
+        Pane::Form => form_key(s, k),
+        Pane::Response => response_key(s, k),
+        Pane::History => history_key(s, k),
+    }
+}
+
+fn request_quit(s: &mut State) -> Vec<Effect> {
+    if s.form.dirty {
+        s.popup = Some(Popup::ConfirmQuit);
+    } else {
+        s.quit = true;
+    }
+    Vec::new()
+}
+
+/// Starts a send of the form's request; a send already in flight is superseded.
+pub fn send(s: &mut State) -> Vec<Effect> {
+    let Some(profile) = form_profile(s) else {
+        return Vec::new();
+    };
+    s.message = None;
+    take_off(s, profile, |id, profile| Effect::Send {
+        id,
+        profile,
+        save_to: None,
+    })
+}
+
+/// Sends the form's request with its key and with `other`, then opens the comparison.
+fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
+    let Some(profile) = form_profile(s) else {
+        return Vec::new();
+    };
+    if profile.credential.as_deref() == Some(other.as_str()) {
+        s.message = Some((
+            format!("the form already uses {other}; pick the other key to compare with"),
+            true,
+        ));
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return Vec::new();
+    }
+    s.message = Some((
+        format!(
+            "sending with {} and {other}...",
+            profile.credential.as_deref().unwrap_or("no key")
+        ),
+        false,
+    ));
+    take_off(s, profile, |id, profile| Effect::SendPair {
+        id,
+        profile,
+        other,
+    })
+}
+
+/// The form as a profile, or the reason it cannot be sent (shown in the status line).
+fn form_profile(s: &mut State) -> Option<Profile> {
+    match s.form.to_profile() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            s.message = Some((format!("cannot send: {e}"), true));
+            None
+        }
+    }
+}
+
+/// Puts a new request in flight (cancelling the one before) and makes its effect.
+fn take_off(
+    s: &mut State,
+    profile: Profile,
+    effect: impl FnOnce(u64, Box<Profile>) -> Effect,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(old) = s.in_flight.take() {
+        effects.push(Effect::Cancel { id: old.id });
+    }
+    let id = s.next_id;
+    s.next_id += 1;
+    s.in_flight = Some(InFlight {
+        id,
+        started: std::time::Instant::now(),
+        profile: profile.clone(),
+    });
+    effects.push(effect(id, Box::new(profile)));
+    effects
+}
+
+fn save(s: &mut State) -> Vec<Effect> {
+    match s.form.to_profile() {
+        Ok(p) => vec![Effect::SaveProfile(Box::new(p))],
+        Err(e) => {
+            s.message = Some((format!("cannot save: {e}"), true));
+            Vec::new()
+        }
+    }
+}
+
+fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = s.popup.take() else {
+        return Vec::new();
+    };
+    match popup {
+        Popup::Help | Popup::RawError => {
+            if !matches!(
+                k.code,
+                KeyCode::Esc
+                    | KeyCode::Char('q')
+                    | KeyCode::Enter
+                    | KeyCode::F(1)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('r')
+            ) {
+                s.popup = Some(popup);
+            }
+            Vec::new()
+        }
+        Popup::ConfirmQuit => {
+            match k.code {
+                KeyCode::Char('y') => s.quit = true,
+                KeyCode::Char('s') => {
+                    s.quit = true;
+                    return save(s);
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Popup::ConfirmDeleteProfile => match (k.code, s.profiles.get(s.selected_profile)) {
+            (KeyCode::Char('y'), Some(p)) => vec![Effect::DeleteProfile(p.name.clone())],
+            _ => Vec::new(),
+        },
+        Popup::ConfirmDeleteEntry(id) => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.retain(|m| *m != id);
+                vec![Effect::DeleteEntry(id)]
+            }
+            _ => Vec::new(),
+        },
+        Popup::ConfirmClearHistory => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.clear();
+                s.history.clear();
+                vec![Effect::ClearHistory]
+            }
+            _ => Vec::new(),
+        },
+        Popup::Compare(v) => compare_popup(s, k, v),
+        Popup::KeyCheck { .. } => {
+            s.popup = Some(Popup::Keys {
+                selected: 0,
+                inspect: false,
+                confirm_delete: false,
+            });
+            Vec::new()
+        }
+        Popup::RenameProfile(mut input) => match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => {
+                let to = input.lines().join("").trim().to_string();
+                let from = s
+                    .profiles
+                    .get(s.selected_profile)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                if let Err(e) = crate::core::home::check_name("profile", &to) {
+                    s.message = Some((e, true));
+                    s.popup = Some(Popup::RenameProfile(input));
+                    return Vec::new();
+                }
+                if s.form.base.name == from {
+                    s.form.base.name = to.clone();
+                }
+                vec![Effect::RenameProfile { from, to }]
+            }
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::RenameProfile(input));
+                Vec::new()
+            }
+        },
+        Popup::Keys {
+            selected,
+            inspect,
+            confirm_delete,
+        } => keys_popup(s, k, selected, inspect, confirm_delete),
+        Popup::Import(w) => import_popup(s, k, w),
+    }
+}

@@ -1,0 +1,52 @@
+//! Keys in the profiles pane: open, new, duplicate, rename, delete.
+
+use super::*;
+
+pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let n = s.profiles.len();
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+            s.selected_profile = (s.selected_profile + 1).min(n - 1)
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            s.selected_profile = s.selected_profile.saturating_sub(1)
+        }
+        KeyCode::Enter => match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
+            Some(Ok(p)) => {
+                s.form = Form::from_profile(&p);
+                s.focus = Pane::Form;
+                s.field = Field::Url;
+            }
+            Some(Err(e)) => s.message = Some((e.to_string(), true)),
+            None => {}
+        },
+        KeyCode::Char('n') => {
+            let name = (1..)
+                .map(|i| format!("new-{i}"))
+                .find(|n| !s.profiles.iter().any(|p| &p.name == n))
+                .unwrap_or_default();
+            s.form = Form::from_profile(&Profile {
+                name,
+                url: "https://".into(),
+                ..Profile::default()
+            });
+            s.form.dirty = true;
+            s.focus = Pane::Form;
+        }
+        KeyCode::Char('c') => {
+            if let Ok(mut p) = s.form.to_profile() {
+                p.name = format!("{}-copy", p.name);
+                s.form = Form::from_profile(&p);
+                s.form.dirty = true;
+            }
+        }
+        KeyCode::Char('d') if n > 0 => s.popup = Some(Popup::ConfirmDeleteProfile),
+        KeyCode::Char('r') if n > 0 => {
+            let mut input = TextArea::new(vec![s.profiles[s.selected_profile].name.clone()]);
+            input.move_cursor(ratatui_textarea::CursorMove::End);
+            s.popup = Some(Popup::RenameProfile(Box::new(input)));
+        }
+        _ => {}
+    }
+    Vec::new()
+}
