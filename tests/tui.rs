@@ -616,3 +616,18 @@ fn an_empty_filtered_history_says_the_filter_hides_everything() {
     assert!(text.contains("nothing matches"), "{text}");
     assert!(!text.contains("no sends yet"), "{text}");
 }
+
+#[test]
+fn form_errors_carry_the_tab_that_shows_them() {
+    use certbench::tui::state::{Field, FormTab};
+    let mut s = state_with_profile();
+    update(&mut s, key(KeyCode::Enter));
+    s.form.base.body.kind = certbench::core::profile::BodyType::Form;
+    s.form.body.insert_str("no equals sign");
+    s.form.validate();
+    let err = s.form.to_profile().unwrap_err();
+    assert_eq!(err.tab, Some(FormTab::Body), "{err}");
+    assert!(err.message.contains("needs key=value"), "{err}");
+    assert!(s.form.error_for(Field::Tab, Some(FormTab::Body)).is_some());
+    assert!(s.form.error_for(Field::Tab, Some(FormTab::Query)).is_none());
+}

@@ -270,7 +270,8 @@ impl Profile {
         self.validate_body().map_err(invalid)
     }
 
-    fn validate_body(&self) -> Result<(), String> {
+    /// The body's own rules (multipart parts, content types).
+    pub fn validate_body(&self) -> Result<(), String> {
         for part in &self.body.parts {
             match (&part.text, &part.file) {
                 (Some(_), Some(_)) => {

@@ -303,8 +303,8 @@ impl Form {
         form
     }
 
-    /// The profile the form describes, or the first error at a field.
-    pub fn to_profile(&self) -> Result<Profile, String> {
+    /// The profile the form describes, or the first error, with the tab that shows it.
+    pub fn to_profile(&self) -> Result<Profile, FormError> {
         let mut p = self.base.clone();
         p.url = self.url.lines().join("").trim().to_string();
         let text = self.headers.lines().join("\n");
@@ -312,19 +312,26 @@ impl Form {
             serde_json::json!({})
         } else {
             serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "Headers: invalid JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
+                FormError::at(
+                    FormTab::Headers,
+                    format!(
+                        "Headers: invalid JSON at line {}, column {}: {e}",
+                        e.line(),
+                        e.column()
+                    ),
                 )
             })?
         };
-        let obj = value
-            .as_object()
-            .ok_or("Headers: must be a JSON object like {\"Accept\": \"application/json\"}")?;
+        let obj = value.as_object().ok_or_else(|| {
+            FormError::at(
+                FormTab::Headers,
+                "Headers: must be a JSON object like {\"Accept\": \"application/json\"}",
+            )
+        })?;
         p.headers.clear();
         for (k, v) in obj {
-            crate::core::profile::check_header_name(k).map_err(|e| format!("Headers: {e}"))?;
+            crate::core::profile::check_header_name(k)
+                .map_err(|e| FormError::at(FormTab::Headers, format!("Headers: {e}")))?;
             let hv = match v {
                 serde_json::Value::String(s) => HeaderValues::One(s.clone()),
                 serde_json::Value::Array(a) => HeaderValues::Many(
@@ -340,14 +347,14 @@ impl Form {
             };
             p.headers.insert(k.clone(), hv);
         }
-        p.query = pairs(self.query.lines(), "Query")?;
+        p.query = pairs(self.query.lines(), FormTab::Query)?;
         let body_lines = self.body.lines();
         match p.body.kind {
             BodyType::None => {}
             BodyType::Raw => p.body.text = Some(body_lines.join("\n")),
-            BodyType::Form => p.body.fields = pairs(body_lines, "Body")?,
+            BodyType::Form => p.body.fields = pairs(body_lines, FormTab::Body)?,
             BodyType::Multipart => {
-                p.body.parts = pairs(body_lines, "Body")?
+                p.body.parts = pairs(body_lines, FormTab::Body)?
                     .into_iter()
                     .map(|(name, v)| match v.strip_prefix('@') {
                         Some(f) => Part {
@@ -368,7 +375,27 @@ impl Form {
                     .collect();
             }
         }
-        p.validate().map_err(|e| e.to_string())?;
+        // The profile's rules, each at the place that shows its field.
+        let url_row = |e: String| FormError {
+            tab: None,
+            message: e,
+        };
+        crate::core::profile::check_method(&p.method).map_err(url_row)?;
+        if p.url.is_empty() {
+            return Err(url_row("url is empty".into()));
+        }
+        crate::core::profile::check_timeout(p.options.timeout_secs)
+            .map_err(|e| FormError::at(FormTab::Options, e))?;
+        if let Some(size) = p.options.max_body {
+            crate::core::profile::check_max_body(size)
+                .map_err(|e| FormError::at(FormTab::Options, e))?;
+        }
+        p.validate_body()
+            .map_err(|e| FormError::at(FormTab::Body, e))?;
+        p.validate().map_err(|e| FormError {
+            tab: Some(FormTab::Options),
+            message: e.to_string(),
+        })?;
         Ok(p)
     }
 
@@ -383,19 +410,13 @@ impl Form {
             self.errors
                 .push((Field::Url, FormTab::Headers, e.to_string()));
         }
-        if let Err(e) = self.to_profile() {
-            let tab = if e.starts_with("Headers") {
-                FormTab::Headers
-            } else if e.starts_with("Query") {
-                FormTab::Query
-            } else if e.starts_with("Body") {
-                FormTab::Body
-            } else {
-                FormTab::Options
-            };
-            if !e.contains("url") {
-                self.errors.push((Field::Tab, tab, e));
-            }
+        // The URL row's own errors are checked above, with variables allowed for.
+        if let Err(FormError {
+            tab: Some(tab),
+            message,
+        }) = self.to_profile()
+        {
+            self.errors.push((Field::Tab, tab, message));
         }
     }
 
@@ -421,7 +442,28 @@ fn headers_json(p: &Profile) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn pairs(lines: &[String], what: &str) -> Result<Vec<(String, String)>, String> {
+/// A form error, and the tab that shows it (None: the method and URL row).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FormError {
+    pub tab: Option<FormTab>,
+    pub message: String,
+}
+
+impl FormError {
+    fn at(tab: FormTab, message: impl Into<String>) -> FormError {
+        FormError {
+            tab: Some(tab),
+            message: message.into(),
+        }
+    }
+}
+
+fn pairs(lines: &[String], tab: FormTab) -> Result<Vec<(String, String)>, FormError> {
+    let what = match tab {
+        FormTab::Query => "Query",
+        _ => "Body",
+    };
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
@@ -429,7 +471,7 @@ fn pairs(lines: &[String], what: &str) -> Result<Vec<(String, String)>, String> 
         }
         let (k, v) = line
             .split_once('=')
-            .ok_or_else(|| format!("{what}: line {} needs key=value", i + 1))?;
+            .ok_or_else(|| FormError::at(tab, format!("{what}: line {} needs key=value", i + 1)))?;
         out.push((k.trim().to_string(), v.to_string()));
     }
     Ok(out)
