@@ -11,19 +11,35 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A detached tmux session of `width` x `height` running `cmd`.
-fn new_session(session: &str, width: u16, height: u16, cmd: &str) {
-    let (w, h) = (width.to_string(), height.to_string());
-    tmux(&["new-session", "-d", "-s", session, "-x", &w, "-y", &h, cmd]);
+/// Kills its tmux session when dropped, so a failing test leaves no certbench running.
+#[must_use = "the session is killed when this guard is dropped"]
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
 }
 
+/// A detached tmux session of `width` x `height` running `cmd`, killed with its guard.
+fn new_session(session: &str, width: u16, height: u16, cmd: &str) -> Session {
+    let (w, h) = (width.to_string(), height.to_string());
+    tmux(&["new-session", "-d", "-s", session, "-x", &w, "-y", &h, cmd]);
+    Session(session.to_string())
+}
+
+/// The screen once it shows `needle`; fails the test with the screen when it never does.
 fn wait_for(session: &str, needle: &str, secs: u64) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         let screen = tmux(&["capture-pane", "-p", "-t", session]);
-        if screen.contains(needle) || Instant::now() > deadline {
+        if screen.contains(needle) {
             return screen;
         }
+        assert!(
+            Instant::now() < deadline,
+            "waited {secs} s for {needle:?} in tmux session {session}; the screen:\n{screen}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -34,7 +50,7 @@ fn demo_send_pick_key_and_quit_in_tmux() {
     let bin = env!("CARGO_BIN_EXE_certbench");
     let dir = env!("CARGO_MANIFEST_DIR");
     let cmd = format!("cd {dir} && {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20");
-    new_session(&session, 80, 24, &cmd);
+    let _session = new_session(&session, 80, 24, &cmd);
     let screen = wait_for(&session, "echo-orders", 20);
     assert!(screen.contains("Profiles"), "{screen}");
     // Select echo-orders and send it with Ctrl-R.
@@ -145,9 +161,9 @@ fn two_keys_compared_then_found_in_history_after_restart() {
     );
     let start = |cmd: &str| {
         tmux(&["kill-session", "-t", &session]);
-        new_session(&session, 100, 30, cmd);
+        new_session(&session, 100, 30, cmd)
     };
-    start(&run);
+    let _first = start(&run);
     wait_for(&session, "echo-orders", 10);
     tmux(&["send-keys", "-t", &session, "Enter"]);
     wait_for(&session, "Request: echo-orders", 5);
@@ -166,7 +182,7 @@ fn two_keys_compared_then_found_in_history_after_restart() {
     assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
 
     // Restart: both sends are in the history pane, read from the store.
-    start(&run);
+    let _second = start(&run);
     wait_for(&session, "echo-orders", 10);
     let screen = wait_for(&session, "200 GET", 10);
     let rows = screen.lines().filter(|l| l.contains("200 GET")).count();
@@ -222,7 +238,7 @@ fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
         server.home,
         profiles.path().display()
     );
-    new_session(&session, 100, 30, &run);
+    let _session = new_session(&session, 100, 30, &run);
     wait_for(&session, "endless", 10);
     tmux(&["send-keys", "-t", &session, "Enter"]);
     wait_for(&session, "Request: endless", 5);
@@ -271,7 +287,7 @@ fn w_on_a_body_over_the_cap_streams_it_whole_to_a_file() {
         server.home,
         profiles.path().display()
     );
-    new_session(&session, 120, 30, &run);
+    let _session = new_session(&session, 120, 30, &run);
     wait_for(&session, "bomb", 10);
     tmux(&["send-keys", "-t", &session, "Enter"]);
     wait_for(&session, "Request: bomb", 5);
@@ -325,7 +341,7 @@ fn an_idle_tui_does_not_wake_up_between_keystrokes() {
         server.home,
         profiles.path().display()
     );
-    new_session(&session, 100, 30, &run);
+    let _session = new_session(&session, 100, 30, &run);
     wait_for(&session, "slow", 10);
     let pid = certbench_pid(&session);
     assert!(!pid.is_empty(), "certbench runs in the pane");
