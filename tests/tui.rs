@@ -631,3 +631,74 @@ fn form_errors_carry_the_tab_that_shows_them() {
     assert!(s.form.error_for(Field::Tab, Some(FormTab::Body)).is_some());
     assert!(s.form.error_for(Field::Tab, Some(FormTab::Query)).is_none());
 }
+
+#[test]
+fn every_option_row_changes_exactly_its_own_option() {
+    use certbench::tui::update::option_rows;
+    let mut s = state_with_profile();
+    update(&mut s, key(KeyCode::Enter));
+    for _ in 0..3 {
+        update(&mut s, ctrl('t'));
+    }
+    let rows = option_rows(&s.form.base).len();
+    assert_eq!(
+        rows, 11,
+        "the rows of design.md's options, timeout and trust"
+    );
+    for row in 0..rows {
+        let before = option_rows(&s.form.base);
+        update(&mut s, key(KeyCode::Char(' ')));
+        let after = option_rows(&s.form.base);
+        for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+            let label = b.0;
+            if i == row && row < 10 {
+                assert_ne!(b.1, a.1, "Space on row {row} ({label}) changes it");
+            } else {
+                assert_eq!(
+                    b.1, a.1,
+                    "Space on row {row} leaves row {i} ({label}) alone"
+                );
+            }
+        }
+        if row == 9 {
+            // The timeout: + and - move it by one second.
+            let t = s.form.base.options.timeout_secs;
+            update(&mut s, key(KeyCode::Char('-')));
+            assert_eq!(s.form.base.options.timeout_secs, t - 1);
+            update(&mut s, key(KeyCode::Char('+')));
+            assert_eq!(s.form.base.options.timeout_secs, t);
+        }
+        update(&mut s, key(KeyCode::Down));
+    }
+}
+
+#[test]
+fn the_import_wizard_returns_to_the_step_its_error_is_about() {
+    use certbench::tui::state::Popup;
+    let mut s = state_with_profile();
+    update(&mut s, ctrl('k'));
+    update(&mut s, key(KeyCode::Char('a')));
+    let step = |s: &certbench::tui::state::State| match &s.popup {
+        Some(Popup::Import(w)) => (w.step, w.error.clone().unwrap_or_default()),
+        other => panic!("the wizard is open: {other:?}"),
+    };
+    update(
+        &mut s,
+        Message::Imported(Err(
+            "wrong password for x.p12: check it and try again".into()
+        )),
+    );
+    assert_eq!(
+        step(&s).0,
+        2,
+        "a password error goes back to the password step"
+    );
+    update(
+        &mut s,
+        Message::Imported(Err(
+            "cannot read /nope.p12: No such file or directory".into()
+        )),
+    );
+    assert_eq!(step(&s).0, 1, "a file error goes back to the path step");
+    assert!(step(&s).1.contains("No such file"));
+}
