@@ -593,3 +593,21 @@ fn stale_staging_folders_are_swept_by_delete_and_the_next_import() {
         0
     );
 }
+
+#[test]
+fn an_unreadable_entry_is_named_as_such_not_as_missing() {
+    let (_h, ks) = store();
+    // cert.pem that cannot be read as a file (a folder: EISDIR, even for root).
+    std::fs::create_dir_all(ks.root().join("keys/k/cert.pem")).unwrap();
+    std::fs::create_dir_all(ks.root().join("trust/t.pem")).unwrap();
+    for r in [ks.show("k").map(drop), ks.trusted("t").map(drop)] {
+        match r {
+            Err(KeyError::Read { path, reason }) => {
+                assert!(path.ends_with(".pem"), "{path}");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("expected a read error naming the file, got {other:?}"),
+        }
+    }
+    assert!(matches!(ks.show("absent"), Err(KeyError::NotFound { .. })));
+}

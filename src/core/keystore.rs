@@ -176,7 +176,7 @@ impl Keystore {
 
     pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
         let path = self.key_dir(name)?.join("cert.pem");
-        let data = std::fs::read(&path).map_err(|_| KeyError::NotFound {
+        let data = read_entry(&path, || KeyError::NotFound {
             kind: "key".into(),
             name: name.into(),
             cmd: "keys".into(),
@@ -209,7 +209,7 @@ impl Keystore {
     pub fn load_certified_key(&self, name: &str) -> Result<Arc<CertifiedKey>, KeyError> {
         let chain = self.chain(name)?;
         let path = self.key_dir(name)?.join("key.pem");
-        let data = std::fs::read(&path).map_err(|e| KeyError::Read {
+        let data = home::read_bounded(&path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -268,7 +268,7 @@ impl Keystore {
 
     pub fn trusted(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
         let path = self.trust_path(name)?;
-        let data = std::fs::read(&path).map_err(|_| KeyError::NotFound {
+        let data = read_entry(&path, || KeyError::NotFound {
             kind: "trusted certificate".into(),
             name: name.into(),
             cmd: "trust".into(),
@@ -284,6 +284,21 @@ impl Keystore {
             cmd: "trust".into(),
         })
     }
+}
+
+/// Reads a keystore file: absent is `missing()`; any other failure (permissions, a folder in its
+/// place) is a read error that names the file and the cause, never "no key named".
+fn read_entry(path: &Path, missing: impl FnOnce() -> KeyError) -> Result<Vec<u8>, KeyError> {
+    home::read_bounded(path, home::KEY_FILE_LIMIT).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            missing()
+        } else {
+            KeyError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }
+        }
+    })
 }
 
 fn exists(name: &str) -> KeyError {
