@@ -2,7 +2,8 @@
 
 mod common;
 
-use certbench::core::diagnose::{self, Failure};
+use certbench::core::check;
+use certbench::core::diagnose::Failure;
 use certbench::core::prepare;
 use certbench::core::vars::Vars;
 use certbench::demo::{ClientAuth, Days, Pki, Versions, self_signed_server};
@@ -158,7 +159,7 @@ fn server_asks_for_other_cas_warns_even_on_success() {
     );
     // With our key, issued by the demo CA, a warning names both sides before any alert.
     let req = prepare::prepare(&env.profile("/echo"), &Vars::new()).unwrap();
-    let check = env.rt.block_on(diagnose::check_key(&env.transport, &req));
+    let check = env.rt.block_on(check::check_key(&env.transport, &req));
     assert!(!check.accepted);
     assert_eq!(check.diagnosis.unwrap().kind, "client_cert_unknown_ca");
 }
@@ -258,7 +259,7 @@ fn connection_refused_is_named() {
 fn key_check_accepts_a_good_key() {
     let env = Env::new();
     let req = prepare::prepare(&env.profile("/"), &Vars::new()).unwrap();
-    let check = env.rt.block_on(diagnose::check_key(&env.transport, &req));
+    let check = env.rt.block_on(check::check_key(&env.transport, &req));
     assert!(check.accepted, "{:?}", check.diagnosis);
     assert_eq!(check.exit_code, 0);
 }

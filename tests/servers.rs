@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use certbench::core::diagnose::{self, CheckOutcome};
+use certbench::core::check::{self, CheckOutcome};
 use certbench::core::prepare;
 use certbench::core::vars::Vars;
 use common::Env;
@@ -121,10 +121,10 @@ fn apache_per_location_client_auth_is_explained_under_tls13_and_tls12() {
         assert_eq!(env.ok(&open).status, 200, "{protocol}");
         // keys check there: the server never asked, so nothing was accepted.
         let req = prepare::prepare(&open, &Vars::new()).unwrap();
-        let report = env.rt.block_on(diagnose::check_key(&env.transport, &req));
+        let report = env.rt.block_on(check::check_key(&env.transport, &req));
         assert_eq!(report.outcome, CheckOutcome::NotAsked, "{protocol}");
         assert!(!report.accepted);
-        assert_eq!(report.exit_code, diagnose::EXIT_NOT_ASKED);
+        assert_eq!(report.exit_code, check::EXIT_NOT_ASKED);
         let d = report.diagnosis.unwrap();
         assert!(
             d.message
@@ -201,7 +201,7 @@ fn node_over_http1_many_headers_are_read_and_too_many_name_the_limit() {
 fn keys_check_still_accepts_where_the_server_asks() {
     let env = Env::new();
     let req = prepare::prepare(&env.profile("/"), &Vars::new()).unwrap();
-    let report = env.rt.block_on(diagnose::check_key(&env.transport, &req));
+    let report = env.rt.block_on(check::check_key(&env.transport, &req));
     assert_eq!(report.outcome, CheckOutcome::Accepted);
     assert_eq!(report.exit_code, 0);
 }

@@ -479,7 +479,7 @@ fn key_picker_tests_a_key_against_the_form_url() {
     let req = certbench::core::prepare::prepare(&profile, &Vars::new()).unwrap();
     let report = env
         .rt
-        .block_on(certbench::core::diagnose::check_key(&env.transport, &req));
+        .block_on(certbench::core::check::check_key(&env.transport, &req));
     assert!(report.accepted, "{:?}", report.diagnosis);
     update(
         &mut s,

@@ -575,8 +575,8 @@ pub async fn key_check(
         Ok(r) => r,
         Err(e) => return super::fail(e),
     };
-    let report = crate::core::diagnose::check_key(&transport, &req).await;
-    use crate::core::diagnose::CheckOutcome;
+    let report = crate::core::check::check_key(&transport, &req).await;
+    use crate::core::check::CheckOutcome;
     if as_json {
         outln!(
             "{}",

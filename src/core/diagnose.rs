@@ -1,14 +1,8 @@
-//! TLS and transport failures -> a plain cause and a fix; preflight checks; the handshake probe.
-#![expect(
-    clippy::result_large_err,
-    reason = "a Failure is the rare path and carries everything diagnosis needs"
-)]
+//! TLS and transport failures -> a plain cause and a fix; preflight and after-response checks.
 
 use super::kind::DiagnosisKind;
-use std::sync::Arc;
-use std::time::Duration;
 
-use rustls::{AlertDescription, CertificateError, ClientConfig};
+use rustls::{AlertDescription, CertificateError};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -292,7 +286,7 @@ pub fn after_response(
     out
 }
 
-fn host_of(url: &str) -> String {
+pub(crate) fn host_of(url: &str) -> String {
     Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
@@ -313,7 +307,7 @@ pub fn post_handshake(host: &str, what: &str, key: Option<&str>) -> Diagnosis {
     )
 }
 
-fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
+pub(crate) fn ca_mismatch(tls: &TlsFacts, cred: &Credential<'_>) -> Option<Diagnosis> {
     if !tls.client_cert_requested || tls.acceptable_ca_names.is_empty() {
         return None;
     }
@@ -392,8 +386,8 @@ pub fn explain(
             DiagnosisKind::ResponseHeadersTooLarge,
             format!(
                 "the response from {host}:{port} has more header data than certbench reads at most ({} headers, {} KiB over HTTP/2; curl stops at 300 KiB)",
-                super::transport::MAX_RESPONSE_HEADERS,
-                super::transport::MAX_HEADER_LIST_BYTES / 1024
+                super::exchange::MAX_RESPONSE_HEADERS,
+                super::exchange::MAX_HEADER_LIST_BYTES / 1024
             ),
             "the server sends unusually many or large headers: ask its owner which ones, or look with `curl -sI`",
         );
@@ -406,7 +400,7 @@ pub fn explain(
             DiagnosisKind::Http2ProtocolError,
             format!(
                 "certbench refused the HTTP/2 response from {host}:{port} as malformed (PROTOCOL_ERROR, detected here, not sent by the server); the usual cause is a header list over the {} KiB certbench reads",
-                super::transport::MAX_HEADER_LIST_BYTES / 1024
+                super::exchange::MAX_HEADER_LIST_BYTES / 1024
             ),
             "compare with `curl -sI --http2 URL`: look for very many or very large headers",
         );
@@ -711,67 +705,6 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
     }
 }
 
-/// Connects, handshakes with `config` (HTTP/1.1 only) and reads once, to hear an alert TLS 1.3 sends late.
-pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration) -> Probe {
-    let fail = |error: String, rustls_error: Option<rustls::Error>, handshake_ok: bool| Probe {
-        handshake_ok,
-        accepted: false,
-        error: Some(error),
-        rustls_error,
-    };
-    let Some(host) = url
-        .host_str()
-        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
-    else {
-        return fail("the URL has no host".into(), None, false);
-    };
-    let port = url.port_or_known_default().unwrap_or(443);
-    let mut cfg = (**config).clone();
-    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-    let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
-        return fail(format!("{host} is not a valid server name"), None, false);
-    };
-    let attempt = async {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
-            .await
-            .map_err(|e| (e.to_string(), None, false))?;
-        let mut tls = connector
-            .connect(name, tcp)
-            .await
-            .map_err(|e| (e.to_string(), find_rustls_error(&e), false))?;
-        let request = format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-        tls.write_all(request.as_bytes())
-            .await
-            .map_err(|e| (e.to_string(), find_rustls_error(&e), true))?;
-        let mut buf = [0u8; 512];
-        match tls.read(&mut buf).await {
-            Ok(0) => Err((
-                "the server closed the connection without an answer".to_string(),
-                None,
-                true,
-            )),
-            Ok(_) => Ok(()),
-            Err(e) => Err((e.to_string(), find_rustls_error(&e), true)),
-        }
-    };
-    match tokio::time::timeout(timeout, attempt).await {
-        Ok(Ok(())) => Probe {
-            handshake_ok: true,
-            accepted: true,
-            error: None,
-            rustls_error: None,
-        },
-        Ok(Err((error, rustls_error, hs))) => fail(error, rustls_error, hs),
-        Err(_) => fail(
-            format!("no answer within {} s", timeout.as_secs()),
-            None,
-            false,
-        ),
-    }
-}
-
 /// The send's timeout ran out (connecting, waiting, or reading and indexing the body).
 pub fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
     Diagnosis::new(
@@ -782,149 +715,4 @@ pub fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
         ),
         "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
     )
-}
-
-/// The answer of `keys check`: does this server accept this key, and if not, why.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct KeyCheck {
-    pub accepted: bool,
-    pub outcome: CheckOutcome,
-    pub tls: Option<TlsFacts>,
-    pub diagnosis: Option<Diagnosis>,
-    pub warnings: Vec<Diagnosis>,
-    pub probe: Probe,
-    #[serde(skip)]
-    pub exit_code: i32,
-}
-
-/// What a handshake-only check saw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckOutcome {
-    /// The server asked for a certificate, got ours, and kept the connection.
-    Accepted,
-    /// The server never asked for a certificate at the handshake: nothing was tested.
-    NotAsked,
-    Rejected,
-}
-
-/// Exit code of `keys check` when the server did not ask for a certificate (0 is accepted).
-pub const EXIT_NOT_ASKED: i32 = 5;
-
-/// A handshake only (plus one read) with the request's key, trust and verification settings.
-pub async fn check_key(transport: &super::transport::Transport, req: &PreparedRequest) -> KeyCheck {
-    let plain_failure = |f: Failure| KeyCheck {
-        accepted: false,
-        outcome: CheckOutcome::Rejected,
-        tls: None,
-        exit_code: f.exit_code(),
-        diagnosis: Some(f.diagnosis),
-        warnings: Vec::new(),
-        probe: Probe {
-            handshake_ok: false,
-            accepted: false,
-            error: None,
-            rustls_error: None,
-        },
-    };
-    let cred_info = match req
-        .credential
-        .as_deref()
-        .map(|n| transport.credential_info(n))
-        .transpose()
-    {
-        Ok(c) => c,
-        Err(f) => return plain_failure(f),
-    };
-    let entry = match transport.client_for(req) {
-        Ok(e) => e,
-        Err(f) => return plain_failure(f),
-    };
-    let cred = cred_info.as_ref().map(|c| c.view());
-    let url = req.parsed_url();
-    let probe = probe_tls(
-        &entry.config,
-        &url,
-        Duration::from_secs(u64::from(req.options.timeout_secs)),
-    )
-    .await;
-    let tls = entry.log.facts_for(&url);
-    let mut warnings = preflight(req, cred.as_ref());
-    let asked = tls.as_ref().is_some_and(|t| t.client_cert_requested);
-    if probe.accepted && !asked && req.mutual_tls {
-        let host = host_of(&req.url);
-        let key = req.credential.as_deref().unwrap_or("?");
-        return KeyCheck {
-            accepted: false,
-            outcome: CheckOutcome::NotAsked,
-            tls,
-            diagnosis: Some(Diagnosis::new(
-                DiagnosisKind::ClientCertNotRequested,
-                format!(
-                    "{host} accepted the connection without asking for a client certificate at the handshake, so key {key} was not sent and nothing about it was tested"
-                ),
-                format!(
-                    "the server may still ask later (per-path client auth, which certbench cannot answer) or refuse at the HTTP level (401/403): try a real request, `certbench send --url {} --credential {key}`",
-                    req.url
-                ),
-            )),
-            warnings,
-            probe,
-            exit_code: EXIT_NOT_ASKED,
-        };
-    }
-    if probe.accepted {
-        if let (Some(t), Some(c)) = (&tls, &cred)
-            && let Some(w) = ca_mismatch(t, c)
-        {
-            warnings.push(w);
-        }
-        return KeyCheck {
-            accepted: true,
-            outcome: CheckOutcome::Accepted,
-            tls,
-            diagnosis: None,
-            warnings,
-            probe,
-            exit_code: 0,
-        };
-    }
-    let silent = !probe.handshake_ok
-        && probe
-            .error
-            .as_deref()
-            .is_some_and(|e| e.starts_with("no answer within"));
-    let mut f = Failure::plain(Diagnosis::new(
-        if silent {
-            DiagnosisKind::Timeout
-        } else {
-            DiagnosisKind::Transport
-        },
-        probe.error.clone().unwrap_or_default(),
-        "",
-    ));
-    f.from_transport = true;
-    f.rustls_error = probe.rustls_error.clone();
-    f.chain = probe.error.iter().cloned().collect();
-    f.io_kind = probe
-        .error
-        .as_ref()
-        .filter(|e| e.contains("refused"))
-        .map(|_| std::io::ErrorKind::ConnectionRefused);
-    f.tls = tls.clone();
-    let diagnosis = explain(&f, req, cred.as_ref());
-    let code = if diagnosis.kind == DiagnosisKind::Timeout {
-        3
-    } else {
-        2
-    };
-    KeyCheck {
-        accepted: false,
-        outcome: CheckOutcome::Rejected,
-        tls,
-        diagnosis: Some(diagnosis),
-        warnings,
-        probe,
-        exit_code: code,
-    }
 }

@@ -9,6 +9,14 @@ use super::budget::{Budget, Stopped};
 use super::certinfo::CertFacts;
 
 /// One send's outcome: a response (possibly counted as an error), or a failure with its explanation.
+/// How many response headers are read (hyper's default is 100; curl counts none, only bytes:
+/// 20,000 short headers, about 300 KB, pass curl over HTTP/1.1). Under http's HeaderMap limit.
+pub const MAX_RESPONSE_HEADERS: usize = 30_000;
+
+/// How large an HTTP/2 header list may be, counted as RFC 9113 does (name + value + 32 a field);
+/// HTTP/1.1 heads stop at hyper's buffer, about 400 KiB. curl allows 300 KiB in all.
+pub const MAX_HEADER_LIST_BYTES: u32 = 512 * 1024;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exchange {
     pub method: String,

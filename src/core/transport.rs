@@ -133,8 +133,8 @@ impl Transport {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured((*config).clone())
             .redirect(reqwest::redirect::Policy::none())
-            .http1_max_headers(MAX_RESPONSE_HEADERS)
-            .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
+            .http1_max_headers(super::exchange::MAX_RESPONSE_HEADERS)
+            .http2_max_header_list_size(super::exchange::MAX_HEADER_LIST_BYTES)
             .no_proxy()
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
@@ -219,7 +219,7 @@ impl Transport {
                 failure.tls = entry.log.facts_for(&url);
                 if failure.needs_probe && url.scheme() == "https" {
                     failure.probe = Some(
-                        diagnose::probe_tls(&entry.config, &url, Duration::from_secs(5)).await,
+                        super::probe::probe_tls(&entry.config, &url, Duration::from_secs(5)).await,
                     );
                 }
                 failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());
@@ -304,14 +304,6 @@ async fn send_with_redirects(
         url = next;
     }
 }
-
-/// How many response headers are read (hyper's default is 100; curl counts none, only bytes:
-/// 20,000 short headers, about 300 KB, pass curl over HTTP/1.1). Under http's HeaderMap limit.
-pub const MAX_RESPONSE_HEADERS: usize = 30_000;
-
-/// How large an HTTP/2 header list may be, counted as RFC 9113 does (name + value + 32 a field);
-/// HTTP/1.1 heads stop at hyper's buffer, about 400 KiB. curl allows 300 KiB in all.
-pub const MAX_HEADER_LIST_BYTES: u32 = 512 * 1024;
 
 fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)

@@ -240,8 +240,8 @@ impl Runner {
                     let (accepted, lines) = match prepare::prepare(&profile, &vars) {
                         Err(e) => (false, vec![format!("cannot check: {e}")]),
                         Ok(req) => {
-                            use crate::core::diagnose::CheckOutcome;
-                            let report = crate::core::diagnose::check_key(&transport, &req).await;
+                            use crate::core::check::CheckOutcome;
+                            let report = crate::core::check::check_key(&transport, &req).await;
                             let mut lines: Vec<String> =
                                 report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
                             lines.extend(
