@@ -219,29 +219,55 @@ fn certbench_pid(session: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-#[test]
-fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
-    let server = DemoServer::start();
+/// certbench in a tmux session on a folder holding one profile, `name.toml` (with `toml` as its
+/// text), run from `cwd`, with that profile open in the form.
+struct Workbench {
+    session: String,
+    _guard: Session,
+    _profiles: tempfile::TempDir,
+}
+
+fn workbench(server: &DemoServer, name: &str, toml: &str, cwd: &std::path::Path) -> Workbench {
     let profiles = tempfile::tempdir().unwrap();
-    std::fs::write(
-        profiles.path().join("endless.toml"),
-        format!(
-            "url = \"{}/drip/100\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n",
-            server.url
-        ),
-    )
-    .unwrap();
-    let session = format!("certbench-hup-{}", std::process::id());
+    std::fs::write(profiles.path().join(format!("{name}.toml")), toml).unwrap();
+    let session = format!("certbench-{name}-{}", std::process::id());
     let bin = env!("CARGO_BIN_EXE_certbench");
     let run = format!(
-        "CERTBENCH_HOME={} {bin} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        "cd {} && CERTBENCH_HOME={} {bin} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        cwd.display(),
         server.home,
         profiles.path().display()
     );
-    let _session = new_session(&session, 100, 30, &run);
-    wait_for(&session, "endless", 10);
+    let guard = new_session(&session, 120, 30, &run);
+    wait_for(&session, name, 10);
     tmux(&["send-keys", "-t", &session, "Enter"]);
-    wait_for(&session, "Request: endless", 5);
+    wait_for(&session, &format!("Request: {name}"), 5);
+    Workbench {
+        session,
+        _guard: guard,
+        _profiles: profiles,
+    }
+}
+
+/// A profile's text: `path` on the demo server, with its key and CA.
+fn demo_profile(server: &DemoServer, path: &str, extra: &str) -> String {
+    format!(
+        "url = \"{}{path}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n{extra}",
+        server.url
+    )
+}
+
+#[test]
+fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
+    let server = DemoServer::start();
+    let here = std::env::temp_dir();
+    let wb = workbench(
+        &server,
+        "endless",
+        &demo_profile(&server, "/drip/100", ""),
+        &here,
+    );
+    let session = wb.session.clone();
     tmux(&["send-keys", "-t", &session, "C-r"]);
     let screen = wait_for(&session, "sending", 5);
     assert!(screen.contains("sending"), "{screen}");
@@ -269,28 +295,10 @@ fn a_hang_up_mid_send_ends_the_tui_promptly_and_restores_the_terminal() {
 #[test]
 fn w_on_a_body_over_the_cap_streams_it_whole_to_a_file() {
     let server = DemoServer::start();
-    let profiles = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        profiles.path().join("bomb.toml"),
-        format!(
-            "url = \"{}/bomb/gzip/8\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n[options]\nmax_body = \"1MiB\"\n",
-            server.url
-        ),
-    )
-    .unwrap();
-    let session = format!("certbench-w-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_certbench");
-    let run = format!(
-        "cd {} && CERTBENCH_HOME={} {bin} --profiles {}; sleep 20",
-        work.path().display(),
-        server.home,
-        profiles.path().display()
-    );
-    let _session = new_session(&session, 120, 30, &run);
-    wait_for(&session, "bomb", 10);
-    tmux(&["send-keys", "-t", &session, "Enter"]);
-    wait_for(&session, "Request: bomb", 5);
+    let toml = demo_profile(&server, "/bomb/gzip/8", "[options]\nmax_body = \"1MiB\"\n");
+    let wb = workbench(&server, "bomb", &toml, work.path());
+    let session = wb.session.clone();
     tmux(&["send-keys", "-t", &session, "C-r"]);
     let screen = wait_for(&session, "over the 1MiB limit", 10);
     assert!(
@@ -325,24 +333,14 @@ fn wakeups(pid: &str) -> u64 {
 #[test]
 fn an_idle_tui_does_not_wake_up_between_keystrokes() {
     let server = DemoServer::start();
-    let profiles = tempfile::tempdir().unwrap();
-    std::fs::write(
-        profiles.path().join("slow.toml"),
-        format!(
-            "url = \"{}/slow/1500\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n",
-            server.url
-        ),
-    )
-    .unwrap();
-    let session = format!("certbench-idle-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_certbench");
-    let run = format!(
-        "CERTBENCH_HOME={} {bin} --profiles {}; sleep 20",
-        server.home,
-        profiles.path().display()
+    let here = std::env::temp_dir();
+    let wb = workbench(
+        &server,
+        "slow",
+        &demo_profile(&server, "/slow/1500", ""),
+        &here,
     );
-    let _session = new_session(&session, 100, 30, &run);
-    wait_for(&session, "slow", 10);
+    let session = wb.session.clone();
     let pid = certbench_pid(&session);
     assert!(!pid.is_empty(), "certbench runs in the pane");
     std::thread::sleep(Duration::from_millis(500));
@@ -350,8 +348,6 @@ fn an_idle_tui_does_not_wake_up_between_keystrokes() {
     std::thread::sleep(Duration::from_secs(2));
     let idle = wakeups(&pid) - before;
     // While a send is in flight the spinner animates: the ticks come back.
-    tmux(&["send-keys", "-t", &session, "Enter"]);
-    wait_for(&session, "Request: slow", 5);
     tmux(&["send-keys", "-t", &session, "C-r"]);
     wait_for(&session, "sending", 5);
     let before = wakeups(&pid);
