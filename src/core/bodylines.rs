@@ -689,7 +689,10 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 fn index_xml(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
     use quick_xml::events::Event;
     let text = std::str::from_utf8(b).map_err(|_| syntax("the body is not UTF-8", 0))?;
-    let mut reader = quick_xml::Reader::from_str(text);
+    // quick-xml skips a leading byte-order mark and counts its positions after it: skip it
+    // here instead, so that every position below is one in `b`.
+    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut reader = quick_xml::Reader::from_str(&text[skip..]);
     let mut x = XmlLines {
         lines: Builder::new(),
         held: Held::Nothing,
@@ -698,16 +701,16 @@ fn index_xml(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
     let mut depth: u32 = 0;
     let mut next_check = CHECK_EVERY;
     let err = |reader: &quick_xml::Reader<&[u8]>, e: &dyn std::fmt::Display| {
-        syntax(&e.to_string(), reader.error_position() as usize)
+        syntax(&e.to_string(), skip + reader.error_position() as usize)
     };
     loop {
-        let from = reader.buffer_position() as usize;
+        let from = skip + reader.buffer_position() as usize;
         if from >= next_check {
             budget.check()?;
             next_check = from + CHECK_EVERY;
         }
         let event = reader.read_event().map_err(|e| err(&reader, &e))?;
-        let to = reader.buffer_position() as usize;
+        let to = skip + reader.buffer_position() as usize;
         match event {
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 x.run = Some(x.run.map_or((from, to), |(f, _)| (f, to)));
@@ -766,6 +769,14 @@ mod tests {
         BodyLines::xml(Bytes::from(s.to_string()), &Budget::unlimited())
             .unwrap()
             .to_text()
+    }
+
+    #[test]
+    fn xml_after_a_byte_order_mark_keeps_its_lines() {
+        // Found by the body_view fuzzer: the mark shifted every position by three bytes.
+        assert_eq!(xml("\u{feff}<a>\n<b>x</b>\n</a>"), "<a>\n  <b>x</b>\n</a>");
+        let lines = BodyLines::xml(Bytes::from("\u{feff}\nï"), &Budget::unlimited()).unwrap();
+        assert_eq!((lines.len(), lines.line(0)), (1, "ï".into()));
     }
 
     #[test]
