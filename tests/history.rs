@@ -25,20 +25,22 @@ fn certbench(env: &Env, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `send --url URL` with the demo key and CA, recorded in history.
+fn demo_args(url: &str) -> [&str; 7] {
+    [
+        "send",
+        "--url",
+        url,
+        "--credential",
+        "demo",
+        "--trust",
+        "demo-ca",
+    ]
+}
+
 /// `certbench send --url URL` with the demo key and CA, as a process.
 fn send_demo(env: &Env, url: &str) -> Output {
-    certbench(
-        env,
-        &[
-            "send",
-            "--url",
-            url,
-            "--credential",
-            "demo",
-            "--trust",
-            "demo-ca",
-        ],
-    )
+    certbench(env, &demo_args(url))
 }
 
 fn stderr(o: &Output) -> String {
@@ -672,8 +674,7 @@ fn history_reads_on_a_read_only_home_and_a_send_says_why_it_is_not_recorded() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders"), "{}", stdout(&o));
 
-    let mut args = vec!["send", "--url", &url];
-    args.extend(["--credential", "demo", "--trust", "demo-ca"]);
+    let args = demo_args(&url);
     let o = certbench_in_namespace(&env, READ_ONLY_HOME, &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("orders"));
@@ -686,8 +687,7 @@ fn a_full_disk_says_disk_full_and_history_still_reads() {
     let url = format!("{}/json", env.server.url);
     assert_eq!(send_demo(&env, &url).status.code(), Some(0));
 
-    let mut args = vec!["send", "--url", &url];
-    args.extend(["--credential", "demo", "--trust", "demo-ca"]);
+    let args = demo_args(&url);
     let o = certbench_in_namespace(&env, FULL_HOME, &args);
     assert_eq!(
         o.status.code(),
