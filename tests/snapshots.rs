@@ -217,8 +217,9 @@ fn tls_failure_explained() {
     let mut f = Failure::plain(Diagnosis::new(
         DiagnosisKind::ClientCertRequired,
         "the server requires a client certificate and none was sent: no credential key is selected",
-        "pick a key with Ctrl-K (or --credential NAME)",
-    ));
+        "credential = \"NAME\" in the profile does the same",
+    )
+    .with_step(certbench::core::exchange::NextStep::PickKey));
     f.tls = Some(TlsFacts {
         client_cert_sent: None,
         ..tls()

@@ -9,7 +9,8 @@ use crate::core::compare::{self, Comparison};
 use crate::core::history::{self, Entry, Filter, History, Limits};
 use crate::core::home;
 
-use super::{EXIT_OK, output};
+use super::exit::EXIT_OK;
+use super::output;
 
 /// `diff`'s convention: 0 same, 1 different, 2 trouble.
 pub const DIFF_SAME: i32 = 0;

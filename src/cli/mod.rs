@@ -3,6 +3,7 @@
 #[macro_use]
 mod stdout;
 mod demo;
+mod exit;
 mod history;
 mod output;
 
@@ -23,11 +24,7 @@ use crate::core::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
 use crate::core::transport::Transport;
 use crate::core::vars::Vars;
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_USAGE: i32 = 1;
-pub const EXIT_TRANSPORT: i32 = 2;
-pub const EXIT_TIMEOUT: i32 = 3;
-pub const EXIT_STATUS: i32 = 4;
+use exit::{EXIT_OK, EXIT_USAGE};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -4,10 +4,10 @@ use crate::core::kind::DiagnosisKind;
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::{EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
+use super::exit::{self, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
 use crate::core::certinfo::{CertFacts, Validity};
 use crate::core::diagnose::Failure;
-use crate::core::exchange::{BodyView, Exchange, TlsFacts};
+use crate::core::exchange::{BodyView, Diagnosis, Exchange, NextStep, TlsFacts};
 use crate::core::keystore::{KeyInfo, Keystore};
 use crate::core::prepare::PreparedRequest;
 use crate::core::transport::Transport;
@@ -18,6 +18,14 @@ const SECRET_HEADERS: [&str; 4] = [
     "cookie",
     "set-cookie",
 ];
+
+/// A diagnosis's hint, with the command line's way to take its next step.
+pub fn hint(d: &Diagnosis) -> String {
+    d.hint_with(|step| match step {
+        NextStep::PickKey => "pick a key with --credential NAME",
+        NextStep::RawErrorChain => "run again with -v for the raw error chain",
+    })
+}
 
 /// Hides secret header values in verbose output.
 pub fn mask_header(name: &str, value: &str) -> String {
@@ -55,14 +63,14 @@ pub fn print_result(
             } else {
                 print_failure(f, verbose);
             }
-            f.exit_code()
+            exit::for_failure(f)
         }
     }
 }
 
 pub fn print_exchange(ex: &Exchange, verbose: bool) {
     for w in &ex.warnings {
-        eprintln!("warning: {} ({})", w.message, w.hint);
+        eprintln!("warning: {} ({})", w.message, hint(w));
     }
     if verbose {
         for hop in &ex.redirects {
@@ -103,7 +111,7 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
     }
     if let Some(d) = &ex.incomplete {
         eprintln!("error: {}", d.message);
-        eprintln!("hint: {}", d.hint);
+        eprintln!("hint: {}", hint(d));
     }
     if let Some(path) = &ex.saved_to {
         eprintln!("saved {} bytes to {path}", ex.decoded_size);
@@ -161,11 +169,12 @@ fn print_tls(tls: &TlsFacts) {
 
 pub fn print_failure(f: &Failure, verbose: bool) {
     for w in &f.warnings {
-        eprintln!("warning: {} ({})", w.message, w.hint);
+        eprintln!("warning: {} ({})", w.message, hint(w));
     }
     eprintln!("error: {}", f.diagnosis.message);
-    if !f.diagnosis.hint.is_empty() {
-        eprintln!("hint: {}", f.diagnosis.hint);
+    let hint = hint(&f.diagnosis);
+    if !hint.is_empty() {
+        eprintln!("hint: {hint}");
     }
     if verbose {
         if let Some(tls) = &f.tls {
@@ -362,7 +371,7 @@ fn exchange_head(request: Value, ex: &Exchange) -> Value {
 /// The `error` of a response counted as a failure: the status, or the cause behind it when one is known.
 fn status_error(ex: &Exchange) -> Value {
     if let Some(d) = &ex.incomplete {
-        return json!({"kind": d.kind, "message": d.message, "hint": d.hint});
+        return json!({"kind": d.kind, "message": d.message, "hint": hint(d)});
     }
     if !ex.status_is_error {
         return Value::Null;
@@ -373,7 +382,7 @@ fn status_error(ex: &Exchange) -> Value {
         .find(|w| w.kind == DiagnosisKind::ClientCertPostHandshake)
     {
         Some(w) => {
-            json!({"kind": w.kind, "message": format!("HTTP {} {}: {}", ex.status, ex.reason, w.message), "hint": w.hint})
+            json!({"kind": w.kind, "message": format!("HTTP {} {}: {}", ex.status, ex.reason, w.message), "hint": hint(w)})
         }
         None => {
             json!({"kind": "http_status", "message": format!("HTTP {} {}", ex.status, ex.reason), "hint": "the body is still shown; --no-status-errors counts any status as success"})
@@ -391,7 +400,7 @@ pub fn failure_json(request: Value, f: &Failure) -> Value {
         "tls": f.tls,
         "probe": f.probe,
         "warnings": f.warnings,
-        "error": {"kind": f.diagnosis.kind, "message": f.diagnosis.message, "hint": f.diagnosis.hint, "chain": f.chain},
+        "error": {"kind": f.diagnosis.kind, "message": f.diagnosis.message, "hint": hint(&f.diagnosis), "chain": f.chain},
     })
 }
 
@@ -587,7 +596,7 @@ pub async fn key_check(
             eprintln!("* {line}");
         }
         for w in &report.warnings {
-            eprintln!("warning: {} ({})", w.message, w.hint);
+            eprintln!("warning: {} ({})", w.message, hint(w));
         }
         let word = match report.outcome {
             CheckOutcome::Accepted => "accepted",
@@ -598,8 +607,8 @@ pub async fn key_check(
             outln!("accepted: {url} accepts key {name}");
         } else if let Some(d) = &report.diagnosis {
             outln!("{word}: {}", d.message);
-            outln!("hint: {}", d.hint);
+            outln!("hint: {}", hint(d));
         }
     }
-    report.exit_code
+    exit::for_check(&report)
 }

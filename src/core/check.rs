@@ -25,8 +25,6 @@ pub struct KeyCheck {
     pub diagnosis: Option<Diagnosis>,
     pub warnings: Vec<Diagnosis>,
     pub probe: Probe,
-    #[serde(skip)]
-    pub exit_code: i32,
 }
 
 /// What a handshake-only check saw.
@@ -40,16 +38,12 @@ pub enum CheckOutcome {
     Rejected,
 }
 
-/// Exit code of `keys check` when the server did not ask for a certificate (0 is accepted).
-pub const EXIT_NOT_ASKED: i32 = 5;
-
 /// A handshake only (plus one read) with the request's key, trust and verification settings.
 pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck {
     let plain_failure = |f: Failure| KeyCheck {
         accepted: false,
         outcome: CheckOutcome::Rejected,
         tls: None,
-        exit_code: f.exit_code(),
         diagnosis: Some(f.diagnosis),
         warnings: Vec::new(),
         probe: Probe {
@@ -102,7 +96,6 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
             )),
             warnings,
             probe,
-            exit_code: EXIT_NOT_ASKED,
         };
     }
     if probe.accepted {
@@ -118,7 +111,6 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
             diagnosis: None,
             warnings,
             probe,
-            exit_code: 0,
         };
     }
     let silent = !probe.handshake_ok
@@ -145,11 +137,6 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
         .map(|_| std::io::ErrorKind::ConnectionRefused);
     f.tls = tls.clone();
     let diagnosis = explain(&f, req, cred.as_ref());
-    let code = if diagnosis.kind == DiagnosisKind::Timeout {
-        3
-    } else {
-        2
-    };
     KeyCheck {
         accepted: false,
         outcome: CheckOutcome::Rejected,
@@ -157,6 +144,5 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
         diagnosis: Some(diagnosis),
         warnings,
         probe,
-        exit_code: code,
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::certinfo::{CertFacts, Validity};
-use super::exchange::{Diagnosis, Exchange, Hop, TlsFacts};
+use super::exchange::{Diagnosis, Exchange, Hop, NextStep, TlsFacts};
 use super::keystore::KeyError;
 use super::prepare::PreparedRequest;
 
@@ -82,18 +82,6 @@ impl Failure {
         f.io_kind = io_kind;
         f.redirects = hops.to_vec();
         f
-    }
-
-    /// The CLI's exit code: 3 timeout, 1 for what the user must fix in the request, else 2.
-    pub fn exit_code(&self) -> i32 {
-        match self.diagnosis.kind {
-            DiagnosisKind::Timeout => 3,
-            DiagnosisKind::CredentialMissing
-            | DiagnosisKind::TrustMissing
-            | DiagnosisKind::InvalidCredential
-            | DiagnosisKind::InvalidRequest => 1,
-            _ => 2,
-        }
     }
 }
 
@@ -350,8 +338,9 @@ fn missing_cert(
         (None, _) => Diagnosis::new(
             kind,
             format!("{what}: no credential key is selected"),
-            "pick a key: Ctrl-K in the TUI, --credential NAME, or credential = \"NAME\" in the profile",
-        ),
+            "credential = \"NAME\" in the profile does the same",
+        )
+        .with_step(NextStep::PickKey),
     }
 }
 
@@ -450,8 +439,9 @@ pub fn explain(
                 "the connection to {host}:{port} failed: {}",
                 f.chain.last().cloned().unwrap_or_default()
             ),
-            "press r (TUI) or use -v (CLI) for the raw error chain; check the server's logs",
-        ),
+            "check the server's logs",
+        )
+        .with_step(NextStep::RawErrorChain),
     }
 }
 
@@ -620,8 +610,9 @@ fn explain_tls(
         other => Diagnosis::new(
             DiagnosisKind::TlsError,
             format!("TLS with {host} failed: {other}"),
-            "press r (TUI) or use -v (CLI) for the raw error chain",
-        ),
+            "",
+        )
+        .with_step(NextStep::RawErrorChain),
     }
 }
 

@@ -144,6 +144,19 @@ pub struct Diagnosis {
     pub kind: DiagnosisKind,
     pub message: String,
     pub hint: String,
+    /// A next step only the interface can name (a key in the TUI, a flag on the command line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<NextStep>,
+}
+
+/// A next step each interface names its own way, so the core never names a key or a flag for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// Choose a client-certificate key for this request.
+    PickKey,
+    /// Look at the raw error chain behind the explanation.
+    RawErrorChain,
 }
 
 impl Diagnosis {
@@ -156,6 +169,21 @@ impl Diagnosis {
             kind,
             message: message.into(),
             hint: hint.into(),
+            step: None,
+        }
+    }
+
+    pub fn with_step(mut self, step: NextStep) -> Diagnosis {
+        self.step = Some(step);
+        self
+    }
+
+    /// The hint, led by the interface's own words for the next step (`how`).
+    pub fn hint_with(&self, how: impl Fn(NextStep) -> &'static str) -> String {
+        match self.step {
+            None => self.hint.clone(),
+            Some(step) if self.hint.is_empty() => how(step).to_string(),
+            Some(step) => format!("{}; {}", how(step), self.hint),
         }
     }
 }

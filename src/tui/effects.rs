@@ -237,32 +237,30 @@ impl Runner {
                 let (transport, vars) = (self.transport.clone(), self.vars.clone());
                 self.rt.spawn(async move {
                     let name = profile.credential.clone().unwrap_or_default();
-                    let (accepted, lines) = match prepare::prepare(&profile, &vars) {
-                        Err(e) => (false, vec![format!("cannot check: {e}")]),
-                        Ok(req) => {
-                            use crate::core::check::CheckOutcome;
-                            let report = crate::core::check::check_key(&transport, &req).await;
-                            let mut lines: Vec<String> =
-                                report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
-                            lines.extend(
-                                report
-                                    .warnings
-                                    .iter()
-                                    .map(|w| format!("warning: {} ({})", w.message, w.hint)),
-                            );
-                            let word = match report.outcome {
-                                CheckOutcome::NotAsked => "NOT ASKED",
-                                _ => "REJECTED",
-                            };
-                            if report.accepted {
-                                lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
-                            } else if let Some(d) = &report.diagnosis {
-                                lines.push(format!("{word}: {}", d.message));
-                                lines.push(format!("hint: {}", d.hint));
+                    let (accepted, lines) =
+                        match prepare::prepare(&profile, &vars) {
+                            Err(e) => (false, vec![format!("cannot check: {e}")]),
+                            Ok(req) => {
+                                use crate::core::check::CheckOutcome;
+                                let report = crate::core::check::check_key(&transport, &req).await;
+                                let mut lines: Vec<String> =
+                                    report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
+                                lines.extend(report.warnings.iter().map(|w| {
+                                    format!("warning: {} ({})", w.message, super::hint(w))
+                                }));
+                                let word = match report.outcome {
+                                    CheckOutcome::NotAsked => "NOT ASKED",
+                                    _ => "REJECTED",
+                                };
+                                if report.accepted {
+                                    lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
+                                } else if let Some(d) = &report.diagnosis {
+                                    lines.push(format!("{word}: {}", d.message));
+                                    lines.push(format!("hint: {}", super::hint(d)));
+                                }
+                                (report.accepted, lines)
                             }
-                            (report.accepted, lines)
-                        }
-                    };
+                        };
                     let _ = tx.send(Message::KeyChecked {
                         name,
                         accepted,

@@ -17,6 +17,15 @@ use crate::core::vars::Vars;
 use message::Message;
 use state::State;
 
+/// A diagnosis's hint, with the workbench's key for its next step.
+pub fn hint(d: &crate::core::exchange::Diagnosis) -> String {
+    use crate::core::exchange::NextStep;
+    d.hint_with(|step| match step {
+        NextStep::PickKey => "pick a key with Ctrl-K",
+        NextStep::RawErrorChain => "press r for the raw error chain",
+    })
+}
+
 /// Opens the workbench on `profiles_dir` with the keystore in `home`; returns the exit code.
 pub fn run(
     profiles_dir: &Path,

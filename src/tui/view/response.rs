@@ -221,7 +221,7 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                     t.fg(Color::Red),
                 )),
                 Line::from(""),
-                Line::from(format!("fix: {}", fail.diagnosis.hint)),
+                Line::from(format!("fix: {}", crate::tui::hint(&fail.diagnosis))),
             ];
             for w in &fail.warnings {
                 text.push(Line::from(Span::styled(
