@@ -285,9 +285,10 @@ fn import_wizard_wrong_password() {
     update(&mut s, key(KeyCode::Enter));
     update(
         &mut s,
-        Message::Imported(Err(
-            "wrong password for client.p12: the MAC does not verify; type it again".into(),
-        )),
+        Message::Imported(Err(certbench::tui::state::ImportFailed {
+            step: certbench::tui::state::ImportStep::Password,
+            message: "wrong password for client.p12: the MAC does not verify; type it again".into(),
+        })),
     );
     assert!(matches!(s.popup, Some(Popup::Import(_))));
     insta::assert_snapshot!(screen(&s, 80, 24));

@@ -215,9 +215,10 @@ fn help_overlay_and_key_picker_render_at_80x24() {
     // A wrong password comes back as an error in the wizard, the input kept.
     update(
         &mut s,
-        Message::Imported(Err(
-            "wrong password for x.p12: check it and try again".into()
-        )),
+        Message::Imported(Err(certbench::tui::state::ImportFailed {
+            step: certbench::tui::state::ImportStep::Password,
+            message: "wrong password for x.p12: check it and try again".into(),
+        })),
     );
     let text = screen(&s, 80, 24);
     assert!(text.contains("wrong password"), "{text}");
@@ -298,7 +299,7 @@ fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
     );
     // c with nothing marked explains itself.
     assert!(update(&mut s, key(KeyCode::Char('c'))).is_empty());
-    assert!(s.message.as_ref().unwrap().0.contains("mark two"));
+    assert!(s.message.as_ref().unwrap().text().contains("mark two"));
     update(&mut s, key(KeyCode::Char('m')));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
@@ -452,7 +453,7 @@ fn key_picker_sends_with_two_keys_and_profiles_rename() {
     typed(&mut s, "/bad");
     assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
     assert!(
-        s.message.as_ref().unwrap().1,
+        s.message.as_ref().unwrap().is_problem(),
         "a bad name is an error in place"
     );
 }
@@ -553,7 +554,7 @@ fn body_search_raw_and_wrap() {
     assert!(s.scroll > before);
     s.search_term = "no-such-text-here".into();
     update(&mut s, key(KeyCode::Char('n')));
-    assert!(s.message.as_ref().unwrap().0.contains("not found"));
+    assert!(s.message.as_ref().unwrap().text().contains("not found"));
 
     // Raw: the body as received (compact JSON: one line).
     update(&mut s, key(KeyCode::Char('r')));
@@ -674,7 +675,50 @@ fn every_option_row_changes_exactly_its_own_option() {
 
 #[test]
 fn the_import_wizard_returns_to_the_step_its_error_is_about() {
-    use certbench::tui::state::Popup;
+    use certbench::tui::effects::import_key;
+    use certbench::tui::state::{ImportKind, ImportStep, Popup};
+    // The step comes from the keystore's own error, for real files.
+    let dir = tempfile::tempdir().unwrap();
+    let ks = certbench::core::keystore::Keystore::open(dir.path());
+    let pki = certbench::demo::Pki::new("Wizard CA");
+    let client = pki.client("w", certbench::demo::Days::default());
+    let cert = dir.path().join("c.pem");
+    let key_pem = dir.path().join("k.pem");
+    std::fs::write(&cert, &client.cert_pem).unwrap();
+    std::fs::write(&key_pem, &client.key_pem).unwrap();
+    let enc = dir.path().join("enc.pem");
+    let o = std::process::Command::new("openssl")
+        .args([
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "pass:right",
+        ])
+        .arg("-in")
+        .arg(&key_pem)
+        .arg("-out")
+        .arg(&enc)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pair = |k: &std::path::Path| format!("{},{}", cert.display(), k.display());
+    let failed = |kind, path: &str, pw: &str, name: &str| {
+        import_key(&ks, kind, path, pw, name).expect_err("this import fails")
+    };
+    let e = failed(ImportKind::PemPair, &pair(&enc), "wrong", "w");
+    assert_eq!(e.step, ImportStep::Password, "{}", e.message);
+    let e = failed(ImportKind::Pkcs12, "/nope.p12", "", "w");
+    assert_eq!(e.step, ImportStep::Path, "{}", e.message);
+    assert!(e.message.contains("/nope.p12"), "{}", e.message);
+    import_key(&ks, ImportKind::PemPair, &pair(&enc), "right", "w").unwrap();
+    let e = failed(ImportKind::PemPair, &pair(&key_pem), "", "w");
+    assert_eq!(e.step, ImportStep::Name, "{}", e.message);
+    let e = failed(ImportKind::PemPair, &pair(&key_pem), "", "../w");
+    assert_eq!(e.step, ImportStep::Name, "{}", e.message);
+
+    // The wizard goes back to that step, the error shown.
     let mut s = state_with_profile();
     update(&mut s, ctrl('k'));
     update(&mut s, key(KeyCode::Char('a')));
@@ -682,23 +726,37 @@ fn the_import_wizard_returns_to_the_step_its_error_is_about() {
         Some(Popup::Import(w)) => (w.step, w.error.clone().unwrap_or_default()),
         other => panic!("the wizard is open: {other:?}"),
     };
-    update(
-        &mut s,
-        Message::Imported(Err(
-            "wrong password for x.p12: check it and try again".into()
-        )),
-    );
+    // Tab on the path asks the runner to complete it; the answer lands only if the path is unchanged.
+    update(&mut s, key(KeyCode::Enter));
+    for c in "/tm".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
     assert_eq!(
-        step(&s).0,
-        2,
-        "a password error goes back to the password step"
+        update(&mut s, key(KeyCode::Tab)),
+        vec![Effect::CompletePath("/tm".into())]
     );
+    let path = |s: &certbench::tui::state::State| match &s.popup {
+        Some(Popup::Import(w)) => w.path.lines().join(""),
+        _ => String::new(),
+    };
     update(
         &mut s,
-        Message::Imported(Err(
-            "cannot read /nope.p12: No such file or directory".into()
-        )),
+        Message::PathCompleted {
+            typed: "/elsewhere".into(),
+            completed: "/elsewhere/".into(),
+        },
     );
-    assert_eq!(step(&s).0, 1, "a file error goes back to the path step");
-    assert!(step(&s).1.contains("No such file"));
+    assert_eq!(path(&s), "/tm", "a stale completion is dropped");
+    update(
+        &mut s,
+        Message::PathCompleted {
+            typed: "/tm".into(),
+            completed: "/tmp/".into(),
+        },
+    );
+    assert_eq!(path(&s), "/tmp/");
+    let wrong = failed(ImportKind::PemPair, &pair(&enc), "wrong", "v");
+    update(&mut s, Message::Imported(Err(wrong)));
+    assert_eq!(step(&s).0, ImportStep::Password);
+    assert!(step(&s).1.contains("password"), "{}", step(&s).1);
 }

@@ -15,6 +15,7 @@ use crate::core::compare;
 use crate::core::diagnose::Failure;
 use crate::core::exchange::Exchange;
 use crate::core::history::{Filter, History, Limits, Summary};
+use crate::core::keyerror::KeyError;
 use crate::core::keystore::Keystore;
 use crate::core::pipeline::{Pipeline, Sent};
 use crate::core::prepare;
@@ -22,9 +23,84 @@ use crate::core::profile::{self, Profile};
 use crate::core::transport::Transport;
 use crate::core::vars::Vars;
 
-use super::message::Message;
-use super::state::{BodyLines, CompareView, Shown};
-use super::update::{Effect, Side};
+use super::message::{After, Message};
+use super::state::{BodyLines, CompareView, ImportFailed, ImportKind, ImportStep, Shown};
+
+/// One side of a comparison: an entry in the store, or a result held in memory.
+#[derive(Debug, Clone)]
+pub enum Side {
+    Stored(i64),
+    Held(Arc<Result<Exchange, Failure>>),
+}
+
+impl PartialEq for Side {
+    fn eq(&self, other: &Side) -> bool {
+        match (self, other) {
+            (Side::Stored(a), Side::Stored(b)) => a == b,
+            (Side::Held(a), Side::Held(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Work for the effects runner; results come back as Messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send {
+        id: u64,
+        profile: Box<Profile>,
+        /// Stream the body into this file instead of holding it (`w` on a body over the cap).
+        save_to: Option<String>,
+    },
+    Cancel {
+        id: u64,
+    },
+    LoadProfiles,
+    LoadKeys,
+    SaveProfile(Box<Profile>),
+    DeleteProfile(String),
+    Import {
+        kind: ImportKind,
+        path: String,
+        password: String,
+        name: String,
+    },
+    DeleteKey(String),
+    /// Complete the import wizard's path from the folder listing.
+    CompletePath(String),
+    Copy(String),
+    WriteBody {
+        name: String,
+        bytes: bytes::Bytes,
+    },
+    ExportKey(String),
+    /// Read the history list with this filter line.
+    LoadHistory(String),
+    OpenEntry {
+        id: i64,
+        then: After,
+    },
+    DeleteEntry(i64),
+    ClearHistory,
+    Compare {
+        a: Side,
+        b: Side,
+        labels: (String, String),
+        ignore: Vec<String>,
+    },
+    /// The same request with the profile's key and with `other`, then compared.
+    SendPair {
+        id: u64,
+        profile: Box<Profile>,
+        other: String,
+    },
+    RenameProfile {
+        from: String,
+        to: String,
+    },
+    /// Handshake-only probe of the profile's key (`keys check` from the picker).
+    CheckKey(Box<Profile>),
+}
 
 /// Rows read for the history pane (newest first); older ones are a filter away.
 pub const HISTORY_PAGE: usize = 500;
@@ -328,9 +404,17 @@ impl Runner {
             } => {
                 let ks = self.keystore.clone();
                 self.rt.spawn_blocking(move || {
-                    let _ = tx.send(Message::Imported(import(
+                    let _ = tx.send(Message::Imported(import_key(
                         &ks, kind, &path, &password, &name,
                     )));
+                });
+            }
+            Effect::CompletePath(typed) => {
+                let tx = tx.clone();
+                self.rt.spawn_blocking(move || {
+                    if let Some(completed) = complete_path(&typed) {
+                        let _ = tx.send(Message::PathCompleted { typed, completed });
+                    }
                 });
             }
             Effect::Copy(text) => {
@@ -465,27 +549,34 @@ fn display_lines(result: &Result<Exchange, Failure>) -> BodyLines {
 }
 
 /// The wizard's import: a PKCS#12 file, or "cert.pem,key.pem" / "cert.der,key.der".
-fn import(
+/// Imports a key from the wizard's fields; an error names the step it is about.
+pub fn import_key(
     ks: &Keystore,
-    kind: usize,
+    kind: ImportKind,
     path: &str,
     password: &str,
     name: &str,
-) -> Result<String, String> {
+) -> Result<String, ImportFailed> {
+    let at_path = |message: String| ImportFailed {
+        step: ImportStep::Path,
+        message,
+    };
     let read = |p: &str| {
         crate::core::home::read_bounded(Path::new(p.trim()), crate::core::home::KEY_FILE_LIMIT)
-            .map_err(|e| format!("cannot read {p}: {e}"))
+            .map_err(|e| at_path(format!("cannot read {p}: {e}")))
     };
     let pw = (!password.is_empty()).then_some(password);
-    let info = if kind == 0 {
-        ks.import_p12(name, &read(path)?, pw, path)
-            .map_err(|e| e.to_string())?
-    } else {
-        let (cert, key) = path
-            .split_once(',')
-            .ok_or("give the certificate and key files as CERT,KEY")?;
-        ks.import_pem(name, &read(cert)?, &read(key)?, pw, key)
-            .map_err(|e| e.to_string())?
+    let info = match kind {
+        ImportKind::Pkcs12 => ks
+            .import_p12(name, &read(path)?, pw, path)
+            .map_err(import_failed)?,
+        ImportKind::PemPair | ImportKind::DerPair => {
+            let (cert, key) = path
+                .split_once(',')
+                .ok_or_else(|| at_path("give the certificate and key files as CERT,KEY".into()))?;
+            ks.import_pem(name, &read(cert)?, &read(key)?, pw, key)
+                .map_err(import_failed)?
+        }
     };
     Ok(format!(
         "imported key {}: {} ({})",
@@ -493,4 +584,69 @@ fn import(
         info.leaf.subject_cn,
         info.leaf.expiry_words()
     ))
+}
+
+/// The wizard step a key error is about: the password, the name, or else the files.
+fn import_failed(e: KeyError) -> ImportFailed {
+    let step = match e {
+        KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. } => ImportStep::Password,
+        KeyError::Exists { .. } | KeyError::BadName(_) => ImportStep::Name,
+        _ => ImportStep::Path,
+    };
+    ImportFailed {
+        step,
+        message: e.to_string(),
+    }
+}
+
+/// The folder listing's longest common completion of `typed`, with `/` after a lone folder.
+fn complete_path(typed: &str) -> Option<String> {
+    let (dir, prefix) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed),
+    };
+    let entries = std::fs::read_dir(if dir.is_empty() { "." } else { dir }).ok()?;
+    let mut matches: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    matches.sort();
+    let first = matches.first()?;
+    let common: String = matches.iter().fold(first.clone(), |acc, m| {
+        acc.chars()
+            .zip(m.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    let mut full = format!("{dir}{common}");
+    if matches.len() == 1 && Path::new(&full).is_dir() {
+        full.push('/');
+    }
+    Some(full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::complete_path;
+
+    #[test]
+    fn a_path_completes_to_the_common_prefix_and_a_lone_folder_gains_a_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = format!("{}/", dir.path().display());
+        std::fs::write(dir.path().join("client-a.p12"), b"").unwrap();
+        std::fs::write(dir.path().join("client-b.p12"), b"").unwrap();
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
+        assert_eq!(
+            complete_path(&format!("{base}cl")),
+            Some(format!("{base}client-"))
+        );
+        assert_eq!(
+            complete_path(&format!("{base}k")),
+            Some(format!("{base}keys/"))
+        );
+        assert_eq!(complete_path(&format!("{base}zz")), None);
+        assert_eq!(complete_path("/no/such/folder/x"), None);
+    }
 }

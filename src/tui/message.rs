@@ -56,7 +56,12 @@ pub enum Message {
     ProfilesLoaded(Vec<LoadedProfile>),
     KeysLoaded(Vec<(String, Result<KeyInfo, String>)>),
     Saved(Result<String, String>),
-    Imported(Result<String, String>),
+    Imported(Result<String, crate::tui::state::ImportFailed>),
+    /// The import wizard's path `typed`, completed from the folder listing.
+    PathCompleted {
+        typed: String,
+        completed: String,
+    },
     Deleted(Result<String, String>),
     Wrote(Result<String, String>),
 }

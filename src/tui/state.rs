@@ -127,10 +127,29 @@ pub struct InFlight {
     pub profile: Profile,
 }
 
+/// A status-line message: news in green, or a problem in red.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Info(String),
+    Problem(String),
+}
+
+impl Note {
+    pub fn text(&self) -> &str {
+        match self {
+            Note::Info(t) | Note::Problem(t) => t,
+        }
+    }
+
+    pub fn is_problem(&self) -> bool {
+        matches!(self, Note::Problem(_))
+    }
+}
+
 #[derive(Debug)]
 pub struct ImportWizard {
-    pub step: usize,
-    pub kind: usize,
+    pub step: ImportStep,
+    pub kind: ImportKind,
     pub path: TextArea<'static>,
     pub password: TextArea<'static>,
     pub name: TextArea<'static>,
@@ -138,19 +157,70 @@ pub struct ImportWizard {
     pub busy: bool,
 }
 
-pub const IMPORT_KINDS: [&str; 3] = [
-    "PKCS#12 / PFX",
-    "PEM certificate + key",
-    "DER certificate + key",
-];
+/// What the import wizard reads: one PKCS#12 file, or a certificate and key pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+pub enum ImportKind {
+    Pkcs12,
+    PemPair,
+    DerPair,
+}
+
+impl ImportKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportKind::Pkcs12 => "PKCS#12 / PFX",
+            ImportKind::PemPair => "PEM certificate + key",
+            ImportKind::DerPair => "DER certificate + key",
+        }
+    }
+
+    /// The kind above or below this one in the list (`down`), staying at the ends.
+    pub fn moved(self, down: bool) -> ImportKind {
+        use strum::IntoEnumIterator;
+        let all: Vec<ImportKind> = ImportKind::iter().collect();
+        let at = all.iter().position(|k| *k == self).unwrap_or(0);
+        let to = if down {
+            (at + 1).min(all.len() - 1)
+        } else {
+            at.saturating_sub(1)
+        };
+        all[to]
+    }
+}
+
+/// The wizard's steps, in order: kind, file path, password, name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ImportStep {
+    Kind,
+    Path,
+    Password,
+    Name,
+}
+
+impl ImportStep {
+    pub fn next(self) -> ImportStep {
+        match self {
+            ImportStep::Kind => ImportStep::Path,
+            ImportStep::Path => ImportStep::Password,
+            ImportStep::Password | ImportStep::Name => ImportStep::Name,
+        }
+    }
+}
+
+/// Why an import failed, and the step whose input it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFailed {
+    pub step: ImportStep,
+    pub message: String,
+}
 
 impl ImportWizard {
     pub fn new() -> ImportWizard {
         let mut password = TextArea::default();
         password.set_mask_char('*');
         ImportWizard {
-            step: 0,
-            kind: 0,
+            step: ImportStep::Kind,
+            kind: ImportKind::Pkcs12,
             path: TextArea::default(),
             password,
             name: TextArea::default(),
@@ -227,7 +297,8 @@ pub struct State {
     pub in_flight: Option<InFlight>,
     pub next_id: u64,
     pub popup: Option<Popup>,
-    pub message: Option<(String, bool)>,
+    /// The status line's message of the moment.
+    pub message: Option<Note>,
     pub banner: Option<String>,
     pub quit: bool,
     pub spinner: usize,
@@ -527,7 +598,7 @@ impl State {
     /// Whether keys go to a text field (so `q` types a q instead of quitting).
     pub fn typing(&self) -> bool {
         match &self.popup {
-            Some(Popup::Import(w)) => w.step > 0,
+            Some(Popup::Import(w)) => w.step > ImportStep::Kind,
             Some(Popup::Compare(v)) => v.input.is_some(),
             Some(Popup::RenameProfile(_)) => true,
             Some(_) => false,

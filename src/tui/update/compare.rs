@@ -13,12 +13,9 @@ pub(super) fn compare_popup(
             KeyCode::Enter => {
                 let rule = input.lines().join("").trim().to_string();
                 if rule.starts_with('$') && !crate::core::compare::is_valid_path(&rule) {
-                    s.message = Some((
-                        format!(
-                            "{rule} is not a JSON path; write $.field, $.list[*].field or $..field"
-                        ),
-                        true,
-                    ));
+                    s.message = Some(Note::Problem(format!(
+                        "{rule} is not a JSON path; write $.field, $.list[*].field or $..field"
+                    )));
                     v.input = Some(input);
                 } else if !rule.is_empty() {
                     let mut ignore = v.ignore.clone();

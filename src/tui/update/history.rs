@@ -121,14 +121,11 @@ pub(super) fn compare_marked(s: &mut State) -> Vec<Effect> {
             ),
         ),
         _ => {
-            s.message = Some((
-                "mark two entries with m (or one, to compare it with the response on screen), then c".into(),
-                true,
-            ));
+            s.message = Some(Note::Problem("mark two entries with m (or one, to compare it with the response on screen), then c".into()));
             return Vec::new();
         }
     };
-    s.message = Some(("comparing...".into(), false));
+    s.message = Some(Note::Info("comparing...".into()));
     vec![Effect::Compare {
         a: a.0,
         b: b.0,

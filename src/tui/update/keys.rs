@@ -2,10 +2,6 @@
 
 use super::*;
 
-pub(super) fn e_is_password(w: &ImportWizard) -> bool {
-    w.error.as_deref().is_some_and(|e| e.contains("password"))
-}
-
 pub(super) fn keys_popup(
     s: &mut State,
     k: KeyEvent,
@@ -72,7 +68,7 @@ pub(super) fn keys_popup(
             if let Some(name) = name {
                 s.form.base.credential = Some(name.clone());
                 s.form.dirty = true;
-                s.message = Some((format!("key {name} selected"), false));
+                s.message = Some(Note::Info(format!("key {name} selected")));
             }
             return Vec::new();
         }
@@ -91,7 +87,7 @@ pub(super) fn keys_popup(
                 let mut profile = match s.form.to_profile() {
                     Ok(p) => p,
                     Err(e) => {
-                        s.message = Some((format!("cannot check: {e}"), true));
+                        s.message = Some(Note::Problem(format!("cannot check: {e}")));
                         return Vec::new();
                     }
                 };
@@ -125,13 +121,17 @@ pub(super) fn import_popup(s: &mut State, k: KeyEvent, mut w: Box<ImportWizard>)
         });
         return Vec::new();
     }
+    use ImportStep as S;
     match (w.step, k.code) {
-        (0, KeyCode::Up | KeyCode::Char('k')) => w.kind = w.kind.saturating_sub(1),
-        (0, KeyCode::Down | KeyCode::Char('j')) => w.kind = (w.kind + 1).min(2),
-        (0, KeyCode::Enter) => w.step = 1,
-        (1, KeyCode::Tab) => complete_path(&mut w),
-        (1..=3, KeyCode::Enter) if w.step < 3 => w.step += 1,
-        (3, KeyCode::Enter) => {
+        (S::Kind, KeyCode::Up | KeyCode::Char('k')) => w.kind = w.kind.moved(false),
+        (S::Kind, KeyCode::Down | KeyCode::Char('j')) => w.kind = w.kind.moved(true),
+        (S::Path, KeyCode::Tab) => {
+            let typed = w.path.lines().join("");
+            s.popup = Some(Popup::Import(w));
+            return vec![Effect::CompletePath(typed)];
+        }
+        (S::Kind | S::Path | S::Password, KeyCode::Enter) => w.step = w.step.next(),
+        (S::Name, KeyCode::Enter) => {
             let field = |t: &ratatui_textarea::TextArea<'static>| t.lines().join("");
             w.busy = true;
             w.error = None;
@@ -144,50 +144,28 @@ pub(super) fn import_popup(s: &mut State, k: KeyEvent, mut w: Box<ImportWizard>)
             s.popup = Some(Popup::Import(w));
             return vec![effect];
         }
-        (1, _) => {
+        (S::Path, _) => {
             w.path.input(k);
         }
-        (2, _) => {
+        (S::Password, _) => {
             w.password.input(k);
         }
-        (3, _) => {
+        (S::Name, _) => {
             w.name.input(k);
         }
-        _ => {}
+        (S::Kind, _) => {}
     }
     s.popup = Some(Popup::Import(w));
     Vec::new()
 }
 
-/// Tab completion of the path field from the folder listing (a read of the folder, nothing written).
-pub(super) fn complete_path(w: &mut ImportWizard) {
-    let typed = w.path.lines().join("");
-    let (dir, prefix) = match typed.rfind('/') {
-        Some(i) => (typed[..=i].to_string(), typed[i + 1..].to_string()),
-        None => (String::new(), typed.clone()),
-    };
-    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { &dir }) else {
-        return;
-    };
-    let mut matches: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix))
-        .collect();
-    matches.sort();
-    if let Some(first) = matches.first() {
-        let common = matches.iter().fold(first.clone(), |acc, m| {
-            acc.chars()
-                .zip(m.chars())
-                .take_while(|(a, b)| a == b)
-                .map(|(a, _)| a)
-                .collect()
-        });
-        let mut full = format!("{dir}{common}");
-        if matches.len() == 1 && std::path::Path::new(&full).is_dir() {
-            full.push('/');
-        }
-        w.path = ratatui_textarea::TextArea::new(vec![full]);
+/// A completion of the path field arrived; it applies only if the field still holds what was completed.
+pub(super) fn path_completed(s: &mut State, typed: &str, completed: String) {
+    if let Some(Popup::Import(w)) = &mut s.popup
+        && w.step == ImportStep::Path
+        && w.path.lines().join("") == typed
+    {
+        w.path = ratatui_textarea::TextArea::new(vec![completed]);
         w.path.move_cursor(ratatui_textarea::CursorMove::End);
     }
 }

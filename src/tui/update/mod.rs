@@ -1,19 +1,17 @@
 //! fn update(&mut State, Message) -> Vec<Effect>: every state change happens here, with no I/O.
 
 use crate::core::kind::DiagnosisKind;
-use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 use ratatui_textarea::TextArea;
 
-use crate::core::diagnose::Failure;
-use crate::core::exchange::Exchange;
 use crate::core::profile::{BodyType, METHODS, Profile};
 use crate::core::redact;
 
 use super::message::{After, Message};
 use crate::tui::state::{
-    Field, Form, FormTab, HistoryRow, ImportWizard, InFlight, Pane, Popup, RespTab, Shown, State,
+    Field, Form, FormTab, HistoryRow, ImportStep, ImportWizard, InFlight, Note, Pane, Popup,
+    RespTab, Shown, State,
 };
 
 mod compare;
@@ -34,79 +32,7 @@ use response::*;
 
 pub use form::option_rows;
 
-/// One side of a comparison: an entry in the store, or a result held in memory.
-#[derive(Debug, Clone)]
-pub enum Side {
-    Stored(i64),
-    Held(Arc<Result<Exchange, Failure>>),
-}
-
-impl PartialEq for Side {
-    fn eq(&self, other: &Side) -> bool {
-        match (self, other) {
-            (Side::Stored(a), Side::Stored(b)) => a == b,
-            (Side::Held(a), Side::Held(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-}
-
-/// Work for the effects runner; results come back as Messages.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    Send {
-        id: u64,
-        profile: Box<Profile>,
-        /// Stream the body into this file instead of holding it (`w` on a body over the cap).
-        save_to: Option<String>,
-    },
-    Cancel {
-        id: u64,
-    },
-    LoadProfiles,
-    LoadKeys,
-    SaveProfile(Box<Profile>),
-    DeleteProfile(String),
-    Import {
-        kind: usize,
-        path: String,
-        password: String,
-        name: String,
-    },
-    DeleteKey(String),
-    Copy(String),
-    WriteBody {
-        name: String,
-        bytes: bytes::Bytes,
-    },
-    ExportKey(String),
-    /// Read the history list with this filter line.
-    LoadHistory(String),
-    OpenEntry {
-        id: i64,
-        then: After,
-    },
-    DeleteEntry(i64),
-    ClearHistory,
-    Compare {
-        a: Side,
-        b: Side,
-        labels: (String, String),
-        ignore: Vec<String>,
-    },
-    /// The same request with the profile's key and with `other`, then compared.
-    SendPair {
-        id: u64,
-        profile: Box<Profile>,
-        other: String,
-    },
-    RenameProfile {
-        from: String,
-        to: String,
-    },
-    /// Handshake-only probe of the profile's key (`keys check` from the picker).
-    CheckKey(Box<Profile>),
-}
+pub use super::effects::{Effect, Side};
 
 pub const OPTION_ROWS: usize = 11;
 
@@ -137,7 +63,10 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             if let Ok(ex) = &*result
                 && let Some(path) = &ex.saved_to
             {
-                s.message = Some((format!("wrote {} bytes to {path}", ex.decoded_size), false));
+                s.message = Some(Note::Info(format!(
+                    "wrote {} bytes to {path}",
+                    ex.decoded_size
+                )));
             }
             let shown = Shown {
                 profile: flight.profile,
@@ -156,17 +85,14 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             for (summary, shown) in sends {
                 add_row(s, summary, shown);
             }
-            s.message = Some((
-                format!(
-                    "sent with both keys: {}",
-                    if compare.cmp.is_equal() {
-                        "same answer"
-                    } else {
-                        "the answers differ"
-                    }
-                ),
-                false,
-            ));
+            s.message = Some(Note::Info(format!(
+                "sent with both keys: {}",
+                if compare.cmp.is_equal() {
+                    "same answer"
+                } else {
+                    "the answers differ"
+                }
+            )));
             s.popup = Some(Popup::Compare(compare));
             Vec::new()
         }
@@ -187,7 +113,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                         .sort_by_key(|r| std::cmp::Reverse(r.summary.at_ms));
                     s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
                 }
-                Err(e) => s.message = Some((e, true)),
+                Err(e) => s.message = Some(Note::Problem(e)),
             }
             Vec::new()
         }
@@ -195,7 +121,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             let shown = match result {
                 Ok(shown) => shown,
                 Err(e) => {
-                    s.message = Some((e, true));
+                    s.message = Some(Note::Problem(e));
                     return Vec::new();
                 }
             };
@@ -229,7 +155,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                     s.message = None;
                     s.popup = Some(Popup::Compare(view));
                 }
-                Err(e) => s.message = Some((e, true)),
+                Err(e) => s.message = Some(Note::Problem(e)),
             }
             Vec::new()
         }
@@ -253,7 +179,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::HistoryNote(n) => {
-            s.message = Some((n, true));
+            s.message = Some(Note::Problem(n));
             Vec::new()
         }
         Message::ProfilesLoaded(list) => {
@@ -297,18 +223,22 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                     inspect: false,
                     confirm_delete: false,
                 });
-                s.message = Some((m, false));
+                s.message = Some(Note::Info(m));
                 vec![Effect::LoadKeys]
             }
             Err(e) => {
                 if let Some(Popup::Import(w)) = &mut s.popup {
                     w.busy = false;
-                    w.error = Some(e);
-                    w.step = if e_is_password(w) { 2 } else { 1 };
+                    w.error = Some(e.message);
+                    w.step = e.step;
                 }
                 Vec::new()
             }
         },
+        Message::PathCompleted { typed, completed } => {
+            path_completed(s, &typed, completed);
+            Vec::new()
+        }
         Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         Message::Key(k) => key(s, k),
     }
@@ -316,8 +246,8 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
 
 fn note(s: &mut State, r: Result<String, String>) {
     s.message = Some(match r {
-        Ok(m) => (m, false),
-        Err(e) => (e, true),
+        Ok(m) => Note::Info(m),
+        Err(e) => Note::Problem(e),
     });
 }
 
@@ -388,7 +318,7 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
     if k.code == KeyCode::Esc && s.in_flight.is_some() {
         let id = s.in_flight.take().map(|f| f.id).unwrap_or_default();
-        s.message = Some(("request cancelled".into(), false));
+        s.message = Some(Note::Info("request cancelled".into()));
         return vec![Effect::Cancel { id }];
     }
     if k.code == KeyCode::Tab || k.code == KeyCode::BackTab {
@@ -440,10 +370,9 @@ fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
         return Vec::new();
     };
     if profile.credential.as_deref() == Some(other.as_str()) {
-        s.message = Some((
-            format!("the form already uses {other}; pick the other key to compare with"),
-            true,
-        ));
+        s.message = Some(Note::Problem(format!(
+            "the form already uses {other}; pick the other key to compare with"
+        )));
         s.popup = Some(Popup::Keys {
             selected: 0,
             inspect: false,
@@ -451,13 +380,10 @@ fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    s.message = Some((
-        format!(
-            "sending with {} and {other}...",
-            profile.credential.as_deref().unwrap_or("no key")
-        ),
-        false,
-    ));
+    s.message = Some(Note::Info(format!(
+        "sending with {} and {other}...",
+        profile.credential.as_deref().unwrap_or("no key")
+    )));
     take_off(s, profile, |id, profile| Effect::SendPair {
         id,
         profile,
@@ -470,7 +396,7 @@ fn form_profile(s: &mut State) -> Option<Profile> {
     match s.form.to_profile() {
         Ok(p) => Some(p),
         Err(e) => {
-            s.message = Some((format!("cannot send: {e}"), true));
+            s.message = Some(Note::Problem(format!("cannot send: {e}")));
             None
         }
     }
@@ -501,7 +427,7 @@ fn save(s: &mut State) -> Vec<Effect> {
     match s.form.to_profile() {
         Ok(p) => vec![Effect::SaveProfile(Box::new(p))],
         Err(e) => {
-            s.message = Some((format!("cannot save: {e}"), true));
+            s.message = Some(Note::Problem(format!("cannot save: {e}")));
             Vec::new()
         }
     }
@@ -575,7 +501,7 @@ fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     .map(|p| p.name.clone())
                     .unwrap_or_default();
                 if let Err(e) = crate::core::home::check_name("profile", &to) {
-                    s.message = Some((e, true));
+                    s.message = Some(Note::Problem(e));
                     s.popup = Some(Popup::RenameProfile(input));
                     return Vec::new();
                 }

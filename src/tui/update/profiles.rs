@@ -17,7 +17,7 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 s.focus = Pane::Form;
                 s.field = Field::Url;
             }
-            Some(Err(e)) => s.message = Some((e.to_string(), true)),
+            Some(Err(e)) => s.message = Some(Note::Problem(e.to_string())),
             None => {}
         },
         KeyCode::Char('n') => {

@@ -30,7 +30,10 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('N') => search(s, true, false),
         KeyCode::Char('z') => {
             s.wrap = !s.wrap;
-            s.message = Some((format!("wrap {}", if s.wrap { "on" } else { "off" }), false));
+            s.message = Some(Note::Info(format!(
+                "wrap {}",
+                if s.wrap { "on" } else { "off" }
+            )));
         }
         KeyCode::Char('r') if s.shown().is_some_and(|sh| sh.result.is_ok()) => {
             s.raw = !s.raw;
@@ -52,13 +55,10 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 );
             }
             s.scroll = 0;
-            s.message = Some((
-                format!(
-                    "body: {}",
-                    if s.raw { "raw, as received" } else { "pretty" }
-                ),
-                false,
-            ));
+            s.message = Some(Note::Info(format!(
+                "body: {}",
+                if s.raw { "raw, as received" } else { "pretty" }
+            )));
         }
         KeyCode::Down | KeyCode::Char('j') => s.scroll = s.scroll.saturating_add(1),
         KeyCode::Up | KeyCode::Char('k') => s.scroll = s.scroll.saturating_sub(1),
@@ -78,10 +78,10 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('y') => {
             if let Some(sh) = s.shown() {
                 let text = sh.lines.to_text();
-                s.message = Some((
-                    format!("copied {} bytes to the clipboard (OSC 52)", text.len()),
-                    false,
-                ));
+                s.message = Some(Note::Info(format!(
+                    "copied {} bytes to the clipboard (OSC 52)",
+                    text.len()
+                )));
                 return vec![Effect::Copy(text)];
             }
         }
@@ -105,10 +105,9 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 // A body cut at the cap is sent again, straight to the file (never held); a
                 // request that may change something is sent again only when asked with W.
                 if cut && (safe_again || c == 'W') {
-                    s.message = Some((
-                        format!("sending again, the body straight to {name} (Esc cancels)"),
-                        false,
-                    ));
+                    s.message = Some(Note::Info(format!(
+                        "sending again, the body straight to {name} (Esc cancels)"
+                    )));
                     return take_off(s, profile, |id, profile| Effect::Send {
                         id,
                         profile,
@@ -116,14 +115,11 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     });
                 }
                 if cut {
-                    s.message = Some((
-                        format!(
-                            "saving the {} bytes held; W sends the {} again, straight to a file",
-                            ex.body.len(),
-                            ex.method
-                        ),
-                        false,
-                    ));
+                    s.message = Some(Note::Info(format!(
+                        "saving the {} bytes held; W sends the {} again, straight to a file",
+                        ex.body.len(),
+                        ex.method
+                    )));
                 }
                 return vec![Effect::WriteBody {
                     name,
@@ -139,7 +135,7 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 /// Moves the body view to the next (or previous) line holding the search term.
 pub(super) fn search(s: &mut State, back: bool, fresh: bool) {
     if s.search_term.is_empty() {
-        s.message = Some(("/ starts a search in the body".into(), false));
+        s.message = Some(Note::Info("/ starts a search in the body".into()));
         return;
     }
     let from = if fresh {
@@ -153,16 +149,13 @@ pub(super) fn search(s: &mut State, back: bool, fresh: bool) {
     match found {
         Some(line) => {
             s.scroll = line;
-            s.message = Some((
-                format!(
-                    "/{}  line {}  (n next, N previous)",
-                    s.search_term,
-                    line + 1
-                ),
-                false,
-            ));
+            s.message = Some(Note::Info(format!(
+                "/{}  line {}  (n next, N previous)",
+                s.search_term,
+                line + 1
+            )));
         }
-        None => s.message = Some((format!("/{}: not found", s.search_term), true)),
+        None => s.message = Some(Note::Problem(format!("/{}: not found", s.search_term))),
     }
 }
 

@@ -11,8 +11,11 @@ use crate::core::certinfo::Validity;
 use crate::core::exchange::BodyView;
 use crate::core::profile::BodyType;
 
-use super::state::{CompareView, Field, FormTab, IMPORT_KINDS, Pane, Popup, RespTab, State};
+use super::state::{
+    CompareView, Field, FormTab, ImportKind, ImportStep, Pane, Popup, RespTab, State,
+};
 use super::update::option_rows;
+use strum::IntoEnumIterator;
 
 mod compare;
 mod form;

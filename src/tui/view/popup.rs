@@ -165,38 +165,39 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 Constraint::Min(1),
             ])
             .split(inner);
-            let kinds: Vec<Line> = IMPORT_KINDS
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
+            let kinds: Vec<Line> = ImportKind::iter()
+                .map(|k| {
                     Line::from(Span::styled(
-                        format!("{} {k}", if i == w.kind { ">" } else { " " }),
-                        t.focus(w.step == 0 && i == w.kind),
+                        format!("{} {}", if k == w.kind { ">" } else { " " }, k.label()),
+                        t.focus(w.step == ImportStep::Kind && k == w.kind),
                     ))
                 })
                 .collect();
             f.render_widget(Paragraph::new(kinds), rows[0]);
-            let label = if w.kind == 0 {
+            let label = if w.kind == ImportKind::Pkcs12 {
                 "file (Tab completes):"
             } else {
                 "CERT,KEY files (Tab completes):"
             };
             f.render_widget(
-                Paragraph::new(Span::styled(label, t.focus(w.step == 1))),
+                Paragraph::new(Span::styled(label, t.focus(w.step == ImportStep::Path))),
                 rows[1],
             );
             f.render_widget(&w.path, rows[2]);
             let [pl, pv] =
                 Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[3]);
             f.render_widget(
-                Paragraph::new(Span::styled("password:", t.focus(w.step == 2))),
+                Paragraph::new(Span::styled(
+                    "password:",
+                    t.focus(w.step == ImportStep::Password),
+                )),
                 pl,
             );
             f.render_widget(&w.password, pv);
             let [nl, nv] =
                 Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[4]);
             f.render_widget(
-                Paragraph::new(Span::styled("name:", t.focus(w.step == 3))),
+                Paragraph::new(Span::styled("name:", t.focus(w.step == ImportStep::Name))),
                 nl,
             );
             f.render_widget(&w.name, nv);

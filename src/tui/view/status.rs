@@ -3,9 +3,9 @@
 use super::*;
 
 pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
-    if let Some((m, is_err)) = &s.message {
+    if let Some(note) = &s.message {
         f.render_widget(
-            Paragraph::new(m.as_str()).style(if *is_err {
+            Paragraph::new(note.text()).style(if note.is_problem() {
                 t.fg(Color::Red)
             } else {
                 t.fg(Color::Green)
