@@ -67,7 +67,7 @@ fn run(body: bytes::Bytes, content_type: &str) -> Figures {
     };
     s.shown = Some(Box::new(Shown {
         profile: Default::default(),
-        id: -1,
+        id: certbench::tui::state::EntryRef::Local(1),
         result: std::sync::Arc::new(Ok(ex)),
         lines,
         raw_lines: None,

@@ -179,7 +179,7 @@ fn entries_survive_reopen_with_body_view_and_failures() {
     let hist = History::open(env.home.path(), Limits::default()).unwrap();
     let rows = hist.list(&Filter::default(), 50).unwrap();
     assert_eq!(
-        rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        rows.iter().filter_map(|r| r.id).collect::<Vec<_>>(),
         vec![fail_id.unwrap(), ok_id.unwrap()]
     );
     assert_eq!(rows[1].status, Some(200));
@@ -234,7 +234,7 @@ fn bodies_are_capped_and_old_entries_pruned() {
         .list(&Filter::default(), 100)
         .unwrap()
         .iter()
-        .map(|r| r.id)
+        .filter_map(|r| r.id)
         .collect();
     assert_eq!(kept, ids.iter().rev().take(5).copied().collect::<Vec<_>>());
 }

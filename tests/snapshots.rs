@@ -138,7 +138,7 @@ fn response(status: u16, reason: &str, body: &str) -> Exchange {
 
 fn summary(id: i64, status: Option<u16>) -> Summary {
     Summary {
-        id,
+        id: Some(id),
         at_ms: 1_763_000_000_000,
         profile: "echo-orders".into(),
         key: Some("acme".into()),

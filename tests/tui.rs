@@ -13,14 +13,15 @@ use certbench::core::history::Summary;
 use certbench::core::profile::{LoadedProfile, Profile};
 use certbench::core::vars::Vars;
 use certbench::tui::message::{After, Message};
-use certbench::tui::state::{BodyLines, CompareView, Pane, Popup, State};
+use certbench::tui::state::{BodyLines, CompareView, EntryRef, Pane, Popup, State};
 use certbench::tui::update::{Effect, Side, update};
 use certbench::tui::view;
 
 /// A history line as the store would give it (id 0: not recorded).
+/// A history line; id 0 stands for a send that was not recorded.
 fn summary(id: i64) -> Summary {
     Summary {
-        id,
+        id: (id > 0).then_some(id),
         at_ms: 1_700_000_000_000 + id,
         profile: "echo".into(),
         key: Some("demo".into()),
@@ -304,7 +305,7 @@ fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('m')));
-    assert_eq!(s.marked, vec![7, 3]);
+    assert_eq!(s.marked, vec![EntryRef::Stored(7), EntryRef::Stored(3)]);
     let text = screen(&s, 80, 24);
     assert!(text.contains("*"), "{text}");
     match update(&mut s, key(KeyCode::Char('c'))).as_slice() {
@@ -355,17 +356,21 @@ fn unrecorded_sends_stay_listed_and_reload_keeps_them() {
             summary: Box::new(summary(0)),
         },
     );
-    assert_eq!(s.history[0].summary.id, -1, "a local id");
+    assert_eq!(s.history[0].entry, EntryRef::Local(1), "a local id");
     assert!(s.history[0].held.is_some());
     update(&mut s, Message::HistoryLoaded(Ok(vec![summary(4)])));
     assert_eq!(s.history.len(), 2);
     s.focus = Pane::History;
-    s.history_selected = s.history.iter().position(|r| r.summary.id == -1).unwrap();
+    s.history_selected = s
+        .history
+        .iter()
+        .position(|r| r.entry == EntryRef::Local(1))
+        .unwrap();
     assert!(
         update(&mut s, key(KeyCode::Enter)).is_empty(),
         "shown from memory"
     );
-    assert_eq!(s.shown.as_ref().unwrap().id, -1);
+    assert_eq!(s.shown.as_ref().unwrap().id, EntryRef::Local(1));
 }
 
 #[test]

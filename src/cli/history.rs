@@ -116,7 +116,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
                         for r in rows {
                             outln!(
                                 "{:>6}  {}  {:<18} {:>5}  {:>7.1} ms  {:<10} {} {}",
-                                r.id,
+                                r.id.unwrap_or_default(),
                                 r.when(),
                                 r.outcome(),
                                 r.method,
@@ -231,7 +231,7 @@ fn show(e: &Entry, as_json: bool) {
     let s = &e.summary;
     eprintln!(
         "#{} {} profile {} key {}{}",
-        s.id,
+        s.id.unwrap_or_default(),
         s.when(),
         s.profile,
         s.key.as_deref().unwrap_or("none"),

@@ -100,7 +100,8 @@ pub enum HistoryError {
 /// One line of the history list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    pub id: i64,
+    /// Its id in the store; None for a send that is not recorded.
+    pub id: Option<i64>,
     pub at_ms: i64,
     pub profile: String,
     pub key: Option<String>,
@@ -129,11 +130,12 @@ impl Summary {
     }
 
     /// How a comparison names this entry: "#12 orders 2026-11-23 10:00:00 key acme"
-    /// (no number for a send kept only in memory).
+    /// ("unrecorded" for a send kept only in memory).
     pub fn label(&self) -> String {
         format!(
-            "#{} {} {} key {}",
-            self.id.max(0),
+            "{} {} {} key {}",
+            self.id
+                .map_or_else(|| "unrecorded".to_string(), |id| format!("#{id}")),
             self.profile,
             self.when(),
             self.key.as_deref().unwrap_or("none")
@@ -303,7 +305,7 @@ impl Summary {
     /// The line for a profile that did not prepare: now, its name and method, the failure kind.
     pub fn unprepared(profile: &Profile, failure: &Failure) -> Summary {
         Summary {
-            id: 0,
+            id: None,
             at_ms: now_ms(),
             profile: profile.name.clone(),
             key: profile.credential.clone(),
@@ -317,11 +319,11 @@ impl Summary {
         }
     }
 
-    /// The line for a send that is not recorded (id 0), from the request and its outcome.
+    /// The line for a send that is not recorded (no id), from the request and its outcome.
     pub fn unrecorded(req: &PreparedRequest, result: &Result<Exchange, Failure>) -> Summary {
         let facts = OutcomeFacts::of(result);
         Summary {
-            id: 0,
+            id: None,
             at_ms: now_ms(),
             profile: req.profile.clone(),
             key: req.credential.clone().filter(|_| req.mutual_tls),

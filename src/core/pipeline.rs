@@ -33,7 +33,7 @@ pub struct Sent {
 impl Sent {
     /// The history id, when the send was recorded.
     pub fn recorded_id(&self) -> Option<i64> {
-        (self.summary.id > 0).then_some(self.summary.id)
+        self.summary.id
     }
 }
 

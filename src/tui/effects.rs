@@ -24,7 +24,7 @@ use crate::core::transport::Transport;
 use crate::core::vars::Vars;
 
 use super::message::{After, Message};
-use super::state::{BodyLines, CompareView, ImportFailed, ImportKind, ImportStep, Shown};
+use super::state::{BodyLines, CompareView, EntryRef, ImportFailed, ImportKind, ImportStep, Shown};
 
 /// One side of a comparison: an entry in the store, or a result held in memory.
 #[derive(Debug, Clone)]
@@ -249,7 +249,7 @@ impl Runner {
                     let result = h
                         .get(id)
                         .map_err(|e| e.to_string())
-                        .map(|e| Box::new(shown_of(e.profile, id, e.result)));
+                        .map(|e| Box::new(shown_of(e.profile, EntryRef::Stored(id), e.result)));
                     let _ = tx.send(Message::EntryLoaded { then, result });
                 });
             }
@@ -463,7 +463,7 @@ fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) 
     let lines = display_lines(&sent.result);
     let shown = Shown {
         profile: sent.profile,
-        id: sent.summary.id,
+        id: sent.summary.id.map_or(EntryRef::Local(0), EntryRef::Stored),
         result: sent.result,
         lines,
         raw_lines: None,
@@ -471,7 +471,7 @@ fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) 
     (sent.summary, shown)
 }
 
-fn shown_of(profile: Profile, id: i64, result: Result<Exchange, Failure>) -> Shown {
+fn shown_of(profile: Profile, id: EntryRef, result: Result<Exchange, Failure>) -> Shown {
     let lines = display_lines(&result);
     Shown {
         profile,

@@ -88,12 +88,19 @@ impl RespTab {
 
 pub use crate::core::bodylines::BodyLines;
 
+/// Which send a history row or a shown response is: an entry in the store, or a send of this
+/// session that is not recorded (numbered in the order it finished).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryRef {
+    Stored(i64),
+    Local(u32),
+}
+
 /// One finished send, as the response pane shows it.
 #[derive(Debug, Clone)]
 pub struct Shown {
     pub profile: Profile,
-    /// Its history id (negative: kept in memory only, not recorded).
-    pub id: i64,
+    pub id: EntryRef,
     pub result: Arc<Result<Exchange, Failure>>,
     pub lines: BodyLines,
     /// The body as received (not pretty-printed), made on the first raw toggle.
@@ -103,6 +110,7 @@ pub struct Shown {
 /// One line of the history pane; entries not in the store keep their whole send here.
 #[derive(Debug, Clone)]
 pub struct HistoryRow {
+    pub entry: EntryRef,
     pub summary: Summary,
     pub held: Option<Box<Shown>>,
 }
@@ -279,12 +287,12 @@ pub struct State {
     pub history: Vec<HistoryRow>,
     pub history_selected: usize,
     /// History ids marked with `m` for a comparison (at most two).
-    pub marked: Vec<i64>,
+    pub marked: Vec<EntryRef>,
     /// The filter being typed in the history pane (`/`), and the one applied.
     pub history_filter: Option<TextArea<'static>>,
     pub history_query: String,
     /// Ids for sends that are not recorded (history off or unavailable): -1, -2, ...
-    pub next_local_id: i64,
+    pub next_local_id: u32,
     pub shown: Option<Box<Shown>>,
     /// Body view switches: raw bytes as text instead of pretty, and soft wrap.
     pub raw: bool,
@@ -577,7 +585,7 @@ impl State {
             marked: Vec::new(),
             history_filter: None,
             history_query: String::new(),
-            next_local_id: -1,
+            next_local_id: 1,
             shown: None,
             raw: false,
             wrap: false,

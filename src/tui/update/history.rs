@@ -1,18 +1,27 @@
 //! The history pane: rows as sends finish, and its keys (show, re-run, mark, compare, delete).
 
 use super::*;
+use crate::tui::state::EntryRef;
 
 /// Puts a finished send at the top of history and in the response pane.
-pub(super) fn add_row(s: &mut State, mut summary: crate::core::history::Summary, mut shown: Shown) {
-    let held = if summary.id > 0 {
-        None
-    } else {
-        summary.id = s.next_local_id;
-        shown.id = s.next_local_id;
-        s.next_local_id -= 1;
-        Some(Box::new(shown.clone()))
+pub(super) fn add_row(s: &mut State, summary: crate::core::history::Summary, mut shown: Shown) {
+    let entry = match summary.id {
+        Some(id) => EntryRef::Stored(id),
+        None => {
+            s.next_local_id += 1;
+            EntryRef::Local(s.next_local_id - 1)
+        }
     };
-    s.history.insert(0, HistoryRow { summary, held });
+    shown.id = entry;
+    let held = matches!(entry, EntryRef::Local(_)).then(|| Box::new(shown.clone()));
+    s.history.insert(
+        0,
+        HistoryRow {
+            entry,
+            summary,
+            held,
+        },
+    );
     s.shown = Some(Box::new(shown));
     s.history_selected = 0;
     s.scroll = 0;
@@ -35,11 +44,11 @@ pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let n = s.history.len();
-    let selected = s.history.get(s.history_selected).map(|r| r.summary.id);
+    let selected = s.history.get(s.history_selected).map(|r| r.entry);
     let open = |s: &mut State, then: After| -> Vec<Effect> {
         let row = &s.history[s.history_selected];
-        match &row.held {
-            Some(shown) => {
+        match (&row.held, row.entry) {
+            (Some(shown), _) => {
                 let shown = shown.clone();
                 update(
                     s,
@@ -49,10 +58,8 @@ pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     },
                 )
             }
-            None => vec![Effect::OpenEntry {
-                id: row.summary.id,
-                then,
-            }],
+            (None, EntryRef::Stored(id)) => vec![Effect::OpenEntry { id, then }],
+            (None, EntryRef::Local(_)) => Vec::new(),
         }
     };
     match k.code {
@@ -83,16 +90,14 @@ pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('c') => return compare_marked(s),
-        KeyCode::Char('d') => {
-            if let Some(id) = selected {
-                if id < 0 {
-                    s.history.remove(s.history_selected);
-                    s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
-                } else {
-                    s.popup = Some(Popup::ConfirmDeleteEntry(id));
-                }
+        KeyCode::Char('d') => match selected {
+            Some(EntryRef::Local(_)) => {
+                s.history.remove(s.history_selected);
+                s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
             }
-        }
+            Some(EntryRef::Stored(id)) => s.popup = Some(Popup::ConfirmDeleteEntry(id)),
+            None => {}
+        },
         KeyCode::Char('D') if n > 0 => s.popup = Some(Popup::ConfirmClearHistory),
         _ => {}
     }
@@ -101,29 +106,40 @@ pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 /// `c`: the two marked entries, or the one marked and the response on screen.
 pub(super) fn compare_marked(s: &mut State) -> Vec<Effect> {
-    let side = |s: &State, id: i64| -> (Side, String) {
-        let row = s.history.iter().find(|r| r.summary.id == id);
-        let label = row
-            .map(|r| r.summary.label())
-            .unwrap_or_else(|| format!("#{id}"));
-        match row.and_then(|r| r.held.as_ref()) {
-            Some(h) => (Side::Held(h.result.clone()), label),
-            None => (Side::Stored(id), label),
+    // None for an unrecorded send whose row is gone (deleted with d): nothing to compare.
+    let side = |s: &State, entry: EntryRef| -> Option<(Side, String)> {
+        let row = s.history.iter().find(|r| r.entry == entry);
+        match (row, entry) {
+            (Some(r), _) if r.held.is_some() => Some((
+                Side::Held(r.held.as_ref()?.result.clone()),
+                r.summary.label(),
+            )),
+            (row, EntryRef::Stored(id)) => Some((
+                Side::Stored(id),
+                row.map_or_else(|| format!("#{id}"), |r| r.summary.label()),
+            )),
+            (_, EntryRef::Local(_)) => None,
         }
     };
-    let (a, b) = match (s.marked.as_slice(), s.shown()) {
-        ([x, y], _) => (side(s, *x), side(s, *y)),
-        ([x], Some(shown)) if shown.id != *x => (
-            side(s, *x),
+    let pair = match (s.marked.as_slice(), s.shown()) {
+        ([x, y], _) => side(s, *x).zip(side(s, *y)),
+        ([x], Some(shown)) if shown.id != *x => side(s, *x).map(|a| {
             (
-                Side::Held(shown.result.clone()),
-                format!("response on screen ({})", shown.profile.name),
-            ),
-        ),
-        _ => {
-            s.message = Some(Note::Problem("mark two entries with m (or one, to compare it with the response on screen), then c".into()));
-            return Vec::new();
-        }
+                a,
+                (
+                    Side::Held(shown.result.clone()),
+                    format!("response on screen ({})", shown.profile.name),
+                ),
+            )
+        }),
+        _ => None,
+    };
+    let Some((a, b)) = pair else {
+        s.message = Some(Note::Problem(
+            "mark two entries with m (or one, to compare it with the response on screen), then c"
+                .into(),
+        ));
+        return Vec::new();
     };
     s.message = Some(Note::Info("comparing...".into()));
     vec![Effect::Compare {

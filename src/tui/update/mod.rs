@@ -10,8 +10,8 @@ use crate::core::redact;
 
 use super::message::{After, Message};
 use crate::tui::state::{
-    Field, Form, FormTab, HistoryRow, ImportStep, ImportWizard, InFlight, Note, Pane, Popup,
-    RespTab, Shown, State,
+    EntryRef, Field, Form, FormTab, HistoryRow, ImportStep, ImportWizard, InFlight, Note, Pane,
+    Popup, RespTab, Shown, State,
 };
 
 mod compare;
@@ -70,7 +70,8 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             }
             let shown = Shown {
                 profile: flight.profile,
-                id: summary.id,
+                // Numbered by add_row, once it knows whether the send was recorded.
+                id: EntryRef::Local(0),
                 result,
                 lines,
                 raw_lines: None,
@@ -100,11 +101,15 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             match r {
                 Ok(rows) => {
                     // Sends that are not in the store stay listed for this session.
-                    let held: Vec<HistoryRow> =
-                        s.history.drain(..).filter(|r| r.summary.id < 0).collect();
+                    let held: Vec<HistoryRow> = s
+                        .history
+                        .drain(..)
+                        .filter(|r| matches!(r.entry, EntryRef::Local(_)))
+                        .collect();
                     s.history = held
                         .into_iter()
                         .chain(rows.into_iter().map(|summary| HistoryRow {
+                            entry: EntryRef::Stored(summary.id.unwrap_or_default()),
                             summary,
                             held: None,
                         }))
@@ -469,7 +474,7 @@ fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         },
         Popup::ConfirmDeleteEntry(id) => match k.code {
             KeyCode::Char('y') => {
-                s.marked.retain(|m| *m != id);
+                s.marked.retain(|m| *m != EntryRef::Stored(id));
                 vec![Effect::DeleteEntry(id)]
             }
             _ => Vec::new(),

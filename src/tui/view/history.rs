@@ -61,7 +61,11 @@ pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             } else {
                 when.get(5..10).unwrap_or("").to_string()
             };
-            let mark = if s.marked.contains(&r.id) { "*" } else { " " };
+            let mark = if s.marked.contains(&h.entry) {
+                "*"
+            } else {
+                " "
+            };
             ListItem::new(Line::from(vec![
                 Span::styled(mark, t.fg(Color::Magenta).add_modifier(Modifier::BOLD)),
                 Span::raw(format!("{when} ")),
