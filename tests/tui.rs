@@ -640,7 +640,11 @@ fn form_errors_carry_the_tab_that_shows_them() {
 
 #[test]
 fn every_option_row_changes_exactly_its_own_option() {
-    use certbench::tui::update::option_rows;
+    use certbench::tui::options::OptionRow;
+    use strum::IntoEnumIterator;
+    let option_rows = |p: &certbench::core::profile::Profile| -> Vec<(&str, String)> {
+        OptionRow::iter().map(|r| (r.label(), r.value(p))).collect()
+    };
     let mut s = state_with_profile();
     update(&mut s, key(KeyCode::Enter));
     for _ in 0..3 {

@@ -3,6 +3,7 @@
 pub mod effects;
 pub mod layout;
 pub mod message;
+pub mod options;
 pub mod state;
 pub mod terminal;
 pub mod update;

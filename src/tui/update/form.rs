@@ -83,58 +83,15 @@ pub(super) fn method_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The Options tab: one row per switch of design.md, plus the timeout and the credential.
-pub fn option_rows(p: &Profile) -> Vec<(&'static str, String)> {
-    let o = &p.options;
-    let b = |v: bool| if v { "[x]" } else { "[ ]" }.to_string();
-    vec![
-        ("Use Mutual TLS", b(p.mutual_tls())),
-        ("Evaluate non-2xx/3xx as errors", b(o.errors_on_status)),
-        ("Parse response", b(o.parse_response)),
-        ("Follow redirects (GET/HEAD)", b(o.follow_redirects)),
-        ("Follow all redirects", b(o.follow_all_redirects)),
-        ("Query arrays key[0]=a&key[1]=b", b(o.query_arrays)),
-        ("Request compressed content", b(o.compressed)),
-        ("Share cookies", b(o.share_cookies)),
-        ("Verify server certificate", b(o.verify_tls)),
-        ("Timeout (1-300 s, +/-)", o.timeout_secs.to_string()),
-        (
-            "Trusted certificates",
-            if p.trust.is_empty() {
-                "system roots only".into()
-            } else {
-                p.trust.join(", ")
-            },
-        ),
-    ]
-}
-
 pub(super) fn options_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     match k.code {
-        KeyCode::Down | KeyCode::Char('j') => {
-            s.option_row = (s.option_row + 1).min(OPTION_ROWS - 1)
-        }
-        KeyCode::Up | KeyCode::Char('k') => s.option_row = s.option_row.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => s.option_row = s.option_row.moved(true),
+        KeyCode::Up | KeyCode::Char('k') => s.option_row = s.option_row.moved(false),
         KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('+') | KeyCode::Char('-') => {
-            let mtls = s.form.base.mutual_tls();
-            let o = &mut s.form.base.options;
-            match s.option_row {
-                0 => o.mutual_tls = Some(!mtls),
-                1 => o.errors_on_status ^= true,
-                2 => o.parse_response ^= true,
-                3 => o.follow_redirects ^= true,
-                4 => o.follow_all_redirects ^= true,
-                5 => o.query_arrays ^= true,
-                6 => o.compressed ^= true,
-                7 => o.share_cookies ^= true,
-                8 => o.verify_tls ^= true,
-                9 => {
-                    let step: i64 = if k.code == KeyCode::Char('-') { -1 } else { 1 };
-                    o.timeout_secs = (i64::from(o.timeout_secs) + step).clamp(1, 300) as u32;
-                }
-                _ => return Vec::new(),
+            let up = k.code != KeyCode::Char('-');
+            if s.option_row.change(&mut s.form.base, up) {
+                s.form.dirty = true;
             }
-            s.form.dirty = true;
         }
         _ => {}
     }

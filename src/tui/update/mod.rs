@@ -30,11 +30,7 @@ use mouse::*;
 use profiles::*;
 use response::*;
 
-pub use form::option_rows;
-
 pub use super::effects::{Effect, Side};
-
-pub const OPTION_ROWS: usize = 11;
 
 pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
     match msg {

@@ -116,17 +116,16 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             None
         }
         FormTab::Options => {
-            let rows = option_rows(&s.form.base);
             let first = s
                 .option_row
+                .index()
                 .saturating_sub(content.height.saturating_sub(1) as usize);
-            let lines: Vec<Line> = rows
-                .iter()
-                .enumerate()
+            let lines: Vec<Line> = OptionRow::iter()
                 .skip(first)
                 .take(content.height as usize)
-                .map(|(i, (label, value))| {
-                    let style = if editing && i == s.option_row {
+                .map(|row| {
+                    let (label, value) = (row.label(), row.value(&s.form.base));
+                    let style = if editing && row == s.option_row {
                         t.focus(true).add_modifier(Modifier::REVERSED)
                     } else {
                         Style::default()

@@ -11,10 +11,10 @@ use crate::core::certinfo::Validity;
 use crate::core::exchange::BodyView;
 use crate::core::profile::BodyType;
 
+use super::options::OptionRow;
 use super::state::{
     CompareView, Field, FormTab, ImportKind, ImportStep, Pane, Popup, RespTab, State,
 };
-use super::update::option_rows;
 use strum::IntoEnumIterator;
 
 mod compare;
