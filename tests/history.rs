@@ -470,7 +470,7 @@ fn compare_reports_header_and_status_changes() {
     let again = env.send(&env.profile("/status/404"));
     let cmp = compare::compare(&b, &again, &[]);
     assert!(cmp.is_equal(), "{cmp:?}");
-    assert_eq!(cmp.body_kind, "json");
+    assert_eq!(cmp.body_kind, certbench::core::compare::ComparedAs::Json);
     let gz = env.send(&env.profile("/gzip"));
     let cmp = compare::compare(&a, &gz, &[]);
     assert!(

@@ -602,9 +602,17 @@ fn an_unreadable_entry_is_named_as_such_not_as_missing() {
     std::fs::create_dir_all(ks.root().join("trust/t.pem")).unwrap();
     for r in [ks.show("k").map(drop), ks.trusted("t").map(drop)] {
         match r {
-            Err(KeyError::Read { path, reason }) => {
+            Err(e @ KeyError::Read { .. }) => {
+                let KeyError::Read { path, source } = &e else {
+                    unreachable!()
+                };
                 assert!(path.ends_with(".pem"), "{path}");
-                assert!(!reason.is_empty());
+                // The operating system's error is kept as the source, not flattened to words.
+                let os = std::error::Error::source(&e)
+                    .and_then(|s| s.downcast_ref::<certbench::core::cause::IoCause>())
+                    .expect("the I/O error is the source");
+                assert_eq!(os.kind(), source.kind());
+                assert_ne!(os.kind(), std::io::ErrorKind::NotFound);
             }
             other => panic!("expected a read error naming the file, got {other:?}"),
         }

@@ -290,9 +290,12 @@ fn keystore() -> Keystore {
 fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
     home::read_bounded(path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
         path: path.display().to_string(),
-        reason: match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file: check the path".into(),
-            _ => e.to_string(),
+        source: match e.kind() {
+            std::io::ErrorKind::NotFound => crate::core::cause::IoCause::said(
+                std::io::ErrorKind::NotFound,
+                "no such file: check the path",
+            ),
+            _ => e.into(),
         },
     })
 }

@@ -54,11 +54,26 @@ pub struct Comparison {
     /// The client certificate each side presented (subject), when they differ.
     pub client_cert: Option<(String, String)>,
     pub headers: Vec<HeaderChange>,
-    /// How the bodies were compared: "json", "xml", "text", "binary", "none".
-    pub body_kind: &'static str,
+    /// How the bodies were compared.
+    pub body_kind: ComparedAs,
     pub body: Vec<DiffLine>,
     /// Ignore rules that were applied (JSON paths and header names).
     pub ignored: Vec<String>,
+}
+
+/// How two bodies were made comparable; `--json` writes it in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::Display)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ComparedAs {
+    /// Parsed, keys sorted, ignore paths removed.
+    Json,
+    Xml,
+    Text,
+    /// Size and SHA-256 only.
+    Binary,
+    /// Neither side has a body.
+    None,
 }
 
 impl Comparison {
@@ -256,12 +271,12 @@ fn body_texts(
     a: &Result<Exchange, Failure>,
     b: &Result<Exchange, Failure>,
     paths: &[Vec<Step>],
-) -> (&'static str, String, String) {
+) -> (ComparedAs, String, String) {
     let (x, y) = match (a, b) {
         (Ok(x), Ok(y)) => (x, y),
-        (Ok(x), Err(_)) => return ("text", x.view.pretty_text(), String::new()),
-        (Err(_), Ok(y)) => return ("text", String::new(), y.view.pretty_text()),
-        (Err(_), Err(_)) => return ("none", String::new(), String::new()),
+        (Ok(x), Err(_)) => return (ComparedAs::Text, x.view.pretty_text(), String::new()),
+        (Err(_), Ok(y)) => return (ComparedAs::Text, String::new(), y.view.pretty_text()),
+        (Err(_), Err(_)) => return (ComparedAs::None, String::new(), String::new()),
     };
     // serde's recursion limit keeps a hostile nesting out of the tree; such a body is compared
     // as its (depth-capped) lines instead.
@@ -280,7 +295,7 @@ fn body_texts(
             remove_path(&mut vx, p);
             remove_path(&mut vy, p);
         }
-        return ("json", sorted_pretty(&vx), sorted_pretty(&vy));
+        return (ComparedAs::Json, sorted_pretty(&vx), sorted_pretty(&vy));
     }
     if matches!(x.view, BodyView::Binary) || matches!(y.view, BodyView::Binary) {
         let summary = |ex: &Exchange| {
@@ -290,12 +305,12 @@ fn body_texts(
                 hex(ring::digest::digest(&ring::digest::SHA256, &ex.body).as_ref())
             )
         };
-        return ("binary", summary(x), summary(y));
+        return (ComparedAs::Binary, summary(x), summary(y));
     }
     let kind = match (&x.view, &y.view) {
-        (BodyView::Xml { .. }, BodyView::Xml { .. }) => "xml",
-        (BodyView::Empty, BodyView::Empty) => "none",
-        _ => "text",
+        (BodyView::Xml { .. }, BodyView::Xml { .. }) => ComparedAs::Xml,
+        (BodyView::Empty, BodyView::Empty) => ComparedAs::None,
+        _ => ComparedAs::Text,
     };
     (kind, x.view.pretty_text(), y.view.pretty_text())
 }

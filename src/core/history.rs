@@ -9,6 +9,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::budget::Budget;
+use super::cause::Cause;
 use super::diagnose::Failure;
 use super::exchange::{self, Exchange};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
@@ -86,11 +87,21 @@ pub enum HistoryError {
     #[error(
         "history is unavailable ({reason}) at {path}; sending still works, this send is not recorded"
     )]
-    Unavailable { path: String, reason: String },
+    Unavailable {
+        path: String,
+        /// Our words for the cause (a full disk, a read-only folder), else SQLite's or the OS's.
+        reason: String,
+        #[source]
+        source: Cause,
+    },
     #[error("no history entry #{0}; run `certbench history list` to see the ids")]
     NotFound(i64),
-    #[error("cannot write history: {0}")]
-    Write(String),
+    #[error("cannot write history: {words}")]
+    Write {
+        words: String,
+        #[source]
+        source: Cause,
+    },
     #[error(
         "history entry #{id} cannot be read ({reason}); delete it with `certbench history delete {id}`"
     )]
@@ -355,7 +366,7 @@ impl std::fmt::Debug for History {
 
 /// Why the history cannot be opened; a full or read-only disk is named as such, whatever
 /// SQLite's own words for it were ("disk I/O error", "unable to open database file").
-fn unavailable(path: &Path, e: impl std::fmt::Display) -> HistoryError {
+fn unavailable(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> HistoryError {
     let reason = match super::home::space(path).cause() {
         Some(cause) => cause.to_string(),
         None => e.to_string(),
@@ -363,25 +374,28 @@ fn unavailable(path: &Path, e: impl std::fmt::Display) -> HistoryError {
     HistoryError::Unavailable {
         path: path.display().to_string(),
         reason,
+        source: Cause::of(e),
     }
 }
 
 fn write_error(e: rusqlite::Error) -> HistoryError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DiskFull) => HistoryError::Write(
+    let words = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => {
             "disk full; the send itself is unaffected. Free some space, or run `certbench history clear`"
-                .into(),
-        ),
-        Some(ErrorCode::ReadOnly) => HistoryError::Write(
-            "the home folder cannot be written (read-only); `history list` and `show` still work"
-                .into(),
-        ),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            HistoryError::Write(
-                "the database is locked by another process; the send itself is unaffected".into(),
-            )
+                .into()
         }
-        _ => HistoryError::Write(format!("{e}; the send itself is unaffected")),
+        Some(ErrorCode::ReadOnly) => {
+            "the home folder cannot be written (read-only); `history list` and `show` still work"
+                .into()
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "the database is locked by another process; the send itself is unaffected".into()
+        }
+        _ => format!("{e}; the send itself is unaffected"),
+    };
+    HistoryError::Write {
+        words,
+        source: Cause::of(e),
     }
 }
 

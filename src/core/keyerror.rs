@@ -1,9 +1,15 @@
 //! Why a key file or keystore entry could not be used, in words that name the cause and the next step.
 
+use super::cause::IoCause;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum KeyError {
-    #[error("cannot read {path}: {reason}")]
-    Read { path: String, reason: String },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: IoCause,
+    },
     #[error("wrong password for {what}: check it and try again")]
     WrongPassword { what: String },
     #[error("{what} is password-protected: pass --password-env VAR or --password-file FILE")]
@@ -38,6 +44,10 @@ pub enum KeyError {
     Exists { kind: String, name: String },
     #[error("{0}")]
     BadName(String),
-    #[error("cannot write the keystore at {path}: {reason}")]
-    Write { path: String, reason: String },
+    #[error("cannot write the keystore at {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: IoCause,
+    },
 }

@@ -104,7 +104,7 @@ impl Keystore {
         let dir = self.key_dir(name)?;
         let werr = |e: std::io::Error| KeyError::Write {
             path: dir.display().to_string(),
-            reason: e.to_string(),
+            source: e.into(),
         };
         home::ensure_private_dir(&self.root).map_err(werr)?;
         home::ensure_private_dir(&self.root.join("keys")).map_err(werr)?;
@@ -201,7 +201,7 @@ impl Keystore {
         }
         std::fs::remove_dir_all(&dir).map_err(|e| KeyError::Write {
             path: dir.display().to_string(),
-            reason: e.to_string(),
+            source: e.into(),
         })
     }
 
@@ -211,7 +211,7 @@ impl Keystore {
         let path = self.key_dir(name)?.join("key.pem");
         let data = home::read_bounded(&path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source: e.into(),
         })?;
         let key = keyfile::read_key(&data, None, &path.display().to_string())?;
         Ok(Arc::new(CertifiedKey::new(
@@ -251,7 +251,7 @@ impl Keystore {
         };
         let werr = |e: std::io::Error| KeyError::Write {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source: e.into(),
         };
         home::ensure_private_dir(&self.root).map_err(werr)?;
         home::ensure_private_dir(&self.root.join("trust")).map_err(werr)?;
@@ -295,7 +295,7 @@ fn read_entry(path: &Path, missing: impl FnOnce() -> KeyError) -> Result<Vec<u8>
         } else {
             KeyError::Read {
                 path: path.display().to_string(),
-                reason: e.to_string(),
+                source: e.into(),
             }
         }
     })

@@ -12,6 +12,7 @@
 pub mod bodylines;
 pub mod bodysink;
 pub mod budget;
+pub mod cause;
 pub mod certinfo;
 pub mod check;
 pub mod compare;

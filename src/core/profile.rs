@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::cause::IoCause;
 use super::home;
 use super::size::ByteSize;
 
@@ -225,8 +226,12 @@ impl Default for Profile {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProfileError {
-    #[error("{path}: cannot read: {reason}")]
-    Read { path: String, reason: String },
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: IoCause,
+    },
     #[error("{path}:{line}: {message}{hint}")]
     Syntax {
         path: String,
@@ -238,8 +243,12 @@ pub enum ProfileError {
     Invalid { name: String, message: String },
     #[error("no profile named {name:?} in {dir}: run `certbench profiles list` to see them")]
     NotFound { name: String, dir: String },
-    #[error("cannot save {path}: {reason}")]
-    Write { path: String, reason: String },
+    #[error("cannot save {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: IoCause,
+    },
 }
 
 impl Profile {
@@ -314,7 +323,7 @@ impl Profile {
         // Bounded, and a FIFO or device is refused before opening: it never blocks a listing.
         let read = |e: std::io::Error| ProfileError::Read {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source: e.into(),
         };
         let bytes = home::read_bounded(path, PROFILE_FILE_LIMIT).map_err(read)?;
         let text = String::from_utf8(bytes).map_err(|_| {
@@ -337,7 +346,7 @@ impl Profile {
         let path = dir.join(format!("{}.toml", self.name));
         let write_err = |e: std::io::Error| ProfileError::Write {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source: e.into(),
         };
         std::fs::create_dir_all(dir).map_err(write_err)?;
         home::write_atomic(&path, self.to_toml().as_bytes(), 0o644).map_err(write_err)?;
