@@ -5,6 +5,7 @@ mod stdout;
 mod demo;
 mod exit;
 mod history;
+mod json;
 mod output;
 
 pub use demo::{DemoHome, demo_home};

@@ -1,10 +1,10 @@
 //! How the CLI prints results: human text on the terminal, one JSON object with --json.
 
-use crate::core::kind::DiagnosisKind;
 use base64::Engine;
 use serde_json::{Value, json};
 
 use super::exit::{self, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
+use super::json::{ExchangeJson, FailureJson, RequestJson};
 use crate::core::certinfo::{CertFacts, Validity};
 use crate::core::diagnose::Failure;
 use crate::core::exchange::{BodyView, Diagnosis, Exchange, NextStep, TlsFacts};
@@ -204,12 +204,7 @@ pub fn print_failure(f: &Failure, verbose: bool) {
 }
 
 pub fn request_json(req: &PreparedRequest) -> Value {
-    let headers: Vec<(String, String)> = req
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), mask_header(k, v)))
-        .collect();
-    json!({"method": req.method, "url": req.url, "headers": headers, "profile": req.profile})
+    serde_json::to_value(RequestJson::of(req)).unwrap_or_default()
 }
 
 /// A response as one JSON object (history show); `body`, `json` and `pretty` filled in memory.
@@ -330,78 +325,12 @@ impl std::io::Write for JsonEscaped<'_> {
 
 /// Every field of a response's JSON, in the documented order; the body fields are null here.
 fn exchange_head(request: Value, ex: &Exchange) -> Value {
-    let parse_error = match &ex.view {
-        BodyView::Unparsed {
-            format,
-            error,
-            line,
-            column,
-            ..
-        } => {
-            json!({"format": format.to_string(), "message": error, "line": line, "column": column})
-        }
-        _ => Value::Null,
-    };
-    json!({
-        "ok": !ex.status_is_error && ex.incomplete.is_none(),
-        "request": request,
-        "status": ex.status,
-        "reason": ex.reason,
-        "http_version": ex.http_version,
-        "url": ex.url,
-        "headers": ex.headers,
-        "body": Value::Null,
-        "body_encoding": if matches!(ex.view, BodyView::Binary) { "base64" } else { "utf-8" },
-        "body_kind": ex.view.label(),
-        "json": Value::Null,
-        "pretty": Value::Null,
-        "parse_error": parse_error,
-        "content_encoding": ex.content_encoding,
-        "sizes": {"encoded": ex.encoded_size, "decoded": ex.decoded_size},
-        "saved_to": ex.saved_to,
-        "redirects": ex.redirects,
-        "tls": ex.tls,
-        "timing_ms": ex.timing.total_ms,
-        "timing": ex.timing,
-        "warnings": ex.warnings,
-        "error": status_error(ex),
-    })
-}
-
-/// The `error` of a response counted as a failure: the status, or the cause behind it when one is known.
-fn status_error(ex: &Exchange) -> Value {
-    if let Some(d) = &ex.incomplete {
-        return json!({"kind": d.kind, "message": d.message, "hint": hint(d)});
-    }
-    if !ex.status_is_error {
-        return Value::Null;
-    }
-    match ex
-        .warnings
-        .iter()
-        .find(|w| w.kind == DiagnosisKind::ClientCertPostHandshake)
-    {
-        Some(w) => {
-            json!({"kind": w.kind, "message": format!("HTTP {} {}: {}", ex.status, ex.reason, w.message), "hint": hint(w)})
-        }
-        None => {
-            json!({"kind": "http_status", "message": format!("HTTP {} {}", ex.status, ex.reason), "hint": "the body is still shown; --no-status-errors counts any status as success"})
-        }
-    }
+    serde_json::to_value(ExchangeJson::of(request, ex)).unwrap_or_default()
 }
 
 pub fn failure_json(request: Value, f: &Failure) -> Value {
-    json!({
-        "ok": false,
-        "url": request["url"],
-        "request": request,
-        "status": Value::Null,
-        "redirects": f.redirects,
-        "tls": f.tls,
-        "probe": f.probe,
-        "warnings": f.warnings,
-        "error": {"kind": f.diagnosis.kind, "message": f.diagnosis.message, "hint": hint(&f.diagnosis), "chain": f.chain},
-    })
+    let url = request["url"].as_str().unwrap_or_default().to_string();
+    serde_json::to_value(FailureJson::of(&url, request, f)).unwrap_or_default()
 }
 
 /// Expiry and usage warnings for one key.

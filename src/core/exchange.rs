@@ -17,7 +17,7 @@ pub const MAX_RESPONSE_HEADERS: usize = 30_000;
 /// HTTP/1.1 heads stop at hyper's buffer, about 400 KiB. curl allows 300 KiB in all.
 pub const MAX_HEADER_LIST_BYTES: u32 = 512 * 1024;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Exchange {
     pub method: String,
     pub url: String,
