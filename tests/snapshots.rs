@@ -1,6 +1,6 @@
 //! View snapshots (insta) of the workbench at 80x24 in TestBackend: idle, sending, 200 JSON, 404,
 //! TLS failure explained, key picker, import wizard with a wrong-password error, help, comparison.
-//! Responses are built here with fixed timings so the pictures do not move; elapsed seconds are masked.
+//! Responses are built here with fixed timings and the state's clock fixed, so the pictures do not move.
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always cargo test --test snapshots).
 
 use certbench::core::kind::DiagnosisKind;
@@ -30,7 +30,7 @@ fn ctrl(c: char) -> Message {
     Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
-/// The screen as text, with the in-flight elapsed seconds masked.
+/// The screen as text.
 fn screen(s: &State, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| view::draw(f, s)).unwrap();
@@ -38,36 +38,15 @@ fn screen(s: &State, w: u16, h: u16) -> String {
     (0..h)
         .map(|y| {
             let row: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
-            mask_elapsed(&row) + "\n"
-        })
-        .collect()
-}
-
-/// "sending GET echo  0.0 s" -> "sending GET echo  #.# s"; the spinner frame too.
-fn mask_elapsed(row: &str) -> String {
-    let Some(at) = row.find(" s  (Esc cancels)") else {
-        return row.to_string();
-    };
-    let start = row[..at].rfind("  ").map_or(0, |i| i + 2);
-    let mut out = row.to_string();
-    let masked: String = row[start..at]
-        .chars()
-        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-        .collect();
-    out.replace_range(start..at, &masked);
-    out.chars()
-        .map(|c| {
-            if ('\u{2800}'..='\u{28ff}').contains(&c) {
-                '*'
-            } else {
-                c
-            }
+            row + "\n"
         })
         .collect()
 }
 
 fn state() -> State {
     let mut s = State::new("profiles".into(), Vars::new());
+    // The clock is the state's: a fixed day after every entry here.
+    s.now = certbench::tui::clock::Now::at(1_800_000_000_000);
     s.no_color = true;
     let profiles = ["create-order", "echo-orders", "orders-json"]
         .iter()
@@ -182,6 +161,8 @@ fn idle() {
 fn sending() {
     let mut s = state();
     update(&mut s, ctrl('r'));
+    let started = s.in_flight.as_ref().unwrap().started;
+    s.now.instant = started + std::time::Duration::from_millis(1500);
     insta::assert_snapshot!(screen(&s, 80, 24));
 }
 

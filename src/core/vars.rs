@@ -3,9 +3,20 @@
 use std::collections::BTreeMap;
 
 /// Variable values: `--var` first, then `vars.toml` beside the profiles.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Vars {
     values: BTreeMap<String, String>,
+    /// Where `${env:NAME}` is read: the process environment, or a given one (tests).
+    env: fn(&str) -> Option<String>,
+}
+
+impl Default for Vars {
+    fn default() -> Vars {
+        Vars {
+            values: BTreeMap::new(),
+            env: |name| std::env::var(name).ok(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -36,6 +47,12 @@ impl Vars {
 
     pub fn set(&mut self, name: &str, value: &str) {
         self.values.insert(name.to_string(), value.to_string());
+    }
+
+    /// The same values, with `${env:NAME}` read from `env` instead of the process environment.
+    pub fn with_env(mut self, env: fn(&str) -> Option<String>) -> Vars {
+        self.env = env;
+        self
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -92,7 +109,7 @@ impl Vars {
 
     fn lookup(&self, name: &str) -> Result<String, VarError> {
         if let Some(env) = name.strip_prefix("env:") {
-            return std::env::var(env).map_err(|_| VarError::UnsetEnv(env.to_string()));
+            return (self.env)(env).ok_or_else(|| VarError::UnsetEnv(env.to_string()));
         }
         self.get(name)
             .map(str::to_string)
@@ -106,10 +123,9 @@ mod tests {
 
     #[test]
     fn expands_names_env_and_dollar_escape() {
-        let mut v = Vars::new();
+        let mut v = Vars::new()
+            .with_env(|name| (name == "CERTBENCH_TEST_TOKEN").then(|| "t0k".to_string()));
         v.set("base", "https://x");
-        // SAFETY: test-only variable with a unique name, set before any read.
-        unsafe { std::env::set_var("CERTBENCH_TEST_TOKEN", "t0k") };
         assert_eq!(
             v.expand("${base}/a?t=${env:CERTBENCH_TEST_TOKEN}$$")
                 .unwrap(),

@@ -17,7 +17,8 @@ pub enum Message {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    Tick,
+    /// A redraw while something animates, with the time it was sent.
+    Tick(crate::tui::clock::Now),
     /// SIGTERM, SIGHUP (an SSH drop) or a dead input stream: stop all work and leave now,
     /// restoring the terminal; `code` is the exit status (128 + the signal).
     Quit {

@@ -1,5 +1,6 @@
 //! The interactive workbench (ratatui): profiles, request form, key picker, response, history.
 
+pub mod clock;
 pub mod effects;
 pub mod layout;
 pub mod message;
@@ -92,6 +93,7 @@ pub fn run(
                 state.quit = true;
                 code = c;
             }
+            state.now = clock::Now::read();
             for effect in update::update(&mut state, msg) {
                 runner.run(effect);
             }
@@ -143,7 +145,7 @@ fn spawn_ticks(
             let mut every = tokio::time::interval(Duration::from_millis(100));
             while *animating.borrow() {
                 every.tick().await;
-                if tx.send(Message::Tick).is_err() {
+                if tx.send(Message::Tick(clock::Now::read())).is_err() {
                     return;
                 }
             }

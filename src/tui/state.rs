@@ -305,6 +305,8 @@ pub struct State {
     pub in_flight: Option<InFlight>,
     pub next_id: u64,
     pub popup: Option<Popup>,
+    /// The time as the event loop last read it.
+    pub now: crate::tui::clock::Now,
     /// The status line's message of the moment.
     pub message: Option<Note>,
     pub banner: Option<String>,
@@ -564,6 +566,7 @@ impl State {
 
     pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
         State {
+            now: Default::default(),
             profiles_dir,
             vars,
             profiles: Vec::new(),

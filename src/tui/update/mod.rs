@@ -34,7 +34,8 @@ pub use super::effects::{Effect, Side};
 
 pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
     match msg {
-        Message::Tick => {
+        Message::Tick(now) => {
+            s.now = now;
             s.spinner = s.spinner.wrapping_add(1);
             Vec::new()
         }
@@ -252,19 +253,6 @@ fn note(s: &mut State, r: Result<String, String>) {
     });
 }
 
-fn clock() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!(
-        "{:02}:{:02}:{:02}",
-        (secs / 3600) % 24,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
 /// A banner when a key used by a profile expires within 30 days.
 fn expiry_banner(s: &State) -> Option<String> {
     let mut soon = Vec::new();
@@ -417,7 +405,7 @@ fn take_off(
     s.next_id += 1;
     s.in_flight = Some(InFlight {
         id,
-        started: std::time::Instant::now(),
+        started: s.now.instant,
         profile: profile.clone(),
     });
     effects.push(effect(id, Box::new(profile)));

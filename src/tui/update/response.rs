@@ -96,7 +96,7 @@ pub(super) fn response_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     "binary" => "bin",
                     _ => "txt",
                 };
-                let name = format!("certbench-body-{}.{ext}", clock().replace(':', ""));
+                let name = format!("certbench-body-{}.{ext}", s.now.hms());
                 let cut = ex
                     .incomplete
                     .as_ref()

@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
-    let today = crate::core::history::format_time(crate::core::history::now_ms());
+    let today = crate::core::history::format_time(s.now.unix_ms);
     let title = if s.history_query.is_empty() {
         "History".to_string()
     } else {

@@ -130,7 +130,7 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 "{spin} sending {} {}  {:.1} s  (Esc cancels)",
                 fl.profile.method,
                 fl.profile.name,
-                fl.started.elapsed().as_secs_f64()
+                s.now.secs_since(fl.started)
             ))
             .style(t.fg(Color::Cyan)),
             status,
