@@ -436,7 +436,7 @@ async fn handle(
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let resp = match segments.as_slice() {
         ["echo", ..] | [""] => echo(req, peer, query).await,
-        ["json"] => reply(200, "application/json", json!({"orders": [{"id": 1, "status": "open", "total": 12.5}, {"id": 2, "status": "paid", "total": 99.0}], "timestamp": timestamp_ms(), "requestId": format!("req-{}", now_nanos())}).to_string()),
+        ["json"] => reply(200, "application/json", json!({"orders": [{"id": 1, "status": "open", "total": 12.5}, {"id": 2, "status": "paid", "total": 99.0}], "timestamp": timestamp_ms(), "requestId": format!("req-{}", timestamp_ms())}).to_string()),
         ["xml"] => reply(200, "application/xml", "<?xml version=\"1.0\"?><orders><order id=\"1\"><status>open</status></order><order id=\"2\"><status>paid</status></order></orders>"),
         ["status", code] => {
             let code: u16 = code.parse().unwrap_or(400);
@@ -652,9 +652,7 @@ pub fn large_json(size: usize) -> String {
 /// replies always differ in `timestamp` (what `history diff --ignore` is shown with).
 fn timestamp_ms() -> u64 {
     static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
+    let now = crate::core::clock::now_ms().max(0) as u64;
     let prev = LAST
         .fetch_update(
             std::sync::atomic::Ordering::Relaxed,
@@ -663,11 +661,4 @@ fn timestamp_ms() -> u64 {
         )
         .unwrap_or(0);
     now.max(prev + 1)
-}
-
-fn now_nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
 }

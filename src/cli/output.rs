@@ -12,13 +12,6 @@ use crate::core::keystore::{KeyInfo, Keystore};
 use crate::core::prepare::PreparedRequest;
 use crate::core::transport::Transport;
 
-const SECRET_HEADERS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
-
 /// A diagnosis's hint, with the command line's way to take its next step.
 pub fn hint(d: &Diagnosis) -> String {
     d.hint_with(|step| match step {
@@ -29,7 +22,10 @@ pub fn hint(d: &Diagnosis) -> String {
 
 /// Hides secret header values in verbose output.
 pub fn mask_header(name: &str, value: &str) -> String {
-    if SECRET_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+    if crate::core::redact::ALWAYS
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
+    {
         "<redacted>".into()
     } else {
         value.to_string()

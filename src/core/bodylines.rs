@@ -7,6 +7,8 @@
 //! byte position of every line break. quick-xml still does the XML tokenising.
 
 use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -294,46 +296,30 @@ impl BodyLines {
                 needles.push(tight);
             }
         }
-        // Distance from the search's starting point in its direction, wrapping round.
-        let len = self.text.len();
-        let distance = |p: usize| {
-            if back {
-                (start + len - p - 1) % len
-            } else {
-                (p + len - after) % len
-            }
+        // All needles at once, ASCII case ignored, over the body's own bytes (no lowercase copy).
+        let Ok(ac) = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&needles)
+        else {
+            return None;
         };
-        needles
-            .iter()
-            .filter_map(|n| self.find_bytes(n.as_bytes(), start, after, back))
-            .min_by_key(|p| distance(*p))
-            .map(|p| self.line_of(p))
-    }
-
-    fn find_bytes(&self, needle: &[u8], start: usize, after: usize, back: bool) -> Option<usize> {
         let hay: &[u8] = &self.text;
-        let hit = |w: &[u8]| w.eq_ignore_ascii_case(needle);
-        if back {
-            hay[..start]
-                .windows(needle.len())
-                .rposition(hit)
-                .or_else(|| {
-                    hay[start..]
-                        .windows(needle.len())
-                        .rposition(hit)
-                        .map(|p| start + p)
-                })
+        let hit = if back {
+            // The last match before the current line, else (wrapping) the last from it on.
+            let last = |from: usize, to: usize| {
+                ac.find_iter(&hay[from..to])
+                    .last()
+                    .map(|m| from + m.start())
+            };
+            last(0, start).or_else(|| last(start, hay.len()))
         } else {
-            hay[after..]
-                .windows(needle.len())
-                .position(hit)
-                .map(|p| after + p)
-                .or_else(|| {
-                    hay[..(after + needle.len() - 1).min(hay.len())]
-                        .windows(needle.len())
-                        .position(hit)
-                })
-        }
+            // The first match after the current line, else (wrapping) the first from the top.
+            ac.find(&hay[after..])
+                .map(|m| after + m.start())
+                .or_else(|| ac.find(hay).map(|m| m.start()).filter(|p| *p < after))
+        };
+        hit.map(|p| self.line_of(p))
     }
 }
 
@@ -886,6 +872,11 @@ mod tests {
         assert_eq!(p.find("one", 0, false), Some(0));
         assert_eq!(p.find("one", 2, true), Some(0));
         assert_eq!(p.find("nope", 0, false), None);
+        // From the current line on in its direction, wrapping round at the ends.
+        assert_eq!(p.find("three", 0, true), Some(2));
+        assert_eq!(p.find("T", 1, false), Some(2));
+        assert_eq!(p.find("t", 2, true), Some(1));
+        assert_eq!(p.find("T", 2, false), Some(1));
         assert_eq!(p.content(1, 99), "two");
         let j = json(r#"{"a":1,"id":5}"#);
         assert_eq!(j.find("\"id\": 5", 0, false), Some(2));

@@ -37,12 +37,7 @@ pub enum Validity {
 
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+pub use super::clock::now_unix;
 
 impl CertFacts {
     pub fn parse(der: &[u8]) -> Result<CertFacts, String> {

@@ -302,7 +302,7 @@ fn body_texts(
             format!(
                 "{} bytes, sha256 {}",
                 ex.body.len(),
-                hex(ring::digest::digest(&ring::digest::SHA256, &ex.body).as_ref())
+                hex::encode(ring::digest::digest(&ring::digest::SHA256, &ex.body))
             )
         };
         return (ComparedAs::Binary, summary(x), summary(y));
@@ -313,10 +313,6 @@ fn body_texts(
         _ => ComparedAs::Text,
     };
     (kind, x.view.pretty_text(), y.view.pretty_text())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {

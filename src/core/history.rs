@@ -446,13 +446,7 @@ fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
     ))
 }
 
-/// Milliseconds since the Unix epoch (0 if the clock is before it).
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use super::clock::now_ms;
 
 impl History {
     /// Opens (or creates) `<home>/history.db`.
@@ -915,11 +909,7 @@ impl<'a> Row<'a> {
                 red.hops(&mut ex.redirects);
                 let truncated = raw.len() > cap;
                 let body = red.bytes(&raw[..raw.len().min(cap)]);
-                let ctype = ex
-                    .headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                    .map(|(_, v)| v.clone());
+                let ctype = super::headers::get(&ex.headers, "content-type").map(str::to_string);
                 (Outcome::Response(ex), Some(body), truncated, ctype)
             }
             Err(f) => {

@@ -91,10 +91,7 @@ impl PreparedRequest {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        super::headers::get(&self.headers, name)
     }
 }
 
@@ -149,9 +146,7 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
             headers.push((name.clone(), value));
         }
     }
-    let has = |headers: &[(String, String)], n: &str| {
-        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n))
-    };
+    use super::headers::has;
     if let Some(basic) = userinfo
         && !has(&headers, "authorization")
     {

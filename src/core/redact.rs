@@ -1,6 +1,9 @@
 //! Keeps secrets out of history: sensitive headers, redacted query and form keys, and their values anywhere.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use percent_encoding::utf8_percent_encode;
 
@@ -25,6 +28,8 @@ const MIN_SECRET_LEN: usize = 4;
 pub struct Redactor {
     names: Vec<String>,
     secrets: Vec<String>,
+    /// Built from `secrets` on first use; reset when one is added.
+    matcher: OnceLock<Option<AhoCorasick>>,
 }
 
 impl Redactor {
@@ -32,7 +37,7 @@ impl Redactor {
     pub fn for_request(req: &PreparedRequest) -> Redactor {
         let mut r = Redactor {
             names: ALWAYS.iter().map(|s| s.to_string()).collect(),
-            secrets: Vec::new(),
+            ..Default::default()
         };
         r.names
             .extend(req.redact.iter().map(|n| n.to_ascii_lowercase()));
@@ -124,8 +129,7 @@ impl Redactor {
                 self.secrets.push(v);
             }
         }
-        // Longest first, so a value is replaced before any shorter secret inside it.
-        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        self.matcher = OnceLock::new();
     }
 
     pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
@@ -190,35 +194,42 @@ impl Redactor {
 
     /// Free text with every known secret value replaced.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if !self.secrets.iter().any(|s| text.contains(s.as_str())) {
-            return Cow::Borrowed(text);
+        match self.bytes(text.as_bytes()) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            // Whole UTF-8 secrets replaced by ASCII inside UTF-8 text leave UTF-8.
+            Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
         }
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            out = out.replace(s.as_str(), REDACTED);
+    }
+
+    /// Bytes (a body) with every known secret value replaced, in one pass over them.
+    pub fn bytes<'a>(&self, body: &'a [u8]) -> Cow<'a, [u8]> {
+        let Some(ac) = self.matcher() else {
+            return Cow::Borrowed(body);
+        };
+        if ac.find(body).is_none() {
+            return Cow::Borrowed(body);
         }
+        let mut out = Vec::with_capacity(body.len());
+        ac.replace_all_with_bytes(body, &mut out, |_, _, dst| {
+            dst.extend_from_slice(REDACTED.as_bytes());
+            true
+        });
         Cow::Owned(out)
     }
 
-    /// Bytes (a body) with every known secret value replaced.
-    pub fn bytes<'a>(&self, body: &'a [u8]) -> Cow<'a, [u8]> {
-        let mut out: Cow<'a, [u8]> = Cow::Borrowed(body);
-        for s in &self.secrets {
-            let needle = s.as_bytes();
-            if find(&out, needle).is_none() {
-                continue;
-            }
-            let mut next = Vec::with_capacity(out.len());
-            let mut rest: &[u8] = &out;
-            while let Some(i) = find(rest, needle) {
-                next.extend_from_slice(&rest[..i]);
-                next.extend_from_slice(REDACTED.as_bytes());
-                rest = &rest[i + needle.len()..];
-            }
-            next.extend_from_slice(rest);
-            out = Cow::Owned(next);
+    /// Every secret at once, the longest where two start at the same place.
+    fn matcher(&self) -> Option<&AhoCorasick> {
+        if self.secrets.is_empty() {
+            return None;
         }
-        out
+        self.matcher
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&self.secrets)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// A copy of the profile safe to store: secret header values and query/form values replaced,
@@ -284,13 +295,6 @@ fn userinfo_hidden(url: &str) -> String {
         }
         _ => url.to_string(),
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Brings back the values history replaced, from the live profile of the same name, so a re-run sends them.
@@ -379,7 +383,7 @@ mod tests {
             Ok(r) => Redactor::for_request(&r),
             Err(_) => Redactor {
                 names: vec!["authorization".into(), "x-token".into()],
-                secrets: vec![],
+                ..Default::default()
             },
         };
         let stored = red.profile(&p);

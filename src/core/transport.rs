@@ -449,12 +449,7 @@ async fn read_response(
             )
         })
         .collect();
-    let header = |n: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-            .map(|(_, v)| v.clone())
-    };
+    let header = |n: &str| super::headers::get(&headers, n).map(str::to_string);
     let content_encoding =
         header("content-encoding").filter(|e| !e.trim().eq_ignore_ascii_case("identity"));
     let mut warnings = Vec::new();

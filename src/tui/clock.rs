@@ -1,7 +1,7 @@
 //! The time as the event loop read it: `update` and `view` read it from the state, never from the
 //! system, so both stay pure and tests set it.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now {
@@ -15,9 +15,7 @@ impl Now {
     /// The one place the workbench reads the system clock (the event loop and its ticker).
     pub fn read() -> Now {
         Now {
-            unix_ms: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64),
+            unix_ms: crate::core::clock::now_ms(),
             instant: Instant::now(),
         }
     }

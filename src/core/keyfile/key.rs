@@ -302,7 +302,7 @@ fn identify_curve(params: AnyRef<'_>) -> Result<Curve, KeyError> {
     let explicit = params.to_der().ok().and_then(|d| {
         SpecifiedEcDomain::from_der(&d)
             .ok()
-            .map(|s| hex(s.order.as_bytes()))
+            .map(|s| hex::encode_upper(s.order.as_bytes()))
     });
     match explicit.as_deref() {
         Some(P256_ORDER) => Ok(Curve::P256),
@@ -318,10 +318,6 @@ fn identify_curve(params: AnyRef<'_>) -> Result<Curve, KeyError> {
             hint: SUPPORTED.into(),
         }),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 fn curve_name(oid: &ObjectIdentifier) -> String {

@@ -1,0 +1,14 @@
+//! Header lists as (name, value) pairs, in the order sent or received: lookup by name, any case.
+
+/// The first value of header `name`.
+pub fn get<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Whether the list has header `name`.
+pub fn has(headers: &[(String, String)], name: &str) -> bool {
+    get(headers, name).is_some()
+}
