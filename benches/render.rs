@@ -109,10 +109,55 @@ fn report(name: &str, body_len: usize, f: &Figures) {
     );
 }
 
+/// The hand-written indexer against the crates that pretty-print JSON, on the same body: jsonxf
+/// (a streaming formatter) and serde_json (parse, then `to_string_pretty`). Each of those makes
+/// a full pretty copy before a first line can be shown; the index only records where lines start.
+fn versus_crates(body: &bytes::Bytes) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let best = |f: &dyn Fn() -> usize| {
+        (0..3)
+            .map(|_| {
+                reset_peak();
+                let before = status_kb("VmRSS:");
+                let t = Instant::now();
+                let n = f();
+                (t.elapsed(), n, status_kb("VmHWM:").saturating_sub(before))
+            })
+            .min_by_key(|r| r.0)
+            .unwrap()
+    };
+    let text = std::str::from_utf8(body).expect("UTF-8");
+    let ours = best(&|| {
+        build_view(body, Some("application/json"), true, &Budget::unlimited())
+            .expect("view")
+            .lines()
+            .map_or(0, |l| l.len())
+    });
+    let xf = best(&|| jsonxf::pretty_print(text).expect("jsonxf").len());
+    let serde = best(&|| {
+        let v: serde_json::Value = serde_json::from_str(text).expect("serde");
+        serde_json::to_string_pretty(&v).expect("pretty").len()
+    });
+    for (name, r) in [
+        ("certbench index", ours),
+        ("jsonxf::pretty_print", xf),
+        ("serde_json parse + to_string_pretty", serde),
+    ] {
+        println!(
+            "  {name}: {:.0} ms ({:.2}x certbench), peak RSS growth {:.1} MB",
+            ms(r.0),
+            r.0.as_secs_f64() / ours.0.as_secs_f64(),
+            r.2 as f64 / 1024.0
+        );
+    }
+}
+
 fn main() {
     let large = bytes::Bytes::from(certbench::demo::large_json(20 * 1024 * 1024));
     let f = run(large.clone(), "application/json");
     report("20 MB compact JSON", large.len(), &f);
+    println!("20 MB compact JSON, ready to show (best of 3):");
+    versus_crates(&large);
     drop(large);
 
     let depth = 100_000;
