@@ -8,7 +8,7 @@ use url::Url;
 
 use super::certinfo::{CertFacts, Validity};
 use super::exchange::{Diagnosis, Exchange, Hop, NextStep, TlsFacts};
-use super::keystore::KeyError;
+use super::keystore::{Entry, KeyError};
 use super::prepare::PreparedRequest;
 
 /// A send that produced no response, with everything learnt on the way and the explanation.
@@ -143,7 +143,9 @@ pub struct Credential<'a> {
 
 pub fn key_failure(e: &KeyError) -> Diagnosis {
     let kind = match e {
-        KeyError::NotFound { kind, .. } if kind == "key" => DiagnosisKind::CredentialMissing,
+        KeyError::NotFound {
+            entry: Entry::Key, ..
+        } => DiagnosisKind::CredentialMissing,
         KeyError::NotFound { .. } => DiagnosisKind::TrustMissing,
         _ => DiagnosisKind::InvalidCredential,
     };

@@ -34,14 +34,10 @@ pub enum KeyError {
         format: String,
         reason: String,
     },
-    #[error("no {kind} named {name:?}: run `certbench {cmd} list` to see them")]
-    NotFound {
-        kind: String,
-        name: String,
-        cmd: String,
-    },
-    #[error("a {kind} named {name:?} already exists: delete it first or pick another name")]
-    Exists { kind: String, name: String },
+    #[error("no {entry} named {name:?}: run `certbench {} list` to see them", entry.command())]
+    NotFound { entry: Entry, name: String },
+    #[error("a {entry} named {name:?} already exists: delete it first or pick another name")]
+    Exists { entry: Entry, name: String },
     #[error("{0}")]
     BadName(String),
     #[error("cannot write the keystore at {path}: {source}")]
@@ -50,4 +46,30 @@ pub enum KeyError {
         #[source]
         source: IoCause,
     },
+}
+
+/// What a keystore name refers to: a client key, or a trusted server certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Key,
+    Trust,
+}
+
+impl Entry {
+    /// The command that lists them.
+    pub fn command(self) -> &'static str {
+        match self {
+            Entry::Key => "keys",
+            Entry::Trust => "trust",
+        }
+    }
+}
+
+impl std::fmt::Display for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Entry::Key => "key",
+            Entry::Trust => "trusted certificate",
+        })
+    }
 }

@@ -12,7 +12,7 @@ use super::home;
 use super::keyfile::{self, PrivateKey, looks_like_pem};
 use super::signer;
 
-pub use super::keyerror::KeyError;
+pub use super::keyerror::{Entry, KeyError};
 
 /// What a stored credential key is, as shown in lists and inspectors (never the key itself).
 #[derive(Debug, Clone, Serialize)]
@@ -177,9 +177,8 @@ impl Keystore {
     pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
         let path = self.key_dir(name)?.join("cert.pem");
         let data = read_entry(&path, || KeyError::NotFound {
-            kind: "key".into(),
+            entry: Entry::Key,
             name: name.into(),
-            cmd: "keys".into(),
         })?;
         read_certs(&data, &path.display().to_string())
     }
@@ -194,9 +193,8 @@ impl Keystore {
         sweep_staging(&self.root.join("keys"));
         if !dir.is_dir() {
             return Err(KeyError::NotFound {
-                kind: "key".into(),
+                entry: Entry::Key,
                 name: name.into(),
-                cmd: "keys".into(),
             });
         }
         std::fs::remove_dir_all(&dir).map_err(|e| KeyError::Write {
@@ -231,7 +229,7 @@ impl Keystore {
         let path = self.trust_path(name)?;
         if path.exists() {
             return Err(KeyError::Exists {
-                kind: "trusted certificate".into(),
+                entry: Entry::Trust,
                 name: name.into(),
             });
         }
@@ -269,19 +267,23 @@ impl Keystore {
     pub fn trusted(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
         let path = self.trust_path(name)?;
         let data = read_entry(&path, || KeyError::NotFound {
-            kind: "trusted certificate".into(),
+            entry: Entry::Trust,
             name: name.into(),
-            cmd: "trust".into(),
         })?;
         read_certs(&data, &path.display().to_string())
     }
 
     pub fn delete_trusted(&self, name: &str) -> Result<(), KeyError> {
         let path = self.trust_path(name)?;
-        std::fs::remove_file(&path).map_err(|_| KeyError::NotFound {
-            kind: "trusted certificate".into(),
-            name: name.into(),
-            cmd: "trust".into(),
+        std::fs::remove_file(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => KeyError::NotFound {
+                entry: Entry::Trust,
+                name: name.into(),
+            },
+            _ => KeyError::Write {
+                path: path.display().to_string(),
+                source: e.into(),
+            },
         })
     }
 }
@@ -303,7 +305,7 @@ fn read_entry(path: &Path, missing: impl FnOnce() -> KeyError) -> Result<Vec<u8>
 
 fn exists(name: &str) -> KeyError {
     KeyError::Exists {
-        kind: "key".into(),
+        entry: Entry::Key,
         name: name.into(),
     }
 }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Tabs, Wrap};
 
 use crate::core::certinfo::Validity;
-use crate::core::exchange::BodyView;
+use crate::core::exchange::{BodyFormat, BodyView};
 use crate::core::profile::BodyType;
 
 use super::options::OptionRow;

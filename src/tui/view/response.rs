@@ -4,11 +4,16 @@ use super::*;
 
 /// Colours one visible line: JSON keys, strings, numbers and literals, XML tags; search hits reversed.
 /// Runs only for the lines on screen, so its cost does not grow with the body.
-pub(super) fn highlight(t: &Theme, kind: &str, line: &str, term: &str) -> Vec<Span<'static>> {
+pub(super) fn highlight(
+    t: &Theme,
+    format: Option<BodyFormat>,
+    line: &str,
+    term: &str,
+) -> Vec<Span<'static>> {
     let mut spans: Vec<Span<'static>> = Vec::new();
-    if !t.color || !matches!(kind, "json" | "xml") || line.len() > 4096 {
+    if !t.color || format.is_none() || line.len() > 4096 {
         spans.push(Span::raw(line.to_string()));
-    } else if kind == "json" {
+    } else if format == Some(BodyFormat::Json) {
         let b = line.as_bytes();
         let mut i = 0;
         let mut plain = 0;
@@ -256,7 +261,12 @@ pub(super) fn response_lines<'a>(
             let total = lines.len();
             let first = s.scroll.min(total.saturating_sub(1));
             let number_width = total.to_string().len();
-            let kind = if s.raw { "" } else { ex.view.label() };
+            let format = match (&ex.view, s.raw) {
+                (_, true) => None,
+                (BodyView::Json { .. }, _) => Some(BodyFormat::Json),
+                (BodyView::Xml { .. }, _) => Some(BodyFormat::Xml),
+                _ => None,
+            };
             // Only what can be on screen is cut out of a line: a 200 MB one-line body draws as
             // fast as a short one, wrapped or not.
             let room = width.saturating_sub(number_width + 1).max(1);
@@ -272,7 +282,7 @@ pub(super) fn response_lines<'a>(
                         ),
                         Span::raw(indent),
                     ];
-                    spans.extend(highlight(t, kind, &content, &s.search_term));
+                    spans.extend(highlight(t, format, &content, &s.search_term));
                     Line::from(spans)
                 })
                 .collect();
