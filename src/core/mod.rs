@@ -20,6 +20,7 @@ pub mod compare;
 pub mod cookies;
 pub mod diagnose;
 pub mod exchange;
+pub mod handshake;
 pub mod headers;
 pub mod history;
 pub mod home;

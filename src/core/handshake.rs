@@ -1,0 +1,342 @@
+//! The rustls client config that records what each handshake did: the server's chain, whether
+//! it asked for a certificate and what we sent, version, cipher suite and key-exchange group.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ClientSessionStore, ResolvesClientCert, Resumption, WebPkiServerVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, DigitallySignedStruct, NamedGroup, RootCertStore, SignatureScheme};
+use url::Url;
+
+use super::certinfo::CertFacts;
+use super::diagnose::Failure;
+use super::exchange::{Diagnosis, TlsFacts};
+use super::kind::DiagnosisKind;
+use super::transport::{provider, system_roots};
+
+/// Records what each handshake of one client showed, keyed by server name.
+#[derive(Debug, Default)]
+pub struct HandshakeLog {
+    inner: Mutex<LogInner>,
+    handshakes: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct LogInner {
+    pending_request: Option<(Vec<String>, Option<String>)>,
+    current: Option<String>,
+    by_server: HashMap<String, TlsFacts>,
+}
+
+impl HandshakeLog {
+    pub fn handshakes(&self) -> u64 {
+        self.handshakes.load(Ordering::SeqCst)
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut LogInner) -> R) -> R {
+        f(&mut self.inner.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn facts_for(&self, url: &Url) -> Option<TlsFacts> {
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        self.with(|l| l.by_server.get(&host).cloned())
+    }
+
+    fn update_current(&self, f: impl FnOnce(&mut TlsFacts)) {
+        self.with(|l| {
+            if let Some(name) = l.current.clone()
+                && let Some(facts) = l.by_server.get_mut(&name)
+            {
+                f(facts);
+            }
+        });
+    }
+
+    fn update(&self, server: &ServerName<'_>, f: impl FnOnce(&mut TlsFacts)) {
+        let name = server.to_str().into_owned();
+        self.with(|l| f(l.by_server.entry(name).or_default()));
+    }
+}
+
+/// Builds the rustls config: ring provider, system roots plus trusted certificates, our verifier and resolver.
+pub fn client_config(
+    identity: Option<Arc<CertifiedKey>>,
+    pinned: &[CertificateDer<'static>],
+    verify: bool,
+    log: Arc<HandshakeLog>,
+) -> Result<ClientConfig, Failure> {
+    let prov = provider();
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(system_roots().iter().cloned());
+    roots.add_parsable_certificates(pinned.iter().cloned());
+    let webpki = if roots.is_empty() {
+        None
+    } else {
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), prov.clone())
+            .build()
+            .ok()
+    };
+    let verifier = Arc::new(RecordingVerifier {
+        webpki,
+        pinned: pinned.to_vec(),
+        verify,
+        log: log.clone(),
+        provider: prov.clone(),
+    });
+    let mut config = ClientConfig::builder_with_provider(prov)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::TlsConfig,
+                e.to_string(),
+                "report this as a bug",
+            ))
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_cert_resolver(Arc::new(RecordingResolver {
+            identity,
+            log: log.clone(),
+        }));
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.resumption = Resumption::store(Arc::new(RecordingSessions { log }));
+    Ok(config)
+}
+
+/// Presents the credential (if any) and notes what the server asked for.
+#[derive(Debug)]
+struct RecordingResolver {
+    identity: Option<Arc<CertifiedKey>>,
+    log: Arc<HandshakeLog>,
+}
+
+impl ResolvesClientCert for RecordingResolver {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let names = root_hint_subjects
+            .iter()
+            .map(|dn| super::certinfo::dn_to_string(dn))
+            .collect();
+        let sent = self
+            .identity
+            .as_ref()
+            .and_then(|k| {
+                k.end_entity_cert()
+                    .ok()
+                    .and_then(|c| CertFacts::parse(c).ok())
+            })
+            .map(|f| f.subject);
+        self.log.with(|l| l.pending_request = Some((names, sent)));
+        self.identity.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.identity.is_some()
+    }
+}
+
+/// Verifies the server (webpki, or an exactly pinned self-signed certificate) and records its chain.
+#[derive(Debug)]
+struct RecordingVerifier {
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    pinned: Vec<CertificateDer<'static>>,
+    verify: bool,
+    log: Arc<HandshakeLog>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.log.handshakes.fetch_add(1, Ordering::SeqCst);
+        let chain: Vec<CertFacts> = std::iter::once(end_entity)
+            .chain(intermediates)
+            .filter_map(|c| CertFacts::parse(c).ok())
+            .collect();
+        let pending = self.log.with(|l| {
+            l.current = Some(server_name.to_str().into_owned());
+            l.pending_request.take()
+        });
+        let outcome = self.decide(end_entity, intermediates, server_name, ocsp, now);
+        self.log.update(server_name, |f| {
+            *f = TlsFacts {
+                server_name: server_name.to_str().into_owned(),
+                server_chain: chain,
+                client_cert_requested: pending.is_some(),
+                acceptable_ca_names: pending.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+                client_cert_sent: pending.and_then(|p| p.1),
+                verified_by: outcome.as_ref().ok().map(|s| s.to_string()),
+                verify_error: outcome.as_ref().err().map(|e| e.to_string()),
+                unverified: !self.verify,
+                ..TlsFacts::default()
+            }
+        });
+        outcome.map(|_| ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.log
+            .update_current(|f| f.version = Some("TLSv1.2".into()));
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.log
+            .update_current(|f| f.version = Some("TLSv1.3".into()));
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+impl RecordingVerifier {
+    fn decide(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<&'static str, rustls::Error> {
+        if !self.verify {
+            return Ok("verification off");
+        }
+        let webpki_result = match &self.webpki {
+            Some(v) => v
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+                .map(|_| "webpki"),
+            None => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            )),
+        };
+        match webpki_result {
+            Ok(rule) => Ok(rule),
+            Err(e)
+                if self
+                    .pinned
+                    .iter()
+                    .any(|p| p.as_ref() == end_entity.as_ref()) =>
+            {
+                self.check_pinned(end_entity, server_name, now)
+                    .map_err(|_| e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A trusted certificate that is exactly the server's own: still check its dates, and its
+    /// name when it names hosts at all (a CN-only certificate names none; the exact pin stands in).
+    fn check_pinned(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<&'static str, rustls::Error> {
+        let facts = CertFacts::parse(end_entity).map_err(|_| {
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding)
+        })?;
+        if !facts.sans.is_empty() {
+            let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_name(&parsed, server_name)?;
+        }
+        let now = now.as_secs() as i64;
+        if now > facts.not_after_unix {
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Expired,
+            ));
+        }
+        if now < facts.not_before_unix {
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidYet,
+            ));
+        }
+        Ok("pinned self-signed certificate")
+    }
+}
+
+/// Notes the negotiated cipher suite and group; never hands tickets back, so every connection does a full handshake.
+#[derive(Debug)]
+struct RecordingSessions {
+    log: Arc<HandshakeLog>,
+}
+
+impl ClientSessionStore for RecordingSessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        self.log.update(&server_name, |f| {
+            f.key_exchange = Some(format!("{group:?}"))
+        });
+    }
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        None
+    }
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        None
+    }
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        let suite = format!("{:?}", value.suite().common.suite);
+        self.log.update(&server_name, |f| f.cipher = Some(suite));
+    }
+    fn take_tls13_ticket(
+        &self,
+        _: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        None
+    }
+}
