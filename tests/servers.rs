@@ -297,3 +297,79 @@ fn server_certificate_without_subject_alt_name_is_named_and_can_be_pinned() {
     let ex = env.ok(&p);
     assert_eq!(ex.status, 200);
 }
+
+/// gnutls-serv (Debian's gnutls-bin) limited by a priority string to one version, suite and group.
+fn gnutls_serv(env: &Env, dir: &Path, priority: &str) -> (Running, String) {
+    for (file, text) in [
+        ("srv.pem", &env.demo.server_cert.cert_pem),
+        ("srv.key", &env.demo.server_cert.key_pem),
+        ("ca.pem", &env.demo.pki.ca.cert_pem),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let port = free_port();
+    let mut child = Command::new("gnutls-serv")
+        .current_dir(dir)
+        .args([
+            "--http",
+            "--port",
+            &port.to_string(),
+            "--x509certfile",
+            "srv.pem",
+            "--x509keyfile",
+            "srv.key",
+            "--x509cafile",
+            "ca.pem",
+            "--require-client-cert",
+            "--priority",
+            priority,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnutls-serv is installed (bash .ci/run installs gnutls-bin)");
+    wait_for(port, &mut child, "gnutls-serv");
+    (Running(child), format!("https://localhost:{port}/"))
+}
+
+#[test]
+fn every_completed_handshake_names_its_suite_and_group_under_tls12_and_tls13() {
+    let env = Env::new();
+    for (priority, version, suite, group) in [
+        (
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305:-GROUP-ALL:+GROUP-SECP384R1",
+            "TLSv1.2",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "secp384r1",
+        ),
+        (
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519",
+            "TLSv1.2",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "X25519",
+        ),
+        (
+            "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-SECP256R1",
+            "TLSv1.3",
+            "TLS13_AES_256_GCM_SHA384",
+            "secp256r1",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (_server, url) = gnutls_serv(&env, dir.path(), priority);
+        let mut p = env.profile("/");
+        p.url = url;
+        let ex = env.ok(&p);
+        let tls = ex.tls.expect("TLS facts");
+        assert_eq!(tls.version.as_deref(), Some(version), "{priority}");
+        assert_eq!(tls.cipher.as_deref(), Some(suite), "{priority}");
+        assert_eq!(tls.key_exchange.as_deref(), Some(group), "{priority}");
+        assert_eq!(tls.sni.as_deref(), Some("localhost"));
+        assert!(
+            tls.client_cert_sent.is_some(),
+            "the key was asked for and sent"
+        );
+        let story = tls.story().join("\n");
+        assert!(!story.contains("not reported"), "{story}");
+    }
+}

@@ -82,6 +82,18 @@ pub struct TlsFacts {
     pub verified_by: Option<String>,
     pub verify_error: Option<String>,
     pub unverified: bool,
+    /// The server name sent in the ClientHello (none for an IP address).
+    #[serde(default)]
+    pub sni: Option<String>,
+    /// Always false: certbench never resumes, so every connection shows the certificate exchange.
+    #[serde(default)]
+    pub resumed: bool,
+    /// The protocol agreed by ALPN, as the response's HTTP version shows it ("h2", "http/1.1").
+    #[serde(default)]
+    pub alpn: Option<String>,
+    /// The proxy the connection was tunnelled through (credentials hidden).
+    #[serde(default)]
+    pub proxy: Option<String>,
 }
 
 impl TlsFacts {
@@ -89,12 +101,27 @@ impl TlsFacts {
     pub fn story(&self) -> Vec<String> {
         let tls = self;
         let mut lines = Vec::new();
+        if let Some(proxy) = &tls.proxy {
+            lines.push(format!(
+                "through proxy {proxy} (a CONNECT tunnel: TLS and the client certificate go end to end to the server, never to the proxy)"
+            ));
+        }
+        // A handshake that failed early has not agreed these yet.
+        let not_yet = "not agreed";
         lines.push(format!(
             "{} with {}, cipher {}, key exchange {}",
             tls.version.as_deref().unwrap_or("TLS (version not seen)"),
             tls.server_name,
-            tls.cipher.as_deref().unwrap_or("not reported"),
-            tls.key_exchange.as_deref().unwrap_or("not reported")
+            tls.cipher.as_deref().unwrap_or(not_yet),
+            tls.key_exchange.as_deref().unwrap_or(not_yet)
+        ));
+        lines.push(format!(
+            "SNI {}, {}; full handshake (certbench never resumes a session)",
+            tls.sni.as_deref().unwrap_or("not sent (an IP address)"),
+            match tls.alpn.as_deref() {
+                Some(p) => format!("ALPN {p}"),
+                None => "ALPN not seen".into(),
+            }
         ));
         if let Some(leaf) = tls.server_chain.first() {
             lines.push(format!(

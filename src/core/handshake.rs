@@ -9,9 +9,14 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use rustls::ConnectionTrafficSecrets;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ClientSessionStore, ResolvesClientCert, Resumption, WebPkiServerVerifier};
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::cipher::{
+    AeadKey, Iv, KeyBlockShape, MessageDecrypter, MessageEncrypter, Tls12AeadAlgorithm,
+    Tls13AeadAlgorithm, UnsupportedOperationError,
+};
+use rustls::crypto::{ActiveKeyExchange, CryptoProvider, SharedSecret, SupportedKxGroup};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, NamedGroup, RootCertStore, SignatureScheme};
@@ -33,6 +38,9 @@ pub struct HandshakeLog {
 #[derive(Debug, Default)]
 struct LogInner {
     pending_request: Option<(Vec<String>, Option<String>)>,
+    /// Group and suite seen before the server's certificate (TLS 1.3), for the facts it makes.
+    pending_group: Option<String>,
+    pending_suite: Option<String>,
     current: Option<String>,
     by_server: HashMap<String, TlsFacts>,
 }
@@ -71,6 +79,217 @@ impl HandshakeLog {
     }
 }
 
+impl HandshakeLog {
+    /// A ClientHello (the first key share of a handshake) or, in TLS 1.2, the server's key
+    /// exchange after its certificate: a new handshake forgets what the last one left pending.
+    fn key_share_started(&self) {
+        self.with(|l| {
+            let mid_tls12 = l
+                .current
+                .as_ref()
+                .and_then(|n| l.by_server.get(n))
+                .is_some_and(|f| f.key_exchange.is_none());
+            if !mid_tls12 {
+                l.current = None;
+                l.pending_group = None;
+                l.pending_suite = None;
+            }
+        });
+    }
+
+    /// The negotiated group (its key exchange completed) or suite (its keys installed): the
+    /// connection whose certificate was verified takes it (TLS 1.2 keys come after the
+    /// certificate); before any certificate it waits for the one that comes (TLS 1.3).
+    fn negotiated(&self, group: Option<NamedGroup>, suite: Option<rustls::CipherSuite>) {
+        let group = group.map(|g| format!("{g:?}"));
+        let suite = suite.map(|s| format!("{s:?}"));
+        self.with(|l| match l.current.clone() {
+            Some(name) => {
+                let f = l.by_server.entry(name).or_default();
+                if f.key_exchange.is_none() && group.is_some() {
+                    f.key_exchange = group;
+                }
+                if f.cipher.is_none() && suite.is_some() {
+                    f.cipher = suite;
+                }
+            }
+            None => {
+                if group.is_some() {
+                    l.pending_group = group;
+                }
+                if suite.is_some() {
+                    l.pending_suite = suite;
+                }
+            }
+        });
+    }
+}
+
+/// The ring provider whose suites and groups tell this client's log when they are negotiated.
+/// rustls wants `&'static` suites and groups, so these few wrappers (about 1 KB) are leaked
+/// once per client built; clients are cached per key, trust and route.
+fn recording_provider(log: &Arc<HandshakeLog>) -> Arc<CryptoProvider> {
+    use rustls::SupportedCipherSuite as S;
+    let base = provider();
+    let cipher_suites = base
+        .cipher_suites
+        .iter()
+        .map(|s| match *s {
+            S::Tls13(t) => {
+                let aead: &'static RecordingAead<_> = Box::leak(Box::new(RecordingAead {
+                    inner: t.aead_alg,
+                    suite: t.common.suite,
+                    log: log.clone(),
+                }));
+                S::Tls13(Box::leak(Box::new(rustls::Tls13CipherSuite {
+                    common: rustls::CipherSuiteCommon {
+                        suite: t.common.suite,
+                        hash_provider: t.common.hash_provider,
+                        confidentiality_limit: t.common.confidentiality_limit,
+                    },
+                    hkdf_provider: t.hkdf_provider,
+                    aead_alg: aead,
+                    quic: t.quic,
+                })))
+            }
+            S::Tls12(t) => {
+                let aead: &'static RecordingAead<_> = Box::leak(Box::new(RecordingAead {
+                    inner: t.aead_alg,
+                    suite: t.common.suite,
+                    log: log.clone(),
+                }));
+                S::Tls12(Box::leak(Box::new(rustls::Tls12CipherSuite {
+                    common: rustls::CipherSuiteCommon {
+                        suite: t.common.suite,
+                        hash_provider: t.common.hash_provider,
+                        confidentiality_limit: t.common.confidentiality_limit,
+                    },
+                    prf_provider: t.prf_provider,
+                    kx: t.kx,
+                    sign: t.sign,
+                    aead_alg: aead,
+                })))
+            }
+        })
+        .collect();
+    let kx_groups = base
+        .kx_groups
+        .iter()
+        .map(|g| {
+            let wrapped: &'static dyn SupportedKxGroup = Box::leak(Box::new(RecordingGroup {
+                inner: *g,
+                log: log.clone(),
+            }));
+            wrapped
+        })
+        .collect();
+    Arc::new(CryptoProvider {
+        cipher_suites,
+        kx_groups,
+        ..(*base).clone()
+    })
+}
+
+/// A suite's AEAD that notes the suite when its keys are installed.
+struct RecordingAead<A: ?Sized + 'static> {
+    inner: &'static A,
+    suite: rustls::CipherSuite,
+    log: Arc<HandshakeLog>,
+}
+
+impl Tls13AeadAlgorithm for RecordingAead<dyn Tls13AeadAlgorithm> {
+    fn encrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageEncrypter> {
+        self.log.negotiated(None, Some(self.suite));
+        self.inner.encrypter(key, iv)
+    }
+    fn decrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageDecrypter> {
+        self.log.negotiated(None, Some(self.suite));
+        self.inner.decrypter(key, iv)
+    }
+    fn key_len(&self) -> usize {
+        self.inner.key_len()
+    }
+    fn extract_keys(
+        &self,
+        key: AeadKey,
+        iv: Iv,
+    ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
+        self.inner.extract_keys(key, iv)
+    }
+    fn fips(&self) -> bool {
+        self.inner.fips()
+    }
+}
+
+impl Tls12AeadAlgorithm for RecordingAead<dyn Tls12AeadAlgorithm> {
+    fn encrypter(&self, key: AeadKey, iv: &[u8], extra: &[u8]) -> Box<dyn MessageEncrypter> {
+        self.log.negotiated(None, Some(self.suite));
+        self.inner.encrypter(key, iv, extra)
+    }
+    fn decrypter(&self, key: AeadKey, iv: &[u8]) -> Box<dyn MessageDecrypter> {
+        self.log.negotiated(None, Some(self.suite));
+        self.inner.decrypter(key, iv)
+    }
+    fn key_block_shape(&self) -> KeyBlockShape {
+        self.inner.key_block_shape()
+    }
+    fn extract_keys(
+        &self,
+        key: AeadKey,
+        iv: &[u8],
+        explicit: &[u8],
+    ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
+        self.inner.extract_keys(key, iv, explicit)
+    }
+    fn fips(&self) -> bool {
+        self.inner.fips()
+    }
+}
+
+/// A key-exchange group that notes itself when its exchange completes (the one negotiated).
+#[derive(Debug)]
+struct RecordingGroup {
+    inner: &'static dyn SupportedKxGroup,
+    log: Arc<HandshakeLog>,
+}
+
+impl SupportedKxGroup for RecordingGroup {
+    fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
+        self.log.key_share_started();
+        Ok(Box::new(RecordingExchange {
+            inner: self.inner.start()?,
+            log: self.log.clone(),
+        }))
+    }
+    fn name(&self) -> NamedGroup {
+        self.inner.name()
+    }
+    fn fips(&self) -> bool {
+        self.inner.fips()
+    }
+    fn usable_for_version(&self, version: rustls::ProtocolVersion) -> bool {
+        self.inner.usable_for_version(version)
+    }
+}
+
+struct RecordingExchange {
+    inner: Box<dyn ActiveKeyExchange>,
+    log: Arc<HandshakeLog>,
+}
+
+impl ActiveKeyExchange for RecordingExchange {
+    fn complete(self: Box<Self>, peer_pub_key: &[u8]) -> Result<SharedSecret, rustls::Error> {
+        self.log.negotiated(Some(self.inner.group()), None);
+        self.inner.complete(peer_pub_key)
+    }
+    fn pub_key(&self) -> &[u8] {
+        self.inner.pub_key()
+    }
+    fn group(&self) -> NamedGroup {
+        self.inner.group()
+    }
+}
+
 /// Builds the rustls config: ring provider, system roots plus trusted certificates, our verifier and resolver.
 pub fn client_config(
     identity: Option<Arc<CertifiedKey>>,
@@ -78,7 +297,7 @@ pub fn client_config(
     verify: bool,
     log: Arc<HandshakeLog>,
 ) -> Result<ClientConfig, Failure> {
-    let prov = provider();
+    let prov = recording_provider(&log);
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(system_roots().iter().cloned());
     roots.add_parsable_certificates(pinned.iter().cloned());
@@ -112,7 +331,7 @@ pub fn client_config(
             log: log.clone(),
         }));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    config.resumption = Resumption::store(Arc::new(RecordingSessions { log }));
+    config.resumption = Resumption::store(Arc::new(RecordingSessions));
     Ok(config)
 }
 
@@ -175,9 +394,13 @@ impl ServerCertVerifier for RecordingVerifier {
             .chain(intermediates)
             .filter_map(|c| CertFacts::parse(c).ok())
             .collect();
-        let pending = self.log.with(|l| {
+        let (pending, group, suite) = self.log.with(|l| {
             l.current = Some(server_name.to_str().into_owned());
-            l.pending_request.take()
+            (
+                l.pending_request.take(),
+                l.pending_group.take(),
+                l.pending_suite.take(),
+            )
         });
         let outcome = self.decide(end_entity, intermediates, server_name, ocsp, now);
         self.log.update(server_name, |f| {
@@ -190,6 +413,12 @@ impl ServerCertVerifier for RecordingVerifier {
                 verified_by: outcome.as_ref().ok().map(|s| s.to_string()),
                 verify_error: outcome.as_ref().err().map(|e| e.to_string()),
                 unverified: !self.verify,
+                key_exchange: group,
+                cipher: suite,
+                sni: match server_name {
+                    ServerName::DnsName(n) => Some(n.as_ref().to_string()),
+                    _ => None,
+                },
                 ..TlsFacts::default()
             }
         });
@@ -300,18 +529,12 @@ impl RecordingVerifier {
     }
 }
 
-/// Notes the negotiated cipher suite and group; never hands tickets back, so every connection does a full handshake.
+/// Keeps no sessions: every connection does a full handshake, so its certificate exchange is seen.
 #[derive(Debug)]
-struct RecordingSessions {
-    log: Arc<HandshakeLog>,
-}
+struct RecordingSessions;
 
 impl ClientSessionStore for RecordingSessions {
-    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
-        self.log.update(&server_name, |f| {
-            f.key_exchange = Some(format!("{group:?}"))
-        });
-    }
+    fn set_kx_hint(&self, _: ServerName<'static>, _: NamedGroup) {}
     fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
         None
     }
@@ -327,11 +550,9 @@ impl ClientSessionStore for RecordingSessions {
     fn remove_tls12_session(&self, _: &ServerName<'static>) {}
     fn insert_tls13_ticket(
         &self,
-        server_name: ServerName<'static>,
-        value: rustls::client::Tls13ClientSessionValue,
+        _: ServerName<'static>,
+        _: rustls::client::Tls13ClientSessionValue,
     ) {
-        let suite = format!("{:?}", value.suite().common.suite);
-        self.log.update(&server_name, |f| f.cipher = Some(suite));
     }
     fn take_tls13_ticket(
         &self,

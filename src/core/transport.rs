@@ -205,6 +205,17 @@ impl Transport {
                 exchange.timing.total_ms = ms(started.elapsed());
                 let final_url = Url::parse(&exchange.url).unwrap_or(url);
                 exchange.tls = entry.log.facts_for(&final_url);
+                if let Some(tls) = &mut exchange.tls {
+                    // ALPN decides the HTTP version over TLS; the response says which it was.
+                    tls.alpn = Some(
+                        if exchange.http_version == "HTTP/2.0" {
+                            "h2"
+                        } else {
+                            "http/1.1"
+                        }
+                        .into(),
+                    );
+                }
                 let mut warnings = preflight;
                 warnings.extend(diagnose::after_response(req, exchange, cred.as_ref()));
                 warnings.append(&mut exchange.warnings);
