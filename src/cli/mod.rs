@@ -243,6 +243,30 @@ pub struct SendArgs {
     /// With --compare-key: a JSON path or header name to ignore (repeatable)
     #[arg(long, requires = "compare_key")]
     pub ignore: Vec<String>,
+    /// Send through this HTTP proxy (http://[USER:PASS@]HOST:PORT); default: HTTPS_PROXY, http_proxy, ALL_PROXY
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+    /// Connect directly, whatever the profile and the environment say about proxies
+    #[arg(long)]
+    pub no_proxy: bool,
+    /// Connect to ADDRESS for HOST:PORT; SNI and Host stay HOST (repeatable, as curl)
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    pub resolve: Vec<String>,
+    /// Connect to HOST2:PORT2 for HOST:PORT; SNI and Host stay HOST (repeatable, as curl)
+    #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+    /// Speak HTTP/1.1 only (ALPN http/1.1)
+    #[arg(long = "http1.1", conflicts_with = "http2")]
+    pub http1: bool,
+    /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over http://)
+    #[arg(long)]
+    pub http2: bool,
+    /// Fail unless the server's public key has this hash: sha256//BASE64[;sha256//...] (curl's --pinnedpubkey)
+    #[arg(long, value_name = "sha256//BASE64")]
+    pub pin: Option<String>,
+    /// Append the TLS secrets to FILE (NSS key log, for Wireshark); SSLKEYLOGFILE does the same
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
 }
 
 /// Parses the command line and runs it; returns the exit code.
@@ -576,6 +600,23 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     o.parse_response &= !args.no_parse;
     o.errors_on_status &= !args.no_status_errors;
     o.share_cookies |= args.share_cookies || args.cookie_jar.is_some();
+    if let Some(proxy) = &args.proxy {
+        o.proxy = Some(proxy.clone());
+    }
+    if args.no_proxy {
+        o.proxy = Some(crate::core::route::NO_PROXY_SETTING.into());
+    }
+    o.resolve.extend(args.resolve.iter().cloned());
+    o.connect_to.extend(args.connect_to.iter().cloned());
+    if args.http1 {
+        o.http_version = crate::core::route::HttpVersion::Http1;
+    }
+    if args.http2 {
+        o.http_version = crate::core::route::HttpVersion::Http2;
+    }
+    if let Some(pin) = &args.pin {
+        o.pin = Some(pin.clone());
+    }
     body_overrides(&mut p, args)?;
     Ok(p)
 }
@@ -662,6 +703,7 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
         let vars = load_vars(dir, &args.var)?;
         let mut req = prepare::prepare(&profile, &vars).map_err(|e| e.to_string())?;
         req.save_to = args.output.clone();
+        req.keylog = args.keylog.clone();
         Ok((profile, req))
     })();
     let (profile, req) = match prepared {

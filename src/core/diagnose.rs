@@ -8,6 +8,7 @@ use url::Url;
 
 use super::certinfo::{CertFacts, Validity};
 use super::exchange::{Diagnosis, Exchange, Hop, NextStep, TlsFacts};
+use super::handshake::PinMismatch;
 use super::keystore::{Entry, KeyError};
 use super::prepare::PreparedRequest;
 
@@ -30,6 +31,9 @@ pub struct Failure {
     pub redirects: Vec<Hop>,
     pub partial_body: Option<usize>,
     pub warnings: Vec<Diagnosis>,
+    /// The HTTP proxy the connection went through (credentials hidden), if any.
+    #[serde(default)]
+    pub proxy: Option<String>,
 }
 
 /// What a bare handshake (plus the one read TLS 1.3 needs to hear a rejection) showed.
@@ -56,6 +60,7 @@ impl Failure {
             redirects: Vec::new(),
             partial_body: None,
             warnings: Vec::new(),
+            proxy: None,
         }
     }
 
@@ -365,6 +370,11 @@ pub fn explain(
         .as_ref()
         .and_then(Url::port_or_known_default)
         .unwrap_or(443);
+    if let Some(proxy) = &f.proxy
+        && let Some(d) = explain_proxy(f, proxy, &host, port)
+    {
+        return d;
+    }
     let rustls_err = f
         .rustls_error
         .clone()
@@ -618,6 +628,40 @@ fn explain_tls(
     }
 }
 
+/// A failure on the way through the proxy: unreachable, wanting credentials, or refusing the tunnel.
+fn explain_proxy(f: &Failure, proxy: &str, host: &str, port: u16) -> Option<Diagnosis> {
+    let said = |needle: &str| f.chain.iter().any(|c| c.contains(needle));
+    if said("proxy authorization required") {
+        return Some(Diagnosis::new(
+            DiagnosisKind::ProxyAuthRequired,
+            format!(
+                "the proxy {proxy} wants credentials (407 Proxy Authentication Required) before it opens a tunnel to {host}:{port}"
+            ),
+            "put them in the proxy URL: http://USER:${env:PROXY_PASSWORD}@host:port (the password is redacted everywhere it is stored or printed)",
+        ));
+    }
+    if said("tunnel error: unsuccessful") || said("unexpected end of file") {
+        return Some(Diagnosis::new(
+            DiagnosisKind::ProxyRefused,
+            format!("the proxy {proxy} refused to open a tunnel (HTTP CONNECT) to {host}:{port}"),
+            "the proxy's rules do not allow this host or port: ask its owner, or bypass it with --no-proxy / NO_PROXY if the host is reachable directly",
+        ));
+    }
+    let unreachable = f.io_kind == Some(std::io::ErrorKind::ConnectionRefused)
+        || said("failed to create underlying connection")
+        || said("dns error");
+    unreachable.then(|| {
+        Diagnosis::new(
+            DiagnosisKind::ProxyUnreachable,
+            format!(
+                "the proxy {proxy} cannot be reached ({})",
+                f.chain.last().cloned().unwrap_or_default()
+            ),
+            "check the proxy URL (--proxy, the profile's proxy, or HTTPS_PROXY / http_proxy / ALL_PROXY); --no-proxy connects directly",
+        )
+    })
+}
+
 fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str) -> Diagnosis {
     let leaf = tls.and_then(|t| t.server_chain.first());
     let top = tls.and_then(|t| t.server_chain.last());
@@ -626,6 +670,23 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
         .unwrap_or_else(|| "an unknown issuer".into());
     let trust_hint = "save the server's CA certificate (or its self-signed certificate) to a file, run `certbench trust add NAME FILE`, then use --trust NAME or trust = [\"NAME\"]; --insecure (verify_tls = false) skips the check and is unsafe";
     match ce {
+        CertificateError::Other(other) => match other.0.downcast_ref::<PinMismatch>() {
+            Some(pin) => Diagnosis::new(
+                DiagnosisKind::PinMismatch,
+                format!(
+                    "{host} presented the public key {}, which is not the pinned {}",
+                    pin.got,
+                    pin.expected.join(" or ")
+                ),
+                "if the server's key changed on purpose, pin the new one (`certbench trust add NAME FILE` prints it); otherwise something else answers for this host",
+            ),
+            None => Diagnosis::new(
+                DiagnosisKind::ServerCertInvalid,
+                format!("the server's certificate for {host} was refused: {other}"),
+                "",
+            )
+            .with_step(NextStep::RawErrorChain),
+        },
         CertificateError::UnknownIssuer => Diagnosis::new(
             DiagnosisKind::ServerCertUntrusted,
             format!(

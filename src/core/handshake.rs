@@ -26,6 +26,7 @@ use super::certinfo::CertFacts;
 use super::diagnose::Failure;
 use super::exchange::{Diagnosis, TlsFacts};
 use super::kind::DiagnosisKind;
+use super::route::HttpVersion;
 use super::transport::{provider, system_roots};
 
 /// Records what each handshake of one client showed, keyed by server name.
@@ -294,9 +295,10 @@ impl ActiveKeyExchange for RecordingExchange {
 pub fn client_config(
     identity: Option<Arc<CertifiedKey>>,
     pinned: &[CertificateDer<'static>],
-    verify: bool,
+    tls: &TlsSettings,
     log: Arc<HandshakeLog>,
 ) -> Result<ClientConfig, Failure> {
+    let verify = tls.verify;
     let prov = recording_provider(&log);
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(system_roots().iter().cloned());
@@ -312,6 +314,7 @@ pub fn client_config(
         webpki,
         pinned: pinned.to_vec(),
         verify,
+        pins: tls.pins.clone(),
         log: log.clone(),
         provider: prov.clone(),
     });
@@ -330,9 +333,115 @@ pub fn client_config(
             identity,
             log: log.clone(),
         }));
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = match tls.http {
+        HttpVersion::Auto => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
+        HttpVersion::Http2 => vec![b"h2".to_vec()],
+    };
     config.resumption = Resumption::store(Arc::new(RecordingSessions));
+    if let Some(path) = &tls.keylog {
+        config.key_log = Arc::new(NssKeyLog::create(path).map_err(|e| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::InvalidRequest,
+                format!("cannot write the TLS key log {}: {e}", path.display()),
+                "give --keylog (or SSLKEYLOGFILE) a file in a folder you can write",
+            ))
+        })?);
+    }
     Ok(config)
+}
+
+/// What a client's TLS does beyond its identity and trust.
+#[derive(Debug, Clone, Default)]
+pub struct TlsSettings {
+    /// Off: any server certificate is accepted (and the facts say so).
+    pub verify: bool,
+    /// SHA-256 hashes of acceptable server public keys; empty: no pinning.
+    pub pins: Vec<[u8; 32]>,
+    /// Append the TLS secrets here, NSS key-log lines, for Wireshark.
+    pub keylog: Option<std::path::PathBuf>,
+    pub http: HttpVersion,
+}
+
+/// The NSS key-log file Wireshark reads: `LABEL CLIENT_RANDOM SECRET` in hex, one per line,
+/// appended to a file created 0600 (it decrypts every connection it logs).
+#[derive(Debug)]
+struct NssKeyLog {
+    file: Mutex<std::fs::File>,
+}
+
+impl NssKeyLog {
+    fn create(path: &std::path::Path) -> std::io::Result<NssKeyLog> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        Ok(NssKeyLog {
+            file: Mutex::new(file),
+        })
+    }
+}
+
+impl rustls::KeyLog for NssKeyLog {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        use std::io::Write;
+        let line = format!(
+            "{label} {} {}\n",
+            hex::encode(client_random),
+            hex::encode(secret)
+        );
+        let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// The server's public key is not one of the pinned ones.
+#[derive(Debug)]
+pub struct PinMismatch {
+    pub expected: Vec<String>,
+    pub got: String,
+}
+
+impl std::fmt::Display for PinMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the server's public key is {}, not the pinned {}",
+            self.got,
+            self.expected.join(" or ")
+        )
+    }
+}
+
+impl std::error::Error for PinMismatch {}
+
+/// The pin check: the end-entity certificate's SubjectPublicKeyInfo hashed with SHA-256.
+fn check_pins(pins: &[[u8; 32]], end_entity: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+    if pins.is_empty() {
+        return Ok(());
+    }
+    let spki = x509_parser::parse_x509_certificate(end_entity)
+        .map(|(_, c)| c.tbs_certificate.subject_pki.raw.to_vec())
+        .map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))?;
+    let got = ring::digest::digest(&ring::digest::SHA256, &spki);
+    if pins.iter().any(|p| p.as_slice() == got.as_ref()) {
+        return Ok(());
+    }
+    use base64::Engine;
+    let b64 = |b: &[u8]| {
+        format!(
+            "sha256//{}",
+            base64::engine::general_purpose::STANDARD.encode(b)
+        )
+    };
+    Err(rustls::Error::InvalidCertificate(
+        rustls::CertificateError::Other(rustls::OtherError(Arc::new(PinMismatch {
+            expected: pins.iter().map(|p| b64(p)).collect(),
+            got: b64(got.as_ref()),
+        }))),
+    ))
 }
 
 /// Presents the credential (if any) and notes what the server asked for.
@@ -376,6 +485,7 @@ struct RecordingVerifier {
     webpki: Option<Arc<WebPkiServerVerifier>>,
     pinned: Vec<CertificateDer<'static>>,
     verify: bool,
+    pins: Vec<[u8; 32]>,
     log: Arc<HandshakeLog>,
     provider: Arc<CryptoProvider>,
 }
@@ -402,7 +512,9 @@ impl ServerCertVerifier for RecordingVerifier {
                 l.pending_suite.take(),
             )
         });
-        let outcome = self.decide(end_entity, intermediates, server_name, ocsp, now);
+        let outcome = self
+            .decide(end_entity, intermediates, server_name, ocsp, now)
+            .and_then(|rule| check_pins(&self.pins, end_entity).map(|_| rule));
         self.log.update(server_name, |f| {
             *f = TlsFacts {
                 server_name: server_name.to_str().into_owned(),

@@ -43,6 +43,8 @@ pub enum DiagnosisKind {
     ServerCertRevoked,
     ServerCertInvalid,
     ServerNameMismatch,
+    /// The server's public key is not one of the `--pin` hashes.
+    PinMismatch,
     Unverified,
     // TLS itself.
     ProtocolMismatch,
@@ -54,6 +56,10 @@ pub enum DiagnosisKind {
     Timeout,
     ConnectionRefused,
     ConnectionClosed,
+    // The HTTP proxy on the way.
+    ProxyUnreachable,
+    ProxyAuthRequired,
+    ProxyRefused,
     Dns,
     Http2ProtocolError,
     ResponseHeadersTooLarge,
@@ -75,6 +81,8 @@ pub enum DiagnosisKind {
     CredentialWeakKey,
     HttpWithCredential,
     MtlsOff,
+    /// TLS secrets are being written to a key-log file (`--keylog`, SSLKEYLOGFILE).
+    KeylogActive,
     // Warnings from the answer.
     ClientCaNotListed,
     HttpClientCertMissing,

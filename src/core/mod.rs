@@ -33,6 +33,7 @@ pub mod prepare;
 pub mod probe;
 pub mod profile;
 pub mod redact;
+pub mod route;
 pub mod signer;
 pub mod size;
 pub mod transport;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::profile::{BodyType, Options, Profile, ProfileError, check_header_name, check_method};
+use super::route::{self, Overrides, ProxyChoice};
 use super::vars::{VarError, Vars};
 
 /// What `encodeURIComponent` (and so the `qs` library) leaves alone.
@@ -35,6 +36,12 @@ pub struct PreparedRequest {
     /// Stream the final body into this file instead of memory (`--output`).
     #[serde(skip)]
     pub save_to: Option<std::path::PathBuf>,
+    /// The proxy setting with its variables expanded (never stored; `options.proxy` is).
+    #[serde(skip)]
+    pub proxy: Option<String>,
+    /// Write the TLS secrets here in NSS key-log form (`--keylog`; else SSLKEYLOGFILE).
+    #[serde(skip)]
+    pub keylog: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -161,6 +168,27 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
             concat!("certbench/", env!("CARGO_PKG_VERSION")).into(),
         ));
     }
+    let mut options = profile.options.clone();
+    // The proxy as written stays in the request (a password in it hidden); the expanded one is
+    // used to connect and never stored.
+    let proxy = options
+        .proxy
+        .as_deref()
+        .map(|p| ex("proxy", p))
+        .transpose()?;
+    if proxy.is_some() {
+        ProxyChoice::choose(proxy.as_deref(), |_| None).map_err(PrepareError::Invalid)?;
+    }
+    options.proxy = options.proxy.map(|p| route::redacted(&p));
+    let overrides =
+        Overrides::parse(&options.resolve, &options.connect_to).map_err(PrepareError::Invalid)?;
+    overrides
+        .for_url(&url)
+        .check_port(&url)
+        .map_err(PrepareError::Invalid)?;
+    if let Some(pin) = &options.pin {
+        route::parse_pins(pin).map_err(PrepareError::Invalid)?;
+    }
     let body = prepare_body(profile, &ex)?;
     if let PreparedBody::Bytes {
         content_type: Some(ct),
@@ -179,10 +207,12 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
         credential: profile.credential.clone(),
         mutual_tls: profile.mutual_tls(),
         trust: profile.trust.clone(),
-        options: profile.options.clone(),
+        options,
         redact: profile.redact.clone(),
         history: profile.history,
         save_to: None,
+        proxy,
+        keylog: None,
     })
 }
 

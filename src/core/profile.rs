@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cause::IoCause;
 use super::home;
+use super::route::HttpVersion;
 use super::size::ByteSize;
 
 /// The methods offered in the form; any other valid token is accepted too.
@@ -148,6 +149,22 @@ pub struct Options {
     /// The most body bytes held in memory, counted after decoding (unset: 256 MiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_body: Option<ByteSize>,
+    /// An HTTP proxy (`http://user:pass@host:port`, `${env:...}` allowed), or "none" for a
+    /// direct connection; unset: the environment, as curl reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// `HOST:PORT:ADDRESS` entries, as curl's `--resolve`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolve: Vec<String>,
+    /// `HOST:PORT:HOST2:PORT2` entries, as curl's `--connect-to`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connect_to: Vec<String>,
+    /// "auto" (ALPN decides), "1.1" or "2".
+    #[serde(default, skip_serializing_if = "HttpVersion::is_auto")]
+    pub http_version: HttpVersion,
+    /// `sha256//BASE64` hashes of the server's public key, `;`-separated: one must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
 }
 
 /// A profile is a short TOML file: anything larger is not one.
@@ -187,6 +204,11 @@ impl Default for Options {
             verify_tls: true,
             mutual_tls: None,
             max_body: None,
+            proxy: None,
+            resolve: Vec::new(),
+            connect_to: Vec::new(),
+            http_version: HttpVersion::Auto,
+            pin: None,
         }
     }
 }

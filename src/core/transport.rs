@@ -23,9 +23,10 @@ use super::budget::{Budget, Stopped};
 use super::certinfo::CertFacts;
 use super::diagnose::{self, Failure};
 use super::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, build_view};
-use super::handshake::{HandshakeLog, client_config};
+use super::handshake::{HandshakeLog, TlsSettings, client_config};
 use super::keystore::{KeyError, Keystore};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
+use super::route::{self, HttpVersion, Overrides, ProxyChoice};
 use super::size::{ByteSize, human};
 
 pub const MAX_REDIRECTS: usize = 10;
@@ -42,12 +43,58 @@ pub(crate) fn system_roots() -> &'static [CertificateDer<'static>] {
     ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
 }
 
-/// Which client a request needs: one per (credential, trust, verify) combination.
+/// Which client a request needs: one per credential, trust, verification and route.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ClientKey {
     credential: Option<String>,
     trust: Vec<String>,
     verify: bool,
+    route: RouteKey,
+}
+
+/// How the client's connections are made: proxy, address overrides, HTTP version, pins, key log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RouteKey {
+    proxy: ProxyChoice,
+    overrides: Overrides,
+    http: HttpVersion,
+    pins: Vec<[u8; 32]>,
+    keylog: Option<std::path::PathBuf>,
+}
+
+impl RouteKey {
+    /// The route of `req`; the proxy from its setting, else from the environment.
+    fn of(req: &PreparedRequest) -> Result<RouteKey, Failure> {
+        let invalid = |m: String| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::InvalidRequest,
+                m,
+                "fix the route options (proxy, resolve, connect_to, pin)",
+            ))
+        };
+        let url = req.parsed_url();
+        Ok(RouteKey {
+            proxy: ProxyChoice::choose(req.proxy.as_deref(), |k| std::env::var(k).ok())
+                .map_err(invalid)?,
+            overrides: Overrides::parse(&req.options.resolve, &req.options.connect_to)
+                .map_err(invalid)?
+                .for_url(&url),
+            http: req.options.http_version,
+            pins: req
+                .options
+                .pin
+                .as_deref()
+                .map(route::parse_pins)
+                .transpose()
+                .map_err(invalid)?
+                .unwrap_or_default(),
+            keylog: req.keylog.clone().or_else(|| {
+                std::env::var_os("SSLKEYLOGFILE")
+                    .filter(|v| !v.is_empty())
+                    .map(std::path::PathBuf::from)
+            }),
+        })
+    }
 }
 
 /// A reusable client and what its handshakes have shown.
@@ -105,6 +152,7 @@ impl Transport {
             credential: req.credential.clone().filter(|_| req.mutual_tls),
             trust: req.trust.clone(),
             verify: req.options.verify_tls,
+            route: RouteKey::of(req)?,
         };
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = clients.get(&key) {
@@ -126,22 +174,42 @@ impl Transport {
             pinned.extend(self.keystore.trusted(name).map_err(key_err)?);
         }
         let log = Arc::new(HandshakeLog::default());
-        let config = Arc::new(client_config(identity, &pinned, key.verify, log.clone())?);
-        let client = reqwest::Client::builder()
+        let route = &key.route;
+        let tls = TlsSettings {
+            verify: key.verify,
+            pins: route.pins.clone(),
+            keylog: route.keylog.clone(),
+            http: route.http,
+        };
+        let config = Arc::new(client_config(identity, &pinned, &tls, log.clone())?);
+        let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured((*config).clone())
             .redirect(reqwest::redirect::Policy::none())
             .http1_max_headers(super::exchange::MAX_RESPONSE_HEADERS)
             .http2_max_header_list_size(super::exchange::MAX_HEADER_LIST_BYTES)
             .no_proxy()
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| {
-                Failure::plain(Diagnosis::new(
-                    DiagnosisKind::ClientBuild,
-                    format!("cannot build the HTTP client: {e}"),
-                    "report this as a bug",
-                ))
-            })?;
+            .dns_resolver(Arc::new(RouteResolver {
+                overrides: route.overrides.clone(),
+            }))
+            .pool_idle_timeout(Duration::from_secs(90));
+        if route.proxy != ProxyChoice::default() {
+            let choice = route.proxy.clone();
+            builder = builder.proxy(reqwest::Proxy::custom(move |url| {
+                choice.for_url(url).cloned()
+            }));
+        }
+        builder = match route.http {
+            HttpVersion::Auto => builder,
+            HttpVersion::Http1 => builder.http1_only(),
+            HttpVersion::Http2 => builder.http2_prior_knowledge(),
+        };
+        let client = builder.build().map_err(|e| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::ClientBuild,
+                format!("cannot build the HTTP client: {e}"),
+                "report this as a bug",
+            ))
+        })?;
         Ok(ClientEntry {
             client,
             log,
@@ -189,6 +257,23 @@ impl Transport {
         let started = Instant::now();
         let budget = budget.clone().until(started + timeout);
         let handshakes_before = entry.log.handshakes();
+        let route = RouteKey::of(req)?;
+        let proxy_for = |url: &Url| {
+            route
+                .proxy
+                .for_url(url)
+                .map(|p| route::redacted(p.as_str()))
+        };
+        let keylog_warning = route.keylog.as_ref().map(|path| {
+            Diagnosis::new(
+                DiagnosisKind::KeylogActive,
+                format!(
+                    "TLS secrets are being written to {} (--keylog or SSLKEYLOGFILE): whoever has that file can decrypt these connections",
+                    path.display()
+                ),
+                "delete the file when the capture is decrypted; unset SSLKEYLOGFILE to stop",
+            )
+        });
         let outcome = tokio::time::timeout(
             timeout,
             send_with_redirects(&entry, req, &jar, started, &budget),
@@ -206,6 +291,7 @@ impl Transport {
                 let final_url = Url::parse(&exchange.url).unwrap_or(url);
                 exchange.tls = entry.log.facts_for(&final_url);
                 if let Some(tls) = &mut exchange.tls {
+                    tls.proxy = proxy_for(&final_url);
                     // ALPN decides the HTTP version over TLS; the response says which it was.
                     tls.alpn = Some(
                         if exchange.http_version == "HTTP/2.0" {
@@ -217,6 +303,7 @@ impl Transport {
                     );
                 }
                 let mut warnings = preflight;
+                warnings.extend(keylog_warning.clone());
                 warnings.extend(diagnose::after_response(req, exchange, cred.as_ref()));
                 warnings.append(&mut exchange.warnings);
                 exchange.warnings = warnings;
@@ -225,13 +312,19 @@ impl Transport {
                 // After a redirect, the hop that failed is the one to look at.
                 let url = Url::parse(diagnose::failing_url(failure, req)).unwrap_or(url);
                 failure.tls = entry.log.facts_for(&url);
-                if failure.needs_probe && url.scheme() == "https" {
+                failure.proxy = proxy_for(&url);
+                if let Some(tls) = &mut failure.tls {
+                    tls.proxy = failure.proxy.clone();
+                }
+                // The probe connects directly, so it would not tell about a path through a proxy.
+                if failure.needs_probe && url.scheme() == "https" && failure.proxy.is_none() {
                     failure.probe = Some(
                         super::probe::probe_tls(&entry.config, &url, Duration::from_secs(5)).await,
                     );
                 }
                 failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());
                 failure.warnings = preflight;
+                failure.warnings.extend(keylog_warning);
             }
         }
         result
@@ -665,4 +758,34 @@ pub fn stopped_failure(stopped: Stopped, req: &PreparedRequest) -> Failure {
             "send again when ready",
         ),
     })
+}
+
+/// Name resolution with the route's overrides: `--resolve` addresses as given, `--connect-to`
+/// hosts looked up in their place, everything else by the system resolver.
+struct RouteResolver {
+    overrides: Overrides,
+}
+
+impl reqwest::dns::Resolve for RouteResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let fixed = self.overrides.addresses(&host);
+        let instead = self
+            .overrides
+            .connect_to
+            .iter()
+            .find(|c| c.host == host)
+            .map(|c| (c.to_host.clone(), c.to_port));
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = if !fixed.is_empty() {
+                fixed
+            } else {
+                let (lookup, port) = instead.unwrap_or((host, 0));
+                tokio::net::lookup_host((lookup.as_str(), port))
+                    .await?
+                    .collect()
+            };
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
