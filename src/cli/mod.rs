@@ -478,10 +478,11 @@ fn trust(cmd: TrustCmd) -> i32 {
                 Ok(certs) => {
                     for c in certs {
                         eprintln!(
-                            "trusted {name}: {} (issued by {}), {}",
+                            "trusted {name}: {} (issued by {}), {}; pin {}",
                             c.subject,
                             c.issuer_cn,
-                            c.expiry_words()
+                            c.expiry_words(),
+                            c.pin
                         );
                     }
                     EXIT_OK

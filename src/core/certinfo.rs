@@ -16,6 +16,9 @@ pub struct CertFacts {
     #[serde(default)]
     pub rsa_bits: Option<usize>,
     pub sha256: String,
+    /// The public key's pin, `sha256//BASE64` (curl's `--pinnedpubkey`, certbench's `--pin`).
+    #[serde(default)]
+    pub pin: String,
     pub not_before: String,
     pub not_after: String,
     pub not_before_unix: i64,
@@ -59,6 +62,7 @@ impl CertFacts {
             key_type: key_type(&cert),
             rsa_bits: rsa_bits(&cert),
             sha256: fingerprint(der),
+            pin: super::route::pin_of(cert.tbs_certificate.subject_pki.raw),
             not_before: validity.not_before.to_rfc2822().unwrap_or_default(),
             not_after: validity.not_after.to_rfc2822().unwrap_or_default(),
             not_before_unix: validity.not_before.timestamp(),
