@@ -107,6 +107,14 @@ fn response(status: u16, reason: &str, body: &str) -> Exchange {
             headers_ms: 40.0,
             body_ms: 1.5,
             new_connections: 1,
+            dns_ms: 0.5,
+            connect_ms: 1.0,
+            tls_ms: 6.5,
+            request_ms: 0.0,
+            wait_ms: 32.0,
+            download_ms: 1.5,
+            process_ms: 0.0,
+            ..Timing::default()
         },
         status_is_error: status >= 400,
         warnings: vec![],
@@ -311,4 +319,14 @@ fn comparison_unified_and_side_by_side() {
     );
     insta::assert_snapshot!("comparison_80x24", screen(&s, 80, 24));
     insta::assert_snapshot!("comparison_140x24", screen(&s, 140, 24));
+}
+
+#[test]
+fn timing_waterfall() {
+    let mut s = state();
+    finish(&mut s, Ok(response(200, "OK", r#"{"ok":true}"#)), 1);
+    s.resp_tab = certbench::tui::state::RespTab::Timing;
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("wait"), "{text}");
+    insta::assert_snapshot!(text);
 }

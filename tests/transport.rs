@@ -431,3 +431,50 @@ fn file_and_data_redirects_have_their_own_message() {
         );
     }
 }
+
+#[test]
+fn the_timing_phases_add_up_to_the_total_and_a_reused_connection_has_no_connect_phases() {
+    let env = Env::new();
+    let mut p = env.profile("/slow/200");
+    p.method = "POST".into();
+    p.body.kind = certbench::core::profile::BodyType::Raw;
+    p.body.text = Some("x".repeat(100_000));
+    let sum = |t: &certbench::core::exchange::Timing| {
+        t.redirects_ms
+            + t.dns_ms
+            + t.connect_ms
+            + t.tls_ms
+            + t.request_ms
+            + t.wait_ms
+            + t.download_ms
+            + t.process_ms
+    };
+    let first = env.ok(&p).timing;
+    assert!(!first.reused, "{first:?}");
+    assert_eq!(first.new_connections, 1);
+    assert!(first.tls_ms > 0.0, "{first:?}");
+    assert!(
+        first.wait_ms >= 190.0,
+        "the server's 200 ms are its think time: {first:?}"
+    );
+    assert!(
+        (sum(&first) - first.total_ms).abs() <= 1.0,
+        "{} vs {}: {first:?}",
+        sum(&first),
+        first.total_ms
+    );
+    let second = env.ok(&p).timing;
+    assert!(second.reused, "{second:?}");
+    assert_eq!(second.new_connections, 0);
+    assert_eq!(
+        (second.dns_ms, second.connect_ms, second.tls_ms),
+        (0.0, 0.0, 0.0)
+    );
+    assert!((sum(&second) - second.total_ms).abs() <= 1.0, "{second:?}");
+    // An address needs no lookup: a new connection with no DNS phase.
+    let mut by_ip = env.profile("/echo");
+    by_ip.url = by_ip.url.replace("localhost", "127.0.0.1");
+    let t = env.ok(&by_ip).timing;
+    assert!(!t.reused && t.dns_ms == 0.0 && t.tls_ms > 0.0, "{t:?}");
+    assert!((sum(&t) - t.total_ms).abs() <= 1.0, "{t:?}");
+}

@@ -86,6 +86,23 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
         if let Some(tls) = &ex.tls {
             print_tls(tls);
         }
+        let t = &ex.timing;
+        eprintln!(
+            "* time: dns {} ms, connect {} ms, tls {} ms{}, request {} ms, wait {} ms, download {} ms, process {} ms{}",
+            t.dns_ms,
+            t.connect_ms,
+            t.tls_ms,
+            if t.reused { " (connection reused)" } else { "" },
+            t.request_ms,
+            t.wait_ms,
+            t.download_ms,
+            t.process_ms,
+            if t.redirects_ms > 0.0 {
+                format!(", after {} ms of redirects", t.redirects_ms)
+            } else {
+                String::new()
+            }
+        );
         eprintln!(
             "< {} {} {} ({} ms, {} bytes{})",
             ex.http_version,

@@ -64,6 +64,34 @@ pub struct Timing {
     pub headers_ms: f64,
     pub body_ms: f64,
     pub new_connections: u64,
+    /// The phases, in order; they add up to `total_ms` (within rounding).
+    /// Earlier hops of a redirect chain, whole.
+    #[serde(default)]
+    pub redirects_ms: f64,
+    /// Name lookup (0 for an address, a `--resolve` entry, or a reused connection).
+    #[serde(default)]
+    pub dns_ms: f64,
+    /// TCP connect, and the CONNECT tunnel through a proxy.
+    #[serde(default)]
+    pub connect_ms: f64,
+    /// The TLS handshake.
+    #[serde(default)]
+    pub tls_ms: f64,
+    /// Handing the request body to the connection.
+    #[serde(default)]
+    pub request_ms: f64,
+    /// The server's think time: until the first byte of the response head.
+    #[serde(default)]
+    pub wait_ms: f64,
+    /// Reading (and decoding) the body.
+    #[serde(default)]
+    pub download_ms: f64,
+    /// Parsing and indexing the body for display.
+    #[serde(default)]
+    pub process_ms: f64,
+    /// The final request went over a connection made earlier: no DNS, connect or TLS phases.
+    #[serde(default)]
+    pub reused: bool,
 }
 
 /// What the TLS handshake with the final origin showed.

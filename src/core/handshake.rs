@@ -34,6 +34,8 @@ use super::transport::{provider, system_roots};
 pub struct HandshakeLog {
     inner: Mutex<LogInner>,
     handshakes: AtomicU64,
+    /// When the latest connection looked up its name, connected, and began TLS.
+    pub clock: super::phases::ConnectionClock,
 }
 
 #[derive(Debug, Default)]
@@ -257,6 +259,7 @@ struct RecordingGroup {
 impl SupportedKxGroup for RecordingGroup {
     fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
         self.log.key_share_started();
+        self.log.clock.mark(super::phases::Moment::TlsStart);
         Ok(Box::new(RecordingExchange {
             inner: self.inner.start()?,
             log: self.log.clone(),

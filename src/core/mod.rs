@@ -28,6 +28,7 @@ pub mod keyerror;
 pub mod keyfile;
 pub mod keystore;
 pub mod kind;
+pub mod phases;
 pub mod pipeline;
 pub mod prepare;
 pub mod probe;

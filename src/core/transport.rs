@@ -22,9 +22,10 @@ use super::bodysink::{BodySink, Coding, SinkError};
 use super::budget::{Budget, Stopped};
 use super::certinfo::CertFacts;
 use super::diagnose::{self, Failure};
-use super::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, build_view};
+use super::exchange::{BodyView, Diagnosis, Exchange, Hop, build_view};
 use super::handshake::{HandshakeLog, TlsSettings, client_config};
 use super::keystore::{KeyError, Keystore};
+use super::phases::{Moment, SendMoments};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::route::{self, HttpVersion, Overrides, ProxyChoice};
 use super::size::{ByteSize, human};
@@ -190,7 +191,9 @@ impl Transport {
             .no_proxy()
             .dns_resolver(Arc::new(RouteResolver {
                 overrides: route.overrides.clone(),
+                log: log.clone(),
             }))
+            .connector_layer(ConnectTiming { log: log.clone() })
             .pool_idle_timeout(Duration::from_secs(90));
         if route.proxy != ProxyChoice::default() {
             let choice = route.proxy.clone();
@@ -287,7 +290,6 @@ impl Transport {
         match &mut result {
             Ok(exchange) => {
                 exchange.timing.new_connections = entry.log.handshakes() - handshakes_before;
-                exchange.timing.total_ms = ms(started.elapsed());
                 let final_url = Url::parse(&exchange.url).unwrap_or(url);
                 exchange.tls = entry.log.facts_for(&final_url);
                 if let Some(tls) = &mut exchange.tls {
@@ -331,10 +333,6 @@ impl Transport {
     }
 }
 
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0
-}
-
 async fn send_with_redirects(
     entry: &ClientEntry,
     req: &PreparedRequest,
@@ -349,7 +347,16 @@ async fn send_with_redirects(
     let mut hops: Vec<Hop> = Vec::new();
     let origin = url.origin();
     loop {
-        let resp = send_once(entry, &method, &url, &headers, &body, jar, &hops).await?;
+        let hop_started = Instant::now();
+        let body_sent = Arc::new(OnceLock::new());
+        let outgoing = Outgoing {
+            method: &method,
+            url: &url,
+            headers: &headers,
+            body: &body,
+            body_sent: &body_sent,
+        };
+        let resp = send_once(entry, &outgoing, jar, &hops).await?;
         let status = resp.status().as_u16();
         let location = resp
             .headers()
@@ -359,7 +366,13 @@ async fn send_with_redirects(
         let follow =
             is_redirect(status) && location.is_some() && should_follow(&method, &req.options);
         if !follow {
-            return read_response(resp, req, &method, hops, started, budget).await;
+            let at = Sent {
+                started,
+                final_hop: hop_started,
+                body_sent: body_sent.get().copied(),
+                log: &entry.log,
+            };
+            return read_response(resp, req, &method, hops, at, budget).await;
         }
         let location = location.unwrap_or_default();
         let next = url.join(&location).map_err(|e| {
@@ -425,15 +438,29 @@ fn is_credential_header(name: &str) -> bool {
         .any(|h| name.eq_ignore_ascii_case(h))
 }
 
+/// One request of a send (the first, or a redirect's), as it goes out.
+struct Outgoing<'a> {
+    method: &'a str,
+    url: &'a Url,
+    headers: &'a [(String, String)],
+    body: &'a PreparedBody,
+    /// Set when the connection has taken the body.
+    body_sent: &'a Arc<OnceLock<Instant>>,
+}
+
 async fn send_once(
     entry: &ClientEntry,
-    method: &str,
-    url: &Url,
-    headers: &[(String, String)],
-    body: &PreparedBody,
+    out: &Outgoing<'_>,
     jar: &Arc<CookieJar>,
     hops: &[Hop],
 ) -> Result<reqwest::Response, Failure> {
+    let Outgoing {
+        method,
+        url,
+        headers,
+        body,
+        body_sent,
+    } = *out;
     // Preparation checked all of these; a request that still does not fit is refused, never
     // sent with a part silently replaced.
     let invalid = |what: String| {
@@ -463,7 +490,10 @@ async fn send_once(
     let mut builder = entry.client.request(method, url.clone()).headers(map);
     builder = match body {
         PreparedBody::None => builder,
-        PreparedBody::Bytes { data, .. } => builder.body(data.clone()),
+        PreparedBody::Bytes { data, .. } => builder.body(reqwest::Body::wrap(TimedBody {
+            data: Some(bytes::Bytes::from(data.clone())),
+            sent: body_sent.clone(),
+        })),
         PreparedBody::Multipart { parts } => builder.multipart(multipart_form(parts).await?),
     };
     let resp = builder
@@ -533,10 +563,11 @@ async fn read_response(
     req: &PreparedRequest,
     method: &str,
     redirects: Vec<Hop>,
-    started: Instant,
+    sent: Sent<'_>,
     budget: &Budget,
 ) -> Result<Exchange, Failure> {
-    let headers_at = started.elapsed();
+    let started = sent.started;
+    let headers_instant = Instant::now();
     let status = resp.status();
     let url = resp.url().to_string();
     let http_version = format!("{:?}", resp.version());
@@ -681,7 +712,7 @@ async fn read_response(
         }
     };
     drop(raw);
-    let body_ms = ms(started.elapsed() - headers_at);
+    let body_read = Instant::now();
     let body = bytes::Bytes::from(body);
     let (view_body, ctype, parse, view_budget) = (
         body.clone(),
@@ -711,12 +742,15 @@ async fn read_response(
         view,
         redirects,
         tls: None,
-        timing: Timing {
-            total_ms: 0.0,
-            headers_ms: ms(headers_at),
-            body_ms,
-            new_connections: 0,
-        },
+        timing: SendMoments {
+            started,
+            final_hop: sent.final_hop,
+            body_sent: sent.body_sent,
+            headers: headers_instant,
+            body_read,
+            done: Instant::now(),
+        }
+        .timing(&sent.log.clock),
         status_is_error: req.options.errors_on_status && code >= 400,
         warnings,
         incomplete,
@@ -764,6 +798,7 @@ pub fn stopped_failure(stopped: Stopped, req: &PreparedRequest) -> Failure {
 /// hosts looked up in their place, everything else by the system resolver.
 struct RouteResolver {
     overrides: Overrides,
+    log: Arc<HandshakeLog>,
 }
 
 impl reqwest::dns::Resolve for RouteResolver {
@@ -776,16 +811,108 @@ impl reqwest::dns::Resolve for RouteResolver {
             .iter()
             .find(|c| c.host == host)
             .map(|c| (c.to_host.clone(), c.to_port));
+        let log = self.log.clone();
         Box::pin(async move {
             let addrs: Vec<std::net::SocketAddr> = if !fixed.is_empty() {
                 fixed
             } else {
                 let (lookup, port) = instead.unwrap_or((host, 0));
-                tokio::net::lookup_host((lookup.as_str(), port))
-                    .await?
-                    .collect()
+                log.clock.mark(Moment::DnsStart);
+                let found = tokio::net::lookup_host((lookup.as_str(), port)).await;
+                log.clock.mark(Moment::DnsEnd);
+                found?.collect()
             };
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// When the final request of a send began, when its body was handed over, and the client's
+/// connection clock.
+struct Sent<'a> {
+    started: Instant,
+    final_hop: Instant,
+    body_sent: Option<Instant>,
+    log: &'a HandshakeLog,
+}
+
+/// A request body of known length that notes when the connection took it (the "request" phase).
+struct TimedBody {
+    data: Option<bytes::Bytes>,
+    sent: Arc<OnceLock<Instant>>,
+}
+
+impl http_body::Body for TimedBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        let frame = self.data.take().map(|d| Ok(http_body::Frame::data(d)));
+        let _ = self.sent.set(Instant::now());
+        std::task::Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+    }
+}
+
+/// Wraps the client's connector to note when a new connection starts and is ready (after TCP,
+/// any proxy tunnel, and TLS).
+#[derive(Clone)]
+struct ConnectTiming {
+    log: Arc<HandshakeLog>,
+}
+
+impl<S> tower_layer::Layer<S> for ConnectTiming {
+    type Service = Timed<S>;
+
+    fn layer(&self, inner: S) -> Timed<S> {
+        Timed {
+            inner,
+            log: self.log.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Timed<S> {
+    inner: S,
+    log: Arc<HandshakeLog>,
+}
+
+impl<S, R> tower_service::Service<R> for Timed<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        self.log.clock.mark(Moment::ConnectStart);
+        let log = self.log.clone();
+        let connecting = self.inner.call(request);
+        Box::pin(async move {
+            let conn = connecting.await;
+            log.clock.mark(Moment::ConnectEnd);
+            conn
         })
     }
 }

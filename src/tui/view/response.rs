@@ -341,14 +341,48 @@ pub(super) fn response_lines<'a>(
                 ))
             })
             .collect(),
-        RespTab::Timing => vec![
-            Line::from(format!("total        {:.1} ms", ex.timing.total_ms)),
-            Line::from(format!("headers at   {:.1} ms", ex.timing.headers_ms)),
-            Line::from(format!("body         {:.1} ms", ex.timing.body_ms)),
-            Line::from(format!(
-                "new TLS connections: {}",
-                ex.timing.new_connections
-            )),
-        ],
+        RespTab::Timing => waterfall(&ex.timing, width, t),
     }
+}
+
+/// The phases as a waterfall: each bar starts where the one before ended, scaled to the width.
+fn waterfall<'a>(tm: &crate::core::exchange::Timing, width: usize, t: &Theme) -> Vec<Line<'a>> {
+    let reused = if tm.reused { " (reused)" } else { "" };
+    let phases = [
+        ("redirects", tm.redirects_ms, Color::DarkGray, ""),
+        ("DNS", tm.dns_ms, Color::Cyan, reused),
+        ("connect", tm.connect_ms, Color::Blue, reused),
+        ("TLS", tm.tls_ms, Color::Magenta, reused),
+        ("request", tm.request_ms, Color::Yellow, ""),
+        ("wait", tm.wait_ms, Color::Green, ""),
+        ("download", tm.download_ms, Color::Cyan, ""),
+        ("process", tm.process_ms, Color::DarkGray, ""),
+    ];
+    // "connect      12.3 ms " (21 columns), then the bar.
+    let bar_width = width.saturating_sub(21).max(10);
+    let total = tm.total_ms.max(0.001);
+    let cell = |ms: f64| ((ms / total) * bar_width as f64).round() as usize;
+    let mut at = 0.0;
+    let mut lines: Vec<Line> = phases
+        .iter()
+        .filter(|(name, ms, ..)| *ms > 0.0 || matches!(*name, "DNS" | "connect" | "TLS" | "wait"))
+        .map(|(name, ms, color, note)| {
+            let start = cell(at).min(bar_width);
+            let len = if *ms > 0.0 { cell(*ms).max(1) } else { 0 };
+            let len = len.min(bar_width - start);
+            at += ms;
+            Line::from(vec![
+                Span::raw(format!("{name:<9}{ms:>8.1} ms ")),
+                Span::raw(" ".repeat(start)),
+                Span::styled("█".repeat(len), t.fg(*color)),
+                Span::styled(note.to_string(), t.fg(Color::DarkGray)),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(format!("{:<9}{:>8.1} ms", "total", tm.total_ms)));
+    lines.push(Line::from(format!(
+        "new TLS connections: {}",
+        tm.new_connections
+    )));
+    lines
 }
