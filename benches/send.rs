@@ -45,55 +45,95 @@ fn main() {
     let url = format!("{}/echo", server.url);
     let bin = env!("CARGO_BIN_EXE_certbench");
 
-    let certbench = time(
-        || {
-            Command::new(bin)
-                .args([
-                    "send",
-                    "--url",
-                    &url,
-                    "--credential",
-                    "demo",
-                    "--trust",
-                    "demo-ca",
-                ])
-                .env("CERTBENCH_HOME", home.path())
-                .output()
-                .unwrap()
-                .status
-                .success()
-        },
-        20,
-    );
     let f = |n: &str| files.join(n).display().to_string();
-    let curl = time(
-        || {
-            Command::new("curl")
-                .args([
-                    "-sS",
-                    "-o",
-                    "/dev/null",
-                    "--cert",
-                    &f("c.pem"),
-                    "--key",
-                    &f("c.key"),
-                    "--cacert",
-                    &f("ca.pem"),
-                    &url,
-                ])
-                .output()
-                .unwrap()
-                .status
-                .success()
-        },
-        20,
-    );
-    println!(
-        "one send per process (median of 20): certbench {:.1} ms, curl {:.1} ms, ratio {:.2}x",
-        ms(certbench),
-        ms(curl),
-        ms(certbench) / ms(curl)
-    );
+    // One send per process, certbench and curl, with the same extra route (none, or a proxy).
+    let pair = |label: &str, ours_extra: &[&str], curl_extra: &[&str]| {
+        let certbench = time(
+            || {
+                Command::new(bin)
+                    .args([
+                        "send",
+                        "--url",
+                        &url,
+                        "--credential",
+                        "demo",
+                        "--trust",
+                        "demo-ca",
+                    ])
+                    .args(ours_extra)
+                    .env("CERTBENCH_HOME", home.path())
+                    .env_remove("HTTPS_PROXY")
+                    .env_remove("https_proxy")
+                    .output()
+                    .unwrap()
+                    .status
+                    .success()
+            },
+            20,
+        );
+        let curl = time(
+            || {
+                Command::new("curl")
+                    .args(["-sS", "-o", "/dev/null", "--cert", &f("c.pem"), "--key"])
+                    .args([&f("c.key"), "--cacert", &f("ca.pem"), &url])
+                    .args(curl_extra)
+                    .env_remove("HTTPS_PROXY")
+                    .env_remove("https_proxy")
+                    .output()
+                    .unwrap()
+                    .status
+                    .success()
+            },
+            20,
+        );
+        println!(
+            "one send per process{label} (median of 20): certbench {:.1} ms, curl {:.1} ms, ratio {:.2}x",
+            ms(certbench),
+            ms(curl),
+            ms(certbench) / ms(curl)
+        );
+    };
+    pair("", &[], &[]);
+    // Through Debian's tinyproxy, when it is installed.
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let proxy_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let conf = proxy_dir.path().join("tinyproxy.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "Port {proxy_port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 50\nConnectPort {}\n",
+            server.addr.port()
+        ),
+    )
+    .unwrap();
+    match Command::new("tinyproxy")
+        .arg("-d")
+        .arg("-c")
+        .arg(&conf)
+        .spawn()
+    {
+        Ok(mut child) => {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", proxy_port)).is_err()
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let proxy = format!("http://127.0.0.1:{proxy_port}");
+            pair(
+                " through tinyproxy",
+                &["--proxy", &proxy],
+                &["--proxy", &proxy],
+            );
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        Err(e) => println!("(no proxy figures: tinyproxy did not start: {e})"),
+    }
 
     let n = 50;
     let transport = Transport::new(ks.clone());
