@@ -3,6 +3,7 @@
 use strum::IntoEnumIterator;
 
 use crate::core::profile::Profile;
+use crate::core::route::HttpVersion;
 
 /// One row of the Options tab: the switches of design.md, then the timeout and the trust list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter)]
@@ -17,6 +18,8 @@ pub enum OptionRow {
     Compressed,
     ShareCookies,
     VerifyTls,
+    /// auto (ALPN), 1.1 or 2.
+    HttpVersion,
     Timeout,
     /// Shown here, chosen with `trust` in the profile or the CLI.
     Trust,
@@ -34,6 +37,7 @@ impl OptionRow {
             OptionRow::Compressed => "Request compressed content",
             OptionRow::ShareCookies => "Share cookies",
             OptionRow::VerifyTls => "Verify server certificate",
+            OptionRow::HttpVersion => "HTTP version (auto = ALPN)",
             OptionRow::Timeout => "Timeout (1-300 s, +/-)",
             OptionRow::Trust => "Trusted certificates",
         }
@@ -53,6 +57,12 @@ impl OptionRow {
             OptionRow::Compressed => flag(o.compressed),
             OptionRow::ShareCookies => flag(o.share_cookies),
             OptionRow::VerifyTls => flag(o.verify_tls),
+            OptionRow::HttpVersion => match o.http_version {
+                HttpVersion::Auto => "auto",
+                HttpVersion::Http1 => "1.1",
+                HttpVersion::Http2 => "2",
+            }
+            .into(),
             OptionRow::Timeout => o.timeout_secs.to_string(),
             OptionRow::Trust if p.trust.is_empty() => "system roots only".into(),
             OptionRow::Trust => p.trust.join(", "),
@@ -73,6 +83,13 @@ impl OptionRow {
             OptionRow::Compressed => o.compressed ^= true,
             OptionRow::ShareCookies => o.share_cookies ^= true,
             OptionRow::VerifyTls => o.verify_tls ^= true,
+            OptionRow::HttpVersion => {
+                o.http_version = match o.http_version {
+                    HttpVersion::Auto => HttpVersion::Http1,
+                    HttpVersion::Http1 => HttpVersion::Http2,
+                    HttpVersion::Http2 => HttpVersion::Auto,
+                }
+            }
             OptionRow::Timeout => {
                 let step: i64 = if up { 1 } else { -1 };
                 o.timeout_secs = (i64::from(o.timeout_secs) + step).clamp(1, 300) as u32;

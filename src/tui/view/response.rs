@@ -165,11 +165,16 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     match &*shown.result {
         Ok(ex) => {
             if s.in_flight.is_none() {
-                let tls = ex
-                    .tls
-                    .as_ref()
-                    .and_then(|x| x.version.clone())
-                    .unwrap_or_default();
+                // "TLSv1.3 h2": the TLS version and the HTTP version ALPN agreed.
+                let http = match ex.http_version.as_str() {
+                    "HTTP/2.0" => "h2",
+                    "HTTP/1.1" => "http/1.1",
+                    other => other,
+                };
+                let tls = match ex.tls.as_ref().and_then(|x| x.version.clone()) {
+                    Some(v) => format!("{v} {http}"),
+                    None => http.to_string(),
+                };
                 let size = match &ex.content_encoding {
                     Some(enc) => format!("{} / {} B {enc}", ex.decoded_size, ex.encoded_size),
                     None => format!("{} B", ex.decoded_size),
