@@ -9,17 +9,22 @@
 //!   `kind::DiagnosisKind` (add a kind there, explain it in `diagnose::explain`);
 //! - `history::History` records it (redacted by `redact`), `compare` diffs two of them.
 
+pub mod bindings;
 pub mod bodylines;
 pub mod bodysink;
 pub mod budget;
+pub mod capture;
 pub mod cause;
 pub mod certinfo;
+pub mod chain;
 pub mod check;
 pub mod clock;
 pub mod compare;
 pub mod cookies;
 pub mod diagnose;
+pub mod environment;
 pub mod exchange;
+pub mod expect;
 pub mod handshake;
 pub mod headers;
 pub mod history;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::budget::Budget;
 use super::diagnose::Failure;
 use super::exchange::{Diagnosis, Exchange};
+use super::expect::Verdict;
 use super::history::{History, HistoryError, Summary};
 use super::kind::DiagnosisKind;
 use super::prepare::{self, PreparedRequest};
@@ -28,9 +29,41 @@ pub struct Sent {
     pub summary: Summary,
     /// Why the send is not in the history although it should be; the send itself stands.
     pub not_recorded: Option<HistoryError>,
+    /// The profile's expectations checked on the response (None: it has none, or no response).
+    pub verdict: Option<Verdict>,
+    /// Captures that found nothing in the response, and why.
+    pub missed: Vec<(String, String)>,
 }
 
 impl Sent {
+    /// Whether this send counts as passed: a response, not an error status (unless the profile
+    /// turned that off), and every expectation met.
+    pub fn passed(&self) -> bool {
+        match &*self.result {
+            Ok(ex) => {
+                !ex.status_is_error
+                    && ex.incomplete.is_none()
+                    && self.verdict.as_ref().is_none_or(Verdict::passed)
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+impl Sent {
+    /// A profile that did not prepare: its failure, never recorded.
+    pub fn unprepared(profile: Profile, failure: Failure) -> Sent {
+        Sent {
+            summary: Summary::unprepared(&profile, &failure),
+            profile,
+            request: None,
+            result: Arc::new(Err(failure)),
+            not_recorded: None,
+            verdict: None,
+            missed: Vec::new(),
+        }
+    }
+
     /// The history id, when the send was recorded.
     pub fn recorded_id(&self) -> Option<i64> {
         self.summary.id
@@ -78,13 +111,7 @@ impl Pipeline {
                 adjust(&mut req);
                 self.send(profile, req, budget).await
             }
-            Err(failure) => Sent {
-                summary: Summary::unprepared(&profile, &failure),
-                profile,
-                request: None,
-                result: Arc::new(Err(failure)),
-                not_recorded: None,
-            },
+            Err(failure) => Sent::unprepared(profile, failure),
         }
     }
 
@@ -110,12 +137,18 @@ impl Pipeline {
             Ok(None) => (Summary::unrecorded(&req, &result), None),
             Err(e) => (Summary::unrecorded(&req, &result), Some(e)),
         };
+        let verdict = match &*result {
+            Ok(ex) if !profile.expect.is_empty() => Some(profile.expect.verdict(ex)),
+            _ => None,
+        };
         Sent {
             profile,
             request: Some(req),
             result,
             summary,
             not_recorded,
+            verdict,
+            missed: Vec::new(),
         }
     }
 

@@ -6,6 +6,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use url::Url;
 
+use super::bindings::Bindings;
+use super::environment::Environment;
 use super::profile::{BodyType, Options, Profile, ProfileError, check_header_name, check_method};
 use super::route::{self, Overrides, ProxyChoice};
 use super::vars::{VarError, Vars};
@@ -42,6 +44,12 @@ pub struct PreparedRequest {
     /// Write the TLS secrets here in NSS key-log form (`--keylog`; else SSLKEYLOGFILE).
     #[serde(skip)]
     pub keylog: Option<std::path::PathBuf>,
+    /// Which rule chose `credential`.
+    #[serde(skip)]
+    pub key_source: KeySource,
+    /// Values to redact wherever the request is stored or printed (captured secrets).
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,8 +110,65 @@ impl PreparedRequest {
     }
 }
 
+/// What a send adds to its profile: variables, an environment's defaults, keys bound to hosts,
+/// and secret values (captured ones) to keep out of history and `-v`.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub vars: &'a Vars,
+    pub environment: Option<&'a Environment>,
+    pub bindings: Option<&'a Bindings>,
+    pub secrets: &'a [String],
+}
+
+impl<'a> Context<'a> {
+    pub fn with_vars(vars: &'a Vars) -> Context<'a> {
+        Context {
+            vars,
+            environment: None,
+            bindings: None,
+            secrets: &[],
+        }
+    }
+}
+
+/// Which rule chose the key a request presents (`-v` says it; the form shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", content = "detail", rename_all = "snake_case")]
+pub enum KeySource {
+    /// No key: the request presents none.
+    #[default]
+    None,
+    /// `--credential` or the profile's `credential`.
+    Named,
+    /// The environment's `credential` (its name).
+    Environment(String),
+    /// A host binding (its pattern).
+    Bound(String),
+}
+
 pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, PrepareError> {
+    prepare_in(profile, &Context::with_vars(vars))
+}
+
+/// Prepares `profile` in `ctx`: the environment's defaults where the profile names none, the
+/// variables expanded (in the key and trust names too), and a bound key when none is named.
+pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedRequest, PrepareError> {
     profile.validate()?;
+    let vars = ctx.vars;
+    let mut key_source = match (&profile.credential, ctx.environment) {
+        (Some(_), _) => KeySource::Named,
+        (None, Some(env)) if env.credential.is_some() => KeySource::Environment(env.name.clone()),
+        _ => KeySource::None,
+    };
+    let mut with_defaults;
+    let profile = match ctx.environment {
+        Some(env) => {
+            with_defaults = profile.clone();
+            env.apply_defaults(&mut with_defaults);
+            &with_defaults
+        }
+        None => profile,
+    };
     let ex = |field: &str, text: &str| {
         vars.expand(text).map_err(|source| PrepareError::Var {
             field: field.into(),
@@ -189,6 +254,23 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
     if let Some(pin) = &options.pin {
         route::parse_pins(pin).map_err(PrepareError::Invalid)?;
     }
+    let mut credential = profile
+        .credential
+        .as_deref()
+        .map(|c| ex("credential", c))
+        .transpose()?;
+    if credential.is_none()
+        && profile.options.mutual_tls != Some(false)
+        && let Some(bound) = ctx.bindings.and_then(|b| b.for_url(&url))
+    {
+        credential = Some(bound.key);
+        key_source = KeySource::Bound(bound.pattern);
+    }
+    let trust = profile
+        .trust
+        .iter()
+        .map(|t| ex("trust", t))
+        .collect::<Result<Vec<_>, _>>()?;
     let body = prepare_body(profile, &ex)?;
     if let PreparedBody::Bytes {
         content_type: Some(ct),
@@ -204,9 +286,11 @@ pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Prepar
         url: url.to_string(),
         headers,
         body,
-        credential: profile.credential.clone(),
-        mutual_tls: profile.mutual_tls(),
-        trust: profile.trust.clone(),
+        mutual_tls: profile.options.mutual_tls.unwrap_or(credential.is_some()),
+        credential,
+        trust,
+        key_source,
+        secrets: ctx.secrets.to_vec(),
         options,
         redact: profile.redact.clone(),
         history: profile.history,

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::capture::Capture;
 use super::cause::IoCause;
+use super::expect::Expect;
 use super::home;
 use super::route::HttpVersion;
 use super::size::ByteSize;
@@ -45,6 +47,15 @@ pub struct Profile {
     pub body: Body,
     #[serde(default)]
     pub options: Options,
+    /// Profiles sent first when a variable they capture is unset in the session.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// Session variables taken from the response.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub capture: IndexMap<String, Capture>,
+    /// What the response must show (exit 5 when it does not).
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// A header value in a profile: one string, or an array that repeats the header.
@@ -242,6 +253,9 @@ impl Default for Profile {
             headers: IndexMap::new(),
             body: Body::default(),
             options: Options::default(),
+            requires: Vec::new(),
+            capture: IndexMap::new(),
+            expect: Expect::default(),
         }
     }
 }
@@ -297,6 +311,17 @@ impl Profile {
         }
         for name in self.headers.keys() {
             check_header_name(name).map_err(invalid)?;
+        }
+        for (name, c) in &self.capture {
+            c.check(name).map_err(invalid)?;
+        }
+        self.expect.check_rules().map_err(invalid)?;
+        for r in &self.requires {
+            if r == &self.name {
+                return Err(invalid(format!(
+                    "requires itself ({r:?}): list the profiles to send first"
+                )));
+            }
         }
         self.validate_body().map_err(invalid)
     }

@@ -41,6 +41,9 @@ impl Redactor {
         };
         r.names
             .extend(req.redact.iter().map(|n| n.to_ascii_lowercase()));
+        for s in &req.secrets {
+            r.add_secret(s);
+        }
         for (k, v) in &req.headers {
             if r.is_secret(k) {
                 r.add_header_value(k, v);

@@ -1,0 +1,196 @@
+//! Keys bound to hosts (`certbench keys bind NAME PATTERN`): the key a send presents when neither
+//! the flags, the profile nor the environment names one. Stored in the home as `bindings.toml`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+pub const FILE_NAME: &str = "bindings.toml";
+
+/// A host pattern: `host`, `host:port`, or `*.domain` (any host below the domain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern {
+    HostPort(String, u16),
+    Host(String),
+    Below(String),
+}
+
+impl std::str::FromStr for Pattern {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Pattern, String> {
+        let t = text.trim().to_ascii_lowercase();
+        let bad = || {
+            format!(
+                "{text:?} is not a host pattern: use host, host:port or *.domain (e.g. *.acme.test)"
+            )
+        };
+        if let Some(domain) = t.strip_prefix("*.") {
+            return if domain.is_empty() || domain.contains(['*', ':', '/']) {
+                Err(bad())
+            } else {
+                Ok(Pattern::Below(domain.to_string()))
+            };
+        }
+        if t.is_empty() || t.contains(['*', '/', ' ']) {
+            return Err(bad());
+        }
+        match t.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => {
+                let port = port.parse::<u16>().map_err(|_| bad())?;
+                Ok(Pattern::HostPort(host.to_string(), port))
+            }
+            _ => Ok(Pattern::Host(t)),
+        }
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pattern::HostPort(h, p) => write!(f, "{h}:{p}"),
+            Pattern::Host(h) => f.write_str(h),
+            Pattern::Below(d) => write!(f, "*.{d}"),
+        }
+    }
+}
+
+impl Pattern {
+    /// How specific a match is (higher wins), or None when it does not match.
+    fn score(&self, host: &str, port: u16) -> Option<usize> {
+        match self {
+            Pattern::HostPort(h, p) => (h == host && *p == port).then_some(usize::MAX),
+            Pattern::Host(h) => (h == host).then_some(usize::MAX - 1),
+            Pattern::Below(d) => host
+                .strip_suffix(d.as_str())
+                .is_some_and(|rest| rest.ends_with('.') && rest.len() > 1)
+                .then_some(d.len()),
+        }
+    }
+}
+
+/// The home's bindings: pattern -> key name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bindings {
+    path: PathBuf,
+    rules: BTreeMap<String, String>,
+}
+
+/// The key a binding chose, and the pattern that chose it (for `-v` and the form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    pub key: String,
+    pub pattern: String,
+}
+
+impl Bindings {
+    /// Reads `<home>/bindings.toml`; a missing file is no bindings.
+    pub fn open(home: &Path) -> Result<Bindings, String> {
+        let path = home.join(FILE_NAME);
+        let rules = match super::home::read_bounded(&path, super::home::KEY_FILE_LIMIT) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        Ok(Bindings { path, rules })
+    }
+
+    /// Binds `key` to `pattern` (replacing what that pattern had).
+    pub fn bind(&mut self, key: &str, pattern: &str) -> Result<Pattern, String> {
+        let p: Pattern = pattern.parse()?;
+        super::home::check_name("key", key)?;
+        self.rules.insert(p.to_string(), key.to_string());
+        self.save()?;
+        Ok(p)
+    }
+
+    /// Removes the binding of `pattern`; false when there was none.
+    pub fn unbind(&mut self, pattern: &str) -> Result<bool, String> {
+        let p: Pattern = pattern.parse()?;
+        let had = self.rules.remove(&p.to_string()).is_some();
+        if had {
+            self.save()?;
+        }
+        Ok(had)
+    }
+
+    /// Every binding, as (pattern, key), sorted by pattern.
+    pub fn list(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .map(|(p, k)| (p.clone(), k.clone()))
+            .collect()
+    }
+
+    /// The key bound to the URL's host, the most specific pattern winning.
+    pub fn for_url(&self, url: &Url) -> Option<Bound> {
+        let host = url
+            .host_str()?
+            .trim_matches(['[', ']'])
+            .to_ascii_lowercase();
+        let port = url.port_or_known_default().unwrap_or(0);
+        self.rules
+            .iter()
+            .filter_map(|(p, key)| {
+                let pattern: Pattern = p.parse().ok()?;
+                pattern.score(&host, port).map(|s| (s, p, key))
+            })
+            .max_by_key(|(s, ..)| *s)
+            .map(|(_, p, key)| Bound {
+                key: key.clone(),
+                pattern: p.clone(),
+            })
+    }
+
+    fn save(&self) -> Result<(), String> {
+        let text = toml::to_string(&self.rules).map_err(|e| e.to_string())?;
+        super::home::write_atomic(&self.path, text.as_bytes(), 0o600)
+            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_specific_pattern_wins() {
+        let home = tempfile::tempdir().unwrap();
+        let mut b = Bindings::open(home.path()).unwrap();
+        b.bind("wide", "*.acme.test").unwrap();
+        b.bind("deeper", "*.eu.acme.test").unwrap();
+        b.bind("host", "api.eu.acme.test").unwrap();
+        b.bind("port", "api.eu.acme.test:8443").unwrap();
+        let key = |u: &str| b.for_url(&Url::parse(u).unwrap()).map(|x| x.key);
+        assert_eq!(
+            key("https://api.eu.acme.test:8443/").as_deref(),
+            Some("port")
+        );
+        assert_eq!(key("https://api.eu.acme.test/").as_deref(), Some("host"));
+        assert_eq!(key("https://x.eu.acme.test/").as_deref(), Some("deeper"));
+        assert_eq!(key("https://x.acme.test/").as_deref(), Some("wide"));
+        assert_eq!(
+            key("https://acme.test/"),
+            None,
+            "*.domain is below the domain only"
+        );
+        assert_eq!(key("https://evilacme.test/"), None);
+        let again = Bindings::open(home.path()).unwrap();
+        assert_eq!(again.list().len(), 4, "saved");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.path().join(FILE_NAME))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(b.bind("k", "*").is_err());
+        assert!(b.bind("k", "https://x/").is_err());
+        assert!(b.unbind("*.acme.test").unwrap());
+        assert!(!b.unbind("*.acme.test").unwrap());
+    }
+}
