@@ -393,6 +393,18 @@ fn full(body: impl Into<Bytes>) -> http_body_util::combinators::BoxBody<Bytes, s
         .boxed()
 }
 
+/// The demo's access token for a client certificate: bound to it and to this process, so a token
+/// works only with the certificate it was issued to.
+fn token_for(peer: &CertFacts) -> String {
+    static SALT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let salt = SALT.get_or_init(|| format!("{}", timestamp_ms()));
+    let d = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{salt}:{}", peer.sha256).as_bytes(),
+    );
+    format!("demo-{}", &hex::encode(d)[..32])
+}
+
 fn reply(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
     Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
@@ -434,7 +446,37 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("gzip"));
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let bearer = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
     let resp = match segments.as_slice() {
+        // The two-step flow of an Open Banking style API: a token over mutual TLS, then calls
+        // that need both the token and the same certificate.
+        ["oauth", "token"] => match &peer {
+            Some(p) if req.method() == hyper::Method::POST => reply(
+                200,
+                "application/json",
+                json!({"access_token": token_for(p), "token_type": "Bearer", "expires_in": 300})
+                    .to_string(),
+            ),
+            Some(_) => reply(405, "application/json", json!({"error": "use POST"}).to_string()),
+            None => reply(401, "application/json", json!({"error": "invalid_client", "error_description": "a client certificate is required"}).to_string()),
+        },
+        ["api", "accounts"] => match (&peer, &bearer) {
+            (Some(p), Some(t)) if *t == token_for(p) => reply(
+                200,
+                "application/json",
+                json!({"owner": p.subject_cn, "accounts": [{"id": "acc-1", "currency": "EUR", "balance": 1200.5}, {"id": "acc-2", "currency": "USD", "balance": 80.0}]}).to_string(),
+            ),
+            _ => {
+                let mut r = reply(401, "application/json", json!({"error": "invalid_token", "error_description": "get a token from /oauth/token with the same client certificate"}).to_string());
+                r.headers_mut().insert("www-authenticate", "Bearer error=\"invalid_token\"".parse().expect("static"));
+                r
+            }
+        },
         ["echo", ..] | [""] => echo(req, peer, query).await,
         ["json"] => reply(200, "application/json", json!({"orders": [{"id": 1, "status": "open", "total": 12.5}, {"id": 2, "status": "paid", "total": 99.0}], "timestamp": timestamp_ms(), "requestId": format!("req-{}", timestamp_ms())}).to_string()),
         ["xml"] => reply(200, "application/xml", "<?xml version=\"1.0\"?><orders><order id=\"1\"><status>open</status></order><order id=\"2\"><status>paid</status></order></orders>"),

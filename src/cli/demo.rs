@@ -7,8 +7,20 @@ use crate::core::vars::Vars;
 use crate::demo::{self, Demo};
 
 /// The example profiles, for when `./profiles` is not there (an installed binary).
-const EXAMPLES: [(&str, &str); 7] = [
+const EXAMPLES: [(&str, &str); 10] = [
     ("vars.toml", include_str!("../../profiles/vars.toml")),
+    (
+        "get-token.toml",
+        include_str!("../../profiles/get-token.toml"),
+    ),
+    (
+        "accounts.toml",
+        include_str!("../../profiles/accounts.toml"),
+    ),
+    (
+        "environments/local.toml",
+        include_str!("../../profiles/environments/local.toml"),
+    ),
     (
         "echo-orders.toml",
         include_str!("../../profiles/echo-orders.toml"),
@@ -89,6 +101,7 @@ fn demo_profiles(home: &Path) -> Result<PathBuf, String> {
     }
     let dir = home.join("profiles");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir.join("environments")).map_err(|e| e.to_string())?;
     for (name, text) in EXAMPLES {
         std::fs::write(dir.join(name), text).map_err(|e| e.to_string())?;
     }

@@ -11,6 +11,8 @@ pub const EXIT_TIMEOUT: i32 = 3;
 pub const EXIT_STATUS: i32 = 4;
 /// `keys check` only: the server never asked for a client certificate, so nothing was tested.
 pub const EXIT_NOT_ASKED: i32 = 5;
+/// `send` and `run`: a response did not meet its profile's `[expect]`.
+pub const EXIT_EXPECTATION: i32 = 5;
 
 /// What the user must fix in the request (1), a timeout (3), or a transport/TLS failure (2).
 pub fn for_kind(kind: DiagnosisKind) -> i32 {

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::core::diagnose::{Failure, Probe};
 use crate::core::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, TlsFacts};
+use crate::core::expect::Verdict;
 use crate::core::kind::DiagnosisKind;
 use crate::core::prepare::PreparedRequest;
 
@@ -60,6 +61,8 @@ pub struct ExchangeJson<'a, R: Serialize> {
     pub timing: &'a Timing,
     pub warnings: &'a [Diagnosis],
     pub error: Option<ErrorJson>,
+    /// The profile's expectations: `{checked, failures}`, or null when it has none.
+    pub expectations: Option<&'a Verdict>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,7 +116,7 @@ pub struct FailureJson<'a, R: Serialize> {
 }
 
 impl<'a, R: Serialize> ExchangeJson<'a, R> {
-    pub fn of(request: R, ex: &'a Exchange) -> ExchangeJson<'a, R> {
+    pub fn of(request: R, ex: &'a Exchange, verdict: Option<&'a Verdict>) -> ExchangeJson<'a, R> {
         let parse_error = match &ex.view {
             BodyView::Unparsed {
                 format,
@@ -158,15 +161,25 @@ impl<'a, R: Serialize> ExchangeJson<'a, R> {
             timing_ms: ex.timing.total_ms,
             timing: &ex.timing,
             warnings: &ex.warnings,
-            error: status_error(ex),
+            error: status_error(ex, verdict),
+            expectations: verdict,
         }
     }
 }
 
 /// The `error` of a response counted as a failure: the status, or the cause behind it when known.
-fn status_error(ex: &Exchange) -> Option<ErrorJson> {
+fn status_error(ex: &Exchange, verdict: Option<&Verdict>) -> Option<ErrorJson> {
     if let Some(d) = &ex.incomplete {
         return Some(ErrorJson::of(d));
+    }
+    if let Some(v) = verdict.filter(|v| !v.passed()) {
+        return Some(ErrorJson {
+            kind: "expectation_failed".into(),
+            message: v.failures.join("; "),
+            hint: "the response is shown as received; the profile's [expect] says what was wanted"
+                .into(),
+            chain: None,
+        });
     }
     if !ex.status_is_error {
         return None;
@@ -223,7 +236,7 @@ mod tests {
     #[test]
     fn the_field_names_scripts_depend_on() {
         let ex = Exchange::default();
-        let v = serde_json::to_value(ExchangeJson::of((), &ex)).unwrap();
+        let v = serde_json::to_value(ExchangeJson::of((), &ex, None)).unwrap();
         assert_eq!(
             keys(&v),
             [
@@ -248,7 +261,8 @@ mod tests {
                 "timing_ms",
                 "timing",
                 "warnings",
-                "error"
+                "error",
+                "expectations"
             ]
         );
         let f = Failure::plain(Diagnosis::new(DiagnosisKind::Timeout, "slow", "wait"));

@@ -16,11 +16,14 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::core::bindings::Bindings;
 use crate::core::budget::Budget;
+use crate::core::chain::Scope;
+use crate::core::environment::Environment;
 use crate::core::home;
 use crate::core::keystore::{KeyError, Keystore};
 use crate::core::pipeline::Pipeline;
-use crate::core::prepare::{self, PreparedRequest};
+use crate::core::prepare::PreparedRequest;
 use crate::core::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
 use crate::core::transport::Transport;
 use crate::core::vars::Vars;
@@ -93,6 +96,15 @@ pub enum KeysCmd {
     Export { name: String },
     /// Delete a key
     Delete { name: String },
+    /// Use key NAME for hosts matching PATTERN (host, host:port, *.domain) when nothing else names a key
+    Bind { name: String, pattern: String },
+    /// Remove the binding of PATTERN
+    Unbind { pattern: String },
+    /// List the host bindings
+    Bindings {
+        #[arg(long)]
+        json: bool,
+    },
     /// Handshake with a server and report whether it accepts this key
     Check {
         name: String,
@@ -240,8 +252,8 @@ pub struct SendArgs {
     /// Also send with this key and compare the two responses (exit 0 same, 1 different, 2 trouble)
     #[arg(long, value_name = "KEY")]
     pub compare_key: Option<String>,
-    /// With --compare-key: a JSON path or header name to ignore (repeatable)
-    #[arg(long, requires = "compare_key")]
+    /// With --compare-key or --compare-env: a JSON path or header name to ignore (repeatable)
+    #[arg(long)]
     pub ignore: Vec<String>,
     /// Send through this HTTP proxy (http://[USER:PASS@]HOST:PORT); default: HTTPS_PROXY, http_proxy, ALL_PROXY
     #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
@@ -267,6 +279,12 @@ pub struct SendArgs {
     /// Append the TLS secrets to FILE (NSS key log, for Wireshark); SSLKEYLOGFILE does the same
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
+    /// Use environments/NAME.toml: its variables, and its credential, trust and proxy where the profile names none
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Also send in this environment and compare the two responses (exit 0 same, 1 different)
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["compare_key", "output"])]
+    pub compare_env: Option<String>,
 }
 
 /// Parses the command line and runs it; returns the exit code.
@@ -373,6 +391,38 @@ fn keys(cmd: KeysCmd) -> i32 {
     let ks = keystore();
     match cmd {
         KeysCmd::Import(args) => import(&ks, &args),
+        KeysCmd::Bind { name, pattern } => {
+            if let Err(e) = ks.show(&name) {
+                return fail(e);
+            }
+            let bound = Bindings::open(&home::home_dir()).and_then(|mut b| b.bind(&name, &pattern));
+            match bound {
+                Ok(p) => {
+                    eprintln!("key {name} is used for {p} when nothing else names a key");
+                    EXIT_OK
+                }
+                Err(e) => fail(e),
+            }
+        }
+        KeysCmd::Unbind { pattern } => {
+            match Bindings::open(&home::home_dir()).and_then(|mut b| b.unbind(&pattern)) {
+                Ok(true) => {
+                    eprintln!("unbound {pattern}");
+                    EXIT_OK
+                }
+                Ok(false) => fail(format!(
+                    "no binding for {pattern}: run `certbench keys bindings` to see them"
+                )),
+                Err(e) => fail(e),
+            }
+        }
+        KeysCmd::Bindings { json } => match Bindings::open(&home::home_dir()) {
+            Ok(b) => {
+                output::bindings(&b.list(), json);
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
         KeysCmd::List { json, expiring } => output::key_list(&ks, json, expiring),
         KeysCmd::Show { name, json } => match ks.show(&name) {
             Ok(info) => {
@@ -698,16 +748,35 @@ pub fn load_vars(dir: &Path, pairs: &[String]) -> Result<Vars, String> {
     Ok(vars)
 }
 
+/// The scope of this command's sends: `--var`, the environment, the home's key bindings.
+pub fn scope_for(dir: &Path, pairs: &[String], env: Option<&str>) -> Result<Scope, String> {
+    let mut scope = Scope::new(dir.to_path_buf());
+    for pair in pairs {
+        let (k, v) = split_pair("--var", pair, '=')?;
+        scope.flags.set(k, v);
+    }
+    if let Some(name) = env {
+        scope.environment = Some(Environment::load(dir, name).map_err(|e| e.to_string())?);
+    }
+    match Bindings::open(&home::home_dir()) {
+        Ok(b) => scope.bindings = Some(b),
+        Err(e) => eprintln!("warning: key bindings not used: {e}"),
+    }
+    Ok(scope)
+}
+
 async fn send(dir: &Path, args: &SendArgs) -> i32 {
-    let prepared: Result<(Profile, PreparedRequest), String> = (|| {
+    let prepared: Result<(Profile, Scope), String> = (|| {
         let profile = build_profile(dir, args)?;
-        let vars = load_vars(dir, &args.var)?;
-        let mut req = prepare::prepare(&profile, &vars).map_err(|e| e.to_string())?;
-        req.save_to = args.output.clone();
-        req.keylog = args.keylog.clone();
-        Ok((profile, req))
+        let scope = scope_for(dir, &args.var, args.env.as_deref())?;
+        // Checked here so a request that cannot be built exits 1 before anything is sent; with
+        // `requires`, the variables they capture are not set yet, so the chain checks it.
+        if profile.requires.is_empty() {
+            scope.prepare(&profile).map_err(|f| f.diagnosis.message)?;
+        }
+        Ok((profile, scope))
     })();
-    let (profile, req) = match prepared {
+    let (profile, scope) = match prepared {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -717,38 +786,128 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
     {
         return fail(e);
     }
-    let hist = if args.no_history || !req.history {
+    let hist = if args.no_history || !profile.history {
         None
     } else {
         history::open().map(Arc::new)
     };
     let pipeline = Pipeline::new(transport.clone(), hist);
     if let Some(other) = &args.compare_key {
+        let req = match scope.prepare(&profile) {
+            Ok(r) => r,
+            Err(f) => return fail(f.diagnosis.message),
+        };
         return send_pair(&pipeline, profile, req, other, args).await;
     }
-    if args.verbose {
-        eprintln!("> {} {}", req.method, req.url);
-        for (k, v) in &req.headers {
-            eprintln!("> {k}: {}", output::mask_header(k, v));
-        }
+    if let Some(other_env) = &args.compare_env {
+        return compare_envs(&pipeline, profile, &scope, other_env, args).await;
     }
-    let sent = pipeline.send(profile, req, &Budget::unlimited()).await;
+    let mut sent = pipeline
+        .send_chain(profile, &scope, &Budget::unlimited(), |req| {
+            req.save_to = args.output.clone();
+            req.keylog = args.keylog.clone();
+        })
+        .await;
+    let last = sent
+        .pop()
+        .expect("a chain ends with the profile's own send");
+    for before in &sent {
+        output::print_required(before);
+    }
     // Cookies set on the way (redirect hops) count even when the send then failed.
     if let Some(jar) = &args.cookie_jar
         && let Err(e) = transport.shared_jar().save(jar)
     {
         eprintln!("warning: cannot save cookie jar {}: {e}", jar.display());
     }
-    if let Some(e) = &sent.not_recorded {
+    if let Some(e) = &last.not_recorded {
         eprintln!("warning: {e}");
     }
-    if args.verbose
-        && let Some(id) = sent.recorded_id()
-    {
-        eprintln!("* recorded as history #{id}");
+    let Some(req) = last.request.as_ref() else {
+        // It did not prepare, even after what it requires.
+        let Err(f) = &*last.result else {
+            return EXIT_USAGE;
+        };
+        return fail(&f.diagnosis.message);
+    };
+    if args.verbose {
+        eprintln!("> {} {}", req.method, req.url);
+        for (k, v) in &req.headers {
+            eprintln!("> {k}: {}", output::mask_header(k, v));
+        }
+        output::print_key_source(req);
+        for (name, why) in &last.missed {
+            eprintln!("* capture {name}: {why}");
+        }
+        if let Some(id) = last.recorded_id() {
+            eprintln!("* recorded as history #{id}");
+        }
     }
-    let req = sent.request.as_ref().expect("a prepared request was sent");
-    output::print_result(req, &sent.result, args.json, args.verbose)
+    output::print_result(
+        req,
+        &last.result,
+        last.verdict.as_ref(),
+        args.json,
+        args.verbose,
+    )
+}
+
+/// The same profile in two environments, both recorded, then compared (exit 0 same, 1 not).
+async fn compare_envs(
+    pipeline: &Pipeline,
+    profile: Profile,
+    scope: &Scope,
+    other_env: &str,
+    args: &SendArgs,
+) -> i32 {
+    let dir = &scope.profiles_dir;
+    let other = match Environment::load(dir, other_env) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
+    };
+    let mut scope_b = scope.clone();
+    scope_b.environment = Some(other);
+    scope_b.session = Default::default();
+    let budget = Budget::unlimited();
+    let (mut a, mut b) = tokio::join!(
+        pipeline.send_chain(profile.clone(), scope, &budget, |_| {}),
+        pipeline.send_chain(profile, &scope_b, &budget, |_| {}),
+    );
+    let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
+        return EXIT_USAGE;
+    };
+    let name = |s: &Scope| {
+        s.environment
+            .as_ref()
+            .map_or("no environment".to_string(), |e| format!("env {}", e.name))
+    };
+    let label = |sent: &crate::core::pipeline::Sent, env: String| {
+        let key = sent
+            .request
+            .as_ref()
+            .and_then(|r| r.credential.clone())
+            .unwrap_or_else(|| "none".into());
+        format!(
+            "{}{env} key {key}",
+            sent.recorded_id()
+                .map(|i| format!("#{i} "))
+                .unwrap_or_default()
+        )
+    };
+    let mut rules = a.profile.compare_ignore.clone();
+    rules.extend(args.ignore.iter().cloned());
+    let cmp = crate::core::compare::compare(&a.result, &b.result, &rules);
+    history::print_comparison(
+        &cmp,
+        &label(&a, name(scope)),
+        &label(&b, name(&scope_b)),
+        args.json,
+    );
+    if cmp.is_equal() {
+        history::DIFF_SAME
+    } else {
+        history::DIFF_DIFFERENT
+    }
 }
 
 /// The rotation / authorization case: the same request with two keys, both recorded, then compared.

@@ -3,11 +3,12 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::exit::{self, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
+use super::exit::{self, EXIT_EXPECTATION, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
 use super::json::{ExchangeJson, FailureJson, RequestJson};
 use crate::core::certinfo::{CertFacts, Validity};
 use crate::core::diagnose::Failure;
 use crate::core::exchange::{BodyView, Diagnosis, Exchange, NextStep, TlsFacts};
+use crate::core::expect::Verdict;
 use crate::core::keystore::{KeyInfo, Keystore};
 use crate::core::prepare::PreparedRequest;
 use crate::core::transport::Transport;
@@ -18,6 +19,82 @@ pub fn hint(d: &Diagnosis) -> String {
         NextStep::PickKey => "pick a key with --credential NAME",
         NextStep::RawErrorChain => "run again with -v for the raw error chain",
     })
+}
+
+/// A send a profile required, made first: one line, and its failure when it failed.
+pub fn print_required(sent: &crate::core::pipeline::Sent) {
+    let name = &sent.profile.name;
+    match &*sent.result {
+        Ok(ex) => {
+            let captured: Vec<&String> = sent
+                .profile
+                .capture
+                .keys()
+                .filter(|k| !sent.missed.iter().any(|(m, _)| m == *k))
+                .collect();
+            eprintln!(
+                "* sent {name} first (required): {} {}{}",
+                ex.status,
+                ex.reason,
+                if captured.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", captured {}",
+                        captured
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            );
+            for (k, why) in &sent.missed {
+                eprintln!("warning: {name} did not capture {k}: {why}");
+            }
+        }
+        Err(f) => {
+            eprintln!(
+                "error: {name} (required first) failed: {}",
+                f.diagnosis.message
+            );
+        }
+    }
+}
+
+/// `-v`: which rule chose the key this request presents.
+pub fn print_key_source(req: &PreparedRequest) {
+    use crate::core::prepare::KeySource;
+    let Some(key) = req.credential.as_deref().filter(|_| req.mutual_tls) else {
+        eprintln!(
+            "* no client key: none named by --credential, the profile, the environment or a binding"
+        );
+        return;
+    };
+    let why = match &req.key_source {
+        KeySource::Named | KeySource::None => "named by --credential or the profile".to_string(),
+        KeySource::Environment(e) => format!("the default of environment {e}"),
+        KeySource::Bound(p) => format!("bound to {p} (`certbench keys bindings`)"),
+    };
+    eprintln!("* key {key}: {why}");
+}
+
+/// `keys bindings`: pattern and key, most specific first as they are matched.
+pub fn bindings(list: &[(String, String)], as_json: bool) {
+    if as_json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|(p, k)| json!({"pattern": p, "key": k}))
+            .collect();
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return;
+    }
+    if list.is_empty() {
+        eprintln!("no bindings yet: `certbench keys bind NAME '*.example.com'`");
+    }
+    for (p, k) in list {
+        outln!("{p:<40} {k}");
+    }
 }
 
 /// Hides secret header values in verbose output.
@@ -35,18 +112,31 @@ pub fn mask_header(name: &str, value: &str) -> String {
 pub fn print_result(
     req: &PreparedRequest,
     result: &Result<Exchange, Failure>,
+    verdict: Option<&Verdict>,
     as_json: bool,
     verbose: bool,
 ) -> i32 {
     match result {
         Ok(ex) => {
             if as_json {
-                super::stdout::write_with(|w| write_exchange_json(w, request_json(req), ex));
+                super::stdout::write_with(|w| {
+                    write_exchange_json(w, request_json(req), ex, verdict)
+                });
             } else {
                 print_exchange(ex, verbose);
             }
+            if let Some(v) = verdict {
+                for failure in &v.failures {
+                    eprintln!("expectation failed: {failure}");
+                }
+                if verbose || !v.passed() {
+                    eprintln!("* {}", v.summary());
+                }
+            }
             if ex.incomplete.is_some() {
                 EXIT_TRANSPORT
+            } else if verdict.is_some_and(|v| !v.passed()) {
+                EXIT_EXPECTATION
             } else if ex.status_is_error {
                 EXIT_STATUS
             } else {
@@ -222,7 +312,7 @@ pub fn request_json(req: &PreparedRequest) -> Value {
 
 /// A response as one JSON object (history show); `body`, `json` and `pretty` filled in memory.
 pub fn exchange_json(request: Value, ex: &Exchange) -> Value {
-    let mut v = exchange_head(request, ex);
+    let mut v = exchange_head(request, ex, None);
     v["body"] = match &ex.view {
         BodyView::Binary => {
             Value::String(base64::engine::general_purpose::STANDARD.encode(&ex.body))
@@ -246,8 +336,9 @@ pub fn write_exchange_json(
     w: &mut dyn std::io::Write,
     request: Value,
     ex: &Exchange,
+    verdict: Option<&Verdict>,
 ) -> std::io::Result<()> {
-    let Value::Object(head) = exchange_head(request, ex) else {
+    let Value::Object(head) = exchange_head(request, ex, verdict) else {
         return Ok(());
     };
     w.write_all(b"{")?;
@@ -337,8 +428,8 @@ impl std::io::Write for JsonEscaped<'_> {
 }
 
 /// Every field of a response's JSON, in the documented order; the body fields are null here.
-fn exchange_head(request: Value, ex: &Exchange) -> Value {
-    serde_json::to_value(ExchangeJson::of(request, ex)).unwrap_or_default()
+fn exchange_head(request: Value, ex: &Exchange, verdict: Option<&Verdict>) -> Value {
+    serde_json::to_value(ExchangeJson::of(request, ex, verdict)).unwrap_or_default()
 }
 
 pub fn failure_json(request: Value, f: &Failure) -> Value {
