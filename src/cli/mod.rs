@@ -7,6 +7,7 @@ mod exit;
 mod history;
 mod json;
 mod output;
+mod run;
 
 pub use demo::{DemoHome, demo_home};
 
@@ -48,6 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// Send a request (a profile, flags, or both) and print the response
     Send(Box<SendArgs>),
+    /// Run profiles or folders of them as a suite: dependency order, in parallel, JUnit/JSON reports
+    Run(run::RunArgs),
     /// Credential keys: import, list, show, export, delete, check
     #[command(subcommand)]
     Keys(KeysCmd),
@@ -306,6 +309,9 @@ pub fn main() -> i32 {
         ),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send(&profiles_dir, &args)),
+        Some(Command::Run(args)) => {
+            runtime().block_on(run::run(&profiles_dir, &home::home_dir(), &args))
+        }
         Some(Command::Keys(cmd)) => keys(cmd),
         Some(Command::Trust(cmd)) => trust(cmd),
         Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),

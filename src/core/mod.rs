@@ -40,6 +40,7 @@ pub mod probe;
 pub mod profile;
 pub mod redact;
 pub mod route;
+pub mod runner;
 pub mod signer;
 pub mod size;
 pub mod transport;

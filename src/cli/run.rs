@@ -1,0 +1,366 @@
+//! `certbench run`: a folder of profiles as a suite for CI, with progress, a summary table,
+//! JUnit and JSON reports, and an exit code that fails the build.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::exit::{EXIT_EXPECTATION, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
+use crate::core::kind::DiagnosisKind;
+use crate::core::pipeline::{Pipeline, Sent};
+use crate::core::profile::{self, Profile};
+use crate::core::runner::{Outcome, Plan, RunOptions};
+use crate::core::transport::Transport;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Profiles (by name) or folders of profiles; default: the profiles folder
+    pub targets: Vec<String>,
+    /// Use environments/NAME.toml
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Sends at once
+    #[arg(long, short = 'j', default_value_t = 4)]
+    pub jobs: usize,
+    /// junit=FILE or json=FILE (repeatable)
+    #[arg(long, value_name = "KIND=FILE")]
+    pub report: Vec<String>,
+    /// Stop starting sends after the first failure (the rest are reported as skipped)
+    #[arg(long)]
+    pub fail_fast: bool,
+    #[arg(long)]
+    pub var: Vec<String>,
+    /// Do not record these sends in history
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+/// How one profile ended, in the words and kinds the reports use.
+enum Verdict<'a> {
+    Passed,
+    Skipped,
+    /// Expectations not met (exit 5).
+    Failed(String),
+    /// A status counted as an error (exit 4).
+    Status(String),
+    /// No response, or no request: kind and message (exit 2, or 1 for an invalid request).
+    Error(DiagnosisKind, &'a str),
+}
+
+fn verdict(o: &Outcome) -> Verdict<'_> {
+    let Some(sent) = o.own() else {
+        return Verdict::Skipped;
+    };
+    match &*sent.result {
+        Err(f) => Verdict::Error(f.diagnosis.kind, &f.diagnosis.message),
+        Ok(ex) => {
+            if let Some(d) = &ex.incomplete {
+                return Verdict::Error(d.kind, &d.message);
+            }
+            if let Some(v) = sent.verdict.as_ref().filter(|v| !v.passed()) {
+                return Verdict::Failed(v.failures.join("; "));
+            }
+            if ex.status_is_error {
+                return Verdict::Status(format!("HTTP {} {}", ex.status, ex.reason));
+            }
+            Verdict::Passed
+        }
+    }
+}
+
+pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
+    let mut reports: Vec<(String, PathBuf)> = Vec::new();
+    for r in &args.report {
+        match r.split_once('=') {
+            Some((kind @ ("junit" | "json"), file)) if !file.is_empty() => {
+                reports.push((kind.to_string(), PathBuf::from(file)))
+            }
+            _ => {
+                return super::fail(format!("--report {r:?}: write junit=FILE or json=FILE"));
+            }
+        }
+    }
+    let profiles = match collect(dir, &args.targets) {
+        Ok(p) => p,
+        Err(e) => return super::fail(e),
+    };
+    if profiles.is_empty() {
+        return super::fail(format!(
+            "no profiles to run in {}: name profiles or folders, or add *.toml profiles",
+            dir.display()
+        ));
+    }
+    let plan = match Plan::new(profiles) {
+        Ok(p) => p,
+        Err(e) => return super::fail(e),
+    };
+    let scope = match super::scope_for(dir, &args.var, args.env.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return super::fail(e),
+    };
+    let transport = Arc::new(Transport::new(crate::core::keystore::Keystore::open(home)));
+    let history = if args.no_history {
+        None
+    } else {
+        super::history::open().map(Arc::new)
+    };
+    let pipeline = Pipeline::new(transport, history);
+    let total = plan.len();
+    let tty = std::io::stderr().is_terminal();
+    let bar = tty.then(|| {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let done = |o: &Outcome| {
+        let line = line(o);
+        match &bar {
+            Some(b) => {
+                b.inc(1);
+                if !o.passed() {
+                    b.println(line);
+                }
+                b.set_message(o.name.clone());
+            }
+            None => eprintln!("{line}"),
+        }
+    };
+    let started = std::time::Instant::now();
+    let outcomes = pipeline
+        .run(
+            plan,
+            &scope,
+            RunOptions {
+                jobs: args.jobs,
+                fail_fast: args.fail_fast,
+            },
+            &done,
+        )
+        .await;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+    summary(&outcomes, elapsed);
+    for (kind, file) in &reports {
+        let text = match kind.as_str() {
+            "junit" => junit(&outcomes, elapsed),
+            _ => serde_json::to_string_pretty(&json_report(&outcomes)).unwrap_or_default(),
+        };
+        if let Err(e) = crate::core::home::write_atomic(file, text.as_bytes(), 0o644) {
+            eprintln!(
+                "error: cannot write the {kind} report {}: {e}",
+                file.display()
+            );
+            return EXIT_USAGE;
+        }
+        eprintln!("wrote the {kind} report to {}", file.display());
+    }
+    exit_code(&outcomes)
+}
+
+/// The profiles named, or every profile of the folders named (the profiles folder by default).
+fn collect(dir: &Path, targets: &[String]) -> Result<Vec<Profile>, String> {
+    let folder = |folder: &Path| -> Result<Vec<Profile>, String> {
+        profile::load_dir(folder)
+            .into_iter()
+            .map(|loaded| loaded.result.map_err(|e| e.to_string()))
+            .collect()
+    };
+    if targets.is_empty() {
+        return folder(dir);
+    }
+    let mut out = Vec::new();
+    for t in targets {
+        let path = Path::new(t);
+        if path.is_dir() {
+            out.extend(folder(path)?);
+        } else if path.is_file() {
+            out.push(Profile::load(path).map_err(|e| e.to_string())?);
+        } else {
+            out.push(profile::find(dir, t).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(out)
+}
+
+fn ms(o: &Outcome) -> f64 {
+    o.elapsed.as_secs_f64() * 1000.0
+}
+
+/// One plain line per profile: `PASS accounts 200 12 ms (6/6 expectations)`.
+fn line(o: &Outcome) -> String {
+    let status = o
+        .own()
+        .and_then(|s| s.result.as_ref().as_ref().ok())
+        .map(|ex| ex.status.to_string())
+        .unwrap_or_else(|| "-".into());
+    let expectations = o
+        .own()
+        .and_then(|s| s.verdict.as_ref())
+        .map(|v| format!(" ({})", v.summary()))
+        .unwrap_or_default();
+    match verdict(o) {
+        Verdict::Passed => format!("PASS {} {status} {:.0} ms{expectations}", o.name, ms(o)),
+        Verdict::Skipped => format!("SKIP {} (after a failure, --fail-fast)", o.name),
+        Verdict::Failed(why) | Verdict::Status(why) => {
+            format!("FAIL {} {status} {:.0} ms: {why}", o.name, ms(o))
+        }
+        Verdict::Error(kind, message) => format!("FAIL {} [{kind}] {message}", o.name),
+    }
+}
+
+fn summary(outcomes: &[Outcome], elapsed: std::time::Duration) {
+    let passed = outcomes.iter().filter(|o| o.passed()).count();
+    let skipped = outcomes.iter().filter(|o| o.skipped()).count();
+    let failed = outcomes.len() - passed - skipped;
+    if std::io::stderr().is_terminal() {
+        eprintln!("{:<28} {:>6} {:>9}  result", "profile", "status", "time");
+        for o in outcomes {
+            let status = o
+                .own()
+                .and_then(|s| s.result.as_ref().as_ref().ok())
+                .map(|ex| ex.status.to_string())
+                .unwrap_or_else(|| "-".into());
+            let word = match verdict(o) {
+                Verdict::Passed => "pass".to_string(),
+                Verdict::Skipped => "skipped".to_string(),
+                Verdict::Failed(w) | Verdict::Status(w) => format!("FAIL: {w}"),
+                Verdict::Error(k, m) => format!("FAIL [{k}]: {m}"),
+            };
+            eprintln!("{:<28} {status:>6} {:>6.0} ms  {word}", o.name, ms(o));
+        }
+    }
+    eprintln!(
+        "{passed} passed, {failed} failed, {skipped} skipped in {:.2} s",
+        elapsed.as_secs_f64()
+    );
+}
+
+/// 0 only when everything passed; else the gravest: a send that could not be made (2, or 1 for
+/// an invalid profile), an expectation (5), an error status (4).
+fn exit_code(outcomes: &[Outcome]) -> i32 {
+    let mut code = EXIT_OK;
+    let rank = |c: i32| match c {
+        EXIT_TRANSPORT => 4,
+        EXIT_USAGE => 3,
+        EXIT_EXPECTATION => 2,
+        EXIT_STATUS => 1,
+        _ => 0,
+    };
+    for o in outcomes {
+        let c = match verdict(o) {
+            Verdict::Passed => EXIT_OK,
+            Verdict::Skipped => EXIT_OK,
+            Verdict::Failed(_) => EXIT_EXPECTATION,
+            Verdict::Status(_) => EXIT_STATUS,
+            Verdict::Error(k, _) => super::exit::for_kind(k),
+        };
+        if rank(c) > rank(code) {
+            code = c;
+        }
+    }
+    code
+}
+
+/// JUnit XML as GitLab, GitHub and Jenkins read it: one testcase per profile.
+fn junit(outcomes: &[Outcome], elapsed: std::time::Duration) -> String {
+    use quick_xml::escape::escape;
+    let count = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    let failures = count(&|o| matches!(verdict(o), Verdict::Failed(_) | Verdict::Status(_)));
+    let errors = count(&|o| matches!(verdict(o), Verdict::Error(..)));
+    let skipped = count(&|o| o.skipped());
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let head = format!(
+        "tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\"",
+        outcomes.len(),
+        elapsed.as_secs_f64()
+    );
+    x.push_str(&format!("<testsuites name=\"certbench run\" {head}>\n"));
+    x.push_str(&format!("  <testsuite name=\"certbench\" {head}>\n"));
+    for o in outcomes {
+        x.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"certbench.profiles\" time=\"{:.3}\"",
+            escape(&o.name),
+            o.elapsed.as_secs_f64()
+        ));
+        let body = match verdict(o) {
+            Verdict::Passed => String::new(),
+            Verdict::Skipped => "      <skipped message=\"--fail-fast stopped the run\"/>\n".into(),
+            Verdict::Failed(why) => format!(
+                "      <failure type=\"expectation_failed\" message=\"{}\">{}</failure>\n",
+                escape(&why),
+                escape(why.replace("; ", "\n"))
+            ),
+            Verdict::Status(why) => format!(
+                "      <failure type=\"http_status\" message=\"{0}\">{0}</failure>\n",
+                escape(&why)
+            ),
+            Verdict::Error(kind, message) => format!(
+                "      <error type=\"{kind}\" message=\"{0}\">{0}</error>\n",
+                escape(message)
+            ),
+        };
+        let out = o.own().map(sent_line).unwrap_or_default();
+        if body.is_empty() && out.is_empty() {
+            x.push_str("/>\n");
+            continue;
+        }
+        x.push_str(">\n");
+        x.push_str(&body);
+        if !out.is_empty() {
+            x.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                escape(&out)
+            ));
+        }
+        x.push_str("    </testcase>\n");
+    }
+    x.push_str("  </testsuite>\n</testsuites>\n");
+    x
+}
+
+/// "GET https://host/path -> 200 OK" (URL as recorded: secrets redacted).
+fn sent_line(s: &Sent) -> String {
+    let url = &s.summary.url;
+    match &*s.result {
+        Ok(ex) => format!("{} {url} -> {} {}", s.summary.method, ex.status, ex.reason),
+        Err(f) => format!("{} {url} -> {}", s.summary.method, f.diagnosis.kind),
+    }
+}
+
+fn json_report(outcomes: &[Outcome]) -> Value {
+    Value::Array(
+        outcomes
+            .iter()
+            .map(|o| {
+                let own = o.own();
+                let (result, message) = match verdict(o) {
+                    Verdict::Passed => ("passed", String::new()),
+                    Verdict::Skipped => ("skipped", String::new()),
+                    Verdict::Failed(w) => ("expectation_failed", w),
+                    Verdict::Status(w) => ("http_status", w),
+                    Verdict::Error(k, m) => (k.as_str(), m.to_string()),
+                };
+                json!({
+                    "profile": o.name,
+                    "passed": o.passed(),
+                    "result": result,
+                    "message": message,
+                    "status": own.and_then(|s| s.result.as_ref().as_ref().ok()).map(|ex| ex.status),
+                    "url": own.map(|s| s.summary.url.clone()),
+                    "duration_ms": ms(o),
+                    "expectations": own.and_then(|s| s.verdict.clone()),
+                    "required_first": o.sent.len().saturating_sub(1),
+                    "history_id": own.and_then(|s| s.recorded_id()),
+                })
+            })
+            .collect(),
+    )
+}
