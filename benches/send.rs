@@ -1,5 +1,6 @@
 //! One `certbench send` process vs one `curl --cert` process on the embedded mTLS server (median of 20),
-//! and N sequential sends in one process each. Run: `cargo bench --bench send`.
+//! N sequential sends in one process each, and one `certbench run` of 200 profiles vs one curl
+//! process fetching 200 URLs. Run: `cargo bench --bench send`.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -179,6 +180,70 @@ fn main() {
     let theirs = t.elapsed();
     println!(
         "{n} sequential sends in one process: certbench {:.1} ms ({handshakes} handshake), curl {:.1} ms, ratio {:.2}x",
+        ms(ours),
+        ms(theirs),
+        ms(ours) / ms(theirs)
+    );
+
+    // 200 profiles in one `run` vs one curl process fetching the 200 URLs (both one connection).
+    let suite = home.path().join("suite");
+    std::fs::create_dir_all(&suite).unwrap();
+    for i in 0..200 {
+        std::fs::write(
+            suite.join(format!("p{i:03}.toml")),
+            format!(
+                "name = \"p{i:03}\"\nurl = \"{url}?i={i}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nhistory = false\n"
+            ),
+        )
+        .unwrap();
+    }
+    let mut runs = Vec::new();
+    let mut curls = Vec::new();
+    let mut handshakes = 0;
+    for _ in 0..5 {
+        let before = server.handshakes.load(std::sync::atomic::Ordering::SeqCst);
+        let t = Instant::now();
+        let ok = Command::new(bin)
+            .args([
+                "--profiles",
+                &suite.display().to_string(),
+                "run",
+                "--no-history",
+            ])
+            .env("CERTBENCH_HOME", home.path())
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "certbench run failed");
+        runs.push(t.elapsed());
+        handshakes = server.handshakes.load(std::sync::atomic::Ordering::SeqCst) - before;
+        let mut args: Vec<String> = ["-sS", "--cert", &f("c.pem"), "--key", &f("c.key")]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(["--cacert".to_string(), f("ca.pem")]);
+        for i in 0..200 {
+            args.extend([
+                "-o".to_string(),
+                "/dev/null".to_string(),
+                format!("{url}?i={i}"),
+            ]);
+        }
+        let t = Instant::now();
+        assert!(
+            Command::new("curl")
+                .args(&args)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        curls.push(t.elapsed());
+    }
+    let (ours, theirs) = (median(runs), median(curls));
+    println!(
+        "200 profiles in one `run` (median of 5): certbench {:.1} ms ({handshakes} handshake), one curl process for 200 URLs {:.1} ms, ratio {:.2}x",
         ms(ours),
         ms(theirs),
         ms(ours) / ms(theirs)

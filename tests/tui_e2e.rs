@@ -28,6 +28,21 @@ fn new_session(session: &str, width: u16, height: u16, cmd: &str) -> Session {
     Session(session.to_string())
 }
 
+/// The screen once it shows `needle` within `secs`, else None (for steps that may need a retry).
+fn wait_for_opt(session: &str, needle: &str, secs: u64) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if screen.contains(needle) {
+            return Some(screen);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The screen once it shows `needle`; fails the test with the screen when it never does.
 fn wait_for(session: &str, needle: &str, secs: u64) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -53,8 +68,14 @@ fn demo_send_pick_key_and_quit_in_tmux() {
     let _session = new_session(&session, 80, 24, &cmd);
     let screen = wait_for(&session, "echo-orders", 20);
     assert!(screen.contains("Profiles"), "{screen}");
-    // Select echo-orders and send it with Ctrl-R.
-    tmux(&["send-keys", "-t", &session, "Down", "Enter"]);
+    // Select echo-orders (wherever the list puts it) and send it with Ctrl-R.
+    for _ in 0..12 {
+        if wait_for_opt(&session, "> echo-orders", 1).is_some() {
+            break;
+        }
+        tmux(&["send-keys", "-t", &session, "Down"]);
+    }
+    tmux(&["send-keys", "-t", &session, "Enter"]);
     wait_for(&session, "Request: echo-orders", 5);
     tmux(&["send-keys", "-t", &session, "C-r"]);
     let screen = wait_for(&session, "200 OK", 20);

@@ -23,7 +23,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
     /// Sends at once
-    #[arg(long, short = 'j', default_value_t = 4)]
+    #[arg(long, short = 'j', default_value_t = 8)]
     pub jobs: usize,
     /// junit=FILE or json=FILE (repeatable)
     #[arg(long, value_name = "KIND=FILE")]

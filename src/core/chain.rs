@@ -38,6 +38,8 @@ pub struct Scope {
     pub session: Arc<Mutex<Session>>,
     /// One dependency check at a time, so two sends needing the same token fetch it once.
     requires: Arc<tokio::sync::Mutex<()>>,
+    /// `vars.toml`, read on the first send of the scope.
+    file_vars: Arc<std::sync::OnceLock<Result<Vars, String>>>,
 }
 
 impl Scope {
@@ -59,7 +61,11 @@ impl Scope {
         if let Some(env) = &self.environment {
             env.add_vars(&mut vars);
         }
-        vars.load_file(&self.profiles_dir.join("vars.toml"))?;
+        let file = self.file_vars.get_or_init(|| {
+            let mut v = Vars::new();
+            v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
+        });
+        vars.add_defaults(file.as_ref().map_err(Clone::clone)?);
         Ok(vars)
     }
 

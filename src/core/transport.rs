@@ -32,6 +32,9 @@ use super::size::{ByteSize, human};
 
 pub const MAX_REDIRECTS: usize = 10;
 
+/// Bodies up to this size are indexed on the async worker itself.
+const INLINE_VIEW_BYTES: usize = 64 * 1024;
+
 pub fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER
@@ -128,6 +131,8 @@ pub struct Transport {
     keystore: Keystore,
     clients: Mutex<HashMap<ClientKey, Arc<ClientEntry>>>,
     shared_jar: Arc<CookieJar>,
+    /// Key facts read once, not once per send; `forget_keys` after the keystore changes.
+    credentials: Mutex<HashMap<String, CredentialInfo>>,
 }
 
 impl Transport {
@@ -136,6 +141,7 @@ impl Transport {
             keystore,
             clients: Mutex::new(HashMap::new()),
             shared_jar: Arc::new(CookieJar::default()),
+            credentials: Mutex::new(HashMap::new()),
         }
     }
 
@@ -149,11 +155,19 @@ impl Transport {
 
     /// The client for this request, built on first use.
     pub fn client_for(&self, req: &PreparedRequest) -> Result<Arc<ClientEntry>, Failure> {
+        self.client_on(req, RouteKey::of(req)?)
+    }
+
+    fn client_on(
+        &self,
+        req: &PreparedRequest,
+        route: RouteKey,
+    ) -> Result<Arc<ClientEntry>, Failure> {
         let key = ClientKey {
             credential: req.credential.clone().filter(|_| req.mutual_tls),
             trust: req.trust.clone(),
             verify: req.options.verify_tls,
-            route: RouteKey::of(req)?,
+            route,
         };
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = clients.get(&key) {
@@ -222,15 +236,34 @@ impl Transport {
 
     /// Sends `req` (following redirects as its options say) within its timeout.
     pub fn credential_info(&self, name: &str) -> Result<CredentialInfo, Failure> {
+        let mut cache = self.credentials.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(info) = cache.get(name) {
+            return Ok(info.clone());
+        }
         let info = self
             .keystore
             .show(name)
             .map_err(|e| Failure::plain(diagnose::key_failure(&e)))?;
-        Ok(CredentialInfo {
+        let info = CredentialInfo {
             name: name.to_string(),
             chain_len: info.chain.len(),
             leaf: info.leaf,
-        })
+        };
+        cache.insert(name.to_string(), info.clone());
+        Ok(info)
+    }
+
+    /// Drops what was read from the keystore (key facts and the clients built on them), after
+    /// a key was imported or deleted.
+    pub fn forget_keys(&self) {
+        self.credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     pub async fn send(&self, req: &PreparedRequest) -> Result<Exchange, Failure> {
@@ -250,7 +283,8 @@ impl Transport {
         };
         let cred = cred_info.as_ref().map(CredentialInfo::view);
         let preflight = diagnose::preflight(req, cred.as_ref());
-        let entry = self.client_for(req)?;
+        let route = RouteKey::of(req)?;
+        let entry = self.client_on(req, route.clone())?;
         let jar = if req.options.share_cookies {
             self.shared_jar.clone()
         } else {
@@ -260,7 +294,6 @@ impl Transport {
         let started = Instant::now();
         let budget = budget.clone().until(started + timeout);
         let handshakes_before = entry.log.handshakes();
-        let route = RouteKey::of(req)?;
         let proxy_for = |url: &Url| {
             route
                 .proxy
@@ -720,12 +753,17 @@ async fn read_response(
         req.options.parse_response,
         budget.clone(),
     );
-    // Indexing a large body is CPU work: off the async workers, still under the budget.
-    let view = tokio::task::spawn_blocking(move || {
+    // Indexing a large body is CPU work: off the async workers, still under the budget. A small
+    // one is indexed in place (microseconds), sparing a thread hand-off per send.
+    let view = if view_body.len() <= INLINE_VIEW_BYTES {
         build_view(&view_body, ctype.as_deref(), parse, &view_budget)
-    })
-    .await
-    .unwrap_or(Ok(BodyView::Binary))
+    } else {
+        tokio::task::spawn_blocking(move || {
+            build_view(&view_body, ctype.as_deref(), parse, &view_budget)
+        })
+        .await
+        .unwrap_or(Ok(BodyView::Binary))
+    }
     .map_err(|stopped| with_redirects(stopped_failure(stopped, req), &redirects))?;
     let code = status.as_u16();
     Ok(Exchange {

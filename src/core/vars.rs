@@ -45,6 +45,13 @@ impl Vars {
             .or_insert_with(|| value.to_string());
     }
 
+    /// Adds every value of `other` that is not set here yet.
+    pub fn add_defaults(&mut self, other: &Vars) {
+        for (k, v) in &other.values {
+            self.set_default(k, v);
+        }
+    }
+
     pub fn set(&mut self, name: &str, value: &str) {
         self.values.insert(name.to_string(), value.to_string());
     }

@@ -394,6 +394,7 @@ impl Runner {
                     .delete(&name)
                     .map(|_| format!("deleted key {name}"))
                     .map_err(|e| e.to_string());
+                self.transport.forget_keys();
                 let _ = tx.send(Message::Deleted(r));
             }
             Effect::Import {
@@ -402,11 +403,11 @@ impl Runner {
                 password,
                 name,
             } => {
-                let ks = self.keystore.clone();
+                let (ks, transport) = (self.keystore.clone(), self.transport.clone());
                 self.rt.spawn_blocking(move || {
-                    let _ = tx.send(Message::Imported(import_key(
-                        &ks, kind, &path, &password, &name,
-                    )));
+                    let imported = import_key(&ks, kind, &path, &password, &name);
+                    transport.forget_keys();
+                    let _ = tx.send(Message::Imported(imported));
                 });
             }
             Effect::CompletePath(typed) => {
