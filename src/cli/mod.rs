@@ -2,6 +2,7 @@
 
 #[macro_use]
 mod stdout;
+mod curl;
 mod demo;
 mod exit;
 mod history;
@@ -51,6 +52,12 @@ pub enum Command {
     Send(Box<SendArgs>),
     /// Run profiles or folders of them as a suite: dependency order, in parallel, JUnit/JSON reports
     Run(run::RunArgs),
+    /// Make a profile from something else: `import curl 'curl ...'`
+    #[command(subcommand)]
+    Import(curl::ImportCmd),
+    /// Turn a profile into something else: `export curl PROFILE`
+    #[command(subcommand)]
+    Export(curl::ExportCmd),
     /// Credential keys: import, list, show, export, delete, check
     #[command(subcommand)]
     Keys(KeysCmd),
@@ -309,6 +316,8 @@ pub fn main() -> i32 {
         ),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send(&profiles_dir, &args)),
+        Some(Command::Import(cmd)) => curl::import(&profiles_dir, &keystore(), cmd),
+        Some(Command::Export(cmd)) => curl::export(&profiles_dir, &keystore(), cmd),
         Some(Command::Run(args)) => {
             runtime().block_on(run::run(&profiles_dir, &home::home_dir(), &args))
         }

@@ -46,6 +46,31 @@ impl Keystore {
         Ok(self.root.join("keys").join(name))
     }
 
+    /// A key's certificate and private key files, for tools that read files (`export curl`).
+    pub fn key_files(&self, name: &str) -> Result<(PathBuf, PathBuf), KeyError> {
+        let dir = self.key_dir(name)?;
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        if !cert.is_file() || !key.is_file() {
+            return Err(KeyError::NotFound {
+                entry: Entry::Key,
+                name: name.into(),
+            });
+        }
+        Ok((cert, key))
+    }
+
+    /// A trusted certificate's file.
+    pub fn trust_file(&self, name: &str) -> Result<PathBuf, KeyError> {
+        let path = self.trust_path(name)?;
+        if !path.is_file() {
+            return Err(KeyError::NotFound {
+                entry: Entry::Trust,
+                name: name.into(),
+            });
+        }
+        Ok(path)
+    }
+
     /// The file of a trusted certificate; the name is checked as for keys.
     fn trust_path(&self, name: &str) -> Result<PathBuf, KeyError> {
         home::check_name("trusted certificate", name).map_err(KeyError::BadName)?;

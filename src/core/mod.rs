@@ -21,6 +21,7 @@ pub mod check;
 pub mod clock;
 pub mod compare;
 pub mod cookies;
+pub mod curl;
 pub mod diagnose;
 pub mod environment;
 pub mod exchange;

@@ -1,0 +1,210 @@
+//! `certbench import curl 'curl ...'` and `certbench export curl PROFILE`: a curl command from
+//! an API's docs becomes a profile with its files in the keystore, and back.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::exit::EXIT_OK;
+use super::{PasswordArgs, fail, read_file, with_password};
+use crate::core::curl::{self, Files};
+use crate::core::keystore::{KeyError, Keystore};
+use crate::core::profile::{self, Profile};
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Make a profile from a curl command (its certificate and CA files go into the keystore)
+    Curl(ImportCurlArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// Print a curl command for a profile, with the keystore's certificate, key and CA files
+    Curl(ExportCurlArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportCurlArgs {
+    /// The curl command, quoted as one argument
+    pub command: String,
+    /// The profile's name (default: the URL's last path segment)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Replace a profile of that name
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportCurlArgs {
+    pub profile: String,
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    #[arg(long)]
+    pub var: Vec<String>,
+}
+
+pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
+    let ImportCmd::Curl(args) = cmd;
+    let imported = match curl::parse(&args.command) {
+        Ok(i) => i,
+        Err(e) => return fail(e),
+    };
+    for u in &imported.unknown {
+        eprintln!("not imported: {u}");
+    }
+    for i in &imported.ignored {
+        eprintln!("ignored (it only changes what curl prints): {i}");
+    }
+    let mut p = imported.profile;
+    if let Some(name) = &args.name {
+        p.name = name.clone();
+    }
+    let path = dir.join(format!("{}.toml", p.name));
+    if path.exists() && !args.force {
+        return fail(format!(
+            "a profile named {} already exists in {}: pick another --name, or --force to replace it",
+            p.name,
+            dir.display()
+        ));
+    }
+    if let Some(files) = &imported.cert {
+        match import_key(ks, files, &args.password) {
+            Ok(name) => p.credential = Some(name),
+            Err(e) => return fail(e),
+        }
+    }
+    if let Some(ca) = &imported.cacert {
+        match import_trust(ks, ca) {
+            Ok(name) => p.trust = vec![name],
+            Err(e) => return fail(e),
+        }
+    }
+    if let Err(e) = p.validate() {
+        return fail(e);
+    }
+    match p.save(dir) {
+        Ok(path) => {
+            eprintln!(
+                "saved profile {} to {}{}",
+                p.name,
+                path.display(),
+                p.credential
+                    .as_deref()
+                    .map(|k| format!(" (key {k})"))
+                    .unwrap_or_default()
+            );
+            eprintln!("send it: certbench send {}", p.name);
+            EXIT_OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// The file's stem as a keystore name ("client.p12" -> "client").
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".into())
+}
+
+/// Imports the client certificate under its file's stem; an equal key already there is reused.
+fn import_key(ks: &Keystore, files: &curl::CertFiles, pw: &PasswordArgs) -> Result<String, String> {
+    let name = stem(&files.cert);
+    let what = files.cert.display().to_string();
+    let data = read_file(&files.cert).map_err(|e| e.to_string())?;
+    let given = files.password.clone();
+    let pw_args = pw.clone();
+    let run = |password: Option<&str>| -> Result<_, KeyError> {
+        let password = given.as_deref().or(password);
+        if files.p12 {
+            ks.import_p12(&name, &data, password, &what)
+        } else {
+            let key = match &files.key {
+                Some(k) => read_file(k)?,
+                // curl takes a PEM holding both; so do we.
+                None => data.clone(),
+            };
+            ks.import_pem(&name, &data, &key, password, &what)
+        }
+    };
+    match with_password(&pw_args, &what, run) {
+        Ok(info) => {
+            eprintln!(
+                "imported key {name}: {} ({}); the password is not stored",
+                info.leaf.subject_cn,
+                info.leaf.expiry_words()
+            );
+            Ok(name)
+        }
+        Err(e) if e.contains("already exists") => {
+            eprintln!("key {name} is already in the keystore: the profile uses it");
+            Ok(name)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn import_trust(ks: &Keystore, ca: &PathBuf) -> Result<String, String> {
+    let name = stem(ca);
+    let what = ca.display().to_string();
+    let data = read_file(ca).map_err(|e| e.to_string())?;
+    match ks.add_trusted(&name, &data, None, &what) {
+        Ok(_) => {
+            eprintln!("trusted {name} from {what}");
+            Ok(name)
+        }
+        Err(KeyError::Exists { .. }) => Ok(name),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
+    let ExportCmd::Curl(args) = cmd;
+    let p: Profile = match profile::find(dir, &args.profile) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let scope = match super::scope_for(dir, &args.var, args.env.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let req = match scope.prepare(&p) {
+        Ok(r) => r,
+        Err(f) => return fail(f.diagnosis.message),
+    };
+    let mut files = Files::default();
+    if let Some(name) = req.credential.as_deref().filter(|_| req.mutual_tls) {
+        match ks.key_files(name) {
+            Ok((cert, key)) => {
+                files.cert = Some(cert);
+                files.key = Some(key);
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    if let Some(first) = req.trust.first() {
+        match ks.trust_file(first) {
+            Ok(f) => files.cacert = Some(f),
+            Err(e) => return fail(e),
+        }
+        if req.trust.len() > 1 {
+            eprintln!(
+                "warning: curl takes one --cacert: {first} is used, not {}",
+                req.trust[1..].join(", ")
+            );
+        }
+    }
+    if !req.redact.is_empty()
+        || req
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        eprintln!("note: the command carries the request's secrets; mind where you paste it");
+    }
+    outln!("{}", curl::export(&req, &files));
+    EXIT_OK
+}

@@ -1,0 +1,499 @@
+//! cURL in and out: a curl command from an API's docs becomes a profile (and the certificate
+//! files it names, to import), and a prepared request becomes a curl command that really works.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
+use super::profile::{Body, BodyType, HeaderValues, Part, Profile};
+use super::route::HttpVersion;
+
+/// A client certificate a curl command names: `--cert FILE[:PASS]`, `--key`, `--cert-type P12`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertFiles {
+    pub cert: PathBuf,
+    pub key: Option<PathBuf>,
+    /// From `--cert FILE:PASS`; used to import, never stored.
+    pub password: Option<String>,
+    pub p12: bool,
+}
+
+/// What a curl command says: the profile, the files to import, and the flags not taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub profile: Profile,
+    pub cert: Option<CertFiles>,
+    pub cacert: Option<PathBuf>,
+    /// Flags certbench does not map: listed, never dropped silently.
+    pub unknown: Vec<String>,
+    /// Flags about curl's own output (`-s`, `-v`, `-i`, ...), with nothing to map.
+    pub ignored: Vec<String>,
+}
+
+/// Flags that only change what curl prints.
+const OUTPUT_ONLY: [&str; 12] = [
+    "-s",
+    "--silent",
+    "-S",
+    "--show-error",
+    "-v",
+    "--verbose",
+    "-i",
+    "--include",
+    "-f",
+    "--fail",
+    "--no-progress-meter",
+    "-#",
+];
+
+/// Parses a curl command line (as pasted: `curl` first, shell quoting, `\` line breaks).
+pub fn parse(command: &str) -> Result<Imported, String> {
+    let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
+    let words = shlex::split(&joined)
+        .ok_or("the command's quotes do not close: paste the whole curl command")?;
+    let mut args = words.into_iter();
+    match args.next().as_deref() {
+        Some("curl") => {}
+        Some(other) if other.ends_with("/curl") => {}
+        _ => return Err("not a curl command: it should start with curl".into()),
+    }
+    let mut p = Profile::default();
+    let mut method: Option<String> = None;
+    let mut url: Option<String> = None;
+    let mut data: Vec<(String, String)> = Vec::new();
+    let mut urlencoded: Vec<String> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
+    let mut get = false;
+    let mut cert: Option<CertFiles> = None;
+    let mut key: Option<PathBuf> = None;
+    let mut p12 = false;
+    let mut cacert = None;
+    let mut unknown = Vec::new();
+    let mut ignored = Vec::new();
+    let mut headers: IndexMap<String, HeaderValues> = IndexMap::new();
+    while let Some(arg) = args.next() {
+        // `--flag=value` and `-Xvalue` forms.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ if arg.len() > 2
+                && arg.starts_with('-')
+                && !arg.starts_with("--")
+                && "XHdFuxmEk".contains(&arg[1..2]) =>
+            {
+                (arg[..2].to_string(), Some(arg[2..].to_string()))
+            }
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{what} needs a value"))
+        };
+        match flag.as_str() {
+            "-X" | "--request" => method = Some(value(&flag)?.to_ascii_uppercase()),
+            "-H" | "--header" => {
+                let h = value(&flag)?;
+                let (k, v) = h
+                    .split_once(':')
+                    .ok_or_else(|| format!("header {h:?} has no ':'"))?;
+                let (k, v) = (k.trim().to_string(), v.trim().to_string());
+                match headers.get_mut(&k) {
+                    Some(HeaderValues::One(first)) => {
+                        let first = std::mem::take(first);
+                        headers.insert(k, HeaderValues::Many(vec![first, v]));
+                    }
+                    Some(HeaderValues::Many(all)) => all.push(v),
+                    None => {
+                        headers.insert(k, HeaderValues::One(v));
+                    }
+                }
+            }
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" | "--json" => {
+                let d = value(&flag)?;
+                if d.starts_with('@') && flag != "--data-raw" {
+                    unknown.push(format!(
+                        "{flag} {d} (a body read from a file: put it in body.text)"
+                    ));
+                } else {
+                    data.push((flag.clone(), d));
+                }
+            }
+            "--data-urlencode" => urlencoded.push(value(&flag)?),
+            "-F" | "--form" => parts.push(form_part(&value(&flag)?)?),
+            "-u" | "--user" => {
+                use base64::Engine;
+                let cred = value(&flag)?;
+                headers.insert(
+                    "Authorization".into(),
+                    HeaderValues::One(format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(cred)
+                    )),
+                );
+            }
+            "-G" | "--get" => get = true,
+            "-L" | "--location" => p.options.follow_all_redirects = true,
+            "-k" | "--insecure" => p.options.verify_tls = false,
+            "--compressed" => p.options.compressed = true,
+            "-m" | "--max-time" => {
+                let t = value(&flag)?;
+                let secs: f64 = t
+                    .parse()
+                    .map_err(|_| format!("--max-time {t:?} is not a number"))?;
+                p.options.timeout_secs = (secs.ceil() as u32).clamp(1, 300);
+            }
+            "-x" | "--proxy" => p.options.proxy = Some(value(&flag)?),
+            "--noproxy" => {
+                let hosts = value(&flag)?;
+                if hosts == "*" {
+                    p.options.proxy = Some(super::route::NO_PROXY_SETTING.into());
+                } else {
+                    unknown.push(format!("--noproxy {hosts} (set NO_PROXY instead)"));
+                }
+            }
+            "--cacert" => cacert = Some(PathBuf::from(value(&flag)?)),
+            "--pinnedpubkey" => p.options.pin = Some(value(&flag)?),
+            "-E" | "--cert" => {
+                let v = value(&flag)?;
+                // FILE:PASS, where a Windows drive or escaped colon is not a separator.
+                let (file, pass) = match v.rsplit_once(':') {
+                    Some((f, pw)) if !f.is_empty() && !f.ends_with('\\') => {
+                        (f.to_string(), Some(pw.to_string()))
+                    }
+                    _ => (v.clone(), None),
+                };
+                cert = Some(CertFiles {
+                    cert: PathBuf::from(file),
+                    key: None,
+                    password: pass,
+                    p12: false,
+                });
+            }
+            "--key" => key = Some(PathBuf::from(value(&flag)?)),
+            "--cert-type" => {
+                let t = value(&flag)?;
+                match t.to_ascii_uppercase().as_str() {
+                    "P12" => p12 = true,
+                    "PEM" | "DER" => {}
+                    _ => unknown.push(format!("--cert-type {t}")),
+                }
+            }
+            "--http1.1" => p.options.http_version = HttpVersion::Http1,
+            "--http2" | "--http2-prior-knowledge" => p.options.http_version = HttpVersion::Http2,
+            "--resolve" => p.options.resolve.push(value(&flag)?),
+            "--connect-to" => p.options.connect_to.push(value(&flag)?),
+            "--url" => url = Some(value(&flag)?),
+            f if OUTPUT_ONLY.contains(&f) => ignored.push(f.to_string()),
+            "-o" | "--output" | "-w" | "--write-out" => {
+                let v = value(&flag)?;
+                ignored.push(format!("{flag} {v}"));
+            }
+            f if f.starts_with('-') && f.len() > 1 => unknown.push(arg.clone()),
+            _ => url = Some(arg.clone()),
+        }
+    }
+    let url = url.ok_or("the curl command names no URL")?;
+    if let Some(c) = &mut cert {
+        c.key = key;
+        c.p12 = p12 || c.cert.extension().is_some_and(|e| e == "p12" || e == "pfx");
+    } else if key.is_some() {
+        unknown.push("--key without --cert".into());
+    }
+    let has_body = !data.is_empty() || !urlencoded.is_empty() || !parts.is_empty();
+    if get && has_body {
+        // -G: the data goes into the query.
+        for (_, d) in data.drain(..) {
+            for pair in d.split('&') {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                p.query.push((k.to_string(), v.to_string()));
+            }
+        }
+        for u in urlencoded.drain(..) {
+            let (k, v) = u.split_once('=').unwrap_or(("", &u));
+            p.query.push((k.to_string(), v.to_string()));
+        }
+    }
+    p.body = if !parts.is_empty() {
+        Body {
+            kind: BodyType::Multipart,
+            parts,
+            ..Body::default()
+        }
+    } else if !urlencoded.is_empty() && data.is_empty() {
+        Body {
+            kind: BodyType::Form,
+            fields: urlencoded
+                .iter()
+                .map(|u| {
+                    let (k, v) = u.split_once('=').unwrap_or(("", u));
+                    (k.to_string(), v.to_string())
+                })
+                .collect(),
+            ..Body::default()
+        }
+    } else if !data.is_empty() {
+        let json = data.iter().any(|(f, _)| f == "--json");
+        let text: Vec<String> = data.into_iter().map(|(_, d)| d).collect();
+        let content_type = header_value(&headers, "content-type").or_else(|| {
+            Some(if json {
+                "application/json".into()
+            } else {
+                "application/x-www-form-urlencoded".into()
+            })
+        });
+        headers.shift_remove("Content-Type");
+        headers.shift_remove("content-type");
+        Body {
+            kind: BodyType::Raw,
+            content_type,
+            text: Some(text.join("&")),
+            ..Body::default()
+        }
+    } else {
+        Body::default()
+    };
+    p.method = method.unwrap_or_else(|| {
+        if p.body.kind != BodyType::None {
+            "POST".into()
+        } else {
+            "GET".into()
+        }
+    });
+    p.headers = headers;
+    p.url = url;
+    p.name = name_from_url(&p.url);
+    Ok(Imported {
+        profile: p,
+        cert,
+        cacert,
+        unknown,
+        ignored,
+    })
+}
+
+fn header_value(headers: &IndexMap<String, HeaderValues>, name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.values().into_iter().next().map(str::to_string))
+}
+
+/// `-F name=value`, `-F name=@file;type=...;filename=...`.
+fn form_part(spec: &str) -> Result<Part, String> {
+    let (name, rest) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("-F {spec:?}: write name=value or name=@file"))?;
+    let mut fields = rest.split(';');
+    let first = fields.next().unwrap_or_default();
+    let mut part = Part {
+        name: name.to_string(),
+        text: None,
+        file: None,
+        filename: None,
+        content_type: None,
+    };
+    match first.strip_prefix('@') {
+        Some(file) => part.file = Some(file.to_string()),
+        None => part.text = Some(first.to_string()),
+    }
+    for f in fields {
+        match f.split_once('=') {
+            Some(("type", t)) => part.content_type = Some(t.to_string()),
+            Some(("filename", n)) => part.filename = Some(n.to_string()),
+            _ => {}
+        }
+    }
+    Ok(part)
+}
+
+/// A profile name from the URL's last path segment ("orders"), or its host.
+pub fn name_from_url(url: &str) -> String {
+    let parsed = url::Url::parse(url).ok();
+    let segment = parsed
+        .as_ref()
+        .and_then(|u| {
+            u.path_segments()?
+                .rev()
+                .find(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+        .or_else(|| {
+            parsed
+                .as_ref()
+                .and_then(|u| u.host_str().map(str::to_string))
+        })
+        .unwrap_or_else(|| "imported".into());
+    let clean: String = segment
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_matches('-').to_string();
+    if clean.is_empty() {
+        "imported".into()
+    } else {
+        clean
+    }
+}
+
+/// The files curl needs for a request's key and trust, from the keystore.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub cacert: Option<PathBuf>,
+}
+
+/// A shell word, single-quoted when it needs quoting.
+fn q(s: &str) -> String {
+    shlex::try_quote(s)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| format!("'{}'", s.replace('\'', "'\\''")))
+}
+
+fn path_word(p: &Path) -> String {
+    q(&p.display().to_string())
+}
+
+/// The curl command for a prepared request: every header, the body, the key and trust files,
+/// and each option mapped.
+pub fn export(req: &PreparedRequest, files: &Files) -> String {
+    let o = &req.options;
+    let mut w: Vec<String> = vec!["curl".into()];
+    if req.method != "GET" || !matches!(req.body, PreparedBody::None) {
+        w.push("-X".into());
+        w.push(req.method.clone());
+    }
+    w.push(q(&req.url));
+    for (k, v) in &req.headers {
+        w.push("-H".into());
+        w.push(q(&format!("{k}: {v}")));
+    }
+    match &req.body {
+        PreparedBody::None => {}
+        PreparedBody::Bytes { data, .. } => {
+            w.push("--data-binary".into());
+            w.push(q(data));
+        }
+        PreparedBody::Multipart { parts } => {
+            for part in parts {
+                w.push("-F".into());
+                w.push(q(&match part {
+                    PreparedPart::Text { name, text } => format!("{name}={text}"),
+                    PreparedPart::File {
+                        name,
+                        path,
+                        filename,
+                        content_type,
+                        ..
+                    } => {
+                        let mut s = format!("{name}=@{};filename={filename}", path.display());
+                        if let Some(t) = content_type {
+                            s.push_str(&format!(";type={t}"));
+                        }
+                        s
+                    }
+                }));
+            }
+        }
+    }
+    if req.mutual_tls
+        && let (Some(c), Some(k)) = (&files.cert, &files.key)
+    {
+        w.extend(["--cert".into(), path_word(c), "--key".into(), path_word(k)]);
+    }
+    if let Some(ca) = &files.cacert {
+        w.extend(["--cacert".into(), path_word(ca)]);
+    }
+    if !o.verify_tls {
+        w.push("-k".into());
+    }
+    if o.follow_redirects || o.follow_all_redirects {
+        w.push("-L".into());
+    }
+    if o.compressed {
+        w.push("--compressed".into());
+    }
+    w.extend(["--max-time".into(), o.timeout_secs.to_string()]);
+    match req.proxy.as_deref() {
+        Some(super::route::NO_PROXY_SETTING) => w.extend(["--noproxy".into(), q("*")]),
+        Some(p) => w.extend(["-x".into(), q(p)]),
+        None => {}
+    }
+    if let Some(pin) = &o.pin {
+        w.extend(["--pinnedpubkey".into(), q(pin)]);
+    }
+    match o.http_version {
+        HttpVersion::Auto => {}
+        HttpVersion::Http1 => w.push("--http1.1".into()),
+        HttpVersion::Http2 => w.push("--http2".into()),
+    }
+    for r in &o.resolve {
+        w.extend(["--resolve".into(), q(r)]);
+    }
+    for c in &o.connect_to {
+        w.extend(["--connect-to".into(), q(c)]);
+    }
+    w.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_curl_command_from_api_docs_becomes_a_profile() {
+        let i = parse(
+            "curl -X POST 'https://api.bank.test/v1/payments?x=1' \\\n  -H 'Content-Type: application/json' -H \"X-Req: a\" -H 'X-Req: b' \\\n  --data-raw '{\"amount\": 10}' --cert client.p12:s3cret --cert-type P12 \\\n  --cacert ca.pem -k --compressed --max-time 7.5 -s --frobnicate -L",
+        )
+        .unwrap();
+        let p = &i.profile;
+        assert_eq!(p.method, "POST");
+        assert_eq!(p.url, "https://api.bank.test/v1/payments?x=1");
+        assert_eq!(p.name, "payments");
+        assert_eq!(p.body.kind, BodyType::Raw);
+        assert_eq!(p.body.text.as_deref(), Some("{\"amount\": 10}"));
+        assert_eq!(p.body.content_type.as_deref(), Some("application/json"));
+        assert_eq!(
+            p.headers["X-Req"],
+            HeaderValues::Many(vec!["a".into(), "b".into()])
+        );
+        assert!(!p.options.verify_tls && p.options.compressed && p.options.follow_all_redirects);
+        assert_eq!(p.options.timeout_secs, 8);
+        let c = i.cert.unwrap();
+        assert_eq!(c.cert, PathBuf::from("client.p12"));
+        assert_eq!(c.password.as_deref(), Some("s3cret"));
+        assert!(c.p12);
+        assert_eq!(i.cacert, Some(PathBuf::from("ca.pem")));
+        assert_eq!(i.unknown, vec!["--frobnicate".to_string()]);
+        assert_eq!(i.ignored, vec!["-s".to_string()]);
+
+        let g = parse("curl -G https://x.test/search -d q=tls -d page=2 -u me:pw").unwrap();
+        assert_eq!(g.profile.method, "GET");
+        assert_eq!(
+            g.profile.query,
+            vec![("q".into(), "tls".into()), ("page".into(), "2".into())]
+        );
+        assert!(
+            matches!(&g.profile.headers["Authorization"], HeaderValues::One(v) if v.starts_with("Basic "))
+        );
+        let f = parse("curl https://x.test/up -F 'doc=@a.pdf;type=application/pdf' -F note=hi")
+            .unwrap();
+        assert_eq!(f.profile.body.kind, BodyType::Multipart);
+        assert_eq!(f.profile.body.parts[0].file.as_deref(), Some("a.pdf"));
+        assert_eq!(
+            f.profile.body.parts[0].content_type.as_deref(),
+            Some("application/pdf")
+        );
+        assert!(parse("wget https://x").is_err());
+        assert!(parse("curl -H 'unclosed").is_err());
+        assert!(parse("curl -s").is_err());
+    }
+}
