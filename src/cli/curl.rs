@@ -1,7 +1,7 @@
 //! `certbench import curl 'curl ...'` and `certbench export curl PROFILE`: a curl command from
 //! an API's docs becomes a profile with its files in the keystore, and back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::{Args, Subcommand};
 
@@ -147,7 +147,7 @@ fn import_key(ks: &Keystore, files: &curl::CertFiles, pw: &PasswordArgs) -> Resu
     }
 }
 
-fn import_trust(ks: &Keystore, ca: &PathBuf) -> Result<String, String> {
+fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, String> {
     let name = stem(ca);
     let what = ca.display().to_string();
     let data = read_file(ca).map_err(|e| e.to_string())?;
