@@ -71,6 +71,7 @@ fn run(body: bytes::Bytes, content_type: &str) -> Figures {
         result: std::sync::Arc::new(Ok(ex)),
         lines,
         raw_lines: None,
+        verdict: None,
     }));
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let t = Instant::now();

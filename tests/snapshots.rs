@@ -156,6 +156,7 @@ fn finish(s: &mut State, result: Result<Exchange, Failure>, id: i64) {
             result: Arc::new(result),
             lines,
             summary: Box::new(summary(id, status)),
+            extras: Default::default(),
         },
     );
 }

@@ -97,6 +97,7 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
             result: Arc::new(Ok(ex.clone())),
             lines: lines.clone(),
             summary: Box::new(summary(1)),
+            extras: Default::default(),
         },
     );
     assert!(s.history.is_empty(), "a superseded result is dropped");
@@ -107,6 +108,7 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
             result: Arc::new(Ok(ex)),
             lines,
             summary: Box::new(summary(2)),
+            extras: Default::default(),
         },
     );
     assert_eq!(s.history.len(), 1);
@@ -241,6 +243,7 @@ fn tls_failure_is_explained_in_the_response_pane() {
             result: Arc::new(Err(failure)),
             lines: BodyLines::default(),
             summary: Box::new(summary(0)),
+            extras: Default::default(),
         },
     );
     let text = screen(&s, 80, 24);
@@ -354,6 +357,7 @@ fn unrecorded_sends_stay_listed_and_reload_keeps_them() {
             result: Arc::new(Ok(ex)),
             lines: BodyLines::default(),
             summary: Box::new(summary(0)),
+            extras: Default::default(),
         },
     );
     assert_eq!(s.history[0].entry, EntryRef::Local(1), "a local id");
@@ -517,6 +521,7 @@ fn showing_large(env: &common::Env) -> State {
             result: Arc::new(Ok(ex)),
             lines,
             summary: Box::new(summary(9)),
+            extras: Default::default(),
         },
     );
     s.focus = Pane::Response;

@@ -1,5 +1,6 @@
 //! End to end in a real terminal: the binary in tmux, driven with send-keys, read with capture-pane.
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -382,4 +383,97 @@ fn an_idle_tui_does_not_wake_up_between_keystrokes() {
         busy >= 5,
         "the spinner ticks while sending: {busy} wake-ups in 1 s"
     );
+}
+
+#[test]
+fn the_token_flow_runs_from_the_tui_and_an_environment_switches_url_and_key() {
+    let server = DemoServer::start();
+    let profiles = tempfile::tempdir().unwrap();
+    let p = profiles.path();
+    std::fs::write(
+        p.join("vars.toml"),
+        "base_url = \"https://nowhere.invalid\"\n",
+    )
+    .unwrap();
+    for name in ["get-token.toml", "accounts.toml"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("profiles")
+                .join(name),
+            p.join(name),
+        )
+        .unwrap();
+    }
+    // A profile naming no key: the environment decides.
+    std::fs::write(
+        p.join("whoami.toml"),
+        "name = \"whoami\"\nurl = \"${base_url}/echo\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("environments")).unwrap();
+    std::fs::write(
+        p.join("environments/local.toml"),
+        format!(
+            "credential = \"demo-rotated\"\ntrust = [\"demo-ca\"]\n[vars]\nbase_url = \"{}\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let session = format!("certbench-chain-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let run = format!(
+        "CERTBENCH_HOME={} {bin} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        server.home,
+        p.display()
+    );
+    let _s = new_session(&session, 100, 30, &run);
+    wait_for(&session, "accounts", 10);
+    // e: the environment; the form says which key it brings.
+    tmux(&["send-keys", "-t", &session, "e"]);
+    wait_for(&session, "environment local", 5);
+    // accounts (first in the list) with Ctrl-R: get-token goes first, the token flows.
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "Request: accounts [env local]", 5);
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "expectations", 20);
+    assert!(
+        screen.contains("sent get-token first: 200 OK, captured token"),
+        "{screen}"
+    );
+    assert!(screen.contains("6/6 expectations"), "{screen}");
+    assert!(screen.contains("200 OK"), "{screen}");
+    // v (in the profiles pane, one Shift-Tab back from the form): the captured token, masked.
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    tmux(&["send-keys", "-t", &session, "BTab"]);
+    std::thread::sleep(Duration::from_millis(200));
+    tmux(&["send-keys", "-t", &session, "v"]);
+    let screen = wait_for(&session, "Session variables", 5);
+    assert!(screen.contains("token = <secret"), "{screen}");
+    assert!(
+        !screen.contains("token = demo-"),
+        "the token itself is not shown: {screen}"
+    );
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    // whoami names no key: the environment's is shown and used.
+    for _ in 0..6 {
+        if wait_for_opt(&session, "> whoami", 1).is_some() {
+            break;
+        }
+        tmux(&["send-keys", "-t", &session, "Down"]);
+    }
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for(&session, "key: demo-rotated (from env local)", 5);
+    assert!(screen.contains("[env local]"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    // Its own row in the history, so the response on screen is this one.
+    let screen = wait_for(&session, "200 GET whoa", 20);
+    assert!(screen.contains("Request: whoami [env local]"), "{screen}");
+    // The echo names the certificate the server saw, further down: the environment's key.
+    tmux(&["send-keys", "-t", &session, "Tab", "G"]);
+    wait_for(&session, "certbench-demo-client-rotated", 5);
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    tmux(&["send-keys", "-t", &session, "C-c"]);
+    wait_for(&session, "CERTBENCH-EXITED-", 10);
 }

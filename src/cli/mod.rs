@@ -308,12 +308,7 @@ pub fn main() -> i32 {
     };
     let profiles_dir = home::profiles_dir(cli.profiles.as_deref());
     match cli.command {
-        None => crate::tui::run(
-            &profiles_dir,
-            &home::home_dir(),
-            load_vars(&profiles_dir, &[]).unwrap_or_default(),
-            None,
-        ),
+        None => crate::tui::run(&profiles_dir, &home::home_dir(), Vars::new(), None),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send(&profiles_dir, &args)),
         Some(Command::Import(cmd)) => curl::import(&profiles_dir, &keystore(), cmd),
@@ -750,17 +745,6 @@ fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
         crate::core::prepare::check_content_type(ct).map_err(|e| format!("--content-type: {e}"))?;
     }
     Ok(())
-}
-
-/// `--var` values first, then `vars.toml` beside the profiles.
-pub fn load_vars(dir: &Path, pairs: &[String]) -> Result<Vars, String> {
-    let mut vars = Vars::new();
-    for pair in pairs {
-        let (k, v) = split_pair("--var", pair, '=')?;
-        vars.set(k, v);
-    }
-    vars.load_file(&dir.join("vars.toml"))?;
-    Ok(vars)
 }
 
 /// The scope of this command's sends: `--var`, the environment, the home's key bindings.

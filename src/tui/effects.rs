@@ -10,21 +10,26 @@ use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::core::bindings::Bindings;
 use crate::core::budget::Budget;
+use crate::core::chain::Scope;
 use crate::core::compare;
 use crate::core::diagnose::Failure;
+use crate::core::environment::Environment;
 use crate::core::exchange::Exchange;
 use crate::core::history::{Filter, History, Limits, Summary};
 use crate::core::keyerror::KeyError;
 use crate::core::keystore::Keystore;
 use crate::core::pipeline::{Pipeline, Sent};
-use crate::core::prepare;
 use crate::core::profile::{self, Profile};
 use crate::core::transport::Transport;
 use crate::core::vars::Vars;
 
 use super::message::{After, Message};
-use super::state::{BodyLines, CompareView, EntryRef, ImportFailed, ImportKind, ImportStep, Shown};
+use super::state::{
+    BodyLines, CompareView, EntryRef, EnvView, ImportFailed, ImportKind, ImportStep, SendExtras,
+    SessionVar, Shown,
+};
 
 /// One side of a comparison: an entry in the store, or a result held in memory.
 #[derive(Debug, Clone)]
@@ -100,6 +105,18 @@ pub enum Effect {
     },
     /// Handshake-only probe of the profile's key (`keys check` from the picker).
     CheckKey(Box<Profile>),
+    /// Use this environment from now on (None: none).
+    SwitchEnv(Option<String>),
+    /// The same profile in the current environment and in `other`, then compared.
+    SendEnvPair {
+        id: u64,
+        profile: Box<Profile>,
+        other: String,
+    },
+    /// Forget the session's captured variables.
+    ClearSession,
+    /// List the environments and read the key bindings.
+    LoadSurroundings,
 }
 
 /// Rows read for the history pane (newest first); older ones are a filter away.
@@ -111,7 +128,9 @@ pub struct Runner {
     pub transport: Arc<Transport>,
     pub keystore: Keystore,
     pub profiles_dir: PathBuf,
-    pub vars: Vars,
+    /// What every send shares: the start's variables (`--var`, the demo's base_url), the
+    /// environment, the key bindings and the captured session.
+    pub scope: Scope,
     /// None when the history could not be opened (said once; sending goes on).
     pub history: Option<Arc<History>>,
     /// Sends in flight: their task and the switch that stops their work (not only the socket).
@@ -151,13 +170,16 @@ impl Runner {
                 None
             }
         };
+        let mut scope = Scope::new(profiles_dir.clone());
+        scope.flags = vars;
+        scope.bindings = Bindings::open(home).ok();
         Runner {
             rt,
             tx,
             transport: Arc::new(Transport::new(keystore.clone())),
             keystore,
             profiles_dir,
-            vars,
+            scope,
             history,
             flights: HashMap::new(),
         }
@@ -172,22 +194,31 @@ impl Runner {
                 profile,
                 save_to,
             } => {
-                let (pipeline, vars) = (self.pipeline(), self.vars.clone());
+                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
-                    let sent = pipeline
-                        .send_profile(*profile, &vars, &budget, |req| {
+                    let mut sent = pipeline
+                        .send_chain(*profile, &scope, &budget, |req| {
                             req.save_to = save_to.map(PathBuf::from);
                         })
                         .await;
-                    let (summary, shown) = shown_of_sent(&tx, sent);
+                    let last = sent
+                        .pop()
+                        .expect("a chain ends with the profile's own send");
+                    let extras = SendExtras {
+                        verdict: last.verdict.clone(),
+                        chain: sent.iter().map(chain_line).collect(),
+                    };
+                    let (summary, shown) = shown_of_sent(&tx, last);
                     let big = shown.lines.bytes().len() > BIG_BODY;
+                    let _ = tx.send(Message::SessionVars(session_vars(&scope)));
                     let _ = tx.send(Message::SendDone {
                         id,
                         result: shown.result,
                         lines: shown.lines,
                         summary: Box::new(summary),
+                        extras,
                     });
                     // After the result is on its way, so the screen does not wait for it.
                     if big {
@@ -197,19 +228,19 @@ impl Runner {
                 self.flights.insert(id, (handle, stop));
             }
             Effect::SendPair { id, profile, other } => {
-                let (pipeline, vars) = (self.pipeline(), self.vars.clone());
+                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
-                    let (a, b) = match Pipeline::prepare(&profile, &vars) {
+                    let (a, b) = match scope.prepare(&profile) {
                         Ok(req) => pipeline.send_pair(*profile, req, &other, &budget).await,
                         // Both sides are the same invalid request, each said as such.
-                        Err(_) => {
+                        Err(f) => {
                             let mut second = (*profile).clone();
                             second.credential = Some(other);
-                            tokio::join!(
-                                pipeline.send_profile(*profile, &vars, &budget, |_| {}),
-                                pipeline.send_profile(second, &vars, &budget, |_| {}),
+                            (
+                                Sent::unprepared(*profile, f.clone()),
+                                Sent::unprepared(second, f),
                             )
                         }
                     };
@@ -309,13 +340,89 @@ impl Runner {
                     let _ = tx.send(Message::Compared(r));
                 });
             }
+            Effect::SwitchEnv(name) => {
+                let r = match &name {
+                    None => Ok(None),
+                    Some(n) => Environment::load(&self.profiles_dir, n)
+                        .map(Some)
+                        .map_err(|e| e.to_string()),
+                };
+                let _ = tx.send(Message::EnvSwitched(r.map(|env| {
+                    let view = EnvView {
+                        name: env.as_ref().map(|e| e.name.clone()),
+                        credential: env.as_ref().and_then(|e| e.credential.clone()),
+                    };
+                    self.scope.environment = env;
+                    view
+                })));
+            }
+            Effect::ClearSession => {
+                self.scope.session().clear();
+                let _ = tx.send(Message::SessionVars(Vec::new()));
+            }
+            Effect::LoadSurroundings => {
+                let envs = crate::core::environment::list(&self.profiles_dir);
+                let _ = tx.send(Message::Surroundings {
+                    envs,
+                    bindings: self.scope.bindings.clone(),
+                });
+            }
+            Effect::SendEnvPair { id, profile, other } => {
+                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
+                let mut scope_b = scope.clone();
+                scope_b.session = Default::default();
+                let stop = Arc::new(AtomicBool::new(false));
+                let budget = Budget::unlimited().cancelled_by(stop.clone());
+                let here = scope
+                    .environment
+                    .as_ref()
+                    .map_or("no environment".to_string(), |e| format!("env {}", e.name));
+                let dir = self.profiles_dir.clone();
+                let handle = self.rt.spawn(async move {
+                    match Environment::load(&dir, &other) {
+                        Ok(env) => scope_b.environment = Some(env),
+                        Err(e) => {
+                            let _ = tx.send(Message::Compared(Err(e.to_string())));
+                            return;
+                        }
+                    }
+                    let (mut a, mut b) = tokio::join!(
+                        pipeline.send_chain((*profile).clone(), &scope, &budget, |_| {}),
+                        pipeline.send_chain(*profile, &scope_b, &budget, |_| {}),
+                    );
+                    let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
+                        return;
+                    };
+                    let (sa, a) = shown_of_sent(&tx, a);
+                    let (sb, b) = shown_of_sent(&tx, b);
+                    let ignore = a.profile.compare_ignore.clone();
+                    let labels = (
+                        format!("{here} {}", sa.label()),
+                        format!("env {other} {}", sb.label()),
+                    );
+                    let (ra, rb) = (a.result.clone(), b.result.clone());
+                    let view =
+                        tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore))
+                            .await;
+                    let Ok(view) = view else { return };
+                    let _ = tx.send(Message::PairDone {
+                        id,
+                        sends: vec![(sb, b), (sa, a)],
+                        compare: view,
+                    });
+                });
+                self.flights.insert(id, (handle, stop));
+            }
             Effect::CheckKey(profile) => {
-                let (transport, vars) = (self.transport.clone(), self.vars.clone());
+                let (transport, scope) = (self.transport.clone(), self.scope.clone());
                 self.rt.spawn(async move {
                     let name = profile.credential.clone().unwrap_or_default();
                     let (accepted, lines) =
-                        match prepare::prepare(&profile, &vars) {
-                            Err(e) => (false, vec![format!("cannot check: {e}")]),
+                        match scope.prepare(&profile) {
+                            Err(e) => (
+                                false,
+                                vec![format!("cannot check: {}", e.diagnosis.message)],
+                            ),
                             Ok(req) => {
                                 use crate::core::check::CheckOutcome;
                                 let report = crate::core::check::check_key(&transport, &req).await;
@@ -468,8 +575,51 @@ fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) 
         result: sent.result,
         lines,
         raw_lines: None,
+        verdict: sent.verdict,
     };
     (sent.summary, shown)
+}
+
+/// A send made first because the profile required it, in one line.
+fn chain_line(sent: &Sent) -> String {
+    let outcome = match &*sent.result {
+        Ok(ex) => format!("{} {}", ex.status, ex.reason),
+        Err(f) => f.diagnosis.message.clone(),
+    };
+    let captured: Vec<&str> = sent
+        .profile
+        .capture
+        .keys()
+        .filter(|k| !sent.missed.iter().any(|(m, _)| m == *k))
+        .map(String::as_str)
+        .collect();
+    if captured.is_empty() {
+        format!("sent {} first: {outcome}", sent.profile.name)
+    } else {
+        format!(
+            "sent {} first: {outcome}, captured {}",
+            sent.profile.name,
+            captured.join(", ")
+        )
+    }
+}
+
+/// The session's variables as the popup shows them: secret values masked.
+fn session_vars(scope: &Scope) -> Vec<SessionVar> {
+    scope
+        .session()
+        .list()
+        .into_iter()
+        .map(|(name, c)| SessionVar {
+            name: name.to_string(),
+            shown: if c.secret {
+                format!("<secret, {} characters>", c.value.chars().count())
+            } else {
+                c.value.clone()
+            },
+            from: c.from.clone(),
+        })
+        .collect()
 }
 
 fn shown_of(profile: Profile, id: EntryRef, result: Result<Exchange, Failure>) -> Shown {
@@ -480,6 +630,7 @@ fn shown_of(profile: Profile, id: EntryRef, result: Result<Exchange, Failure>) -
         result: Arc::new(result),
         lines,
         raw_lines: None,
+        verdict: None,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::core::history::Summary;
 use crate::core::keystore::KeyInfo;
 use crate::core::profile::LoadedProfile;
 
-use super::state::{BodyLines, CompareView, Shown};
+use super::state::{BodyLines, CompareView, EnvView, SendExtras, SessionVar, Shown};
 
 #[derive(Debug)]
 pub enum Message {
@@ -32,7 +32,18 @@ pub enum Message {
         lines: BodyLines,
         /// The history line for it: `id` > 0 when recorded, 0 when not.
         summary: Box<Summary>,
+        /// Its expectations, and what was sent first because it required it.
+        extras: SendExtras,
     },
+    /// The environment now in use (None: none), and the key it names for profiles naming none.
+    EnvSwitched(Result<EnvView, String>),
+    /// The environments the profiles folder has, and the home's key bindings.
+    Surroundings {
+        envs: Vec<String>,
+        bindings: Option<crate::core::bindings::Bindings>,
+    },
+    /// The session's captured variables (secret values masked).
+    SessionVars(Vec<SessionVar>),
     /// Both sends of a two-key comparison, and the comparison.
     PairDone {
         id: u64,

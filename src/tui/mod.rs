@@ -57,7 +57,11 @@ pub fn run(
             .clone()
     });
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut state = State::new(profiles_dir.to_path_buf(), vars.clone());
+    // `vars` are the start's own values (the demo's base_url): above an environment's. The
+    // state keeps them with vars.toml's, to show which key a URL is bound to.
+    let mut shown_vars = vars.clone();
+    let _ = shown_vars.load_file(&profiles_dir.join("vars.toml"));
+    let mut state = State::new(profiles_dir.to_path_buf(), shown_vars);
     let mut runner = effects::Runner::new(
         handle.clone(),
         tx.clone(),
@@ -68,6 +72,7 @@ pub fn run(
     runner.run(update::Effect::LoadProfiles);
     runner.run(update::Effect::LoadKeys);
     runner.run(update::Effect::LoadHistory(String::new()));
+    runner.run(update::Effect::LoadSurroundings);
     spawn_input(tx.clone());
     let (animating, animating_rx) = tokio::sync::watch::channel(false);
     spawn_ticks(&handle, tx.clone(), animating_rx);

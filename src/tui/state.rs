@@ -96,6 +96,30 @@ pub enum EntryRef {
     Local(u32),
 }
 
+/// What a send brings besides its response: its expectations, and the sends it required first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SendExtras {
+    pub verdict: Option<crate::core::expect::Verdict>,
+    /// One line per profile sent first ("get-token 200, captured token").
+    pub chain: Vec<String>,
+}
+
+/// The environment in use, as the request pane shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvView {
+    pub name: Option<String>,
+    /// Its `credential`, for profiles that name none.
+    pub credential: Option<String>,
+}
+
+/// A captured session variable as shown: the value masked when secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionVar {
+    pub name: String,
+    pub shown: String,
+    pub from: String,
+}
+
 /// One finished send, as the response pane shows it.
 #[derive(Debug, Clone)]
 pub struct Shown {
@@ -105,6 +129,8 @@ pub struct Shown {
     pub lines: BodyLines,
     /// The body as received (not pretty-printed), made on the first raw toggle.
     pub raw_lines: Option<BodyLines>,
+    /// The profile's expectations checked on this response.
+    pub verdict: Option<crate::core::expect::Verdict>,
 }
 
 /// One line of the history pane; entries not in the store keep their whole send here.
@@ -260,6 +286,8 @@ pub enum Popup {
     ConfirmDeleteEntry(i64),
     ConfirmClearHistory,
     RenameProfile(Box<TextArea<'static>>),
+    /// The session's captured variables (`x` clears them).
+    Session,
     /// A handshake probe of one key against the form's URL: running (lines empty) or its report.
     KeyCheck {
         name: String,
@@ -307,6 +335,13 @@ pub struct State {
     pub popup: Option<Popup>,
     /// The time as the event loop last read it.
     pub now: crate::tui::clock::Now,
+    /// The environment in use (`e` cycles through them).
+    pub env: EnvView,
+    pub envs: Vec<String>,
+    /// The home's key bindings, to show which key a profile naming none will use.
+    pub bindings: Option<crate::core::bindings::Bindings>,
+    /// The session's captured variables (`v` shows them).
+    pub session_vars: Vec<SessionVar>,
     /// The status line's message of the moment.
     pub message: Option<Note>,
     pub banner: Option<String>,
@@ -559,6 +594,23 @@ fn pairs(lines: &[String], tab: FormTab) -> Result<Vec<(String, String)>, FormEr
 }
 
 impl State {
+    /// The key a send of the form will present when the profile names none, and why: the
+    /// environment's, else a host binding's (matched on the URL with the variables known here).
+    pub fn implied_key(&self) -> Option<(String, String)> {
+        if self.form.base.credential.is_some() || self.form.base.options.mutual_tls == Some(false) {
+            return None;
+        }
+        if let (Some(env), Some(key)) = (&self.env.name, &self.env.credential) {
+            return Some((key.clone(), format!("from env {env}")));
+        }
+        let url = self.vars.expand(&self.form.base.url).ok()?;
+        let bound = self
+            .bindings
+            .as_ref()?
+            .for_url(&url::Url::parse(&url).ok()?)?;
+        Some((bound.key, format!("bound to {}", bound.pattern)))
+    }
+
     /// Whether something on screen moves by itself (the spinner of a send in flight).
     pub fn animates(&self) -> bool {
         self.in_flight.is_some()
@@ -566,6 +618,10 @@ impl State {
 
     pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
         State {
+            env: EnvView::default(),
+            envs: Vec::new(),
+            bindings: None,
+            session_vars: Vec::new(),
             now: Default::default(),
             profiles_dir,
             vars,

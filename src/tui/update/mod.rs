@@ -53,6 +53,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             result,
             lines,
             summary,
+            extras,
         } => {
             let Some(flight) = s.in_flight.take_if(|f| f.id == id) else {
                 return Vec::new();
@@ -65,6 +66,17 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                     ex.decoded_size
                 )));
             }
+            let mut said = extras.chain.clone();
+            if let Some(v) = &extras.verdict {
+                said.push(v.summary());
+            }
+            if !said.is_empty() {
+                let text = said.join("; ");
+                s.message = Some(match &extras.verdict {
+                    Some(v) if !v.passed() => Note::Problem(text),
+                    _ => Note::Info(text),
+                });
+            }
             let shown = Shown {
                 profile: flight.profile,
                 // Numbered by add_row, once it knows whether the send was recorded.
@@ -72,8 +84,36 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                 result,
                 lines,
                 raw_lines: None,
+                verdict: extras.verdict,
             };
             add_row(s, *summary, shown);
+            // What it required first is in the store too: show it.
+            if extras.chain.is_empty() {
+                Vec::new()
+            } else {
+                vec![Effect::LoadHistory(s.history_query.clone())]
+            }
+        }
+        Message::EnvSwitched(r) => {
+            match r {
+                Ok(env) => {
+                    s.message = Some(Note::Info(match &env.name {
+                        Some(n) => format!("environment {n}: its variables and defaults apply"),
+                        None => "no environment".into(),
+                    }));
+                    s.env = env;
+                }
+                Err(e) => s.message = Some(Note::Problem(e)),
+            }
+            Vec::new()
+        }
+        Message::Surroundings { envs, bindings } => {
+            s.envs = envs;
+            s.bindings = bindings;
+            Vec::new()
+        }
+        Message::SessionVars(vars) => {
+            s.session_vars = vars;
             Vec::new()
         }
         Message::PairDone { id, sends, compare } => {
@@ -472,6 +512,17 @@ fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Popup::Compare(v) => compare_popup(s, k, v),
+        Popup::Session => match k.code {
+            KeyCode::Char('x') => {
+                s.popup = Some(Popup::Session);
+                vec![Effect::ClearSession]
+            }
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => Vec::new(),
+            _ => {
+                s.popup = Some(Popup::Session);
+                Vec::new()
+            }
+        },
         Popup::KeyCheck { .. } => {
             s.popup = Some(Popup::Keys {
                 selected: 0,

@@ -41,6 +41,27 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('d') if n > 0 => s.popup = Some(Popup::ConfirmDeleteProfile),
+        KeyCode::Char('e') => return vec![Effect::SwitchEnv(next_env(s))],
+        KeyCode::Char('E') => {
+            let Some(other) = next_env(s) else {
+                s.message = Some(Note::Problem(
+                    "E compares the form in this environment and the next: add environments/NAME.toml".into(),
+                ));
+                return Vec::new();
+            };
+            return match s.form.to_profile() {
+                Ok(profile) => take_off(s, profile, |id, profile| Effect::SendEnvPair {
+                    id,
+                    profile,
+                    other,
+                }),
+                Err(e) => {
+                    s.message = Some(Note::Problem(e.message));
+                    Vec::new()
+                }
+            };
+        }
+        KeyCode::Char('v') => s.popup = Some(Popup::Session),
         KeyCode::Char('r') if n > 0 => {
             let mut input = TextArea::new(vec![s.profiles[s.selected_profile].name.clone()]);
             input.move_cursor(ratatui_textarea::CursorMove::End);
@@ -49,4 +70,12 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// The environment after the one in use, in name order, then none again.
+pub(super) fn next_env(s: &State) -> Option<String> {
+    match &s.env.name {
+        None => s.envs.first().cloned(),
+        Some(cur) => s.envs.iter().skip_while(|e| *e != cur).nth(1).cloned(),
+    }
 }

@@ -5,9 +5,14 @@ use super::*;
 pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let focused = s.focus == Pane::Form;
     let title = format!(
-        "Request: {}{}",
+        "Request: {}{}{}",
         s.form.base.name,
-        if s.form.dirty { " *" } else { "" }
+        if s.form.dirty { " *" } else { "" },
+        s.env
+            .name
+            .as_deref()
+            .map(|e| format!(" [env {e}]"))
+            .unwrap_or_default()
     );
     let outer = block(t, &title, focused);
     let inner = outer.inner(area);
@@ -66,10 +71,16 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 t.fg(Color::Red),
             )),
         },
-        None => Line::from(Span::styled(
-            "key: none (Ctrl-K to pick one)",
-            t.fg(Color::DarkGray),
-        )),
+        None => match s.implied_key() {
+            Some((key, why)) => Line::from(Span::styled(
+                format!("key: {key} ({why})"),
+                t.fg(Color::Cyan),
+            )),
+            None => Line::from(Span::styled(
+                "key: none (Ctrl-K to pick one)",
+                t.fg(Color::DarkGray),
+            )),
+        },
     };
     let key_line = match url_err {
         Some(e) => Line::from(Span::styled(format!("URL: {e}"), t.fg(Color::Red))),

@@ -113,6 +113,29 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
             );
         }
         Popup::Compare(v) => draw_compare(f, t, v, area),
+        Popup::Session => {
+            let r = centered(area, area.width.saturating_sub(8).min(80), 14);
+            f.render_widget(Clear, r);
+            let mut lines: Vec<Line> = s
+                .session_vars
+                .iter()
+                .map(|v| Line::from(format!("{} = {}   (from {})", v.name, v.shown, v.from)))
+                .collect();
+            if lines.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    "nothing captured yet: a profile's [capture] sets variables here",
+                    t.fg(Color::DarkGray),
+                )));
+            }
+            f.render_widget(
+                Paragraph::new(lines).block(block(
+                    t,
+                    "Session variables (x clears, Esc closes)",
+                    true,
+                )),
+                r,
+            );
+        }
         Popup::KeyCheck {
             name,
             url,
@@ -215,6 +238,7 @@ pub(super) const HELP: &str = "\
 Everywhere  Ctrl-R/F5 send  Esc cancel  Ctrl-S save  Ctrl-K keys  ?/F1 help
             Tab/Shift-Tab pane   q quit (outside text)   Ctrl-C quit
 Profiles    ↑/↓ select  Enter open  n new  c duplicate  r rename  d delete
+            e next environment  E compare with the next  v session variables
 Request     Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
             Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines

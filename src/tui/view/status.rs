@@ -16,7 +16,7 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     }
     let keys = match (s.focus, s.field, s.form_tab) {
         (Pane::Profiles, ..) => {
-            "Enter open  n new  c copy  d delete  Ctrl-R send  Ctrl-K keys  Tab pane  ? help  q quit"
+            "Enter open  n new  e env  v vars  Ctrl-R send  Ctrl-K keys  Tab pane  ? help  q quit"
         }
         (Pane::Form, Field::Method, _) => {
             "←/→ method  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
