@@ -774,3 +774,37 @@ fn the_import_wizard_returns_to_the_step_its_error_is_about() {
     assert_eq!(step(&s).0, ImportStep::Password);
     assert!(step(&s).1.contains("password"), "{}", step(&s).1);
 }
+
+#[test]
+fn a_curl_command_pasted_into_the_url_field_becomes_the_request() {
+    let mut s = state_with_profile();
+    update(&mut s, key(KeyCode::Enter));
+    // Clear the URL, then paste a two-line command: the `\` line break keeps reading.
+    for _ in 0..80 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(
+        &mut s,
+        "curl -X POST https://api.bank.test/v1/pay -H 'X-Req: 7' --cert client.pem --frobnicate \\",
+    );
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "not sent yet"
+    );
+    typed(&mut s, "--data-raw '{\"a\":1}' --cacert ca.pem");
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(&fx[..], [Effect::ImportCurlFiles { cert: Some(c), cacert: Some(_) }] if c.cert == std::path::Path::new("client.pem")),
+        "{fx:?}"
+    );
+    assert!(s.in_flight.is_none(), "a pasted command is not sent");
+    let p = s.form.to_profile().unwrap();
+    assert_eq!(p.method, "POST");
+    assert_eq!(p.url, "https://api.bank.test/v1/pay");
+    assert_eq!(p.name, "pay");
+    assert_eq!(p.credential.as_deref(), Some("client"));
+    assert_eq!(p.trust, vec!["ca".to_string()]);
+    assert_eq!(p.body.text.as_deref(), Some("{\"a\":1}"));
+    let note = s.message.as_ref().unwrap().text().to_string();
+    assert!(note.contains("not imported: --frobnicate"), "{note}");
+}

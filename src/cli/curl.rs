@@ -6,9 +6,9 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 
 use super::exit::EXIT_OK;
-use super::{PasswordArgs, fail, read_file, with_password};
+use super::{PasswordArgs, fail, with_password};
 use crate::core::curl::{self, Files};
-use crate::core::keystore::{KeyError, Keystore};
+use crate::core::keystore::Keystore;
 use crate::core::profile::{self, Profile};
 
 #[derive(Subcommand, Debug)]
@@ -103,62 +103,26 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
     }
 }
 
-/// The file's stem as a keystore name ("client.p12" -> "client").
-fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "imported".into())
-}
-
-/// Imports the client certificate under its file's stem; an equal key already there is reused.
+/// Imports the client certificate; a password the command does not give comes from
+/// --password-env / --password-file or a prompt, and is never stored.
 fn import_key(ks: &Keystore, files: &curl::CertFiles, pw: &PasswordArgs) -> Result<String, String> {
-    let name = stem(&files.cert);
     let what = files.cert.display().to_string();
-    let data = read_file(&files.cert).map_err(|e| e.to_string())?;
-    let given = files.password.clone();
-    let pw_args = pw.clone();
-    let run = |password: Option<&str>| -> Result<_, KeyError> {
-        let password = given.as_deref().or(password);
-        if files.p12 {
-            ks.import_p12(&name, &data, password, &what)
-        } else {
-            let key = match &files.key {
-                Some(k) => read_file(k)?,
-                // curl takes a PEM holding both; so do we.
-                None => data.clone(),
-            };
-            ks.import_pem(&name, &data, &key, password, &what)
-        }
-    };
-    match with_password(&pw_args, &what, run) {
-        Ok(info) => {
-            eprintln!(
-                "imported key {name}: {} ({}); the password is not stored",
-                info.leaf.subject_cn,
-                info.leaf.expiry_words()
-            );
-            Ok(name)
-        }
-        Err(e) if e.contains("already exists") => {
-            eprintln!("key {name} is already in the keystore: the profile uses it");
-            Ok(name)
-        }
-        Err(e) => Err(e),
+    let (name, info) = with_password(pw, &what, |password| curl::import_key(ks, files, password))?;
+    match info {
+        Some(info) => eprintln!(
+            "imported key {name}: {} ({}); the password is not stored",
+            info.leaf.subject_cn,
+            info.leaf.expiry_words()
+        ),
+        None => eprintln!("key {name} is already in the keystore: the profile uses it"),
     }
+    Ok(name)
 }
 
 fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, String> {
-    let name = stem(ca);
-    let what = ca.display().to_string();
-    let data = read_file(ca).map_err(|e| e.to_string())?;
-    match ks.add_trusted(&name, &data, None, &what) {
-        Ok(_) => {
-            eprintln!("trusted {name} from {what}");
-            Ok(name)
-        }
-        Err(KeyError::Exists { .. }) => Ok(name),
-        Err(e) => Err(e.to_string()),
-    }
+    let name = curl::import_trust(ks, ca).map_err(|e| e.to_string())?;
+    eprintln!("trusted {name} from {}", ca.display());
+    Ok(name)
 }
 
 pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {

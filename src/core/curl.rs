@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use super::keystore::{KeyError, KeyInfo, Keystore};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::profile::{Body, BodyType, HeaderValues, Part, Profile};
 use super::route::HttpVersion;
@@ -340,6 +341,61 @@ pub fn name_from_url(url: &str) -> String {
         "imported".into()
     } else {
         clean
+    }
+}
+
+/// A keystore name from a file's stem ("client.p12" -> "client").
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".into())
+}
+
+/// Imports the client certificate of a curl command under its file's stem, with `password`
+/// (else the one in `--cert FILE:PASS`); a key of that name already there is used as it is.
+pub fn import_key(
+    ks: &Keystore,
+    files: &CertFiles,
+    password: Option<&str>,
+) -> Result<(String, Option<KeyInfo>), KeyError> {
+    let name = stem(&files.cert);
+    let what = files.cert.display().to_string();
+    let read = |p: &Path| {
+        super::home::read_bounded(p, super::home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
+            path: p.display().to_string(),
+            source: e.into(),
+        })
+    };
+    let data = read(&files.cert)?;
+    let password = files.password.as_deref().or(password);
+    let imported = if files.p12 {
+        ks.import_p12(&name, &data, password, &what)
+    } else {
+        // curl takes a PEM holding both certificate and key; so do we.
+        let key = match &files.key {
+            Some(k) => read(k)?,
+            None => data.clone(),
+        };
+        ks.import_pem(&name, &data, &key, password, &what)
+    };
+    match imported {
+        Ok(info) => Ok((name, Some(info))),
+        Err(KeyError::Exists { .. }) => Ok((name, None)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Trusts a curl command's `--cacert` under its file's stem (one already there is used).
+pub fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, KeyError> {
+    let name = stem(ca);
+    let data =
+        super::home::read_bounded(ca, super::home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
+            path: ca.display().to_string(),
+            source: e.into(),
+        })?;
+    match ks.add_trusted(&name, &data, None, &ca.display().to_string()) {
+        Ok(_) | Err(KeyError::Exists { .. }) => Ok(name),
+        Err(e) => Err(e),
     }
 }
 

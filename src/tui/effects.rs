@@ -115,6 +115,11 @@ pub enum Effect {
     },
     /// Forget the session's captured variables.
     ClearSession,
+    /// Import the certificate and CA files a pasted curl command names.
+    ImportCurlFiles {
+        cert: Option<crate::core::curl::CertFiles>,
+        cacert: Option<PathBuf>,
+    },
     /// List the environments and read the key bindings.
     LoadSurroundings,
 }
@@ -355,6 +360,29 @@ impl Runner {
                     self.scope.environment = env;
                     view
                 })));
+            }
+            Effect::ImportCurlFiles { cert, cacert } => {
+                let (ks, transport) = (self.keystore.clone(), self.transport.clone());
+                self.rt.spawn_blocking(move || {
+                    use crate::core::curl;
+                    let mut said = Vec::new();
+                    if let Some(files) = &cert {
+                        said.push(match curl::import_key(&ks, files, None) {
+                            Ok((name, Some(_))) => format!("imported key {name}"),
+                            Ok((name, None)) => format!("key {name} was already there"),
+                            Err(e) => format!("key not imported: {e} (Ctrl-K, a imports it)"),
+                        });
+                    }
+                    if let Some(ca) = &cacert {
+                        said.push(match curl::import_trust(&ks, ca) {
+                            Ok(name) => format!("trusting {name}"),
+                            Err(e) => format!("CA not imported: {e}"),
+                        });
+                    }
+                    transport.forget_keys();
+                    let _ = tx.send(Message::Wrote(Ok(said.join("; "))));
+                    let _ = tx.send(Message::KeysChanged);
+                });
             }
             Effect::ClearSession => {
                 self.scope.session().clear();

@@ -44,6 +44,8 @@ pub enum Message {
     },
     /// The session's captured variables (secret values masked).
     SessionVars(Vec<SessionVar>),
+    /// The keystore changed outside the key picker: read the keys again.
+    KeysChanged,
     /// Both sends of a two-key comparison, and the comparison.
     PairDone {
         id: u64,

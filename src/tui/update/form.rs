@@ -41,6 +41,10 @@ pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Field::Method => method_key(s, k),
         Field::Url => {
             if k.code == KeyCode::Enter {
+                let typed = s.form.url.lines().join("");
+                if typed.trim_start().starts_with("curl ") {
+                    return from_curl(s, &typed);
+                }
                 return send(s);
             }
             edit(s, k, |f| &mut f.url)
@@ -51,6 +55,49 @@ pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             FormTab::Body => edit(s, k, |f| &mut f.body),
             FormTab::Options => options_key(s, k),
         },
+    }
+}
+
+/// A curl command typed or pasted into the URL field: Enter makes it the form's request (a
+/// pasted `\` line break keeps reading), and its certificate files go to the keystore.
+fn from_curl(s: &mut State, typed: &str) -> Vec<Effect> {
+    let trimmed = typed.trim_end();
+    if let Some(head) = trimmed.strip_suffix('\\') {
+        s.form.url = TextArea::new(vec![format!("{head} ")]);
+        s.form.url.move_cursor(ratatui_textarea::CursorMove::End);
+        return Vec::new();
+    }
+    let imported = match crate::core::curl::parse(trimmed) {
+        Ok(i) => i,
+        Err(e) => {
+            s.message = Some(Note::Problem(format!("not a request: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut p = imported.profile;
+    if let Some(cert) = &imported.cert {
+        p.credential = Some(crate::core::curl::stem(&cert.cert));
+    }
+    if let Some(ca) = &imported.cacert {
+        p.trust = vec![crate::core::curl::stem(ca)];
+    }
+    let mut said = vec![format!(
+        "from curl: {} {} (Ctrl-S saves it)",
+        p.method, p.name
+    )];
+    if !imported.unknown.is_empty() {
+        said.push(format!("not imported: {}", imported.unknown.join(" ")));
+    }
+    s.form = Form::from_profile(&p);
+    s.form.dirty = true;
+    s.message = Some(Note::Info(said.join("; ")));
+    if imported.cert.is_some() || imported.cacert.is_some() {
+        vec![Effect::ImportCurlFiles {
+            cert: imported.cert,
+            cacert: imported.cacert,
+        }]
+    } else {
+        Vec::new()
     }
 }
 

@@ -112,6 +112,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             s.bindings = bindings;
             Vec::new()
         }
+        Message::KeysChanged => vec![Effect::LoadKeys],
         Message::SessionVars(vars) => {
             s.session_vars = vars;
             Vec::new()
