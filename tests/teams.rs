@@ -235,6 +235,28 @@ fn the_token_flow_chains_captures_stay_secret_and_a_failed_expectation_exits_5()
     assert_eq!(v["json"]["accounts"][0]["currency"], "EUR");
     assert_eq!(v["expectations"]["checked"], 6);
     assert_eq!(v["expectations"]["failures"], serde_json::json!([]));
+    // A captured secret used in a header nobody calls secret is hidden in -v and --json too.
+    std::fs::write(
+        d.join("custom.toml"),
+        "name = \"custom\"\nurl = \"${base_url}/echo\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nrequires = [\"get-token\"]\n[headers]\nX-Api-Token = \"${token}\"\n",
+    )
+    .unwrap();
+    let o = certbench(&env, d, &["send", "custom", "--var", &var, "--json", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let token = json(&o)["json"]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "x-api-token")
+        .map(|h| h[1].as_str().unwrap().to_string())
+        .expect("the server got the token");
+    assert!(token.starts_with("demo-"), "{token}");
+    assert!(!stderr(&o).contains(&token), "-v hides it: {}", stderr(&o));
+    let request = json(&o)["request"].to_string();
+    assert!(
+        !request.contains(&token),
+        "--json request hides it: {request}"
+    );
     // Without the chain, the token is missing: a clear error before sending.
     let lone = d.join("lone.toml");
     std::fs::write(
@@ -254,8 +276,9 @@ fn the_token_flow_chains_captures_stay_secret_and_a_failed_expectation_exits_5()
         .iter()
         .map(|r| r["profile"].as_str().unwrap())
         .collect();
-    assert!(names.starts_with(&["accounts", "get-token"]), "{names:?}");
-    let id = rows[0]["id"].to_string();
+    assert!(names.ends_with(&["accounts", "get-token"]), "{names:?}");
+    let accounts = names.iter().position(|n| *n == "accounts").unwrap();
+    let id = rows[accounts]["id"].to_string();
     let shown = certbench(&env, d, &["history", "show", &id, "--json"]);
     let text = String::from_utf8_lossy(&shown.stdout);
     assert!(text.contains("<redacted>"), "{text}");

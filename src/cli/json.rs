@@ -15,20 +15,21 @@ use super::output::{hint, mask_header};
 #[derive(Debug, Serialize)]
 pub struct RequestJson<'a> {
     pub method: &'a str,
-    pub url: &'a str,
+    pub url: String,
     pub headers: Vec<(&'a str, String)>,
     pub profile: &'a str,
 }
 
 impl<'a> RequestJson<'a> {
     pub fn of(req: &'a PreparedRequest) -> RequestJson<'a> {
+        let red = crate::core::redact::Redactor::for_request(req);
         RequestJson {
             method: &req.method,
-            url: &req.url,
+            url: red.url(&req.url),
             headers: req
                 .headers
                 .iter()
-                .map(|(k, v)| (k.as_str(), mask_header(k, v)))
+                .map(|(k, v)| (k.as_str(), mask_header(k, &red.text(v))))
                 .collect(),
             profile: &req.profile,
         }

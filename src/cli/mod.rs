@@ -830,9 +830,11 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
         return fail(&f.diagnosis.message);
     };
     if args.verbose {
-        eprintln!("> {} {}", req.method, req.url);
-        for (k, v) in &req.headers {
-            eprintln!("> {k}: {}", output::mask_header(k, v));
+        // As history stores it: secret headers, and captured secret values anywhere, hidden.
+        let red = crate::core::redact::Redactor::for_request(req);
+        eprintln!("> {} {}", req.method, red.url(&req.url));
+        for (k, v) in red.headers(&req.headers) {
+            eprintln!("> {k}: {}", output::mask_header(&k, &v));
         }
         output::print_key_source(req);
         for (name, why) in &last.missed {

@@ -300,4 +300,32 @@ max_ms = 500
         let bad: Expect = toml::from_str("headers = { a = \"~(\" }").unwrap();
         assert!(bad.check_rules().is_err());
     }
+
+    #[test]
+    fn the_server_certificate_and_the_client_certificate_are_checked_too() {
+        let pki = crate::demo::Pki::new("Expect CA");
+        let server = pki.server(&["localhost"], crate::demo::Days::default());
+        let facts = crate::core::certinfo::CertFacts::parse(&server.cert_der).unwrap();
+        let days = facts.days_left();
+        let mut ex = Exchange {
+            tls: Some(crate::core::exchange::TlsFacts {
+                server_chain: vec![facts],
+                client_cert_sent: Some("CN=me".into()),
+                ..Default::default()
+            }),
+            ..Exchange::default()
+        };
+        let rule = |text: &str, ex: &Exchange| toml::from_str::<Expect>(text).unwrap().verdict(ex);
+        assert!(rule(&format!("server_cert_days_left = {days}"), &ex).passed());
+        let v = rule(&format!("server_cert_days_left = {}", days + 30), &ex);
+        assert!(v.failures[0].contains("expires in"), "{:?}", v.failures);
+        assert!(rule("client_cert_sent = true", &ex).passed());
+        ex.tls.as_mut().unwrap().client_cert_sent = None;
+        assert!(!rule("client_cert_sent = true", &ex).passed());
+        ex.tls = None;
+        assert!(
+            !rule("server_cert_days_left = 1", &ex).passed(),
+            "no certificate seen"
+        );
+    }
 }
