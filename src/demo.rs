@@ -160,6 +160,21 @@ impl Pki {
         )
     }
 
+    /// A client certificate for a public key whose private key is elsewhere (on a token):
+    /// `spki_pem` is its SubjectPublicKeyInfo; returns the certificate as PEM.
+    pub fn client_for_public_key(&self, cn: &str, spki_pem: &str) -> Result<String, String> {
+        let public = rcgen::SubjectPublicKeyInfo::from_pem(spki_pem).map_err(|e| e.to_string())?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = day_offset(-1);
+        params.not_after = day_offset(365);
+        params
+            .signed_by(&public, &self.issuer)
+            .map(|c| c.pem())
+            .map_err(|e| e.to_string())
+    }
+
     pub fn client_with(
         &self,
         cn: &str,

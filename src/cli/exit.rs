@@ -21,7 +21,14 @@ pub fn for_kind(kind: DiagnosisKind) -> i32 {
         DiagnosisKind::CredentialMissing
         | DiagnosisKind::TrustMissing
         | DiagnosisKind::InvalidCredential
-        | DiagnosisKind::InvalidRequest => EXIT_USAGE,
+        | DiagnosisKind::InvalidRequest
+        | DiagnosisKind::TokenModuleMissing
+        | DiagnosisKind::TokenNotFound
+        | DiagnosisKind::TokenPinNeeded
+        | DiagnosisKind::TokenPinWrong
+        | DiagnosisKind::TokenLocked
+        | DiagnosisKind::TokenKeyNotFound
+        | DiagnosisKind::TokenCannotSign => EXIT_USAGE,
         _ => EXIT_TRANSPORT,
     }
 }

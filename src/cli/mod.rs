@@ -8,6 +8,7 @@ mod exit;
 mod history;
 mod json;
 mod output;
+mod pins;
 mod run;
 
 pub use demo::{DemoHome, demo_home};
@@ -129,6 +130,8 @@ pub enum KeysCmd {
         timeout: u32,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        pin: pins::PinArgs,
     },
 }
 
@@ -138,14 +141,22 @@ pub struct ImportArgs {
     /// PKCS#12 / PFX file
     #[arg(long, conflicts_with_all = ["cert", "key"])]
     pub p12: Option<PathBuf>,
-    /// Certificate (chain) file, PEM or DER
-    #[arg(long, requires = "key")]
+    /// Certificate (chain) file, PEM or DER (with --pkcs11: when the token holds only the key)
+    #[arg(long)]
     pub cert: Option<PathBuf>,
     /// Private key file: PKCS#8 (plain or encrypted), PKCS#1, SEC1; PEM or DER
-    #[arg(long, requires = "cert")]
+    #[arg(long, requires = "cert", conflicts_with = "pkcs11")]
     pub key: Option<PathBuf>,
+    /// A key that stays on a PKCS#11 token: pkcs11:token=LABEL;object=KEY (or id=%01)
+    #[arg(long, value_name = "URI", conflicts_with = "p12")]
+    pub pkcs11: Option<String>,
+    /// The token's PKCS#11 module (default: CERTBENCH_PKCS11_MODULE, else p11-kit's proxy)
+    #[arg(long, value_name = "PATH", requires = "pkcs11")]
+    pub module: Option<PathBuf>,
     #[command(flatten)]
     pub password: PasswordArgs,
+    #[command(flatten)]
+    pub pin: pins::PinArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -292,6 +303,8 @@ pub struct SendArgs {
     /// Use environments/NAME.toml: its variables, and its credential, trust and proxy where the profile names none
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    #[command(flatten)]
+    pub token_pin: pins::PinArgs,
     /// Also send in this environment and compare the two responses (exit 0 same, 1 different)
     #[arg(long, value_name = "NAME", conflicts_with_all = ["compare_key", "output"])]
     pub compare_env: Option<String>,
@@ -462,6 +475,7 @@ fn keys(cmd: KeysCmd) -> i32 {
             insecure,
             timeout,
             json,
+            pin,
         } => {
             if let Err(e) = crate::core::profile::check_timeout(timeout) {
                 return fail(e);
@@ -471,7 +485,11 @@ fn keys(cmd: KeysCmd) -> i32 {
                 &name,
                 &url,
                 trust,
-                output::CheckOptions { insecure, timeout },
+                output::CheckOptions {
+                    insecure,
+                    timeout,
+                    pins: Arc::new(pins::CliPins::new(&pin)),
+                },
                 json,
             ))
         }
@@ -479,6 +497,9 @@ fn keys(cmd: KeysCmd) -> i32 {
 }
 
 fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
+    if let Some(uri) = &args.pkcs11 {
+        return import_token(ks, args, uri);
+    }
     let result = match (&args.p12, &args.cert, &args.key) {
         (Some(p12), _, _) => {
             let what = p12.display().to_string();
@@ -779,7 +800,9 @@ async fn send(dir: &Path, args: &SendArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let transport = Arc::new(Transport::new(keystore()));
+    let transport = Arc::new(
+        Transport::new(keystore()).with_pins(Arc::new(pins::CliPins::new(&args.token_pin))),
+    );
     if let Some(jar) = &args.cookie_jar
         && let Err(e) = transport.shared_jar().load(jar)
     {
@@ -908,6 +931,78 @@ async fn compare_envs(
         history::DIFF_SAME
     } else {
         history::DIFF_DIFFERENT
+    }
+}
+
+/// `keys import NAME --pkcs11 URI`: records the token, the key's label or id, and the chain
+/// (read from the token, or --cert); with a PIN at hand, checks that the key is there.
+fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
+    use crate::core::token::{self, PinSource, TokenRef};
+    let parsed = match token::parse_uri(uri) {
+        Ok(u) => u,
+        Err(e) => return fail(e),
+    };
+    let module = match token::module_path(args.module.as_deref().or(parsed.module_path.as_deref()))
+    {
+        Ok(m) => m,
+        Err(e) => return fail(crate::core::diagnose::token_failure(&e).message),
+    };
+    let reference = TokenRef {
+        module,
+        token: parsed.token.unwrap_or_default(),
+        object: parsed.object,
+        id: parsed.id.map(hex::encode),
+    };
+    let chain = match &args.cert {
+        Some(file) => match read_file(file)
+            .and_then(|d| crate::core::keystore::read_certs(&d, &file.display().to_string()))
+        {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        },
+        None => match reference.certificates() {
+            Ok(found) if !found.is_empty() => found
+                .into_iter()
+                .map(rustls::pki_types::CertificateDer::from)
+                .collect(),
+            Ok(_) => {
+                return fail(format!(
+                    "token {} holds no certificate for this key: give it with --cert FILE",
+                    reference.token
+                ));
+            }
+            Err(e) => {
+                let d = crate::core::diagnose::token_failure(&e);
+                return fail(format!("{} ({})", d.message, d.hint));
+            }
+        },
+    };
+    // With a PIN at hand, the key is found and opened now rather than at the first send.
+    let pins = pins::CliPins::new(&args.pin);
+    // (A PIN from the flags, or typed on a terminal; none at all defers the check.)
+    if pins.pin(&reference.token).is_some() {
+        let leaf = chain
+            .first()
+            .map(|c| c.as_ref().to_vec())
+            .unwrap_or_default();
+        if let Err(e) = token::open_with(&reference, &leaf, &pins) {
+            let d = crate::core::diagnose::token_failure(&e);
+            return fail(format!("{} ({})", d.message, d.hint));
+        }
+    }
+    match ks.import_token(&args.name, &reference, chain) {
+        Ok(info) => {
+            eprintln!(
+                "imported key {}: {} (issued by {}), {}, {}; its PIN is not stored",
+                info.name,
+                info.leaf.subject_cn,
+                info.leaf.issuer_cn,
+                info.key_type,
+                info.leaf.expiry_words()
+            );
+            EXIT_OK
+        }
+        Err(e) => fail(e),
     }
 }
 

@@ -590,6 +590,7 @@ pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
 pub struct CheckOptions {
     pub insecure: bool,
     pub timeout: u32,
+    pub pins: std::sync::Arc<dyn crate::core::token::PinSource>,
 }
 
 pub async fn key_check(
@@ -600,7 +601,7 @@ pub async fn key_check(
     how: CheckOptions,
     as_json: bool,
 ) -> i32 {
-    let transport = Transport::new(ks.clone());
+    let transport = Transport::new(ks.clone()).with_pins(how.pins.clone());
     let profile = crate::core::profile::Profile {
         name: "keys-check".into(),
         url: url.into(),

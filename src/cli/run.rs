@@ -36,6 +36,8 @@ pub struct RunArgs {
     /// Do not record these sends in history
     #[arg(long)]
     pub no_history: bool,
+    #[command(flatten)]
+    pub pin: super::pins::PinArgs,
 }
 
 /// How one profile ended, in the words and kinds the reports use.
@@ -101,7 +103,10 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return super::fail(e),
     };
-    let transport = Arc::new(Transport::new(crate::core::keystore::Keystore::open(home)));
+    let transport = Arc::new(
+        Transport::new(crate::core::keystore::Keystore::open(home))
+            .with_pins(Arc::new(super::pins::CliPins::new(&args.pin))),
+    );
     let history = if args.no_history {
         None
     } else {

@@ -11,6 +11,7 @@ use super::exchange::{Diagnosis, Exchange, Hop, NextStep, TlsFacts};
 use super::handshake::PinMismatch;
 use super::keystore::{Entry, KeyError};
 use super::prepare::PreparedRequest;
+use super::token::TokenError;
 
 /// A send that produced no response, with everything learnt on the way and the explanation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -147,6 +148,9 @@ pub struct Credential<'a> {
 }
 
 pub fn key_failure(e: &KeyError) -> Diagnosis {
+    if let KeyError::Token(t) = e {
+        return token_failure(t);
+    }
     let kind = match e {
         KeyError::NotFound {
             entry: Entry::Key, ..
@@ -488,6 +492,46 @@ pub fn redirect_not_http(status: u16, to: &Url) -> Diagnosis {
     )
 }
 
+/// A key on a token that cannot be used: its own kind, and what to do.
+pub fn token_failure(t: &TokenError) -> Diagnosis {
+    use crate::core::token::TokenProblem as P;
+    let (kind, hint) = match t.problem {
+        P::ModuleMissing => (
+            DiagnosisKind::TokenModuleMissing,
+            "install the token's PKCS#11 module, or point --module / CERTBENCH_PKCS11_MODULE at it",
+        ),
+        P::TokenNotFound => (
+            DiagnosisKind::TokenNotFound,
+            "insert the token; `p11tool --list-tokens` shows the labels",
+        ),
+        P::PinNeeded => (
+            DiagnosisKind::TokenPinNeeded,
+            "give the PIN with --pin-env VAR or --pin-file FILE (in the TUI it is asked for)",
+        ),
+        P::PinWrong => (
+            DiagnosisKind::TokenPinWrong,
+            "check the PIN: each wrong try counts towards locking the token",
+        ),
+        P::PinLocked => (
+            DiagnosisKind::TokenLocked,
+            "unlock the token with its PUK or SO PIN (its vendor's tool)",
+        ),
+        P::Removed => (
+            DiagnosisKind::TokenRemoved,
+            "insert the token and send again",
+        ),
+        P::KeyNotFound => (
+            DiagnosisKind::TokenKeyNotFound,
+            "check the key's label or id: `p11tool --list-privkeys --login`",
+        ),
+        P::CannotSign | P::Other => (
+            DiagnosisKind::TokenCannotSign,
+            "check that the key may sign (CKA_SIGN) and that the token offers RSA or ECDSA signing",
+        ),
+    };
+    Diagnosis::new(kind, t.message.clone(), hint)
+}
+
 fn explain_tls(
     e: &rustls::Error,
     tls: Option<&TlsFacts>,
@@ -513,6 +557,11 @@ fn explain_tls(
             )
         })
         .unwrap_or_else(|| "our certificate".into());
+    if let E::Other(other) = e
+        && let Some(t) = other.0.downcast_ref::<TokenError>()
+    {
+        return token_failure(t);
+    }
     match e {
         E::AlertReceived(AlertDescription::CertificateRequired) => missing_cert(
             req,

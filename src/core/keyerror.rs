@@ -40,6 +40,9 @@ pub enum KeyError {
     Exists { entry: Entry, name: String },
     #[error("{0}")]
     BadName(String),
+    /// A key on a PKCS#11 token that cannot be used now.
+    #[error(transparent)]
+    Token(#[from] super::token::TokenError),
     #[error("cannot write the keystore at {path}: {source}")]
     Write {
         path: String,

@@ -13,6 +13,7 @@ use super::keyfile::{self, PrivateKey, looks_like_pem};
 use super::signer;
 
 pub use super::keyerror::{Entry, KeyError};
+use super::token::{self, NoPins, PinSource, TokenRef};
 
 /// What a stored credential key is, as shown in lists and inspectors (never the key itself).
 #[derive(Debug, Clone, Serialize)]
@@ -20,8 +21,14 @@ pub struct KeyInfo {
     pub name: String,
     pub leaf: CertFacts,
     pub chain: Vec<CertFacts>,
+    /// "ECDSA P-256", or "hardware (token LABEL), ECDSA P-256" for a key on a token.
     pub key_type: String,
+    /// The token's label, for a key that never leaves it.
+    pub hardware: Option<String>,
 }
+
+/// The file beside `cert.pem` that says a key lives on a PKCS#11 token.
+const TOKEN_FILE: &str = "pkcs11.toml";
 
 /// The keystore under the home folder: `keys/<name>/{cert.pem,key.pem}` and `trust/<name>.pem`.
 #[derive(Debug, Clone)]
@@ -48,6 +55,15 @@ impl Keystore {
 
     /// A key's certificate and private key files, for tools that read files (`export curl`).
     pub fn key_files(&self, name: &str) -> Result<(PathBuf, PathBuf), KeyError> {
+        if let Some(t) = self.token_ref(name)? {
+            return Err(KeyError::Token(token::TokenError {
+                problem: token::TokenProblem::Other,
+                message: format!(
+                    "key {name} lives on token {}: it has no key file to give curl",
+                    t.token
+                ),
+            }));
+        }
         let dir = self.key_dir(name)?;
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
         if !cert.is_file() || !key.is_file() {
@@ -126,6 +142,63 @@ impl Keystore {
             "PRIVATE KEY",
             key.pkcs8_der().to_vec(),
         )));
+        self.store_entry(name, "key.pem", key_pem.as_bytes(), &chain)
+    }
+
+    /// Records a key that stays on a PKCS#11 token: its reference and certificate chain, never
+    /// a PIN.
+    pub fn import_token(
+        &self,
+        name: &str,
+        reference: &TokenRef,
+        chain: Vec<CertificateDer<'static>>,
+    ) -> Result<KeyInfo, KeyError> {
+        self.check_new_key(name)?;
+        if chain.is_empty() {
+            return Err(KeyError::NotACertificate {
+                what: reference.token.clone(),
+                reason: "no certificate for this key on the token".into(),
+            });
+        }
+        let text = toml::to_string(reference).map_err(|e| KeyError::Format {
+            what: name.into(),
+            format: "token reference".into(),
+            reason: e.to_string(),
+        })?;
+        self.store_entry(name, TOKEN_FILE, text.as_bytes(), &chain)
+    }
+
+    /// The token a key lives on, if it is a hardware key.
+    pub fn token_ref(&self, name: &str) -> Result<Option<TokenRef>, KeyError> {
+        let path = self.key_dir(name)?.join(TOKEN_FILE);
+        let data = match home::read_bounded(&path, home::KEY_FILE_LIMIT) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(KeyError::Read {
+                    path: path.display().to_string(),
+                    source: e.into(),
+                });
+            }
+        };
+        let text = String::from_utf8_lossy(&data);
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| KeyError::Format {
+                what: path.display().to_string(),
+                format: "token reference".into(),
+                reason: e.message().to_string(),
+            })
+    }
+
+    /// Writes a key's folder (its secret or reference file, and the chain) in one step.
+    fn store_entry(
+        &self,
+        name: &str,
+        file: &str,
+        contents: &[u8],
+        chain: &[CertificateDer<'static>],
+    ) -> Result<KeyInfo, KeyError> {
         let dir = self.key_dir(name)?;
         let werr = |e: std::io::Error| KeyError::Write {
             path: dir.display().to_string(),
@@ -145,11 +218,10 @@ impl Keystore {
             .and_then(|f| f.lock().map(|()| f))
             .map_err(werr)?;
         home::ensure_private_dir(staging.path()).map_err(werr)?;
-        home::write_atomic(&staging.path().join("key.pem"), key_pem.as_bytes(), 0o600)
-            .map_err(werr)?;
+        home::write_atomic(&staging.path().join(file), contents, 0o600).map_err(werr)?;
         home::write_atomic(
             &staging.path().join("cert.pem"),
-            chain_pem(&chain).as_bytes(),
+            chain_pem(chain).as_bytes(),
             0o644,
         )
         .map_err(werr)?;
@@ -191,9 +263,14 @@ impl Keystore {
                 what: format!("key {name:?}"),
                 reason: "stored chain is empty".into(),
             })?;
+        let hardware = self.token_ref(name)?.map(|t| t.token);
         Ok(KeyInfo {
             name: name.into(),
-            key_type: leaf.key_type.clone(),
+            key_type: match &hardware {
+                Some(token) => format!("hardware (token {token}), {}", leaf.key_type),
+                None => leaf.key_type.clone(),
+            },
+            hardware,
             leaf,
             chain: facts,
         })
@@ -230,7 +307,24 @@ impl Keystore {
 
     /// The chain and signing key for rustls, ready to present as a client identity.
     pub fn load_certified_key(&self, name: &str) -> Result<Arc<CertifiedKey>, KeyError> {
+        self.load_certified_key_with(name, &NoPins)
+    }
+
+    /// The same, for a key on a token with its PIN from `pins`: it signs there.
+    pub fn load_certified_key_with(
+        &self,
+        name: &str,
+        pins: &dyn PinSource,
+    ) -> Result<Arc<CertifiedKey>, KeyError> {
         let chain = self.chain(name)?;
+        if let Some(reference) = self.token_ref(name)? {
+            let leaf = chain
+                .first()
+                .map(|c| c.as_ref().to_vec())
+                .unwrap_or_default();
+            let key = token::open_with(&reference, &leaf, pins).map_err(KeyError::Token)?;
+            return Ok(Arc::new(CertifiedKey::new(chain, key)));
+        }
         let path = self.key_dir(name)?.join("key.pem");
         let data = home::read_bounded(&path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
             path: path.display().to_string(),

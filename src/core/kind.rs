@@ -87,6 +87,15 @@ pub enum DiagnosisKind {
     ClientCaNotListed,
     HttpClientCertMissing,
     HttpClientCertRejected,
+    // A key on a PKCS#11 token.
+    TokenModuleMissing,
+    TokenNotFound,
+    TokenPinNeeded,
+    TokenPinWrong,
+    TokenLocked,
+    TokenRemoved,
+    TokenKeyNotFound,
+    TokenCannotSign,
     /// A kind this certbench does not know, read back from an older or newer history.
     #[serde(other)]
     Other,

@@ -44,5 +44,6 @@ pub mod route;
 pub mod runner;
 pub mod signer;
 pub mod size;
+pub mod token;
 pub mod transport;
 pub mod vars;

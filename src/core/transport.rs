@@ -29,6 +29,7 @@ use super::phases::{Moment, SendMoments};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::route::{self, HttpVersion, Overrides, ProxyChoice};
 use super::size::{ByteSize, human};
+use super::token::{NoPins, PinSource};
 
 pub const MAX_REDIRECTS: usize = 10;
 
@@ -133,6 +134,8 @@ pub struct Transport {
     shared_jar: Arc<CookieJar>,
     /// Key facts read once, not once per send; `forget_keys` after the keystore changes.
     credentials: Mutex<HashMap<String, CredentialInfo>>,
+    /// Where a token key's PIN comes from (none by default).
+    pins: Arc<dyn PinSource>,
 }
 
 impl Transport {
@@ -142,7 +145,14 @@ impl Transport {
             clients: Mutex::new(HashMap::new()),
             shared_jar: Arc::new(CookieJar::default()),
             credentials: Mutex::new(HashMap::new()),
+            pins: Arc::new(NoPins),
         }
+    }
+
+    /// The same transport, asking `pins` for the PIN of a key on a token.
+    pub fn with_pins(mut self, pins: Arc<dyn PinSource>) -> Transport {
+        self.pins = pins;
+        self
     }
 
     pub fn keystore(&self) -> &Keystore {
@@ -181,7 +191,11 @@ impl Transport {
     fn build_client(&self, key: &ClientKey) -> Result<ClientEntry, Failure> {
         let key_err = |e: KeyError| Failure::plain(diagnose::key_failure(&e));
         let identity = match &key.credential {
-            Some(name) => Some(self.keystore.load_certified_key(name).map_err(key_err)?),
+            Some(name) => Some(
+                self.keystore
+                    .load_certified_key_with(name, self.pins.as_ref())
+                    .map_err(key_err)?,
+            ),
             None => None,
         };
         let mut pinned = Vec::new();

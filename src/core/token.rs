@@ -1,0 +1,598 @@
+//! Keys that never leave a PKCS#11 token (smart card, YubiKey PIV, HSM; SoftHSM2 to try): the
+//! reference the keystore keeps, the module, the PIN, and a rustls signing key that signs on
+//! the token.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
+use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use rustls::sign::{Signer, SigningKey};
+use rustls::{SignatureAlgorithm, SignatureScheme};
+use serde::{Deserialize, Serialize};
+
+/// What the keystore records for a token key (`keys/NAME/pkcs11.toml`): never the PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRef {
+    pub module: PathBuf,
+    /// The token's label.
+    pub token: String,
+    /// The key's label (CKA_LABEL), when the URI names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// The key's id (CKA_ID) in hex, when the URI names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Why a token key cannot be used; each has its own diagnosis kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    ModuleMissing,
+    TokenNotFound,
+    PinNeeded,
+    PinWrong,
+    PinLocked,
+    Removed,
+    KeyNotFound,
+    CannotSign,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TokenError {
+    pub problem: TokenProblem,
+    pub message: String,
+}
+
+impl TokenError {
+    fn new(problem: TokenProblem, message: impl Into<String>) -> TokenError {
+        TokenError {
+            problem,
+            message: message.into(),
+        }
+    }
+
+    /// A PKCS#11 error in words, with what was being done.
+    fn from_ck(e: CkError, doing: &str, token: &str) -> TokenError {
+        let problem = match &e {
+            CkError::Pkcs11(rv, _) => match rv {
+                RvError::PinIncorrect => TokenProblem::PinWrong,
+                RvError::PinLocked => TokenProblem::PinLocked,
+                RvError::TokenNotPresent
+                | RvError::DeviceRemoved
+                | RvError::SessionHandleInvalid
+                | RvError::SessionClosed => TokenProblem::Removed,
+                RvError::MechanismInvalid | RvError::KeyFunctionNotPermitted => {
+                    TokenProblem::CannotSign
+                }
+                _ => TokenProblem::Other,
+            },
+            CkError::LibraryLoading(_) => TokenProblem::ModuleMissing,
+            _ => TokenProblem::Other,
+        };
+        let message = match problem {
+            TokenProblem::PinWrong => format!(
+                "wrong PIN for token {token}: check it (each wrong try counts towards locking the token)"
+            ),
+            TokenProblem::PinLocked => format!(
+                "token {token} is locked after too many wrong PINs: unlock it with its PUK or SO PIN (your token's tool)"
+            ),
+            TokenProblem::Removed => format!(
+                "token {token} was removed (or its session closed) while {doing}: insert it and send again"
+            ),
+            _ => format!("token {token}: {doing} failed: {e}"),
+        };
+        TokenError { problem, message }
+    }
+}
+
+/// The parts of a `pkcs11:` URI (RFC 7512) certbench uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uri {
+    pub token: Option<String>,
+    pub object: Option<String>,
+    pub id: Option<Vec<u8>>,
+    pub module_path: Option<PathBuf>,
+}
+
+/// Parses `pkcs11:token=...;object=...;id=%01` (percent-encoded values). A PIN in the URI is
+/// refused: it would be stored and printed with it.
+pub fn parse_uri(uri: &str) -> Result<Uri, String> {
+    let rest = uri
+        .trim()
+        .strip_prefix("pkcs11:")
+        .ok_or_else(|| format!("{uri:?} is not a pkcs11: URI (pkcs11:token=LABEL;object=KEY)"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let decode = |v: &str| percent_encoding::percent_decode_str(v).collect::<Vec<u8>>();
+    let text = |v: &str| String::from_utf8_lossy(&decode(v)).into_owned();
+    let mut out = Uri::default();
+    for attr in path.split(';').filter(|a| !a.is_empty()) {
+        let (k, v) = attr
+            .split_once('=')
+            .ok_or_else(|| format!("{attr:?} in the URI has no '='"))?;
+        match k {
+            "token" => out.token = Some(text(v)),
+            "object" => out.object = Some(text(v)),
+            "id" => out.id = Some(decode(v)),
+            "type"
+            | "serial"
+            | "manufacturer"
+            | "model"
+            | "library-manufacturer"
+            | "library-description"
+            | "library-version"
+            | "slot-id"
+            | "slot-description"
+            | "slot-manufacturer" => {}
+            other => {
+                return Err(format!(
+                    "the URI attribute {other:?} is not one certbench reads"
+                ));
+            }
+        }
+    }
+    for q in query.split('&').filter(|q| !q.is_empty()) {
+        let (k, v) = q.split_once('=').unwrap_or((q, ""));
+        match k {
+            "pin-value" | "pin-source" => {
+                return Err(
+                    "a PIN in the URI would be stored with it: give it with --pin-env or --pin-file, or type it when asked"
+                        .into(),
+                );
+            }
+            "module-path" => out.module_path = Some(PathBuf::from(text(v))),
+            _ => {}
+        }
+    }
+    if out.token.is_none() {
+        return Err(
+            "the URI names no token: add token=LABEL (p11tool --list-tokens shows them)".into(),
+        );
+    }
+    if out.object.is_none() && out.id.is_none() {
+        return Err("the URI names no key: add object=LABEL or id=%XX".into());
+    }
+    Ok(out)
+}
+
+/// The module to load: `--module`, else CERTBENCH_PKCS11_MODULE, else p11-kit's proxy.
+pub fn module_path(flag: Option<&Path>) -> Result<PathBuf, TokenError> {
+    let chosen = flag
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("CERTBENCH_PKCS11_MODULE").map(PathBuf::from))
+        .or_else(|| {
+            [
+                "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
+                "/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so",
+                "/usr/lib/p11-kit-proxy.so",
+                "/usr/lib64/p11-kit-proxy.so",
+            ]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+        });
+    match chosen {
+        Some(p) if p.is_file() => Ok(p),
+        Some(p) => Err(TokenError::new(
+            TokenProblem::ModuleMissing,
+            format!(
+                "the PKCS#11 module {} does not exist: give the token vendor's module with --module (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)",
+                p.display()
+            ),
+        )),
+        None => Err(TokenError::new(
+            TokenProblem::ModuleMissing,
+            "no PKCS#11 module: give one with --module or CERTBENCH_PKCS11_MODULE, or install p11-kit",
+        )),
+    }
+}
+
+/// Modules are initialised once per process and shared.
+fn module(path: &Path) -> Result<Pkcs11, TokenError> {
+    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
+    let mut loaded = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(m) = loaded.get(path) {
+        return Ok(m.clone());
+    }
+    let missing = |e: CkError| {
+        TokenError::new(
+            TokenProblem::ModuleMissing,
+            format!("cannot load the PKCS#11 module {}: {e}", path.display()),
+        )
+    };
+    let m = Pkcs11::new(path).map_err(missing)?;
+    match m.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+        Err(e) => return Err(missing(e)),
+    }
+    loaded.insert(path.to_path_buf(), m.clone());
+    Ok(m)
+}
+
+fn slot_of(m: &Pkcs11, token: &str) -> Result<Slot, TokenError> {
+    let slots = m
+        .get_slots_with_token()
+        .map_err(|e| TokenError::from_ck(e, "listing its slots", token))?;
+    let mut seen = Vec::new();
+    for slot in slots {
+        if let Ok(info) = m.get_token_info(slot) {
+            let label = info.label().trim().to_string();
+            if label == token {
+                return Ok(slot);
+            }
+            seen.push(label);
+        }
+    }
+    Err(TokenError::new(
+        TokenProblem::TokenNotFound,
+        format!(
+            "no token labelled {token:?} is present{}: insert it, or check the label",
+            if seen.is_empty() {
+                String::new()
+            } else {
+                format!(" (present: {})", seen.join(", "))
+            }
+        ),
+    ))
+}
+
+impl TokenRef {
+    fn template(&self, class: ObjectClass) -> Vec<Attribute> {
+        let mut t = vec![Attribute::Class(class)];
+        if let Some(label) = &self.object {
+            t.push(Attribute::Label(label.as_bytes().to_vec()));
+        }
+        if let Some(id) = self.id.as_deref().and_then(|h| hex::decode(h).ok()) {
+            t.push(Attribute::Id(id));
+        }
+        t
+    }
+
+    fn what(&self) -> String {
+        match (&self.object, &self.id) {
+            (Some(l), _) => format!("key {l:?} on token {}", self.token),
+            (None, Some(id)) => format!("key id {id} on token {}", self.token),
+            (None, None) => format!("a key on token {}", self.token),
+        }
+    }
+
+    /// The certificates the token holds for this key (public objects: no PIN needed).
+    pub fn certificates(&self) -> Result<Vec<Vec<u8>>, TokenError> {
+        let m = module(&self.module)?;
+        let slot = slot_of(&m, &self.token)?;
+        let session = m
+            .open_ro_session(slot)
+            .map_err(|e| TokenError::from_ck(e, "opening a session", &self.token))?;
+        let found = session
+            .find_objects(&self.template(ObjectClass::CERTIFICATE))
+            .map_err(|e| TokenError::from_ck(e, "looking for the certificate", &self.token))?;
+        let mut out = Vec::new();
+        for h in found {
+            if let Ok(attrs) = session.get_attributes(h, &[AttributeType::Value])
+                && let Some(Attribute::Value(der)) = attrs.into_iter().next()
+            {
+                out.push(der);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Logs in with `pin` and finds the private key; the signing key for rustls, whose schemes
+    /// follow the certificate's key and the token's mechanisms.
+    pub fn open(&self, pin: &str, leaf_der: &[u8]) -> Result<Arc<dyn SigningKey>, TokenError> {
+        let m = module(&self.module)?;
+        let slot = slot_of(&m, &self.token)?;
+        let session = m
+            .open_ro_session(slot)
+            .map_err(|e| TokenError::from_ck(e, "opening a session", &self.token))?;
+        match session.login(UserType::User, Some(&pin.to_string().into())) {
+            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
+            Err(e) => return Err(TokenError::from_ck(e, "logging in", &self.token)),
+        }
+        let key = session
+            .find_objects(&self.template(ObjectClass::PRIVATE_KEY))
+            .map_err(|e| TokenError::from_ck(e, "looking for the key", &self.token))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                TokenError::new(
+                    TokenProblem::KeyNotFound,
+                    format!(
+                        "{} is not there (or not visible with this PIN): list the keys with `p11tool --list-privkeys --login`",
+                        self.what()
+                    ),
+                )
+            })?;
+        let mechanisms = m
+            .get_mechanism_list(slot)
+            .map_err(|e| TokenError::from_ck(e, "listing its mechanisms", &self.token))?;
+        let kind = KeyKind::of_certificate(leaf_der).ok_or_else(|| {
+            TokenError::new(
+                TokenProblem::CannotSign,
+                "the certificate's key is neither RSA nor ECDSA P-256/P-384, which is what certbench signs with on a token",
+            )
+        })?;
+        let schemes = kind.schemes(&mechanisms);
+        if schemes.is_empty() {
+            return Err(TokenError::new(
+                TokenProblem::CannotSign,
+                format!(
+                    "token {} has no mechanism to sign with this key ({}): it needs CKM_RSA_PKCS / CKM_RSA_PKCS_PSS or CKM_ECDSA",
+                    self.token,
+                    kind.name()
+                ),
+            ));
+        }
+        Ok(Arc::new(TokenKey {
+            inner: Arc::new(TokenSession {
+                session: Mutex::new(session),
+                key,
+                token: self.token.clone(),
+            }),
+            kind,
+            schemes,
+        }))
+    }
+}
+
+/// The certificate's key type, which decides the schemes and how a raw signature is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Rsa,
+    P256,
+    P384,
+}
+
+impl KeyKind {
+    fn of_certificate(der: &[u8]) -> Option<KeyKind> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        let spki = &cert.tbs_certificate.subject_pki;
+        match spki.algorithm.algorithm.to_id_string().as_str() {
+            "1.2.840.113549.1.1.1" => Some(KeyKind::Rsa),
+            "1.2.840.10045.2.1" => {
+                let curve = spki.algorithm.parameters.as_ref()?.as_oid().ok()?;
+                match curve.to_id_string().as_str() {
+                    "1.2.840.10045.3.1.7" => Some(KeyKind::P256),
+                    "1.3.132.0.34" => Some(KeyKind::P384),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            KeyKind::Rsa => "RSA",
+            KeyKind::P256 => "ECDSA P-256",
+            KeyKind::P384 => "ECDSA P-384",
+        }
+    }
+
+    /// Only what the token's mechanisms can do.
+    fn schemes(self, mechs: &[MechanismType]) -> Vec<SignatureScheme> {
+        use SignatureScheme as S;
+        let has = |m: MechanismType| mechs.contains(&m);
+        match self {
+            KeyKind::Rsa => {
+                let mut s = Vec::new();
+                if has(MechanismType::RSA_PKCS_PSS) {
+                    s.extend([S::RSA_PSS_SHA256, S::RSA_PSS_SHA384, S::RSA_PSS_SHA512]);
+                }
+                if has(MechanismType::RSA_PKCS) {
+                    s.extend([
+                        S::RSA_PKCS1_SHA256,
+                        S::RSA_PKCS1_SHA384,
+                        S::RSA_PKCS1_SHA512,
+                    ]);
+                }
+                s
+            }
+            KeyKind::P256 if has(MechanismType::ECDSA) => vec![S::ECDSA_NISTP256_SHA256],
+            KeyKind::P384 if has(MechanismType::ECDSA) => vec![S::ECDSA_NISTP384_SHA384],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A logged-in session and the key's handle; one signature at a time.
+#[derive(Debug)]
+struct TokenSession {
+    session: Mutex<Session>,
+    key: ObjectHandle,
+    token: String,
+}
+
+#[derive(Debug)]
+struct TokenKey {
+    inner: Arc<TokenSession>,
+    kind: KeyKind,
+    schemes: Vec<SignatureScheme>,
+}
+
+impl SigningKey for TokenKey {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        let scheme = *self.schemes.iter().find(|s| offered.contains(s))?;
+        Some(Box::new(TokenSigner {
+            inner: self.inner.clone(),
+            kind: self.kind,
+            scheme,
+        }))
+    }
+
+    fn algorithm(&self) -> SignatureAlgorithm {
+        match self.kind {
+            KeyKind::Rsa => SignatureAlgorithm::RSA,
+            KeyKind::P256 | KeyKind::P384 => SignatureAlgorithm::ECDSA,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct TokenSigner {
+    inner: Arc<TokenSession>,
+    kind: KeyKind,
+    scheme: SignatureScheme,
+}
+
+/// DigestInfo prefixes (RFC 8017 9.2) for CKM_RSA_PKCS, which signs what it is given.
+const SHA256_INFO: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+const SHA384_INFO: [u8; 19] = [
+    0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05,
+    0x00, 0x04, 0x30,
+];
+const SHA512_INFO: [u8; 19] = [
+    0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05,
+    0x00, 0x04, 0x40,
+];
+
+impl Signer for TokenSigner {
+    /// Hashes here (ring), signs the hash on the token with its raw mechanism: CKM_RSA_PKCS,
+    /// CKM_RSA_PKCS_PSS or CKM_ECDSA, which every token that signs at all offers.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        use SignatureScheme as S;
+        use ring::digest;
+        let (alg, info, hash_mech, mgf) = match self.scheme {
+            S::RSA_PKCS1_SHA256 | S::RSA_PSS_SHA256 | S::ECDSA_NISTP256_SHA256 => (
+                &digest::SHA256,
+                &SHA256_INFO,
+                MechanismType::SHA256,
+                PkcsMgfType::MGF1_SHA256,
+            ),
+            S::RSA_PKCS1_SHA384 | S::RSA_PSS_SHA384 | S::ECDSA_NISTP384_SHA384 => (
+                &digest::SHA384,
+                &SHA384_INFO,
+                MechanismType::SHA384,
+                PkcsMgfType::MGF1_SHA384,
+            ),
+            _ => (
+                &digest::SHA512,
+                &SHA512_INFO,
+                MechanismType::SHA512,
+                PkcsMgfType::MGF1_SHA512,
+            ),
+        };
+        let hash = digest::digest(alg, message);
+        let hash = hash.as_ref();
+        let (mechanism, input) = match self.scheme {
+            S::RSA_PKCS1_SHA256 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512 => {
+                (Mechanism::RsaPkcs, [info.as_slice(), hash].concat())
+            }
+            S::RSA_PSS_SHA256 | S::RSA_PSS_SHA384 | S::RSA_PSS_SHA512 => (
+                Mechanism::RsaPkcsPss(PkcsPssParams {
+                    hash_alg: hash_mech,
+                    mgf,
+                    s_len: (hash.len() as u64).into(),
+                }),
+                hash.to_vec(),
+            ),
+            _ => (Mechanism::Ecdsa, hash.to_vec()),
+        };
+        let session = self.inner.session.lock().unwrap_or_else(|e| e.into_inner());
+        let raw = session
+            .sign(&mechanism, self.inner.key, &input)
+            .map_err(|e| {
+                rustls::Error::Other(rustls::OtherError(Arc::new(TokenError::from_ck(
+                    e,
+                    "signing the handshake",
+                    &self.inner.token,
+                ))))
+            })?;
+        match self.kind {
+            KeyKind::Rsa => Ok(raw),
+            // PKCS#11 gives r || s; TLS wants the DER SEQUENCE.
+            KeyKind::P256 => p256::ecdsa::Signature::from_slice(&raw)
+                .map(|s| s.to_der().as_bytes().to_vec())
+                .map_err(|e| rustls::Error::General(format!("the token's signature: {e}"))),
+            KeyKind::P384 => p384::ecdsa::Signature::from_slice(&raw)
+                .map(|s| s.to_der().as_bytes().to_vec())
+                .map_err(|e| rustls::Error::General(format!("the token's signature: {e}"))),
+        }
+    }
+
+    fn scheme(&self) -> SignatureScheme {
+        self.scheme
+    }
+}
+
+/// Where a token's PIN comes from, asked once per token and kept in memory for the session.
+pub trait PinSource: Send + Sync {
+    /// The PIN for `token`, or None when none can be had (no flag, no terminal).
+    fn pin(&self, token: &str) -> Option<String>;
+    /// The PIN was wrong: forget it, so the next try asks again.
+    fn forget(&self, _token: &str) {}
+}
+
+/// No PIN source: a token key then fails with `token_pin_needed`.
+#[derive(Debug, Default)]
+pub struct NoPins;
+
+impl PinSource for NoPins {
+    fn pin(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Opens a token key with a PIN from `pins` (forgotten when wrong).
+pub fn open_with(
+    reference: &TokenRef,
+    leaf_der: &[u8],
+    pins: &dyn PinSource,
+) -> Result<Arc<dyn SigningKey>, TokenError> {
+    let pin = pins.pin(&reference.token).ok_or_else(|| {
+        TokenError::new(
+            TokenProblem::PinNeeded,
+            format!(
+                "token {} needs its PIN: give it with --pin-env VAR or --pin-file FILE, or type it when asked",
+                reference.token
+            ),
+        )
+    })?;
+    let opened = reference.open(&pin, leaf_der);
+    if let Err(e) = &opened
+        && matches!(e.problem, TokenProblem::PinWrong | TokenProblem::PinLocked)
+    {
+        pins.forget(&reference.token);
+    }
+    opened
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_name_a_token_and_a_key_and_never_carry_a_pin() {
+        let u = parse_uri("pkcs11:token=My%20Token;object=client%20key;id=%01%a2;type=private")
+            .unwrap();
+        assert_eq!(u.token.as_deref(), Some("My Token"));
+        assert_eq!(u.object.as_deref(), Some("client key"));
+        assert_eq!(u.id, Some(vec![0x01, 0xa2]));
+        let m =
+            parse_uri("pkcs11:token=t;id=%01?module-path=/usr/lib/softhsm/libsofthsm2.so").unwrap();
+        assert_eq!(
+            m.module_path,
+            Some(PathBuf::from("/usr/lib/softhsm/libsofthsm2.so"))
+        );
+        assert!(parse_uri("pkcs11:token=t;object=k?pin-value=1234").is_err());
+        assert!(parse_uri("pkcs11:object=k").is_err());
+        assert!(parse_uri("pkcs11:token=t").is_err());
+        assert!(parse_uri("file:///x").is_err());
+        assert!(module_path(Some(Path::new("/no/such/module.so"))).is_err());
+    }
+}
