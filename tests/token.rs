@@ -294,3 +294,72 @@ fn a_module_that_is_not_there_and_a_pin_in_the_uri_are_refused_at_import() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--cert FILE"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_workbench_asks_for_the_pin_once_in_a_masked_popup() {
+    use common::tmux::{new_session, tmux, wait_for};
+    let env = Env::new();
+    let token = Token::new();
+    let public = token.generate("tui-key", &["ECDSA", "--curve", "secp256r1"]);
+    let cert = env
+        .demo
+        .pki
+        .client_for_public_key("token-tui-client", &public)
+        .unwrap();
+    let cert_file = token.dir.path().join("tui-key.pem");
+    std::fs::write(&cert_file, &cert).unwrap();
+    let o = certbench(
+        &env,
+        &token,
+        &[
+            "keys",
+            "import",
+            "tui-key",
+            "--pkcs11",
+            "pkcs11:token=certbench;object=tui-key",
+            "--module",
+            MODULE,
+            "--cert",
+            cert_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("onhw.toml"),
+        format!(
+            "name = \"onhw\"\nurl = \"{}/echo\"\ncredential = \"tui-key\"\ntrust = [\"demo-ca\"]\n",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    let session = format!("certbench-pin-{}", std::process::id());
+    let cmd = format!(
+        "SOFTHSM2_CONF={} CERTBENCH_HOME={} {} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        token.conf().display(),
+        env.home.path().display(),
+        env!("CARGO_BIN_EXE_certbench"),
+        profiles.path().display()
+    );
+    let _s = new_session(&session, 100, 30, &cmd);
+    wait_for(&session, "onhw", 10);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "Request: onhw", 5);
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    wait_for(&session, "PIN for token certbench", 10);
+    tmux(&["send-keys", "-t", &session, "-l", PIN]);
+    let screen = wait_for(&session, "****", 5);
+    assert!(!screen.contains(PIN), "the PIN is masked: {screen}");
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "200 OK", 20);
+    // Scroll to the echoed certificate: the token key's.
+    tmux(&["send-keys", "-t", &session, "Tab", "G"]);
+    wait_for(&session, "token-tui-client", 5);
+    // Sent again: no second question (the PIN is kept for the session, the connection too).
+    tmux(&["send-keys", "-t", &session, "BTab", "C-r"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let screen = tmux(&["capture-pane", "-p", "-t", &session]);
+    assert!(!screen.contains("PIN for token"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "C-c"]);
+    wait_for(&session, "CERTBENCH-EXITED-", 10);
+}

@@ -122,6 +122,8 @@ pub enum Effect {
     },
     /// List the environments and read the key bindings.
     LoadSurroundings,
+    /// The PIN typed for the token a send is waiting on (None: cancelled).
+    PinEntered(Option<String>),
 }
 
 /// Rows read for the history pane (newest first); older ones are a filter away.
@@ -140,6 +142,68 @@ pub struct Runner {
     pub history: Option<Arc<History>>,
     /// Sends in flight: their task and the switch that stops their work (not only the socket).
     flights: HashMap<u64, (JoinHandle<()>, Arc<AtomicBool>)>,
+    /// Token PINs: asked with a popup, kept in memory for the session.
+    pins: Arc<TuiPins>,
+}
+
+/// A token's PIN in the workbench: the send that needs it asks the screen (a masked popup) and
+/// waits for the answer; then it is kept in memory for the session, never written.
+pub struct TuiPins {
+    tx: UnboundedSender<Message>,
+    answers: std::sync::Mutex<std::sync::mpsc::Receiver<Option<String>>>,
+    answer_tx: std::sync::mpsc::Sender<Option<String>>,
+    known: std::sync::Mutex<HashMap<String, zeroize::Zeroizing<String>>>,
+}
+
+impl TuiPins {
+    fn new(tx: UnboundedSender<Message>) -> TuiPins {
+        let (answer_tx, answers) = std::sync::mpsc::channel();
+        TuiPins {
+            tx,
+            answers: std::sync::Mutex::new(answers),
+            answer_tx,
+            known: Default::default(),
+        }
+    }
+
+    fn answer(&self, pin: Option<String>) {
+        let _ = self.answer_tx.send(pin);
+    }
+}
+
+impl crate::core::token::PinSource for TuiPins {
+    fn pin(&self, token: &str) -> Option<String> {
+        if let Some(p) = self
+            .known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+        {
+            return Some(p.to_string());
+        }
+        // One question at a time; the send waits (a worker thread) while the user types.
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        while answers.try_recv().is_ok() {}
+        let _ = self.tx.send(Message::PinNeeded {
+            token: token.to_string(),
+        });
+        let pin = answers
+            .recv_timeout(std::time::Duration::from_secs(300))
+            .ok()
+            .flatten()?;
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.to_string(), zeroize::Zeroizing::new(pin.clone()));
+        Some(pin)
+    }
+
+    fn forget(&self, token: &str) {
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token);
+    }
 }
 
 impl Runner {
@@ -175,18 +239,20 @@ impl Runner {
                 None
             }
         };
+        let pins = Arc::new(TuiPins::new(tx.clone()));
         let mut scope = Scope::new(profiles_dir.clone());
         scope.flags = vars;
         scope.bindings = Bindings::open(home).ok();
         Runner {
             rt,
             tx,
-            transport: Arc::new(Transport::new(keystore.clone())),
+            transport: Arc::new(Transport::new(keystore.clone()).with_pins(pins.clone())),
             keystore,
             profiles_dir,
             scope,
             history,
             flights: HashMap::new(),
+            pins,
         }
     }
 
@@ -384,6 +450,7 @@ impl Runner {
                     let _ = tx.send(Message::KeysChanged);
                 });
             }
+            Effect::PinEntered(pin) => self.pins.answer(pin),
             Effect::ClearSession => {
                 self.scope.session().clear();
                 let _ = tx.send(Message::SessionVars(Vec::new()));

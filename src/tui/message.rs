@@ -46,6 +46,10 @@ pub enum Message {
     SessionVars(Vec<SessionVar>),
     /// The keystore changed outside the key picker: read the keys again.
     KeysChanged,
+    /// A send needs the PIN of this token (a key on a PKCS#11 token).
+    PinNeeded {
+        token: String,
+    },
     /// Both sends of a two-key comparison, and the comparison.
     PairDone {
         id: u64,

@@ -288,6 +288,11 @@ pub enum Popup {
     RenameProfile(Box<TextArea<'static>>),
     /// The session's captured variables (`x` clears them).
     Session,
+    /// A token's PIN, typed masked; it goes to the send that asked and is kept in memory only.
+    Pin {
+        token: String,
+        input: Box<TextArea<'static>>,
+    },
     /// A handshake probe of one key against the form's URL: running (lines empty) or its report.
     KeyCheck {
         name: String,

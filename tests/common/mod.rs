@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 #![allow(clippy::result_large_err)]
 
+pub mod tmux;
+
 use certbench::core::diagnose::Failure;
 use certbench::core::exchange::Exchange;
 use certbench::core::keystore::Keystore;

@@ -113,6 +113,15 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::KeysChanged => vec![Effect::LoadKeys],
+        Message::PinNeeded { token } => {
+            let mut input = TextArea::default();
+            input.set_mask_char('*');
+            s.popup = Some(Popup::Pin {
+                token,
+                input: Box::new(input),
+            });
+            Vec::new()
+        }
         Message::SessionVars(vars) => {
             s.session_vars = vars;
             Vec::new()
@@ -532,6 +541,15 @@ fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Popup::Pin { token, mut input } => match k.code {
+            KeyCode::Esc => vec![Effect::PinEntered(None)],
+            KeyCode::Enter => vec![Effect::PinEntered(Some(input.lines().join("")))],
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::Pin { token, input });
+                Vec::new()
+            }
+        },
         Popup::RenameProfile(mut input) => match k.code {
             KeyCode::Esc => Vec::new(),
             KeyCode::Enter => {

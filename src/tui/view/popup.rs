@@ -100,6 +100,15 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 r,
             );
         }
+        Popup::Pin { token, input } => {
+            let r = centered(area, 60, 4);
+            f.render_widget(Clear, r);
+            let title = format!("PIN for token {token} (Enter / Esc; kept in memory only)");
+            let b = block(t, &title, true);
+            let inner = b.inner(r);
+            f.render_widget(b, r);
+            f.render_widget(&**input, inner);
+        }
         Popup::RenameProfile(input) => {
             let r = centered(area, 50, 4);
             f.render_widget(Clear, r);

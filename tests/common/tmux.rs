@@ -1,0 +1,61 @@
+//! tmux for end-to-end tests: a real terminal driven with send-keys, read with capture-pane.
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(args)
+        .output()
+        .expect("tmux is installed (.ci/run installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Kills its tmux session when dropped, so a failing test leaves no certbench running.
+#[must_use = "the session is killed when this guard is dropped"]
+pub struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+/// A detached tmux session of `width` x `height` running `cmd`, killed with its guard.
+pub fn new_session(session: &str, width: u16, height: u16, cmd: &str) -> Session {
+    let (w, h) = (width.to_string(), height.to_string());
+    tmux(&["new-session", "-d", "-s", session, "-x", &w, "-y", &h, cmd]);
+    Session(session.to_string())
+}
+
+/// The screen once it shows `needle` within `secs`, else None (for steps that may need a retry).
+pub fn wait_for_opt(session: &str, needle: &str, secs: u64) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if screen.contains(needle) {
+            return Some(screen);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The screen once it shows `needle`; fails the test with the screen when it never does.
+pub fn wait_for(session: &str, needle: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if screen.contains(needle) {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {secs} s for {needle:?} in tmux session {session}; the screen:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
