@@ -363,3 +363,73 @@ fn the_workbench_asks_for_the_pin_once_in_a_masked_popup() {
     tmux(&["send-keys", "-t", &session, "C-c"]);
     wait_for(&session, "CERTBENCH-EXITED-", 10);
 }
+
+#[test]
+fn the_import_wizard_finds_the_keys_on_a_token_and_imports_one_by_reference() {
+    use common::tmux::{new_session, tmux, wait_for};
+    let env = Env::new();
+    let token = Token::new();
+    let public = token.generate("wiz-key", &["ECDSA", "--curve", "secp256r1"]);
+    let cert = env
+        .demo
+        .pki
+        .client_for_public_key("token-wizard-client", &public)
+        .unwrap();
+    let cert_file = token.dir.path().join("wiz-key.pem");
+    std::fs::write(&cert_file, &cert).unwrap();
+    // The certificate on the token too, as issuers usually leave it.
+    token.run(
+        "p11tool",
+        &[
+            "--provider",
+            MODULE,
+            "--login",
+            "--write",
+            "--no-mark-private",
+            "--load-certificate",
+            cert_file.to_str().unwrap(),
+            "--label",
+            "wiz-key",
+            "pkcs11:token=certbench",
+        ],
+    );
+    let profiles = tempfile::tempdir().unwrap();
+    let session = format!("certbench-wiz-{}", std::process::id());
+    let cmd = format!(
+        "SOFTHSM2_CONF={} CERTBENCH_PKCS11_MODULE={MODULE} CERTBENCH_HOME={} {} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        token.conf().display(),
+        env.home.path().display(),
+        env!("CARGO_BIN_EXE_certbench"),
+        profiles.path().display()
+    );
+    let _s = new_session(&session, 110, 30, &cmd);
+    wait_for(&session, "Profiles", 10);
+    tmux(&["send-keys", "-t", &session, "C-k"]);
+    wait_for(&session, "Keys: Enter use", 5);
+    tmux(&["send-keys", "-t", &session, "a"]);
+    wait_for(&session, "PKCS#11 token", 5);
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "Down",
+        "Down",
+        "Down",
+        "Enter",
+        "Tab",
+    ]);
+    wait_for(&session, "pkcs11:token=certbench;object=wiz%2Dkey", 10);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    tmux(&["send-keys", "-t", &session, "-l", PIN]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    tmux(&["send-keys", "-t", &session, "-l", "wizkey"]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for(&session, "imported key wizkey", 10);
+    assert!(screen.contains("token-wizard-client"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "C-c"]);
+    wait_for(&session, "CERTBENCH-EXITED-", 10);
+    let reference =
+        std::fs::read_to_string(env.home.path().join("keys/wizkey/pkcs11.toml")).unwrap();
+    assert!(reference.contains("object = \"wiz-key\""), "{reference}");
+    assert!(!reference.contains(PIN));
+}

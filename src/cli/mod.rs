@@ -937,45 +937,22 @@ async fn compare_envs(
 /// `keys import NAME --pkcs11 URI`: records the token, the key's label or id, and the chain
 /// (read from the token, or --cert); with a PIN at hand, checks that the key is there.
 fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
-    use crate::core::token::{self, PinSource, TokenRef};
-    let parsed = match token::parse_uri(uri) {
-        Ok(u) => u,
-        Err(e) => return fail(e),
-    };
-    let module = match token::module_path(args.module.as_deref().or(parsed.module_path.as_deref()))
-    {
-        Ok(m) => m,
-        Err(e) => return fail(crate::core::diagnose::token_failure(&e).message),
-    };
-    let reference = TokenRef {
-        module,
-        token: parsed.token.unwrap_or_default(),
-        object: parsed.object,
-        id: parsed.id.map(hex::encode),
-    };
-    let chain = match &args.cert {
+    use crate::core::token::{self, PinSource};
+    let cert = match &args.cert {
         Some(file) => match read_file(file)
             .and_then(|d| crate::core::keystore::read_certs(&d, &file.display().to_string()))
         {
-            Ok(c) => c,
+            Ok(c) => Some(c),
             Err(e) => return fail(e),
         },
-        None => match reference.certificates() {
-            Ok(found) if !found.is_empty() => found
-                .into_iter()
-                .map(rustls::pki_types::CertificateDer::from)
-                .collect(),
-            Ok(_) => {
-                return fail(format!(
-                    "token {} holds no certificate for this key: give it with --cert FILE",
-                    reference.token
-                ));
-            }
-            Err(e) => {
-                let d = crate::core::diagnose::token_failure(&e);
-                return fail(format!("{} ({})", d.message, d.hint));
-            }
-        },
+        None => None,
+    };
+    let (reference, chain) = match token::reference_for(uri, args.module.as_deref(), cert) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = crate::core::diagnose::token_failure(&e);
+            return fail(format!("{} ({})", d.message, d.hint));
+        }
     };
     // With a PIN at hand, the key is found and opened now rather than at the first send.
     let pins = pins::CliPins::new(&args.pin);

@@ -530,6 +530,87 @@ impl Signer for TokenSigner {
     }
 }
 
+/// What a `pkcs11:` URI refers to, ready to record: the reference (its module from `module`,
+/// the URI's module-path, the environment or p11-kit) and the certificate chain (`cert`, else
+/// the token's certificates for that key).
+pub fn reference_for(
+    uri: &str,
+    module: Option<&Path>,
+    cert: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
+) -> Result<(TokenRef, Vec<rustls::pki_types::CertificateDer<'static>>), TokenError> {
+    let parsed = parse_uri(uri).map_err(|e| TokenError::new(TokenProblem::KeyNotFound, e))?;
+    let module = module_path(module.or(parsed.module_path.as_deref()))?;
+    let reference = TokenRef {
+        module,
+        token: parsed.token.unwrap_or_default(),
+        object: parsed.object,
+        id: parsed.id.map(hex::encode),
+    };
+    let chain = match cert {
+        Some(c) => c,
+        None => {
+            let found = reference.certificates()?;
+            if found.is_empty() {
+                return Err(TokenError::new(
+                    TokenProblem::KeyNotFound,
+                    format!(
+                        "token {} holds no certificate for this key: give it with --cert FILE",
+                        reference.token
+                    ),
+                ));
+            }
+            found
+                .into_iter()
+                .map(rustls::pki_types::CertificateDer::from)
+                .collect()
+        }
+    };
+    Ok((reference, chain))
+}
+
+/// The URIs of the certificates on the module's tokens (public objects: no PIN), to pick from.
+pub fn discover(module_flag: Option<&Path>) -> Result<Vec<String>, TokenError> {
+    let path = module_path(module_flag)?;
+    let m = module(&path)?;
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let mut out = Vec::new();
+    let slots = m
+        .get_slots_with_token()
+        .map_err(|e| TokenError::from_ck(e, "listing its slots", "?"))?;
+    for slot in slots {
+        let Ok(info) = m.get_token_info(slot) else {
+            continue;
+        };
+        let label = info.label().trim().to_string();
+        let Ok(session) = m.open_ro_session(slot) else {
+            continue;
+        };
+        let certs = session
+            .find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)])
+            .unwrap_or_default();
+        for h in certs {
+            let attrs = session
+                .get_attributes(h, &[AttributeType::Label, AttributeType::Id])
+                .unwrap_or_default();
+            for a in attrs {
+                match a {
+                    Attribute::Label(l) if !l.is_empty() => out.push(format!(
+                        "pkcs11:token={};object={}",
+                        enc(&label),
+                        enc(&String::from_utf8_lossy(&l))
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// Where a token's PIN comes from, asked once per token and kept in memory for the session.
 pub trait PinSource: Send + Sync {
     /// The PIN for `token`, or None when none can be had (no flag, no terminal).

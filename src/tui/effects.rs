@@ -124,6 +124,8 @@ pub enum Effect {
     LoadSurroundings,
     /// The PIN typed for the token a send is waiting on (None: cancelled).
     PinEntered(Option<String>),
+    /// List the keys on the module's tokens (the import wizard's Tab).
+    DiscoverTokens,
 }
 
 /// Rows read for the history pane (newest first); older ones are a filter away.
@@ -451,6 +453,15 @@ impl Runner {
                 });
             }
             Effect::PinEntered(pin) => self.pins.answer(pin),
+            Effect::DiscoverTokens => {
+                self.rt.spawn_blocking(move || {
+                    let found = crate::core::token::discover(None).map_err(|e| {
+                        let d = crate::core::diagnose::token_failure(&e);
+                        format!("{} ({})", d.message, d.hint)
+                    });
+                    let _ = tx.send(Message::TokensFound(found));
+                });
+            }
             Effect::ClearSession => {
                 self.scope.session().clear();
                 let _ = tx.send(Message::SessionVars(Vec::new()));
@@ -824,6 +835,23 @@ pub fn import_key(
             ks.import_pem(name, &read(cert)?, &read(key)?, pw, key)
                 .map_err(import_failed)?
         }
+        ImportKind::Pkcs11 => {
+            use crate::core::token;
+            let (reference, chain) = token::reference_for(path.trim(), None, None)
+                .map_err(|e| import_failed(KeyError::Token(e)))?;
+            // With a PIN typed, the key is found and opened now; it is not kept.
+            if let Some(pin) = pw {
+                let leaf = chain
+                    .first()
+                    .map(|c| c.as_ref().to_vec())
+                    .unwrap_or_default();
+                reference
+                    .open(pin, &leaf)
+                    .map_err(|e| import_failed(KeyError::Token(e)))?;
+            }
+            ks.import_token(name, &reference, chain)
+                .map_err(import_failed)?
+        }
     };
     Ok(format!(
         "imported key {}: {} ({})",
@@ -835,8 +863,17 @@ pub fn import_key(
 
 /// The wizard step a key error is about: the password, the name, or else the files.
 fn import_failed(e: KeyError) -> ImportFailed {
-    let step = match e {
+    let step = match &e {
         KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. } => ImportStep::Password,
+        KeyError::Token(t)
+            if matches!(
+                t.problem,
+                crate::core::token::TokenProblem::PinWrong
+                    | crate::core::token::TokenProblem::PinLocked
+            ) =>
+        {
+            ImportStep::Password
+        }
         KeyError::Exists { .. } | KeyError::BadName(_) => ImportStep::Name,
         _ => ImportStep::Path,
     };

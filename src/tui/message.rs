@@ -46,6 +46,8 @@ pub enum Message {
     SessionVars(Vec<SessionVar>),
     /// The keystore changed outside the key picker: read the keys again.
     KeysChanged,
+    /// The `pkcs11:` URIs of the keys found on the tokens, for the import wizard.
+    TokensFound(Result<Vec<String>, String>),
     /// A send needs the PIN of this token (a key on a PKCS#11 token).
     PinNeeded {
         token: String,

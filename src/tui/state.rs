@@ -189,14 +189,18 @@ pub struct ImportWizard {
     pub name: TextArea<'static>,
     pub error: Option<String>,
     pub busy: bool,
+    /// For a token: the keys found on the module's tokens (Tab cycles through them).
+    pub candidates: Vec<String>,
 }
 
-/// What the import wizard reads: one PKCS#12 file, or a certificate and key pair.
+/// What the import wizard reads: one PKCS#12 file, a certificate and key pair, or a key that
+/// stays on a PKCS#11 token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
 pub enum ImportKind {
     Pkcs12,
     PemPair,
     DerPair,
+    Pkcs11,
 }
 
 impl ImportKind {
@@ -205,6 +209,7 @@ impl ImportKind {
             ImportKind::Pkcs12 => "PKCS#12 / PFX",
             ImportKind::PemPair => "PEM certificate + key",
             ImportKind::DerPair => "DER certificate + key",
+            ImportKind::Pkcs11 => "PKCS#11 token (smart card, YubiKey, HSM)",
         }
     }
 
@@ -260,6 +265,7 @@ impl ImportWizard {
             name: TextArea::default(),
             error: None,
             busy: false,
+            candidates: Vec::new(),
         }
     }
 }

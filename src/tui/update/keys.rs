@@ -125,6 +125,24 @@ pub(super) fn import_popup(s: &mut State, k: KeyEvent, mut w: Box<ImportWizard>)
     match (w.step, k.code) {
         (S::Kind, KeyCode::Up | KeyCode::Char('k')) => w.kind = w.kind.moved(false),
         (S::Kind, KeyCode::Down | KeyCode::Char('j')) => w.kind = w.kind.moved(true),
+        (S::Path, KeyCode::Tab) if w.kind == ImportKind::Pkcs11 => {
+            // Cycle through the keys found on the tokens; the first Tab looks for them.
+            let typed = w.path.lines().join("");
+            let effects = if w.candidates.is_empty() {
+                vec![Effect::DiscoverTokens]
+            } else {
+                let next = w
+                    .candidates
+                    .iter()
+                    .position(|c| *c == typed)
+                    .map_or(0, |i| (i + 1) % w.candidates.len());
+                w.path = ratatui_textarea::TextArea::new(vec![w.candidates[next].clone()]);
+                w.path.move_cursor(ratatui_textarea::CursorMove::End);
+                Vec::new()
+            };
+            s.popup = Some(Popup::Import(w));
+            return effects;
+        }
         (S::Path, KeyCode::Tab) => {
             let typed = w.path.lines().join("");
             s.popup = Some(Popup::Import(w));
@@ -157,6 +175,24 @@ pub(super) fn import_popup(s: &mut State, k: KeyEvent, mut w: Box<ImportWizard>)
     }
     s.popup = Some(Popup::Import(w));
     Vec::new()
+}
+
+/// The keys found on the tokens arrived: the first goes into the field.
+pub(super) fn tokens_found(s: &mut State, found: Result<Vec<String>, String>) {
+    if let Some(Popup::Import(w)) = &mut s.popup {
+        match found {
+            Ok(list) if list.is_empty() => {
+                w.error = Some("no certificate found on the tokens: type the key's pkcs11: URI (and give the certificate with `certbench keys import --pkcs11 --cert`)".into());
+            }
+            Ok(list) => {
+                w.path = ratatui_textarea::TextArea::new(vec![list[0].clone()]);
+                w.path.move_cursor(ratatui_textarea::CursorMove::End);
+                w.error = None;
+                w.candidates = list;
+            }
+            Err(e) => w.error = Some(e),
+        }
+    }
 }
 
 /// A completion of the path field arrived; it applies only if the field still holds what was completed.

@@ -10,8 +10,8 @@ use crate::core::redact;
 
 use super::message::{After, Message};
 use crate::tui::state::{
-    EntryRef, Field, Form, FormTab, HistoryRow, ImportStep, ImportWizard, InFlight, Note, Pane,
-    Popup, RespTab, Shown, State,
+    EntryRef, Field, Form, FormTab, HistoryRow, ImportKind, ImportStep, ImportWizard, InFlight,
+    Note, Pane, Popup, RespTab, Shown, State,
 };
 
 mod compare;
@@ -113,6 +113,10 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::KeysChanged => vec![Effect::LoadKeys],
+        Message::TokensFound(found) => {
+            tokens_found(s, found);
+            Vec::new()
+        }
         Message::PinNeeded { token } => {
             let mut input = TextArea::default();
             input.set_mask_char('*');

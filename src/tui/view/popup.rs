@@ -182,13 +182,13 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
             );
         }
         Popup::Import(w) => {
-            let r = centered(area, 70, 14);
+            let r = centered(area, 80, 15);
             f.render_widget(Clear, r);
             let outer = block(t, "Import a credential key (Esc back)", true);
             let inner = outer.inner(r);
             f.render_widget(outer, r);
             let rows = Layout::vertical([
-                Constraint::Length(3),
+                Constraint::Length(4),
                 Constraint::Length(1),
                 Constraint::Length(1),
                 Constraint::Length(1),
@@ -206,10 +206,12 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 })
                 .collect();
             f.render_widget(Paragraph::new(kinds), rows[0]);
-            let label = if w.kind == ImportKind::Pkcs12 {
-                "file (Tab completes):"
-            } else {
-                "CERT,KEY files (Tab completes):"
+            let label = match w.kind {
+                ImportKind::Pkcs12 => "file (Tab completes):",
+                ImportKind::Pkcs11 => {
+                    "pkcs11: URI (Tab lists the keys on the tokens; password = PIN, not kept):"
+                }
+                _ => "CERT,KEY files (Tab completes):",
             };
             f.render_widget(
                 Paragraph::new(Span::styled(label, t.focus(w.step == ImportStep::Path))),
