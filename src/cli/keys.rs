@@ -1,0 +1,395 @@
+//! `keys` and `trust`: importing credential keys (files or a PKCS#11 token) and trusted
+//! certificates, listing, checking, binding keys to hosts; and the password for a key file.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+
+use super::exit::EXIT_OK;
+use super::{fail, keystore, output, pins, runtime};
+use crate::core::bindings::Bindings;
+use crate::core::home;
+use crate::core::keystore::{KeyError, Keystore};
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// Import a credential key from a PKCS#12/PFX file, or a certificate and a key file
+    Import(ImportArgs),
+    /// List credential keys
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when any key expires within DAYS (for cron and CI)
+        #[arg(long, value_name = "DAYS")]
+        expiring: Option<i64>,
+    },
+    /// Show every fact of one key
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the public certificate chain as PEM
+    Export { name: String },
+    /// Delete a key
+    Delete { name: String },
+    /// Use key NAME for hosts matching PATTERN (host, host:port, *.domain) when nothing else names a key
+    Bind { name: String, pattern: String },
+    /// Remove the binding of PATTERN
+    Unbind { pattern: String },
+    /// List the host bindings
+    Bindings {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Handshake with a server and report whether it accepts this key
+    Check {
+        name: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long = "trust")]
+        trust: Vec<String>,
+        #[arg(long)]
+        insecure: bool,
+        /// Seconds to wait for the handshake, 1-300 (a silent server is reported as a timeout)
+        #[arg(long, default_value_t = 10)]
+        timeout: u32,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        pin: pins::PinArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub name: String,
+    /// PKCS#12 / PFX file
+    #[arg(long, conflicts_with_all = ["cert", "key"])]
+    pub p12: Option<PathBuf>,
+    /// Certificate (chain) file, PEM or DER (with --pkcs11: when the token holds only the key)
+    #[arg(long)]
+    pub cert: Option<PathBuf>,
+    /// Private key file: PKCS#8 (plain or encrypted), PKCS#1, SEC1; PEM or DER
+    #[arg(long, requires = "cert", conflicts_with = "pkcs11")]
+    pub key: Option<PathBuf>,
+    /// A key that stays on a PKCS#11 token: pkcs11:token=LABEL;object=KEY (or id=%01)
+    #[arg(long, value_name = "URI", conflicts_with = "p12")]
+    pub pkcs11: Option<String>,
+    /// The token's PKCS#11 module (default: CERTBENCH_PKCS11_MODULE, else p11-kit's proxy)
+    #[arg(long, value_name = "PATH", requires = "pkcs11")]
+    pub module: Option<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    #[command(flatten)]
+    pub pin: pins::PinArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PasswordArgs {
+    /// Read the password from this environment variable
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+    /// Read the password from the first line of this file
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustCmd {
+    /// Trust a server certificate or private CA (PEM, DER or PKCS#12)
+    Add {
+        name: String,
+        file: PathBuf,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Delete {
+        name: String,
+    },
+}
+
+/// A key, certificate or trust file: at most 1 MiB of a regular file.
+pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
+    home::read_bounded(path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
+        path: path.display().to_string(),
+        source: match e.kind() {
+            std::io::ErrorKind::NotFound => crate::core::cause::IoCause::said(
+                std::io::ErrorKind::NotFound,
+                "no such file: check the path",
+            ),
+            _ => e.into(),
+        },
+    })
+}
+
+/// The password from --password-env / --password-file, if given.
+pub(super) fn given_password(args: &PasswordArgs) -> Result<Option<String>, String> {
+    if let Some(var) = &args.password_env {
+        return std::env::var(var)
+            .map(Some)
+            .map_err(|_| format!("environment variable {var} (from --password-env) is not set"));
+    }
+    if let Some(file) = &args.password_file {
+        let bytes = home::read_bounded(file, home::KEY_FILE_LIMIT)
+            .map_err(|e| format!("cannot read --password-file {}: {e}", file.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("--password-file {} is not UTF-8 text", file.display()))?;
+        return Ok(Some(text.lines().next().unwrap_or("").to_string()));
+    }
+    Ok(None)
+}
+
+pub(super) fn prompt_password(what: &str) -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password(format!("password for {what}: ")).ok()
+}
+
+/// Runs an import, asking for the password on a TTY when the file needs one and none was given.
+pub(super) fn with_password<T>(
+    args: &PasswordArgs,
+    what: &str,
+    run: impl Fn(Option<&str>) -> Result<T, KeyError>,
+) -> Result<T, String> {
+    let given = given_password(args)?;
+    match run(given.as_deref()) {
+        Err(KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })
+            if given.is_none() =>
+        {
+            match prompt_password(what) {
+                Some(pw) => run(Some(&pw)).map_err(|e| e.to_string()),
+                None => Err(KeyError::PasswordNeeded { what: what.into() }.to_string()),
+            }
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+pub(super) fn keys(cmd: KeysCmd) -> i32 {
+    let ks = keystore();
+    match cmd {
+        KeysCmd::Import(args) => import(&ks, &args),
+        KeysCmd::Bind { name, pattern } => {
+            if let Err(e) = ks.show(&name) {
+                return fail(e);
+            }
+            let bound = Bindings::open(&home::home_dir()).and_then(|mut b| b.bind(&name, &pattern));
+            match bound {
+                Ok(p) => {
+                    eprintln!("key {name} is used for {p} when nothing else names a key");
+                    EXIT_OK
+                }
+                Err(e) => fail(e),
+            }
+        }
+        KeysCmd::Unbind { pattern } => {
+            match Bindings::open(&home::home_dir()).and_then(|mut b| b.unbind(&pattern)) {
+                Ok(true) => {
+                    eprintln!("unbound {pattern}");
+                    EXIT_OK
+                }
+                Ok(false) => fail(format!(
+                    "no binding for {pattern}: run `certbench keys bindings` to see them"
+                )),
+                Err(e) => fail(e),
+            }
+        }
+        KeysCmd::Bindings { json } => match Bindings::open(&home::home_dir()) {
+            Ok(b) => {
+                output::bindings(&b.list(), json);
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::List { json, expiring } => output::key_list(&ks, json, expiring),
+        KeysCmd::Show { name, json } => match ks.show(&name) {
+            Ok(info) => {
+                output::key_show(&info, json);
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::Export { name } => match ks.export_pem(&name) {
+            Ok(pem) => {
+                out!("{pem}");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::Delete { name } => match ks.delete(&name) {
+            Ok(()) => {
+                eprintln!("deleted key {name}");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+        KeysCmd::Check {
+            name,
+            url,
+            trust,
+            insecure,
+            timeout,
+            json,
+            pin,
+        } => {
+            if let Err(e) = crate::core::profile::check_timeout(timeout) {
+                return fail(e);
+            }
+            runtime().block_on(output::key_check(
+                &ks,
+                &name,
+                &url,
+                trust,
+                output::CheckOptions {
+                    insecure,
+                    timeout,
+                    pins: Arc::new(pins::CliPins::new(&pin)),
+                },
+                json,
+            ))
+        }
+    }
+}
+
+pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
+    if let Some(uri) = &args.pkcs11 {
+        return import_token(ks, args, uri);
+    }
+    let result = match (&args.p12, &args.cert, &args.key) {
+        (Some(p12), _, _) => {
+            let what = p12.display().to_string();
+            match read_file(p12) {
+                Err(e) => Err(e.to_string()),
+                Ok(data) => with_password(&args.password, &what, |pw| {
+                    ks.import_p12(&args.name, &data, pw, &what)
+                }),
+            }
+        }
+        (None, Some(cert), Some(key)) => {
+            let what = key.display().to_string();
+            match (read_file(cert), read_file(key)) {
+                (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+                (Ok(c), Ok(k)) => with_password(&args.password, &what, |pw| {
+                    ks.import_pem(&args.name, &c, &k, pw, &what)
+                }),
+            }
+        }
+        _ => Err("give --p12 FILE, or --cert FILE and --key FILE".into()),
+    };
+    match result {
+        Ok(info) => {
+            eprintln!(
+                "imported key {}: {} (issued by {}), {}, {}",
+                info.name,
+                info.leaf.subject_cn,
+                info.leaf.issuer_cn,
+                info.key_type,
+                info.leaf.expiry_words()
+            );
+            for w in output::key_warnings(&info) {
+                eprintln!("warning: {w}");
+            }
+            EXIT_OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub(super) fn trust(cmd: TrustCmd) -> i32 {
+    let ks = keystore();
+    match cmd {
+        TrustCmd::Add {
+            name,
+            file,
+            password,
+        } => {
+            let what = file.display().to_string();
+            let data = match read_file(&file) {
+                Ok(d) => d,
+                Err(e) => return fail(e),
+            };
+            match with_password(&password, &what, |pw| {
+                ks.add_trusted(&name, &data, pw, &what)
+            }) {
+                Ok(certs) => {
+                    for c in certs {
+                        eprintln!(
+                            "trusted {name}: {} (issued by {}), {}; pin {}",
+                            c.subject,
+                            c.issuer_cn,
+                            c.expiry_words(),
+                            c.pin
+                        );
+                    }
+                    EXIT_OK
+                }
+                Err(e) => fail(e),
+            }
+        }
+        TrustCmd::List { json } => output::trust_list(&ks, json),
+        TrustCmd::Delete { name } => match ks.delete_trusted(&name) {
+            Ok(()) => {
+                eprintln!("deleted trusted certificate {name}");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
+    }
+}
+
+/// `keys import NAME --pkcs11 URI`: records the token, the key's label or id, and the chain
+/// (read from the token, or --cert); with a PIN at hand, checks that the key is there.
+pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
+    use crate::core::token::{self, PinSource};
+    let cert = match &args.cert {
+        Some(file) => match read_file(file)
+            .and_then(|d| crate::core::keystore::read_certs(&d, &file.display().to_string()))
+        {
+            Ok(c) => Some(c),
+            Err(e) => return fail(e),
+        },
+        None => None,
+    };
+    let (reference, chain) = match token::reference_for(uri, args.module.as_deref(), cert) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = crate::core::diagnose::token_failure(&e);
+            return fail(format!("{} ({})", d.message, d.hint));
+        }
+    };
+    // With a PIN at hand, the key is found and opened now rather than at the first send.
+    let pins = pins::CliPins::new(&args.pin);
+    // (A PIN from the flags, or typed on a terminal; none at all defers the check.)
+    if pins.pin(&reference.token).is_some() {
+        let leaf = chain
+            .first()
+            .map(|c| c.as_ref().to_vec())
+            .unwrap_or_default();
+        if let Err(e) = token::open_with(&reference, &leaf, &pins) {
+            let d = crate::core::diagnose::token_failure(&e);
+            return fail(format!("{} ({})", d.message, d.hint));
+        }
+    }
+    match ks.import_token(&args.name, &reference, chain) {
+        Ok(info) => {
+            eprintln!(
+                "imported key {}: {} (issued by {}), {}, {}; its PIN is not stored",
+                info.name,
+                info.leaf.subject_cn,
+                info.leaf.issuer_cn,
+                info.key_type,
+                info.leaf.expiry_words()
+            );
+            EXIT_OK
+        }
+        Err(e) => fail(e),
+    }
+}

@@ -1,0 +1,501 @@
+//! `send`: one profile (or flags) through the chain and the pipeline, printed for a person or as
+//! JSON; the same profile with two keys or in two environments, compared.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::exit::EXIT_USAGE;
+use super::{fail, history, keystore, output, pins};
+use crate::core::bindings::Bindings;
+use crate::core::budget::Budget;
+use crate::core::chain::Scope;
+use crate::core::environment::Environment;
+use crate::core::home;
+use crate::core::pipeline::Pipeline;
+use crate::core::prepare::PreparedRequest;
+use crate::core::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
+use crate::core::transport::Transport;
+
+#[derive(Args, Debug, Default)]
+pub struct SendArgs {
+    /// Profile name (omit to build the request from flags alone)
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(long, short = 'X')]
+    pub method: Option<String>,
+    /// 'Name: value' (repeatable)
+    #[arg(long, short = 'H')]
+    pub header: Vec<String>,
+    /// k=v (repeatable)
+    #[arg(long)]
+    pub query: Vec<String>,
+    #[arg(long)]
+    pub credential: Option<String>,
+    #[arg(long)]
+    pub no_mtls: bool,
+    #[arg(long)]
+    pub trust: Vec<String>,
+    /// Do not verify the server's certificate (unsafe; marked UNVERIFIED)
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+    /// Whole-request timeout, 1-300 seconds (covers reading, decoding and parsing the body)
+    #[arg(long)]
+    pub timeout: Option<u32>,
+    /// Also redact this header, query key or field in history and output (repeatable; adds to the profile's `redact`)
+    #[arg(long, value_name = "NAME")]
+    pub redact: Vec<String>,
+    /// Most body bytes held in memory, after decoding (default 256MiB; e.g. 10M, 1GiB)
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<crate::core::size::ByteSize>,
+    /// Stream the body (decoded) into FILE instead of memory: any size, no limit
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "compare_key")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub no_follow: bool,
+    #[arg(long)]
+    pub follow_all: bool,
+    #[arg(long)]
+    pub no_query_arrays: bool,
+    #[arg(long)]
+    pub no_compressed: bool,
+    #[arg(long)]
+    pub no_parse: bool,
+    #[arg(long)]
+    pub no_status_errors: bool,
+    #[arg(long)]
+    pub share_cookies: bool,
+    /// Load and save cookies in this file (implies --share-cookies)
+    #[arg(long)]
+    pub cookie_jar: Option<PathBuf>,
+    #[arg(long, conflicts_with = "data_file")]
+    pub data: Option<String>,
+    #[arg(long)]
+    pub data_file: Option<PathBuf>,
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// k=v form field (repeatable)
+    #[arg(long)]
+    pub form: Vec<String>,
+    /// name=text or name=@file multipart part (repeatable)
+    #[arg(long)]
+    pub part: Vec<String>,
+    /// name=value for ${name} (repeatable)
+    #[arg(long)]
+    pub var: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Print the request line, redirects and TLS facts to stderr
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Do not record this send in history
+    #[arg(long)]
+    pub no_history: bool,
+    /// Also send with this key and compare the two responses (exit 0 same, 1 different, 2 trouble)
+    #[arg(long, value_name = "KEY")]
+    pub compare_key: Option<String>,
+    /// With --compare-key or --compare-env: a JSON path or header name to ignore (repeatable)
+    #[arg(long)]
+    pub ignore: Vec<String>,
+    /// Send through this HTTP proxy (http://[USER:PASS@]HOST:PORT); default: HTTPS_PROXY, http_proxy, ALL_PROXY
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+    /// Connect directly, whatever the profile and the environment say about proxies
+    #[arg(long)]
+    pub no_proxy: bool,
+    /// Connect to ADDRESS for HOST:PORT; SNI and Host stay HOST (repeatable, as curl)
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    pub resolve: Vec<String>,
+    /// Connect to HOST2:PORT2 for HOST:PORT; SNI and Host stay HOST (repeatable, as curl)
+    #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+    /// Speak HTTP/1.1 only (ALPN http/1.1)
+    #[arg(long = "http1.1", conflicts_with = "http2")]
+    pub http1: bool,
+    /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over http://)
+    #[arg(long)]
+    pub http2: bool,
+    /// Fail unless the server's public key has this hash: sha256//BASE64[;sha256//...] (curl's --pinnedpubkey)
+    #[arg(long, value_name = "sha256//BASE64")]
+    pub pin: Option<String>,
+    /// Append the TLS secrets to FILE (NSS key log, for Wireshark); SSLKEYLOGFILE does the same
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Use environments/NAME.toml: its variables, and its credential, trust and proxy where the profile names none
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    #[command(flatten)]
+    pub token_pin: pins::PinArgs,
+    /// Also send in this environment and compare the two responses (exit 0 same, 1 different)
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["compare_key", "output"])]
+    pub compare_env: Option<String>,
+}
+
+fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a str), String> {
+    text.split_once(sep)
+        .ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
+}
+
+/// The profile the flags describe: the named profile (if any) with every override applied.
+pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
+    let mut p = match &args.profile {
+        Some(name) => profile::find(dir, name).map_err(|e| e.to_string())?,
+        None => Profile {
+            name: "(flags)".into(),
+            ..Profile::default()
+        },
+    };
+    if let Some(u) = &args.url {
+        p.url = u.clone();
+    }
+    if p.url.is_empty() {
+        return Err("no URL: give a PROFILE or --url URL".into());
+    }
+    if let Some(m) = &args.method {
+        p.method = m.to_ascii_uppercase();
+    }
+    for h in &args.header {
+        let (k, v) = split_pair("--header", h, ':')?;
+        let (k, v) = (k.trim().to_string(), v.trim().to_string());
+        match p.headers.get_mut(&k) {
+            Some(HeaderValues::One(old)) => {
+                let old = old.clone();
+                p.headers.insert(k, HeaderValues::Many(vec![old, v]));
+            }
+            Some(HeaderValues::Many(vs)) => vs.push(v),
+            None => {
+                p.headers.insert(k, HeaderValues::One(v));
+            }
+        }
+    }
+    for q in &args.query {
+        let (k, v) = split_pair("--query", q, '=')?;
+        p.query.push((k.into(), v.into()));
+    }
+    if let Some(c) = &args.credential {
+        p.credential = Some(c.clone());
+    }
+    if args.no_mtls {
+        p.options.mutual_tls = Some(false);
+    }
+    p.trust.extend(args.trust.iter().cloned());
+    p.redact.extend(args.redact.iter().cloned());
+    let o = &mut p.options;
+    if args.insecure {
+        o.verify_tls = false;
+    }
+    if let Some(t) = args.timeout {
+        o.timeout_secs = t;
+    }
+    if let Some(size) = args.max_body {
+        crate::core::profile::check_max_body(size)?;
+        o.max_body = Some(size);
+    }
+    if args.no_follow {
+        o.follow_redirects = false;
+    }
+    if args.follow_all {
+        o.follow_all_redirects = true;
+    }
+    o.query_arrays &= !args.no_query_arrays;
+    o.compressed &= !args.no_compressed;
+    o.parse_response &= !args.no_parse;
+    o.errors_on_status &= !args.no_status_errors;
+    o.share_cookies |= args.share_cookies || args.cookie_jar.is_some();
+    if let Some(proxy) = &args.proxy {
+        o.proxy = Some(proxy.clone());
+    }
+    if args.no_proxy {
+        o.proxy = Some(crate::core::route::NO_PROXY_SETTING.into());
+    }
+    o.resolve.extend(args.resolve.iter().cloned());
+    o.connect_to.extend(args.connect_to.iter().cloned());
+    if args.http1 {
+        o.http_version = crate::core::route::HttpVersion::Http1;
+    }
+    if args.http2 {
+        o.http_version = crate::core::route::HttpVersion::Http2;
+    }
+    if let Some(pin) = &args.pin {
+        o.pin = Some(pin.clone());
+    }
+    body_overrides(&mut p, args)?;
+    Ok(p)
+}
+
+fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
+    if let Some(file) = &args.data_file {
+        let bytes = crate::core::home::read_bounded(file, crate::core::prepare::PART_FILE_LIMIT)
+            .map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            format!(
+                "--data-file {} is not UTF-8 text: send binary data as a multipart file (--part name=@{})",
+                file.display(),
+                file.display()
+            )
+        })?;
+        p.body = Body {
+            kind: BodyType::Raw,
+            content_type: args.content_type.clone(),
+            text: Some(text),
+            ..Body::default()
+        };
+    } else if let Some(data) = &args.data {
+        p.body = Body {
+            kind: BodyType::Raw,
+            content_type: args.content_type.clone(),
+            text: Some(data.clone()),
+            ..Body::default()
+        };
+    } else if !args.form.is_empty() {
+        let mut fields = Vec::new();
+        for f in &args.form {
+            let (k, v) = split_pair("--form", f, '=')?;
+            fields.push((k.into(), v.into()));
+        }
+        p.body = Body {
+            kind: BodyType::Form,
+            fields,
+            ..Body::default()
+        };
+    } else if !args.part.is_empty() {
+        let mut parts = Vec::new();
+        for part in &args.part {
+            let (name, v) = split_pair("--part", part, '=')?;
+            let (text, file) = match v.strip_prefix('@') {
+                Some(path) => (None, Some(path.to_string())),
+                None => (Some(v.to_string()), None),
+            };
+            parts.push(Part {
+                name: name.into(),
+                text,
+                file,
+                filename: None,
+                content_type: None,
+            });
+        }
+        p.body = Body {
+            kind: BodyType::Multipart,
+            parts,
+            ..Body::default()
+        };
+    } else if let Some(ct) = &args.content_type {
+        p.body.content_type = Some(ct.clone());
+    }
+    if let Some(ct) = &args.content_type {
+        crate::core::prepare::check_content_type(ct).map_err(|e| format!("--content-type: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The scope of this command's sends: `--var`, the environment, the home's key bindings.
+pub fn scope_for(dir: &Path, pairs: &[String], env: Option<&str>) -> Result<Scope, String> {
+    let mut scope = Scope::new(dir.to_path_buf());
+    for pair in pairs {
+        let (k, v) = split_pair("--var", pair, '=')?;
+        scope.flags.set(k, v);
+    }
+    if let Some(name) = env {
+        scope.environment = Some(Environment::load(dir, name).map_err(|e| e.to_string())?);
+    }
+    match Bindings::open(&home::home_dir()) {
+        Ok(b) => scope.bindings = Some(b),
+        Err(e) => eprintln!("warning: key bindings not used: {e}"),
+    }
+    Ok(scope)
+}
+
+pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
+    let prepared: Result<(Profile, Scope), String> = (|| {
+        let profile = build_profile(dir, args)?;
+        let scope = scope_for(dir, &args.var, args.env.as_deref())?;
+        // Checked here so a request that cannot be built exits 1 before anything is sent; with
+        // `requires`, the variables they capture are not set yet, so the chain checks it.
+        if profile.requires.is_empty() {
+            scope.prepare(&profile).map_err(|f| f.diagnosis.message)?;
+        }
+        Ok((profile, scope))
+    })();
+    let (profile, scope) = match prepared {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let transport = Arc::new(
+        Transport::new(keystore()).with_pins(Arc::new(pins::CliPins::new(&args.token_pin))),
+    );
+    if let Some(jar) = &args.cookie_jar
+        && let Err(e) = transport.shared_jar().load(jar)
+    {
+        return fail(e);
+    }
+    let hist = if args.no_history || !profile.history {
+        None
+    } else {
+        history::open().map(Arc::new)
+    };
+    let pipeline = Pipeline::new(transport.clone(), hist);
+    if let Some(other) = &args.compare_key {
+        let req = match scope.prepare(&profile) {
+            Ok(r) => r,
+            Err(f) => return fail(f.diagnosis.message),
+        };
+        return send_pair(&pipeline, profile, req, other, args).await;
+    }
+    if let Some(other_env) = &args.compare_env {
+        return compare_envs(&pipeline, profile, &scope, other_env, args).await;
+    }
+    let mut sent = pipeline
+        .send_chain(profile, &scope, &Budget::unlimited(), |req| {
+            req.save_to = args.output.clone();
+            req.keylog = args.keylog.clone();
+        })
+        .await;
+    let last = sent
+        .pop()
+        .expect("a chain ends with the profile's own send");
+    for before in &sent {
+        output::print_required(before);
+    }
+    // Cookies set on the way (redirect hops) count even when the send then failed.
+    if let Some(jar) = &args.cookie_jar
+        && let Err(e) = transport.shared_jar().save(jar)
+    {
+        eprintln!("warning: cannot save cookie jar {}: {e}", jar.display());
+    }
+    if let Some(e) = &last.not_recorded {
+        eprintln!("warning: {e}");
+    }
+    let Some(req) = last.request.as_ref() else {
+        // It did not prepare, even after what it requires.
+        let Err(f) = &*last.result else {
+            return EXIT_USAGE;
+        };
+        return fail(&f.diagnosis.message);
+    };
+    if args.verbose {
+        // As history stores it: secret headers, and captured secret values anywhere, hidden.
+        let red = crate::core::redact::Redactor::for_request(req);
+        eprintln!("> {} {}", req.method, red.url(&req.url));
+        for (k, v) in red.headers(&req.headers) {
+            eprintln!("> {k}: {}", output::mask_header(&k, &v));
+        }
+        output::print_key_source(req);
+        for (name, why) in &last.missed {
+            eprintln!("* capture {name}: {why}");
+        }
+        if let Some(id) = last.recorded_id() {
+            eprintln!("* recorded as history #{id}");
+        }
+    }
+    output::print_result(
+        req,
+        &last.result,
+        last.verdict.as_ref(),
+        args.json,
+        args.verbose,
+    )
+}
+
+/// The same profile in two environments, both recorded, then compared (exit 0 same, 1 not).
+async fn compare_envs(
+    pipeline: &Pipeline,
+    profile: Profile,
+    scope: &Scope,
+    other_env: &str,
+    args: &SendArgs,
+) -> i32 {
+    let dir = &scope.profiles_dir;
+    let other = match Environment::load(dir, other_env) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
+    };
+    let mut scope_b = scope.clone();
+    scope_b.environment = Some(other);
+    scope_b.session = Default::default();
+    let budget = Budget::unlimited();
+    let (mut a, mut b) = tokio::join!(
+        pipeline.send_chain(profile.clone(), scope, &budget, |_| {}),
+        pipeline.send_chain(profile, &scope_b, &budget, |_| {}),
+    );
+    let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
+        return EXIT_USAGE;
+    };
+    let name = |s: &Scope| {
+        s.environment
+            .as_ref()
+            .map_or("no environment".to_string(), |e| format!("env {}", e.name))
+    };
+    let label = |sent: &crate::core::pipeline::Sent, env: String| {
+        let key = sent
+            .request
+            .as_ref()
+            .and_then(|r| r.credential.clone())
+            .unwrap_or_else(|| "none".into());
+        format!(
+            "{}{env} key {key}",
+            sent.recorded_id()
+                .map(|i| format!("#{i} "))
+                .unwrap_or_default()
+        )
+    };
+    let mut rules = a.profile.compare_ignore.clone();
+    rules.extend(args.ignore.iter().cloned());
+    let cmp = crate::core::compare::compare(&a.result, &b.result, &rules);
+    history::print_comparison(
+        &cmp,
+        &label(&a, name(scope)),
+        &label(&b, name(&scope_b)),
+        args.json,
+    );
+    if cmp.is_equal() {
+        history::DIFF_SAME
+    } else {
+        history::DIFF_DIFFERENT
+    }
+}
+
+/// The rotation / authorization case: the same request with two keys, both recorded, then compared.
+async fn send_pair(
+    pipeline: &Pipeline,
+    profile: Profile,
+    req: PreparedRequest,
+    other: &str,
+    args: &SendArgs,
+) -> i32 {
+    if let Err(e) = pipeline.transport().keystore().show(other) {
+        return fail(e);
+    }
+    let first_key = req.credential.clone().filter(|_| req.mutual_tls);
+    let (a, b) = pipeline
+        .send_pair(profile, req, other, &Budget::unlimited())
+        .await;
+    for e in [&a.not_recorded, &b.not_recorded].into_iter().flatten() {
+        eprintln!("warning: {e}");
+    }
+    let (ra, rb) = (&*a.result, &*b.result);
+    let (ida, idb) = (a.recorded_id(), b.recorded_id());
+    let profile = &a.profile;
+    let mut rules = profile.compare_ignore.clone();
+    rules.extend(args.ignore.iter().cloned());
+    let cmp = crate::core::compare::compare(ra, rb, &rules);
+    let label = |id: Option<i64>, key: Option<&str>| {
+        format!(
+            "{}key {}",
+            id.map(|i| format!("#{i} ")).unwrap_or_default(),
+            key.unwrap_or("none")
+        )
+    };
+    history::print_comparison(
+        &cmp,
+        &label(ida, first_key.as_deref()),
+        &label(idb, Some(other)),
+        args.json,
+    );
+    if cmp.is_equal() {
+        history::DIFF_SAME
+    } else {
+        history::DIFF_DIFFERENT
+    }
+}
