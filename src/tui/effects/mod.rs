@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -18,7 +18,6 @@ use crate::core::diagnose::Failure;
 use crate::core::environment::Environment;
 use crate::core::exchange::Exchange;
 use crate::core::history::{Filter, History, Limits, Summary};
-use crate::core::keyerror::KeyError;
 use crate::core::keystore::Keystore;
 use crate::core::pipeline::{Pipeline, Sent};
 use crate::core::profile::{self, Profile};
@@ -26,10 +25,16 @@ use crate::core::transport::Transport;
 use crate::core::vars::Vars;
 
 use super::message::{After, Message};
+
+mod import;
+mod pins;
+
 use super::state::{
-    BodyLines, CompareView, EntryRef, EnvView, ImportFailed, ImportKind, ImportStep, SendExtras,
-    SessionVar, Shown,
+    BodyLines, CompareView, EntryRef, EnvView, ImportKind, SendExtras, SessionVar, Shown,
 };
+use import::complete_path;
+pub use import::import_key;
+use pins::TuiPins;
 
 /// One side of a comparison: an entry in the store, or a result held in memory.
 #[derive(Debug, Clone)]
@@ -146,66 +151,6 @@ pub struct Runner {
     flights: HashMap<u64, (JoinHandle<()>, Arc<AtomicBool>)>,
     /// Token PINs: asked with a popup, kept in memory for the session.
     pins: Arc<TuiPins>,
-}
-
-/// A token's PIN in the workbench: the send that needs it asks the screen (a masked popup) and
-/// waits for the answer; then it is kept in memory for the session, never written.
-pub struct TuiPins {
-    tx: UnboundedSender<Message>,
-    answers: std::sync::Mutex<std::sync::mpsc::Receiver<Option<String>>>,
-    answer_tx: std::sync::mpsc::Sender<Option<String>>,
-    known: std::sync::Mutex<HashMap<String, zeroize::Zeroizing<String>>>,
-}
-
-impl TuiPins {
-    fn new(tx: UnboundedSender<Message>) -> TuiPins {
-        let (answer_tx, answers) = std::sync::mpsc::channel();
-        TuiPins {
-            tx,
-            answers: std::sync::Mutex::new(answers),
-            answer_tx,
-            known: Default::default(),
-        }
-    }
-
-    fn answer(&self, pin: Option<String>) {
-        let _ = self.answer_tx.send(pin);
-    }
-}
-
-impl crate::core::token::PinSource for TuiPins {
-    fn pin(&self, token: &str) -> Option<String> {
-        if let Some(p) = self
-            .known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(token)
-        {
-            return Some(p.to_string());
-        }
-        // One question at a time; the send waits (a worker thread) while the user types.
-        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        while answers.try_recv().is_ok() {}
-        let _ = self.tx.send(Message::PinNeeded {
-            token: token.to_string(),
-        });
-        let pin = answers
-            .recv_timeout(std::time::Duration::from_secs(300))
-            .ok()
-            .flatten()?;
-        self.known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(token.to_string(), zeroize::Zeroizing::new(pin.clone()));
-        Some(pin)
-    }
-
-    fn forget(&self, token: &str) {
-        self.known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(token);
-    }
 }
 
 impl Runner {
@@ -803,134 +748,5 @@ fn display_lines(result: &Result<Exchange, Failure>) -> BodyLines {
             view => view.lines().cloned().unwrap_or_default(),
         },
         Err(_) => BodyLines::default(),
-    }
-}
-
-/// The wizard's import: a PKCS#12 file, or "cert.pem,key.pem" / "cert.der,key.der".
-/// Imports a key from the wizard's fields; an error names the step it is about.
-pub fn import_key(
-    ks: &Keystore,
-    kind: ImportKind,
-    path: &str,
-    password: &str,
-    name: &str,
-) -> Result<String, ImportFailed> {
-    let at_path = |message: String| ImportFailed {
-        step: ImportStep::Path,
-        message,
-    };
-    let read = |p: &str| {
-        crate::core::home::read_bounded(Path::new(p.trim()), crate::core::home::KEY_FILE_LIMIT)
-            .map_err(|e| at_path(format!("cannot read {p}: {e}")))
-    };
-    let pw = (!password.is_empty()).then_some(password);
-    let info = match kind {
-        ImportKind::Pkcs12 => ks
-            .import_p12(name, &read(path)?, pw, path)
-            .map_err(import_failed)?,
-        ImportKind::PemPair | ImportKind::DerPair => {
-            let (cert, key) = path
-                .split_once(',')
-                .ok_or_else(|| at_path("give the certificate and key files as CERT,KEY".into()))?;
-            ks.import_pem(name, &read(cert)?, &read(key)?, pw, key)
-                .map_err(import_failed)?
-        }
-        ImportKind::Pkcs11 => {
-            use crate::core::token;
-            let (reference, chain) = token::reference_for(path.trim(), None, None)
-                .map_err(|e| import_failed(KeyError::Token(e)))?;
-            // With a PIN typed, the key is found and opened now; it is not kept.
-            if let Some(pin) = pw {
-                let leaf = chain
-                    .first()
-                    .map(|c| c.as_ref().to_vec())
-                    .unwrap_or_default();
-                reference
-                    .open(pin, &leaf)
-                    .map_err(|e| import_failed(KeyError::Token(e)))?;
-            }
-            ks.import_token(name, &reference, chain)
-                .map_err(import_failed)?
-        }
-    };
-    Ok(format!(
-        "imported key {}: {} ({})",
-        info.name,
-        info.leaf.subject_cn,
-        info.leaf.expiry_words()
-    ))
-}
-
-/// The wizard step a key error is about: the password, the name, or else the files.
-fn import_failed(e: KeyError) -> ImportFailed {
-    let step = match &e {
-        KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. } => ImportStep::Password,
-        KeyError::Token(t)
-            if matches!(
-                t.problem,
-                crate::core::token::TokenProblem::PinWrong
-                    | crate::core::token::TokenProblem::PinLocked
-            ) =>
-        {
-            ImportStep::Password
-        }
-        KeyError::Exists { .. } | KeyError::BadName(_) => ImportStep::Name,
-        _ => ImportStep::Path,
-    };
-    ImportFailed {
-        step,
-        message: e.to_string(),
-    }
-}
-
-/// The folder listing's longest common completion of `typed`, with `/` after a lone folder.
-fn complete_path(typed: &str) -> Option<String> {
-    let (dir, prefix) = match typed.rfind('/') {
-        Some(i) => (&typed[..=i], &typed[i + 1..]),
-        None => ("", typed),
-    };
-    let entries = std::fs::read_dir(if dir.is_empty() { "." } else { dir }).ok()?;
-    let mut matches: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix))
-        .collect();
-    matches.sort();
-    let first = matches.first()?;
-    let common: String = matches.iter().fold(first.clone(), |acc, m| {
-        acc.chars()
-            .zip(m.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a)
-            .collect()
-    });
-    let mut full = format!("{dir}{common}");
-    if matches.len() == 1 && Path::new(&full).is_dir() {
-        full.push('/');
-    }
-    Some(full)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::complete_path;
-
-    #[test]
-    fn a_path_completes_to_the_common_prefix_and_a_lone_folder_gains_a_slash() {
-        let dir = tempfile::tempdir().unwrap();
-        let base = format!("{}/", dir.path().display());
-        std::fs::write(dir.path().join("client-a.p12"), b"").unwrap();
-        std::fs::write(dir.path().join("client-b.p12"), b"").unwrap();
-        std::fs::create_dir(dir.path().join("keys")).unwrap();
-        assert_eq!(
-            complete_path(&format!("{base}cl")),
-            Some(format!("{base}client-"))
-        );
-        assert_eq!(
-            complete_path(&format!("{base}k")),
-            Some(format!("{base}keys/"))
-        );
-        assert_eq!(complete_path(&format!("{base}zz")), None);
-        assert_eq!(complete_path("/no/such/folder/x"), None);
     }
 }
