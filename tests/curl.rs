@@ -9,16 +9,7 @@ use std::process::{Command, Output};
 use common::Env;
 
 fn certbench(env: &Env, dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_certbench"))
-        .arg("--profiles")
-        .arg(dir)
-        .args(args)
-        .env("CERTBENCH_HOME", env.home.path())
-        .current_dir(dir)
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .output()
-        .unwrap()
+    common::certbench_in(env, dir, args)
 }
 
 fn stderr(o: &Output) -> String {

@@ -112,3 +112,18 @@ pub fn demo_send_args(url: &str) -> Vec<&str> {
         "--no-history",
     ]
 }
+
+/// The certbench binary on `profiles` with this env's home, run from that folder, with no
+/// proxy from the surrounding environment.
+pub fn certbench_in(env: &Env, profiles: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--profiles")
+        .arg(profiles)
+        .args(args)
+        .env("CERTBENCH_HOME", env.home.path())
+        .current_dir(profiles)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap()
+}

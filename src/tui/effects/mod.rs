@@ -262,20 +262,7 @@ impl Runner {
                             )
                         }
                     };
-                    let (sa, a) = shown_of_sent(&tx, a);
-                    let (sb, b) = shown_of_sent(&tx, b);
-                    let ignore = a.profile.compare_ignore.clone();
-                    let labels = (sa.label(), sb.label());
-                    let (ra, rb) = (a.result.clone(), b.result.clone());
-                    let view =
-                        tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore))
-                            .await;
-                    let Ok(view) = view else { return };
-                    let _ = tx.send(Message::PairDone {
-                        id,
-                        sends: vec![(sb, b), (sa, a)],
-                        compare: view,
-                    });
+                    pair_done(&tx, id, a, b, |sa, sb| (sa.label(), sb.label())).await;
                 });
                 self.flights.insert(id, (handle, stop));
             }
@@ -444,23 +431,13 @@ impl Runner {
                     let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
                         return;
                     };
-                    let (sa, a) = shown_of_sent(&tx, a);
-                    let (sb, b) = shown_of_sent(&tx, b);
-                    let ignore = a.profile.compare_ignore.clone();
-                    let labels = (
-                        format!("{here} {}", sa.label()),
-                        format!("env {other} {}", sb.label()),
-                    );
-                    let (ra, rb) = (a.result.clone(), b.result.clone());
-                    let view =
-                        tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore))
-                            .await;
-                    let Ok(view) = view else { return };
-                    let _ = tx.send(Message::PairDone {
-                        id,
-                        sends: vec![(sb, b), (sa, a)],
-                        compare: view,
-                    });
+                    pair_done(&tx, id, a, b, |sa, sb| {
+                        (
+                            format!("{here} {}", sa.label()),
+                            format!("env {other} {}", sb.label()),
+                        )
+                    })
+                    .await;
                 });
                 self.flights.insert(id, (handle, stop));
             }
@@ -629,6 +606,29 @@ fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) 
         verdict: sent.verdict,
     };
     (sent.summary, shown)
+}
+
+/// Two sends to compare (two keys, or two environments): both into history rows, and the
+/// comparison built off the async workers; `labels` names each side.
+async fn pair_done(
+    tx: &UnboundedSender<Message>,
+    id: u64,
+    a: Sent,
+    b: Sent,
+    labels: impl FnOnce(&Summary, &Summary) -> (String, String),
+) {
+    let (sa, a) = shown_of_sent(tx, a);
+    let (sb, b) = shown_of_sent(tx, b);
+    let ignore = a.profile.compare_ignore.clone();
+    let labels = labels(&sa, &sb);
+    let (ra, rb) = (a.result.clone(), b.result.clone());
+    let view = tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore)).await;
+    let Ok(view) = view else { return };
+    let _ = tx.send(Message::PairDone {
+        id,
+        sends: vec![(sb, b), (sa, a)],
+        compare: view,
+    });
 }
 
 /// A send made first because the profile required it, in one line.
