@@ -121,6 +121,10 @@ impl SendMoments {
         t.headers_ms = ms(self.started, self.headers);
         t.body_ms = t.download_ms;
         t.total_ms = ms(self.started, self.done);
+        // Sums of rounded parts: rounded again, so 0.1 + 0.2 reads 0.3.
+        for phase in [&mut t.connect_ms, &mut t.dns_ms, &mut t.tls_ms] {
+            *phase = (*phase * 10.0).round() / 10.0;
+        }
         t
     }
 }
