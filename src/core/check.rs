@@ -13,7 +13,6 @@ use super::diagnose::{Failure, Probe, ca_mismatch, explain, host_of, preflight};
 use super::exchange::{Diagnosis, TlsFacts};
 use super::kind::DiagnosisKind;
 use super::prepare::PreparedRequest;
-use super::probe::probe_tls;
 use super::transport::Transport;
 
 /// The answer of `keys check`: does this server accept this key, and if not, why.
@@ -68,12 +67,11 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
     };
     let cred = cred_info.as_ref().map(|c| c.view());
     let url = req.parsed_url();
-    let probe = probe_tls(
-        &entry.config,
-        &url,
-        Duration::from_secs(u64::from(req.options.timeout_secs)),
-    )
-    .await;
+    let timeout = Duration::from_secs(u64::from(req.options.timeout_secs));
+    let probe = match transport.probe(req, &entry.config, timeout).await {
+        Ok(p) => p,
+        Err(f) => return plain_failure(f),
+    };
     let tls = entry.log.facts_for(&url);
     let mut warnings = preflight(req, cred.as_ref());
     let asked = tls.as_ref().is_some_and(|t| t.client_cert_requested);

@@ -68,6 +68,15 @@ struct RouteKey {
 }
 
 impl RouteKey {
+    /// A handshake probe along this route (`keys check`, and a failed send's second look).
+    async fn probe(&self, config: &Arc<ClientConfig>, url: &Url) -> super::diagnose::Probe {
+        let path = super::probe::Path {
+            proxy: self.proxy.for_url(url),
+            overrides: Some(&self.overrides),
+        };
+        super::probe::probe_tls_via(config, url, Duration::from_secs(5), path).await
+    }
+
     /// The route of `req`; the proxy from its setting, else from the environment.
     fn of(req: &PreparedRequest) -> Result<RouteKey, Failure> {
         let invalid = |m: String| {
@@ -153,6 +162,22 @@ impl Transport {
     pub fn with_pins(mut self, pins: Arc<dyn PinSource>) -> Transport {
         self.pins = pins;
         self
+    }
+
+    /// A handshake probe of `req`'s key along its route (proxy, overrides) within `timeout`.
+    pub async fn probe(
+        &self,
+        req: &PreparedRequest,
+        config: &Arc<ClientConfig>,
+        timeout: Duration,
+    ) -> Result<super::diagnose::Probe, Failure> {
+        let route = RouteKey::of(req)?;
+        let url = req.parsed_url();
+        let path = super::probe::Path {
+            proxy: route.proxy.for_url(&url),
+            overrides: Some(&route.overrides),
+        };
+        Ok(super::probe::probe_tls_via(config, &url, timeout, path).await)
     }
 
     pub fn keystore(&self) -> &Keystore {
@@ -365,11 +390,9 @@ impl Transport {
                 if let Some(tls) = &mut failure.tls {
                     tls.proxy = failure.proxy.clone();
                 }
-                // The probe connects directly, so it would not tell about a path through a proxy.
-                if failure.needs_probe && url.scheme() == "https" && failure.proxy.is_none() {
-                    failure.probe = Some(
-                        super::probe::probe_tls(&entry.config, &url, Duration::from_secs(5)).await,
-                    );
+                // The probe goes the way the send went: through the proxy, or to the override.
+                if failure.needs_probe && url.scheme() == "https" {
+                    failure.probe = Some(route.probe(&entry.config, &url).await);
                 }
                 failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());
                 failure.warnings = preflight;
