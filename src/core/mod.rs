@@ -20,6 +20,7 @@ pub mod chain;
 pub mod check;
 pub mod clock;
 pub mod compare;
+mod connect;
 pub mod cookies;
 pub mod curl;
 pub mod diagnose;
