@@ -524,6 +524,8 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
             DiagnosisKind::TokenKeyNotFound,
             "check the key's label or id: `p11tool --list-privkeys --login`",
         ),
+        // The message says what the URI lacks and what to write.
+        P::BadUri => (DiagnosisKind::InvalidCredential, ""),
         P::CannotSign | P::Other => (
             DiagnosisKind::TokenCannotSign,
             "check that the key may sign (CKA_SIGN) and that the token offers RSA or ECDSA signing",

@@ -35,6 +35,8 @@ pub struct TokenRef {
 /// Why a token key cannot be used; each has its own diagnosis kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenProblem {
+    /// The `pkcs11:` URI itself does not say which token and key (or carries a PIN).
+    BadUri,
     ModuleMissing,
     TokenNotFound,
     PinNeeded,
@@ -538,7 +540,7 @@ pub fn reference_for(
     module: Option<&Path>,
     cert: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
 ) -> Result<(TokenRef, Vec<rustls::pki_types::CertificateDer<'static>>), TokenError> {
-    let parsed = parse_uri(uri).map_err(|e| TokenError::new(TokenProblem::KeyNotFound, e))?;
+    let parsed = parse_uri(uri).map_err(|e| TokenError::new(TokenProblem::BadUri, e))?;
     let module = module_path(module.or(parsed.module_path.as_deref()))?;
     let reference = TokenRef {
         module,
