@@ -70,11 +70,19 @@ impl Pattern {
     }
 }
 
-/// The home's bindings: pattern -> key name.
+/// The home's bindings: pattern -> key name, each pattern parsed once (the form asks on every
+/// frame which key a URL is bound to).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bindings {
     path: PathBuf,
-    rules: BTreeMap<String, String>,
+    rules: BTreeMap<String, Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Rule {
+    key: String,
+    /// None for a pattern written by hand that does not parse: kept in the file, never matched.
+    pattern: Option<Pattern>,
 }
 
 /// The key a binding chose, and the pattern that chose it (for `-v` and the form).
@@ -88,15 +96,24 @@ impl Bindings {
     /// Reads `<home>/bindings.toml`; a missing file is no bindings.
     pub fn open(home: &Path) -> Result<Bindings, String> {
         let path = home.join(FILE_NAME);
-        let rules = match super::home::read_bounded(&path, super::home::KEY_FILE_LIMIT) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
-                toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
+        let text_rules: BTreeMap<String, String> =
+            match super::home::read_bounded(&path, super::home::KEY_FILE_LIMIT) {
+                Ok(bytes) => {
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+                    toml::from_str(&text)
+                        .map_err(|e| format!("{}: {}", path.display(), e.message()))?
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            };
+        let rules = text_rules
+            .into_iter()
+            .map(|(text, key)| {
+                let pattern = text.parse().ok();
+                (text, Rule { key, pattern })
+            })
+            .collect();
         Ok(Bindings { path, rules })
     }
 
@@ -104,7 +121,13 @@ impl Bindings {
     pub fn bind(&mut self, key: &str, pattern: &str) -> Result<Pattern, String> {
         let p: Pattern = pattern.parse()?;
         super::home::check_name("key", key)?;
-        self.rules.insert(p.to_string(), key.to_string());
+        self.rules.insert(
+            p.to_string(),
+            Rule {
+                key: key.to_string(),
+                pattern: Some(p.clone()),
+            },
+        );
         self.save()?;
         Ok(p)
     }
@@ -123,7 +146,7 @@ impl Bindings {
     pub fn list(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
-            .map(|(p, k)| (p.clone(), k.clone()))
+            .map(|(p, r)| (p.clone(), r.key.clone()))
             .collect()
     }
 
@@ -136,9 +159,9 @@ impl Bindings {
         let port = url.port_or_known_default().unwrap_or(0);
         self.rules
             .iter()
-            .filter_map(|(p, key)| {
-                let pattern: Pattern = p.parse().ok()?;
-                pattern.score(&host, port).map(|s| (s, p, key))
+            .filter_map(|(p, r)| {
+                let score = r.pattern.as_ref()?.score(&host, port)?;
+                Some((score, p, &r.key))
             })
             .max_by_key(|(s, ..)| *s)
             .map(|(_, p, key)| Bound {
@@ -148,7 +171,9 @@ impl Bindings {
     }
 
     fn save(&self) -> Result<(), String> {
-        let text = toml::to_string(&self.rules).map_err(|e| e.to_string())?;
+        let text_rules: BTreeMap<&String, &String> =
+            self.rules.iter().map(|(p, r)| (p, &r.key)).collect();
+        let text = toml::to_string(&text_rules).map_err(|e| e.to_string())?;
         super::home::write_atomic(&self.path, text.as_bytes(), 0o600)
             .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
     }
