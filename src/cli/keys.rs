@@ -361,7 +361,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
     let (reference, chain) = match token::reference_for(uri, args.module.as_deref(), cert) {
         Ok(r) => r,
         Err(e) => {
-            return fail(token_said(&e));
+            return fail(crate::core::diagnose::token_line(&e));
         }
     };
     // With a PIN at hand, the key is found and opened now rather than at the first send.
@@ -373,7 +373,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
             .map(|c| c.as_ref().to_vec())
             .unwrap_or_default();
         if let Err(e) = token::open_with(&reference, &leaf, &pins) {
-            return fail(token_said(&e));
+            return fail(crate::core::diagnose::token_line(&e));
         }
     }
     match ks.import_token(&args.name, &reference, chain) {
@@ -389,15 +389,5 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
             EXIT_OK
         }
         Err(e) => fail(e),
-    }
-}
-
-/// A token failure in one line: the cause, then what to do when there is more to say.
-fn token_said(e: &crate::core::token::TokenError) -> String {
-    let d = crate::core::diagnose::token_failure(e);
-    if d.hint.is_empty() {
-        d.message
-    } else {
-        format!("{} ({})", d.message, d.hint)
     }
 }

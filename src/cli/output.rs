@@ -26,12 +26,7 @@ pub fn print_required(sent: &crate::core::pipeline::Sent) {
     let name = &sent.profile.name;
     match &*sent.result {
         Ok(ex) => {
-            let captured: Vec<&String> = sent
-                .profile
-                .capture
-                .keys()
-                .filter(|k| !sent.missed.iter().any(|(m, _)| m == *k))
-                .collect();
+            let captured = sent.captured();
             eprintln!(
                 "* sent {name} first (required): {} {}{}",
                 ex.status,
@@ -39,14 +34,7 @@ pub fn print_required(sent: &crate::core::pipeline::Sent) {
                 if captured.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        ", captured {}",
-                        captured
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                    format!(", captured {}", captured.join(", "))
                 }
             );
             for (k, why) in &sent.missed {

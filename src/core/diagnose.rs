@@ -492,6 +492,16 @@ pub fn redirect_not_http(status: u16, to: &Url) -> Diagnosis {
     )
 }
 
+/// A token failure in one line: the cause, then what to do when there is more to say.
+pub fn token_line(e: &TokenError) -> String {
+    let d = token_failure(e);
+    if d.hint.is_empty() {
+        d.message
+    } else {
+        format!("{} ({})", d.message, d.hint)
+    }
+}
+
 /// A key on a token that cannot be used: its own kind, and what to do.
 pub fn token_failure(t: &TokenError) -> Diagnosis {
     use crate::core::token::TokenProblem as P;

@@ -64,6 +64,16 @@ impl Sent {
         }
     }
 
+    /// The variables this send's captures set (those that found nothing are in `missed`).
+    pub fn captured(&self) -> Vec<&str> {
+        self.profile
+            .capture
+            .keys()
+            .filter(|k| !self.missed.iter().any(|(m, _)| m == *k))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The history id, when the send was recorded.
     pub fn recorded_id(&self) -> Option<i64> {
         self.summary.id

@@ -387,10 +387,8 @@ impl Runner {
             Effect::PinEntered(pin) => self.pins.answer(pin),
             Effect::DiscoverTokens => {
                 self.rt.spawn_blocking(move || {
-                    let found = crate::core::token::discover(None).map_err(|e| {
-                        let d = crate::core::diagnose::token_failure(&e);
-                        format!("{} ({})", d.message, d.hint)
-                    });
+                    let found = crate::core::token::discover(None)
+                        .map_err(|e| crate::core::diagnose::token_line(&e));
                     let _ = tx.send(Message::TokensFound(found));
                 });
             }
@@ -637,13 +635,7 @@ fn chain_line(sent: &Sent) -> String {
         Ok(ex) => format!("{} {}", ex.status, ex.reason),
         Err(f) => f.diagnosis.message.clone(),
     };
-    let captured: Vec<&str> = sent
-        .profile
-        .capture
-        .keys()
-        .filter(|k| !sent.missed.iter().any(|(m, _)| m == *k))
-        .map(String::as_str)
-        .collect();
+    let captured = sent.captured();
     if captured.is_empty() {
         format!("sent {} first: {outcome}", sent.profile.name)
     } else {
