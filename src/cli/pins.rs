@@ -1,14 +1,12 @@
 //! A token's PIN on the command line: `--pin-env VAR`, `--pin-file FILE`, or a masked prompt on
 //! a terminal; asked once per token and kept in memory only.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use clap::Args;
 
-use crate::core::token::PinSource;
+use crate::core::token::{KeptPins, PinSource};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct PinArgs {
@@ -24,14 +22,14 @@ pub struct PinArgs {
 #[derive(Debug)]
 pub struct CliPins {
     args: PinArgs,
-    known: Mutex<HashMap<String, zeroize::Zeroizing<String>>>,
+    kept: KeptPins,
 }
 
 impl CliPins {
     pub fn new(args: &PinArgs) -> CliPins {
         CliPins {
             args: args.clone(),
-            known: Mutex::new(HashMap::new()),
+            kept: KeptPins::default(),
         }
     }
 
@@ -52,24 +50,17 @@ impl CliPins {
 
 impl PinSource for CliPins {
     fn pin(&self, token: &str) -> Option<String> {
-        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(pin) = known.get(token) {
-            return Some(pin.to_string());
-        }
-        let pin = self.given().or_else(|| {
-            if !std::io::stdin().is_terminal() {
-                return None;
-            }
-            rpassword::prompt_password(format!("PIN for token {token}: ")).ok()
-        })?;
-        known.insert(token.to_string(), zeroize::Zeroizing::new(pin.clone()));
-        Some(pin)
+        self.kept.get_or(token, || {
+            self.given().or_else(|| {
+                if !std::io::stdin().is_terminal() {
+                    return None;
+                }
+                rpassword::prompt_password(format!("PIN for token {token}: ")).ok()
+            })
+        })
     }
 
     fn forget(&self, token: &str) {
-        self.known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(token);
+        self.kept.forget(token);
     }
 }

@@ -621,6 +621,33 @@ pub trait PinSource: Send + Sync {
     fn forget(&self, _token: &str) {}
 }
 
+/// The PINs a session was given, by token, in memory only (zeroed when dropped). Each interface's
+/// PIN source asks its own way and keeps the answer here.
+#[derive(Debug, Default)]
+pub struct KeptPins {
+    known: Mutex<HashMap<String, zeroize::Zeroizing<String>>>,
+}
+
+impl KeptPins {
+    /// The PIN kept for `token`, else the one `ask` gets (then kept).
+    pub fn get_or(&self, token: &str, ask: impl FnOnce() -> Option<String>) -> Option<String> {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pin) = known.get(token) {
+            return Some(pin.to_string());
+        }
+        let pin = ask()?;
+        known.insert(token.to_string(), zeroize::Zeroizing::new(pin.clone()));
+        Some(pin)
+    }
+
+    pub fn forget(&self, token: &str) {
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token);
+    }
+}
+
 /// No PIN source: a token key then fails with `token_pin_needed`.
 #[derive(Debug, Default)]
 pub struct NoPins;

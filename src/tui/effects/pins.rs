@@ -1,10 +1,9 @@
 //! A token's PIN in the workbench: asked in a popup by the send that needs it, then kept in
 //! memory for the session.
 
-use std::collections::HashMap;
-
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::core::token::KeptPins;
 use crate::tui::message::Message;
 
 /// A token's PIN in the workbench: the send that needs it asks the screen (a masked popup) and
@@ -13,7 +12,7 @@ pub struct TuiPins {
     tx: UnboundedSender<Message>,
     answers: std::sync::Mutex<std::sync::mpsc::Receiver<Option<String>>>,
     answer_tx: std::sync::mpsc::Sender<Option<String>>,
-    known: std::sync::Mutex<HashMap<String, zeroize::Zeroizing<String>>>,
+    kept: KeptPins,
 }
 
 impl TuiPins {
@@ -23,7 +22,7 @@ impl TuiPins {
             tx,
             answers: std::sync::Mutex::new(answers),
             answer_tx,
-            known: Default::default(),
+            kept: KeptPins::default(),
         }
     }
 
@@ -34,35 +33,21 @@ impl TuiPins {
 
 impl crate::core::token::PinSource for TuiPins {
     fn pin(&self, token: &str) -> Option<String> {
-        if let Some(p) = self
-            .known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(token)
-        {
-            return Some(p.to_string());
-        }
-        // One question at a time; the send waits (a worker thread) while the user types.
-        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        while answers.try_recv().is_ok() {}
-        let _ = self.tx.send(Message::PinNeeded {
-            token: token.to_string(),
-        });
-        let pin = answers
-            .recv_timeout(std::time::Duration::from_secs(300))
-            .ok()
-            .flatten()?;
-        self.known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(token.to_string(), zeroize::Zeroizing::new(pin.clone()));
-        Some(pin)
+        self.kept.get_or(token, || {
+            // One question at a time; the send waits (a worker thread) while the user types.
+            let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+            while answers.try_recv().is_ok() {}
+            let _ = self.tx.send(Message::PinNeeded {
+                token: token.to_string(),
+            });
+            answers
+                .recv_timeout(std::time::Duration::from_secs(300))
+                .ok()
+                .flatten()
+        })
     }
 
     fn forget(&self, token: &str) {
-        self.known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(token);
+        self.kept.forget(token);
     }
 }
