@@ -378,8 +378,9 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
         // As history stores it: secret headers, and captured secret values anywhere, hidden.
         let red = crate::core::redact::Redactor::for_request(req);
         eprintln!("> {} {}", req.method, red.url(&req.url));
+        // The redactor already hides the headers mask_header would (redact::ALWAYS, and more).
         for (k, v) in red.headers(&req.headers) {
-            eprintln!("> {k}: {}", output::mask_header(&k, &v));
+            eprintln!("> {k}: {v}");
         }
         output::print_key_source(req);
         for (name, why) in &last.missed {
