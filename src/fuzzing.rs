@@ -186,3 +186,112 @@ pub fn redaction(data: &[u8]) {
         );
     }
 }
+
+/// A pasted curl command: parsed, its profile written back; a command the exporter prints for
+/// it parses again.
+pub fn curl(data: &[u8]) {
+    use crate::core::curl;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(imported) = curl::parse(text) else {
+        return;
+    };
+    let p = imported.profile;
+    let again = Profile::from_toml(&p.to_toml(), Path::new("fuzz.toml"));
+    assert!(
+        again.is_ok(),
+        "an imported profile writes back readable: {again:?}"
+    );
+    if p.validate().is_err() {
+        return;
+    }
+    let vars = crate::core::vars::Vars::new().with_env(|_| Some("v".into()));
+    let Ok(req) = crate::core::prepare::prepare(&p, &vars) else {
+        return;
+    };
+    let exported = curl::export(&req, &curl::Files::default());
+    let back = curl::parse(&exported);
+    assert!(
+        back.is_ok(),
+        "the exported command parses: {exported:?} {back:?}"
+    );
+}
+
+/// An environment file: parsed, applied to a profile, its variables added.
+pub fn environment(data: &[u8]) {
+    use crate::core::environment::Environment;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(env) = Environment::from_toml("fuzz", text) else {
+        return;
+    };
+    let mut p = Profile {
+        url: "https://fuzz.test/${base}".into(),
+        ..Profile::default()
+    };
+    env.apply_defaults(&mut p);
+    let mut vars = crate::core::vars::Vars::new();
+    env.add_vars(&mut vars);
+    let _ = crate::core::prepare::prepare(&p, &vars);
+}
+
+/// A bindings file: parsed, then asked for the key of a few URLs; a pattern it matches is
+/// one `bind` accepts.
+pub fn bindings(data: &[u8]) {
+    use crate::core::bindings::Bindings;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(b) = Bindings::from_text("fuzz/bindings.toml".into(), text) else {
+        return;
+    };
+    for url in [
+        "https://api.fuzz.test/x",
+        "https://[::1]:8443/",
+        "https://127.0.0.1/",
+        "https://xn--bcher-kva.test:1/",
+    ] {
+        let url = url::Url::parse(url).expect("a fixed URL parses");
+        if let Some(bound) = b.for_url(&url) {
+            let parsed: Result<crate::core::bindings::Pattern, _> = bound.pattern.parse();
+            assert!(parsed.is_ok(), "a matching pattern parses: {bound:?}");
+        }
+    }
+    let _ = b.list();
+}
+
+/// Capture and expectation rules (first line: a TOML fragment with `[capture.*]` and
+/// `[expect]`) against a response whose body is the rest.
+pub fn rules(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (rules, body) = text.split_once('\n').unwrap_or((text, ""));
+    let doc = format!(
+        "name = \"fuzz\"\nurl = \"https://fuzz.test/\"\n{}",
+        rules.replace("\\n", "\n")
+    );
+    let Ok(p) = Profile::from_toml(&doc, Path::new("fuzz.toml")) else {
+        return;
+    };
+    let ex = Exchange {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("set-cookie".into(), "s=1".into()),
+        ],
+        body: Bytes::copy_from_slice(&body.as_bytes()[..body.len().min(64 << 10)]),
+        ..Exchange::default()
+    };
+    for (name, c) in &p.capture {
+        if c.check(name).is_ok() {
+            let _ = c.take(&ex);
+        }
+    }
+    if p.expect.check_rules().is_ok() {
+        let v = p.expect.verdict(&ex);
+        let _ = v.summary();
+    }
+}

@@ -53,7 +53,8 @@ fn a_curl_command_becomes_a_working_profile_and_back() {
     );
     let saved = std::fs::read_to_string(d.join("pay.toml")).unwrap();
     assert!(saved.contains("credential = \"client\""), "{saved}");
-    assert!(saved.contains("trust = [\"ca\"]"), "{saved}");
+    // The CA file holds the demo CA, already trusted as demo-ca: reused by content.
+    assert!(saved.contains("trust = [\"demo-ca\"]"), "{saved}");
     // Importing again under the same name is refused without --force.
     assert_eq!(
         certbench(&env, d, &["import", "curl", &cmd, "--name", "pay"])
@@ -148,4 +149,186 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The subject CN of the client certificate the echo saw for `profile`.
+fn sent_cn(env: &Env, dir: &Path, profile: &str) -> String {
+    let o = certbench(env, dir, &["send", profile, "--json", "--no-history"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["json"]["client_cert"]["cn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn two_different_files_of_the_same_name_make_two_keys_and_each_profile_sends_its_own() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let other_ca = certbench::demo::Pki::new("Partner CA");
+    for (sub, cn, ca) in [
+        ("a", "alice-client", &env.demo.pki.ca.cert_pem),
+        ("b", "bob-client", &other_ca.ca.cert_pem),
+    ] {
+        std::fs::create_dir(d.join(sub)).unwrap();
+        let c = env.demo.pki.client(cn, certbench::demo::Days::default());
+        std::fs::write(d.join(sub).join("client.pem"), &c.cert_pem).unwrap();
+        std::fs::write(d.join(sub).join("client.key"), &c.key_pem).unwrap();
+        std::fs::write(d.join(sub).join("ca.pem"), ca).unwrap();
+    }
+    let import = |sub: &str, name: &str| {
+        let cmd = format!(
+            "curl {}/echo --cert {sub}/client.pem --key {sub}/client.key --cacert {sub}/ca.pem",
+            env.server.url
+        );
+        let o = certbench(&env, d, &["import", "curl", &cmd, "--name", name]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let first = import("a", "from-a");
+    assert!(first.contains("imported key client"), "{first}");
+    let second = import("b", "from-b");
+    assert!(
+        second.contains("imported key bob-client") && second.contains("different certificate"),
+        "{second}"
+    );
+    // a/ca.pem is the demo CA, already trusted as demo-ca; b/ca.pem is another one.
+    assert!(
+        first.contains("trusted certificate demo-ca already holds a/ca.pem"),
+        "{first}"
+    );
+    assert!(second.contains("trusted ca from b/ca.pem"), "{second}");
+    let b = std::fs::read_to_string(d.join("from-b.toml")).unwrap();
+    assert!(b.contains("credential = \"bob-client\""), "{b}");
+    assert!(b.contains("trust = [\"ca\"]"), "{b}");
+    let ca = std::fs::read_to_string(env.home.path().join("trust/ca.pem")).unwrap();
+    assert_eq!(
+        ca.replace("\r\n", "\n").trim(),
+        other_ca.ca.cert_pem.replace("\r\n", "\n").trim(),
+        "the store holds what was said"
+    );
+    // The same file again is reused by content, whatever it is called.
+    std::fs::copy(d.join("a/client.pem"), d.join("renamed.pem")).unwrap();
+    let cmd = format!(
+        "curl {}/echo --cert renamed.pem --key a/client.key --cacert a/ca.pem",
+        env.server.url
+    );
+    let o = certbench(&env, d, &["import", "curl", &cmd, "--name", "again"]);
+    assert!(
+        stderr(&o).contains("key client already holds this certificate"),
+        "{}",
+        stderr(&o)
+    );
+    // Each profile presents its own identity (the Partner CA does not verify the demo
+    // server, so from-b trusts the demo CA for this check).
+    std::fs::write(
+        d.join("from-b.toml"),
+        b.replace("trust = [\"ca\"]", "trust = [\"demo-ca\"]"),
+    )
+    .unwrap();
+    assert_eq!(sent_cn(&env, d, "from-a"), "alice-client");
+    assert_eq!(sent_cn(&env, d, "from-b"), "bob-client");
+}
+
+#[test]
+fn export_then_import_gives_back_the_same_profile() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("orig.toml"),
+        format!(
+            "name = \"orig\"\nmethod = \"GET\"\nurl = \"{}/echo/x\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[headers]\nAccept = \"application/json\"\nX-Trace = \"t1\"\n",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    let o = certbench(&env, d, &["export", "curl", "orig"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cmd = String::from_utf8(o.stdout).unwrap();
+    let o = certbench(&env, d, &["import", "curl", cmd.trim(), "--name", "back"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("key demo already holds this certificate"),
+        "{}",
+        stderr(&o)
+    );
+    let keys = std::fs::read_dir(env.home.path().join("keys"))
+        .unwrap()
+        .count();
+    assert_eq!(keys, 1, "no duplicate key named cert");
+    let show = |name: &str| {
+        let o = certbench(&env, d, &["profiles", "show", name]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = String::from_utf8(o.stdout).unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with("name ="))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(show("back"), show("orig"));
+}
+
+#[test]
+fn passwords_and_shell_variables_become_environment_references() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cmd = format!(
+        "curl -u alice:s3cr3t-pw {}/echo/auth -H 'Authorization2: Bearer $TOKEN' -H 'X-Price: 5$'",
+        env.server.url
+    );
+    let o = certbench(&env, d, &["import", "curl", &cmd, "--name", "auth"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let saved = std::fs::read_to_string(d.join("auth.toml")).unwrap();
+    assert!(!saved.contains("s3cr3t-pw"), "{saved}");
+    assert!(
+        saved.contains("alice:${env:CERTBENCH_PASSWORD}@"),
+        "{saved}"
+    );
+    assert!(saved.contains("Bearer ${env:TOKEN}"), "{saved}");
+    assert!(saved.contains("5$$"), "a lone $ stays literal: {saved}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("export CERTBENCH_PASSWORD=...") && err.contains("export TOKEN=..."),
+        "{err}"
+    );
+    // Sent with the variables set, the server sees the password and the token.
+    let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["--profiles"])
+        .arg(d)
+        .args([
+            "send",
+            "auth",
+            "--json",
+            "--no-history",
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+        ])
+        .env("CERTBENCH_HOME", env.home.path())
+        .env("CERTBENCH_PASSWORD", "s3cr3t-pw")
+        .env("TOKEN", "tok-1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_non_ascii_flag_is_reported_not_a_crash() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!("curl -é {}/echo -H 'X-Name: ü' -Ü", env.server.url);
+    let o = certbench(&env, dir.path(), &["import", "curl", &cmd, "--name", "u"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not imported: -é"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not imported: -Ü"), "{}", stderr(&o));
+    // A header name no HTTP request can carry is an error that says so, not a crash.
+    let cmd = format!("curl {}/echo -Hé:ü", env.server.url);
+    let o = certbench(&env, dir.path(), &["import", "curl", &cmd, "--name", "v"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid header name"), "{}", stderr(&o));
 }

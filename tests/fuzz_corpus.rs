@@ -24,12 +24,16 @@ fn replay(target: &str, run: Target) -> usize {
 #[test]
 fn every_seed_and_found_case_passes_its_target() {
     use certbench::fuzzing as f;
-    let targets: [(&str, Target); 5] = [
+    let targets: [(&str, Target); 9] = [
         ("profile", f::profile),
         ("key_file", f::key_file),
         ("body_view", f::body_view),
         ("compare", f::compare),
         ("redaction", f::redaction),
+        ("curl", f::curl),
+        ("environment", f::environment),
+        ("bindings", f::bindings),
+        ("rules", f::rules),
     ];
     for (name, run) in targets {
         assert!(replay(name, run) > 0, "{name} has no seeds");

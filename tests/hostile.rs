@@ -118,7 +118,8 @@ fn output_streams_any_size_to_disk_decoded_without_holding_it() {
     let r = send(&env, "/json", &["--output", "/nonexistent-dir/x.json"]);
     assert_ne!(r.code, 0);
     assert!(
-        r.stderr.contains("cannot write /nonexistent-dir/x.json"),
+        r.stderr
+            .contains("the folder of /nonexistent-dir/x.json does not exist"),
         "{}",
         r.stderr
     );

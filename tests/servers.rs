@@ -3,43 +3,14 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use certbench::core::check::{self, CheckOutcome};
 use certbench::core::prepare;
 use certbench::core::vars::Vars;
 use common::Env;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(port: u16, child: &mut Child, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} exited at start: {status}");
-        }
-        assert!(Instant::now() < deadline, "{what} did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::servers::{Running, free_port, wait_for};
 
 fn module(name: &str) -> String {
     format!("LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so")
@@ -47,13 +18,7 @@ fn module(name: &str) -> String {
 
 /// Apache httpd (Debian's apache2) that asks for a client certificate only under /secure.
 fn apache(env: &Env, dir: &Path, protocol: &str) -> (Running, String) {
-    for (file, text) in [
-        ("srv.pem", &env.demo.server_cert.cert_pem),
-        ("srv.key", &env.demo.server_cert.key_pem),
-        ("ca.pem", &env.demo.pki.ca.cert_pem),
-    ] {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::servers::write_demo_files(env, dir);
     std::fs::create_dir_all(dir.join("www/secure")).unwrap();
     std::fs::write(dir.join("www/index.html"), "open\n").unwrap();
     std::fs::write(dir.join("www/secure/index.html"), "secret\n").unwrap();
@@ -136,13 +101,7 @@ fn apache_per_location_client_auth_is_explained_under_tls13_and_tls12() {
 
 /// Node's https server (HTTP/1.1), asking for a client certificate; `/N` answers with N headers.
 fn node_many_headers(env: &Env, dir: &Path) -> (Running, String) {
-    for (file, text) in [
-        ("srv.pem", &env.demo.server_cert.cert_pem),
-        ("srv.key", &env.demo.server_cert.key_pem),
-        ("ca.pem", &env.demo.pki.ca.cert_pem),
-    ] {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::servers::write_demo_files(env, dir);
     let script = r#"
 const fs = require('fs'), https = require('https');
 const opts = { key: fs.readFileSync('srv.key'), cert: fs.readFileSync('srv.pem'),
@@ -154,17 +113,7 @@ https.createServer(opts, (req, res) => {
   res.end(JSON.stringify({ cn: req.socket.getPeerCertificate().subject.CN, headers: n }));
 }).listen(parseInt(process.argv[2], 10), '127.0.0.1');
 "#;
-    std::fs::write(dir.join("server.js"), script).unwrap();
-    let port = free_port();
-    let mut child = Command::new("node")
-        .args(["server.js", &port.to_string()])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("node is installed (bash .ci/run installs it)");
-    wait_for(port, &mut child, "node");
-    (Running(child), format!("https://localhost:{port}"))
+    common::servers::node(dir, script)
 }
 
 #[test]
@@ -300,13 +249,7 @@ fn server_certificate_without_subject_alt_name_is_named_and_can_be_pinned() {
 
 /// gnutls-serv (Debian's gnutls-bin) limited by a priority string to one version, suite and group.
 fn gnutls_serv(env: &Env, dir: &Path, priority: &str) -> (Running, String) {
-    for (file, text) in [
-        ("srv.pem", &env.demo.server_cert.cert_pem),
-        ("srv.key", &env.demo.server_cert.key_pem),
-        ("ca.pem", &env.demo.pki.ca.cert_pem),
-    ] {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    common::servers::write_demo_files(env, dir);
     let port = free_port();
     let mut child = Command::new("gnutls-serv")
         .current_dir(dir)

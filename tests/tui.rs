@@ -615,6 +615,50 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
 }
 
 #[test]
+fn a_click_in_a_scrolled_profile_list_picks_the_row_drawn_there() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut s = State::new("profiles".into(), Vars::new());
+    let loaded = (0..40)
+        .map(|i| LoadedProfile {
+            name: format!("p{i:02}"),
+            path: format!("p{i:02}.toml").into(),
+            result: Ok(Profile {
+                name: format!("p{i:02}"),
+                url: "https://localhost:1/".into(),
+                ..Profile::default()
+            }),
+        })
+        .collect();
+    update(&mut s, Message::ProfilesLoaded(loaded));
+    update(&mut s, Message::Resize(80, 24));
+    s.focus = Pane::Profiles;
+    for _ in 0..30 {
+        update(&mut s, key(KeyCode::Down));
+    }
+    assert_eq!(s.selected_profile, 30);
+    let a = certbench::tui::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 24), false);
+    // The name drawn on the list's second row, read off the screen.
+    let text = screen(&s, 80, 24);
+    let row = text.lines().nth(usize::from(a.profiles.y) + 2).unwrap();
+    let drawn = row
+        .split_whitespace()
+        .find(|w| w.trim_start_matches(['│', '>']).starts_with('p'))
+        .map(|w| w.trim_start_matches(['│', '>']).to_string())
+        .unwrap();
+    update(
+        &mut s,
+        Message::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: a.profiles.x + 3,
+            row: a.profiles.y + 2,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(s.profiles[s.selected_profile].name, drawn, "{text}");
+    assert_ne!(s.selected_profile, 1, "the scroll offset counts");
+}
+
+#[test]
 fn an_empty_filtered_history_says_the_filter_hides_everything() {
     let mut s = state_with_profile();
     s.focus = Pane::History;
@@ -802,9 +846,22 @@ fn a_curl_command_pasted_into_the_url_field_becomes_the_request() {
     assert_eq!(p.method, "POST");
     assert_eq!(p.url, "https://api.bank.test/v1/pay");
     assert_eq!(p.name, "pay");
-    assert_eq!(p.credential.as_deref(), Some("client"));
-    assert_eq!(p.trust, vec!["ca".to_string()]);
+    // No key name is guessed from a file name: it comes back once the keystore placed it.
+    assert_eq!(p.credential, None);
+    assert!(p.trust.is_empty());
     assert_eq!(p.body.text.as_deref(), Some("{\"a\":1}"));
     let note = s.message.as_ref().unwrap().text().to_string();
     assert!(note.contains("not imported: --frobnicate"), "{note}");
+    update(
+        &mut s,
+        Message::CurlFilesPlaced {
+            key: Some("partner-client".into()),
+            trust: Some("partner-ca".into()),
+            said: "imported key partner-client (client holds a different certificate)".into(),
+        },
+    );
+    let p = s.form.to_profile().unwrap();
+    assert_eq!(p.credential.as_deref(), Some("partner-client"));
+    assert_eq!(p.trust, vec!["partner-ca".to_string()]);
+    assert!(s.form.dirty, "the pasted request is still unsaved");
 }

@@ -9,6 +9,7 @@ use super::exit::EXIT_OK;
 use super::{PasswordArgs, fail, with_password};
 use crate::core::curl::{self, Files};
 use crate::core::keystore::Keystore;
+use crate::core::placement::Placed;
 use crate::core::profile::{self, Profile};
 
 #[derive(Subcommand, Debug)]
@@ -96,6 +97,11 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
                     .map(|k| format!(" (key {k})"))
                     .unwrap_or_default()
             );
+            for var in &imported.env {
+                eprintln!(
+                    "the profile reads ${{env:{var}}} when sent (never stored): export {var}=... first"
+                );
+            }
             eprintln!("send it: certbench send {}", p.name);
             EXIT_OK
         }
@@ -103,26 +109,41 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
     }
 }
 
-/// Imports the client certificate; a password the command does not give comes from
-/// --password-env / --password-file or a prompt, and is never stored.
+/// Places the client certificate by its content; a password the command does not give comes
+/// from --password-env / --password-file or a prompt, and is never stored.
 fn import_key(ks: &Keystore, files: &curl::CertFiles, pw: &PasswordArgs) -> Result<String, String> {
     let what = files.cert.display().to_string();
-    let (name, info) = with_password(pw, &what, |password| curl::import_key(ks, files, password))?;
-    match info {
-        Some(info) => eprintln!(
-            "imported key {name}: {} ({}); the password is not stored",
-            info.leaf.subject_cn,
-            info.leaf.expiry_words()
+    let (placed, info) =
+        with_password(pw, &what, |password| curl::import_key(ks, files, password))?;
+    let who = format!("{} ({})", info.leaf.subject_cn, info.leaf.expiry_words());
+    match &placed {
+        Placed::Reused { name } => {
+            eprintln!("key {name} already holds this certificate ({who}): the profile uses it")
+        }
+        Placed::Stored { name, wanted } if name != wanted => eprintln!(
+            "imported key {name} from {what}: {who}; key {wanted} holds a different certificate, so this one got its own name; the password is not stored"
         ),
-        None => eprintln!("key {name} is already in the keystore: the profile uses it"),
+        Placed::Stored { name, .. } => {
+            eprintln!("imported key {name} from {what}: {who}; the password is not stored")
+        }
     }
-    Ok(name)
+    Ok(placed.name().to_string())
 }
 
 fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, String> {
-    let name = curl::import_trust(ks, ca).map_err(|e| e.to_string())?;
-    eprintln!("trusted {name} from {}", ca.display());
-    Ok(name)
+    let placed = curl::import_trust(ks, ca).map_err(|e| e.to_string())?;
+    match &placed {
+        Placed::Reused { name } => eprintln!(
+            "trusted certificate {name} already holds {}: the profile uses it",
+            ca.display()
+        ),
+        Placed::Stored { name, wanted } if name != wanted => eprintln!(
+            "trusted {name} from {} (trusted certificate {wanted} holds a different one)",
+            ca.display()
+        ),
+        Placed::Stored { name, .. } => eprintln!("trusted {name} from {}", ca.display()),
+    }
+    Ok(placed.name().to_string())
 }
 
 pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {

@@ -41,7 +41,7 @@ pub fn for_check(check: &KeyCheck) -> i32 {
     match check.outcome {
         CheckOutcome::Accepted => EXIT_OK,
         CheckOutcome::NotAsked => EXIT_NOT_ASKED,
-        CheckOutcome::Rejected => check
+        CheckOutcome::Rejected | CheckOutcome::RejectedAtHttp => check
             .diagnosis
             .as_ref()
             .map_or(EXIT_TRANSPORT, |d| for_kind(d.kind)),
@@ -74,6 +74,7 @@ mod tests {
                 accepted: true,
                 error: None,
                 rustls_error: None,
+                http: None,
             },
         };
         assert_eq!(for_check(&check(CheckOutcome::NotAsked)), 5);

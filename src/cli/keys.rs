@@ -46,18 +46,26 @@ pub enum KeysCmd {
     },
     /// Handshake with a server and report whether it accepts this key
     Check {
+        /// The key to test
         name: String,
+        /// The server: a handshake with the key, then one GET of this URL's path
         #[arg(long)]
         url: String,
+        /// Also trust this stored certificate for the server (repeatable)
         #[arg(long = "trust")]
         trust: Vec<String>,
+        /// Do not verify the server's certificate (the result is marked UNVERIFIED)
         #[arg(long)]
         insecure: bool,
         /// Seconds to wait for the handshake, 1-300 (a silent server is reported as a timeout)
         #[arg(long, default_value_t = 10)]
         timeout: u32,
+        /// Print the check as JSON
         #[arg(long)]
         json: bool,
+        /// Also print the raw error chain and the server's HTTP answer
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         pin: pins::PinArgs,
     },
@@ -238,6 +246,7 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             insecure,
             timeout,
             json,
+            verbose,
             pin,
         } => {
             if let Err(e) = crate::core::profile::check_timeout(timeout) {
@@ -251,6 +260,7 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
                 output::CheckOptions {
                     insecure,
                     timeout,
+                    verbose,
                     pins: Arc::new(pins::CliPins::new(&pin)),
                 },
                 json,

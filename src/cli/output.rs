@@ -18,6 +18,9 @@ pub fn hint(d: &Diagnosis) -> String {
     d.hint_with(|step| match step {
         NextStep::PickKey => "pick a key with --credential NAME",
         NextStep::RawErrorChain => "run again with -v for the raw error chain",
+        NextStep::CheckKey => {
+            "`certbench keys check NAME --url URL -v` tests the key's handshake alone"
+        }
     })
 }
 
@@ -578,6 +581,8 @@ pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
 pub struct CheckOptions {
     pub insecure: bool,
     pub timeout: u32,
+    /// Also the raw error and the server's HTTP answer.
+    pub verbose: bool,
     pub pins: std::sync::Arc<dyn crate::core::token::PinSource>,
 }
 
@@ -620,10 +625,26 @@ pub async fn key_check(
         for w in &report.warnings {
             eprintln!("warning: {} ({})", w.message, hint(w));
         }
+        if how.verbose {
+            if let Some(raw) = &report.probe.error {
+                eprintln!("* raw error: {}", crate::core::sanitize::line(raw));
+            }
+            if let Some(a) = &report.probe.http {
+                eprintln!(
+                    "* the server answered GET with {} {}",
+                    a.status,
+                    crate::core::sanitize::line(&a.reason)
+                );
+                for l in a.body.lines().take(20) {
+                    eprintln!("*   {}", crate::core::sanitize::line(l));
+                }
+            }
+        }
         let word = match report.outcome {
             CheckOutcome::Accepted => "accepted",
             CheckOutcome::NotAsked => "not asked",
             CheckOutcome::Rejected => "rejected",
+            CheckOutcome::RejectedAtHttp => "rejected at the HTTP level",
         };
         if report.accepted {
             outln!("accepted: {url} accepts key {name}");

@@ -96,17 +96,24 @@ impl Bindings {
     /// Reads `<home>/bindings.toml`; a missing file is no bindings.
     pub fn open(home: &Path) -> Result<Bindings, String> {
         let path = home.join(FILE_NAME);
+        match super::home::read_bounded(&path, super::home::KEY_FILE_LIMIT) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+                Bindings::from_text(path, &text)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Bindings {
+                path,
+                rules: BTreeMap::new(),
+            }),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Bindings from the text of a bindings file, to be saved at `path`.
+    pub fn from_text(path: PathBuf, text: &str) -> Result<Bindings, String> {
         let text_rules: BTreeMap<String, String> =
-            match super::home::read_bounded(&path, super::home::KEY_FILE_LIMIT) {
-                Ok(bytes) => {
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
-                    toml::from_str(&text)
-                        .map_err(|e| format!("{}: {}", path.display(), e.message()))?
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-            };
+            toml::from_str(text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
         let rules = text_rules
             .into_iter()
             .map(|(text, key)| {

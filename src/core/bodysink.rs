@@ -2,7 +2,9 @@
 //! into memory up to a cap or into a file of any size, so a compression bomb costs at most the cap.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use super::destination::{DestinationError, Output, Pending};
 use std::sync::{Arc, Mutex};
 
 /// One step of the decoding chain; `end` flushes it and then the steps it feeds.
@@ -41,6 +43,8 @@ impl Coding {
 #[derive(Debug, Default)]
 struct Tally {
     kept: Vec<u8>,
+    /// The file written, handed back by the end of the chain once flushed, to sync before its rename.
+    closed: Option<std::fs::File>,
     written: u64,
     full: bool,
 }
@@ -83,7 +87,12 @@ impl Write for End {
 
 impl Stage for End {
     fn end(&mut self) -> io::Result<()> {
-        self.flush()
+        self.flush()?;
+        if let Some(w) = self.file.take() {
+            let file = w.into_inner().map_err(|e| e.into_error())?;
+            self.tally.lock().unwrap_or_else(|e| e.into_inner()).closed = Some(file);
+        }
+        Ok(())
     }
 }
 
@@ -181,8 +190,7 @@ pub enum SinkError {
 pub struct BodySink {
     chain: Box<dyn Stage>,
     tally: Arc<Mutex<Tally>>,
-    file: Option<tempfile::TempPath>,
-    target: Option<PathBuf>,
+    file: Option<Pending>,
 }
 
 /// What the sink holds at the end.
@@ -210,21 +218,14 @@ impl BodySink {
             chain: chain(codings, Box::new(end)),
             tally,
             file: None,
-            target: None,
         }
     }
 
-    /// Into `path`, any size: a temporary file beside it that takes its name only when the
-    /// body is complete, so a failed send never leaves half a file.
-    pub fn file(codings: &[Coding], path: &Path) -> io::Result<BodySink> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".certbench-body-")
-            .tempfile_in(dir)?;
-        let (file, tmp_path) = tmp.into_parts();
+    /// Into `path`, any size: a regular file is written beside and takes its name only when the
+    /// body is complete, so a failed send never leaves half a file; a device or FIFO is written
+    /// in place (see [`super::destination`]).
+    pub fn file(codings: &[Coding], path: &Path) -> Result<BodySink, DestinationError> {
+        let (file, pending) = Output::create(path, 0o600)?.into_parts();
         let tally = Arc::new(Mutex::new(Tally::default()));
         let end = End {
             tally: tally.clone(),
@@ -234,8 +235,7 @@ impl BodySink {
         Ok(BodySink {
             chain: chain(codings, Box::new(end)),
             tally,
-            file: Some(tmp_path),
-            target: Some(path.to_path_buf()),
+            file: Some(pending),
         })
     }
 
@@ -264,9 +264,11 @@ impl BodySink {
         let res = self.chain.end();
         self.verdict(res)?;
         drop(self.chain);
-        if let (Some(tmp), Some(target)) = (self.file.take(), self.target.as_ref()) {
-            tmp.persist(target)
-                .map_err(|e| SinkError::Io(e.error.to_string()))?;
+        if let Some(pending) = self.file.take() {
+            let closed = self.tally.lock().ok().and_then(|mut t| t.closed.take());
+            pending
+                .commit(closed.as_ref())
+                .map_err(|e| SinkError::Io(e.to_string()))?;
         }
         let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
         Ok(Received {

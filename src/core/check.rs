@@ -1,5 +1,5 @@
-//! `keys check`: does this server accept this key? A handshake-only check through the probe,
-//! explained like a failed send.
+//! `keys check`: does this server accept this key? A handshake and one GET of the URL through
+//! the probe, explained like a failed send.
 #![expect(
     clippy::result_large_err,
     reason = "a Failure is the rare path and carries everything diagnosis needs"
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::diagnose::{Failure, Probe, ca_mismatch, explain, host_of, preflight};
+use super::diagnose::{Failure, Probe, ca_mismatch, explain, host_of, http_rejection, preflight};
 use super::exchange::{Diagnosis, TlsFacts};
 use super::kind::DiagnosisKind;
 use super::prepare::PreparedRequest;
@@ -30,11 +30,16 @@ pub struct KeyCheck {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckOutcome {
-    /// The server asked for a certificate, got ours, and kept the connection.
+    /// The server asked for a certificate, got ours, and answered the request without
+    /// refusing it.
     Accepted,
     /// The server never asked for a certificate at the handshake: nothing was tested.
     NotAsked,
+    /// The handshake failed, or the server closed the connection after our certificate.
     Rejected,
+    /// The handshake completed, then the server refused our certificate in its HTTP answer
+    /// (nginx's 400 "The SSL certificate error", a 403 or 421 about the certificate).
+    RejectedAtHttp,
 }
 
 /// A handshake only (plus one read) with the request's key, trust and verification settings.
@@ -50,6 +55,7 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
             accepted: false,
             error: None,
             rustls_error: None,
+            http: None,
         },
     };
     let cred_info = match req
@@ -97,6 +103,24 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
         };
     }
     if probe.accepted {
+        if let Some(answer) = &probe.http
+            && let Some(d) = http_rejection(
+                answer.status,
+                &answer.body,
+                req,
+                cred.as_ref(),
+                tls.as_ref(),
+            )
+        {
+            return KeyCheck {
+                accepted: false,
+                outcome: CheckOutcome::RejectedAtHttp,
+                tls,
+                diagnosis: Some(d),
+                warnings,
+                probe,
+            };
+        }
         if let (Some(t), Some(c)) = (&tls, &cred)
             && let Some(w) = ca_mismatch(t, c)
         {

@@ -41,7 +41,14 @@ impl RouteKey {
             proxy: self.proxy.for_url(url),
             overrides: Some(&self.overrides),
         };
-        super::probe::probe_tls_via(config, url, Duration::from_secs(5), path).await
+        super::probe::probe_tls_via(
+            config,
+            url,
+            Duration::from_secs(5),
+            path,
+            super::probe::Ask::HeadRoot,
+        )
+        .await
     }
 
     /// The route of `req`; the proxy from its setting, else from the environment.

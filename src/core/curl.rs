@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::keystore::{KeyError, KeyInfo, Keystore};
+use super::placement::{KeySource, Placed, place_key, place_trusted};
 use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::profile::{Body, BodyType, HeaderValues, Part, Profile};
 use super::route::HttpVersion;
@@ -30,6 +31,95 @@ pub struct Imported {
     pub unknown: Vec<String>,
     /// Flags about curl's own output (`-s`, `-v`, `-i`, ...), with nothing to map.
     pub ignored: Vec<String>,
+    /// Environment variables the profile reads (`$TOKEN` in the command, `-u`'s password):
+    /// their values are never stored, so they must be set when it is sent.
+    pub env: Vec<String>,
+}
+
+/// The variable that `-u user:password`'s password is read from when the profile is sent.
+pub const PASSWORD_VAR: &str = "CERTBENCH_PASSWORD";
+
+/// The URL with `user` and a password read from [`PASSWORD_VAR`] as its user info.
+fn with_user(url: &str, user: &str) -> Result<String, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("-u needs a URL with a scheme (https://...), not {url:?}"))?;
+    let user: String =
+        percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC).collect();
+    Ok(format!("{scheme}://{user}:${{env:{PASSWORD_VAR}}}@{rest}"))
+}
+
+/// `$NAME` and `${NAME}` in the command, which a shell would have expanded, become
+/// `${env:NAME}`, so the secret they usually hold is read when sent and never stored.
+fn env_references(p: &mut Profile, names: &mut Vec<String>) {
+    let mut fix = |text: &mut String| {
+        let (out, found) = shell_vars_to_env(text);
+        *text = out;
+        for n in found {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    };
+    fix(&mut p.url);
+    for values in p.headers.values_mut() {
+        match values {
+            HeaderValues::One(v) => fix(v),
+            HeaderValues::Many(all) => all.iter_mut().for_each(&mut fix),
+        }
+    }
+    for (k, v) in &mut p.query {
+        fix(k);
+        fix(v);
+    }
+    if let Some(t) = &mut p.body.text {
+        fix(t);
+    }
+    for (_, v) in &mut p.body.fields {
+        fix(v);
+    }
+    for part in &mut p.body.parts {
+        if let Some(t) = &mut part.text {
+            fix(t);
+        }
+    }
+}
+
+/// Rewrites `$NAME` / `${NAME}` (a shell variable's name) as `${env:NAME}`; any other `$` is
+/// kept literal (`$$`, certbench's escape). Returns the names found.
+fn shell_vars_to_env(text: &str) -> (String, Vec<String>) {
+    let is_start = |c: char| c.is_ascii_alphabetic() || c == '_';
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let braced = after
+            .strip_prefix('{')
+            .and_then(|b| b.split_once('}'))
+            .filter(|(n, _)| n.starts_with(is_start) && n.chars().all(is_name));
+        let bare_len = after
+            .char_indices()
+            .find(|&(_, c)| !is_name(c))
+            .map_or(after.len(), |(j, _)| j);
+        if let Some((name, tail)) = braced {
+            out.push_str(&format!("${{env:{name}}}"));
+            names.push(name.to_string());
+            rest = tail;
+        } else if after.starts_with(is_start) {
+            let name = &after[..bare_len];
+            out.push_str(&format!("${{env:{name}}}"));
+            names.push(name.to_string());
+            rest = &after[bare_len..];
+        } else {
+            out.push_str("$$");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    (out, names)
 }
 
 /// Flags that only change what curl prints.
@@ -60,6 +150,8 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         _ => return Err("not a curl command: it should start with curl".into()),
     }
     let mut p = Profile::default();
+    // curl asks for compressed bodies only with --compressed.
+    p.options.compressed = false;
     let mut method: Option<String> = None;
     let mut url: Option<String> = None;
     let mut data: Vec<(String, String)> = Vec::new();
@@ -73,6 +165,8 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     let mut unknown = Vec::new();
     let mut ignored = Vec::new();
     let mut headers: IndexMap<String, HeaderValues> = IndexMap::new();
+    let mut location = false;
+    let mut user_info: Option<String> = None;
     while let Some(arg) = args.next() {
         // `--flag=value` and `-Xvalue` forms.
         let (flag, inline) = match arg.split_once('=') {
@@ -80,8 +174,9 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             _ if arg.len() > 2
                 && arg.starts_with('-')
                 && !arg.starts_with("--")
-                && "XHdFuxmEk".contains(&arg[1..2]) =>
+                && arg[1..].starts_with(['X', 'H', 'd', 'F', 'u', 'x', 'm', 'E', 'k']) =>
             {
+                // The letter after '-' is ASCII here, so byte 2 is a character boundary.
                 (arg[..2].to_string(), Some(arg[2..].to_string()))
             }
             _ => (arg.clone(), None),
@@ -123,19 +218,15 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             }
             "--data-urlencode" => urlencoded.push(value(&flag)?),
             "-F" | "--form" => parts.push(form_part(&value(&flag)?)?),
+            // The user name goes into the URL; the password is never stored: the URL reads
+            // it from the environment when the profile is sent.
             "-u" | "--user" => {
-                use base64::Engine;
                 let cred = value(&flag)?;
-                headers.insert(
-                    "Authorization".into(),
-                    HeaderValues::One(format!(
-                        "Basic {}",
-                        base64::engine::general_purpose::STANDARD.encode(cred)
-                    )),
-                );
+                let user = cred.split_once(':').map_or(cred.as_str(), |(u, _)| u);
+                user_info = Some(user.to_string());
             }
             "-G" | "--get" => get = true,
-            "-L" | "--location" => p.options.follow_all_redirects = true,
+            "-L" | "--location" => location = true,
             "-k" | "--insecure" => p.options.verify_tls = false,
             "--compressed" => p.options.compressed = true,
             "-m" | "--max-time" => {
@@ -262,8 +353,31 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             "GET".into()
         }
     });
+    // curl follows only with -L, any method (POST becomes GET on 301/302/303, as certbench's
+    // follow_all_redirects does); for GET and HEAD that is follow_redirects.
+    let safe = matches!(p.method.as_str(), "GET" | "HEAD");
+    match (location, safe) {
+        (true, true) => p.options.follow_redirects = true,
+        (true, false) => p.options.follow_all_redirects = true,
+        (false, true) => p.options.follow_redirects = false,
+        (false, false) => {}
+    }
+    // What certbench sends by itself is not part of the profile: its own User-Agent, and the
+    // Accept-Encoding that --compressed asks for.
+    headers.retain(|k, v| {
+        let own_agent = k.eq_ignore_ascii_case("user-agent")
+            && v.values().iter().all(|v| v.starts_with("certbench/"));
+        let compressed = k.eq_ignore_ascii_case("accept-encoding") && p.options.compressed;
+        !(own_agent || compressed)
+    });
     p.headers = headers;
     p.url = url;
+    let mut env = Vec::new();
+    env_references(&mut p, &mut env);
+    if let Some(user) = user_info {
+        p.url = with_user(&p.url, &user)?;
+        env.push(PASSWORD_VAR.to_string());
+    }
     p.name = name_from_url(&p.url);
     Ok(Imported {
         profile: p,
@@ -271,6 +385,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         cacert,
         unknown,
         ignored,
+        env,
     })
 }
 
@@ -351,14 +466,15 @@ pub fn stem(path: &Path) -> String {
         .unwrap_or_else(|| "imported".into())
 }
 
-/// Imports the client certificate of a curl command under its file's stem, with `password`
-/// (else the one in `--cert FILE:PASS`); a key of that name already there is used as it is.
+/// Places the client certificate of a curl command in the keystore by its content: a stored
+/// key with the same certificate is reused, else it is stored under its file's stem (or, when
+/// that name holds another key, under its subject's CN). The password is `password`, else the
+/// one in `--cert FILE:PASS`; it is never stored.
 pub fn import_key(
     ks: &Keystore,
     files: &CertFiles,
     password: Option<&str>,
-) -> Result<(String, Option<KeyInfo>), KeyError> {
-    let name = stem(&files.cert);
+) -> Result<(Placed, KeyInfo), KeyError> {
     let what = files.cert.display().to_string();
     let read = |p: &Path| {
         super::home::read_bounded(p, super::home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
@@ -368,35 +484,31 @@ pub fn import_key(
     };
     let data = read(&files.cert)?;
     let password = files.password.as_deref().or(password);
-    let imported = if files.p12 {
-        ks.import_p12(&name, &data, password, &what)
-    } else {
-        // curl takes a PEM holding both certificate and key; so do we.
-        let key = match &files.key {
-            Some(k) => read(k)?,
-            None => data.clone(),
-        };
-        ks.import_pem(&name, &data, &key, password, &what)
+    // curl takes a PEM holding both certificate and key; so do we.
+    let key = match (&files.key, files.p12) {
+        (_, true) => Vec::new(),
+        (Some(k), false) => read(k)?,
+        (None, false) => data.clone(),
     };
-    match imported {
-        Ok(info) => Ok((name, Some(info))),
-        Err(KeyError::Exists { .. }) => Ok((name, None)),
-        Err(e) => Err(e),
-    }
+    let source = if files.p12 {
+        KeySource::P12(&data)
+    } else {
+        KeySource::Pem {
+            cert: &data,
+            key: &key,
+        }
+    };
+    place_key(ks, &stem(&files.cert), source, password, &what)
 }
 
-/// Trusts a curl command's `--cacert` under its file's stem (one already there is used).
-pub fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, KeyError> {
-    let name = stem(ca);
+/// Places a curl command's `--cacert` in the keystore by its content, as [`import_key`] does.
+pub fn import_trust(ks: &Keystore, ca: &Path) -> Result<Placed, KeyError> {
     let data =
         super::home::read_bounded(ca, super::home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
             path: ca.display().to_string(),
             source: e.into(),
         })?;
-    match ks.add_trusted(&name, &data, None, &ca.display().to_string()) {
-        Ok(_) | Err(KeyError::Exists { .. }) => Ok(name),
-        Err(e) => Err(e),
-    }
+    place_trusted(ks, &stem(ca), &data, None, &ca.display().to_string())
 }
 
 /// The files curl needs for a request's key and trust, from the keystore.
@@ -505,6 +617,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shell_variables_become_environment_references() {
+        let (t, names) = shell_vars_to_env("Bearer $TOKEN and ${OTHER}x, $1, 5$, $$");
+        assert_eq!(t, "Bearer ${env:TOKEN} and ${env:OTHER}x, $$1, 5$$, $$$$");
+        assert_eq!(names, ["TOKEN", "OTHER"]);
+    }
+
+    #[test]
     fn a_curl_command_from_api_docs_becomes_a_profile() {
         let i = parse(
             "curl -X POST 'https://api.bank.test/v1/payments?x=1' \\\n  -H 'Content-Type: application/json' -H \"X-Req: a\" -H 'X-Req: b' \\\n  --data-raw '{\"amount\": 10}' --cert client.p12:s3cret --cert-type P12 \\\n  --cacert ca.pem -k --compressed --max-time 7.5 -s --frobnicate -L",
@@ -537,9 +656,14 @@ mod tests {
             g.profile.query,
             vec![("q".into(), "tls".into()), ("page".into(), "2".into())]
         );
-        assert!(
-            matches!(&g.profile.headers["Authorization"], HeaderValues::One(v) if v.starts_with("Basic "))
+        // -u: the user in the URL, the password read from the environment, never stored.
+        assert!(g.profile.headers.get("Authorization").is_none());
+        assert_eq!(
+            g.profile.url,
+            "https://me:${env:CERTBENCH_PASSWORD}@x.test/search"
         );
+        assert_eq!(g.env, vec![PASSWORD_VAR.to_string()]);
+        assert!(!g.profile.to_toml().contains("pw"));
         let f = parse("curl https://x.test/up -F 'doc=@a.pdf;type=application/pdf' -F note=hi")
             .unwrap();
         assert_eq!(f.profile.body.kind, BodyType::Multipart);

@@ -9,6 +9,7 @@ use url::Url;
 use super::certinfo::{CertFacts, Validity};
 use super::exchange::{Diagnosis, Exchange, Hop, NextStep, TlsFacts};
 use super::handshake::PinMismatch;
+use super::keyfault::key_fault;
 use super::keystore::{Entry, KeyError};
 use super::prepare::PreparedRequest;
 use super::token::TokenError;
@@ -45,6 +46,41 @@ pub struct Probe {
     pub error: Option<String>,
     #[serde(skip)]
     pub rustls_error: Option<rustls::Error>,
+    /// The server's answer to the probe's request, when it asked one and one came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpAnswer>,
+}
+
+/// The start of the body an answer is judged by (an error page names its cause early).
+pub const HTTP_ANSWER_BODY: usize = 4096;
+
+/// An HTTP answer as the probe read it: the status and the start of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub reason: String,
+    /// At most [`HTTP_ANSWER_BODY`] bytes of the body, as text.
+    pub body: String,
+}
+
+impl HttpAnswer {
+    /// Reads a status line and the body after the head; None when it is not HTTP/1.x.
+    pub fn parse(answer: &[u8]) -> Option<HttpAnswer> {
+        let end = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&answer[..end]);
+        let line = head.lines().next()?;
+        let mut words = line.splitn(3, ' ');
+        if !words.next()?.starts_with("HTTP/1.") {
+            return None;
+        }
+        let status = words.next()?.parse().ok()?;
+        let body = &answer[end + 4..];
+        Some(HttpAnswer {
+            status,
+            reason: words.next().unwrap_or_default().to_string(),
+            body: String::from_utf8_lossy(&body[..body.len().min(HTTP_ANSWER_BODY)]).into_owned(),
+        })
+    }
 }
 
 impl Failure {
@@ -145,6 +181,8 @@ pub struct Credential<'a> {
     pub name: &'a str,
     pub leaf: &'a CertFacts,
     pub chain_len: usize,
+    /// Subjects and issuers of the certificates after the leaf.
+    pub chain_names: &'a [String],
 }
 
 pub fn key_failure(e: &KeyError) -> Diagnosis {
@@ -262,27 +300,148 @@ pub fn after_response(
             ));
         }
     }
-    if ex.status == 400 || ex.status == 495 || ex.status == 496 {
-        let body = String::from_utf8_lossy(&ex.body[..ex.body.len().min(4096)]).to_lowercase();
-        if body.contains("no required ssl certificate was sent") || ex.status == 496 {
-            out.push(missing_cert(req, credential.map(|c| c.name), DiagnosisKind::HttpClientCertMissing, "the server answered at the HTTP level that no client certificate was sent (as nginx does)"));
-        } else if body.contains("ssl certificate error") || ex.status == 495 {
-            let who = credential
-                .map(|c| {
-                    format!(
-                        "key {} (CN={}, issued by {})",
-                        c.name, c.leaf.subject_cn, c.leaf.issuer_cn
-                    )
-                })
-                .unwrap_or_else(|| "our certificate".into());
-            out.push(Diagnosis::new(
+    if let (Some(tls), Some(c)) = (&ex.tls, credential)
+        && req.mutual_tls
+        && !tls.client_cert_requested
+        && !out
+            .iter()
+            .any(|w| w.kind == DiagnosisKind::ClientCertPostHandshake)
+    {
+        out.push(Diagnosis::new(
+            DiagnosisKind::ClientCertNotRequested,
+            format!(
+                "{} never asked for a client certificate: key {} was not sent, so this answer says nothing about it",
+                host_of(&ex.url),
+                c.name
+            ),
+            "check the URL (the port or virtual host that requires client certificates), or ask the API owner",
+        ));
+    }
+    let body = String::from_utf8_lossy(&ex.body[..ex.body.len().min(HTTP_ANSWER_BODY)]);
+    out.extend(http_rejection(
+        ex.status,
+        &body,
+        req,
+        credential,
+        ex.tls.as_ref(),
+    ));
+    out
+}
+
+/// A refusal of our certificate said at the HTTP level after a completed handshake: nginx's
+/// 400 pages (and its 495/496), or a 403/421 whose page speaks of certificates or TLS.
+pub fn http_rejection(
+    status: u16,
+    body: &str,
+    req: &PreparedRequest,
+    credential: Option<&Credential<'_>>,
+    tls: Option<&TlsFacts>,
+) -> Option<Diagnosis> {
+    let lower = body.to_lowercase();
+    if (status == 400 && lower.contains("no required ssl certificate was sent")) || status == 496 {
+        return Some(missing_cert(
+            req,
+            credential.map(|c| c.name),
+            DiagnosisKind::HttpClientCertMissing,
+            "the server answered at the HTTP level that no client certificate was sent (as nginx does)",
+        ));
+    }
+    if (status == 400 && lower.contains("ssl certificate error")) || status == 495 {
+        return Some(http_cert_rejected(credential, tls));
+    }
+    let speaks_of_tls = ["certificate", "ssl", "tls", "mtls"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if matches!(status, 403 | 421) && speaks_of_tls && tls.is_some_and(|t| t.client_cert_requested)
+    {
+        let words = page_words(body);
+        let fault = credential.and_then(|c| key_fault(c, tls).map(|f| (c, f)));
+        return Some(match fault {
+            Some((c, fault)) => Diagnosis::new(
                 DiagnosisKind::HttpClientCertRejected,
-                format!("the server answered at the HTTP level that it could not verify {who} (as nginx does)"),
-                "ask the API owner which CA they trust for clients, and compare with `certbench keys show`",
-            ));
+                format!(
+                    "the server answered {status} and says \"{words}\": {}",
+                    fault.words(c.name)
+                ),
+                fault.fix(),
+            ),
+            None => Diagnosis::new(
+                DiagnosisKind::HttpClientCertRejected,
+                format!("the server answered {status} and says \"{words}\""),
+                "ask the API owner which certificates this path accepts (`certbench keys show NAME` gives yours)",
+            ),
+        });
+    }
+    None
+}
+
+/// The readable text of an error page (tags dropped, spaces folded), at most 200 characters.
+fn page_words(body: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag && !c.is_control() => text.push(c),
+            _ if !in_tag => text.push(' '),
+            _ => {}
         }
     }
-    out
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    folded.chars().take(200).collect()
+}
+
+/// The server presents a CA certificate (CA:TRUE) as its own, as a self-signed one often does.
+fn ca_as_server(host: &str) -> Diagnosis {
+    Diagnosis::new(
+        DiagnosisKind::ServerCertUntrusted,
+        format!(
+            "the server's certificate for {host} is a CA certificate (CA:TRUE) presented as the server's own, as a self-signed certificate often is"
+        ),
+        "`certbench trust add NAME FILE` pins that exact certificate (certbench accepts an exactly pinned self-signed certificate); or ask the server's owner for a certificate issued by a CA",
+    )
+}
+
+/// The server said at the HTTP level that it could not verify our certificate (nginx's 400 "The
+/// SSL certificate error"): a fault of the key that certbench sees itself is named first.
+pub(crate) fn http_cert_rejected(
+    credential: Option<&Credential<'_>>,
+    tls: Option<&TlsFacts>,
+) -> Diagnosis {
+    let said = "the server answered at the HTTP level that it could not verify";
+    match credential {
+        Some(c) => match key_fault(c, tls) {
+            Some(fault) => Diagnosis::new(
+                DiagnosisKind::HttpClientCertRejected,
+                format!("{said} key {}: {}", c.name, fault.words(c.name)),
+                fault.fix(),
+            ),
+            None => Diagnosis::new(
+                DiagnosisKind::HttpClientCertRejected,
+                format!(
+                    "{said} key {} (CN={}, issued by {}); its dates and usage are fine{}",
+                    c.name,
+                    c.leaf.subject_cn,
+                    c.leaf.issuer_cn,
+                    if tls.is_some_and(|t| !t.acceptable_ca_names.is_empty()) {
+                        " and its issuer is among the CAs the server listed"
+                    } else {
+                        ", and the server did not list the CAs it accepts"
+                    }
+                ),
+                "ask the API owner which CA they trust for clients, and compare with `certbench keys show`",
+            ),
+        },
+        None => Diagnosis::new(
+            DiagnosisKind::HttpClientCertRejected,
+            format!("{said} our certificate"),
+            "ask the API owner which CA they trust for clients",
+        ),
+    }
 }
 
 pub(crate) fn host_of(url: &str) -> String {
@@ -439,15 +598,29 @@ pub fn explain(
         }
         _ if f.tls.as_ref().is_some_and(|t| t.client_cert_requested) => {
             let tls = f.tls.as_ref().expect("checked above");
-            let sent = tls.client_cert_sent.clone();
-            Diagnosis::new(
-                DiagnosisKind::ClientCertRejected,
-                match sent {
-                    Some(s) => format!("the server asked for a client certificate, we sent {s}, and it closed the connection: it most likely rejected the certificate"),
-                    None => "the server asked for a client certificate, we sent none, and it closed the connection".into(),
-                },
-                "run `certbench keys check NAME --url URL` for the exact alert",
-            )
+            let fault = credential.and_then(|c| key_fault(c, Some(tls)).map(|k| (c, k)));
+            match (&tls.client_cert_sent, fault) {
+                (Some(s), Some((c, fault))) => Diagnosis::new(
+                    DiagnosisKind::ClientCertRejected,
+                    format!(
+                        "the server asked for a client certificate, we sent {s}, and it closed the connection: {}",
+                        fault.words(c.name)
+                    ),
+                    fault.fix(),
+                ),
+                (Some(s), None) => Diagnosis::new(
+                    DiagnosisKind::ClientCertRejected,
+                    format!("the server asked for a client certificate, we sent {s}, and it closed the connection without saying why; nothing in the key's dates, usage or issuer explains it"),
+                    "ask the API owner what their server logged for this connection",
+                )
+                .with_step(NextStep::CheckKey),
+                (None, _) => Diagnosis::new(
+                    DiagnosisKind::ClientCertRejected,
+                    "the server asked for a client certificate, we sent none, and it closed the connection",
+                    "",
+                )
+                .with_step(NextStep::PickKey),
+            }
         }
         _ => Diagnosis::new(
             DiagnosisKind::ConnectionClosed,
@@ -653,11 +826,28 @@ fn explain_tls(
             "ask the issuer for a new certificate",
         ),
         E::AlertReceived(AlertDescription::CertificateUnknown)
-        | E::AlertReceived(AlertDescription::AccessDenied) => Diagnosis::new(
-            DiagnosisKind::ClientCertRejected,
-            format!("the server refused {ours} ({e}); {}", accepted(tls)),
-            "ask the API owner to allowlist your certificate (`certbench keys export NAME`)",
-        ),
+        | E::AlertReceived(AlertDescription::AccessDenied) => {
+            match cred.and_then(|c| key_fault(c, tls).map(|f| (c, f))) {
+                Some((c, fault)) => Diagnosis::new(
+                    DiagnosisKind::ClientCertRejected,
+                    format!(
+                        "the server refused {ours} ({}): {}",
+                        super::tlswords::error_words(e),
+                        fault.words(c.name)
+                    ),
+                    fault.fix(),
+                ),
+                None => Diagnosis::new(
+                    DiagnosisKind::ClientCertRejected,
+                    format!(
+                        "the server refused {ours} ({}); {}",
+                        super::tlswords::error_words(e),
+                        accepted(tls)
+                    ),
+                    "nothing about the key itself explains it: ask the API owner to allowlist your certificate (`certbench keys export NAME`)",
+                ),
+            }
+        }
         E::AlertReceived(AlertDescription::ProtocolVersion) => Diagnosis::new(
             DiagnosisKind::ProtocolMismatch,
             format!("{host} and certbench share no TLS version (we offer TLS 1.2 and 1.3)"),
@@ -682,7 +872,10 @@ fn explain_tls(
         E::InvalidCertificate(ce) => explain_server_cert(ce, tls, host),
         other => Diagnosis::new(
             DiagnosisKind::TlsError,
-            format!("TLS with {host} failed: {other}"),
+            format!(
+                "TLS with {host} failed: {}",
+                super::tlswords::error_words(other)
+            ),
             "",
         )
         .with_step(NextStep::RawErrorChain),
@@ -741,12 +934,23 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
                 ),
                 "if the server's key changed on purpose, pin the new one (`certbench trust add NAME FILE` prints it); otherwise something else answers for this host",
             ),
-            None => Diagnosis::new(
-                DiagnosisKind::ServerCertInvalid,
-                format!("the server's certificate for {host} was refused: {other}"),
-                "",
-            )
-            .with_step(NextStep::RawErrorChain),
+            None => match other.0.downcast_ref::<webpki::Error>() {
+                Some(webpki::Error::CaUsedAsEndEntity) => ca_as_server(host),
+                Some(w) => Diagnosis::new(
+                    DiagnosisKind::ServerCertInvalid,
+                    format!(
+                        "the server's certificate for {host} was refused: {}",
+                        super::tlswords::webpki_words(w)
+                    ),
+                    trust_hint,
+                ),
+                None => Diagnosis::new(
+                    DiagnosisKind::ServerCertInvalid,
+                    format!("the server's certificate for {host} was refused: {other}"),
+                    "",
+                )
+                .with_step(NextStep::RawErrorChain),
+            },
         },
         CertificateError::UnknownIssuer => Diagnosis::new(
             DiagnosisKind::ServerCertUntrusted,
@@ -800,23 +1004,14 @@ fn explain_server_cert(ce: &CertificateError, tls: Option<&TlsFacts>, host: &str
             format!("the server's certificate for {host} has been revoked"),
             "do not use this server until it has a new certificate",
         ),
-        other => {
-            let text = format!("{other:?}");
-            if text.contains("CaUsedAsEndEntity") {
-                return Diagnosis::new(
-                    DiagnosisKind::ServerCertUntrusted,
-                    format!(
-                        "the server's certificate for {host} is a CA certificate used as a server certificate"
-                    ),
-                    "trust that exact certificate with `certbench trust add NAME FILE` (certbench accepts an exactly pinned self-signed certificate)",
-                );
-            }
-            Diagnosis::new(
-                DiagnosisKind::ServerCertInvalid,
-                format!("the server's certificate for {host} is invalid: {other:?}"),
-                trust_hint,
-            )
-        }
+        other => Diagnosis::new(
+            DiagnosisKind::ServerCertInvalid,
+            format!(
+                "the server's certificate for {host} is invalid: {}",
+                super::tlswords::certificate_words(other)
+            ),
+            trust_hint,
+        ),
     }
 }
 

@@ -104,8 +104,12 @@ pub struct TlsFacts {
     pub server_chain: Vec<CertFacts>,
     pub client_cert_requested: bool,
     pub acceptable_ca_names: Vec<String>,
-    /// Subject of the certificate we presented, if we presented one.
+    /// Subject of the certificate we presented, if our Certificate message went out.
     pub client_cert_sent: Option<String>,
+    /// Subject of the certificate we would have presented, when the handshake stopped first
+    /// (the server's certificate was refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert_withheld: Option<String>,
     /// Which rule accepted the server: "webpki", "pinned self-signed certificate", or "verification off".
     pub verified_by: Option<String>,
     pub verify_error: Option<String>,
@@ -182,9 +186,12 @@ impl TlsFacts {
             lines.push(format!(
                 "the server asked for a client certificate from: {from}"
             ));
-            lines.push(match &tls.client_cert_sent {
-                Some(s) => format!("we sent: {s}"),
-                None => "we sent no certificate".into(),
+            lines.push(match (&tls.client_cert_sent, &tls.client_cert_withheld) {
+                (Some(s), _) => format!("we sent: {s}"),
+                (None, Some(s)) => format!(
+                    "we would have sent: {s} (the handshake stopped before, at the server's certificate)"
+                ),
+                (None, None) => "we sent no certificate".into(),
             });
         } else {
             lines.push("the server did not ask for a client certificate".into());
@@ -212,6 +219,8 @@ pub enum NextStep {
     PickKey,
     /// Look at the raw error chain behind the explanation.
     RawErrorChain,
+    /// Test the key with a handshake of its own, to see the server's exact answer.
+    CheckKey,
 }
 
 impl Diagnosis {

@@ -374,13 +374,44 @@ struct NssKeyLog {
 }
 
 impl NssKeyLog {
+    /// A key log is ours alone: created new (0600, `O_EXCL`), or appended to only when it is a
+    /// regular file this user owns that nobody else can read; never through a symlink.
     fn create(path: &std::path::Path) -> std::io::Result<NssKeyLog> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
+        use std::io::{Error, ErrorKind};
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let refuse = |why: &str| Err(Error::new(ErrorKind::PermissionDenied, why.to_string()));
+        let opened = std::fs::OpenOptions::new()
+            .create_new(true)
             .append(true)
             .mode(0o600)
-            .open(path)?;
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path);
+        let file = match opened {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                let meta = std::fs::symlink_metadata(path)?;
+                if meta.file_type().is_symlink() {
+                    return refuse("it is a symlink; give the key log's own path");
+                }
+                if !meta.is_file() {
+                    return refuse("it is not a regular file (a device, FIFO or folder)");
+                }
+                // SAFETY: geteuid has no preconditions.
+                if meta.uid() != unsafe { libc::geteuid() } {
+                    return refuse("it belongs to another user");
+                }
+                if meta.mode() & 0o077 != 0 {
+                    return refuse(
+                        "others can read it (it is not 0600): delete it, or chmod 600 it first",
+                    );
+                }
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                    .open(path)?
+            }
+            Err(e) => return Err(e),
+        };
         Ok(NssKeyLog {
             file: Mutex::new(file),
         })
@@ -445,6 +476,15 @@ fn check_pins(pins: &[[u8; 32]], end_entity: &CertificateDer<'_>) -> Result<(), 
             got: b64(got.as_ref()),
         }))),
     ))
+}
+
+/// The TLS version a cipher suite belongs to: TLS 1.3 suites are the only ones named `TLS13_`.
+fn version_of_suite(suite: &str) -> String {
+    if suite.starts_with("TLS13_") {
+        "TLSv1.3".into()
+    } else {
+        "TLSv1.2".into()
+    }
 }
 
 /// Presents the credential (if any) and notes what the server asked for.
@@ -524,7 +564,14 @@ impl ServerCertVerifier for RecordingVerifier {
                 server_chain: chain,
                 client_cert_requested: pending.is_some(),
                 acceptable_ca_names: pending.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
-                client_cert_sent: pending.and_then(|p| p.1),
+                // Our Certificate message follows the server's verification: when that fails,
+                // the handshake stops before anything of ours goes out.
+                client_cert_sent: pending
+                    .as_ref()
+                    .and_then(|p| p.1.clone())
+                    .filter(|_| outcome.is_ok()),
+                client_cert_withheld: pending.and_then(|p| p.1).filter(|_| outcome.is_err()),
+                version: suite.as_deref().map(version_of_suite),
                 verified_by: outcome.as_ref().ok().map(|s| s.to_string()),
                 verify_error: outcome.as_ref().err().map(|e| e.to_string()),
                 unverified: !self.verify,

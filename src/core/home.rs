@@ -1,7 +1,6 @@
 //! Where certbench keeps its files, and how it writes them (atomically, with tight permissions).
 
 use std::fs;
-use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -36,25 +35,10 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
 }
 
-/// Writes `bytes` to `path` through a temp file in the same folder, fsync and rename,
-/// so a reader sees the old file or the new one, never half of one.
+/// Writes `bytes` to `path` whole, as [`super::destination`] decides: a regular file through a
+/// temp file, fsync and rename; a symlink's target; a device or FIFO in place.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".certbench-")
-        .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(mode))
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    super::destination::write_whole(path, bytes, mode)
 }
 
 /// A name for a key, trusted certificate or profile: letters, digits, `.`, `_`, `-`.

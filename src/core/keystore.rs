@@ -102,8 +102,7 @@ impl Keystore {
         what: &str,
     ) -> Result<KeyInfo, KeyError> {
         self.check_new_key(name)?;
-        let p12 = keyfile::read_p12(data, password, what)?;
-        let (key, chain) = pair(p12.keys, p12.certs, what)?;
+        let (key, chain) = read_p12_pair(data, password, what)?;
         self.store_key(name, key, chain)
     }
 
@@ -117,9 +116,7 @@ impl Keystore {
         what: &str,
     ) -> Result<KeyInfo, KeyError> {
         self.check_new_key(name)?;
-        let certs = read_certs(cert_data, what)?;
-        let key = keyfile::read_key(key_data, password, what)?;
-        let (key, chain) = pair(vec![key], certs, what)?;
+        let (key, chain) = read_pem_pair(cert_data, key_data, password, what)?;
         self.store_key(name, key, chain)
     }
 
@@ -130,7 +127,7 @@ impl Keystore {
         Ok(())
     }
 
-    fn store_key(
+    pub(crate) fn store_key(
         &self,
         name: &str,
         key: PrivateKey,
@@ -345,34 +342,30 @@ impl Keystore {
         password: Option<&str>,
         what: &str,
     ) -> Result<Vec<CertFacts>, KeyError> {
-        let path = self.trust_path(name)?;
-        if path.exists() {
+        if self.trust_path(name)?.exists() {
             return Err(KeyError::Exists {
                 entry: Entry::Trust,
                 name: name.into(),
             });
         }
-        let certs = match read_certs(data, what) {
-            Ok(c) => c,
-            Err(cert_err) if !looks_like_pem(data) => {
-                match keyfile::read_p12(data, password, what) {
-                    Ok(p12) if !p12.certs.is_empty() => p12.certs,
-                    Ok(_) => return Err(cert_err),
-                    Err(e @ (KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. })) => {
-                        return Err(e);
-                    }
-                    Err(_) => return Err(cert_err),
-                }
-            }
-            Err(e) => return Err(e),
-        };
+        let certs = read_trusted(data, password, what)?;
+        self.store_trusted(name, &certs)
+    }
+
+    /// Writes trusted certificates under `name`.
+    pub(crate) fn store_trusted(
+        &self,
+        name: &str,
+        certs: &[CertificateDer<'static>],
+    ) -> Result<Vec<CertFacts>, KeyError> {
+        let path = self.trust_path(name)?;
         let werr = |e: std::io::Error| KeyError::Write {
             path: path.display().to_string(),
             source: e.into(),
         };
         home::ensure_private_dir(&self.root).map_err(werr)?;
         home::ensure_private_dir(&self.root.join("trust")).map_err(werr)?;
-        home::write_atomic(&path, chain_pem(&certs).as_bytes(), 0o644).map_err(werr)?;
+        home::write_atomic(&path, chain_pem(certs).as_bytes(), 0o644).map_err(werr)?;
         Ok(certs
             .iter()
             .filter_map(|c| CertFacts::parse(c).ok())
@@ -525,6 +518,46 @@ pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>
 
 /// Pairs a key with the certificate that holds its public key (never by position or attribute);
 /// the other certificates follow as the chain, leaf to root, then any unrelated ones.
+/// A PKCS#12 file's key and chain, read and checked as an import would, without storing them.
+pub(crate) fn read_p12_pair(
+    data: &[u8],
+    password: Option<&str>,
+    what: &str,
+) -> Result<(PrivateKey, Vec<CertificateDer<'static>>), KeyError> {
+    let p12 = keyfile::read_p12(data, password, what)?;
+    pair(p12.keys, p12.certs, what)
+}
+
+/// A certificate file's chain and a key file's key, paired, without storing them.
+pub(crate) fn read_pem_pair(
+    cert_data: &[u8],
+    key_data: &[u8],
+    password: Option<&str>,
+    what: &str,
+) -> Result<(PrivateKey, Vec<CertificateDer<'static>>), KeyError> {
+    let certs = read_certs(cert_data, what)?;
+    let key = keyfile::read_key(key_data, password, what)?;
+    pair(vec![key], certs, what)
+}
+
+/// The certificates of a file to trust: PEM or DER, else a PKCS#12 file's certificates.
+pub(crate) fn read_trusted(
+    data: &[u8],
+    password: Option<&str>,
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+    match read_certs(data, what) {
+        Ok(c) => Ok(c),
+        Err(cert_err) if !looks_like_pem(data) => match keyfile::read_p12(data, password, what) {
+            Ok(p12) if !p12.certs.is_empty() => Ok(p12.certs),
+            Ok(_) => Err(cert_err),
+            Err(e @ (KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. })) => Err(e),
+            Err(_) => Err(cert_err),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 fn pair(
     keys: Vec<PrivateKey>,
     certs: Vec<CertificateDer<'static>>,

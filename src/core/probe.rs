@@ -7,7 +7,7 @@ use std::time::Duration;
 use rustls::ClientConfig;
 use url::Url;
 
-use super::diagnose::{Probe, find_rustls_error};
+use super::diagnose::{HttpAnswer, Probe, find_rustls_error};
 use super::route::Overrides;
 
 /// How the probe reaches the server, as the send did: through a proxy's CONNECT tunnel, or to
@@ -18,23 +18,38 @@ pub struct Path<'a> {
     pub overrides: Option<&'a Overrides>,
 }
 
-/// Connects, handshakes with `config` (HTTP/1.1 only) and reads once, to hear an alert TLS 1.3 sends late.
-pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration) -> Probe {
-    probe_tls_via(config, url, timeout, Path::default()).await
+/// What the probe asks once the handshake is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// `HEAD /`: only to hear whether the server keeps the connection (after a failed send).
+    HeadRoot,
+    /// `GET` of the URL's own path, reading the answer's status and the start of its body:
+    /// servers such as nginx complete the handshake and refuse a certificate at the HTTP level.
+    GetPath,
 }
 
-/// The same, along `path` (a proxy tunnel, or an overridden address).
+/// The most of an answer the probe reads: enough for a status line, headers and an error page.
+const ANSWER_LIMIT: usize = 16 << 10;
+
+/// Connects, handshakes with `config` (HTTP/1.1 only) and reads once, to hear an alert TLS 1.3 sends late.
+pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration) -> Probe {
+    probe_tls_via(config, url, timeout, Path::default(), Ask::HeadRoot).await
+}
+
+/// The same, along `path` (a proxy tunnel, or an overridden address), asking `ask`.
 pub async fn probe_tls_via(
     config: &Arc<ClientConfig>,
     url: &Url,
     timeout: Duration,
     path: Path<'_>,
+    ask: Ask,
 ) -> Probe {
     let fail = |error: String, rustls_error: Option<rustls::Error>, handshake_ok: bool| Probe {
         handshake_ok,
         accepted: false,
         error: Some(error),
         rustls_error,
+        http: None,
     };
     let Some(host) = url
         .host_str()
@@ -58,27 +73,51 @@ pub async fn probe_tls_via(
             .connect(name, tcp)
             .await
             .map_err(|e| (e.to_string(), find_rustls_error(&e), false))?;
-        let request = format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let target = match ask {
+            Ask::HeadRoot => "HEAD /".to_string(),
+            Ask::GetPath => format!(
+                "GET {}",
+                &url[url::Position::BeforePath..url::Position::AfterQuery]
+            ),
+        };
+        let authority = &url[url::Position::BeforeHost..url::Position::AfterPort];
+        let request = format!(
+            "{target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: certbench/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
         tls.write_all(request.as_bytes())
             .await
             .map_err(|e| (e.to_string(), find_rustls_error(&e), true))?;
-        let mut buf = [0u8; 512];
-        match tls.read(&mut buf).await {
-            Ok(0) => Err((
-                "the server closed the connection without an answer".to_string(),
-                None,
-                true,
-            )),
-            Ok(_) => Ok(()),
-            Err(e) => Err((e.to_string(), find_rustls_error(&e), true)),
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match tls.read(&mut buf).await {
+                Ok(0) if answer.is_empty() => {
+                    return Err((
+                        "the server closed the connection without an answer".to_string(),
+                        None,
+                        true,
+                    ));
+                }
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                // An alert after an answer began (a close without close_notify) ends the read.
+                Err(_) if !answer.is_empty() => break,
+                Err(e) => return Err((e.to_string(), find_rustls_error(&e), true)),
+            }
+            if ask == Ask::HeadRoot || answer.len() >= ANSWER_LIMIT || answer_complete(&answer) {
+                break;
+            }
         }
+        Ok(HttpAnswer::parse(&answer))
     };
     match tokio::time::timeout(timeout, attempt).await {
-        Ok(Ok(())) => Probe {
+        Ok(Ok(http)) => Probe {
             handshake_ok: true,
             accepted: true,
             error: None,
             rustls_error: None,
+            http: (ask == Ask::GetPath).then_some(http).flatten(),
         },
         Ok(Err((error, rustls_error, hs))) => fail(error, rustls_error, hs),
         Err(_) => fail(
@@ -86,6 +125,23 @@ pub async fn probe_tls_via(
             None,
             false,
         ),
+    }
+}
+
+/// Whether `answer` holds a whole head and, with a Content-Length, that much body (at most
+/// what the probe keeps).
+fn answer_complete(answer: &[u8]) -> bool {
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    match length {
+        Some(n) => answer.len() - (end + 4) >= n.min(super::diagnose::HTTP_ANSWER_BODY),
+        None => answer.len() - (end + 4) >= super::diagnose::HTTP_ANSWER_BODY,
     }
 }
 

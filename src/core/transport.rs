@@ -71,6 +71,8 @@ pub struct CredentialInfo {
     pub name: String,
     pub leaf: CertFacts,
     pub chain_len: usize,
+    /// Subjects and issuers of the certificates after the leaf.
+    pub chain_names: Vec<String>,
 }
 
 impl CredentialInfo {
@@ -79,6 +81,7 @@ impl CredentialInfo {
             name: &self.name,
             leaf: &self.leaf,
             chain_len: self.chain_len,
+            chain_names: &self.chain_names,
         }
     }
 }
@@ -124,7 +127,10 @@ impl Transport {
             proxy: route.proxy.for_url(&url),
             overrides: Some(&route.overrides),
         };
-        Ok(super::probe::probe_tls_via(config, &url, timeout, path).await)
+        Ok(
+            super::probe::probe_tls_via(config, &url, timeout, path, super::probe::Ask::GetPath)
+                .await,
+        )
     }
 
     pub fn keystore(&self) -> &Keystore {
@@ -233,6 +239,12 @@ impl Transport {
         let info = CredentialInfo {
             name: name.to_string(),
             chain_len: info.chain.len(),
+            chain_names: info
+                .chain
+                .iter()
+                .skip(1)
+                .flat_map(|c| [c.subject.clone(), c.issuer.clone()])
+                .collect(),
             leaf: info.leaf,
         };
         cache.insert(name.to_string(), info.clone());
@@ -263,6 +275,12 @@ impl Transport {
         req: &PreparedRequest,
         budget: &Budget,
     ) -> Result<Exchange, Failure> {
+        // Where the body will go is settled before anything is sent.
+        if let Some(path) = &req.save_to
+            && let Err(e) = super::destination::resolve(path)
+        {
+            return Err(output_failure(&e));
+        }
         let cred_info = match &req.credential {
             Some(name) => Some(self.credential_info(name)?),
             None => None,
@@ -616,16 +634,8 @@ async fn read_response(
         f
     };
     let mut sink = match &req.save_to {
-        Some(path) => BodySink::file(&codings, path).map_err(|e| {
-            with_redirects(
-                Failure::plain(Diagnosis::new(
-                    DiagnosisKind::OutputFailed,
-                    format!("cannot write {}: {e}", path.display()),
-                    "choose a file in a folder you can write to",
-                )),
-                &redirects,
-            )
-        })?,
+        Some(path) => BodySink::file(&codings, path)
+            .map_err(|e| with_redirects(output_failure(&e), &redirects))?,
         None => BodySink::memory(&codings, limit, resp.content_length()),
     };
     // The body as received, kept while decoding in memory in case it turns out not to decode.
@@ -789,6 +799,15 @@ fn not_decoded(error: &str, encoding: Option<&str>) -> Diagnosis {
         ),
         "shown as received; send with --no-compressed to ask for an uncompressed body",
     )
+}
+
+/// The body's file cannot be written: the cause names the path and what to do.
+fn output_failure(e: &super::destination::DestinationError) -> Failure {
+    Failure::plain(Diagnosis::new(
+        DiagnosisKind::OutputFailed,
+        format!("cannot write the body: {e}"),
+        "choose a file in a folder you can write to; nothing was replaced",
+    ))
 }
 
 fn sink_failure(error: &str, req: &PreparedRequest, encoding: Option<&str>) -> Failure {

@@ -84,6 +84,13 @@ pub enum Message {
     },
     Deleted(Result<String, String>),
     Wrote(Result<String, String>),
+    /// A pasted curl command's files, placed in the keystore by content: the names the form
+    /// must use (None where a file was not imported), and what happened in words.
+    CurlFilesPlaced {
+        key: Option<String>,
+        trust: Option<String>,
+        said: String,
+    },
 }
 
 /// What to do with a history entry once it is read from the store.

@@ -25,6 +25,7 @@ pub fn hint(d: &crate::core::exchange::Diagnosis) -> String {
     d.hint_with(|step| match step {
         NextStep::PickKey => "pick a key with Ctrl-K",
         NextStep::RawErrorChain => "press r for the raw error chain",
+        NextStep::CheckKey => "Ctrl-K, then t tests the key's handshake alone",
     })
 }
 
@@ -35,6 +36,15 @@ pub fn run(
     vars: Vars,
     rt: Option<tokio::runtime::Handle>,
 ) -> i32 {
+    use std::io::IsTerminal;
+    // Raw mode needs a terminal on both ends; without one (`ssh host certbench`, a pipe) say so
+    // before a single escape sequence is written.
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eprintln!(
+            "error: the workbench needs a terminal (use ssh -t); for scripts use certbench send or run (certbench demo --serve runs the demo server alone)"
+        );
+        return 1;
+    }
     let owned = match rt {
         Some(_) => None,
         None => match tokio::runtime::Builder::new_multi_thread()

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 #![allow(clippy::result_large_err)]
 
+pub mod servers;
 pub mod tmux;
 
 use certbench::core::diagnose::Failure;

@@ -365,23 +365,47 @@ impl Runner {
                 let (ks, transport) = (self.keystore.clone(), self.transport.clone());
                 self.rt.spawn_blocking(move || {
                     use crate::core::curl;
+                    use crate::core::placement::Placed;
                     let mut said = Vec::new();
+                    let mut key = None;
+                    let mut trust = None;
                     if let Some(files) = &cert {
                         said.push(match curl::import_key(&ks, files, None) {
-                            Ok((name, Some(_))) => format!("imported key {name}"),
-                            Ok((name, None)) => format!("key {name} was already there"),
+                            Ok((placed, _)) => {
+                                key = Some(placed.name().to_string());
+                                match placed {
+                                    Placed::Reused { name } => {
+                                        format!("key {name} already holds this certificate")
+                                    }
+                                    Placed::Stored { name, wanted } if name != wanted => format!(
+                                        "imported key {name} ({wanted} holds a different certificate)"
+                                    ),
+                                    Placed::Stored { name, .. } => format!("imported key {name}"),
+                                }
+                            }
                             Err(e) => format!("key not imported: {e} (Ctrl-K, a imports it)"),
                         });
                     }
                     if let Some(ca) = &cacert {
                         said.push(match curl::import_trust(&ks, ca) {
-                            Ok(name) => format!("trusting {name}"),
+                            Ok(placed) => {
+                                trust = Some(placed.name().to_string());
+                                match placed {
+                                    Placed::Reused { name } => {
+                                        format!("trusting {name} (already stored)")
+                                    }
+                                    Placed::Stored { name, .. } => format!("trusting {name}"),
+                                }
+                            }
                             Err(e) => format!("CA not imported: {e}"),
                         });
                     }
                     transport.forget_keys();
-                    let _ = tx.send(Message::Wrote(Ok(said.join("; "))));
-                    let _ = tx.send(Message::KeysChanged);
+                    let _ = tx.send(Message::CurlFilesPlaced {
+                        key,
+                        trust,
+                        said: said.join("; "),
+                    });
                 });
             }
             Effect::PinEntered(pin) => self.pins.answer(pin),
@@ -459,6 +483,7 @@ impl Runner {
                                 }));
                                 let word = match report.outcome {
                                     CheckOutcome::NotAsked => "NOT ASKED",
+                                    CheckOutcome::RejectedAtHttp => "REJECTED AT HTTP",
                                     _ => "REJECTED",
                                 };
                                 if report.accepted {

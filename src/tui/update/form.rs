@@ -74,13 +74,8 @@ fn from_curl(s: &mut State, typed: &str) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let mut p = imported.profile;
-    if let Some(cert) = &imported.cert {
-        p.credential = Some(crate::core::curl::stem(&cert.cert));
-    }
-    if let Some(ca) = &imported.cacert {
-        p.trust = vec![crate::core::curl::stem(ca)];
-    }
+    // The key and trust names come back once the files are placed in the keystore by content.
+    let p = imported.profile;
     let mut said = vec![format!(
         "from curl: {} {} (Ctrl-S saves it)",
         p.method, p.name

@@ -272,6 +272,13 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             note(s, r);
             Vec::new()
         }
+        Message::CurlFilesPlaced { key, trust, said } => {
+            // The form names what the keystore really holds, never a name guessed from a file.
+            s.form.base.credential = key;
+            s.form.base.trust = trust.into_iter().collect();
+            s.message = Some(Note::Info(said));
+            vec![Effect::LoadKeys]
+        }
         Message::Imported(r) => match r {
             Ok(m) => {
                 s.popup = Some(Popup::Keys {

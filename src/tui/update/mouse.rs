@@ -28,7 +28,15 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
         MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
             s.focus = pane;
             match pane {
-                Pane::Profiles if row < s.profiles.len() => s.selected_profile = row,
+                Pane::Profiles => {
+                    // The row on screen plus the rows scrolled away above it, as drawn.
+                    let rows = (rect.height as usize).saturating_sub(2);
+                    let shown = row < rows;
+                    let row = row + crate::tui::layout::list_start(s.selected_profile, rows);
+                    if shown && row < s.profiles.len() {
+                        s.selected_profile = row;
+                    }
+                }
                 Pane::History => {
                     let filter = usize::from(s.history_filter.is_some());
                     let rows = (rect.height as usize).saturating_sub(2 + filter);

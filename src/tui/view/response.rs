@@ -189,16 +189,28 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                         t.fg(Color::Red).add_modifier(Modifier::BOLD),
                     ));
                 }
+                let not_asked = ex
+                    .warnings
+                    .iter()
+                    .any(|w| w.kind == DiagnosisKind::ClientCertNotRequested);
+                if not_asked {
+                    // The key was never sent: the answer says nothing about it.
+                    spans.push(Span::styled(
+                        "  KEY NOT ASKED",
+                        t.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                    ));
+                }
                 if let Some(cut) = &ex.incomplete {
                     spans.push(Span::styled(
                         format!("  ! {} (w saves it all)", cut.message),
                         t.fg(Color::Red),
                     ));
-                } else if let Some(w) = ex
-                    .warnings
-                    .iter()
-                    .find(|w| w.kind != DiagnosisKind::Unverified)
-                {
+                } else if let Some(w) = ex.warnings.iter().find(|w| {
+                    !matches!(
+                        w.kind,
+                        DiagnosisKind::Unverified | DiagnosisKind::ClientCertNotRequested
+                    )
+                }) {
                     spans.push(Span::styled(
                         format!("  ! {}", w.message),
                         t.fg(Color::Yellow),
