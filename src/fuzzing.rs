@@ -210,7 +210,7 @@ pub fn curl(data: &[u8]) {
     let Ok(req) = crate::core::prepare::prepare(&p, &vars) else {
         return;
     };
-    let exported = curl::export(&req, &curl::Files::default());
+    let exported = curl::export(&req, Some(&p), &curl::Files::default()).command;
     let back = curl::parse(&exported);
     assert!(
         back.is_ok(),

@@ -626,3 +626,29 @@ fn the_cookie_jar_file_keeps_one_cookie_per_name_and_drops_expired_ones() {
         0o600
     );
 }
+
+#[test]
+fn the_workbench_without_a_terminal_says_so_and_writes_no_escape_sequence() {
+    let env = Env::new();
+    let o = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .env("CERTBENCH_HOME", env.home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the workbench needs a terminal (use ssh -t)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        !o.stderr.contains(&0x1b),
+        "no escape sequence: {:?}",
+        stderr(&o)
+    );
+}

@@ -40,7 +40,16 @@ fn a_curl_command_becomes_a_working_profile_and_back() {
         "curl -X POST '{}/echo/pay?x=1' \\\n  -H 'Content-Type: application/json' -H 'X-Trace: t1' \\\n  --data-raw '{{\"amount\": 10}}' --cert client.pem --key client.key --cacert ca.pem \\\n  --frobnicate -s",
         env.server.url
     );
+    // An unknown option stops the import; --force takes the rest.
     let o = certbench(&env, d, &["import", "curl", &cmd, "--name", "pay"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!d.join("pay.toml").exists());
+    let o = certbench(
+        &env,
+        d,
+        &["import", "curl", &cmd, "--name", "pay", "--force"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -48,7 +57,7 @@ fn a_curl_command_becomes_a_working_profile_and_back() {
         "unknown flags are listed: {err}"
     );
     assert!(
-        err.contains("ignored (it only changes what curl prints): -s"),
+        err.contains("ignored (it only changes what curl prints): --silent"),
         "{err}"
     );
     let saved = std::fs::read_to_string(d.join("pay.toml")).unwrap();
@@ -56,8 +65,9 @@ fn a_curl_command_becomes_a_working_profile_and_back() {
     // The CA file holds the demo CA, already trusted as demo-ca: reused by content.
     assert!(saved.contains("trust = [\"demo-ca\"]"), "{saved}");
     // Importing again under the same name is refused without --force.
+    let plain = cmd.replace(" --frobnicate", "");
     assert_eq!(
-        certbench(&env, d, &["import", "curl", &cmd, "--name", "pay"])
+        certbench(&env, d, &["import", "curl", &plain, "--name", "pay"])
             .status
             .code(),
         Some(1)
@@ -75,7 +85,7 @@ fn a_curl_command_becomes_a_working_profile_and_back() {
     let o = certbench(&env, d, &["export", "curl", "pay"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let exported = String::from_utf8_lossy(&o.stdout).trim().to_string();
-    assert!(exported.starts_with("curl -X POST"), "{exported}");
+    assert!(exported.starts_with("curl --globoff"), "{exported}");
     assert!(
         exported.contains("--cert ") && exported.contains("--cacert "),
         "{exported}"
@@ -322,7 +332,11 @@ fn a_non_ascii_flag_is_reported_not_a_crash() {
     let env = Env::new();
     let dir = tempfile::tempdir().unwrap();
     let cmd = format!("curl -é {}/echo -H 'X-Name: ü' -Ü", env.server.url);
-    let o = certbench(&env, dir.path(), &["import", "curl", &cmd, "--name", "u"]);
+    let o = certbench(
+        &env,
+        dir.path(),
+        &["import", "curl", &cmd, "--name", "u", "--force"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("not imported: -é"), "{}", stderr(&o));
     assert!(stderr(&o).contains("not imported: -Ü"), "{}", stderr(&o));
@@ -331,4 +345,249 @@ fn a_non_ascii_flag_is_reported_not_a_crash() {
     let o = certbench(&env, dir.path(), &["import", "curl", &cmd, "--name", "v"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("invalid header name"), "{}", stderr(&o));
+}
+
+/// A small deterministic generator (no crate needed for a seeded sequence).
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.next() as usize % from.len()]
+    }
+    /// Text from pieces that mean something to a shell, to curl, or to TOML.
+    fn text(&mut self) -> String {
+        let pieces = [
+            "a",
+            "Z9",
+            " ",
+            "'",
+            "\"",
+            "\\",
+            "$",
+            "$HOME",
+            "$(touch PWNED)",
+            "`touch PWNED`",
+            "; touch PWNED #",
+            "&&",
+            "|",
+            "@",
+            "@/etc/hostname",
+            "<",
+            "<PWNED",
+            "[1-3]",
+            "{a,b}",
+            "*",
+            "?",
+            "=",
+            "&",
+            ";",
+            ",",
+            "%",
+            "%0a",
+            "é",
+            "ü€",
+            "\t",
+            "!",
+            "~",
+            "#",
+            "-d",
+            "--next",
+            "}",
+            "{",
+        ];
+        let n = 1 + self.next() as usize % 6;
+        (0..n).map(|_| self.pick(&pieces)).collect()
+    }
+    fn token(&mut self) -> String {
+        let pieces = [
+            "X", "a", "1", "-", "'", "$", "`", "|", "&", "!", "#", "%", "*", "+", ".", "^", "_",
+            "~",
+        ];
+        let n = 1 + self.next() as usize % 5;
+        (0..n).map(|_| self.pick(&pieces)).collect()
+    }
+}
+
+/// The profile as TOML, written by hand so every generated byte reaches the file as it is.
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+#[test]
+fn exported_commands_send_what_certbench_sends_and_nothing_else() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run_dir = tempfile::tempdir().unwrap();
+    let mut g = Gen(20261203);
+    let mut compared = 0;
+    for i in 0..40 {
+        let method = match g.next() % 4 {
+            0 => "GET".to_string(),
+            1 => "POST".to_string(),
+            2 => format!("P{}", g.token()),
+            _ => g.pick(&["PUT", "PATCH", "DELETE"]).to_string(),
+        };
+        let mut toml = format!(
+            "name = \"g{i}\"\nmethod = {}\nurl = {}\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nhistory = false\nquery = [[{}, {}]]\n\n[headers]\n",
+            toml_str(&method),
+            toml_str(&format!(
+                "{}/echo/{}",
+                env.server.url,
+                g.text().replace('$', "$$")
+            )),
+            toml_str(&g.text().replace('$', "$$")),
+            toml_str(&g.text().replace('$', "$$")),
+        );
+        let hname = format!("X-{}", g.token().replace(['\'', '"'], ""));
+        let value = g.text().replace(['\t'], " ").trim().to_string();
+        toml.push_str(&format!(
+            "{} = {}\n\n",
+            toml_str(&hname),
+            toml_str(&value.replace('$', "$$"))
+        ));
+        let body_kind = g.next() % 3;
+        match body_kind {
+            0 => toml.push_str("[body]\ntype = \"none\"\n"),
+            1 => toml.push_str(&format!(
+                "[body]\ntype = \"raw\"\ncontent_type = \"text/plain\"\ntext = {}\n",
+                toml_str(&g.text().replace('$', "$$"))
+            )),
+            _ => toml.push_str(&format!(
+                "[body]\ntype = \"multipart\"\n[[body.parts]]\nname = {}\ntext = {}\n",
+                toml_str(&format!("p{}", g.token()).replace(['=', '"', ';'], "")),
+                toml_str(&g.text().replace('$', "$$"))
+            )),
+        }
+        std::fs::write(d.join(format!("g{i}.toml")), &toml).unwrap();
+        let name = format!("g{i}");
+        let ours = certbench(&env, d, &["send", &name, "--json", "--no-history"]);
+        if ours.status.code() == Some(1) {
+            continue; // a profile certbench itself refuses (say, a header value it cannot carry)
+        }
+        let ours: serde_json::Value = serde_json::from_slice(&ours.stdout)
+            .unwrap_or_else(|e| panic!("{toml}\n{e}: {}", stderr(&ours)));
+        let exported = certbench(&env, d, &["export", "curl", &name]);
+        assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
+        let cmd = String::from_utf8(exported.stdout).unwrap();
+        let theirs = Command::new("bash")
+            .args(["-c", &format!("{} --silent --show-error", cmd.trim())])
+            .current_dir(run_dir.path())
+            .env("HOME", run_dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(theirs.status.code(), Some(0), "{cmd}\n{}", stderr(&theirs));
+        let theirs: serde_json::Value =
+            serde_json::from_slice(&theirs.stdout).unwrap_or_else(|e| panic!("{cmd}\n{e}"));
+        let a = &ours["json"];
+        for field in ["method", "path", "raw_query"] {
+            assert_eq!(a[field], theirs[field], "{field} differs\n{toml}\n{cmd}");
+        }
+        assert_eq!(
+            header(a, &hname.to_ascii_lowercase()),
+            header(&theirs, &hname.to_ascii_lowercase()),
+            "{toml}\n{cmd}"
+        );
+        match body_kind {
+            2 => {
+                // Boundaries differ; the part's name and text must arrive as they are.
+                let text = theirs["body"].as_str().unwrap();
+                for line in a["body"].as_str().unwrap().lines() {
+                    // Part headers may spell a name differently (RFC 7578 or 5987); the content may not.
+                    if !line.starts_with("--") && !line.is_empty() && !line.starts_with("Content-")
+                    {
+                        assert!(
+                            text.contains(line),
+                            "{line:?} missing\n{toml}\n{cmd}\n{text}"
+                        );
+                    }
+                }
+            }
+            _ => assert_eq!(a["body"], theirs["body"], "{toml}\n{cmd}"),
+        }
+        let left: Vec<_> = std::fs::read_dir(run_dir.path()).unwrap().collect();
+        assert!(
+            left.is_empty(),
+            "the command created files: {left:?}\n{cmd}"
+        );
+        compared += 1;
+    }
+    assert!(
+        compared >= 30,
+        "only {compared} of 40 generated profiles were sendable"
+    );
+}
+
+#[test]
+fn an_unknown_option_never_lends_its_value_to_the_url() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cmd = format!(
+        "curl {}/echo/real -H 'Authorization: Bearer $TOKEN' --referer https://attacker.test/x -sSLo out.json --retry 3 --limit-rate 1k",
+        env.server.url
+    );
+    let o = certbench(&env, d, &["import", "curl", &cmd, "--name", "r", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let saved = std::fs::read_to_string(d.join("r.toml")).unwrap();
+    assert!(saved.contains("/echo/real"), "{saved}");
+    assert!(
+        saved.contains("Referer = \"https://attacker.test/x\""),
+        "{saved}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("not imported: --retry 3"), "{err}");
+    assert!(err.contains("not imported: --limit-rate 1k"), "{err}");
+    assert!(err.contains("--output out.json"), "{err}");
+}
+
+#[test]
+fn an_exported_command_never_prints_a_secret() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("s.toml"),
+        format!(
+            "name = \"s\"\nurl = \"{}/echo/s?api_key=k-123\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nredact = [\"api_key\"]\n\n[headers]\nAuthorization = \"Bearer ${{env:CB_TEST_TOKEN}}\"\nCookie = \"sid=literal-cookie\"\n",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--profiles")
+        .arg(d)
+        .args(["export", "curl", "s"])
+        .env("CERTBENCH_HOME", env.home.path())
+        .env("CB_TEST_TOKEN", "tok-secret-1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cmd = String::from_utf8(o.stdout.clone()).unwrap();
+    for secret in ["tok-secret-1", "literal-cookie", "k-123"] {
+        assert!(!cmd.contains(secret), "{secret} printed: {cmd}");
+    }
+    assert!(
+        cmd.contains("'Authorization: Bearer '\"$CB_TEST_TOKEN\""),
+        "{cmd}"
+    );
+    assert!(cmd.contains("'Cookie: <redacted>'"), "{cmd}");
+    let err = stderr(&o);
+    assert!(err.contains("the Cookie header is not printed"), "{err}");
+    // Run as printed, the token comes from the environment, as certbench's own send does.
+    let ran = Command::new("bash")
+        .args(["-c", &format!("{} -sS", cmd.trim())])
+        .env("CB_TEST_TOKEN", "tok-secret-1")
+        .output()
+        .unwrap();
+    let echo: serde_json::Value = serde_json::from_slice(&ran.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {cmd}\n{}", stderr(&ran)));
+    assert_eq!(header(&echo, "authorization"), Some("Bearer tok-secret-1"));
 }

@@ -31,7 +31,7 @@ pub struct ImportCurlArgs {
     /// The profile's name (default: the URL's last path segment)
     #[arg(long)]
     pub name: Option<String>,
-    /// Replace a profile of that name
+    /// Replace a profile of that name, and import even when some options are not mapped
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
@@ -55,6 +55,11 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
     };
     for u in &imported.unknown {
         eprintln!("not imported: {u}");
+    }
+    if !imported.unknown.is_empty() && !args.force {
+        return fail(
+            "the command has options certbench does not map (listed above): check them, then import again with --force to go without them",
+        );
     }
     for i in &imported.ignored {
         eprintln!("ignored (it only changes what curl prints): {i}");
@@ -182,14 +187,13 @@ pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
             );
         }
     }
-    if !req.redact.is_empty()
-        || req
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
-    {
-        eprintln!("note: the command carries the request's secrets; mind where you paste it");
+    let exported = curl::export(&req, Some(&p), &files);
+    for what in &exported.withheld {
+        eprintln!("note: {what} is not printed: the command carries <redacted> in its place");
     }
-    outln!("{}", curl::export(&req, &files));
+    for var in &exported.env {
+        eprintln!("note: the command reads ${var} from the environment, as the profile does");
+    }
+    outln!("{}", exported.command);
     EXIT_OK
 }

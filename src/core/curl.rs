@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use super::curl_options::{read_option, takes_value};
 use super::keystore::{KeyError, KeyInfo, Keystore};
 use super::placement::{KeySource, Placed, place_key, place_trusted};
-use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
 use super::profile::{Body, BodyType, HeaderValues, Part, Profile};
 use super::route::HttpVersion;
 
@@ -122,20 +122,27 @@ fn shell_vars_to_env(text: &str) -> (String, Vec<String>) {
     (out, names)
 }
 
-/// Flags that only change what curl prints.
-const OUTPUT_ONLY: [&str; 12] = [
-    "-s",
+/// Options that only change what curl prints or where it writes, with nothing to map.
+const OUTPUT_ONLY: [&str; 19] = [
     "--silent",
-    "-S",
     "--show-error",
-    "-v",
     "--verbose",
-    "-i",
     "--include",
-    "-f",
     "--fail",
+    "--fail-with-body",
     "--no-progress-meter",
-    "-#",
+    "--progress-bar",
+    "--output",
+    "--output-dir",
+    "--create-dirs",
+    "--remote-name",
+    "--remote-header-name",
+    "--write-out",
+    "--dump-header",
+    "--trace",
+    "--trace-ascii",
+    "--stderr",
+    "--styled-output",
 ];
 
 /// Parses a curl command line (as pasted: `curl` first, shell quoting, `\` line breaks).
@@ -167,123 +174,154 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     let mut headers: IndexMap<String, HeaderValues> = IndexMap::new();
     let mut location = false;
     let mut user_info: Option<String> = None;
+    let mut head = false;
+    let mut content_type_removed = false;
     while let Some(arg) = args.next() {
-        // `--flag=value` and `-Xvalue` forms.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ if arg.len() > 2
-                && arg.starts_with('-')
-                && !arg.starts_with("--")
-                && arg[1..].starts_with(['X', 'H', 'd', 'F', 'u', 'x', 'm', 'E', 'k']) =>
-            {
-                // The letter after '-' is ASCII here, so byte 2 is a character boundary.
-                (arg[..2].to_string(), Some(arg[2..].to_string()))
+        if !arg.starts_with('-') || arg == "-" {
+            match url {
+                None => url = Some(arg),
+                Some(_) => unknown.push(format!("{arg} (a second URL: certbench keeps the first)")),
             }
-            _ => (arg.clone(), None),
+            continue;
+        }
+        // `--flag=value` is not curl's syntax, but people type it: taken for value options.
+        let options = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") && takes_value(f) => {
+                vec![(f.to_string(), Some(v.to_string()))]
+            }
+            _ => read_option(&arg, &mut || args.next()),
         };
-        let mut value = |what: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{what} needs a value"))
-        };
-        match flag.as_str() {
-            "-X" | "--request" => method = Some(value(&flag)?.to_ascii_uppercase()),
-            "-H" | "--header" => {
-                let h = value(&flag)?;
-                let (k, v) = h
-                    .split_once(':')
-                    .ok_or_else(|| format!("header {h:?} has no ':'"))?;
-                let (k, v) = (k.trim().to_string(), v.trim().to_string());
-                match headers.get_mut(&k) {
-                    Some(HeaderValues::One(first)) => {
-                        let first = std::mem::take(first);
-                        headers.insert(k, HeaderValues::Many(vec![first, v]));
+        for (flag, given) in options {
+            let value = |what: &str| -> Result<String, String> {
+                given.clone().ok_or_else(|| format!("{what} needs a value"))
+            };
+            match flag.as_str() {
+                "--request" => method = Some(value(&flag)?.to_ascii_uppercase()),
+                "--head" => head = true,
+                "--header" | "--user-agent" | "--referer" => {
+                    let h = match flag.as_str() {
+                        "--user-agent" => format!("User-Agent: {}", value(&flag)?),
+                        "--referer" => format!("Referer: {}", value(&flag)?),
+                        _ => value(&flag)?,
+                    };
+                    let (k, v) = h
+                        .split_once(':')
+                        .ok_or_else(|| format!("header {h:?} has no ':'"))?;
+                    let (k, v) = (k.trim().to_string(), v.trim().to_string());
+                    // `-H 'Name:'` removes a header curl would add; certbench adds none of
+                    // those but Content-Type, which then stays unset.
+                    if v.is_empty() {
+                        content_type_removed |= k.eq_ignore_ascii_case("content-type");
+                        continue;
                     }
-                    Some(HeaderValues::Many(all)) => all.push(v),
-                    None => {
-                        headers.insert(k, HeaderValues::One(v));
+                    match headers.get_mut(&k) {
+                        Some(HeaderValues::One(first)) => {
+                            let first = std::mem::take(first);
+                            headers.insert(k, HeaderValues::Many(vec![first, v]));
+                        }
+                        Some(HeaderValues::Many(all)) => all.push(v),
+                        None => {
+                            headers.insert(k, HeaderValues::One(v));
+                        }
                     }
                 }
-            }
-            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" | "--json" => {
-                let d = value(&flag)?;
-                if d.starts_with('@') && flag != "--data-raw" {
-                    unknown.push(format!(
-                        "{flag} {d} (a body read from a file: put it in body.text)"
-                    ));
-                } else {
-                    data.push((flag.clone(), d));
-                }
-            }
-            "--data-urlencode" => urlencoded.push(value(&flag)?),
-            "-F" | "--form" => parts.push(form_part(&value(&flag)?)?),
-            // The user name goes into the URL; the password is never stored: the URL reads
-            // it from the environment when the profile is sent.
-            "-u" | "--user" => {
-                let cred = value(&flag)?;
-                let user = cred.split_once(':').map_or(cred.as_str(), |(u, _)| u);
-                user_info = Some(user.to_string());
-            }
-            "-G" | "--get" => get = true,
-            "-L" | "--location" => location = true,
-            "-k" | "--insecure" => p.options.verify_tls = false,
-            "--compressed" => p.options.compressed = true,
-            "-m" | "--max-time" => {
-                let t = value(&flag)?;
-                let secs: f64 = t
-                    .parse()
-                    .map_err(|_| format!("--max-time {t:?} is not a number"))?;
-                p.options.timeout_secs = (secs.ceil() as u32).clamp(1, 300);
-            }
-            "-x" | "--proxy" => p.options.proxy = Some(value(&flag)?),
-            "--noproxy" => {
-                let hosts = value(&flag)?;
-                if hosts == "*" {
-                    p.options.proxy = Some(super::route::NO_PROXY_SETTING.into());
-                } else {
-                    unknown.push(format!("--noproxy {hosts} (set NO_PROXY instead)"));
-                }
-            }
-            "--cacert" => cacert = Some(PathBuf::from(value(&flag)?)),
-            "--pinnedpubkey" => p.options.pin = Some(value(&flag)?),
-            "-E" | "--cert" => {
-                let v = value(&flag)?;
-                // FILE:PASS, where a Windows drive or escaped colon is not a separator.
-                let (file, pass) = match v.rsplit_once(':') {
-                    Some((f, pw)) if !f.is_empty() && !f.ends_with('\\') => {
-                        (f.to_string(), Some(pw.to_string()))
+                "--data" | "--data-raw" | "--data-binary" | "--data-ascii" | "--json" => {
+                    let d = value(&flag)?;
+                    if d.starts_with('@') && flag != "--data-raw" {
+                        unknown.push(format!(
+                            "{flag} {d} (a body read from a file: put it in body.text)"
+                        ));
+                    } else {
+                        data.push((flag.clone(), d));
                     }
-                    _ => (v.clone(), None),
-                };
-                cert = Some(CertFiles {
-                    cert: PathBuf::from(file),
-                    key: None,
-                    password: pass,
-                    p12: false,
-                });
-            }
-            "--key" => key = Some(PathBuf::from(value(&flag)?)),
-            "--cert-type" => {
-                let t = value(&flag)?;
-                match t.to_ascii_uppercase().as_str() {
-                    "P12" => p12 = true,
-                    "PEM" | "DER" => {}
-                    _ => unknown.push(format!("--cert-type {t}")),
                 }
+                "--data-urlencode" => urlencoded.push(value(&flag)?),
+                "--form" => parts.push(form_part(&value(&flag)?)?),
+                "--form-string" => parts.push(form_string(&value(&flag)?)?),
+                // The user name goes into the URL; the password is never stored: the URL
+                // reads it from the environment when the profile is sent.
+                "--user" => {
+                    let cred = value(&flag)?;
+                    let user = cred.split_once(':').map_or(cred.as_str(), |(u, _)| u);
+                    user_info = Some(user.to_string());
+                }
+                "--get" => get = true,
+                "--location" => location = true,
+                "--insecure" => p.options.verify_tls = false,
+                "--compressed" => p.options.compressed = true,
+                // certbench never globs and never rewrites a path: what these ask is its way.
+                "--globoff" | "--path-as-is" => {}
+                "--max-redirs" => {
+                    let n = value(&flag)?;
+                    if n != "10" {
+                        unknown.push(format!("--max-redirs {n} (certbench follows at most 10)"));
+                    }
+                }
+                "--max-time" => {
+                    let t = value(&flag)?;
+                    let secs: f64 = t
+                        .parse()
+                        .map_err(|_| format!("--max-time {t:?} is not a number"))?;
+                    p.options.timeout_secs = (secs.ceil() as u32).clamp(1, 300);
+                }
+                "--proxy" => p.options.proxy = Some(value(&flag)?),
+                "--noproxy" => {
+                    let hosts = value(&flag)?;
+                    if hosts == "*" {
+                        p.options.proxy = Some(super::route::NO_PROXY_SETTING.into());
+                    } else {
+                        unknown.push(format!("--noproxy {hosts} (set NO_PROXY instead)"));
+                    }
+                }
+                "--cacert" => cacert = Some(PathBuf::from(value(&flag)?)),
+                "--pinnedpubkey" => p.options.pin = Some(value(&flag)?),
+                "--cert" => {
+                    let v = value(&flag)?;
+                    // FILE:PASS, where a Windows drive or escaped colon is not a separator.
+                    let (file, pass) = match v.rsplit_once(':') {
+                        Some((f, pw)) if !f.is_empty() && !f.ends_with('\\') => {
+                            (f.to_string(), Some(pw.to_string()))
+                        }
+                        _ => (v.clone(), None),
+                    };
+                    cert = Some(CertFiles {
+                        cert: PathBuf::from(file),
+                        key: None,
+                        password: pass,
+                        p12: false,
+                    });
+                }
+                "--key" => key = Some(PathBuf::from(value(&flag)?)),
+                "--cert-type" => {
+                    let t = value(&flag)?;
+                    match t.to_ascii_uppercase().as_str() {
+                        "P12" => p12 = true,
+                        "PEM" | "DER" => {}
+                        _ => unknown.push(format!("--cert-type {t}")),
+                    }
+                }
+                "--http1.1" => p.options.http_version = HttpVersion::Http1,
+                "--http2" | "--http2-prior-knowledge" => {
+                    p.options.http_version = HttpVersion::Http2
+                }
+                "--resolve" => p.options.resolve.push(value(&flag)?),
+                "--connect-to" => p.options.connect_to.push(value(&flag)?),
+                "--url" => match url {
+                    None => url = Some(value(&flag)?),
+                    Some(_) => unknown.push(format!(
+                        "--url {} (a second URL: certbench keeps the first)",
+                        value(&flag)?
+                    )),
+                },
+                f if OUTPUT_ONLY.contains(&f) => match &given {
+                    Some(v) => ignored.push(format!("{f} {v}")),
+                    None => ignored.push(f.to_string()),
+                },
+                _ => match &given {
+                    Some(v) => unknown.push(format!("{flag} {v}")),
+                    None => unknown.push(flag.clone()),
+                },
             }
-            "--http1.1" => p.options.http_version = HttpVersion::Http1,
-            "--http2" | "--http2-prior-knowledge" => p.options.http_version = HttpVersion::Http2,
-            "--resolve" => p.options.resolve.push(value(&flag)?),
-            "--connect-to" => p.options.connect_to.push(value(&flag)?),
-            "--url" => url = Some(value(&flag)?),
-            f if OUTPUT_ONLY.contains(&f) => ignored.push(f.to_string()),
-            "-o" | "--output" | "-w" | "--write-out" => {
-                let v = value(&flag)?;
-                ignored.push(format!("{flag} {v}"));
-            }
-            f if f.starts_with('-') && f.len() > 1 => unknown.push(arg.clone()),
-            _ => url = Some(arg.clone()),
         }
     }
     let url = url.ok_or("the curl command names no URL")?;
@@ -346,8 +384,13 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     } else {
         Body::default()
     };
+    if content_type_removed && p.body.kind == BodyType::Raw {
+        p.body.content_type = None;
+    }
     p.method = method.unwrap_or_else(|| {
-        if p.body.kind != BodyType::None {
+        if head {
+            "HEAD".into()
+        } else if p.body.kind != BodyType::None {
             "POST".into()
         } else {
             "GET".into()
@@ -422,6 +465,20 @@ fn form_part(spec: &str) -> Result<Part, String> {
         }
     }
     Ok(part)
+}
+
+/// `--form-string name=text`: a text part taken literally (no `@file` or `<file`).
+fn form_string(spec: &str) -> Result<Part, String> {
+    let (name, text) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--form-string {spec:?}: write name=text"))?;
+    Ok(Part {
+        name: name.to_string(),
+        text: Some(text.to_string()),
+        file: None,
+        filename: None,
+        content_type: None,
+    })
 }
 
 /// A profile name from the URL's last path segment ("orders"), or its host.
@@ -511,106 +568,7 @@ pub fn import_trust(ks: &Keystore, ca: &Path) -> Result<Placed, KeyError> {
     place_trusted(ks, &stem(ca), &data, None, &ca.display().to_string())
 }
 
-/// The files curl needs for a request's key and trust, from the keystore.
-#[derive(Debug, Clone, Default)]
-pub struct Files {
-    pub cert: Option<PathBuf>,
-    pub key: Option<PathBuf>,
-    pub cacert: Option<PathBuf>,
-}
-
-/// A shell word, single-quoted when it needs quoting.
-fn q(s: &str) -> String {
-    shlex::try_quote(s)
-        .map(|c| c.into_owned())
-        .unwrap_or_else(|_| format!("'{}'", s.replace('\'', "'\\''")))
-}
-
-fn path_word(p: &Path) -> String {
-    q(&p.display().to_string())
-}
-
-/// The curl command for a prepared request: every header, the body, the key and trust files,
-/// and each option mapped.
-pub fn export(req: &PreparedRequest, files: &Files) -> String {
-    let o = &req.options;
-    let mut w: Vec<String> = vec!["curl".into()];
-    if req.method != "GET" || !matches!(req.body, PreparedBody::None) {
-        w.push("-X".into());
-        w.push(req.method.clone());
-    }
-    w.push(q(&req.url));
-    for (k, v) in &req.headers {
-        w.push("-H".into());
-        w.push(q(&format!("{k}: {v}")));
-    }
-    match &req.body {
-        PreparedBody::None => {}
-        PreparedBody::Bytes { data, .. } => {
-            w.push("--data-binary".into());
-            w.push(q(data));
-        }
-        PreparedBody::Multipart { parts } => {
-            for part in parts {
-                w.push("-F".into());
-                w.push(q(&match part {
-                    PreparedPart::Text { name, text } => format!("{name}={text}"),
-                    PreparedPart::File {
-                        name,
-                        path,
-                        filename,
-                        content_type,
-                        ..
-                    } => {
-                        let mut s = format!("{name}=@{};filename={filename}", path.display());
-                        if let Some(t) = content_type {
-                            s.push_str(&format!(";type={t}"));
-                        }
-                        s
-                    }
-                }));
-            }
-        }
-    }
-    if req.mutual_tls
-        && let (Some(c), Some(k)) = (&files.cert, &files.key)
-    {
-        w.extend(["--cert".into(), path_word(c), "--key".into(), path_word(k)]);
-    }
-    if let Some(ca) = &files.cacert {
-        w.extend(["--cacert".into(), path_word(ca)]);
-    }
-    if !o.verify_tls {
-        w.push("-k".into());
-    }
-    if o.follow_redirects || o.follow_all_redirects {
-        w.push("-L".into());
-    }
-    if o.compressed {
-        w.push("--compressed".into());
-    }
-    w.extend(["--max-time".into(), o.timeout_secs.to_string()]);
-    match req.proxy.as_deref() {
-        Some(super::route::NO_PROXY_SETTING) => w.extend(["--noproxy".into(), q("*")]),
-        Some(p) => w.extend(["-x".into(), q(p)]),
-        None => {}
-    }
-    if let Some(pin) = &o.pin {
-        w.extend(["--pinnedpubkey".into(), q(pin)]);
-    }
-    match o.http_version {
-        HttpVersion::Auto => {}
-        HttpVersion::Http1 => w.push("--http1.1".into()),
-        HttpVersion::Http2 => w.push("--http2".into()),
-    }
-    for r in &o.resolve {
-        w.extend(["--resolve".into(), q(r)]);
-    }
-    for c in &o.connect_to {
-        w.extend(["--connect-to".into(), q(c)]);
-    }
-    w.join(" ")
-}
+pub use super::curl_export::{Exported, Files, export};
 
 #[cfg(test)]
 mod tests {
@@ -648,7 +606,7 @@ mod tests {
         assert!(c.p12);
         assert_eq!(i.cacert, Some(PathBuf::from("ca.pem")));
         assert_eq!(i.unknown, vec!["--frobnicate".to_string()]);
-        assert_eq!(i.ignored, vec!["-s".to_string()]);
+        assert_eq!(i.ignored, vec!["--silent".to_string()]);
 
         let g = parse("curl -G https://x.test/search -d q=tls -d page=2 -u me:pw").unwrap();
         assert_eq!(g.profile.method, "GET");

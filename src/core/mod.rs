@@ -23,6 +23,8 @@ pub mod compare;
 mod connect;
 pub mod cookies;
 pub mod curl;
+pub mod curl_export;
+pub mod curl_options;
 pub mod destination;
 pub mod diagnose;
 pub mod environment;

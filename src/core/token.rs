@@ -183,7 +183,7 @@ pub fn module_path(flag: Option<&Path>) -> Result<PathBuf, TokenError> {
             .find(|p| p.is_file())
         });
     match chosen {
-        Some(p) if p.is_file() => Ok(p),
+        Some(p) if p.is_file() || !p.is_absolute() => trusted_module(&p),
         Some(p) => Err(TokenError::new(
             TokenProblem::ModuleMissing,
             format!(
@@ -198,8 +198,49 @@ pub fn module_path(flag: Option<&Path>) -> Result<PathBuf, TokenError> {
     }
 }
 
+/// A module is code this process runs: only by an absolute path (a relative one would load
+/// whatever the working folder holds), resolved through its symlinks to a regular file that
+/// nobody but its owner can change.
+pub fn trusted_module(path: &Path) -> Result<PathBuf, TokenError> {
+    use std::os::unix::fs::PermissionsExt;
+    let refuse = |why: String| TokenError::new(TokenProblem::ModuleMissing, why);
+    if !path.is_absolute() {
+        return Err(refuse(format!(
+            "the PKCS#11 module {} is a relative path, which would load whatever that folder holds when certbench runs elsewhere: give its absolute path (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)",
+            path.display()
+        )));
+    }
+    let real = std::fs::canonicalize(path).map_err(|e| {
+        refuse(format!(
+            "the PKCS#11 module {} cannot be found: {e}",
+            path.display()
+        ))
+    })?;
+    let meta = std::fs::metadata(&real)
+        .map_err(|e| refuse(format!("the PKCS#11 module {}: {e}", real.display())))?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "the PKCS#11 module {} is not a regular file",
+            real.display()
+        )));
+    }
+    let writable_by_others = |m: &std::fs::Metadata| m.permissions().mode() & 0o002 != 0;
+    let folder_open = real
+        .parent()
+        .and_then(|d| std::fs::metadata(d).ok())
+        .is_some_and(|m| writable_by_others(&m) && m.permissions().mode() & 0o1000 == 0);
+    if writable_by_others(&meta) || folder_open {
+        return Err(refuse(format!(
+            "the PKCS#11 module {} (or its folder) can be changed by any user, so certbench will not load it: chmod o-w it",
+            real.display()
+        )));
+    }
+    Ok(real)
+}
+
 /// Modules are initialised once per process and shared.
 fn module(path: &Path) -> Result<Pkcs11, TokenError> {
+    let path = &trusted_module(path)?;
     static LOADED: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
     let mut loaded = LOADED
         .get_or_init(Default::default)

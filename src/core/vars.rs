@@ -68,11 +68,15 @@ impl Vars {
 
     /// Reads `vars.toml` (a flat table of strings) and adds what `--var` did not set.
     pub fn load_file(&mut self, path: &std::path::Path) -> Result<(), String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        // A shared file like any profile: a regular file of at most the profile limit, so a
+        // symlink to /dev/zero or a FIFO is refused at once.
+        let bytes = match super::home::read_bounded(path, super::profile::PROFILE_FILE_LIMIT) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{}: it is not UTF-8 text", path.display()))?;
         let table: toml::Table =
             toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
         for (k, v) in table {
