@@ -64,3 +64,151 @@ fn a_pkcs11_module_is_taken_by_absolute_path_only() {
     assert!(err.contains("absolute path"), "{err}");
     assert!(!env.home.path().join("keys/tok").exists());
 }
+
+/// Writes `name.toml` in `dir`: a GET of the demo echo with the demo key, requiring `requires`.
+fn profile(env: &Env, dir: &std::path::Path, name: &str, requires: &[String]) {
+    let list: Vec<String> = requires.iter().map(|r| format!("{r:?}")).collect();
+    std::fs::write(
+        dir.join(format!("{name}.toml")),
+        format!(
+            "name = \"{name}\"\nurl = \"{}/echo/{name}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nrequires = [{}]\n",
+            env.server.url,
+            list.join(", ")
+        ),
+    )
+    .unwrap();
+}
+
+/// How many sends the history holds.
+fn sends(env: &Env, dir: &std::path::Path) -> usize {
+    let out = certbench_in(
+        env,
+        dir,
+        &["history", "list", "--json", "--limit", "100000"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn a_diamond_of_requirements_sends_each_profile_once() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    // 14 layers of 2 profiles, each requiring both of the layer below: 2^14 paths to the bottom.
+    for layer in 0..14 {
+        for side in ["a", "b"] {
+            let below: Vec<String> = if layer == 0 {
+                Vec::new()
+            } else {
+                vec![format!("l{}a", layer - 1), format!("l{}b", layer - 1)]
+            };
+            profile(&env, dir.path(), &format!("l{layer}{side}"), &below);
+        }
+    }
+    profile(&env, dir.path(), "top", &["l13a".into(), "l13b".into()]);
+    let started = Instant::now();
+    let out = certbench_in(&env, dir.path(), &["send", "top"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(
+        sends(&env, dir.path()),
+        29,
+        "28 requirements once each, then top"
+    );
+}
+
+#[test]
+fn a_deep_chain_is_not_a_loop_and_a_real_loop_is_named() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        let below = if i == 0 {
+            Vec::new()
+        } else {
+            vec![format!("c{}", i - 1)]
+        };
+        profile(&env, dir.path(), &format!("c{i}"), &below);
+    }
+    let out = certbench_in(&env, dir.path(), &["send", "c39"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sends(&env, dir.path()), 40);
+
+    profile(&env, dir.path(), "x", &["y".into()]);
+    profile(&env, dir.path(), "y", &["x".into()]);
+    profile(&env, dir.path(), "me", &["me".into()]);
+    for (name, cycle) in [("x", "x -> y -> x"), ("me", "requires itself")] {
+        let out = certbench_in(&env, dir.path(), &["send", name]);
+        assert_ne!(out.status.code(), Some(0), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(cycle), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_failed_or_outside_requirement_fails_the_profile_that_needs_it() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    profile(&env, dir.path(), "needs-ghost", &["ghost".into()]);
+    profile(&env, dir.path(), "needs-path", &["../x".into()]);
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        format!("name = \"broken\"\nurl = \"{}/status/500\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n", env.server.url),
+    )
+    .unwrap();
+    profile(&env, dir.path(), "needs-broken", &["broken".into()]);
+    for (name, words) in [
+        ("needs-ghost", "ghost cannot be read"),
+        ("needs-path", "is not a profile name"),
+        ("needs-broken", "broken failed: it answered 500"),
+    ] {
+        let out = certbench_in(&env, dir.path(), &["send", name]);
+        assert_ne!(out.status.code(), Some(0), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(words), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name} was not sent")),
+            "{name}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_run_goes_on_past_a_loop_and_takes_requirements_from_its_folder() {
+    let env = Env::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite");
+    std::fs::create_dir(&suite).unwrap();
+    profile(&env, &suite, "base", &[]);
+    profile(&env, &suite, "uses-base", &["base".into()]);
+    profile(&env, &suite, "self", &["self".into()]);
+    std::fs::write(suite.join("vars.toml"), "who = \"suite\"\n").unwrap();
+    std::fs::write(
+        suite.join("uses-var.toml"),
+        format!("name = \"uses-var\"\nurl = \"{}/echo/${{who}}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n", env.server.url),
+    )
+    .unwrap();
+    // Run from another folder, with the suite's folder as argument.
+    let out = certbench_in(
+        &env,
+        elsewhere.path(),
+        &["run", suite.to_str().unwrap(), "--no-history"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("PASS base"), "{err}");
+    assert!(err.contains("PASS uses-base"), "{err}");
+    assert!(err.contains("PASS uses-var"), "{err}");
+    assert!(err.contains("requires itself"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "an invalid profile: {err}");
+}

@@ -85,21 +85,25 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
             }
         }
     }
-    let profiles = match collect(dir, &args.targets) {
+    let (profiles, broken) = match collect(dir, &args.targets) {
         Ok(p) => p,
         Err(e) => return super::fail(e),
     };
-    if profiles.is_empty() {
+    if profiles.is_empty() && broken.is_empty() {
         return super::fail(format!(
             "no profiles to run in {}: name profiles or folders, or add *.toml profiles",
             dir.display()
         ));
     }
-    let plan = match Plan::new(profiles) {
-        Ok(p) => p,
-        Err(e) => return super::fail(e),
-    };
-    let scope = match super::scope_for(dir, &args.var, args.env.as_deref()) {
+    let plan = Plan::new(profiles);
+    // `run DIR` takes DIR's vars.toml, environments and requirements, wherever it runs from.
+    let folder = args
+        .targets
+        .iter()
+        .map(Path::new)
+        .find(|t| t.is_dir())
+        .unwrap_or(dir);
+    let scope = match super::scope_for(folder, &args.var, args.env.as_deref()) {
         Ok(s) => s,
         Err(e) => return super::fail(e),
     };
@@ -113,7 +117,7 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
         super::history::open().map(Arc::new)
     };
     let pipeline = Pipeline::new(transport, history);
-    let total = plan.len();
+    let total = plan.len() + broken.len();
     let tty = std::io::stderr().is_terminal();
     let bar = tty.then(|| {
         let b = indicatif::ProgressBar::new(total as u64);
@@ -137,7 +141,11 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
         }
     };
     let started = std::time::Instant::now();
-    let outcomes = pipeline
+    let broken: Vec<Outcome> = broken.into_iter().map(broken_outcome).collect();
+    for o in &broken {
+        done(o);
+    }
+    let mut outcomes = pipeline
         .run(
             plan,
             &scope,
@@ -148,6 +156,7 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
             &done,
         )
         .await;
+    outcomes.extend(broken);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -170,29 +179,62 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
     exit_code(&outcomes)
 }
 
-/// The profiles named, or every profile of the folders named (the profiles folder by default).
-fn collect(dir: &Path, targets: &[String]) -> Result<Vec<Profile>, String> {
-    let folder = |folder: &Path| -> Result<Vec<Profile>, String> {
-        profile::load_dir(folder)
-            .into_iter()
-            .map(|loaded| loaded.result.map_err(|e| e.to_string()))
-            .collect()
+/// A profile that cannot be read or is invalid: its name and why. It fails the run (exit 1)
+/// but never stops the others.
+type Broken = (String, String);
+
+/// The profiles named, or every profile of the folders named (the profiles folder by default),
+/// and those that cannot run.
+fn collect(dir: &Path, targets: &[String]) -> Result<(Vec<Profile>, Vec<Broken>), String> {
+    let mut good = Vec::new();
+    let mut broken = Vec::new();
+    let mut take = |name: String, r: Result<Profile, String>| match r {
+        Ok(p) => good.push(p),
+        Err(e) => broken.push((name, e)),
+    };
+    let folder = |folder: &Path, take: &mut dyn FnMut(String, Result<Profile, String>)| {
+        for loaded in profile::load_dir(folder) {
+            take(loaded.name, loaded.result.map_err(|e| e.to_string()));
+        }
     };
     if targets.is_empty() {
-        return folder(dir);
+        folder(dir, &mut take);
+        return Ok((good, broken));
     }
-    let mut out = Vec::new();
     for t in targets {
         let path = Path::new(t);
         if path.is_dir() {
-            out.extend(folder(path)?);
+            folder(path, &mut take);
         } else if path.is_file() {
-            out.push(Profile::load(path).map_err(|e| e.to_string())?);
+            take(t.clone(), Profile::load(path).map_err(|e| e.to_string()));
         } else {
-            out.push(profile::find(dir, t).map_err(|e| e.to_string())?);
+            take(t.clone(), profile::find(dir, t).map_err(|e| e.to_string()));
         }
     }
-    Ok(out)
+    Ok((good, broken))
+}
+
+/// The outcome of a profile that could not run, as a failed line of its own.
+fn broken_outcome((name, why): Broken) -> Outcome {
+    use crate::core::diagnose::Failure;
+    use crate::core::exchange::Diagnosis;
+    use crate::core::kind::DiagnosisKind;
+    let failure = Failure::plain(Diagnosis::new(
+        DiagnosisKind::InvalidRequest,
+        why,
+        "fix the profile file named above",
+    ));
+    Outcome {
+        name: name.clone(),
+        sent: vec![crate::core::pipeline::Sent::unprepared(
+            Profile {
+                name,
+                ..Profile::default()
+            },
+            failure,
+        )],
+        elapsed: std::time::Duration::ZERO,
+    }
 }
 
 fn ms(o: &Outcome) -> f64 {

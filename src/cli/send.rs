@@ -412,9 +412,8 @@ async fn compare_envs(
         Ok(e) => e,
         Err(e) => return fail(e),
     };
-    let mut scope_b = scope.clone();
+    let mut scope_b = scope.apart();
     scope_b.environment = Some(other);
-    scope_b.session = Default::default();
     let budget = Budget::unlimited();
     let (mut a, mut b) = tokio::join!(
         pipeline.send_chain(profile.clone(), scope, &budget, |_| {}),

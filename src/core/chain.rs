@@ -6,6 +6,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -23,9 +24,6 @@ use super::prepare::{self, Context, PreparedRequest};
 use super::profile::{self, Profile};
 use super::vars::Vars;
 
-/// How deep `requires` may nest before it is called a loop.
-const MAX_DEPTH: usize = 16;
-
 /// What the sends of one session share: where profiles live, the environment, the host
 /// bindings, the `--var` values and the captured variables.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +36,9 @@ pub struct Scope {
     pub session: Arc<Mutex<Session>>,
     /// One dependency check at a time, so two sends needing the same token fetch it once.
     requires: Arc<tokio::sync::Mutex<()>>,
+    /// Every profile sent in this scope and how it went (Err: why it failed), so a required
+    /// profile is sent at most once however many profiles require it.
+    sent_once: Arc<Mutex<HashMap<String, Result<(), String>>>>,
     /// `vars.toml`, read on the first send of the scope.
     file_vars: Arc<std::sync::OnceLock<Result<Vars, String>>>,
 }
@@ -48,6 +49,27 @@ impl Scope {
             profiles_dir,
             ..Scope::default()
         }
+    }
+
+    /// The same scope for a second, separate chain (another environment): its own captured
+    /// variables and its own record of what was sent.
+    pub fn apart(&self) -> Scope {
+        Scope {
+            session: Default::default(),
+            sent_once: Default::default(),
+            requires: Default::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Forgets which profiles were sent, so the next send sends its requirements again (the
+    /// workbench, where each send stands alone; a run keeps them for the whole run).
+    pub fn forget_sent(&self) {
+        self.memo().clear();
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<(), String>>> {
+        self.sent_once.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn session(&self) -> std::sync::MutexGuard<'_, Session> {
@@ -90,19 +112,13 @@ impl Scope {
     }
 }
 
-/// A stand-in for a required profile that could not be sent, so its line names it.
-fn named(name: &str) -> Profile {
-    Profile {
-        name: name.to_string(),
-        ..Profile::default()
-    }
-}
-
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 impl Pipeline {
     /// Sends what `profile` requires (when needed), then `profile`; every send in order, the
-    /// profile's own last. `adjust` applies to the profile's own request only.
+    /// profile's own last. A requirement that is missing, loops or fails stops the chain: the
+    /// profile is not sent, and its own line says which requirement and why. `adjust` applies
+    /// to the profile's own request only.
     pub async fn send_chain(
         &self,
         profile: Profile,
@@ -114,14 +130,24 @@ impl Pipeline {
         if !profile.requires.is_empty() {
             let _one_at_a_time = scope.requires.lock().await;
             let mut stack = vec![profile.name.clone()];
-            self.ensure(&profile, scope, budget, &mut sent, &mut stack)
-                .await;
+            if let Err(why) = self
+                .ensure(&profile, scope, budget, &mut sent, &mut stack)
+                .await
+            {
+                let failure = requirement_failure(&profile.name, why);
+                scope
+                    .memo()
+                    .insert(profile.name.clone(), Err(failure.diagnosis.message.clone()));
+                sent.push(Sent::unprepared(profile, failure));
+                return sent;
+            }
         }
         sent.push(self.send_captured(profile, scope, budget, adjust).await);
         sent
     }
 
-    /// Sends each required profile whose captures are not all set, its own requires first.
+    /// Sends each required profile not yet sent in this scope (its own requires first) whose
+    /// captures are not all set; Err names the first requirement that could not be met.
     fn ensure<'a>(
         &'a self,
         profile: &'a Profile,
@@ -129,31 +155,27 @@ impl Pipeline {
         budget: &'a Budget,
         sent: &'a mut Vec<Sent>,
         stack: &'a mut Vec<String>,
-    ) -> Boxed<'a, ()> {
+    ) -> Boxed<'a, Result<(), String>> {
         Box::pin(async move {
             for name in &profile.requires {
-                if stack.contains(name) || stack.len() > MAX_DEPTH {
+                if let Some(why) = outside_folder(name) {
+                    return Err(why);
+                }
+                if stack.contains(name) {
                     stack.push(name.clone());
-                    let loop_failure = Failure::plain(Diagnosis::new(
-                        DiagnosisKind::InvalidRequest,
-                        format!("requires go round in a loop: {}", stack.join(" -> ")),
-                        "remove one of the requires so the chain has an end",
-                    ));
+                    let cycle = stack.join(" -> ");
                     stack.pop();
-                    sent.push(Sent::unprepared(named(name), loop_failure));
-                    continue;
+                    return Err(format!("requires go round in a loop: {cycle}"));
+                }
+                if let Some(before) = scope.memo().get(name) {
+                    match before {
+                        Ok(()) => continue,
+                        Err(why) => return Err(format!("{name} failed: {why}")),
+                    }
                 }
                 let required = match profile::find(&scope.profiles_dir, name) {
                     Ok(p) => p,
-                    Err(e) => {
-                        let missing = Failure::plain(Diagnosis::new(
-                            DiagnosisKind::InvalidRequest,
-                            format!("{} requires {name:?}: {e}", profile.name),
-                            "fix the name in requires, or add that profile",
-                        ));
-                        sent.push(Sent::unprepared(named(name), missing));
-                        continue;
-                    }
+                    Err(e) => return Err(format!("{name} cannot be read: {e}")),
                 };
                 let needed = {
                     let session = scope.session();
@@ -164,10 +186,24 @@ impl Pipeline {
                     continue;
                 }
                 stack.push(name.clone());
-                self.ensure(&required, scope, budget, sent, stack).await;
+                let below = self.ensure(&required, scope, budget, sent, stack).await;
                 stack.pop();
-                sent.push(self.send_captured(required, scope, budget, |_| {}).await);
+                if let Err(why) = below {
+                    let failure = requirement_failure(name, why.clone());
+                    scope
+                        .memo()
+                        .insert(name.clone(), Err(failure.diagnosis.message.clone()));
+                    sent.push(Sent::unprepared(required, failure));
+                    return Err(format!("{name} was not sent: {why}"));
+                }
+                let one = self.send_captured(required, scope, budget, |_| {}).await;
+                let outcome = scope.memo().get(name).cloned().unwrap_or(Ok(()));
+                sent.push(one);
+                if let Err(why) = outcome {
+                    return Err(format!("{name} failed: {why}"));
+                }
             }
+            Ok(())
         })
     }
 
@@ -192,6 +228,50 @@ impl Pipeline {
                 .session()
                 .capture(&sent.profile.name, &sent.profile.capture, ex);
         }
+        scope
+            .memo()
+            .insert(sent.profile.name.clone(), how_it_went(&sent));
         sent
     }
+}
+
+/// How a send went, for those that require it: Ok, or the reason in a few words.
+fn how_it_went(sent: &Sent) -> Result<(), String> {
+    match &*sent.result {
+        Err(f) => Err(f.diagnosis.message.clone()),
+        Ok(ex) if ex.status_is_error => Err(format!("it answered {} {}", ex.status, ex.reason)),
+        Ok(ex) if ex.incomplete.is_some() => Err("its body was incomplete".into()),
+        Ok(_) if !sent.missed.is_empty() => Err(format!(
+            "it captured nothing for {}",
+            sent.missed
+                .iter()
+                .map(|(k, why)| format!("{k} ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// A `requires` entry that is a path rather than a profile's name: refused, so a shared
+/// profile cannot load files from outside its folder.
+fn outside_folder(name: &str) -> Option<String> {
+    let path_like = name.contains(['/', '\\'])
+        || name.starts_with('.')
+        || name.chars().any(char::is_control)
+        || name.is_empty();
+    path_like.then(|| {
+        format!(
+            "requires {name:?} is not a profile name: requirements are profiles of the same folder, named without a path"
+        )
+    })
+}
+
+/// The failure of a profile that was not sent because of its requirements.
+fn requirement_failure(name: &str, why: String) -> Failure {
+    Failure::plain(Diagnosis::new(
+        DiagnosisKind::RequirementFailed,
+        format!("{name} was not sent: {why}"),
+        "fix the required profile first (certbench send NAME shows why it fails)",
+    ))
 }

@@ -73,6 +73,8 @@ pub enum DiagnosisKind {
     OutputFailed,
     PartFileUnreadable,
     Cancelled,
+    /// A profile this one `requires` failed, is missing, or loops: this one was not sent.
+    RequirementFailed,
     // Warnings about our own key and settings (preflight).
     CredentialExpired,
     CredentialExpiring,

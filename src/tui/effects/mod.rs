@@ -213,6 +213,9 @@ impl Runner {
                 save_to,
             } => {
                 let (pipeline, scope) = (self.pipeline(), self.scope.clone());
+                // Each send of the workbench stands alone: its requirements are sent again
+                // unless their captures are still in the session.
+                scope.forget_sent();
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let handle = self.rt.spawn(async move {
@@ -429,8 +432,7 @@ impl Runner {
             }
             Effect::SendEnvPair { id, profile, other } => {
                 let (pipeline, scope) = (self.pipeline(), self.scope.clone());
-                let mut scope_b = scope.clone();
-                scope_b.session = Default::default();
+                let mut scope_b = scope.apart();
                 let stop = Arc::new(AtomicBool::new(false));
                 let budget = Budget::unlimited().cancelled_by(stop.clone());
                 let here = scope
