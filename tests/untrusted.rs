@@ -212,3 +212,43 @@ fn a_run_goes_on_past_a_loop_and_takes_requirements_from_its_folder() {
     assert!(err.contains("requires itself"), "{err}");
     assert_eq!(out.status.code(), Some(1), "an invalid profile: {err}");
 }
+
+#[test]
+fn captures_stay_bounded_in_time_and_memory() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, path: &str, capture: &str| {
+        std::fs::write(
+            dir.path().join(format!("{name}.toml")),
+            format!(
+                "name = \"{name}\"\nurl = \"{}{path}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nhistory = false\n\n[options]\ntimeout_secs = 5\n\n[capture]\n{capture}\n",
+                env.server.url
+            ),
+        )
+        .unwrap();
+    };
+    // A repetition that would compile for minutes is refused when the profile is read.
+    write(
+        "huge-regex",
+        "/json",
+        "x = { regex = '[\\w\\W]{10000}ZZZ' }",
+    );
+    let started = Instant::now();
+    let out = certbench_in(&env, dir.path(), &["send", "huge-regex"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("size limit"), "{err}");
+    // Every node of a 20 MB body: not parsed, said.
+    write("every-node", "/large/20000000", "x = { json = '$..*' }");
+    let out = certbench_in(&env, dir.path(), &["send", "every-node"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("JSON captures read bodies of at most 16 MiB"),
+        "{err}"
+    );
+}

@@ -383,12 +383,13 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
             eprintln!("> {k}: {v}");
         }
         output::print_key_source(req);
-        for (name, why) in &last.missed {
-            eprintln!("* capture {name}: {why}");
-        }
         if let Some(id) = last.recorded_id() {
             eprintln!("* recorded as history #{id}");
         }
+    }
+    // A capture that found nothing is said every time: later sends would use a stale value.
+    for (name, why) in &last.missed {
+        eprintln!("warning: capture {name} found nothing: {why}");
     }
     output::print_result(
         req,

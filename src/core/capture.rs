@@ -52,8 +52,7 @@ impl Capture {
                 .map_err(|e| format!("capture {name}: JSON path {p:?} does not parse: {e}"))?;
         }
         if let Some(r) = &self.regex {
-            regex::Regex::new(r)
-                .map_err(|e| format!("capture {name}: regex {r:?} does not compile: {e}"))?;
+            compile(r).map_err(|e| format!("capture {name}: regex {r:?} does not compile: {e}"))?;
         }
         Ok(())
     }
@@ -61,6 +60,13 @@ impl Capture {
     /// The value in this response, or why there is none.
     pub fn take(&self, ex: &Exchange) -> Result<String, String> {
         if let Some(path) = &self.json {
+            if ex.body.len() > JSON_CAPTURE_LIMIT {
+                return Err(format!(
+                    "the body is {} bytes; JSON captures read bodies of at most {} MiB",
+                    ex.body.len(),
+                    JSON_CAPTURE_LIMIT >> 20
+                ));
+            }
             let body: serde_json::Value = serde_json::from_slice(&ex.body)
                 .map_err(|_| format!("the body is not JSON, so {path} finds nothing"))?;
             let query = serde_json_path::JsonPath::parse(path).map_err(|e| e.to_string())?;
@@ -76,7 +82,7 @@ impl Capture {
                 .ok_or_else(|| format!("the response has no {name} header"));
         }
         if let Some(r) = &self.regex {
-            let re = regex::Regex::new(r).map_err(|e| e.to_string())?;
+            let re = compile(r).map_err(|e| e.to_string())?;
             let text = String::from_utf8_lossy(&ex.body);
             let caps = re
                 .captures(&text)
@@ -89,6 +95,33 @@ impl Capture {
         }
         Err("the capture names no source".into())
     }
+}
+
+/// The largest body a JSON capture parses: a parsed document costs several times its text.
+pub const JSON_CAPTURE_LIMIT: usize = 16 << 20;
+
+/// The most memory a capture's compiled regex may take: `[\w\W]{10000}` and the like are
+/// refused when the profile is read, instead of compiling for minutes.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A capture's regex, compiled within bounds (the `regex` crate then matches in time linear in
+/// the body).
+fn compile(r: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(r)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// Each capture's value in `ex`, or why it has none; pure, so it can run off the async workers.
+pub fn take_all(
+    captures: &IndexMap<String, Capture>,
+    ex: &Exchange,
+) -> Vec<(String, Result<String, String>)> {
+    captures
+        .iter()
+        .map(|(name, spec)| (name.clone(), spec.take(ex)))
+        .collect()
 }
 
 /// The session's captured variables: set by captures, read by `${name}`, kept in memory only.
@@ -146,20 +179,31 @@ impl Session {
         captures: &IndexMap<String, Capture>,
         ex: &Exchange,
     ) -> Vec<(String, String)> {
+        self.record(profile, captures, take_all(captures, ex))
+    }
+
+    /// Keeps the values `take_all` found; returns the names it could not set, and why.
+    pub fn record(
+        &mut self,
+        profile: &str,
+        captures: &IndexMap<String, Capture>,
+        found: Vec<(String, Result<String, String>)>,
+    ) -> Vec<(String, String)> {
         let mut missed = Vec::new();
-        for (name, spec) in captures {
-            match spec.take(ex) {
+        for (name, result) in found {
+            match result {
                 Ok(value) => {
+                    let secret = captures.get(&name).is_none_or(|c| c.secret);
                     self.values.insert(
-                        name.clone(),
+                        name,
                         Captured {
                             value,
-                            secret: spec.secret,
+                            secret,
                             from: profile.to_string(),
                         },
                     );
                 }
-                Err(why) => missed.push((name.clone(), why)),
+                Err(why) => missed.push((name, why)),
             }
         }
         missed
