@@ -252,3 +252,87 @@ fn captures_stay_bounded_in_time_and_memory() {
         "{err}"
     );
 }
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn planted_secrets_reach_no_artefact_of_a_run() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let head = format!(
+        "credential = \"demo\"\ntrust = [\"demo-ca\"]\nurl = \"{}",
+        env.server.url
+    );
+    std::fs::write(
+        d.join("source.toml"),
+        format!(
+            "name = \"source\"\n{head}/echo/source\"\n\n[headers]\nAuthorization = \"Bearer PLANTED-AUTH-1\"\nX-Token-Src = \"PLANTED-CAP-4\"\n\n[capture]\ntok = {{ regex = 'PLANTED-CAP-\\d' }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("user.toml"),
+        format!(
+            "name = \"user\"\n{head}/echo/user\"\nrequires = [\"source\"]\n\n[headers]\nX-Use = \"${{tok}}\"\n\n[expect]\nbody_contains = \"never there\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("cookie.toml"),
+        format!(
+            "name = \"cookie\"\n{head}/cookies/set\"\nquery = [[\"session\", \"PLANTED-COOKIE-3\"]]\nredact = [\"session\"]\n\n[options]\nproxy = \"none\"\n\n[expect]\nheaders = {{ \"set-cookie\" = \"other\" }}\n"
+        ),
+    )
+    .unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let junit = reports.path().join("junit.xml");
+    let json = reports.path().join("run.json");
+    let out = certbench_in(
+        &env,
+        d,
+        &[
+            "run",
+            "--report",
+            &format!("junit={}", junit.display()),
+            "--report",
+            &format!("json={}", json.display()),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(5), "expectations fail: {stderr}");
+    assert!(stderr.contains("FAIL cookie"), "{stderr}");
+    let mut artefacts: Vec<(String, Vec<u8>)> = vec![
+        ("stdout".into(), out.stdout.clone()),
+        ("stderr".into(), out.stderr.clone()),
+    ];
+    for f in files_under(reports.path()).into_iter().chain(
+        files_under(env.home.path()).into_iter().filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("history"))
+        }),
+    ) {
+        artefacts.push((f.display().to_string(), std::fs::read(&f).unwrap()));
+    }
+    assert!(artefacts.len() >= 4, "reports and the history were written");
+    for (what, bytes) in &artefacts {
+        for secret in ["PLANTED-AUTH-1", "PLANTED-CAP-4", "PLANTED-COOKIE-3"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} found in {what}"
+            );
+        }
+    }
+}

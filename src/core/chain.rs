@@ -221,36 +221,11 @@ impl Pipeline {
         };
         adjust(&mut req);
         let mut sent = self.send(profile, req, budget).await;
-        if let Ok(ex) = &*sent.result
-            && !sent.profile.capture.is_empty()
-        {
-            // Off the async workers, within the profile's timeout: a capture is bounded (its
-            // regex's size, the JSON it parses), and a slow one never holds the send up longer.
-            let (captures, ex) = (sent.profile.capture.clone(), ex.clone());
-            let limit =
-                std::time::Duration::from_secs(u64::from(sent.profile.options.timeout_secs));
-            let found = tokio::time::timeout(
-                limit,
-                tokio::task::spawn_blocking(move || super::capture::take_all(&captures, &ex)),
-            )
-            .await;
-            let found = match found {
-                Ok(Ok(found)) => found,
-                _ => sent
-                    .profile
-                    .capture
-                    .keys()
-                    .map(|k| {
-                        (
-                            k.clone(),
-                            Err("the capture did not finish within the timeout".to_string()),
-                        )
-                    })
-                    .collect(),
-            };
+        if !sent.taken.is_empty() {
+            let taken = std::mem::take(&mut sent.taken);
             sent.missed = scope
                 .session()
-                .record(&sent.profile.name, &sent.profile.capture, found);
+                .record(&sent.profile.name, &sent.profile.capture, taken);
         }
         scope
             .memo()

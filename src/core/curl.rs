@@ -39,6 +39,25 @@ pub struct Imported {
 /// The variable that `-u user:password`'s password is read from when the profile is sent.
 pub const PASSWORD_VAR: &str = "CERTBENCH_PASSWORD";
 
+/// The variable that a proxy URL's password is read from when the profile is sent.
+pub const PROXY_PASSWORD_VAR: &str = "CERTBENCH_PROXY_PASSWORD";
+
+/// `url` with the password of its user info (`scheme://user:pass@host`) replaced by a
+/// reference to `var`; None when it carries no password (or already a reference).
+fn password_from_env(url: &str, var: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (userinfo, host) = rest[..authority_end].rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':')?;
+    if password.is_empty() || password.contains("${") {
+        return None;
+    }
+    Some(format!(
+        "{scheme}://{user}:${{env:{var}}}@{host}{}",
+        &rest[authority_end..]
+    ))
+}
+
 /// The URL with `user` and a password read from [`PASSWORD_VAR`] as its user info.
 fn with_user(url: &str, user: &str) -> Result<String, String> {
     let (scheme, rest) = url
@@ -420,6 +439,18 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     if let Some(user) = user_info {
         p.url = with_user(&p.url, &user)?;
         env.push(PASSWORD_VAR.to_string());
+    } else if let Some(url) = password_from_env(&p.url, PASSWORD_VAR) {
+        p.url = url;
+        env.push(PASSWORD_VAR.to_string());
+    }
+    if let Some(proxy) = p
+        .options
+        .proxy
+        .as_deref()
+        .and_then(|x| password_from_env(x, PROXY_PASSWORD_VAR))
+    {
+        p.options.proxy = Some(proxy);
+        env.push(PROXY_PASSWORD_VAR.to_string());
     }
     p.name = name_from_url(&p.url);
     Ok(Imported {

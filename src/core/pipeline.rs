@@ -16,6 +16,7 @@ use super::history::{History, HistoryError, Summary};
 use super::kind::DiagnosisKind;
 use super::prepare::{self, PreparedRequest};
 use super::profile::Profile;
+use super::redact::Redactor;
 use super::transport::Transport;
 use super::vars::Vars;
 
@@ -33,6 +34,9 @@ pub struct Sent {
     pub verdict: Option<Verdict>,
     /// Captures that found nothing in the response, and why.
     pub missed: Vec<(String, String)>,
+    /// What each capture found in the response (kept in memory only; the chain moves the
+    /// values into the session).
+    pub taken: Vec<(String, Result<String, String>)>,
 }
 
 impl Sent {
@@ -61,6 +65,7 @@ impl Sent {
             not_recorded: None,
             verdict: None,
             missed: Vec::new(),
+            taken: Vec::new(),
         }
     }
 
@@ -77,6 +82,25 @@ impl Sent {
     /// The history id, when the send was recorded.
     pub fn recorded_id(&self) -> Option<i64> {
         self.summary.id
+    }
+}
+
+/// Each capture's value in `ex`, off the async workers and within the profile's timeout (a
+/// capture is bounded by its regex's size and the JSON it parses; this bounds the wait too).
+async fn take_captures(profile: &Profile, ex: &Exchange) -> Vec<(String, Result<String, String>)> {
+    let (captures, ex) = (profile.capture.clone(), ex.clone());
+    let limit = std::time::Duration::from_secs(u64::from(profile.options.timeout_secs));
+    let work = tokio::task::spawn_blocking(move || super::capture::take_all(&captures, &ex));
+    match tokio::time::timeout(limit, work).await {
+        Ok(Ok(found)) => found,
+        _ => profile
+            .capture
+            .keys()
+            .map(|k| {
+                let why = "the capture did not finish within the timeout".to_string();
+                (k.clone(), Err(why))
+            })
+            .collect(),
     }
 }
 
@@ -128,10 +152,23 @@ impl Pipeline {
     /// Sends a prepared request within `budget` and records it (unless the profile opted out).
     pub async fn send(&self, profile: Profile, req: PreparedRequest, budget: &Budget) -> Sent {
         let result = Arc::new(self.transport.send_within(&req, budget).await);
+        // Captures are taken before anything is recorded or judged, so a secret they find in
+        // this very response is redacted there too.
+        let taken = match &*result {
+            Ok(ex) if !profile.capture.is_empty() => take_captures(&profile, ex).await,
+            _ => Vec::new(),
+        };
+        let mut kept = req.clone();
+        kept.secrets.extend(
+            taken
+                .iter()
+                .filter(|(k, _)| profile.capture.get(k).is_none_or(|c| c.secret))
+                .filter_map(|(_, v)| v.as_ref().ok().cloned()),
+        );
         let recorded = match &self.history {
             Some(history) if req.history => {
                 let (history, fingerprint) = (history.clone(), self.fingerprint(&req));
-                let (p, r, res) = (profile.clone(), req.clone(), result.clone());
+                let (p, r, res) = (profile.clone(), kept.clone(), result.clone());
                 // SQLite blocks: off the async workers.
                 tokio::task::spawn_blocking(move || {
                     let id = history.record_send(&p, &r, &res, fingerprint)?;
@@ -147,8 +184,18 @@ impl Pipeline {
             Ok(None) => (Summary::unrecorded(&req, &result), None),
             Err(e) => (Summary::unrecorded(&req, &result), Some(e)),
         };
+        // A failed expectation quotes what the response held: secrets in it are redacted, for
+        // the terminal, the run's lines and its reports alike.
         let verdict = match &*result {
-            Ok(ex) if !profile.expect.is_empty() => Some(profile.expect.verdict(ex)),
+            Ok(ex) if !profile.expect.is_empty() => {
+                let mut v = profile.expect.verdict(ex);
+                let mut red = Redactor::for_request(&kept);
+                red.learn_response(&ex.headers);
+                for f in &mut v.failures {
+                    *f = red.text(f).into_owned();
+                }
+                Some(v)
+            }
             _ => None,
         };
         Sent {
@@ -159,6 +206,7 @@ impl Pipeline {
             not_recorded,
             verdict,
             missed: Vec::new(),
+            taken,
         }
     }
 

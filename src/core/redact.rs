@@ -244,31 +244,40 @@ impl Redactor {
                 *v = REDACTED.to_string();
             }
         };
+        // Known secret values are scrubbed wherever they stand (a captured token may also be
+        // a value the profile sends under an ordinary name).
+        let scrub = |v: &mut String| *v = self.text(v).into_owned();
         for (name, values) in p.headers.iter_mut() {
-            if !self.is_secret(name) {
-                continue;
-            }
+            let secret = self.is_secret(name);
+            let each = |v: &mut String| if secret { hide(v) } else { scrub(v) };
             match values {
-                HeaderValues::One(v) => hide(v),
-                HeaderValues::Many(vs) => vs.iter_mut().for_each(hide),
+                HeaderValues::One(v) => each(v),
+                HeaderValues::Many(vs) => vs.iter_mut().for_each(each),
             }
         }
         for (k, v) in p.query.iter_mut().chain(p.body.fields.iter_mut()) {
             if self.is_secret(k) {
                 hide(v);
+            } else {
+                scrub(v);
             }
         }
         for part in p.body.parts.iter_mut() {
-            if self.is_secret(&part.name)
-                && let Some(t) = part.text.as_mut()
-            {
-                hide(t);
+            if let Some(t) = part.text.as_mut() {
+                if self.is_secret(&part.name) {
+                    hide(t);
+                } else {
+                    scrub(t);
+                }
             }
         }
         if let Some(t) = p.body.text.as_mut() {
             *t = self.text(t).into_owned();
         }
         p.url = self.url(&p.url);
+        if let Some(proxy) = p.options.proxy.as_mut() {
+            *proxy = self.url(proxy);
+        }
         p
     }
 }
