@@ -244,7 +244,7 @@ fn keys_import_list_show_export_delete_and_expiring() {
         0
     );
     // The password never reaches the disk.
-    for entry in walk(env.home.path()) {
+    for entry in common::walk(env.home.path()) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(
             !bytes.windows(6).any(|w| w == b"pw123\n" || w == b"pw123\""),
@@ -285,19 +285,6 @@ fn keys_check_reports_acceptance_and_rejection() {
     assert_eq!(code(&o), 2);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["diagnosis"]["kind"], "client_cert_unknown_ca");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

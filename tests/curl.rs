@@ -135,7 +135,10 @@ fn a_pkcs12_with_its_password_in_the_command_is_imported_and_the_password_kept_n
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["json"]["client_cert"]["cn"], "p12-client");
-    for entry in walk(env.home.path()).into_iter().chain(walk(d)) {
+    for entry in common::walk(env.home.path())
+        .into_iter()
+        .chain(common::walk(d))
+    {
         if entry.extension().is_some_and(|e| e == "p12") {
             continue;
         }
@@ -146,19 +149,6 @@ fn a_pkcs12_with_its_password_in_the_command_is_imported_and_the_password_kept_n
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// The subject CN of the client certificate the echo saw for `profile`.

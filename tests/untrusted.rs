@@ -253,20 +253,6 @@ fn captures_stay_bounded_in_time_and_memory() {
     );
 }
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn planted_secrets_reach_no_artefact_of_a_run() {
     let env = Env::new();
@@ -318,8 +304,8 @@ fn planted_secrets_reach_no_artefact_of_a_run() {
         ("stdout".into(), out.stdout.clone()),
         ("stderr".into(), out.stderr.clone()),
     ];
-    for f in files_under(reports.path()).into_iter().chain(
-        files_under(env.home.path()).into_iter().filter(|p| {
+    for f in common::walk(reports.path()).into_iter().chain(
+        common::walk(env.home.path()).into_iter().filter(|p| {
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("history"))
         }),

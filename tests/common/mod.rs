@@ -128,3 +128,17 @@ pub fn certbench_in(env: &Env, profiles: &std::path::Path, args: &[&str]) -> std
         .output()
         .unwrap()
 }
+
+/// Every file under `dir`, recursively (nothing when it does not exist).
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
