@@ -322,3 +322,45 @@ fn planted_secrets_reach_no_artefact_of_a_run() {
         }
     }
 }
+
+#[test]
+fn control_characters_from_a_profile_reach_neither_the_terminal_nor_the_junit_file() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evil.toml"),
+        format!(
+            "name = \"evil\\u001b]0;pwned\\u0007\\u0001\"\nurl = \"{}/status/500\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nhistory = false\n",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = certbench_in(
+        &env,
+        dir.path(),
+        &["run", "--report", &format!("junit={}", junit.display())],
+    );
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.contains(&0x1b));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evil\\x1b]0;pwned\\x07"));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        !xml.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')),
+        "{xml:?}"
+    );
+    // A real XML parser reads it to the end.
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("invalid XML: {e}\n{xml}"),
+        }
+    }
+}

@@ -54,7 +54,7 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
         Err(e) => return fail(e),
     };
     for u in &imported.unknown {
-        eprintln!("not imported: {u}");
+        errln!("not imported: {u}");
     }
     if !imported.unknown.is_empty() && !args.force {
         return fail(
@@ -62,7 +62,7 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
         );
     }
     for i in &imported.ignored {
-        eprintln!("ignored (it only changes what curl prints): {i}");
+        errln!("ignored (it only changes what curl prints): {i}");
     }
     let mut p = imported.profile;
     if let Some(name) = &args.name {
@@ -93,7 +93,7 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
     }
     match p.save(dir) {
         Ok(path) => {
-            eprintln!(
+            errln!(
                 "saved profile {} to {}{}",
                 p.name,
                 path.display(),
@@ -103,11 +103,11 @@ pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
                     .unwrap_or_default()
             );
             for var in &imported.env {
-                eprintln!(
+                errln!(
                     "the profile reads ${{env:{var}}} when sent (never stored): export {var}=... first"
                 );
             }
-            eprintln!("send it: certbench send {}", p.name);
+            errln!("send it: certbench send {}", p.name);
             EXIT_OK
         }
         Err(e) => fail(e),
@@ -123,13 +123,13 @@ fn import_key(ks: &Keystore, files: &curl::CertFiles, pw: &PasswordArgs) -> Resu
     let who = format!("{} ({})", info.leaf.subject_cn, info.leaf.expiry_words());
     match &placed {
         Placed::Reused { name } => {
-            eprintln!("key {name} already holds this certificate ({who}): the profile uses it")
+            errln!("key {name} already holds this certificate ({who}): the profile uses it")
         }
-        Placed::Stored { name, wanted } if name != wanted => eprintln!(
+        Placed::Stored { name, wanted } if name != wanted => errln!(
             "imported key {name} from {what}: {who}; key {wanted} holds a different certificate, so this one got its own name; the password is not stored"
         ),
         Placed::Stored { name, .. } => {
-            eprintln!("imported key {name} from {what}: {who}; the password is not stored")
+            errln!("imported key {name} from {what}: {who}; the password is not stored")
         }
     }
     Ok(placed.name().to_string())
@@ -138,15 +138,15 @@ fn import_key(ks: &Keystore, files: &curl::CertFiles, pw: &PasswordArgs) -> Resu
 fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, String> {
     let placed = curl::import_trust(ks, ca).map_err(|e| e.to_string())?;
     match &placed {
-        Placed::Reused { name } => eprintln!(
+        Placed::Reused { name } => errln!(
             "trusted certificate {name} already holds {}: the profile uses it",
             ca.display()
         ),
-        Placed::Stored { name, wanted } if name != wanted => eprintln!(
+        Placed::Stored { name, wanted } if name != wanted => errln!(
             "trusted {name} from {} (trusted certificate {wanted} holds a different one)",
             ca.display()
         ),
-        Placed::Stored { name, .. } => eprintln!("trusted {name} from {}", ca.display()),
+        Placed::Stored { name, .. } => errln!("trusted {name} from {}", ca.display()),
     }
     Ok(placed.name().to_string())
 }
@@ -181,7 +181,7 @@ pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
             Err(e) => return fail(e),
         }
         if req.trust.len() > 1 {
-            eprintln!(
+            errln!(
                 "warning: curl takes one --cacert: {first} is used, not {}",
                 req.trust[1..].join(", ")
             );
@@ -189,10 +189,10 @@ pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
     }
     let exported = curl::export(&req, Some(&p), &files);
     for what in &exported.withheld {
-        eprintln!("note: {what} is not printed: the command carries <redacted> in its place");
+        errln!("note: {what} is not printed: the command carries <redacted> in its place");
     }
     for var in &exported.env {
-        eprintln!("note: the command reads ${var} from the environment, as the profile does");
+        errln!("note: the command reads ${var} from the environment, as the profile does");
     }
     outln!("{}", exported.command);
     EXIT_OK

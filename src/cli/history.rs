@@ -63,12 +63,12 @@ pub fn open() -> Option<History> {
     match History::open(&home::home_dir(), Limits::from_env()) {
         Ok(h) => {
             if let Some(n) = &h.notice {
-                eprintln!("warning: {n}");
+                errln!("warning: {n}");
             }
             Some(h)
         }
         Err(e) => {
-            eprintln!("warning: {e}");
+            errln!("warning: {e}");
             None
         }
     }
@@ -80,12 +80,12 @@ pub fn run(cmd: HistoryCmd) -> i32 {
     let hist = match History::open_to_read(&home::home_dir(), Limits::from_env()) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return DIFF_TROUBLE;
         }
     };
     if let Some(n) = &hist.notice {
-        eprintln!("warning: {n}");
+        errln!("warning: {n}");
     }
     match cmd {
         HistoryCmd::List {
@@ -109,7 +109,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
                             serde_json::to_string_pretty(&rows).unwrap_or_default()
                         );
                     } else if rows.is_empty() {
-                        eprintln!(
+                        errln!(
                             "no history yet (or nothing matches); every `certbench send` and TUI send is recorded"
                         );
                     } else {
@@ -154,7 +154,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
                 .iter()
                 .find(|r| r.starts_with('$') && !compare::is_valid_path(r))
             {
-                eprintln!(
+                errln!(
                     "error: --ignore {bad} is not a JSON path; write $.field, $.list[*].field or $..field"
                 );
                 return DIFF_TROUBLE;
@@ -169,7 +169,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
         }
         HistoryCmd::Delete { id } => match hist.delete(id) {
             Ok(()) => {
-                eprintln!("deleted history entry #{id}");
+                errln!("deleted history entry #{id}");
                 EXIT_OK
             }
             Err(e) => trouble(e),
@@ -177,17 +177,17 @@ pub fn run(cmd: HistoryCmd) -> i32 {
         HistoryCmd::Clear { yes } => {
             let n = hist.count().unwrap_or(0);
             if !yes && std::io::stdin().is_terminal() {
-                eprint!("delete all {n} history entries? [y/N] ");
+                super::stdout::error_text(&format!("delete all {n} history entries? [y/N] "));
                 let mut answer = String::new();
                 let _ = std::io::stdin().read_line(&mut answer);
                 if !answer.trim().eq_ignore_ascii_case("y") {
-                    eprintln!("nothing deleted");
+                    errln!("nothing deleted");
                     return EXIT_OK;
                 }
             }
             match hist.clear() {
                 Ok(n) => {
-                    eprintln!("deleted {n} history entries");
+                    errln!("deleted {n} history entries");
                     EXIT_OK
                 }
                 Err(e) => trouble(e),
@@ -197,7 +197,7 @@ pub fn run(cmd: HistoryCmd) -> i32 {
 }
 
 fn trouble(e: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {e}");
+    errln!("error: {e}");
     DIFF_TROUBLE
 }
 
@@ -229,7 +229,7 @@ fn show(e: &Entry, as_json: bool) {
         return;
     }
     let s = &e.summary;
-    eprintln!(
+    errln!(
         "#{} {} profile {} key {}{}",
         s.id.unwrap_or_default(),
         s.when(),
@@ -240,18 +240,18 @@ fn show(e: &Entry, as_json: bool) {
             .map(|f| format!(" (sha256 {})", &f[..f.len().min(16)]))
             .unwrap_or_default()
     );
-    eprintln!("> {} {}", e.request.method, e.request.url);
+    errln!("> {} {}", e.request.method, e.request.url);
     for (k, v) in &e.request.headers {
-        eprintln!("> {k}: {v}");
+        errln!("> {k}: {v}");
     }
     if !e.request.body.is_empty() {
-        eprintln!(">");
+        errln!(">");
         for line in e.request.body.lines() {
-            eprintln!("> {line}");
+            errln!("> {line}");
         }
     }
     if e.body_truncated {
-        eprintln!(
+        errln!(
             "note: the stored body was cut at the history's body cap (CERTBENCH_HISTORY_BODY_CAP, default {} bytes)",
             history::DEFAULT_BODY_CAP
         );

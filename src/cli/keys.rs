@@ -192,7 +192,7 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             let bound = Bindings::open(&home::home_dir()).and_then(|mut b| b.bind(&name, &pattern));
             match bound {
                 Ok(p) => {
-                    eprintln!("key {name} is used for {p} when nothing else names a key");
+                    errln!("key {name} is used for {p} when nothing else names a key");
                     EXIT_OK
                 }
                 Err(e) => fail(e),
@@ -201,7 +201,7 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
         KeysCmd::Unbind { pattern } => {
             match Bindings::open(&home::home_dir()).and_then(|mut b| b.unbind(&pattern)) {
                 Ok(true) => {
-                    eprintln!("unbound {pattern}");
+                    errln!("unbound {pattern}");
                     EXIT_OK
                 }
                 Ok(false) => fail(format!(
@@ -234,7 +234,7 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
         },
         KeysCmd::Delete { name } => match ks.delete(&name) {
             Ok(()) => {
-                eprintln!("deleted key {name}");
+                errln!("deleted key {name}");
                 EXIT_OK
             }
             Err(e) => fail(e),
@@ -296,7 +296,7 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
     };
     match result {
         Ok(info) => {
-            eprintln!(
+            errln!(
                 "imported key {}: {} (issued by {}), {}, {}",
                 info.name,
                 info.leaf.subject_cn,
@@ -305,7 +305,7 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
                 info.leaf.expiry_words()
             );
             for w in output::key_warnings(&info) {
-                eprintln!("warning: {w}");
+                errln!("warning: {w}");
             }
             EXIT_OK
         }
@@ -331,7 +331,7 @@ pub(super) fn trust(cmd: TrustCmd) -> i32 {
             }) {
                 Ok(certs) => {
                     for c in certs {
-                        eprintln!(
+                        errln!(
                             "trusted {name}: {} (issued by {}), {}; pin {}",
                             c.subject,
                             c.issuer_cn,
@@ -347,7 +347,7 @@ pub(super) fn trust(cmd: TrustCmd) -> i32 {
         TrustCmd::List { json } => output::trust_list(&ks, json),
         TrustCmd::Delete { name } => match ks.delete_trusted(&name) {
             Ok(()) => {
-                eprintln!("deleted trusted certificate {name}");
+                errln!("deleted trusted certificate {name}");
                 EXIT_OK
             }
             Err(e) => fail(e),
@@ -388,7 +388,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
     }
     match ks.import_token(&args.name, &reference, chain) {
         Ok(info) => {
-            eprintln!(
+            errln!(
                 "imported key {}: {} (issued by {}), {}, {}; its PIN is not stored",
                 info.name,
                 info.leaf.subject_cn,

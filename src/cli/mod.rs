@@ -124,7 +124,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     EXIT_USAGE
 }
 
@@ -137,7 +137,7 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
         ProfilesCmd::List => {
             let all = profile::load_dir(dir);
             if all.is_empty() {
-                eprintln!("no profiles in {}", dir.display());
+                errln!("no profiles in {}", dir.display());
             }
             let mut broken = false;
             for p in all {

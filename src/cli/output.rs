@@ -30,7 +30,7 @@ pub fn print_required(sent: &crate::core::pipeline::Sent) {
     match &*sent.result {
         Ok(ex) => {
             let captured = sent.captured();
-            eprintln!(
+            errln!(
                 "* sent {name} first (required): {} {}{}",
                 ex.status,
                 ex.reason,
@@ -41,11 +41,11 @@ pub fn print_required(sent: &crate::core::pipeline::Sent) {
                 }
             );
             for (k, why) in &sent.missed {
-                eprintln!("warning: {name} did not capture {k}: {why}");
+                errln!("warning: {name} did not capture {k}: {why}");
             }
         }
         Err(f) => {
-            eprintln!(
+            errln!(
                 "error: {name} (required first) failed: {}",
                 f.diagnosis.message
             );
@@ -57,7 +57,7 @@ pub fn print_required(sent: &crate::core::pipeline::Sent) {
 pub fn print_key_source(req: &PreparedRequest) {
     use crate::core::prepare::KeySource;
     let Some(key) = req.credential.as_deref().filter(|_| req.mutual_tls) else {
-        eprintln!(
+        errln!(
             "* no client key: none named by --credential, the profile, the environment or a binding"
         );
         return;
@@ -67,7 +67,7 @@ pub fn print_key_source(req: &PreparedRequest) {
         KeySource::Environment(e) => format!("the default of environment {e}"),
         KeySource::Bound(p) => format!("bound to {p} (`certbench keys bindings`)"),
     };
-    eprintln!("* key {key}: {why}");
+    errln!("* key {key}: {why}");
 }
 
 /// `keys bindings`: pattern and key, most specific first as they are matched.
@@ -81,7 +81,7 @@ pub fn bindings(list: &[(String, String)], as_json: bool) {
         return;
     }
     if list.is_empty() {
-        eprintln!("no bindings yet: `certbench keys bind NAME '*.example.com'`");
+        errln!("no bindings yet: `certbench keys bind NAME '*.example.com'`");
     }
     for (p, k) in list {
         outln!("{p:<40} {k}");
@@ -118,10 +118,10 @@ pub fn print_result(
             }
             if let Some(v) = verdict {
                 for failure in &v.failures {
-                    eprintln!("expectation failed: {failure}");
+                    errln!("expectation failed: {failure}");
                 }
                 if verbose || !v.passed() {
-                    eprintln!("* {}", v.summary());
+                    errln!("* {}", v.summary());
                 }
             }
             if ex.incomplete.is_some() {
@@ -147,11 +147,11 @@ pub fn print_result(
 
 pub fn print_exchange(ex: &Exchange, verbose: bool) {
     for w in &ex.warnings {
-        eprintln!("warning: {} ({})", w.message, hint(w));
+        errln!("warning: {} ({})", w.message, hint(w));
     }
     if verbose {
         for hop in &ex.redirects {
-            eprintln!(
+            errln!(
                 "* {} {} -> {} {}{}",
                 hop.method,
                 hop.url,
@@ -168,7 +168,7 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             print_tls(tls);
         }
         let t = &ex.timing;
-        eprintln!(
+        errln!(
             "* time: dns {} ms, connect {} ms, tls {} ms{}, request {} ms, wait {} ms, download {} ms, process {} ms{}",
             t.dns_ms,
             t.connect_ms,
@@ -184,7 +184,7 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
                 String::new()
             }
         );
-        eprintln!(
+        errln!(
             "< {} {} {} ({} ms, {} bytes{})",
             ex.http_version,
             ex.status,
@@ -194,28 +194,29 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             encoded_note(ex)
         );
         for (k, v) in &ex.headers {
-            eprintln!("< {k}: {}", mask_header(k, v));
+            errln!("< {k}: {}", mask_header(k, v));
         }
     }
     if ex.status_is_error {
-        eprintln!(
+        errln!(
             "error: HTTP {} {} counts as an error (turn off with --no-status-errors)",
-            ex.status, ex.reason
+            ex.status,
+            ex.reason
         );
     }
     if let Some(d) = &ex.incomplete {
-        eprintln!("error: {}", d.message);
-        eprintln!("hint: {}", hint(d));
+        errln!("error: {}", d.message);
+        errln!("hint: {}", hint(d));
     }
     if let Some(path) = &ex.saved_to {
-        eprintln!("saved {} bytes to {path}", ex.decoded_size);
+        errln!("saved {} bytes to {path}", ex.decoded_size);
         return;
     }
     match &ex.view {
         BodyView::Binary => {
             use std::io::IsTerminal;
             if std::io::stdout().is_terminal() {
-                eprintln!(
+                errln!(
                     "({} bytes of binary body not shown; redirect stdout to a file or use --output FILE to save it)",
                     ex.body.len()
                 );
@@ -230,7 +231,7 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             column,
             lines,
         } => {
-            eprintln!(
+            errln!(
                 "warning: the body is not valid {format}: {error} (line {line}, column {column}); shown raw"
             );
             super::stdout::write_with(|w| {
@@ -257,31 +258,34 @@ fn encoded_note(ex: &Exchange) -> String {
 
 fn print_tls(tls: &TlsFacts) {
     for line in tls.story() {
-        eprintln!("* {line}");
+        errln!("* {line}");
     }
 }
 
 pub fn print_failure(f: &Failure, verbose: bool) {
     for w in &f.warnings {
-        eprintln!("warning: {} ({})", w.message, hint(w));
+        errln!("warning: {} ({})", w.message, hint(w));
     }
-    eprintln!("error: {}", f.diagnosis.message);
+    errln!("error: {}", f.diagnosis.message);
     let hint = hint(&f.diagnosis);
     if !hint.is_empty() {
-        eprintln!("hint: {hint}");
+        errln!("hint: {hint}");
     }
     if verbose {
         if let Some(tls) = &f.tls {
             print_tls(tls);
         }
         for hop in &f.redirects {
-            eprintln!(
+            errln!(
                 "* {} {} -> {} {}",
-                hop.method, hop.url, hop.status, hop.location
+                hop.method,
+                hop.url,
+                hop.status,
+                hop.location
             );
         }
         if let Some(p) = &f.probe {
-            eprintln!(
+            errln!(
                 "* probe: handshake {}, {}",
                 if p.handshake_ok {
                     "completed"
@@ -292,7 +296,7 @@ pub fn print_failure(f: &Failure, verbose: bool) {
             );
         }
         for (i, c) in f.chain.iter().enumerate() {
-            eprintln!("* cause {i}: {c}");
+            errln!("* cause {i}: {c}");
         }
     }
 }
@@ -477,7 +481,7 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
     if as_json {
         outln!("{}", Value::Array(rows));
     } else if list.is_empty() {
-        eprintln!("no keys yet: import one with `certbench keys import NAME --p12 FILE`");
+        errln!("no keys yet: import one with `certbench keys import NAME --p12 FILE`");
     } else {
         for (name, info) in &list {
             match info {
@@ -495,7 +499,7 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
     if let Some(days) = expiring
         && !soon.is_empty()
     {
-        eprintln!("expiring within {days} days: {}", soon.join(", "));
+        errln!("expiring within {days} days: {}", soon.join(", "));
         return EXIT_USAGE;
     }
     EXIT_OK
@@ -620,23 +624,23 @@ pub async fn key_check(
         );
     } else {
         for line in report.tls.as_ref().map(TlsFacts::story).unwrap_or_default() {
-            eprintln!("* {line}");
+            errln!("* {line}");
         }
         for w in &report.warnings {
-            eprintln!("warning: {} ({})", w.message, hint(w));
+            errln!("warning: {} ({})", w.message, hint(w));
         }
         if how.verbose {
             if let Some(raw) = &report.probe.error {
-                eprintln!("* raw error: {}", crate::core::sanitize::line(raw));
+                errln!("* raw error: {}", crate::core::sanitize::line(raw));
             }
             if let Some(a) = &report.probe.http {
-                eprintln!(
+                errln!(
                     "* the server answered GET with {} {}",
                     a.status,
                     crate::core::sanitize::line(&a.reason)
                 );
                 for l in a.body.lines().take(20) {
-                    eprintln!("*   {}", crate::core::sanitize::line(l));
+                    errln!("*   {}", crate::core::sanitize::line(l));
                 }
             }
         }

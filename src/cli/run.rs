@@ -137,7 +137,7 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
                 }
                 b.set_message(o.name.clone());
             }
-            None => eprintln!("{line}"),
+            None => errln!("{line}"),
         }
     };
     let started = std::time::Instant::now();
@@ -168,13 +168,13 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
             _ => serde_json::to_string_pretty(&json_report(&outcomes)).unwrap_or_default(),
         };
         if let Err(e) = crate::core::home::write_atomic(file, text.as_bytes(), 0o644) {
-            eprintln!(
+            errln!(
                 "error: cannot write the {kind} report {}: {e}",
                 file.display()
             );
             return EXIT_USAGE;
         }
-        eprintln!("wrote the {kind} report to {}", file.display());
+        errln!("wrote the {kind} report to {}", file.display());
     }
     exit_code(&outcomes)
 }
@@ -268,7 +268,7 @@ fn summary(outcomes: &[Outcome], elapsed: std::time::Duration) {
     let skipped = outcomes.iter().filter(|o| o.skipped()).count();
     let failed = outcomes.len() - passed - skipped;
     if std::io::stderr().is_terminal() {
-        eprintln!("{:<28} {:>6} {:>9}  result", "profile", "status", "time");
+        errln!("{:<28} {:>6} {:>9}  result", "profile", "status", "time");
         for o in outcomes {
             let status = o
                 .own()
@@ -281,10 +281,10 @@ fn summary(outcomes: &[Outcome], elapsed: std::time::Duration) {
                 Verdict::Failed(w) | Verdict::Status(w) => format!("FAIL: {w}"),
                 Verdict::Error(k, m) => format!("FAIL [{k}]: {m}"),
             };
-            eprintln!("{:<28} {status:>6} {:>6.0} ms  {word}", o.name, ms(o));
+            errln!("{:<28} {status:>6} {:>6.0} ms  {word}", o.name, ms(o));
         }
     }
-    eprintln!(
+    errln!(
         "{passed} passed, {failed} failed, {skipped} skipped in {:.2} s",
         elapsed.as_secs_f64()
     );
@@ -317,8 +317,25 @@ fn exit_code(outcomes: &[Outcome]) -> i32 {
 }
 
 /// JUnit XML as GitLab, GitHub and Jenkins read it: one testcase per profile.
+/// Text for an XML attribute or element: markup escaped, and the characters XML 1.0 cannot
+/// hold at all (control characters from a server or a profile name) replaced, so the report
+/// stays a valid file.
+fn escape(text: impl AsRef<str>) -> String {
+    let valid = |c: char| {
+        matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    let clean: String = text
+        .as_ref()
+        .chars()
+        .map(|c| if valid(c) { c } else { '\u{FFFD}' })
+        .collect();
+    quick_xml::escape::escape(&clean).into_owned()
+}
+
 fn junit(outcomes: &[Outcome], elapsed: std::time::Duration) -> String {
-    use quick_xml::escape::escape;
     let count = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
     let failures = count(&|o| matches!(verdict(o), Verdict::Failed(_) | Verdict::Status(_)));
     let errors = count(&|o| matches!(verdict(o), Verdict::Error(..)));

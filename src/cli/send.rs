@@ -302,7 +302,7 @@ pub fn scope_for(dir: &Path, pairs: &[String], env: Option<&str>) -> Result<Scop
     }
     match Bindings::open(&home::home_dir()) {
         Ok(b) => scope.bindings = Some(b),
-        Err(e) => eprintln!("warning: key bindings not used: {e}"),
+        Err(e) => errln!("warning: key bindings not used: {e}"),
     }
     Ok(scope)
 }
@@ -362,10 +362,10 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
     if let Some(jar) = &args.cookie_jar
         && let Err(e) = transport.shared_jar().save(jar)
     {
-        eprintln!("warning: cannot save cookie jar {}: {e}", jar.display());
+        errln!("warning: cannot save cookie jar {}: {e}", jar.display());
     }
     if let Some(e) = &last.not_recorded {
-        eprintln!("warning: {e}");
+        errln!("warning: {e}");
     }
     let Some(req) = last.request.as_ref() else {
         // It did not prepare, even after what it requires.
@@ -377,19 +377,19 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
     if args.verbose {
         // As history stores it: secret headers, and captured secret values anywhere, hidden.
         let red = crate::core::redact::Redactor::for_request(req);
-        eprintln!("> {} {}", req.method, red.url(&req.url));
+        errln!("> {} {}", req.method, red.url(&req.url));
         // The redactor already hides the headers mask_header would (redact::ALWAYS, and more).
         for (k, v) in red.headers(&req.headers) {
-            eprintln!("> {k}: {v}");
+            errln!("> {k}: {v}");
         }
         output::print_key_source(req);
         if let Some(id) = last.recorded_id() {
-            eprintln!("* recorded as history #{id}");
+            errln!("* recorded as history #{id}");
         }
     }
     // A capture that found nothing is said every time: later sends would use a stale value.
     for (name, why) in &last.missed {
-        eprintln!("warning: capture {name} found nothing: {why}");
+        errln!("warning: capture {name} found nothing: {why}");
     }
     output::print_result(
         req,
@@ -473,7 +473,7 @@ async fn send_pair(
         .send_pair(profile, req, other, &Budget::unlimited())
         .await;
     for e in [&a.not_recorded, &b.not_recorded].into_iter().flatten() {
-        eprintln!("warning: {e}");
+        errln!("warning: {e}");
     }
     let (ra, rb) = (&*a.result, &*b.result);
     let (ida, idb) = (a.recorded_id(), b.recorded_id());

@@ -7,10 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// still returns its own exit code.
 static CLOSED: AtomicBool = AtomicBool::new(false);
 
-pub fn write_fmt(args: std::fmt::Arguments<'_>) {
-    write_bytes(|out| out.write_fmt(args));
-}
-
 pub fn write_all(bytes: &[u8]) {
     write_bytes(|out| out.write_all(bytes));
 }
@@ -34,13 +30,31 @@ fn write_bytes(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io:
     }
 }
 
-/// `print!` through [`write_fmt`].
-macro_rules! out {
-    ($($arg:tt)*) => { $crate::cli::stdout::write_fmt(format_args!($($arg)*)) };
+/// Writes a message for people: control characters from outside (a server's names, a profile's
+/// name) are shown escaped, never sent to the terminal raw. Bodies go through [`write_all`].
+pub fn write_text(text: &str) {
+    write_all(crate::core::sanitize::text(text).as_bytes());
 }
 
-/// `println!` through [`write_fmt`].
+/// The same on standard error.
+pub fn error_text(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(crate::core::sanitize::text(text).as_bytes());
+}
+
+/// `print!` through [`write_text`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::stdout::write_text(&format!($($arg)*)) };
+}
+
+/// `println!` through [`write_text`].
 macro_rules! outln {
-    () => { $crate::cli::stdout::write_fmt(format_args!("\n")) };
-    ($($arg:tt)*) => { $crate::cli::stdout::write_fmt(format_args!("{}\n", format_args!($($arg)*))) };
+    () => { $crate::cli::stdout::write_all(b"\n") };
+    ($($arg:tt)*) => { $crate::cli::stdout::write_text(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprintln!` through [`error_text`].
+macro_rules! errln {
+    () => { $crate::cli::stdout::error_text("\n") };
+    ($($arg:tt)*) => { $crate::cli::stdout::error_text(&format!("{}\n", format_args!($($arg)*))) };
 }

@@ -3,13 +3,23 @@
 /// `text` with every control character but tab written as `\xNN` (or `\u{NNNN}`), so an
 /// escape sequence from a server cannot move the cursor, change colours or retitle the terminal.
 pub fn line(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control() && c != '\t') {
+    escape(text, false)
+}
+
+/// The same, keeping line breaks: for messages of several lines.
+pub fn text(text: &str) -> String {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_newlines: bool) -> String {
+    let kept = |c: char| c == '\t' || (keep_newlines && c == '\n');
+    if !text.chars().any(|c| c.is_control() && !kept(c)) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
-            '\t' => out.push(c),
+            c if kept(c) => out.push(c),
             c if (c as u32) < 0x100 && c.is_control() => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
@@ -30,5 +40,7 @@ mod tests {
         );
         assert_eq!(super::line("plain\tword é"), "plain\tword é");
         assert_eq!(super::line("a\u{9b}b"), "a\\x9bb");
+        assert_eq!(super::text("two\nlines\r"), "two\nlines\\x0d");
+        assert_eq!(super::line("two\nlines"), "two\\x0alines");
     }
 }
