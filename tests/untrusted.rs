@@ -364,3 +364,35 @@ fn control_characters_from_a_profile_reach_neither_the_terminal_nor_the_junit_fi
         }
     }
 }
+
+#[test]
+fn running_out_of_file_handles_is_named_and_never_a_certificate_verdict() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..16 {
+        std::fs::write(
+            dir.path().join(format!("p{i}.toml")),
+            format!(
+                "name = \"p{i}\"\nurl = \"{}/slow/300\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nhistory = false\n\n[options]\nhttp_version = \"1.1\"\n",
+                env.server.url
+            ),
+        )
+        .unwrap();
+    }
+    // Too few handles for sixteen connections at once.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 14; exec {} --profiles . run --jobs 16 --no-history",
+            env!("CARGO_BIN_EXE_certbench")
+        ))
+        .env("CERTBENCH_HOME", env.home.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[out_of_file_handles]"), "{err}");
+    assert!(err.contains("nothing reached the server"), "{err}");
+    assert!(!err.contains("client_cert"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

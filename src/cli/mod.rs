@@ -116,11 +116,21 @@ pub fn main() -> i32 {
     }
 }
 
+/// The async runtime of a command. It needs a few file handles of its own: without them (a
+/// `ulimit -n` of a handful) the command says so and exits, never panics.
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("a tokio runtime")
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            errln!(
+                "error: cannot start: {e}; this process has too few file handles or threads left (raise ulimit -n)"
+            );
+            std::process::exit(EXIT_USAGE);
+        }
+    }
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {

@@ -102,6 +102,16 @@ impl Failure {
     }
 
     pub fn from_reqwest(err: reqwest::Error, hops: &[Hop]) -> Failure {
+        if out_of_handles(&err) {
+            let mut f = Failure::plain(Diagnosis::new(
+                DiagnosisKind::OutOfFileHandles,
+                "this machine ran out of file handles (too many open files) before the connection was made: nothing reached the server",
+                "send fewer at once (a lower --jobs) or raise the limit (ulimit -n)",
+            ));
+            f.chain = error_chain(&err);
+            f.redirects = hops.to_vec();
+            return f;
+        }
         let chain = error_chain(&err);
         let rustls_error = find_rustls_error(&err);
         let io_kind = find_io_kind(&err);
@@ -165,14 +175,27 @@ pub fn find_rustls_error(err: &(dyn std::error::Error + 'static)) -> Option<rust
 }
 
 fn find_io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    find_io(err).map(std::io::Error::kind)
+}
+
+/// The first I/O error in the chain.
+fn find_io<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
+            return Some(io);
         }
         cur = e.source();
     }
     None
+}
+
+/// This machine ran out of file handles (EMFILE for the process, ENFILE for the system): the
+/// connection never left, whatever else the chain says.
+fn out_of_handles(err: &(dyn std::error::Error + 'static)) -> bool {
+    find_io(err)
+        .and_then(std::io::Error::raw_os_error)
+        .is_some_and(|n| n == libc::EMFILE || n == libc::ENFILE)
 }
 
 /// The credential as diagnosis needs it.
@@ -608,10 +631,12 @@ pub fn explain(
                     ),
                     fault.fix(),
                 ),
+                // No alert and nothing wrong with the key: a silent refusal and a server that
+                // failed look the same from here, so no verdict on the key is given.
                 (Some(s), None) => Diagnosis::new(
-                    DiagnosisKind::ClientCertRejected,
-                    format!("the server asked for a client certificate, we sent {s}, and it closed the connection without saying why; nothing in the key's dates, usage or issuer explains it"),
-                    "ask the API owner what their server logged for this connection",
+                    DiagnosisKind::ConnectionClosed,
+                    format!("the server asked for a client certificate, we sent {s}, and the connection closed without an alert or an answer; nothing in the key's dates, usage or issuer explains a refusal, so the server may have failed"),
+                    "look at the server's logs, or ask the API owner what it logged for this connection",
                 )
                 .with_step(NextStep::CheckKey),
                 (None, _) => Diagnosis::new(

@@ -73,6 +73,8 @@ pub enum DiagnosisKind {
     OutputFailed,
     PartFileUnreadable,
     Cancelled,
+    /// This machine ran out of file handles (EMFILE/ENFILE) before connecting.
+    OutOfFileHandles,
     /// A profile this one `requires` failed, is missing, or loops: this one was not sent.
     RequirementFailed,
     // Warnings about our own key and settings (preflight).
