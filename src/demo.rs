@@ -349,6 +349,17 @@ fn tls_config(cfg: &ServerConfig) -> Result<rustls::ServerConfig, String> {
     Ok(config)
 }
 
+/// How long a client may take to complete its handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long an HTTP/1.1 connection may wait for the next request's head.
+const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The longest a connection is served, whatever it does.
+const CONNECTION_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+/// The largest hostile answers: nesting depth, decoded MiB of a bomb, bytes of `/large`.
+const MAX_DEPTH: usize = 10_000_000;
+const MAX_BOMB_MIB: usize = 8192;
+const MAX_LARGE: usize = 1 << 30;
+
 /// Starts the server on 127.0.0.1 (port 0 = any) in the current tokio runtime.
 pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(&cfg)?));
@@ -364,6 +375,8 @@ pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
     let task = tokio::spawn(async move {
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
+                // Out of file handles: wait for some to close rather than spin on the error.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             };
             // As servers in production do: small TLS records (a session ticket, then the response)
@@ -373,7 +386,9 @@ pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
             let counter = counter.clone();
             let base = base_for_task.clone();
             tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else {
+                // A client that connects and says nothing holds a handle for 10 s at most.
+                let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+                let Ok(Ok(tls)) = handshake.await else {
                     return;
                 };
                 counter.fetch_add(1, Ordering::SeqCst);
@@ -387,11 +402,15 @@ pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
                     handle(req, peer.clone(), nginx_style, base.clone())
                 });
                 let io = hyper_util::rt::TokioIo::new(tls);
-                let _ = hyper_util::server::conn::auto::Builder::new(
+                let mut builder = hyper_util::server::conn::auto::Builder::new(
                     hyper_util::rt::TokioExecutor::new(),
-                )
-                .serve_connection(io, service)
-                .await;
+                );
+                builder
+                    .http1()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(IDLE_TIMEOUT);
+                let serving = builder.serve_connection(io, service);
+                let _ = tokio::time::timeout(CONNECTION_LIMIT, serving).await;
             });
         }
     });
@@ -527,20 +546,20 @@ async fn handle(
             tokio::time::sleep(Duration::from_millis(ms.parse().unwrap_or(1000))).await;
             reply(200, "application/json", json!({"slept_ms": ms}).to_string())
         }
-        ["large", size] => reply(200, "application/json", large_json(size.parse().unwrap_or(1_000_000))),
+        ["large", size] => reply(200, "application/json", large_json(size.parse().unwrap_or(1_000_000).min(MAX_LARGE))),
         ["gzip"] => gzip_reply(accept_gzip),
         ["binary"] => reply(200, "application/octet-stream", (0u8..=255).cycle().take(4096).collect::<Vec<u8>>()),
         ["latin1"] => reply(200, "text/plain; charset=iso-8859-1", vec![b'c', b'a', b'f', 0xe9]),
         ["broken-json"] => reply(200, "application/json", "{\n  \"a\": 1,\n  \"b\": oops\n}"),
         ["cut"] => cut_body(),
         // Hostile answers, to see certbench stay bounded (and for its tests).
-        ["bomb", coding, mib] => bomb(coding, mib.parse().unwrap_or(16)),
+        ["bomb", coding, mib] => bomb(coding, mib.parse().unwrap_or(16).min(MAX_BOMB_MIB)),
         ["deep", "json", depth] => {
-            let d = depth.parse().unwrap_or(100_000);
+            let d = depth.parse().unwrap_or(100_000).min(MAX_DEPTH);
             reply(200, "application/json", format!("{}{}", "[".repeat(d), "]".repeat(d)))
         }
         ["deep", "xml", depth] => {
-            let d = depth.parse().unwrap_or(100_000);
+            let d = depth.parse().unwrap_or(100_000).min(MAX_DEPTH);
             reply(200, "application/xml", format!("{}{}", "<a>".repeat(d), "</a>".repeat(d)))
         }
         ["drip", ms] => drip(ms.parse().unwrap_or(100)),

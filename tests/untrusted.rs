@@ -396,3 +396,54 @@ fn running_out_of_file_handles_is_named_and_never_a_certificate_verdict() {
     assert!(!err.contains("client_cert"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn the_demo_server_caps_hostile_sizes_and_cleans_up_on_sigterm() {
+    use std::io::BufRead;
+    let env = Env::new();
+    // An absurd depth is capped (it used to try to allocate 4 GB and abort).
+    let url = format!("{}/deep/json/2000000000", env.server.url);
+    let mut args = demo_send_args(&url);
+    args.extend(["--output", "/dev/null"]);
+    let out = certbench_in(&env, env.home.path(), &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = format!("{}/json", env.server.url);
+    assert_eq!(
+        certbench_in(&env, env.home.path(), &demo_send_args(&json))
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // `demo --serve` removes its temporary home (the demo's private keys) on SIGTERM.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["demo", "--serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let home = reader
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("export CERTBENCH_HOME=")
+                .map(str::to_string)
+        })
+        .expect("the banner names the home");
+    assert!(std::path::Path::new(&home).join("keys").is_dir());
+    // SAFETY: kill with a pid of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert!(
+        !std::path::Path::new(&home).exists(),
+        "{home} was left behind"
+    );
+}

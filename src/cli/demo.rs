@@ -131,11 +131,32 @@ pub fn run(serve: bool, port: u16) -> i32 {
         Err(e) => return super::fail(e),
     };
     if serve {
+        // Ctrl-C, SIGTERM and SIGHUP all end here, so the temporary home (with the demo's
+        // private keys) is removed when `home` is dropped. The handlers are in place before
+        // the banner tells anyone the server is up.
+        use tokio::signal::unix::{SignalKind, signal};
+        let signals = {
+            let _in_runtime = rt.enter();
+            (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            )
+        };
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = signals else {
+            return super::fail("cannot listen for signals");
+        };
         print_serve_help(&server.url, &home, &profiles);
-        rt.block_on(async {
-            let _ = tokio::signal::ctrl_c().await;
+        let code = rt.block_on(async {
+            tokio::select! {
+                _ = int.recv() => 130,
+                _ = term.recv() => 143,
+                _ = hup.recv() => 129,
+            }
         });
-        return super::EXIT_OK;
+        drop(server);
+        drop(home);
+        return code;
     }
     let mut vars = Vars::new();
     vars.set("base_url", &server.url);
