@@ -865,3 +865,26 @@ fn a_curl_command_pasted_into_the_url_field_becomes_the_request() {
     assert_eq!(p.trust, vec!["partner-ca".to_string()]);
     assert!(s.form.dirty, "the pasted request is still unsaved");
 }
+
+#[test]
+fn a_megabyte_pasted_into_the_body_arrives_whole_in_one_insert() {
+    let mut s = state_with_profile();
+    s.focus = Pane::Form;
+    update(&mut s, ctrl('n'));
+    update(&mut s, ctrl('n'));
+    while s.form_tab != certbench::tui::state::FormTab::Body {
+        update(&mut s, ctrl('t'));
+    }
+    let line = "{\"k\": \"0123456789abcdef0123456789abcdef0123456789abcdef\"}\n";
+    let text = line.repeat((1 << 20) / line.len());
+    let fx = update(&mut s, Message::Paste(text.clone()));
+    assert!(fx.is_empty(), "a paste runs nothing: {fx:?}");
+    assert_eq!(s.form.body.lines().join("\n"), text);
+    assert!(s.form.dirty);
+    // Elsewhere a paste is ignored, and said.
+    s.focus = Pane::History;
+    let fx = update(&mut s, Message::Paste("\t\tDy".into()));
+    assert!(fx.is_empty());
+    assert!(s.popup.is_none());
+    assert!(s.message.as_ref().unwrap().text().contains("paste ignored"));
+}

@@ -425,3 +425,45 @@ fn the_token_flow_runs_from_the_tui_and_an_environment_switches_url_and_key() {
     tmux(&["send-keys", "-t", &session, "C-c"]);
     wait_for(&session, "CERTBENCH-EXITED-", 10);
 }
+
+#[test]
+fn a_paste_is_text_for_the_focused_field_never_keys() {
+    let server = DemoServer::start();
+    let here = std::env::temp_dir();
+    let wb = workbench(
+        &server,
+        "pasted",
+        &demo_profile(&server, "/echo", ""),
+        &here,
+    );
+    let session = wb.session.clone();
+    let paste = |text: &str| {
+        tmux(&["set-buffer", "-b", "certbench-test", "--", text]);
+        // -p: bracketed paste, as a terminal does when the application asked for it.
+        tmux(&[
+            "paste-buffer",
+            "-p",
+            "-d",
+            "-b",
+            "certbench-test",
+            "-t",
+            &session,
+        ]);
+    };
+    // Into the URL field: a curl command of two lines becomes the request at once.
+    tmux(&["send-keys", "-t", &session, "C-u"]);
+    paste("curl -X PUT https://api.bank.test/v1/pay \\\n  -H 'X-Req: 7'");
+    let screen = wait_for(&session, "from curl: PUT pay", 5);
+    assert!(screen.contains("from curl: PUT pay"), "{screen}");
+    // In the history pane, keys that would clear the history arrive as text, and are ignored.
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    for _ in 0..3 {
+        tmux(&["send-keys", "-t", &session, "Tab"]);
+        if tmux(&["capture-pane", "-p", "-t", &session]).contains("History") {
+            break;
+        }
+    }
+    paste("\t\tDy");
+    let screen = wait_for(&session, "paste ignored", 5);
+    assert!(!screen.contains("delete all"), "{screen}");
+}

@@ -16,6 +16,9 @@ use super::state::{BodyLines, CompareView, EnvView, SendExtras, SessionVar, Show
 pub enum Message {
     Key(KeyEvent),
     Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes into the focused text field,
+    /// never runs as keys.
+    Paste(String),
     Resize(u16, u16),
     /// A redraw while something animates, with the time it was sent.
     Tick(crate::tui::clock::Now),

@@ -136,6 +136,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
                 Ok(crossterm::event::Event::Key(k)) => Message::Key(k),
                 Ok(crossterm::event::Event::Mouse(m)) => Message::Mouse(m),
                 Ok(crossterm::event::Event::Resize(w, h)) => Message::Resize(w, h),
+                Ok(crossterm::event::Event::Paste(text)) => Message::Paste(text),
                 Ok(_) => continue,
                 Err(_) => Message::Quit { code: 129 },
             };

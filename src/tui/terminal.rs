@@ -2,16 +2,24 @@
 
 use std::io::Write;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 
+/// Raw mode, the alternate screen, mouse reports, and bracketed paste: a paste arrives as one
+/// text, never as keys that would run commands.
 pub fn init() -> ratatui::DefaultTerminal {
     let terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     terminal
 }
 
 pub fn restore() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture
+    );
     ratatui::restore();
     let _ = std::io::stdout().flush();
 }

@@ -96,6 +96,38 @@ fn from_curl(s: &mut State, typed: &str) -> Vec<Effect> {
     }
 }
 
+/// A paste goes into the focused text field of the form in one insert (a curl command pasted
+/// into the URL field becomes the request); anywhere else it is ignored, and said so.
+pub(super) fn paste(s: &mut State, text: &str) -> Vec<Effect> {
+    let in_form = s.popup.is_none() && s.focus == Pane::Form;
+    let area = match (in_form, s.field, s.form_tab) {
+        (true, Field::Url, _) => {
+            if text.trim_start().starts_with("curl ") {
+                return from_curl(s, text);
+            }
+            // One line: the line breaks of a copied URL are dropped.
+            let line: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+            s.form.url.insert_str(line);
+            s.form.dirty = true;
+            s.form.validate();
+            return Vec::new();
+        }
+        (true, Field::Tab, FormTab::Headers) => &mut s.form.headers,
+        (true, Field::Tab, FormTab::Query) => &mut s.form.query,
+        (true, Field::Tab, FormTab::Body) => &mut s.form.body,
+        _ => {
+            s.message = Some(Note::Info(
+                "paste ignored: move to the URL or a Headers, Query or Body field first".into(),
+            ));
+            return Vec::new();
+        }
+    };
+    area.insert_str(text.replace("\r\n", "\n"));
+    s.form.dirty = true;
+    s.form.validate();
+    Vec::new()
+}
+
 pub(super) fn edit(
     s: &mut State,
     k: KeyEvent,

@@ -304,6 +304,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
         }
         Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         Message::Key(k) => key(s, k),
+        Message::Paste(text) => form::paste(s, &text),
     }
 }
 
