@@ -447,3 +447,69 @@ fn the_demo_server_caps_hostile_sizes_and_cleans_up_on_sigterm() {
         "{home} was left behind"
     );
 }
+
+#[test]
+fn a_bound_key_stays_with_its_hosts_across_a_redirect() {
+    let env = Env::with(|c| c.client_auth = certbench::demo::ClientAuth::Optional);
+    let dir = tempfile::tempdir().unwrap();
+    let port = env.server.addr.port();
+    let bind = certbench_in(&env, dir.path(), &["keys", "bind", "demo", "localhost"]);
+    assert_eq!(
+        bind.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&bind.stderr)
+    );
+    // localhost (bound) redirects to 127.0.0.1 (not bound): the key must not go along.
+    let url = format!("https://localhost:{port}/redirect/302?to=https://127.0.0.1:{port}/echo");
+    let out = certbench_in(
+        &env,
+        dir.path(),
+        &[
+            "send",
+            "--url",
+            &url,
+            "--trust",
+            "demo-ca",
+            "--json",
+            "--no-history",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["json"]["client_cert"].is_null(),
+        "the key reached 127.0.0.1: {}",
+        v["json"]
+    );
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("key_withheld_on_redirect"), "{warnings}");
+    // A key named for the request follows, as curl's does, and that is said.
+    let out = certbench_in(
+        &env,
+        dir.path(),
+        &[
+            "send",
+            "--url",
+            &url,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--json",
+            "--no-history",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["json"]["client_cert"]["cn"], "certbench-demo-client");
+    assert!(
+        v["warnings"].to_string().contains("key_followed_redirect"),
+        "{}",
+        v["warnings"]
+    );
+}

@@ -57,6 +57,16 @@ impl std::fmt::Display for Pattern {
 }
 
 impl Pattern {
+    /// Whether a request to `url` is one this pattern binds a key to.
+    pub fn matches(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+        self.score(&host, url.port_or_known_default().unwrap_or(0))
+            .is_some()
+    }
+
     /// How specific a match is (higher wins), or None when it does not match.
     fn score(&self, host: &str, port: u16) -> Option<usize> {
         match self {

@@ -87,6 +87,10 @@ pub enum DiagnosisKind {
     MtlsOff,
     /// TLS secrets are being written to a key-log file (`--keylog`, SSLKEYLOGFILE).
     KeylogActive,
+    /// A key bound to some hosts was not presented to a host a redirect led to.
+    KeyWithheldOnRedirect,
+    /// A key named for the request was presented to another host after a redirect.
+    KeyFollowedRedirect,
     // Warnings from the answer.
     ClientCaNotListed,
     HttpClientCertMissing,

@@ -27,7 +27,7 @@ use super::exchange::{BodyView, Diagnosis, Exchange, Hop, build_view};
 use super::handshake::{HandshakeLog, TlsSettings, client_config};
 use super::keystore::{KeyError, Keystore};
 use super::phases::SendMoments;
-use super::prepare::{PreparedBody, PreparedPart, PreparedRequest};
+use super::prepare::{KeySource, PreparedBody, PreparedPart, PreparedRequest};
 use super::route::{self, HttpVersion, ProxyChoice};
 use super::size::{ByteSize, human};
 use super::token::{NoPins, PinSource};
@@ -314,11 +314,29 @@ impl Transport {
                 "delete the file when the capture is decrypted; unset SSLKEYLOGFILE to stop",
             )
         });
+        // A key bound to some hosts is never presented to another one a redirect leads to:
+        // from there on the request goes on with a client that presents no key.
+        let keyless = || {
+            let mut bare = req.clone();
+            bare.credential = None;
+            bare.mutual_tls = false;
+            self.client_on(&bare, route.clone())
+        };
+        let mut hops_went = Redirected::default();
         let outcome = tokio::time::timeout(
             timeout,
-            send_with_redirects(&entry, req, &jar, started, &budget),
+            send_with_redirects(
+                &entry,
+                req,
+                &jar,
+                started,
+                &budget,
+                &keyless,
+                &mut hops_went,
+            ),
         )
         .await;
+        let served = hops_went.keyless.clone().unwrap_or_else(|| entry.clone());
         let mut result = match outcome {
             Ok(r) => r,
             Err(_) => Err(Failure::plain(diagnose::timeout_diagnosis(req))),
@@ -326,9 +344,10 @@ impl Transport {
         let url = req.parsed_url();
         match &mut result {
             Ok(exchange) => {
-                exchange.timing.new_connections = entry.log.handshakes() - handshakes_before;
+                exchange.timing.new_connections =
+                    entry.log.handshakes() - handshakes_before + hops_went.keyless_handshakes();
                 let final_url = Url::parse(&exchange.url).unwrap_or(url);
-                exchange.tls = entry.log.facts_for(&final_url);
+                exchange.tls = served.log.facts_for(&final_url);
                 if let Some(tls) = &mut exchange.tls {
                     tls.proxy = proxy_for(&final_url);
                     // ALPN decides the HTTP version over TLS; the response says which it was.
@@ -343,14 +362,21 @@ impl Transport {
                 }
                 let mut warnings = preflight;
                 warnings.extend(keylog_warning.clone());
-                warnings.extend(diagnose::after_response(req, exchange, cred.as_ref()));
+                warnings.extend(hops_went.notes.clone());
+                // With the key withheld, the last hop is judged as a request without a key.
+                let judged = if hops_went.keyless.is_some() {
+                    None
+                } else {
+                    cred.as_ref()
+                };
+                warnings.extend(diagnose::after_response(req, exchange, judged));
                 warnings.append(&mut exchange.warnings);
                 exchange.warnings = warnings;
             }
             Err(failure) => {
                 // After a redirect, the hop that failed is the one to look at.
                 let url = Url::parse(diagnose::failing_url(failure, req)).unwrap_or(url);
-                failure.tls = entry.log.facts_for(&url);
+                failure.tls = served.log.facts_for(&url);
                 failure.proxy = proxy_for(&url);
                 if let Some(tls) = &mut failure.tls {
                     tls.proxy = failure.proxy.clone();
@@ -362,9 +388,72 @@ impl Transport {
                 failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());
                 failure.warnings = preflight;
                 failure.warnings.extend(keylog_warning);
+                failure.warnings.extend(hops_went.notes);
             }
         }
         result
+    }
+}
+
+/// What following the redirects changed: the key withheld from a host (and the client used
+/// from there on), and what the output must say about the key.
+#[derive(Default)]
+struct Redirected {
+    keyless: Option<Arc<ClientEntry>>,
+    keyless_before: u64,
+    notes: Vec<Diagnosis>,
+}
+
+impl Redirected {
+    fn keyless_handshakes(&self) -> u64 {
+        self.keyless
+            .as_ref()
+            .map_or(0, |k| k.log.handshakes() - self.keyless_before)
+    }
+
+    /// Decides, for a hop from `from` to `to`, whether the key goes along.
+    fn hop(
+        &mut self,
+        req: &PreparedRequest,
+        from: &Url,
+        to: &Url,
+        keyless: &(dyn Fn() -> Result<Arc<ClientEntry>, Failure> + Sync),
+    ) -> Result<(), Failure> {
+        let same_host = from.host_str() == to.host_str()
+            && from.port_or_known_default() == to.port_or_known_default();
+        let presenting = req.mutual_tls && req.credential.is_some() && self.keyless.is_none();
+        if same_host || !presenting {
+            return Ok(());
+        }
+        let key = req.credential.as_deref().unwrap_or_default();
+        let host = to.host_str().unwrap_or_default();
+        match &req.key_source {
+            KeySource::Bound(pattern)
+                if !pattern
+                    .parse::<super::bindings::Pattern>()
+                    .is_ok_and(|p| p.matches(to)) =>
+            {
+                let client = keyless()?;
+                self.keyless_before = client.log.handshakes();
+                self.keyless = Some(client);
+                self.notes.push(Diagnosis::new(
+                    DiagnosisKind::KeyWithheldOnRedirect,
+                    format!(
+                        "a redirect led to {host}, which binding {pattern} does not cover: key {key} was not presented there, and the request went on without a key"
+                    ),
+                    "bind the key to that host too (`certbench keys bind KEY PATTERN`) if it should go there",
+                ));
+            }
+            _ => self.notes.push(Diagnosis::new(
+                DiagnosisKind::KeyFollowedRedirect,
+                format!(
+                    "a redirect led from {} to {host}: key {key} was presented there too (as curl does with a named key)",
+                    from.host_str().unwrap_or_default()
+                ),
+                "turn off Follow redirects to stop at the first host",
+            )),
+        }
+        Ok(())
     }
 }
 
@@ -374,6 +463,8 @@ async fn send_with_redirects(
     jar: &Arc<CookieJar>,
     started: Instant,
     budget: &Budget,
+    keyless: &(dyn Fn() -> Result<Arc<ClientEntry>, Failure> + Sync),
+    went: &mut Redirected,
 ) -> Result<Exchange, Failure> {
     let mut method = req.method.clone();
     let mut url = req.parsed_url();
@@ -391,7 +482,8 @@ async fn send_with_redirects(
             body: &body,
             body_sent: &body_sent,
         };
-        let resp = send_once(entry, &outgoing, jar, &hops).await?;
+        let client = went.keyless.as_deref().unwrap_or(entry);
+        let resp = send_once(client, &outgoing, jar, &hops).await?;
         let status = resp.status().as_u16();
         let location = resp
             .headers()
@@ -405,7 +497,7 @@ async fn send_with_redirects(
                 started,
                 final_hop: hop_started,
                 body_sent: body_sent.get().copied(),
-                log: &entry.log,
+                log: &client.log,
             };
             return read_response(resp, req, &method, hops, at, budget).await;
         }
@@ -450,6 +542,10 @@ async fn send_with_redirects(
                 !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
             });
         }
+        went.hop(req, &url, &next, keyless).map_err(|mut f| {
+            f.redirects = hops.clone();
+            f
+        })?;
         url = next;
     }
 }
