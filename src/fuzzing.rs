@@ -216,6 +216,38 @@ pub fn curl(data: &[u8]) {
         back.is_ok(),
         "the exported command parses: {exported:?} {back:?}"
     );
+    // The round trip: the command, imported again, prepares to the same request.
+    let Ok(back) = back else { return };
+    let again = crate::core::prepare::prepare(&back.profile, &vars);
+    let Ok(again) = again else {
+        panic!("the imported export prepares: {exported:?} {again:?}");
+    };
+    assert_eq!(again.method, req.method, "{exported}");
+    assert_eq!(again.url, req.url, "{exported}");
+    assert_eq!(again.body, req.body, "{exported}");
+    assert_eq!(comparable(&again), comparable(&req), "{exported}");
+    let follows = |r: &crate::core::prepare::PreparedRequest| {
+        r.options.follow_all_redirects
+            || (r.options.follow_redirects && matches!(r.method.as_str(), "GET" | "HEAD"))
+    };
+    assert_eq!(follows(&again), follows(&req), "{exported}");
+}
+
+/// A request's headers as a server reads them: values trimmed, in name order, without the
+/// secrets an export leaves out and the two headers certbench adds itself.
+fn comparable(req: &crate::core::prepare::PreparedRequest) -> Vec<(String, String)> {
+    let red = crate::core::redact::Redactor::for_request(req);
+    let mut h: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .filter(|(k, _)| !red.is_secret(k))
+        .filter(|(k, _)| {
+            !k.eq_ignore_ascii_case("user-agent") && !k.eq_ignore_ascii_case("accept-encoding")
+        })
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    h.sort();
+    h
 }
 
 /// An environment file: parsed, applied to a profile, its variables added.

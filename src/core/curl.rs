@@ -223,6 +223,11 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                         "--referer" => format!("Referer: {}", value(&flag)?),
                         _ => value(&flag)?,
                     };
+                    // `Name;` is curl's way to send a header with an empty value.
+                    if let Some(name) = h.strip_suffix(';').filter(|n| !n.contains(':')) {
+                        headers.insert(name.trim().to_string(), HeaderValues::One(String::new()));
+                        continue;
+                    }
                     let (k, v) = h
                         .split_once(':')
                         .ok_or_else(|| format!("header {h:?} has no ':'"))?;
@@ -475,8 +480,6 @@ fn form_part(spec: &str) -> Result<Part, String> {
     let (name, rest) = spec
         .split_once('=')
         .ok_or_else(|| format!("-F {spec:?}: write name=value or name=@file"))?;
-    let mut fields = rest.split(';');
-    let first = fields.next().unwrap_or_default();
     let mut part = Part {
         name: name.to_string(),
         text: None,
@@ -484,18 +487,46 @@ fn form_part(spec: &str) -> Result<Part, String> {
         filename: None,
         content_type: None,
     };
+    let (first, mut rest) = form_word(rest);
     match first.strip_prefix('@') {
-        Some(file) => part.file = Some(file.to_string()),
-        None => part.text = Some(first.to_string()),
+        Some(file) => part.file = Some(form_word(file).0),
+        None => part.text = Some(first),
     }
-    for f in fields {
-        match f.split_once('=') {
-            Some(("type", t)) => part.content_type = Some(t.to_string()),
-            Some(("filename", n)) => part.filename = Some(n.to_string()),
+    // `;type=...;filename=...`, each value plain or double-quoted as curl writes them.
+    while let Some(after) = rest.strip_prefix(';') {
+        let (key, value) = after.split_once('=').unwrap_or((after, ""));
+        let (value, tail) = form_word(value);
+        match key.trim() {
+            "type" => part.content_type = Some(value),
+            "filename" => part.filename = Some(value),
             _ => {}
         }
+        rest = tail;
     }
     Ok(part)
+}
+
+/// One value of curl's `-F` syntax: `"quoted"` (with `\"` and `\\` escapes) or plain up to
+/// the next `;`; returns it and what follows.
+fn form_word(text: &str) -> (String, &str) {
+    let Some(quoted) = text.strip_prefix('"') else {
+        let end = text.find(';').unwrap_or(text.len());
+        return (text[..end].to_string(), &text[end..]);
+    };
+    let mut out = String::new();
+    let mut chars = quoted.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, next)) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '"' => return (out, &quoted[i + 1..]),
+            c => out.push(c),
+        }
+    }
+    (out, "")
 }
 
 /// `--form-string name=text`: a text part taken literally (no `@file` or `<file`).

@@ -55,6 +55,9 @@ pub fn export(req: &PreparedRequest, profile: Option<&Profile>, files: &Files) -
         w.push("--header".into());
         if redactor.is_secret(k) {
             w.push(secret_header(k, v, profile, &mut out));
+        } else if v.is_empty() {
+            // `Name:` would remove the header; `Name;` sends it empty.
+            w.push(q(&format!("{k};")));
         } else {
             w.push(q(&format!("{k}: {v}")));
         }

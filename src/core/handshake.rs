@@ -34,6 +34,8 @@ use super::transport::{provider, system_roots};
 pub struct HandshakeLog {
     inner: Mutex<LogInner>,
     handshakes: AtomicU64,
+    /// Lines the key log could not write (a full disk): said, never silently lost.
+    keylog_lost: AtomicU64,
     /// When the latest connection looked up its name, connected, and began TLS.
     pub clock: super::phases::ConnectionClock,
 }
@@ -51,6 +53,11 @@ struct LogInner {
 impl HandshakeLog {
     pub fn handshakes(&self) -> u64 {
         self.handshakes.load(Ordering::SeqCst)
+    }
+
+    /// How many key-log lines could not be written so far.
+    pub fn keylog_lost(&self) -> u64 {
+        self.keylog_lost.load(Ordering::SeqCst)
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut LogInner) -> R) -> R {
@@ -343,7 +350,7 @@ pub fn client_config(
     };
     config.resumption = Resumption::store(Arc::new(RecordingSessions));
     if let Some(path) = &tls.keylog {
-        config.key_log = Arc::new(NssKeyLog::create(path).map_err(|e| {
+        config.key_log = Arc::new(NssKeyLog::create(path, log.clone()).map_err(|e| {
             Failure::plain(Diagnosis::new(
                 DiagnosisKind::InvalidRequest,
                 format!("cannot write the TLS key log {}: {e}", path.display()),
@@ -371,12 +378,13 @@ pub struct TlsSettings {
 #[derive(Debug)]
 struct NssKeyLog {
     file: Mutex<std::fs::File>,
+    log: Arc<HandshakeLog>,
 }
 
 impl NssKeyLog {
     /// A key log is ours alone: created new (0600, `O_EXCL`), or appended to only when it is a
     /// regular file this user owns that nobody else can read; never through a symlink.
-    fn create(path: &std::path::Path) -> std::io::Result<NssKeyLog> {
+    fn create(path: &std::path::Path, log: Arc<HandshakeLog>) -> std::io::Result<NssKeyLog> {
         use std::io::{Error, ErrorKind};
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
         let refuse = |why: &str| Err(Error::new(ErrorKind::PermissionDenied, why.to_string()));
@@ -414,6 +422,7 @@ impl NssKeyLog {
         };
         Ok(NssKeyLog {
             file: Mutex::new(file),
+            log,
         })
     }
 }
@@ -427,7 +436,9 @@ impl rustls::KeyLog for NssKeyLog {
             hex::encode(secret)
         );
         let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = f.write_all(line.as_bytes());
+        if f.write_all(line.as_bytes()).is_err() {
+            self.log.keylog_lost.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 

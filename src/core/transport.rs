@@ -304,16 +304,24 @@ impl Transport {
                 .for_url(url)
                 .map(|p| route::redacted(p.as_str()))
         };
-        let keylog_warning = route.keylog.as_ref().map(|path| {
-            Diagnosis::new(
-                DiagnosisKind::KeylogActive,
-                format!(
-                    "TLS secrets are being written to {} (--keylog or SSLKEYLOGFILE): whoever has that file can decrypt these connections",
-                    path.display()
-                ),
-                "delete the file when the capture is decrypted; unset SSLKEYLOGFILE to stop",
-            )
-        });
+        let lost_before = entry.log.keylog_lost();
+        let keylog_warning = |lost: u64| {
+            route.keylog.as_ref().map(|path| {
+                let failed = if lost > 0 {
+                    format!(", but {lost} of its lines could not be written (is the disk full?)")
+                } else {
+                    String::new()
+                };
+                Diagnosis::new(
+                    DiagnosisKind::KeylogActive,
+                    format!(
+                        "TLS secrets are being written to {} (--keylog or SSLKEYLOGFILE){failed}: whoever has that file can decrypt these connections",
+                        path.display()
+                    ),
+                    "delete the file when the capture is decrypted; unset SSLKEYLOGFILE to stop",
+                )
+            })
+        };
         // A key bound to some hosts is never presented to another one a redirect leads to:
         // from there on the request goes on with a client that presents no key.
         let keyless = || {
@@ -337,6 +345,7 @@ impl Transport {
         )
         .await;
         let served = hops_went.keyless.clone().unwrap_or_else(|| entry.clone());
+        let keylog_warning = keylog_warning(entry.log.keylog_lost() - lost_before);
         let mut result = match outcome {
             Ok(r) => r,
             Err(_) => Err(Failure::plain(diagnose::timeout_diagnosis(req))),
