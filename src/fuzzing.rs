@@ -327,3 +327,71 @@ pub fn rules(data: &[u8]) {
         let _ = v.summary();
     }
 }
+
+/// A `requires` graph (each line `name: a b c`): the run's plan holds every profile once, and
+/// every profile not on a loop comes after what it requires among them.
+pub fn requires(data: &[u8]) {
+    use crate::core::runner::Plan;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut profiles: Vec<Profile> = Vec::new();
+    for line in text.lines().take(200) {
+        let (name, needs) = line.split_once(':').unwrap_or((line, ""));
+        let name = name.trim();
+        if name.is_empty() || profiles.iter().any(|p| p.name == name) {
+            continue;
+        }
+        profiles.push(Profile {
+            name: name.to_string(),
+            requires: needs
+                .split_whitespace()
+                .take(50)
+                .map(str::to_string)
+                .collect(),
+            ..Profile::default()
+        });
+    }
+    let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
+    let plan = Plan::new(profiles.clone());
+    let mut seen: Vec<String> = plan
+        .waves
+        .iter()
+        .flatten()
+        .map(|p| p.name.clone())
+        .collect();
+    seen.sort();
+    let mut want = names.clone();
+    want.sort();
+    assert_eq!(seen, want, "every profile is planned exactly once");
+    let wave_of = |n: &str| {
+        plan.waves
+            .iter()
+            .position(|w| w.iter().any(|p| p.name == n))
+    };
+    // Depth-first: the profiles that reach a loop through their requires.
+    fn on_loop(name: &str, all: &[Profile], path: &mut Vec<String>) -> bool {
+        if path.iter().any(|p| p == name) {
+            return true;
+        }
+        let Some(p) = all.iter().find(|p| p.name == name) else {
+            return false;
+        };
+        path.push(name.to_string());
+        let found = p.requires.iter().any(|r| on_loop(r, all, path));
+        path.pop();
+        found
+    }
+    for p in &profiles {
+        if on_loop(&p.name, &profiles, &mut Vec::new()) {
+            continue;
+        }
+        for r in p.requires.iter().filter(|r| names.contains(r)) {
+            assert!(
+                wave_of(r) < wave_of(&p.name),
+                "{} requires {r} but is planned no later",
+                p.name
+            );
+        }
+    }
+}
