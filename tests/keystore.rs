@@ -619,3 +619,26 @@ fn an_unreadable_entry_is_named_as_such_not_as_missing() {
     }
     assert!(matches!(ks.show("absent"), Err(KeyError::NotFound { .. })));
 }
+
+#[test]
+fn the_import_wizard_does_not_store_a_certificate_twice() {
+    use certbench::tui::effects::import_key;
+    use certbench::tui::state::ImportKind;
+    let home = tempfile::tempdir().unwrap();
+    let ks = certbench::core::keystore::Keystore::open(home.path());
+    let pki = certbench::demo::Pki::new("Wizard CA");
+    let c = pki.client("wizard-client", certbench::demo::Days::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+    std::fs::write(&cert, &c.cert_pem).unwrap();
+    std::fs::write(&key, &c.key_pem).unwrap();
+    let pair = format!("{},{}", cert.display(), key.display());
+    let first = import_key(&ks, ImportKind::PemPair, &pair, "", "first").unwrap();
+    assert!(first.starts_with("imported key first"), "{first}");
+    let again = import_key(&ks, ImportKind::PemPair, &pair, "", "second").unwrap();
+    assert!(
+        again.contains("key first already holds this certificate"),
+        "{again}"
+    );
+    assert_eq!(ks.names(), vec!["first".to_string()]);
+}

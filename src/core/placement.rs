@@ -38,6 +38,36 @@ pub fn place_key(
     password: Option<&str>,
     what: &str,
 ) -> Result<(Placed, KeyInfo), KeyError> {
+    place(ks, wanted, source, password, what, Naming::Derive)
+}
+
+/// The same for a name the user chose (the import wizard): reused when a stored key has the
+/// same certificate, else stored under exactly `name` (an error when it is taken).
+pub fn place_key_named(
+    ks: &Keystore,
+    name: &str,
+    source: KeySource<'_>,
+    password: Option<&str>,
+    what: &str,
+) -> Result<(Placed, KeyInfo), KeyError> {
+    place(ks, name, source, password, what, Naming::Exact)
+}
+
+/// Whether a taken name gives way to one derived from the certificate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Derive,
+    Exact,
+}
+
+fn place(
+    ks: &Keystore,
+    wanted: &str,
+    source: KeySource<'_>,
+    password: Option<&str>,
+    what: &str,
+    naming: Naming,
+) -> Result<(Placed, KeyInfo), KeyError> {
     let (key, chain): (PrivateKey, Vec<CertificateDer<'static>>) = match source {
         KeySource::P12(data) => keystore::read_p12_pair(data, password, what)?,
         KeySource::Pem { cert, key } => keystore::read_pem_pair(cert, key, password, what)?,
@@ -55,7 +85,16 @@ pub fn place_key(
         }
     }
     let taken = |n: &str| ks.names().iter().any(|k| k == n);
-    let name = free_name(wanted, &leaf.subject_cn, taken);
+    let name = match naming {
+        Naming::Derive => free_name(wanted, &leaf.subject_cn, taken),
+        Naming::Exact if taken(wanted) => {
+            return Err(KeyError::Exists {
+                entry: super::keyerror::Entry::Key,
+                name: wanted.into(),
+            });
+        }
+        Naming::Exact => wanted.to_string(),
+    };
     let info = ks.store_key(&name, key, chain)?;
     Ok((
         Placed::Stored {

@@ -24,18 +24,38 @@ pub fn import_key(
             .map_err(|e| at_path(format!("cannot read {p}: {e}")))
     };
     let pw = (!password.is_empty()).then_some(password);
-    let info = match kind {
-        ImportKind::Pkcs12 => ks
-            .import_p12(name, &read(path)?, pw, path)
-            .map_err(import_failed)?,
+    use crate::core::placement::{KeySource, Placed, place_key_named};
+    let placed = match kind {
+        ImportKind::Pkcs12 => {
+            let data = read(path)?;
+            Some(
+                place_key_named(ks, name, KeySource::P12(&data), pw, path)
+                    .map_err(import_failed)?,
+            )
+        }
         ImportKind::PemPair | ImportKind::DerPair => {
             let (cert, key) = path
                 .split_once(',')
                 .ok_or_else(|| at_path("give the certificate and key files as CERT,KEY".into()))?;
-            ks.import_pem(name, &read(cert)?, &read(key)?, pw, key)
-                .map_err(import_failed)?
+            let (cert, key_data) = (read(cert)?, read(key)?);
+            let source = KeySource::Pem {
+                cert: &cert,
+                key: &key_data,
+            };
+            Some(place_key_named(ks, name, source, pw, key).map_err(import_failed)?)
         }
-        ImportKind::Pkcs11 => {
+        ImportKind::Pkcs11 => None,
+    };
+    // A certificate already in the keystore is not imported twice: the wizard says where it is.
+    if let Some((Placed::Reused { name: there }, info)) = &placed {
+        return Ok(format!(
+            "key {there} already holds this certificate ({}): nothing imported",
+            info.leaf.subject_cn
+        ));
+    }
+    let info = match (kind, placed) {
+        (_, Some((_, info))) => info,
+        (_, None) => {
             use crate::core::token;
             let (reference, chain) = token::reference_for(path.trim(), None, None)
                 .map_err(|e| import_failed(KeyError::Token(e)))?;
