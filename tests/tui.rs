@@ -771,7 +771,13 @@ fn the_import_wizard_returns_to_the_step_its_error_is_about() {
     assert_eq!(e.step, ImportStep::Path, "{}", e.message);
     assert!(e.message.contains("/nope.p12"), "{}", e.message);
     import_key(&ks, ImportKind::PemPair, &pair(&enc), "right", "w").unwrap();
-    let e = failed(ImportKind::PemPair, &pair(&key_pem), "", "w");
+    // Another certificate under a taken name: back to the name step.
+    let other = pki.client("w2", certbench::demo::Days::default());
+    let (cert2, key2) = (dir.path().join("c2.pem"), dir.path().join("k2.pem"));
+    std::fs::write(&cert2, &other.cert_pem).unwrap();
+    std::fs::write(&key2, &other.key_pem).unwrap();
+    let other_pair = format!("{},{}", cert2.display(), key2.display());
+    let e = failed(ImportKind::PemPair, &other_pair, "", "w");
     assert_eq!(e.step, ImportStep::Name, "{}", e.message);
     let e = failed(ImportKind::PemPair, &pair(&key_pem), "", "../w");
     assert_eq!(e.step, ImportStep::Name, "{}", e.message);

@@ -68,6 +68,9 @@ fn place(
     what: &str,
     naming: Naming,
 ) -> Result<(Placed, KeyInfo), KeyError> {
+    if naming == Naming::Exact {
+        super::home::check_name("key", wanted).map_err(KeyError::BadName)?;
+    }
     let (key, chain): (PrivateKey, Vec<CertificateDer<'static>>) = match source {
         KeySource::P12(data) => keystore::read_p12_pair(data, password, what)?,
         KeySource::Pem { cert, key } => keystore::read_pem_pair(cert, key, password, what)?,
