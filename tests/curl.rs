@@ -277,7 +277,7 @@ fn passwords_and_shell_variables_become_environment_references() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let cmd = format!(
-        "curl -u alice:s3cr3t-pw {}/echo/auth -H 'Authorization2: Bearer $TOKEN' -H 'X-Price: 5$'",
+        "curl -u alice:s3cr3t-pw {}/echo/auth -H \"Authorization2: Bearer $TOKEN\" -H 'X-Price: 5$' -H 'X-Literal: $HOME'",
         env.server.url
     );
     let o = certbench(&env, d, &["import", "curl", &cmd, "--name", "auth"]);
@@ -290,6 +290,10 @@ fn passwords_and_shell_variables_become_environment_references() {
     );
     assert!(saved.contains("Bearer ${env:TOKEN}"), "{saved}");
     assert!(saved.contains("5$$"), "a lone $ stays literal: {saved}");
+    assert!(
+        saved.contains("X-Literal = \"$$HOME\""),
+        "single quotes keep $HOME as text, as a shell does: {saved}"
+    );
     let err = stderr(&o);
     assert!(
         err.contains("export CERTBENCH_PASSWORD=...") && err.contains("export TOKEN=..."),

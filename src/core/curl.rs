@@ -10,6 +10,7 @@ use super::keystore::{KeyError, KeyInfo, Keystore};
 use super::placement::{KeySource, Placed, place_key, place_trusted};
 use super::profile::{Body, BodyType, HeaderValues, Part, Profile};
 use super::route::HttpVersion;
+use super::shell_words::plain;
 
 /// A client certificate a curl command names: `--cert FILE[:PASS]`, `--key`, `--cert-type P12`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,79 +69,6 @@ fn with_user(url: &str, user: &str) -> Result<String, String> {
     Ok(format!("{scheme}://{user}:${{env:{PASSWORD_VAR}}}@{rest}"))
 }
 
-/// `$NAME` and `${NAME}` in the command, which a shell would have expanded, become
-/// `${env:NAME}`, so the secret they usually hold is read when sent and never stored.
-fn env_references(p: &mut Profile, names: &mut Vec<String>) {
-    let mut fix = |text: &mut String| {
-        let (out, found) = shell_vars_to_env(text);
-        *text = out;
-        for n in found {
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-    };
-    fix(&mut p.url);
-    for values in p.headers.values_mut() {
-        match values {
-            HeaderValues::One(v) => fix(v),
-            HeaderValues::Many(all) => all.iter_mut().for_each(&mut fix),
-        }
-    }
-    for (k, v) in &mut p.query {
-        fix(k);
-        fix(v);
-    }
-    if let Some(t) = &mut p.body.text {
-        fix(t);
-    }
-    for (_, v) in &mut p.body.fields {
-        fix(v);
-    }
-    for part in &mut p.body.parts {
-        if let Some(t) = &mut part.text {
-            fix(t);
-        }
-    }
-}
-
-/// Rewrites `$NAME` / `${NAME}` (a shell variable's name) as `${env:NAME}`; any other `$` is
-/// kept literal (`$$`, certbench's escape). Returns the names found.
-fn shell_vars_to_env(text: &str) -> (String, Vec<String>) {
-    let is_start = |c: char| c.is_ascii_alphabetic() || c == '_';
-    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(text.len());
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let braced = after
-            .strip_prefix('{')
-            .and_then(|b| b.split_once('}'))
-            .filter(|(n, _)| n.starts_with(is_start) && n.chars().all(is_name));
-        let bare_len = after
-            .char_indices()
-            .find(|&(_, c)| !is_name(c))
-            .map_or(after.len(), |(j, _)| j);
-        if let Some((name, tail)) = braced {
-            out.push_str(&format!("${{env:{name}}}"));
-            names.push(name.to_string());
-            rest = tail;
-        } else if after.starts_with(is_start) {
-            let name = &after[..bare_len];
-            out.push_str(&format!("${{env:{name}}}"));
-            names.push(name.to_string());
-            rest = &after[bare_len..];
-        } else {
-            out.push_str("$$");
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    (out, names)
-}
-
 /// Options that only change what curl prints or where it writes, with nothing to map.
 const OUTPUT_ONLY: [&str; 19] = [
     "--silent",
@@ -167,8 +95,9 @@ const OUTPUT_ONLY: [&str; 19] = [
 /// Parses a curl command line (as pasted: `curl` first, shell quoting, `\` line breaks).
 pub fn parse(command: &str) -> Result<Imported, String> {
     let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
-    let words = shlex::split(&joined)
-        .ok_or("the command's quotes do not close: paste the whole curl command")?;
+    // Words as a shell reads them, already templates: `$TOKEN` outside single quotes is
+    // `${env:TOKEN}`, any other `$` a literal `$$`.
+    let (words, env_read) = super::shell_words::split(&joined)?;
     let mut args = words.into_iter();
     match args.next().as_deref() {
         Some("curl") => {}
@@ -215,7 +144,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 given.clone().ok_or_else(|| format!("{what} needs a value"))
             };
             match flag.as_str() {
-                "--request" => method = Some(value(&flag)?.to_ascii_uppercase()),
+                "--request" => method = Some(plain(&value(&flag)?)?.to_ascii_uppercase()),
                 "--head" => head = true,
                 "--header" | "--user-agent" | "--referer" => {
                     let h = match flag.as_str() {
@@ -225,13 +154,13 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                     };
                     // `Name;` is curl's way to send a header with an empty value.
                     if let Some(name) = h.strip_suffix(';').filter(|n| !n.contains(':')) {
-                        headers.insert(name.trim().to_string(), HeaderValues::One(String::new()));
+                        headers.insert(plain(name.trim())?, HeaderValues::One(String::new()));
                         continue;
                     }
                     let (k, v) = h
                         .split_once(':')
                         .ok_or_else(|| format!("header {h:?} has no ':'"))?;
-                    let (k, v) = (k.trim().to_string(), v.trim().to_string());
+                    let (k, v) = (plain(k.trim())?, v.trim().to_string());
                     // `-H 'Name:'` removes a header curl would add; certbench adds none of
                     // those but Content-Type, which then stays unset.
                     if v.is_empty() {
@@ -267,7 +196,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 "--user" => {
                     let cred = value(&flag)?;
                     let user = cred.split_once(':').map_or(cred.as_str(), |(u, _)| u);
-                    user_info = Some(user.to_string());
+                    user_info = Some(plain(user)?);
                 }
                 "--get" => get = true,
                 "--location" => location = true,
@@ -276,13 +205,13 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 // certbench never globs and never rewrites a path: what these ask is its way.
                 "--globoff" | "--path-as-is" => {}
                 "--max-redirs" => {
-                    let n = value(&flag)?;
+                    let n = plain(&value(&flag)?)?;
                     if n != "10" {
                         unknown.push(format!("--max-redirs {n} (certbench follows at most 10)"));
                     }
                 }
                 "--max-time" => {
-                    let t = value(&flag)?;
+                    let t = plain(&value(&flag)?)?;
                     let secs: f64 = t
                         .parse()
                         .map_err(|_| format!("--max-time {t:?} is not a number"))?;
@@ -290,17 +219,17 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 }
                 "--proxy" => p.options.proxy = Some(value(&flag)?),
                 "--noproxy" => {
-                    let hosts = value(&flag)?;
+                    let hosts = plain(&value(&flag)?)?;
                     if hosts == "*" {
                         p.options.proxy = Some(super::route::NO_PROXY_SETTING.into());
                     } else {
                         unknown.push(format!("--noproxy {hosts} (set NO_PROXY instead)"));
                     }
                 }
-                "--cacert" => cacert = Some(PathBuf::from(value(&flag)?)),
-                "--pinnedpubkey" => p.options.pin = Some(value(&flag)?),
+                "--cacert" => cacert = Some(PathBuf::from(plain(&value(&flag)?)?)),
+                "--pinnedpubkey" => p.options.pin = Some(plain(&value(&flag)?)?),
                 "--cert" => {
-                    let v = value(&flag)?;
+                    let v = plain(&value(&flag)?)?;
                     // FILE:PASS, where a Windows drive or escaped colon is not a separator.
                     let (file, pass) = match v.rsplit_once(':') {
                         Some((f, pw)) if !f.is_empty() && !f.ends_with('\\') => {
@@ -315,9 +244,9 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                         p12: false,
                     });
                 }
-                "--key" => key = Some(PathBuf::from(value(&flag)?)),
+                "--key" => key = Some(PathBuf::from(plain(&value(&flag)?)?)),
                 "--cert-type" => {
-                    let t = value(&flag)?;
+                    let t = plain(&value(&flag)?)?;
                     match t.to_ascii_uppercase().as_str() {
                         "P12" => p12 = true,
                         "PEM" | "DER" => {}
@@ -328,8 +257,8 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 "--http2" | "--http2-prior-knowledge" => {
                     p.options.http_version = HttpVersion::Http2
                 }
-                "--resolve" => p.options.resolve.push(value(&flag)?),
-                "--connect-to" => p.options.connect_to.push(value(&flag)?),
+                "--resolve" => p.options.resolve.push(plain(&value(&flag)?)?),
+                "--connect-to" => p.options.connect_to.push(plain(&value(&flag)?)?),
                 "--url" => match url {
                     None => url = Some(value(&flag)?),
                     Some(_) => unknown.push(format!(
@@ -439,8 +368,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     });
     p.headers = headers;
     p.url = url;
-    let mut env = Vec::new();
-    env_references(&mut p, &mut env);
+    let mut env = env_read;
     if let Some(user) = user_info {
         p.url = with_user(&p.url, &user)?;
         env.push(PASSWORD_VAR.to_string());
@@ -458,6 +386,9 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         env.push(PROXY_PASSWORD_VAR.to_string());
     }
     p.name = name_from_url(&p.url);
+    // Only the variables the profile reads (a `$HOME` in a file path was read at import).
+    let text = p.to_toml();
+    env.retain(|n| text.contains(&format!("${{env:{n}}}")));
     Ok(Imported {
         profile: p,
         cert,
@@ -635,13 +566,6 @@ pub use super::curl_export::{Exported, Files, export};
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_variables_become_environment_references() {
-        let (t, names) = shell_vars_to_env("Bearer $TOKEN and ${OTHER}x, $1, 5$, $$");
-        assert_eq!(t, "Bearer ${env:TOKEN} and ${env:OTHER}x, $$1, 5$$, $$$$");
-        assert_eq!(names, ["TOKEN", "OTHER"]);
-    }
 
     #[test]
     fn a_curl_command_from_api_docs_becomes_a_profile() {

@@ -49,6 +49,7 @@ pub mod redact;
 pub mod route;
 pub mod runner;
 pub mod sanitize;
+pub mod shell_words;
 pub mod signer;
 pub mod size;
 pub mod tlswords;
