@@ -210,3 +210,13 @@ fn node_closing_after_our_certificate_names_the_issuer_it_does_not_accept() {
     assert!(d.message.contains("certbench demo CA"), "{}", d.message);
     assert!(!d.message.contains("most likely"), "{}", d.message);
 }
+
+#[test]
+fn a_check_that_sent_nothing_is_not_a_verdict() {
+    let env = Env::new();
+    let out = keys_check_cli(&env, &format!("{}/", env.server.url), "no-such-key");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("not checked: no key named"), "{text}");
+    assert!(!text.contains("rejected"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}

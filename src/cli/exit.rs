@@ -41,7 +41,7 @@ pub fn for_check(check: &KeyCheck) -> i32 {
     match check.outcome {
         CheckOutcome::Accepted => EXIT_OK,
         CheckOutcome::NotAsked => EXIT_NOT_ASKED,
-        CheckOutcome::Rejected | CheckOutcome::RejectedAtHttp => check
+        CheckOutcome::Rejected | CheckOutcome::RejectedAtHttp | CheckOutcome::NotChecked => check
             .diagnosis
             .as_ref()
             .map_or(EXIT_TRANSPORT, |d| for_kind(d.kind)),

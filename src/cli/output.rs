@@ -649,6 +649,7 @@ pub async fn key_check(
             CheckOutcome::NotAsked => "not asked",
             CheckOutcome::Rejected => "rejected",
             CheckOutcome::RejectedAtHttp => "rejected at the HTTP level",
+            CheckOutcome::NotChecked => "not checked",
         };
         if report.accepted {
             outln!("accepted: {url} accepts key {name}");

@@ -40,13 +40,15 @@ pub enum CheckOutcome {
     /// The handshake completed, then the server refused our certificate in its HTTP answer
     /// (nginx's 400 "The SSL certificate error", a 403 or 421 about the certificate).
     RejectedAtHttp,
+    /// Nothing was sent: the key or the request could not be used (no such key, a bad URL).
+    NotChecked,
 }
 
 /// A handshake only (plus one read) with the request's key, trust and verification settings.
 pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck {
     let plain_failure = |f: Failure| KeyCheck {
         accepted: false,
-        outcome: CheckOutcome::Rejected,
+        outcome: CheckOutcome::NotChecked,
         tls: None,
         diagnosis: Some(f.diagnosis),
         warnings: Vec::new(),

@@ -486,6 +486,7 @@ impl Runner {
                                 let word = match report.outcome {
                                     CheckOutcome::NotAsked => "NOT ASKED",
                                     CheckOutcome::RejectedAtHttp => "REJECTED AT HTTP",
+                                    CheckOutcome::NotChecked => "NOT CHECKED",
                                     _ => "REJECTED",
                                 };
                                 if report.accepted {
