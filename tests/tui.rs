@@ -894,3 +894,42 @@ fn a_megabyte_pasted_into_the_body_arrives_whole_in_one_insert() {
     assert!(s.popup.is_none());
     assert!(s.message.as_ref().unwrap().text().contains("paste ignored"));
 }
+
+#[test]
+fn moving_the_selection_shows_a_profile_and_esc_always_leaves_a_field() {
+    let mut s = State::new("profiles".into(), Vars::new());
+    let loaded = ["one", "two"]
+        .iter()
+        .map(|n| LoadedProfile {
+            name: n.to_string(),
+            path: format!("{n}.toml").into(),
+            result: Ok(Profile {
+                name: n.to_string(),
+                url: format!("https://localhost:1/{n}"),
+                ..Profile::default()
+            }),
+        })
+        .collect();
+    update(&mut s, Message::ProfilesLoaded(loaded));
+    s.focus = Pane::Profiles;
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.form.base.name, "two", "the selection is shown");
+    assert_eq!(s.focus, Pane::Profiles, "focus stays in the list");
+    // Enter edits its URL; typing goes there; Ctrl-U clears the field.
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.typing());
+    typed(&mut s, "x");
+    assert!(s.form.dirty);
+    update(&mut s, ctrl('u'));
+    assert_eq!(s.form.url.lines().join(""), "");
+    // Esc leaves the field (q is a command again), a second Esc returns to the list.
+    update(&mut s, key(KeyCode::Esc));
+    assert!(!s.typing());
+    assert_eq!(s.focus, Pane::Form);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.focus, Pane::Profiles);
+    // With unsaved edits, moving the selection keeps them and says so.
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(s.form.base.name, "two");
+    assert!(s.message.as_ref().unwrap().text().contains("unsaved edits"));
+}

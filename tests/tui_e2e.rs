@@ -467,3 +467,38 @@ fn a_paste_is_text_for_the_focused_field_never_keys() {
     let screen = wait_for(&session, "paste ignored", 5);
     assert!(!screen.contains("delete all"), "{screen}");
 }
+
+#[test]
+fn the_readme_first_steps_work_as_written_and_esc_leaves_a_field() {
+    let session = format!("certbench-readme-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let cmd = format!("cd {dir} && {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20");
+    let _session = new_session(&session, 80, 24, &cmd);
+    wait_for(&session, "echo-orders", 20);
+    // "Pick echo-orders, press Ctrl-R": moving the selection is picking it.
+    for _ in 0..12 {
+        if wait_for_opt(&session, "> echo-orders", 1).is_some() {
+            break;
+        }
+        tmux(&["send-keys", "-t", &session, "Down"]);
+    }
+    let screen = wait_for(&session, "Request: echo-orders", 5);
+    assert!(screen.contains("> echo-orders"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "200 OK", 20);
+    assert!(screen.contains("TLSv1.3"), "{screen}");
+    // Enter edits the URL; Esc leaves the field, so q is a command again, not a letter.
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "TYPING", 5);
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    let screen = wait_for(&session, "Esc profiles", 5);
+    assert!(
+        !screen.contains("Request: echo-orders *"),
+        "nothing typed: {screen}"
+    );
+    tmux(&["send-keys", "-t", &session, "Escape", "q"]);
+    let screen = wait_for(&session, "CERTBENCH-EXITED-0", 10);
+    tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
+}

@@ -319,6 +319,8 @@ pub struct State {
     pub form: Form,
     pub focus: Pane,
     pub field: Field,
+    /// The form is focused but no field takes keys (after Esc): keys are commands, never text.
+    pub form_idle: bool,
     pub form_tab: FormTab,
     pub option_row: crate::tui::options::OptionRow,
     pub resp_tab: RespTab,
@@ -646,6 +648,7 @@ impl State {
             }),
             focus: Pane::Profiles,
             field: Field::Url,
+            form_idle: false,
             form_tab: FormTab::Headers,
             option_row: Default::default(),
             resp_tab: RespTab::Body,
@@ -683,6 +686,7 @@ impl State {
             None if self.history_filter.is_some() || self.body_search.is_some() => true,
             None => {
                 self.focus == Pane::Form
+                    && !self.form_idle
                     && (self.field == Field::Url
                         || (self.field == Field::Tab && self.form_tab != FormTab::Options))
             }

@@ -3,6 +3,19 @@
 use super::*;
 
 pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if s.form_idle {
+        return idle_key(s, k);
+    }
+    // Esc always leaves the field: keys are commands again, and a second Esc goes back to
+    // the profile list.
+    if k.code == KeyCode::Esc {
+        s.form_idle = true;
+        return Vec::new();
+    }
+    if ctrl(&k, 'u') {
+        clear_field(s);
+        return Vec::new();
+    }
     if ctrl(&k, 'n')
         || ctrl(&k, 'p')
         || (k.code == KeyCode::Down && s.field != Field::Tab)
@@ -56,6 +69,46 @@ pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             FormTab::Options => options_key(s, k),
         },
     }
+}
+
+/// Keys in the form when no field takes them: Enter or `i` edits the field, Esc goes back to
+/// the profiles, arrows move between fields; nothing is ever typed.
+fn idle_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    match k.code {
+        KeyCode::Enter | KeyCode::Char('i') => s.form_idle = false,
+        KeyCode::Esc => {
+            s.form_idle = false;
+            s.focus = Pane::Profiles;
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            s.field = match s.field {
+                Field::Method => Field::Url,
+                _ => Field::Tab,
+            }
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            s.field = match s.field {
+                Field::Tab => Field::Url,
+                _ => Field::Method,
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Ctrl-U: the field being edited, emptied.
+fn clear_field(s: &mut State) {
+    let area = match (s.field, s.form_tab) {
+        (Field::Url, _) => &mut s.form.url,
+        (Field::Tab, FormTab::Headers) => &mut s.form.headers,
+        (Field::Tab, FormTab::Query) => &mut s.form.query,
+        (Field::Tab, FormTab::Body) => &mut s.form.body,
+        _ => return,
+    };
+    *area = TextArea::default();
+    s.form.dirty = true;
+    s.form.validate();
 }
 
 /// A curl command typed or pasted into the URL field: Enter makes it the form's request (a

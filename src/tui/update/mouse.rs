@@ -35,6 +35,7 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
                     let row = row + crate::tui::layout::list_start(s.selected_profile, rows);
                     if shown && row < s.profiles.len() {
                         s.selected_profile = row;
+                        super::profiles::show_selected(s);
                     }
                 }
                 Pane::History => {

@@ -6,20 +6,27 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     let n = s.profiles.len();
     match k.code {
         KeyCode::Down | KeyCode::Char('j') if n > 0 => {
-            s.selected_profile = (s.selected_profile + 1).min(n - 1)
+            s.selected_profile = (s.selected_profile + 1).min(n - 1);
+            show_selected(s);
         }
         KeyCode::Up | KeyCode::Char('k') => {
-            s.selected_profile = s.selected_profile.saturating_sub(1)
+            s.selected_profile = s.selected_profile.saturating_sub(1);
+            show_selected(s);
         }
-        KeyCode::Enter => match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
-            Some(Ok(p)) => {
-                s.form = Form::from_profile(&p);
-                s.focus = Pane::Form;
-                s.field = Field::Url;
+        KeyCode::Enter | KeyCode::Char('i') => {
+            match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
+                Some(Ok(p)) => {
+                    if s.form.base.name != p.name || !s.form.dirty {
+                        s.form = Form::from_profile(&p);
+                    }
+                    s.focus = Pane::Form;
+                    s.field = Field::Url;
+                    s.form_idle = false;
+                }
+                Some(Err(e)) => s.message = Some(Note::Problem(e.to_string())),
+                None => {}
             }
-            Some(Err(e)) => s.message = Some(Note::Problem(e.to_string())),
-            None => {}
-        },
+        }
         KeyCode::Char('n') => {
             let name = (1..)
                 .map(|i| format!("new-{i}"))
@@ -70,6 +77,25 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// The selected profile, shown in the form as the selection moves (focus stays in the list);
+/// a form with unsaved edits is kept, and said.
+pub(super) fn show_selected(s: &mut State) {
+    let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| &p.result) else {
+        return;
+    };
+    if s.form.base.name == p.name {
+        return;
+    }
+    if s.form.dirty {
+        s.message = Some(Note::Info(format!(
+            "{} has unsaved edits: Ctrl-S saves them, Enter opens {} anyway",
+            s.form.base.name, p.name
+        )));
+        return;
+    }
+    s.form = Form::from_profile(p);
 }
 
 /// The environment after the one in use, in name order, then none again.

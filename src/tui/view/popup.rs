@@ -248,9 +248,10 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
 pub(super) const HELP: &str = "\
 Everywhere  Ctrl-R/F5 send  Esc cancel  Ctrl-S save  Ctrl-K keys  ?/F1 help
             Tab/Shift-Tab pane   q quit (outside text)   Ctrl-C quit
-Profiles    ↑/↓ select  Enter open  n new  c duplicate  r rename  d delete
+Profiles    ↑/↓ show  Enter/i edit  n new  c duplicate  r rename  d delete
             e next environment  E compare with the next  v session variables
-Request     Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
+Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
+            Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
             Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines
             Body: raw | form k=v | multipart name=text, name=@file

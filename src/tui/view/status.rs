@@ -16,7 +16,10 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     }
     let keys = match (s.focus, s.field, s.form_tab) {
         (Pane::Profiles, ..) => {
-            "Enter open  n new  e env  v vars  Ctrl-R send  Ctrl-K keys  Tab pane  ? help  q quit"
+            "↑/↓ show  Enter edit  n new  e env  Ctrl-R send  Ctrl-K keys  ? help  q quit"
+        }
+        (Pane::Form, ..) if s.form_idle => {
+            "Enter edit  ↑/↓ field  Esc profiles  Ctrl-R send  Ctrl-S save  ? help  q quit"
         }
         (Pane::Form, Field::Method, _) => {
             "←/→ method  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
@@ -25,10 +28,10 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             "↑/↓ option  Space toggle  +/- timeout  Ctrl-T tab  Ctrl-R send  Ctrl-S save"
         }
         (Pane::Form, Field::Tab, FormTab::Body) => {
-            "type body  Ctrl-B body type  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+            "TYPING body  Esc leave  Ctrl-U clear  Ctrl-B type  Ctrl-T tab  Ctrl-S save"
         }
         (Pane::Form, ..) => {
-            "type  Enter send (URL)  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+            "TYPING  Esc leave  Ctrl-U clear  Enter send  Ctrl-N/P field  Ctrl-S save"
         }
         (Pane::Response, ..) => {
             "j/k PgDn scroll  ←/→ tab  / search n/N  r raw  z wrap  y copy  w save  Tab pane"
