@@ -932,4 +932,9 @@ fn moving_the_selection_shows_a_profile_and_esc_always_leaves_a_field() {
     update(&mut s, key(KeyCode::Up));
     assert_eq!(s.form.base.name, "two");
     assert!(s.message.as_ref().unwrap().text().contains("unsaved edits"));
+    update(&mut s, key(KeyCode::Tab));
+    assert!(
+        s.message.is_none(),
+        "a message lasts until the next key, then the key bar is back"
+    );
 }

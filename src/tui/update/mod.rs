@@ -303,7 +303,11 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
-        Message::Key(k) => key(s, k),
+        Message::Key(k) => {
+            // A message lasts until the next key: then the pane's key bar is back.
+            s.message = None;
+            key(s, k)
+        }
         Message::Paste(text) => form::paste(s, &text),
     }
 }
