@@ -6,9 +6,10 @@ use rustls::{AlertDescription, CertificateError};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::certinfo::{CertFacts, Validity};
+use super::certinfo::Validity;
 use super::exchange::{Diagnosis, Exchange, Hop, NextStep, TlsFacts};
 use super::handshake::PinMismatch;
+pub use super::keyfault::Credential;
 use super::keyfault::key_fault;
 use super::keystore::{Entry, KeyError};
 use super::prepare::PreparedRequest;
@@ -196,16 +197,6 @@ fn out_of_handles(err: &(dyn std::error::Error + 'static)) -> bool {
     find_io(err)
         .and_then(std::io::Error::raw_os_error)
         .is_some_and(|n| n == libc::EMFILE || n == libc::ENFILE)
-}
-
-/// The credential as diagnosis needs it.
-#[derive(Debug, Clone)]
-pub struct Credential<'a> {
-    pub name: &'a str,
-    pub leaf: &'a CertFacts,
-    pub chain_len: usize,
-    /// Subjects and issuers of the certificates after the leaf.
-    pub chain_names: &'a [String],
 }
 
 pub fn key_failure(e: &KeyError) -> Diagnosis {

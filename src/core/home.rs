@@ -58,6 +58,9 @@ pub fn check_name(kind: &str, name: &str) -> Result<(), String> {
     }
 }
 
+/// Profiles, environments and `vars.toml` are small text files: more than this is not one.
+pub const TEXT_FILE_LIMIT: u64 = 1 << 20;
+
 /// Key files, certificates and password files are small: more than this is not one.
 pub const KEY_FILE_LIMIT: u64 = 1 << 20;
 

@@ -1,8 +1,17 @@
 //! What is known to be wrong with our key for a server, from the key's own facts and the CA names the server sent: named before any guess.
 
-use super::certinfo::Validity;
-use super::diagnose::Credential;
+use super::certinfo::{CertFacts, Validity};
 use super::exchange::TlsFacts;
+
+/// The credential as diagnosis needs it: the key's name and its certificates' facts.
+#[derive(Debug, Clone)]
+pub struct Credential<'a> {
+    pub name: &'a str,
+    pub leaf: &'a CertFacts,
+    pub chain_len: usize,
+    /// Subjects and issuers of the certificates after the leaf.
+    pub chain_names: &'a [String],
+}
 
 /// A fault of our key that certbench saw itself, the likeliest reason a server refused it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -179,7 +179,7 @@ pub struct Options {
 }
 
 /// A profile is a short TOML file: anything larger is not one.
-pub const PROFILE_FILE_LIMIT: u64 = 1 << 20;
+pub const PROFILE_FILE_LIMIT: u64 = home::TEXT_FILE_LIMIT;
 
 /// The body cap when a profile sets none.
 pub const DEFAULT_MAX_BODY: ByteSize = ByteSize(256 * ByteSize::MIB);

@@ -70,7 +70,7 @@ impl Vars {
     pub fn load_file(&mut self, path: &std::path::Path) -> Result<(), String> {
         // A shared file like any profile: a regular file of at most the profile limit, so a
         // symlink to /dev/zero or a FIFO is refused at once.
-        let bytes = match super::home::read_bounded(path, super::profile::PROFILE_FILE_LIMIT) {
+        let bytes = match super::home::read_bounded(path, super::home::TEXT_FILE_LIMIT) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
