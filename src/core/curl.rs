@@ -319,7 +319,11 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     } else if !data.is_empty() {
         let json = data.iter().any(|(f, _)| f == "--json");
         let text: Vec<String> = data.into_iter().map(|(_, d)| d).collect();
-        let content_type = header_value(&headers, "content-type").or_else(|| {
+        // The body's content type is not a template: its `$$` is a `$` again.
+        let content_type = header_value(&headers, "content-type")
+            .map(|v| plain(&v))
+            .transpose()?;
+        let content_type = content_type.or_else(|| {
             Some(if json {
                 "application/json".into()
             } else {
@@ -427,9 +431,10 @@ fn form_part(spec: &str) -> Result<Part, String> {
     while let Some(after) = rest.strip_prefix(';') {
         let (key, value) = after.split_once('=').unwrap_or((after, ""));
         let (value, tail) = form_word(value);
+        // Neither is a template: `$$` is a `$` again.
         match key.trim() {
-            "type" => part.content_type = Some(value),
-            "filename" => part.filename = Some(value),
+            "type" => part.content_type = Some(plain(&value)?),
+            "filename" => part.filename = Some(plain(&value)?),
             _ => {}
         }
         rest = tail;
