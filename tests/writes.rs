@@ -237,3 +237,18 @@ fn a_key_log_is_ours_alone() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("symlink"));
     assert_eq!(std::fs::read(&fresh).unwrap(), before);
 }
+
+#[test]
+fn a_cookie_jar_on_a_device_starts_empty_and_leaves_the_device() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let Some(null) = null_device(dir.path()) else {
+        return;
+    };
+    let url = format!("{}/cookies/set?session=abc", env.server.url);
+    let mut args = demo_send_args(&url);
+    args.extend(["--cookie-jar", null.to_str().unwrap()]);
+    let out = certbench_in(&env, env.home.path(), &args);
+    succeeded(&out);
+    assert!(is_char_device(&null));
+}

@@ -24,6 +24,19 @@ impl CookieJar {
     /// jar. Expired cookies are dropped. A file from an older certbench (a list of
     /// `[url, set-cookie]` pairs, appended to on every send) is read too, later lines winning.
     pub fn load(&self, path: &Path) -> Result<(), String> {
+        use super::destination::{Destination, resolve};
+        // A device or a pipe (curl's `-c /dev/null`) holds no jar to read: start empty; the
+        // jar is written there in place at the end. A folder is refused before any send.
+        match resolve(path) {
+            Ok(Destination::InPlace(_)) => return Ok(()),
+            Ok(Destination::Replace(_)) => {}
+            Err(e) => {
+                return Err(format!(
+                    "cannot use {} as a cookie jar: {e}",
+                    path.display()
+                ));
+            }
+        }
         let data = match super::home::read_bounded(path, FILE_LIMIT) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
