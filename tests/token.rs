@@ -357,8 +357,20 @@ fn the_workbench_asks_for_the_pin_once_in_a_masked_popup() {
     wait_for(&session, "token-tui-client", 5);
     // Sent again: no second question (the PIN is kept for the session, the connection too).
     tmux(&["send-keys", "-t", &session, "BTab", "C-r"]);
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let screen = tmux(&["capture-pane", "-p", "-t", &session]);
+    // Wait for the positive sign that the second send finished (two sends in the history),
+    // then check that no PIN was asked on the way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let screen = loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", &session]);
+        if screen.matches("200 GET").count() >= 2 || std::time::Instant::now() > deadline {
+            break screen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(
+        screen.matches("200 GET").count() >= 2,
+        "the second send finished: {screen}"
+    );
     assert!(!screen.contains("PIN for token"), "{screen}");
     tmux(&["send-keys", "-t", &session, "C-c"]);
     wait_for(&session, "CERTBENCH-EXITED-", 10);
