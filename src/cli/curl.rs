@@ -40,9 +40,12 @@ pub struct ImportCurlArgs {
 
 #[derive(Args, Debug)]
 pub struct ExportCurlArgs {
+    /// The profile to print as a curl command
     pub profile: String,
+    /// Prepare it in this environment (environments/NAME.toml)
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// A variable, NAME=VALUE (repeatable)
     #[arg(long)]
     pub var: Vec<String>,
 }

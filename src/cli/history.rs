@@ -21,38 +21,51 @@ pub const DIFF_TROUBLE: i32 = 2;
 pub enum HistoryCmd {
     /// Recorded sends, newest first
     List {
+        /// Only sends of this profile
         #[arg(long)]
         profile: Option<String>,
+        /// Only sends with this key
         #[arg(long)]
         key: Option<String>,
         /// 200, 4xx, ok, error, or a failure kind
         #[arg(long)]
         status: Option<String>,
+        /// At most this many entries
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Print as JSON
         #[arg(long)]
         json: bool,
     },
     /// One entry: request, response or failure, TLS facts
     Show {
+        /// The entry's number (history list)
         id: i64,
+        /// Print as JSON
         #[arg(long)]
         json: bool,
     },
     /// Compare two entries (exit 0 when equal, 1 when different, 2 on error)
     Diff {
+        /// The first entry's number
         a: i64,
+        /// The second entry's number
         b: i64,
         /// A JSON path ($.timestamp, $.items[*].id, $..requestId) or a header name (repeatable)
         #[arg(long)]
         ignore: Vec<String>,
+        /// Print as JSON
         #[arg(long)]
         json: bool,
     },
     /// Delete one entry
-    Delete { id: i64 },
+    Delete {
+        /// The entry's number
+        id: i64,
+    },
     /// Delete every entry (asks first on a terminal)
     Clear {
+        /// Do not ask first
         #[arg(long, short = 'y')]
         yes: bool,
     },

@@ -19,6 +19,7 @@ pub enum KeysCmd {
     Import(ImportArgs),
     /// List credential keys
     List {
+        /// Print as JSON
         #[arg(long)]
         json: bool,
         /// Exit 1 when any key expires within DAYS (for cron and CI)
@@ -27,20 +28,37 @@ pub enum KeysCmd {
     },
     /// Show every fact of one key
     Show {
+        /// The key's name
         name: String,
+        /// Print as JSON
         #[arg(long)]
         json: bool,
     },
     /// Print the public certificate chain as PEM
-    Export { name: String },
+    Export {
+        /// The key's name
+        name: String,
+    },
     /// Delete a key
-    Delete { name: String },
+    Delete {
+        /// The key's name
+        name: String,
+    },
     /// Use key NAME for hosts matching PATTERN (host, host:port, *.domain) when nothing else names a key
-    Bind { name: String, pattern: String },
+    Bind {
+        /// The key's name
+        name: String,
+        /// host, host:port or *.domain
+        pattern: String,
+    },
     /// Remove the binding of PATTERN
-    Unbind { pattern: String },
+    Unbind {
+        /// The pattern as it was bound
+        pattern: String,
+    },
     /// List the host bindings
     Bindings {
+        /// Print as JSON
         #[arg(long)]
         json: bool,
     },
@@ -73,6 +91,7 @@ pub enum KeysCmd {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
+    /// The name to store the key under
     pub name: String,
     /// PKCS#12 / PFX file
     #[arg(long, conflicts_with_all = ["cert", "key"])]
@@ -109,16 +128,22 @@ pub struct PasswordArgs {
 pub enum TrustCmd {
     /// Trust a server certificate or private CA (PEM, DER or PKCS#12)
     Add {
+        /// The name to trust it under
         name: String,
+        /// The certificate file (PEM, DER or PKCS#12)
         file: PathBuf,
         #[command(flatten)]
         password: PasswordArgs,
     },
+    /// List the trusted certificates
     List {
+        /// Print as JSON
         #[arg(long)]
         json: bool,
     },
+    /// Stop trusting a certificate
     Delete {
+        /// The trusted certificate's name
         name: String,
     },
 }

@@ -87,7 +87,10 @@ pub enum ProfilesCmd {
     /// List profiles (a broken one is listed with its error)
     List,
     /// Print a profile as TOML
-    Show { name: String },
+    Show {
+        /// The profile's name
+        name: String,
+    },
 }
 
 /// Parses the command line and runs it; returns the exit code.
@@ -168,5 +171,37 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
             }
             Err(e) => fail(e),
         },
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use clap::CommandFactory;
+
+    /// Every option and argument of every command says what it does in `--help`.
+    #[test]
+    fn every_option_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") || arg.is_hide_set() {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "certbench", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{} without help:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
     }
 }

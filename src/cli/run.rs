@@ -31,6 +31,7 @@ pub struct RunArgs {
     /// Stop starting sends after the first failure (the rest are reported as skipped)
     #[arg(long)]
     pub fail_fast: bool,
+    /// A variable for every profile, NAME=VALUE (repeatable; above environments and vars.toml)
     #[arg(long)]
     pub var: Vec<String>,
     /// Do not record these sends in history

@@ -22,8 +22,10 @@ use crate::core::transport::Transport;
 pub struct SendArgs {
     /// Profile name (omit to build the request from flags alone)
     pub profile: Option<String>,
+    /// The URL to send to (overrides the profile's); ${name} variables are expanded
     #[arg(long)]
     pub url: Option<String>,
+    /// HTTP method (GET, POST, ... or another token)
     #[arg(long, short = 'X')]
     pub method: Option<String>,
     /// 'Name: value' (repeatable)
@@ -32,10 +34,13 @@ pub struct SendArgs {
     /// k=v (repeatable)
     #[arg(long)]
     pub query: Vec<String>,
+    /// The stored key to present (certbench keys list)
     #[arg(long)]
     pub credential: Option<String>,
+    /// Present no client certificate, even if the profile names a key
     #[arg(long)]
     pub no_mtls: bool,
+    /// Also trust this stored certificate for the server (repeatable; certbench trust list)
     #[arg(long)]
     pub trust: Vec<String>,
     /// Do not verify the server's certificate (unsafe; marked UNVERIFIED)
@@ -53,27 +58,37 @@ pub struct SendArgs {
     /// Stream the body (decoded) into FILE instead of memory: any size, no limit
     #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "compare_key")]
     pub output: Option<PathBuf>,
+    /// Do not follow redirects
     #[arg(long)]
     pub no_follow: bool,
+    /// Follow redirects of every method (301/302/303 become GET, as curl -L does)
     #[arg(long)]
     pub follow_all: bool,
+    /// Send repeated query keys as k=a&k=b instead of k[0]=a&k[1]=b
     #[arg(long)]
     pub no_query_arrays: bool,
+    /// Do not ask for compressed bodies (no Accept-Encoding)
     #[arg(long)]
     pub no_compressed: bool,
+    /// Print the body as received, not pretty-printed
     #[arg(long)]
     pub no_parse: bool,
+    /// A 4xx or 5xx answer is not a failure (exit 0)
     #[arg(long)]
     pub no_status_errors: bool,
+    /// Keep cookies between the sends of a chain (the session jar)
     #[arg(long)]
     pub share_cookies: bool,
     /// Load and save cookies in this file (implies --share-cookies)
     #[arg(long)]
     pub cookie_jar: Option<PathBuf>,
+    /// The raw body text
     #[arg(long, conflicts_with = "data_file")]
     pub data: Option<String>,
+    /// Read the raw body from FILE (a regular file, at most 64 MiB)
     #[arg(long)]
     pub data_file: Option<PathBuf>,
+    /// The raw body's media type (default: none)
     #[arg(long)]
     pub content_type: Option<String>,
     /// k=v form field (repeatable)
@@ -85,6 +100,7 @@ pub struct SendArgs {
     /// name=value for ${name} (repeatable)
     #[arg(long)]
     pub var: Vec<String>,
+    /// Print the exchange as one JSON object (the --json contract)
     #[arg(long)]
     pub json: bool,
     /// Print the request line, redirects and TLS facts to stderr
