@@ -22,9 +22,9 @@ pub struct RunArgs {
     /// Use environments/NAME.toml
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
-    /// Sends at once
-    #[arg(long, short = 'j', default_value_t = 8)]
-    pub jobs: usize,
+    /// Sends at once, 1 or more
+    #[arg(long, short = 'j', default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
     /// junit=FILE or json=FILE (repeatable)
     #[arg(long, value_name = "KIND=FILE")]
     pub report: Vec<String>,
@@ -151,7 +151,7 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
             plan,
             &scope,
             RunOptions {
-                jobs: args.jobs,
+                jobs: usize::from(args.jobs),
                 fail_fast: args.fail_fast,
             },
             &done,

@@ -20,6 +20,17 @@ impl std::str::FromStr for Pattern {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Pattern, String> {
+        // A URL pasted from a profile binds its host, and its port when it names one.
+        if let Ok(url) = Url::parse(text.trim())
+            && url.has_host()
+            && matches!(url.scheme(), "https" | "http" | "wss" | "ws")
+        {
+            let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
+            return Ok(match url.port() {
+                Some(port) => Pattern::HostPort(host.to_ascii_lowercase(), port),
+                None => Pattern::Host(host.to_ascii_lowercase()),
+            });
+        }
         let t = text.trim().to_ascii_lowercase();
         let bad = || {
             format!(
@@ -201,6 +212,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_url_binds_its_host_and_port() {
+        let p: Pattern = "https://API.acme.test:8443/v2/orders".parse().unwrap();
+        assert_eq!(p.to_string(), "api.acme.test:8443");
+        let p: Pattern = "https://api.acme.test/".parse().unwrap();
+        assert_eq!(p.to_string(), "api.acme.test");
+    }
+
+    #[test]
     fn the_most_specific_pattern_wins() {
         let home = tempfile::tempdir().unwrap();
         let mut b = Bindings::open(home.path()).unwrap();
@@ -231,7 +250,7 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert!(b.bind("k", "*").is_err());
-        assert!(b.bind("k", "https://x/").is_err());
+        assert!(b.bind("k", "ftp://x/").is_err());
         assert!(b.unbind("*.acme.test").unwrap());
         assert!(!b.unbind("*.acme.test").unwrap());
     }
