@@ -57,6 +57,28 @@ impl StatusOne {
         }
     }
 
+    /// A rule that can match something: a code 100-599, or a class "1xx" to "5xx".
+    fn check(&self) -> Result<(), String> {
+        let valid = match self {
+            StatusOne::Code(c) => (100..=599).contains(c),
+            StatusOne::Class(c) => {
+                let c = c.trim().to_ascii_lowercase();
+                match c.strip_suffix("xx") {
+                    Some(d) => d.len() == 1 && matches!(d, "1" | "2" | "3" | "4" | "5"),
+                    None => c.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n)),
+                }
+            }
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(format!(
+                "expect.status {:?} matches no status: write a code (200) or a class (\"2xx\")",
+                self.text()
+            ))
+        }
+    }
+
     fn text(&self) -> String {
         match self {
             StatusOne::Code(c) => c.to_string(),
@@ -106,6 +128,11 @@ impl Verdict {
 impl Expect {
     /// The rules' own problems (a regex or JSON path that does not parse), before any send.
     pub fn check_rules(&self) -> Result<(), String> {
+        match &self.status {
+            Some(StatusRule::One(one)) => one.check()?,
+            Some(StatusRule::Any(all)) => all.iter().try_for_each(StatusOne::check)?,
+            None => {}
+        }
         for (name, v) in &self.headers {
             if let Some(r) = v.strip_prefix('~') {
                 regex::Regex::new(r)
@@ -254,6 +281,16 @@ fn json_check(c: &JsonCheck, body: Option<&serde_json::Value>) -> (bool, String)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_rule_that_matches_nothing_is_refused() {
+        let parse = |t: &str| toml::from_str::<Expect>(t).unwrap().check_rules();
+        assert!(parse("status = \"2xxx\"").is_err());
+        assert!(parse("status = 999").is_err());
+        assert!(parse("status = [200, \"7xx\"]").is_err());
+        assert!(parse("status = \"2xx\"").is_ok());
+        assert!(parse("status = [200, 301, \"4xx\"]").is_ok());
+    }
 
     #[test]
     fn each_rule_counts_and_failures_are_said_in_words() {
