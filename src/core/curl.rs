@@ -389,6 +389,17 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         p.options.proxy = Some(proxy);
         env.push(PROXY_PASSWORD_VAR.to_string());
     }
+    // curl sends a query as written: a key given twice stays twice, never `key[0]`, `key[1]`.
+    let mut keys: Vec<String> = url::Url::parse(&p.url)
+        .map(|u| u.query_pairs().map(|(k, _)| k.into_owned()).collect())
+        .unwrap_or_default();
+    keys.extend(p.query.iter().map(|(k, _)| k.clone()));
+    let count = keys.len();
+    keys.sort();
+    keys.dedup();
+    if keys.len() < count {
+        p.options.query_arrays = false;
+    }
     p.name = name_from_url(&p.url);
     // Only the variables the profile reads (a `$HOME` in a file path was read at import).
     let text = p.to_toml();
