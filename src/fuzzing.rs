@@ -223,7 +223,11 @@ pub fn curl(data: &[u8]) {
         panic!("the imported export prepares: {exported:?} {again:?}");
     };
     assert_eq!(again.method, req.method, "{exported}");
-    assert_eq!(again.url, req.url, "{exported}");
+    // Secret query values are withheld by the export on purpose: compared as withheld.
+    let shown = |r: &crate::core::prepare::PreparedRequest| {
+        crate::core::redact::Redactor::for_request(&req).url(&r.url)
+    };
+    assert_eq!(shown(&again), shown(&req), "{exported}");
     assert_eq!(again.body, req.body, "{exported}");
     assert_eq!(comparable(&again), comparable(&req), "{exported}");
     let follows = |r: &crate::core::prepare::PreparedRequest| {

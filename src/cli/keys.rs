@@ -62,7 +62,7 @@ pub enum KeysCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Handshake with a server and report whether it accepts this key
+    /// Handshake with a server, send one GET of the URL, and report whether it accepts this key
     Check {
         /// The key to test
         name: String,

@@ -26,7 +26,7 @@ pub struct KeyCheck {
     pub probe: Probe,
 }
 
-/// What a handshake-only check saw.
+/// What a key check saw: the handshake, and the answer to one GET.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckOutcome {
@@ -44,7 +44,7 @@ pub enum CheckOutcome {
     NotChecked,
 }
 
-/// A handshake only (plus one read) with the request's key, trust and verification settings.
+/// A handshake and one GET of the URL's path with the request's key, trust and verification settings.
 pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck {
     let plain_failure = |f: Failure| KeyCheck {
         accepted: false,

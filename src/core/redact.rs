@@ -169,7 +169,8 @@ impl Redactor {
         let pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(k, v)| {
-                let v = if self.is_secret(k.trim_end_matches("[]")) {
+                // An empty value hides nothing: it stays empty.
+                let v = if self.is_secret(k.trim_end_matches("[]")) && !v.is_empty() {
                     REDACTED.to_string()
                 } else {
                     v.into_owned()

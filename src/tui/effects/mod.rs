@@ -108,7 +108,7 @@ pub enum Effect {
         from: String,
         to: String,
     },
-    /// Handshake-only probe of the profile's key (`keys check` from the picker).
+    /// A key check of the profile's key: a handshake and one GET (`keys check` from the picker).
     CheckKey(Box<Profile>),
     /// Use this environment from now on (None: none).
     SwitchEnv(Option<String>),
