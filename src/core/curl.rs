@@ -390,9 +390,12 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         env.push(PROXY_PASSWORD_VAR.to_string());
     }
     // curl sends a query as written: a key given twice stays twice, never `key[0]`, `key[1]`.
-    let mut keys: Vec<String> = url::Url::parse(&p.url)
-        .map(|u| u.query_pairs().map(|(k, _)| k.into_owned()).collect())
-        .unwrap_or_default();
+    // (Read from the text: the URL may hold `${...}` and not parse yet.)
+    let query = p.url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let mut keys: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .collect();
     keys.extend(p.query.iter().map(|(k, _)| k.clone()));
     let count = keys.len();
     keys.sort();
