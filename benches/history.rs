@@ -5,13 +5,13 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use certbench::core::history::{Filter, History, Limits, Record};
-use certbench::core::keystore::Keystore;
-use certbench::core::prepare;
-use certbench::core::profile::Profile;
-use certbench::core::transport::Transport;
-use certbench::core::vars::Vars;
-use certbench::demo::{self, Demo};
+use demo::{self, Demo};
+use engine::history::{Filter, History, Limits, Record};
+use engine::keys::keystore::Keystore;
+use engine::net::transport::Transport;
+use engine::request::prepare;
+use engine::request::profile::Profile;
+use engine::request::vars::Vars;
 
 const ENTRIES: usize = 10_000;
 const SCREEN: usize = 50;

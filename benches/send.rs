@@ -5,12 +5,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use certbench::core::keystore::Keystore;
-use certbench::core::prepare;
-use certbench::core::profile::Profile;
-use certbench::core::transport::Transport;
-use certbench::core::vars::Vars;
-use certbench::demo::{self, Demo};
+use demo::{self, Demo};
+use engine::keys::keystore::Keystore;
+use engine::net::transport::Transport;
+use engine::request::prepare;
+use engine::request::profile::Profile;
+use engine::request::vars::Vars;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

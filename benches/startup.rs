@@ -7,9 +7,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use certbench::core::keystore::Keystore;
-use certbench::core::profile::Profile;
-use certbench::demo::{Days, Pki};
+use demo::{Days, Pki};
+use engine::keys::keystore::Keystore;
+use engine::request::profile::Profile;
 
 const RUNS: usize = 15;
 
@@ -238,11 +238,7 @@ fn main() {
     // 20 MB JSON, send key to body on screen.
     let www = dir.path().join("www");
     std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(
-        www.join("big.json"),
-        certbench::demo::large_json(20_000_000),
-    )
-    .unwrap();
+    std::fs::write(www.join("big.json"), demo::large_json(20_000_000)).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

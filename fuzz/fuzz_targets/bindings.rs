@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::bindings (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::bindings (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::bindings(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::bindings(data));

@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::body_view (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::body_view (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::body_view(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::body_view(data));

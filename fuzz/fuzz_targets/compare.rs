@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::compare (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::compare (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::compare(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::compare(data));

@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::curl (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::curl (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::curl(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::curl(data));

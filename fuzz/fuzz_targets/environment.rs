@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::environment (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::environment (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::environment(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::environment(data));

@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::key_file (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::key_file (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::key_file(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::key_file(data));

@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::profile (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::profile (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::profile(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::profile(data));

@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::redaction (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::redaction (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::redaction(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::redaction(data));

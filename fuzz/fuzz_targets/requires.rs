@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::requires (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::requires (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::requires(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::requires(data));

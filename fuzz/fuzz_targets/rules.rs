@@ -1,4 +1,4 @@
-//! cargo fuzz target: certbench::fuzzing::rules (see README, "Fuzzing").
+//! cargo fuzz target: engine::fuzzing::rules (see README, "Fuzzing").
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| certbench::fuzzing::rules(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| engine::fuzzing::rules(data));

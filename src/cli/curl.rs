@@ -7,10 +7,10 @@ use clap::{Args, Subcommand};
 
 use super::exit::EXIT_OK;
 use super::{PasswordArgs, fail, with_password};
-use crate::core::curl::{self, Files};
-use crate::core::keystore::Keystore;
-use crate::core::placement::Placed;
-use crate::core::profile::{self, Profile};
+use engine::interop::curl::{self, Files};
+use engine::keys::keystore::Keystore;
+use engine::keys::placement::Placed;
+use engine::request::profile::{self, Profile};
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::keystore::Keystore;
-use crate::core::vars::Vars;
-use crate::demo::{self, Demo};
+use demo::{self, Demo};
+use engine::keys::keystore::Keystore;
+use engine::request::vars::Vars;
 
 /// The example profiles, for when `./profiles` is not there (an installed binary).
 const EXAMPLES: [(&str, &str); 10] = [
@@ -64,7 +64,7 @@ pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
     std::fs::create_dir_all(&files).map_err(|e| e.to_string())?;
     let write = |name: &str, text: &str, mode: u32| -> Result<PathBuf, String> {
         let p = files.join(name);
-        crate::core::home::write_atomic(&p, text.as_bytes(), mode).map_err(|e| e.to_string())?;
+        engine::home::write_atomic(&p, text.as_bytes(), mode).map_err(|e| e.to_string())?;
         Ok(p)
     };
     let client_cert = write("demo-client.pem", &d.client.cert_pem, 0o644)?;
@@ -73,10 +73,9 @@ pub fn demo_home(d: &Demo) -> Result<DemoHome, String> {
     let ks = Keystore::open(dir.path());
     d.import_into(&ks).map_err(|e| e.to_string())?;
     // A second key from the same CA, for the rotation case: send with both and compare.
-    let rotated = d.pki.client(
-        "certbench-demo-client-rotated",
-        crate::demo::Days::default(),
-    );
+    let rotated = d
+        .pki
+        .client("certbench-demo-client-rotated", demo::Days::default());
     ks.import_pem(
         "demo-rotated",
         rotated.cert_pem.as_bytes(),
@@ -160,7 +159,7 @@ pub fn run(serve: bool, port: u16) -> i32 {
     }
     let mut vars = Vars::new();
     vars.set("base_url", &server.url);
-    let code = crate::tui::run(&profiles, home.dir.path(), vars, Some(rt.handle().clone()));
+    let code = tui::run(&profiles, home.dir.path(), vars, Some(rt.handle().clone()));
     drop(server);
     code
 }

@@ -1,8 +1,8 @@
 //! The command line's exit codes, the contract scripts read (README "exit code" table).
 
-use crate::core::check::{CheckOutcome, KeyCheck};
-use crate::core::diagnose::Failure;
-use crate::core::kind::DiagnosisKind;
+use engine::diagnose::Failure;
+use engine::diagnose::kind::DiagnosisKind;
+use engine::keys::check::{CheckOutcome, KeyCheck};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_USAGE: i32 = 1;
@@ -69,7 +69,7 @@ mod tests {
             tls: None,
             diagnosis: None,
             warnings: Vec::new(),
-            probe: crate::core::diagnose::Probe {
+            probe: engine::diagnose::Probe {
                 handshake_ok: true,
                 accepted: true,
                 error: None,

@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use crate::core::compare::{self, Comparison};
-use crate::core::history::{self, Entry, Filter, History, Limits};
-use crate::core::home;
+use engine::history::compare::{self, Comparison};
+use engine::history::{self, Entry, Filter, History, Limits};
+use engine::home;
 
 use super::exit::EXIT_OK;
 use super::output;
@@ -250,7 +250,7 @@ fn show(e: &Entry, as_json: bool) {
         s.key.as_deref().unwrap_or("none"),
         s.key_sha256
             .as_deref()
-            .map(|f| format!(" (sha256 {})", &f[..f.len().min(16)]))
+            .map(|f| format!(" (sha256 {})", f.get(..f.len().min(16)).unwrap_or_default()))
             .unwrap_or_default()
     );
     errln!("> {} {}", e.request.method, e.request.url);

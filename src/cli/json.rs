@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::core::diagnose::{Failure, Probe};
-use crate::core::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, TlsFacts};
-use crate::core::expect::Verdict;
-use crate::core::kind::DiagnosisKind;
-use crate::core::prepare::PreparedRequest;
+use engine::diagnose::kind::DiagnosisKind;
+use engine::diagnose::{Failure, Probe};
+use engine::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, TlsFacts};
+use engine::request::expect::Verdict;
+use engine::request::prepare::PreparedRequest;
 
 use super::output::{hint, mask_header};
 
@@ -22,7 +22,7 @@ pub struct RequestJson<'a> {
 
 impl<'a> RequestJson<'a> {
     pub fn of(req: &'a PreparedRequest) -> RequestJson<'a> {
-        let red = crate::core::redact::Redactor::for_request(req);
+        let red = engine::history::redact::Redactor::for_request(req);
         RequestJson {
             method: &req.method,
             url: red.url(&req.url),

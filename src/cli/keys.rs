@@ -9,9 +9,9 @@ use clap::{Args, Subcommand};
 
 use super::exit::EXIT_OK;
 use super::{fail, keystore, output, pins, runtime};
-use crate::core::bindings::Bindings;
-use crate::core::home;
-use crate::core::keystore::{KeyError, Keystore};
+use engine::home;
+use engine::keys::bindings::Bindings;
+use engine::keys::keystore::{KeyError, Keystore};
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCmd {
@@ -153,7 +153,7 @@ pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
     home::read_bounded(path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
         path: path.display().to_string(),
         source: match e.kind() {
-            std::io::ErrorKind::NotFound => crate::core::cause::IoCause::said(
+            std::io::ErrorKind::NotFound => engine::cause::IoCause::said(
                 std::io::ErrorKind::NotFound,
                 "no such file: check the path",
             ),
@@ -274,7 +274,7 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             verbose,
             pin,
         } => {
-            if let Err(e) = crate::core::profile::check_timeout(timeout) {
+            if let Err(e) = engine::request::profile::check_timeout(timeout) {
                 return fail(e);
             }
             runtime().block_on(output::key_check(
@@ -383,10 +383,10 @@ pub(super) fn trust(cmd: TrustCmd) -> i32 {
 /// `keys import NAME --pkcs11 URI`: records the token, the key's label or id, and the chain
 /// (read from the token, or --cert); with a PIN at hand, checks that the key is there.
 pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
-    use crate::core::token::{self, PinSource};
+    use engine::keys::token::{self, PinSource};
     let cert = match &args.cert {
         Some(file) => match read_file(file)
-            .and_then(|d| crate::core::keystore::read_certs(&d, &file.display().to_string()))
+            .and_then(|d| engine::keys::keystore::read_certs(&d, &file.display().to_string()))
         {
             Ok(c) => Some(c),
             Err(e) => return fail(e),
@@ -396,7 +396,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
     let (reference, chain) = match token::reference_for(uri, args.module.as_deref(), cert) {
         Ok(r) => r,
         Err(e) => {
-            return fail(crate::core::diagnose::token_line(&e));
+            return fail(engine::diagnose::token_line(&e));
         }
     };
     // With a PIN at hand, the key is found and opened now rather than at the first send.
@@ -408,7 +408,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
             .map(|c| c.as_ref().to_vec())
             .unwrap_or_default();
         if let Err(e) = token::open_with(&reference, &leaf, &pins) {
-            return fail(crate::core::diagnose::token_line(&e));
+            return fail(engine::diagnose::token_line(&e));
         }
     }
     match ks.import_token(&args.name, &reference, chain) {

@@ -14,19 +14,18 @@ mod pins;
 mod run;
 mod send;
 
-pub use demo::{DemoHome, demo_home};
 use keys::with_password;
-pub use keys::{ImportArgs, KeysCmd, PasswordArgs, TrustCmd};
-pub use send::{SendArgs, build_profile, scope_for};
+pub use keys::{KeysCmd, PasswordArgs, TrustCmd};
+pub use send::{SendArgs, scope_for};
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::core::home;
-use crate::core::keystore::Keystore;
-use crate::core::profile::{self};
-use crate::core::vars::Vars;
+use engine::home;
+use engine::keys::keystore::Keystore;
+use engine::request::profile::{self};
+use engine::request::vars::Vars;
 
 use exit::{EXIT_OK, EXIT_USAGE};
 
@@ -104,7 +103,7 @@ pub fn main() -> i32 {
     };
     let profiles_dir = home::profiles_dir(cli.profiles.as_deref());
     match cli.command {
-        None => crate::tui::run(&profiles_dir, &home::home_dir(), Vars::new(), None),
+        None => tui::run(&profiles_dir, &home::home_dir(), Vars::new(), None),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send::send(&profiles_dir, &args)),
         Some(Command::Import(cmd)) => curl::import(&profiles_dir, &keystore(), cmd),

@@ -5,13 +5,13 @@ use serde_json::{Value, json};
 
 use super::exit::{self, EXIT_EXPECTATION, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
 use super::json::{ExchangeJson, FailureJson, RequestJson};
-use crate::core::certinfo::{CertFacts, Validity};
-use crate::core::diagnose::Failure;
-use crate::core::exchange::{BodyView, Diagnosis, Exchange, NextStep, TlsFacts};
-use crate::core::expect::Verdict;
-use crate::core::keystore::{KeyInfo, Keystore};
-use crate::core::prepare::PreparedRequest;
-use crate::core::transport::Transport;
+use engine::diagnose::Failure;
+use engine::exchange::{BodyView, Diagnosis, Exchange, NextStep, TlsFacts};
+use engine::keys::certinfo::{CertFacts, Validity};
+use engine::keys::keystore::{KeyInfo, Keystore};
+use engine::net::transport::Transport;
+use engine::request::expect::Verdict;
+use engine::request::prepare::PreparedRequest;
 
 /// A diagnosis's hint, with the command line's way to take its next step.
 pub fn hint(d: &Diagnosis) -> String {
@@ -25,7 +25,7 @@ pub fn hint(d: &Diagnosis) -> String {
 }
 
 /// A send a profile required, made first: one line, and its failure when it failed.
-pub fn print_required(sent: &crate::core::pipeline::Sent) {
+pub fn print_required(sent: &engine::pipeline::Sent) {
     let name = &sent.profile.name;
     match &*sent.result {
         Ok(ex) => {
@@ -55,7 +55,7 @@ pub fn print_required(sent: &crate::core::pipeline::Sent) {
 
 /// `-v`: which rule chose the key this request presents.
 pub fn print_key_source(req: &PreparedRequest) {
-    use crate::core::prepare::KeySource;
+    use engine::request::prepare::KeySource;
     let Some(key) = req.credential.as_deref().filter(|_| req.mutual_tls) else {
         errln!(
             "* no client key: none named by --credential, the profile, the environment or a binding"
@@ -90,7 +90,7 @@ pub fn bindings(list: &[(String, String)], as_json: bool) {
 
 /// Hides secret header values in verbose output.
 pub fn mask_header(name: &str, value: &str) -> String {
-    if crate::core::redact::ALWAYS
+    if engine::history::redact::ALWAYS
         .iter()
         .any(|h| name.eq_ignore_ascii_case(h))
     {
@@ -587,7 +587,7 @@ pub struct CheckOptions {
     pub timeout: u32,
     /// Also the raw error and the server's HTTP answer.
     pub verbose: bool,
-    pub pins: std::sync::Arc<dyn crate::core::token::PinSource>,
+    pub pins: std::sync::Arc<dyn engine::keys::token::PinSource>,
 }
 
 pub async fn key_check(
@@ -599,24 +599,25 @@ pub async fn key_check(
     as_json: bool,
 ) -> i32 {
     let transport = Transport::new(ks.clone()).with_pins(how.pins.clone());
-    let profile = crate::core::profile::Profile {
+    let profile = engine::request::profile::Profile {
         name: "keys-check".into(),
         url: url.into(),
         credential: Some(name.into()),
         trust,
-        options: crate::core::profile::Options {
+        options: engine::request::profile::Options {
             verify_tls: !how.insecure,
             timeout_secs: how.timeout,
             ..Default::default()
         },
         ..Default::default()
     };
-    let req = match crate::core::prepare::prepare(&profile, &crate::core::vars::Vars::new()) {
+    let req = match engine::request::prepare::prepare(&profile, &engine::request::vars::Vars::new())
+    {
         Ok(r) => r,
         Err(e) => return super::fail(e),
     };
-    let report = crate::core::check::check_key(&transport, &req).await;
-    use crate::core::check::CheckOutcome;
+    let report = engine::keys::check::check_key(&transport, &req).await;
+    use engine::keys::check::CheckOutcome;
     if as_json {
         outln!(
             "{}",
@@ -631,16 +632,16 @@ pub async fn key_check(
         }
         if how.verbose {
             if let Some(raw) = &report.probe.error {
-                errln!("* raw error: {}", crate::core::sanitize::line(raw));
+                errln!("* raw error: {}", engine::sanitize::line(raw));
             }
             if let Some(a) = &report.probe.http {
                 errln!(
                     "* the server answered GET with {} {}",
                     a.status,
-                    crate::core::sanitize::line(&a.reason)
+                    engine::sanitize::line(&a.reason)
                 );
                 for l in a.body.lines().take(20) {
-                    errln!("*   {}", crate::core::sanitize::line(l));
+                    errln!("*   {}", engine::sanitize::line(l));
                 }
             }
         }

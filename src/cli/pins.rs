@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::core::token::{KeptPins, PinSource};
+use engine::keys::token::{KeptPins, PinSource};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct PinArgs {
@@ -38,8 +38,7 @@ impl CliPins {
             return std::env::var(var).ok();
         }
         if let Some(file) = &self.args.pin_file {
-            let bytes =
-                crate::core::home::read_bounded(file, crate::core::home::KEY_FILE_LIMIT).ok()?;
+            let bytes = engine::home::read_bounded(file, engine::home::KEY_FILE_LIMIT).ok()?;
             return String::from_utf8(bytes)
                 .ok()
                 .map(|t| t.lines().next().unwrap_or("").to_string());

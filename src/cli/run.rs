@@ -9,11 +9,11 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::exit::{EXIT_EXPECTATION, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
-use crate::core::kind::DiagnosisKind;
-use crate::core::pipeline::{Pipeline, Sent};
-use crate::core::profile::{self, Profile};
-use crate::core::runner::{Outcome, Plan, RunOptions};
-use crate::core::transport::Transport;
+use engine::diagnose::kind::DiagnosisKind;
+use engine::net::transport::Transport;
+use engine::pipeline::{Pipeline, Sent};
+use engine::request::profile::{self, Profile};
+use engine::request::runner::{Outcome, Plan, RunOptions};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -109,7 +109,7 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
         Err(e) => return super::fail(e),
     };
     let transport = Arc::new(
-        Transport::new(crate::core::keystore::Keystore::open(home))
+        Transport::new(engine::keys::keystore::Keystore::open(home))
             .with_pins(Arc::new(super::pins::CliPins::new(&args.pin))),
     );
     let history = if args.no_history {
@@ -168,7 +168,7 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
             "junit" => junit(&outcomes, elapsed),
             _ => serde_json::to_string_pretty(&json_report(&outcomes)).unwrap_or_default(),
         };
-        if let Err(e) = crate::core::home::write_atomic(file, text.as_bytes(), 0o644) {
+        if let Err(e) = engine::home::write_atomic(file, text.as_bytes(), 0o644) {
             errln!(
                 "error: cannot write the {kind} report {}: {e}",
                 file.display()
@@ -217,9 +217,9 @@ fn collect(dir: &Path, targets: &[String]) -> Result<(Vec<Profile>, Vec<Broken>)
 
 /// The outcome of a profile that could not run, as a failed line of its own.
 fn broken_outcome((name, why): Broken) -> Outcome {
-    use crate::core::diagnose::Failure;
-    use crate::core::exchange::Diagnosis;
-    use crate::core::kind::DiagnosisKind;
+    use engine::diagnose::Failure;
+    use engine::diagnose::kind::DiagnosisKind;
+    use engine::exchange::Diagnosis;
     let failure = Failure::plain(Diagnosis::new(
         DiagnosisKind::InvalidRequest,
         why,
@@ -227,7 +227,7 @@ fn broken_outcome((name, why): Broken) -> Outcome {
     ));
     Outcome {
         name: name.clone(),
-        sent: vec![crate::core::pipeline::Sent::unprepared(
+        sent: vec![engine::pipeline::Sent::unprepared(
             Profile {
                 name,
                 ..Profile::default()

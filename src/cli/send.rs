@@ -8,15 +8,15 @@ use clap::Args;
 
 use super::exit::EXIT_USAGE;
 use super::{fail, history, keystore, output, pins};
-use crate::core::bindings::Bindings;
-use crate::core::budget::Budget;
-use crate::core::chain::Scope;
-use crate::core::environment::Environment;
-use crate::core::home;
-use crate::core::pipeline::Pipeline;
-use crate::core::prepare::PreparedRequest;
-use crate::core::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
-use crate::core::transport::Transport;
+use engine::budget::Budget;
+use engine::home;
+use engine::keys::bindings::Bindings;
+use engine::net::transport::Transport;
+use engine::pipeline::Pipeline;
+use engine::request::chain::Scope;
+use engine::request::environment::Environment;
+use engine::request::prepare::PreparedRequest;
+use engine::request::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
 
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
@@ -54,7 +54,7 @@ pub struct SendArgs {
     pub redact: Vec<String>,
     /// Most body bytes held in memory, after decoding (default 256MiB; e.g. 10M, 1GiB)
     #[arg(long, value_name = "SIZE")]
-    pub max_body: Option<crate::core::size::ByteSize>,
+    pub max_body: Option<engine::size::ByteSize>,
     /// Stream the body (decoded) into FILE instead of memory: any size, no limit
     #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "compare_key")]
     pub output: Option<PathBuf>,
@@ -206,7 +206,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         o.timeout_secs = t;
     }
     if let Some(size) = args.max_body {
-        crate::core::profile::check_max_body(size)?;
+        engine::request::profile::check_max_body(size)?;
         o.max_body = Some(size);
     }
     if args.no_follow {
@@ -224,15 +224,15 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         o.proxy = Some(proxy.clone());
     }
     if args.no_proxy {
-        o.proxy = Some(crate::core::route::NO_PROXY_SETTING.into());
+        o.proxy = Some(engine::net::route::NO_PROXY_SETTING.into());
     }
     o.resolve.extend(args.resolve.iter().cloned());
     o.connect_to.extend(args.connect_to.iter().cloned());
     if args.http1 {
-        o.http_version = crate::core::route::HttpVersion::Http1;
+        o.http_version = engine::net::route::HttpVersion::Http1;
     }
     if args.http2 {
-        o.http_version = crate::core::route::HttpVersion::Http2;
+        o.http_version = engine::net::route::HttpVersion::Http2;
     }
     if let Some(pin) = &args.pin {
         o.pin = Some(pin.clone());
@@ -243,7 +243,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
 
 fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
     if let Some(file) = &args.data_file {
-        let bytes = crate::core::home::read_bounded(file, crate::core::prepare::PART_FILE_LIMIT)
+        let bytes = engine::home::read_bounded(file, engine::request::prepare::PART_FILE_LIMIT)
             .map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
         let text = String::from_utf8(bytes).map_err(|_| {
             format!(
@@ -301,7 +301,8 @@ fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
         p.body.content_type = Some(ct.clone());
     }
     if let Some(ct) = &args.content_type {
-        crate::core::prepare::check_content_type(ct).map_err(|e| format!("--content-type: {e}"))?;
+        engine::request::prepare::check_content_type(ct)
+            .map_err(|e| format!("--content-type: {e}"))?;
     }
     Ok(())
 }
@@ -392,7 +393,7 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
     };
     if args.verbose {
         // As history stores it: secret headers, and captured secret values anywhere, hidden.
-        let red = crate::core::redact::Redactor::for_request(req);
+        let red = engine::history::redact::Redactor::for_request(req);
         errln!("> {} {}", req.method, red.url(&req.url));
         // The redactor already hides the headers mask_header would (redact::ALWAYS, and more).
         for (k, v) in red.headers(&req.headers) {
@@ -444,7 +445,7 @@ async fn compare_envs(
             .as_ref()
             .map_or("no environment".to_string(), |e| format!("env {}", e.name))
     };
-    let label = |sent: &crate::core::pipeline::Sent, env: String| {
+    let label = |sent: &engine::pipeline::Sent, env: String| {
         let key = sent
             .request
             .as_ref()
@@ -459,7 +460,7 @@ async fn compare_envs(
     };
     let mut rules = a.profile.compare_ignore.clone();
     rules.extend(args.ignore.iter().cloned());
-    let cmp = crate::core::compare::compare(&a.result, &b.result, &rules);
+    let cmp = engine::history::compare::compare(&a.result, &b.result, &rules);
     history::print_comparison(
         &cmp,
         &label(&a, name(scope)),
@@ -496,7 +497,7 @@ async fn send_pair(
     let profile = &a.profile;
     let mut rules = profile.compare_ignore.clone();
     rules.extend(args.ignore.iter().cloned());
-    let cmp = crate::core::compare::compare(ra, rb, &rules);
+    let cmp = engine::history::compare::compare(ra, rb, &rules);
     let label = |id: Option<i64>, key: Option<&str>| {
         format!(
             "{}key {}",

@@ -33,13 +33,13 @@ fn write_bytes(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io:
 /// Writes a message for people: control characters from outside (a server's names, a profile's
 /// name) are shown escaped, never sent to the terminal raw. Bodies go through [`write_all`].
 pub fn write_text(text: &str) {
-    write_all(crate::core::sanitize::text(text).as_bytes());
+    write_all(engine::sanitize::text(text).as_bytes());
 }
 
 /// The same on standard error.
 pub fn error_text(text: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(crate::core::sanitize::text(text).as_bytes());
+    let _ = err.write_all(engine::sanitize::text(text).as_bytes());
 }
 
 /// `print!` through [`write_text`].

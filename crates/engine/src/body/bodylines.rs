@@ -1,0 +1,895 @@
+//! The body as display lines: an index over the body's own text (where each line starts and how
+//! deep it is), so the pretty view costs O(body) at any nesting depth; indentation is drawn when a
+//! line is shown, never stored.
+//!
+//! The JSON and XML indexers are written here rather than taken from serde_json / quick-xml's
+//! writer: both of those recurse or write indentation (quadratic in depth), and neither gives the
+//! byte position of every line break. quick-xml still does the XML tokenising.
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::io::Write;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::budget::{Budget, Stopped};
+
+/// Levels drawn as two spaces each; deeper lines draw this much and a depth marker.
+pub const INDENT_LEVELS: u32 = 24;
+/// Bytes between two budget checks while indexing.
+const CHECK_EVERY: usize = 1 << 20;
+/// Lines between two stored depths; the depth of any other line is summed from its deltas.
+const CHECKPOINT: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    Json,
+    Xml,
+    #[default]
+    Plain,
+}
+
+/// Lines over one text: starts and depths only, the text itself shared with the exchange.
+/// Cloning shares both (a display and the exchange hold the same index).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BodyLines {
+    /// Valid UTF-8 (checked when built); every line boundary falls on an ASCII byte.
+    text: Bytes,
+    shape: Shape,
+    index: Arc<Index>,
+}
+
+#[derive(Debug, PartialEq, Default)]
+struct Index {
+    starts: Vec<u32>,
+    /// Each line's depth minus the line before's (0 at a checkpoint).
+    deltas: Vec<i8>,
+    /// The depth of every CHECKPOINT-th line.
+    checkpoints: Vec<u32>,
+}
+
+/// Why a body is not the JSON or XML it says it is, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexError {
+    Syntax(SyntaxError),
+    Stopped(Stopped),
+}
+
+impl From<Stopped> for IndexError {
+    fn from(s: Stopped) -> Self {
+        IndexError::Stopped(s)
+    }
+}
+
+fn syntax(message: &str, offset: usize) -> IndexError {
+    IndexError::Syntax(SyntaxError {
+        message: message.into(),
+        offset,
+    })
+}
+
+/// The largest text an index can address.
+pub const MAX_TEXT: usize = 1 << 32;
+
+struct Builder {
+    starts: Vec<u32>,
+    deltas: Vec<i8>,
+    checkpoints: Vec<u32>,
+    last_depth: u32,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            starts: Vec::new(),
+            deltas: Vec::new(),
+            checkpoints: Vec::new(),
+            last_depth: 0,
+        }
+    }
+
+    fn push(&mut self, start: usize, depth: u32) {
+        if self.starts.len().is_multiple_of(CHECKPOINT) {
+            self.checkpoints.push(depth);
+            self.deltas.push(0);
+        } else {
+            let delta = i64::from(depth) - i64::from(self.last_depth);
+            debug_assert!((-1..=1).contains(&delta), "depth moved by {delta}");
+            self.deltas.push(delta.clamp(-128, 127) as i8);
+        }
+        self.starts.push(start as u32);
+        self.last_depth = depth;
+    }
+
+    fn finish(mut self, text: Bytes, shape: Shape) -> BodyLines {
+        self.starts.shrink_to_fit();
+        self.deltas.shrink_to_fit();
+        self.checkpoints.shrink_to_fit();
+        BodyLines {
+            text,
+            shape,
+            index: Arc::new(Index {
+                starts: self.starts,
+                deltas: self.deltas,
+                checkpoints: self.checkpoints,
+            }),
+        }
+    }
+}
+
+fn checked_text(text: &Bytes) -> Result<(), IndexError> {
+    if text.len() > MAX_TEXT {
+        return Err(syntax("the body is over 4 GiB, too large to show", 0));
+    }
+    if std::str::from_utf8(text).is_err() {
+        return Err(syntax("the body is not UTF-8", 0));
+    }
+    Ok(())
+}
+
+impl BodyLines {
+    /// Lines split at `\n` (a trailing `\r` is not shown); no depth.
+    pub fn plain(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
+        checked_text(&text)?;
+        let mut b = Builder::new();
+        if !text.is_empty() {
+            b.push(0, 0);
+        }
+        let mut next_check = CHECK_EVERY;
+        let mut from = 0;
+        while let Some(p) = text[from..].iter().position(|c| *c == b'\n') {
+            let at = from + p + 1;
+            if at >= next_check {
+                budget.check()?;
+                next_check = at + CHECK_EVERY;
+            }
+            if at < text.len() {
+                b.push(at, 0);
+            }
+            from = at;
+        }
+        Ok(b.finish(text, Shape::Plain))
+    }
+
+    /// Validates JSON (any depth: the nesting is a byte stack, not recursion) and indexes it
+    /// the way `serde_json::to_string_pretty` would break it into lines.
+    pub fn json(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
+        checked_text(&text)?;
+        let b = index_json(&text, budget)?;
+        Ok(b.finish(text, Shape::Json))
+    }
+
+    /// Validates XML with quick-xml's reader and indexes one element, text run or other node
+    /// per line; an element holding only one line of text stays on one line.
+    pub fn xml(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
+        checked_text(&text)?;
+        let b = index_xml(&text, budget)?;
+        Ok(b.finish(text, Shape::Xml))
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.starts.is_empty()
+    }
+
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The whole text the lines index (as received, after charset decoding).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.text).unwrap_or("")
+    }
+
+    /// The text's bytes, shared.
+    pub fn bytes(&self) -> &Bytes {
+        &self.text
+    }
+
+    pub fn depth(&self, i: usize) -> u32 {
+        let Some(&cp) = self.index.checkpoints.get(i / CHECKPOINT) else {
+            return 0;
+        };
+        let base = i / CHECKPOINT * CHECKPOINT;
+        let sum: i64 = self.index.deltas[base + 1..=i.min(self.index.deltas.len() - 1)]
+            .iter()
+            .map(|d| i64::from(*d))
+            .sum();
+        (i64::from(cp) + sum).max(0) as u32
+    }
+
+    fn raw(&self, i: usize) -> &str {
+        let Some(&start) = self.index.starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .index
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |e| *e as usize);
+        std::str::from_utf8(&self.text[start as usize..end]).unwrap_or("")
+    }
+
+    /// Line `i` without its indentation, at most `max_chars` characters of it.
+    pub fn content(&self, i: usize, max_chars: usize) -> Cow<'_, str> {
+        let raw = self.raw(i);
+        match self.shape {
+            Shape::Plain => {
+                let line = raw.strip_suffix('\n').unwrap_or(raw);
+                Cow::Borrowed(cut(line.strip_suffix('\r').unwrap_or(line), max_chars))
+            }
+            Shape::Xml => Cow::Borrowed(cut(raw.trim(), max_chars)),
+            Shape::Json => json_content(raw.trim(), max_chars),
+        }
+    }
+
+    /// The indentation line `i` is drawn with.
+    pub fn indent_of(&self, i: usize) -> Cow<'static, str> {
+        match self.shape {
+            Shape::Plain => Cow::Borrowed(""),
+            _ => indent(self.depth(i)),
+        }
+    }
+
+    /// Line `i` as shown: indentation (capped, with a depth marker when deeper) and content.
+    pub fn line(&self, i: usize) -> String {
+        let mut s = self.indent_of(i).into_owned();
+        s.push_str(&self.content(i, usize::MAX));
+        s
+    }
+
+    /// Every line, indented, joined by `\n` (no trailing newline), written as it goes.
+    pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        for i in 0..self.len() {
+            if i > 0 {
+                w.write_all(b"\n")?;
+            }
+            w.write_all(self.indent_of(i).as_bytes())?;
+            w.write_all(self.content(i, usize::MAX).as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The whole view as one string (comparison and tests; displays draw line by line).
+    pub fn to_text(&self) -> String {
+        let mut out = Vec::with_capacity(self.text.len() + self.len() * 4);
+        let _ = self.write_to(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The line holding byte offset `pos` of the text.
+    pub fn line_of(&self, pos: usize) -> usize {
+        self.index
+            .starts
+            .partition_point(|s| *s as usize <= pos)
+            .saturating_sub(1)
+    }
+
+    /// The first line after `from` (wrapping round) whose text contains `term`, ignoring ASCII
+    /// case; backwards when `back`. Searches the text as received, without copying it; for JSON
+    /// the term is also tried without the blanks the pretty view adds (`"id": 5` finds `"id":5`).
+    pub fn find(&self, term: &str, from: usize, back: bool) -> Option<usize> {
+        if term.is_empty() || self.is_empty() {
+            return None;
+        }
+        let start = self.index.starts.get(from).map_or(0, |s| *s as usize);
+        let after = self
+            .index
+            .starts
+            .get(from + 1)
+            .map_or(self.text.len(), |s| *s as usize);
+        let mut needles = vec![term.to_string()];
+        if self.shape == Shape::Json {
+            let tight = json_content(term, usize::MAX).replace(": ", ":");
+            if tight != term {
+                needles.push(tight);
+            }
+        }
+        // All needles at once, ASCII case ignored, over the body's own bytes (no lowercase copy).
+        let Ok(ac) = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&needles)
+        else {
+            return None;
+        };
+        let hay: &[u8] = &self.text;
+        let hit = if back {
+            // The last match before the current line, else (wrapping) the last from it on.
+            let last = |from: usize, to: usize| {
+                ac.find_iter(&hay[from..to])
+                    .last()
+                    .map(|m| from + m.start())
+            };
+            last(0, start).or_else(|| last(start, hay.len()))
+        } else {
+            // The first match after the current line, else (wrapping) the first from the top.
+            ac.find(&hay[after..])
+                .map(|m| after + m.start())
+                .or_else(|| ac.find(hay).map(|m| m.start()).filter(|p| *p < after))
+        };
+        hit.map(|p| self.line_of(p))
+    }
+}
+
+/// The indentation of a line at `depth`: two spaces a level, and past INDENT_LEVELS a marker
+/// with the real depth in the same width.
+pub fn indent(depth: u32) -> Cow<'static, str> {
+    const SPACES: &str = "                                                                ";
+    if depth <= INDENT_LEVELS {
+        let n = (depth * 2) as usize;
+        if n <= SPACES.len() {
+            return Cow::Borrowed(SPACES.get(..n).unwrap_or_default());
+        }
+        return Cow::Owned(" ".repeat(n));
+    }
+    let width = (INDENT_LEVELS * 2) as usize;
+    Cow::Owned(format!("{:>width$}", format!("»{depth} ")))
+}
+
+fn cut(s: &str, max_chars: usize) -> &str {
+    if s.len() <= max_chars {
+        return s;
+    }
+    match s.char_indices().nth(max_chars) {
+        Some((at, _)) => s.get(..at).unwrap_or_default(),
+        None => s,
+    }
+}
+
+/// A JSON line as serde's pretty printer writes it: no blanks outside strings, `": "` after a key.
+fn json_content(raw: &str, max_chars: usize) -> Cow<'_, str> {
+    let b = raw.as_bytes();
+    let tidy = !b.iter().any(|c| c.is_ascii_whitespace() || *c == b':');
+    if tidy {
+        return Cow::Borrowed(cut(raw, max_chars));
+    }
+    let mut out = String::with_capacity(raw.len().min(max_chars) + 2);
+    let mut chars = 0usize;
+    let mut i = 0;
+    while i < b.len() && chars < max_chars {
+        match b[i] {
+            b'"' => {
+                let end = string_end(b, i).unwrap_or(b.len());
+                let piece = cut(raw.get(i..end).unwrap_or_default(), max_chars - chars);
+                chars += piece.chars().count();
+                out.push_str(piece);
+                i = end;
+            }
+            b':' => {
+                out.push_str(": ");
+                chars += 2;
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            _ => {
+                let end = b[i..]
+                    .iter()
+                    .position(|c| matches!(c, b'"' | b':') || c.is_ascii_whitespace())
+                    .map_or(b.len(), |p| i + p);
+                let piece = cut(raw.get(i..end).unwrap_or_default(), max_chars - chars);
+                chars += piece.chars().count();
+                out.push_str(piece);
+                i = end;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The byte after the string starting at `i` (a `"`), or None when it does not end.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'"' => return Some(j + 1),
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Value,
+    Key,
+    Colon,
+    CommaOrClose,
+}
+
+fn index_json(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
+    let mut stack: Vec<u8> = Vec::new();
+    let mut lines = Builder::new();
+    let mut i = skip_ws(b, 0);
+    if i == b.len() {
+        return Err(syntax("EOF while parsing a value", i));
+    }
+    lines.push(i, 0);
+    let mut line_next = false;
+    let mut expect = Expect::Value;
+    let mut next_check = CHECK_EVERY;
+    loop {
+        i = skip_ws(b, i);
+        if i >= next_check {
+            budget.check()?;
+            next_check = i + CHECK_EVERY;
+        }
+        if i == b.len() {
+            break;
+        }
+        let depth = stack.len() as u32;
+        match expect {
+            Expect::Value | Expect::Key => {
+                if line_next {
+                    lines.push(i, depth);
+                    line_next = false;
+                }
+                let c = b[i];
+                if expect == Expect::Key {
+                    if c != b'"' {
+                        return Err(syntax(
+                            if c == b'}' {
+                                "trailing comma"
+                            } else {
+                                "key must be a string"
+                            },
+                            i,
+                        ));
+                    }
+                    i = scan_string(b, i)?;
+                    expect = Expect::Colon;
+                    continue;
+                }
+                match c {
+                    b'{' | b'[' => {
+                        let close = if c == b'{' { b'}' } else { b']' };
+                        let n = skip_ws(b, i + 1);
+                        if n < b.len() && b[n] == close {
+                            i = n + 1;
+                            expect = Expect::CommaOrClose;
+                        } else {
+                            stack.push(c);
+                            i += 1;
+                            line_next = true;
+                            expect = if c == b'{' {
+                                Expect::Key
+                            } else {
+                                Expect::Value
+                            };
+                        }
+                    }
+                    b'"' => {
+                        i = scan_string(b, i)?;
+                        expect = Expect::CommaOrClose;
+                    }
+                    b'-' | b'0'..=b'9' => {
+                        i = scan_number(b, i)?;
+                        expect = Expect::CommaOrClose;
+                    }
+                    b't' | b'f' | b'n' => {
+                        let word: &[u8] = match c {
+                            b't' => b"true",
+                            b'f' => b"false",
+                            _ => b"null",
+                        };
+                        if !b[i..].starts_with(word) {
+                            return Err(syntax("expected ident", i));
+                        }
+                        i += word.len();
+                        expect = Expect::CommaOrClose;
+                    }
+                    b']' => return Err(syntax("trailing comma", i)),
+                    _ => return Err(syntax("expected value", i)),
+                }
+            }
+            Expect::Colon => {
+                if b[i] != b':' {
+                    return Err(syntax("expected `:`", i));
+                }
+                i += 1;
+                expect = Expect::Value;
+            }
+            Expect::CommaOrClose => {
+                let Some(&top) = stack.last() else {
+                    return Err(syntax("trailing characters", i));
+                };
+                let close = if top == b'{' { b'}' } else { b']' };
+                match b[i] {
+                    b',' => {
+                        i += 1;
+                        line_next = true;
+                        expect = if top == b'{' {
+                            Expect::Key
+                        } else {
+                            Expect::Value
+                        };
+                    }
+                    c if c == close => {
+                        stack.pop();
+                        lines.push(i, stack.len() as u32);
+                        i += 1;
+                    }
+                    _ => {
+                        return Err(syntax(
+                            if top == b'{' {
+                                "expected `,` or `}`"
+                            } else {
+                                "expected `,` or `]`"
+                            },
+                            i,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if expect != Expect::CommaOrClose || !stack.is_empty() {
+        return Err(syntax("EOF while parsing", b.len()));
+    }
+    Ok(lines)
+}
+
+fn scan_string(b: &[u8], i: usize) -> Result<usize, IndexError> {
+    let mut j = i + 1;
+    loop {
+        let Some(&c) = b.get(j) else {
+            return Err(syntax("EOF while parsing a string", b.len()));
+        };
+        match c {
+            b'"' => return Ok(j + 1),
+            b'\\' => match b.get(j + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
+                Some(b'u') => {
+                    let hex = b.get(j + 2..j + 6).unwrap_or(&[]);
+                    if hex.len() != 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return Err(syntax("invalid escape", j));
+                    }
+                    j += 6;
+                }
+                _ => return Err(syntax("invalid escape", j)),
+            },
+            0..=0x1f => return Err(syntax("control character in string", j)),
+            _ => j += 1,
+        }
+    }
+}
+
+fn scan_number(b: &[u8], i: usize) -> Result<usize, IndexError> {
+    let digits = |mut j: usize| {
+        let from = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        (j, j - from)
+    };
+    let mut j = i;
+    if b[j] == b'-' {
+        j += 1;
+    }
+    match b.get(j) {
+        Some(b'0') => j += 1,
+        Some(b'1'..=b'9') => j = digits(j).0,
+        _ => return Err(syntax("invalid number", j)),
+    }
+    if b.get(j) == Some(&b'.') {
+        let (k, n) = digits(j + 1);
+        if n == 0 {
+            return Err(syntax("invalid number", k));
+        }
+        j = k;
+    }
+    if matches!(b.get(j), Some(b'e' | b'E')) {
+        j += 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let (k, n) = digits(j);
+        if n == 0 {
+            return Err(syntax("invalid number", k));
+        }
+        j = k;
+    }
+    Ok(j)
+}
+
+/// What the XML indexer holds back to see whether an element fits on one line.
+enum Held {
+    Nothing,
+    /// A start tag at this depth, from this byte.
+    Start {
+        from: usize,
+        depth: u32,
+    },
+}
+
+struct XmlLines {
+    lines: Builder,
+    held: Held,
+    /// The text, CDATA and entity events since the last other event.
+    run: Option<(usize, usize)>,
+}
+
+impl XmlLines {
+    /// One line per non-blank piece of `[from, to)` split at newlines.
+    fn emit(&mut self, text: &[u8], from: usize, to: usize, depth: u32) {
+        let mut at = from;
+        for piece in text[from..to].split(|c| *c == b'\n') {
+            if let Some(p) = piece.iter().position(|c| !c.is_ascii_whitespace()) {
+                self.lines.push(at + p, depth);
+            }
+            at += piece.len() + 1;
+        }
+    }
+
+    fn flush_held(&mut self, text: &[u8], upto: usize) {
+        if let Held::Start { from, depth } = std::mem::replace(&mut self.held, Held::Nothing) {
+            self.emit(text, from, upto, depth);
+        }
+    }
+
+    /// Ends a text run: blank runs vanish, anything else becomes lines at `depth`, after the
+    /// start tag held before it.
+    fn close_run(&mut self, text: &[u8], depth: u32) {
+        let Some((from, to)) = self.run.take() else {
+            return;
+        };
+        if text[from..to].iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        self.flush_held(text, from);
+        self.emit(text, from, to, depth);
+    }
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |p| p + 1);
+    &b[s..e.max(s)]
+}
+
+fn index_xml(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(b).map_err(|_| syntax("the body is not UTF-8", 0))?;
+    // quick-xml skips a leading byte-order mark and counts its positions after it: skip it
+    // here instead, so that every position below is one in `b`.
+    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut reader = quick_xml::Reader::from_str(text.get(skip..).unwrap_or_default());
+    let mut x = XmlLines {
+        lines: Builder::new(),
+        held: Held::Nothing,
+        run: None,
+    };
+    let mut depth: u32 = 0;
+    let mut next_check = CHECK_EVERY;
+    let err = |reader: &quick_xml::Reader<&[u8]>, e: &dyn std::fmt::Display| {
+        syntax(&e.to_string(), skip + reader.error_position() as usize)
+    };
+    loop {
+        let from = skip + reader.buffer_position() as usize;
+        if from >= next_check {
+            budget.check()?;
+            next_check = from + CHECK_EVERY;
+        }
+        let event = reader.read_event().map_err(|e| err(&reader, &e))?;
+        let to = skip + reader.buffer_position() as usize;
+        match event {
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                x.run = Some(x.run.map_or((from, to), |(f, _)| (f, to)));
+            }
+            Event::Start(_) => {
+                x.close_run(b, depth);
+                x.flush_held(b, from);
+                x.held = Held::Start { from, depth };
+                depth += 1;
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                match x.held {
+                    // The element fits on one line: start tag, text and end tag together.
+                    Held::Start { from: s, depth: d }
+                        if !trim_ascii(&b[s..to]).contains(&b'\n') =>
+                    {
+                        x.held = Held::Nothing;
+                        x.run = None;
+                        x.lines.push(s, d);
+                    }
+                    _ => {
+                        x.close_run(b, depth + 1);
+                        x.flush_held(b, from);
+                        x.emit(b, from, to, depth);
+                    }
+                }
+            }
+            Event::Eof => {
+                x.close_run(b, depth);
+                x.flush_held(b, b.len());
+                break;
+            }
+            _ => {
+                x.close_run(b, depth);
+                x.flush_held(b, from);
+                x.emit(b, from, to, depth);
+            }
+        }
+    }
+    if depth != 0 {
+        return Err(syntax("unclosed element at end of document", b.len()));
+    }
+    Ok(x.lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(s: &str) -> BodyLines {
+        BodyLines::json(Bytes::from(s.to_string()), &Budget::unlimited()).unwrap()
+    }
+
+    fn xml(s: &str) -> String {
+        BodyLines::xml(Bytes::from(s.to_string()), &Budget::unlimited())
+            .unwrap()
+            .to_text()
+    }
+
+    #[test]
+    fn xml_after_a_byte_order_mark_keeps_its_lines() {
+        // Found by the body_view fuzzer: the mark shifted every position by three bytes.
+        assert_eq!(xml("\u{feff}<a>\n<b>x</b>\n</a>"), "<a>\n  <b>x</b>\n</a>");
+        let lines = BodyLines::xml(Bytes::from("\u{feff}\nï"), &Budget::unlimited()).unwrap();
+        assert_eq!((lines.len(), lines.line(0)), (1, "ï".into()));
+    }
+
+    #[test]
+    fn json_lines_match_serde_pretty() {
+        // Numbers keep the text the server sent (serde would print -1.5e3 as -1500.0).
+        for doc in [
+            r#"{"a":"x\"}{[,:","b":[],"c":{},"d":[1,{"e":null}],"f":"\\","g":"é ☃","h":-1.5}"#,
+            "[ ]",
+            " { \"k\" : [ true , false ] } ",
+            "\"just a string\"",
+            "42",
+            "{\"a\" : { } , \"b\":[ [ ] ]}",
+        ] {
+            let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+            assert_eq!(
+                json(doc).to_text(),
+                serde_json::to_string_pretty(&v).unwrap(),
+                "{doc}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_errors_agree_with_serde_on_what_is_invalid() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "[1 2]",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "nul",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\u{1}\"",
+            "{1:2}",
+            "[1]]",
+            "{}x",
+        ] {
+            assert!(
+                serde_json::from_str::<serde::de::IgnoredAny>(bad).is_err(),
+                "serde accepts {bad:?}"
+            );
+            assert!(
+                BodyLines::json(Bytes::from(bad.to_string()), &Budget::unlimited()).is_err(),
+                "we accept {bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_json_costs_linear_memory_and_shows_its_depth() {
+        let depth = 100_000;
+        let doc = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let lines = json(&doc);
+        assert_eq!(lines.len(), 2 * depth - 1);
+        assert_eq!(lines.depth(depth - 1), (depth - 1) as u32);
+        assert_eq!(lines.content(depth - 1, 80), "[]");
+        let shown = lines.line(depth - 1);
+        assert!(shown.contains(&format!("»{}", depth - 1)), "{shown}");
+        assert!(shown.len() < 80, "{shown}");
+        // Memory: the index, not a pretty copy (which would be ~10 GB here).
+        assert!(lines.index.starts.capacity() * 4 + lines.index.deltas.capacity() < 2 * depth * 6);
+    }
+
+    #[test]
+    fn xml_is_indented_like_before() {
+        assert_eq!(xml("<a><b>1</b></a>"), "<a>\n  <b>1</b>\n</a>");
+        assert_eq!(
+            xml("<?xml version=\"1.0\"?><r a=\"1\"><e/><t>x &amp; y</t><m>t<i/>u</m><n></n></r>"),
+            "<?xml version=\"1.0\"?>\n<r a=\"1\">\n  <e/>\n  <t>x &amp; y</t>\n  <m>\n    t\n    <i/>\n    u\n  </m>\n  <n></n>\n</r>"
+        );
+        assert_eq!(
+            xml("<a>\n  <b>line one\nline two</b>\n</a>"),
+            "<a>\n  <b>\n    line one\n    line two\n  </b>\n</a>"
+        );
+        assert!(BodyLines::xml(Bytes::from_static(b"<a><b></a>"), &Budget::unlimited()).is_err());
+        assert!(BodyLines::xml(Bytes::from_static(b"<a><b>"), &Budget::unlimited()).is_err());
+    }
+
+    #[test]
+    fn deep_xml_is_linear() {
+        let depth = 50_000;
+        let doc = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let lines = BodyLines::xml(Bytes::from(doc), &Budget::unlimited()).unwrap();
+        assert_eq!(lines.len(), 2 * depth - 1);
+        assert_eq!(lines.depth(depth - 1), (depth - 1) as u32);
+    }
+
+    #[test]
+    fn plain_lines_search_and_cut() {
+        let p = BodyLines::plain(
+            Bytes::from_static(b"one\r\ntwo\nthree\n"),
+            &Budget::unlimited(),
+        )
+        .unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p.content(0, 99), "one");
+        assert_eq!(p.content(2, 3), "thr");
+        assert_eq!(p.find("THREE", 0, false), Some(2));
+        assert_eq!(p.find("one", 0, false), Some(0));
+        assert_eq!(p.find("one", 2, true), Some(0));
+        assert_eq!(p.find("nope", 0, false), None);
+        // From the current line on in its direction, wrapping round at the ends.
+        assert_eq!(p.find("three", 0, true), Some(2));
+        assert_eq!(p.find("T", 1, false), Some(2));
+        assert_eq!(p.find("t", 2, true), Some(1));
+        assert_eq!(p.find("T", 2, false), Some(1));
+        assert_eq!(p.content(1, 99), "two");
+        let j = json(r#"{"a":1,"id":5}"#);
+        assert_eq!(j.find("\"id\": 5", 0, false), Some(2));
+    }
+
+    #[test]
+    fn a_cancelled_budget_stops_indexing() {
+        let switch = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let budget = Budget::unlimited().cancelled_by(switch);
+        let big = Bytes::from(format!("[{}1]", "1,".repeat(2 << 20)));
+        assert_eq!(
+            BodyLines::json(big, &budget).unwrap_err(),
+            IndexError::Stopped(Stopped::Cancelled)
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! Response bodies: the streaming sink (decoding, caps, files) and the line index shown on screen.
+
+pub mod bodylines;
+pub mod bodysink;

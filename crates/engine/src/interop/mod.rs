@@ -1,0 +1,6 @@
+//! Other tools' words: curl commands in and out, and the shell words they are written in.
+
+pub mod curl;
+pub mod curl_export;
+pub mod curl_options;
+pub mod shell_words;

@@ -1,0 +1,612 @@
+//! Credential keys and trusted certificates: import from PKCS#12 / PEM / DER, inspect, store, load.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::pki_types::CertificateDer;
+use rustls::sign::CertifiedKey;
+use serde::Serialize;
+
+use crate::home;
+use crate::keys::certinfo::CertFacts;
+use crate::keys::keyfile::{self, PrivateKey, looks_like_pem};
+use crate::keys::signer;
+
+pub use crate::keys::keyerror::{Entry, KeyError};
+use crate::keys::token::{self, NoPins, PinSource, TokenRef};
+
+/// What a stored credential key is, as shown in lists and inspectors (never the key itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyInfo {
+    pub name: String,
+    pub leaf: CertFacts,
+    pub chain: Vec<CertFacts>,
+    /// "ECDSA P-256", or "hardware (token LABEL), ECDSA P-256" for a key on a token.
+    pub key_type: String,
+    /// The token's label, for a key that never leaves it.
+    pub hardware: Option<String>,
+}
+
+/// The file beside `cert.pem` that says a key lives on a PKCS#11 token.
+const TOKEN_FILE: &str = "pkcs11.toml";
+
+/// The keystore under the home folder: `keys/<name>/{cert.pem,key.pem}` and `trust/<name>.pem`.
+#[derive(Debug, Clone)]
+pub struct Keystore {
+    root: PathBuf,
+}
+
+impl Keystore {
+    pub fn open(home: &Path) -> Keystore {
+        Keystore {
+            root: home.to_path_buf(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder of a stored key; a name that would leave `keys/` is refused here, on every path.
+    fn key_dir(&self, name: &str) -> Result<PathBuf, KeyError> {
+        home::check_name("key", name).map_err(KeyError::BadName)?;
+        Ok(self.root.join("keys").join(name))
+    }
+
+    /// A key's certificate and private key files, for tools that read files (`export curl`).
+    pub fn key_files(&self, name: &str) -> Result<(PathBuf, PathBuf), KeyError> {
+        if let Some(t) = self.token_ref(name)? {
+            return Err(KeyError::Token(token::TokenError {
+                problem: token::TokenProblem::Other,
+                message: format!(
+                    "key {name} lives on token {}: it has no key file to give curl",
+                    t.token
+                ),
+            }));
+        }
+        let dir = self.key_dir(name)?;
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        if !cert.is_file() || !key.is_file() {
+            return Err(KeyError::NotFound {
+                entry: Entry::Key,
+                name: name.into(),
+            });
+        }
+        Ok((cert, key))
+    }
+
+    /// A trusted certificate's file.
+    pub fn trust_file(&self, name: &str) -> Result<PathBuf, KeyError> {
+        let path = self.trust_path(name)?;
+        if !path.is_file() {
+            return Err(KeyError::NotFound {
+                entry: Entry::Trust,
+                name: name.into(),
+            });
+        }
+        Ok(path)
+    }
+
+    /// The file of a trusted certificate; the name is checked as for keys.
+    fn trust_path(&self, name: &str) -> Result<PathBuf, KeyError> {
+        home::check_name("trusted certificate", name).map_err(KeyError::BadName)?;
+        Ok(self.root.join("trust").join(format!("{name}.pem")))
+    }
+
+    /// Imports a PKCS#12/PFX file; with no password, both the empty and the absent password are tried.
+    pub fn import_p12(
+        &self,
+        name: &str,
+        data: &[u8],
+        password: Option<&str>,
+        what: &str,
+    ) -> Result<KeyInfo, KeyError> {
+        self.check_new_key(name)?;
+        let (key, chain) = read_p12_pair(data, password, what)?;
+        self.store_key(name, key, chain)
+    }
+
+    /// Imports a certificate chain file (PEM or DER) and a key file (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1).
+    pub fn import_pem(
+        &self,
+        name: &str,
+        cert_data: &[u8],
+        key_data: &[u8],
+        password: Option<&str>,
+        what: &str,
+    ) -> Result<KeyInfo, KeyError> {
+        self.check_new_key(name)?;
+        let (key, chain) = read_pem_pair(cert_data, key_data, password, what)?;
+        self.store_key(name, key, chain)
+    }
+
+    fn check_new_key(&self, name: &str) -> Result<(), KeyError> {
+        if self.key_dir(name)?.exists() {
+            return Err(exists(name));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn store_key(
+        &self,
+        name: &str,
+        key: PrivateKey,
+        chain: Vec<CertificateDer<'static>>,
+    ) -> Result<KeyInfo, KeyError> {
+        // Refuse at import what cannot sign later.
+        signer::signing_key(&key)?;
+        let key_pem = zeroize::Zeroizing::new(pem::encode(&pem::Pem::new(
+            "PRIVATE KEY",
+            key.pkcs8_der().to_vec(),
+        )));
+        self.store_entry(name, "key.pem", key_pem.as_bytes(), &chain)
+    }
+
+    /// Records a key that stays on a PKCS#11 token: its reference and certificate chain, never
+    /// a PIN.
+    pub fn import_token(
+        &self,
+        name: &str,
+        reference: &TokenRef,
+        chain: Vec<CertificateDer<'static>>,
+    ) -> Result<KeyInfo, KeyError> {
+        self.check_new_key(name)?;
+        if chain.is_empty() {
+            return Err(KeyError::NotACertificate {
+                what: reference.token.clone(),
+                reason: "no certificate for this key on the token".into(),
+            });
+        }
+        let text = toml::to_string(reference).map_err(|e| KeyError::Format {
+            what: name.into(),
+            format: "token reference".into(),
+            reason: e.to_string(),
+        })?;
+        self.store_entry(name, TOKEN_FILE, text.as_bytes(), &chain)
+    }
+
+    /// The token a key lives on, if it is a hardware key.
+    pub fn token_ref(&self, name: &str) -> Result<Option<TokenRef>, KeyError> {
+        let path = self.key_dir(name)?.join(TOKEN_FILE);
+        let data = match home::read_bounded(&path, home::KEY_FILE_LIMIT) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(KeyError::Read {
+                    path: path.display().to_string(),
+                    source: e.into(),
+                });
+            }
+        };
+        let text = String::from_utf8_lossy(&data);
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| KeyError::Format {
+                what: path.display().to_string(),
+                format: "token reference".into(),
+                reason: e.message().to_string(),
+            })
+    }
+
+    /// Writes a key's folder (its secret or reference file, and the chain) in one step.
+    fn store_entry(
+        &self,
+        name: &str,
+        file: &str,
+        contents: &[u8],
+        chain: &[CertificateDer<'static>],
+    ) -> Result<KeyInfo, KeyError> {
+        let dir = self.key_dir(name)?;
+        let werr = |e: std::io::Error| KeyError::Write {
+            path: dir.display().to_string(),
+            source: e.into(),
+        };
+        home::ensure_private_dir(&self.root).map_err(werr)?;
+        home::ensure_private_dir(&self.root.join("keys")).map_err(werr)?;
+        sweep_staging(&self.root.join("keys"));
+        // Build the entry in a private staging folder, then rename it into place in one step.
+        // The folder is locked while the import runs, so a sweep never takes a live one; if
+        // anything fails, or another import took the name first, the folder is removed.
+        let staging = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempdir_in(self.root.join("keys"))
+            .map_err(werr)?;
+        let _held = std::fs::File::open(staging.path())
+            .and_then(|f| f.lock().map(|()| f))
+            .map_err(werr)?;
+        home::ensure_private_dir(staging.path()).map_err(werr)?;
+        home::write_atomic(&staging.path().join(file), contents, 0o600).map_err(werr)?;
+        home::write_atomic(
+            &staging.path().join("cert.pem"),
+            chain_pem(chain).as_bytes(),
+            0o644,
+        )
+        .map_err(werr)?;
+        match std::fs::rename(staging.path(), &dir) {
+            Ok(()) => {
+                // The folder now lives under its name: the guard must not remove it.
+                let _ = staging.keep();
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY | libc::EEXIST)) => {
+                return Err(exists(name));
+            }
+            Err(e) => return Err(werr(e)),
+        }
+        self.show(name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        list_names(&self.root.join("keys"), |p| p.is_dir(), None)
+    }
+
+    /// Every stored key with its facts, or the reason it cannot be read.
+    pub fn list(&self) -> Vec<(String, Result<KeyInfo, KeyError>)> {
+        self.names()
+            .into_iter()
+            .map(|n| (n.clone(), self.show(&n)))
+            .collect()
+    }
+
+    pub fn show(&self, name: &str) -> Result<KeyInfo, KeyError> {
+        let chain = self.chain(name)?;
+        let facts: Vec<CertFacts> = chain
+            .iter()
+            .filter_map(|c| CertFacts::parse(c).ok())
+            .collect();
+        let leaf = facts
+            .first()
+            .cloned()
+            .ok_or_else(|| KeyError::NotACertificate {
+                what: format!("key {name:?}"),
+                reason: "stored chain is empty".into(),
+            })?;
+        let hardware = self.token_ref(name)?.map(|t| t.token);
+        Ok(KeyInfo {
+            name: name.into(),
+            key_type: match &hardware {
+                Some(token) => format!("hardware (token {token}), {}", leaf.key_type),
+                None => leaf.key_type.clone(),
+            },
+            hardware,
+            leaf,
+            chain: facts,
+        })
+    }
+
+    pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+        let path = self.key_dir(name)?.join("cert.pem");
+        let data = read_entry(&path, || KeyError::NotFound {
+            entry: Entry::Key,
+            name: name.into(),
+        })?;
+        read_certs(&data, &path.display().to_string())
+    }
+
+    /// The public chain as PEM, to hand to an API's owner.
+    pub fn export_pem(&self, name: &str) -> Result<String, KeyError> {
+        Ok(chain_pem(&self.chain(name)?))
+    }
+
+    pub fn delete(&self, name: &str) -> Result<(), KeyError> {
+        let dir = self.key_dir(name)?;
+        sweep_staging(&self.root.join("keys"));
+        if !dir.is_dir() {
+            return Err(KeyError::NotFound {
+                entry: Entry::Key,
+                name: name.into(),
+            });
+        }
+        std::fs::remove_dir_all(&dir).map_err(|e| KeyError::Write {
+            path: dir.display().to_string(),
+            source: e.into(),
+        })
+    }
+
+    /// The chain and signing key for rustls, ready to present as a client identity.
+    pub fn load_certified_key(&self, name: &str) -> Result<Arc<CertifiedKey>, KeyError> {
+        self.load_certified_key_with(name, &NoPins)
+    }
+
+    /// The same, for a key on a token with its PIN from `pins`: it signs there.
+    pub fn load_certified_key_with(
+        &self,
+        name: &str,
+        pins: &dyn PinSource,
+    ) -> Result<Arc<CertifiedKey>, KeyError> {
+        let chain = self.chain(name)?;
+        if let Some(reference) = self.token_ref(name)? {
+            let leaf = chain
+                .first()
+                .map(|c| c.as_ref().to_vec())
+                .unwrap_or_default();
+            let key = token::open_with(&reference, &leaf, pins).map_err(KeyError::Token)?;
+            return Ok(Arc::new(CertifiedKey::new(chain, key)));
+        }
+        let path = self.key_dir(name)?.join("key.pem");
+        let data = home::read_bounded(&path, home::KEY_FILE_LIMIT).map_err(|e| KeyError::Read {
+            path: path.display().to_string(),
+            source: e.into(),
+        })?;
+        let key = keyfile::read_key(&data, None, &path.display().to_string())?;
+        Ok(Arc::new(CertifiedKey::new(
+            chain,
+            signer::signing_key(&key)?,
+        )))
+    }
+
+    /// Adds trusted certificates (a private CA or a server's self-signed certificate).
+    pub fn add_trusted(
+        &self,
+        name: &str,
+        data: &[u8],
+        password: Option<&str>,
+        what: &str,
+    ) -> Result<Vec<CertFacts>, KeyError> {
+        if self.trust_path(name)?.exists() {
+            return Err(KeyError::Exists {
+                entry: Entry::Trust,
+                name: name.into(),
+            });
+        }
+        let certs = read_trusted(data, password, what)?;
+        self.store_trusted(name, &certs)
+    }
+
+    /// Writes trusted certificates under `name`.
+    pub(crate) fn store_trusted(
+        &self,
+        name: &str,
+        certs: &[CertificateDer<'static>],
+    ) -> Result<Vec<CertFacts>, KeyError> {
+        let path = self.trust_path(name)?;
+        let werr = |e: std::io::Error| KeyError::Write {
+            path: path.display().to_string(),
+            source: e.into(),
+        };
+        home::ensure_private_dir(&self.root).map_err(werr)?;
+        home::ensure_private_dir(&self.root.join("trust")).map_err(werr)?;
+        home::write_atomic(&path, chain_pem(certs).as_bytes(), 0o644).map_err(werr)?;
+        Ok(certs
+            .iter()
+            .filter_map(|c| CertFacts::parse(c).ok())
+            .collect())
+    }
+
+    pub fn trusted_names(&self) -> Vec<String> {
+        list_names(&self.root.join("trust"), |p| p.is_file(), Some("pem"))
+    }
+
+    pub fn trusted(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+        let path = self.trust_path(name)?;
+        let data = read_entry(&path, || KeyError::NotFound {
+            entry: Entry::Trust,
+            name: name.into(),
+        })?;
+        read_certs(&data, &path.display().to_string())
+    }
+
+    pub fn delete_trusted(&self, name: &str) -> Result<(), KeyError> {
+        let path = self.trust_path(name)?;
+        std::fs::remove_file(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => KeyError::NotFound {
+                entry: Entry::Trust,
+                name: name.into(),
+            },
+            _ => KeyError::Write {
+                path: path.display().to_string(),
+                source: e.into(),
+            },
+        })
+    }
+}
+
+/// Reads a keystore file: absent is `missing()`; any other failure (permissions, a folder in its
+/// place) is a read error that names the file and the cause, never "no key named".
+fn read_entry(path: &Path, missing: impl FnOnce() -> KeyError) -> Result<Vec<u8>, KeyError> {
+    home::read_bounded(path, home::KEY_FILE_LIMIT).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            missing()
+        } else {
+            KeyError::Read {
+                path: path.display().to_string(),
+                source: e.into(),
+            }
+        }
+    })
+}
+
+fn exists(name: &str) -> KeyError {
+    KeyError::Exists {
+        entry: Entry::Key,
+        name: name.into(),
+    }
+}
+
+/// Import staging folders in `keys/` start with this (and so never list as keys).
+const STAGING_PREFIX: &str = ".import-";
+
+/// Removes staging folders left by imports that died (killed, or a crash): those nobody holds
+/// locked. A folder younger than a few seconds is left alone, since its import may not have
+/// taken its lock yet.
+fn sweep_staging(keys: &Path) {
+    let Ok(entries) = std::fs::read_dir(keys) else {
+        return;
+    };
+    let settled = std::time::SystemTime::now() - std::time::Duration::from_secs(5);
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let staging = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < settled);
+        if !(staging && old && path.is_dir()) {
+            continue;
+        }
+        if let Ok(dir) = std::fs::File::open(&path)
+            && dir.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+fn list_names(dir: &Path, keep: impl Fn(&Path) -> bool, ext: Option<&str>) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| keep(p))
+        .filter(|p| ext.is_none_or(|x| p.extension().is_some_and(|e| e == x)))
+        .filter_map(|p| {
+            let n = if ext.is_some() {
+                p.file_stem()
+            } else {
+                p.file_name()
+            };
+            n.map(|s| s.to_string_lossy().into_owned())
+        })
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn chain_pem(chain: &[CertificateDer<'_>]) -> String {
+    let pems: Vec<pem::Pem> = chain
+        .iter()
+        .map(|c| pem::Pem::new("CERTIFICATE", c.as_ref().to_vec()))
+        .collect();
+    pem::encode_many(&pems)
+}
+
+/// Certificates from PEM (every CERTIFICATE section) or one DER certificate.
+pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+    let not_cert = |reason: String| KeyError::NotACertificate {
+        what: what.into(),
+        reason,
+    };
+    if looks_like_pem(data) {
+        let pems = pem::parse_many(data).map_err(|e| not_cert(format!("bad PEM: {e}")))?;
+        let certs: Vec<CertificateDer<'static>> = pems
+            .iter()
+            .filter(|p| {
+                p.tag() == "CERTIFICATE"
+                    || p.tag() == "X509 CERTIFICATE"
+                    || p.tag() == "TRUSTED CERTIFICATE"
+            })
+            .map(|p| CertificateDer::from(p.contents().to_vec()))
+            .collect();
+        if certs.is_empty() {
+            let tags: Vec<&str> = pems.iter().map(|p| p.tag()).collect();
+            return Err(not_cert(format!(
+                "PEM holds no CERTIFICATE section, only {tags:?}"
+            )));
+        }
+        for c in &certs {
+            CertFacts::parse(c).map_err(not_cert)?;
+        }
+        return Ok(certs);
+    }
+    CertFacts::parse(data).map_err(not_cert)?;
+    Ok(vec![CertificateDer::from(data.to_vec())])
+}
+
+/// Pairs a key with the certificate that holds its public key (never by position or attribute);
+/// the other certificates follow as the chain, leaf to root, then any unrelated ones.
+/// A PKCS#12 file's key and chain, read and checked as an import would, without storing them.
+pub(crate) fn read_p12_pair(
+    data: &[u8],
+    password: Option<&str>,
+    what: &str,
+) -> Result<(PrivateKey, Vec<CertificateDer<'static>>), KeyError> {
+    let p12 = keyfile::read_p12(data, password, what)?;
+    pair(p12.keys, p12.certs, what)
+}
+
+/// A certificate file's chain and a key file's key, paired, without storing them.
+pub(crate) fn read_pem_pair(
+    cert_data: &[u8],
+    key_data: &[u8],
+    password: Option<&str>,
+    what: &str,
+) -> Result<(PrivateKey, Vec<CertificateDer<'static>>), KeyError> {
+    let certs = read_certs(cert_data, what)?;
+    let key = keyfile::read_key(key_data, password, what)?;
+    pair(vec![key], certs, what)
+}
+
+/// The certificates of a file to trust: PEM or DER, else a PKCS#12 file's certificates.
+pub(crate) fn read_trusted(
+    data: &[u8],
+    password: Option<&str>,
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+    match read_certs(data, what) {
+        Ok(c) => Ok(c),
+        Err(cert_err) if !looks_like_pem(data) => match keyfile::read_p12(data, password, what) {
+            Ok(p12) if !p12.certs.is_empty() => Ok(p12.certs),
+            Ok(_) => Err(cert_err),
+            Err(e @ (KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. })) => Err(e),
+            Err(_) => Err(cert_err),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+fn pair(
+    keys: Vec<PrivateKey>,
+    certs: Vec<CertificateDer<'static>>,
+    what: &str,
+) -> Result<(PrivateKey, Vec<CertificateDer<'static>>), KeyError> {
+    if keys.is_empty() {
+        return Err(KeyError::NoKey { what: what.into() });
+    }
+    if certs.is_empty() {
+        return Err(KeyError::NotACertificate {
+            what: what.into(),
+            reason: "no certificate found".into(),
+        });
+    }
+    let found = keys.iter().enumerate().find_map(|(k, key)| {
+        certs
+            .iter()
+            .position(|c| key.matches_certificate(c))
+            .map(|c| (k, c))
+    });
+    let Some((k, leaf_pos)) = found else {
+        let subject = CertFacts::parse(&certs[0])
+            .map(|f| f.subject)
+            .unwrap_or_else(|_| "?".into());
+        return Err(KeyError::KeyMismatch { subject });
+    };
+    let key = keys.into_iter().nth(k).expect("index from the same list");
+    Ok((key, order_chain(certs, leaf_pos)))
+}
+
+/// Puts the leaf first, then its issuers by name, then the rest.
+fn order_chain(
+    certs: Vec<CertificateDer<'static>>,
+    leaf_pos: usize,
+) -> Vec<CertificateDer<'static>> {
+    let mut rest = certs;
+    let mut chain = vec![rest.remove(leaf_pos)];
+    while let Some(last) = chain.last().and_then(|l| CertFacts::parse(l).ok()) {
+        if last.self_signed {
+            break;
+        }
+        match rest
+            .iter()
+            .position(|c| CertFacts::parse(c).is_ok_and(|f| f.subject == last.issuer))
+        {
+            Some(i) => chain.push(rest.remove(i)),
+            None => break,
+        }
+    }
+    chain.extend(rest);
+    chain
+}

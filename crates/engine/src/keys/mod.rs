@@ -1,0 +1,12 @@
+//! Client-certificate keys: key files, the keystore, placement by content, signers (software and PKCS#11), bindings and key checks.
+
+pub mod bindings;
+pub mod certinfo;
+pub mod check;
+pub mod keyerror;
+pub mod keyfault;
+pub mod keyfile;
+pub mod keystore;
+pub mod placement;
+pub mod signer;
+pub mod token;

@@ -1,0 +1,221 @@
+//! The handshake probe: connect, handshake once with the same configuration, and read once, to
+//! hear the alert a TLS 1.3 server sends only after the handshake.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ClientConfig;
+use url::Url;
+
+use crate::diagnose::failure::{HttpAnswer, Probe, find_rustls_error};
+use crate::net::route::Overrides;
+
+/// How the probe reaches the server, as the send did: through a proxy's CONNECT tunnel, or to
+/// the address an override names.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<'a> {
+    pub proxy: Option<&'a Url>,
+    pub overrides: Option<&'a Overrides>,
+}
+
+/// What the probe asks once the handshake is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// `HEAD /`: only to hear whether the server keeps the connection (after a failed send).
+    HeadRoot,
+    /// `GET` of the URL's own path, reading the answer's status and the start of its body:
+    /// servers such as nginx complete the handshake and refuse a certificate at the HTTP level.
+    GetPath,
+}
+
+/// The most of an answer the probe reads: enough for a status line, headers and an error page.
+const ANSWER_LIMIT: usize = 16 << 10;
+
+/// Connects, handshakes with `config` (HTTP/1.1 only) and reads once, to hear an alert TLS 1.3 sends late.
+pub async fn probe_tls(config: &Arc<ClientConfig>, url: &Url, timeout: Duration) -> Probe {
+    probe_tls_via(config, url, timeout, Path::default(), Ask::HeadRoot).await
+}
+
+/// The same, along `path` (a proxy tunnel, or an overridden address), asking `ask`.
+pub async fn probe_tls_via(
+    config: &Arc<ClientConfig>,
+    url: &Url,
+    timeout: Duration,
+    path: Path<'_>,
+    ask: Ask,
+) -> Probe {
+    let fail = |error: String, rustls_error: Option<rustls::Error>, handshake_ok: bool| Probe {
+        handshake_ok,
+        accepted: false,
+        error: Some(error),
+        rustls_error,
+        http: None,
+    };
+    let Some(host) = url
+        .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
+    else {
+        return fail("the URL has no host".into(), None, false);
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    let mut cfg = (**config).clone();
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
+        return fail(format!("{host} is not a valid server name"), None, false);
+    };
+    let attempt = async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let tcp = connect(&host, port, path)
+            .await
+            .map_err(|e| (e, None, false))?;
+        let mut tls = connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| (e.to_string(), find_rustls_error(&e), false))?;
+        let target = match ask {
+            Ask::HeadRoot => "HEAD /".to_string(),
+            Ask::GetPath => format!(
+                "GET {}",
+                &url[url::Position::BeforePath..url::Position::AfterQuery]
+            ),
+        };
+        let authority = &url[url::Position::BeforeHost..url::Position::AfterPort];
+        let request = format!(
+            "{target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: certbench/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        tls.write_all(request.as_bytes())
+            .await
+            .map_err(|e| (e.to_string(), find_rustls_error(&e), true))?;
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match tls.read(&mut buf).await {
+                Ok(0) if answer.is_empty() => {
+                    return Err((
+                        "the server closed the connection without an answer".to_string(),
+                        None,
+                        true,
+                    ));
+                }
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                // An alert after an answer began (a close without close_notify) ends the read.
+                Err(_) if !answer.is_empty() => break,
+                Err(e) => return Err((e.to_string(), find_rustls_error(&e), true)),
+            }
+            if ask == Ask::HeadRoot || answer.len() >= ANSWER_LIMIT || answer_complete(&answer) {
+                break;
+            }
+        }
+        Ok(HttpAnswer::parse(&answer))
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(Ok(http)) => Probe {
+            handshake_ok: true,
+            accepted: true,
+            error: None,
+            rustls_error: None,
+            http: (ask == Ask::GetPath).then_some(http).flatten(),
+        },
+        Ok(Err((error, rustls_error, hs))) => fail(error, rustls_error, hs),
+        Err(_) => fail(
+            format!("no answer within {} s", timeout.as_secs()),
+            None,
+            false,
+        ),
+    }
+}
+
+/// Whether `answer` holds a whole head and, with a Content-Length, that much body (at most
+/// what the probe keeps).
+fn answer_complete(answer: &[u8]) -> bool {
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    match length {
+        Some(n) => answer.len() - (end + 4) >= n.min(crate::diagnose::failure::HTTP_ANSWER_BODY),
+        None => answer.len() - (end + 4) >= crate::diagnose::failure::HTTP_ANSWER_BODY,
+    }
+}
+
+/// A TCP stream to `host:port`: through the proxy's CONNECT tunnel, else to an overridden
+/// address, else by name.
+async fn connect(host: &str, port: u16, path: Path<'_>) -> Result<tokio::net::TcpStream, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if let Some(proxy) = path.proxy {
+        let (phost, pport) = (
+            proxy.host_str().unwrap_or_default(),
+            proxy.port_or_known_default().unwrap_or(80),
+        );
+        let mut tcp = tokio::net::TcpStream::connect((phost, pport))
+            .await
+            .map_err(|e| format!("the proxy {phost}:{pport}: {e}"))?;
+        let target = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
+        if !proxy.username().is_empty() {
+            use base64::Engine;
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            let pair = format!(
+                "{}:{}",
+                decode(proxy.username()),
+                decode(proxy.password().unwrap_or(""))
+            );
+            request.push_str(&format!(
+                "Proxy-Authorization: Basic {}\r\n",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            ));
+        }
+        request.push_str("\r\n");
+        tcp.write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        // The proxy's answer head, byte by byte up to its blank line (at most 8 KiB).
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            if head.len() > 8192 {
+                return Err("the proxy's answer to CONNECT is too long".into());
+            }
+            let b = tcp.read_u8().await.map_err(|e| e.to_string())?;
+            head.push(b);
+        }
+        let status = String::from_utf8_lossy(&head);
+        let line = status.lines().next().unwrap_or_default().to_string();
+        return match line.split_whitespace().nth(1) {
+            Some("200") => Ok(tcp),
+            _ => Err(format!(
+                "tunnel error: the proxy answered the CONNECT with {line:?}"
+            )),
+        };
+    }
+    if let Some(o) = path.overrides {
+        let fixed = o.addresses(host);
+        if !fixed.is_empty() {
+            return tokio::net::TcpStream::connect(&fixed[..])
+                .await
+                .map_err(|e| e.to_string());
+        }
+        if let Some(c) = o.connect_to.iter().find(|c| c.host == host) {
+            return tokio::net::TcpStream::connect((c.to_host.as_str(), c.to_port))
+                .await
+                .map_err(|e| e.to_string());
+        }
+    }
+    tokio::net::TcpStream::connect((host, port))
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,276 @@
+//! Chained sends, the same for the TUI, `send` and `run`: a profile's `requires` are sent first
+//! when a variable they capture is unset in the session, and every response's captures go into
+//! the session. A scope holds what every send of a session shares.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use crate::budget::Budget;
+use crate::diagnose::failure::Failure;
+use crate::diagnose::kind::DiagnosisKind;
+use crate::exchange::Diagnosis;
+use crate::keys::bindings::Bindings;
+use crate::pipeline::{Pipeline, Sent};
+use crate::request::capture::Session;
+use crate::request::environment::Environment;
+use crate::request::prepare::{self, Context, PreparedRequest};
+use crate::request::profile::{self, Profile};
+use crate::request::vars::Vars;
+
+/// What the sends of one session share: where profiles live, the environment, the host
+/// bindings, the `--var` values and the captured variables.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub profiles_dir: PathBuf,
+    pub environment: Option<Environment>,
+    pub bindings: Option<Bindings>,
+    /// `--var` values: above everything else.
+    pub flags: Vars,
+    pub session: Arc<Mutex<Session>>,
+    /// One dependency check at a time, so two sends needing the same token fetch it once.
+    requires: Arc<tokio::sync::Mutex<()>>,
+    /// Every profile sent in this scope and how it went (Err: why it failed), so a required
+    /// profile is sent at most once however many profiles require it.
+    sent_once: Arc<Mutex<HashMap<String, Result<(), String>>>>,
+    /// `vars.toml`, read on the first send of the scope.
+    file_vars: Arc<std::sync::OnceLock<Result<Vars, String>>>,
+}
+
+impl Scope {
+    pub fn new(profiles_dir: PathBuf) -> Scope {
+        Scope {
+            profiles_dir,
+            ..Scope::default()
+        }
+    }
+
+    /// The same scope for a second, separate chain (another environment): its own captured
+    /// variables and its own record of what was sent.
+    pub fn apart(&self) -> Scope {
+        Scope {
+            session: Default::default(),
+            sent_once: Default::default(),
+            requires: Default::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Forgets which profiles were sent, so the next send sends its requirements again (the
+    /// workbench, where each send stands alone; a run keeps them for the whole run).
+    pub fn forget_sent(&self) {
+        self.memo().clear();
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<(), String>>> {
+        self.sent_once.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The variables of a send now: `--var` > captured > the environment's > `vars.toml`.
+    pub fn vars(&self) -> Result<Vars, String> {
+        let mut vars = self.flags.clone();
+        self.session().add_vars(&mut vars);
+        if let Some(env) = &self.environment {
+            env.add_vars(&mut vars);
+        }
+        let file = self.file_vars.get_or_init(|| {
+            let mut v = Vars::new();
+            v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
+        });
+        vars.add_defaults(file.as_ref().map_err(Clone::clone)?);
+        Ok(vars)
+    }
+
+    /// Prepares `profile` in this scope.
+    pub fn prepare(&self, profile: &Profile) -> Result<PreparedRequest, Failure> {
+        let invalid = |message: String| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::InvalidRequest,
+                message,
+                "fix the field named above",
+            ))
+        };
+        let vars = self.vars().map_err(invalid)?;
+        let secrets = self.session().secrets();
+        let ctx = Context {
+            vars: &vars,
+            environment: self.environment.as_ref(),
+            bindings: self.bindings.as_ref(),
+            secrets: &secrets,
+        };
+        prepare::prepare_in(profile, &ctx).map_err(|e| invalid(e.to_string()))
+    }
+}
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl Pipeline {
+    /// Sends what `profile` requires (when needed), then `profile`; every send in order, the
+    /// profile's own last. A requirement that is missing, loops or fails stops the chain: the
+    /// profile is not sent, and its own line says which requirement and why. `adjust` applies
+    /// to the profile's own request only.
+    pub async fn send_chain(
+        &self,
+        profile: Profile,
+        scope: &Scope,
+        budget: &Budget,
+        adjust: impl FnOnce(&mut PreparedRequest),
+    ) -> Vec<Sent> {
+        let mut sent = Vec::new();
+        if !profile.requires.is_empty() {
+            let _one_at_a_time = scope.requires.lock().await;
+            let mut stack = vec![profile.name.clone()];
+            if let Err(why) = self
+                .ensure(&profile, scope, budget, &mut sent, &mut stack)
+                .await
+            {
+                let failure = requirement_failure(&profile.name, why);
+                scope
+                    .memo()
+                    .insert(profile.name.clone(), Err(failure.diagnosis.message.clone()));
+                sent.push(Sent::unprepared(profile, failure));
+                return sent;
+            }
+        }
+        sent.push(self.send_captured(profile, scope, budget, adjust).await);
+        sent
+    }
+
+    /// Sends each required profile not yet sent in this scope (its own requires first) whose
+    /// captures are not all set; Err names the first requirement that could not be met.
+    fn ensure<'a>(
+        &'a self,
+        profile: &'a Profile,
+        scope: &'a Scope,
+        budget: &'a Budget,
+        sent: &'a mut Vec<Sent>,
+        stack: &'a mut Vec<String>,
+    ) -> Boxed<'a, Result<(), String>> {
+        Box::pin(async move {
+            for name in &profile.requires {
+                if let Some(why) = outside_folder(name) {
+                    return Err(why);
+                }
+                if stack.contains(name) {
+                    stack.push(name.clone());
+                    let cycle = stack.join(" -> ");
+                    stack.pop();
+                    return Err(format!("requires go round in a loop: {cycle}"));
+                }
+                if let Some(before) = scope.memo().get(name) {
+                    match before {
+                        Ok(()) => continue,
+                        Err(why) => return Err(format!("{name} failed: {why}")),
+                    }
+                }
+                let required = match profile::find(&scope.profiles_dir, name) {
+                    Ok(p) => p,
+                    Err(e) => return Err(format!("{name} cannot be read: {e}")),
+                };
+                let needed = {
+                    let session = scope.session();
+                    required.capture.is_empty()
+                        || required.capture.keys().any(|k| !session.is_set(k))
+                };
+                if !needed {
+                    continue;
+                }
+                stack.push(name.clone());
+                let below = self.ensure(&required, scope, budget, sent, stack).await;
+                stack.pop();
+                if let Err(why) = below {
+                    let failure = requirement_failure(name, why.clone());
+                    scope
+                        .memo()
+                        .insert(name.clone(), Err(failure.diagnosis.message.clone()));
+                    sent.push(Sent::unprepared(required, failure));
+                    return Err(format!("{name} was not sent: {why}"));
+                }
+                let one = self.send_captured(required, scope, budget, |_| {}).await;
+                let outcome = scope.memo().get(name).cloned().unwrap_or(Ok(()));
+                sent.push(one);
+                if let Err(why) = outcome {
+                    return Err(format!("{name} failed: {why}"));
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Prepares in the scope, sends, and stores the response's captures in the session.
+    async fn send_captured(
+        &self,
+        profile: Profile,
+        scope: &Scope,
+        budget: &Budget,
+        adjust: impl FnOnce(&mut PreparedRequest),
+    ) -> Sent {
+        let mut req = match scope.prepare(&profile) {
+            Ok(r) => r,
+            Err(f) => return Sent::unprepared(profile, f),
+        };
+        adjust(&mut req);
+        let mut sent = self.send(profile, req, budget).await;
+        if !sent.taken.is_empty() {
+            let taken = std::mem::take(&mut sent.taken);
+            sent.missed = scope
+                .session()
+                .record(&sent.profile.name, &sent.profile.capture, taken);
+        }
+        scope
+            .memo()
+            .insert(sent.profile.name.clone(), how_it_went(&sent));
+        sent
+    }
+}
+
+/// How a send went, for those that require it: Ok, or the reason in a few words.
+fn how_it_went(sent: &Sent) -> Result<(), String> {
+    match &*sent.result {
+        Err(f) => Err(f.diagnosis.message.clone()),
+        Ok(ex) if ex.status_is_error => Err(format!("it answered {} {}", ex.status, ex.reason)),
+        Ok(ex) if ex.incomplete.is_some() => Err("its body was incomplete".into()),
+        Ok(_) if !sent.missed.is_empty() => Err(format!(
+            "it captured nothing for {}",
+            sent.missed
+                .iter()
+                .map(|(k, why)| format!("{k} ({why})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// A `requires` entry that is a path rather than a profile's name: refused, so a shared
+/// profile cannot load files from outside its folder.
+fn outside_folder(name: &str) -> Option<String> {
+    let path_like = name.contains(['/', '\\'])
+        || name.starts_with('.')
+        || name.chars().any(char::is_control)
+        || name.is_empty();
+    path_like.then(|| {
+        format!(
+            "requires {name:?} is not a profile name: requirements are profiles of the same folder, named without a path"
+        )
+    })
+}
+
+/// The failure of a profile that was not sent because of its requirements.
+fn requirement_failure(name: &str, why: String) -> Failure {
+    Failure::plain(Diagnosis::new(
+        DiagnosisKind::RequirementFailed,
+        format!("{name} was not sent: {why}"),
+        "fix the required profile first (certbench send NAME shows why it fails)",
+    ))
+}

@@ -1,0 +1,10 @@
+//! Profiles and what they become: variables, environments, the prepared request, captures, expectations, chains and runs.
+
+pub mod capture;
+pub mod chain;
+pub mod environment;
+pub mod expect;
+pub mod prepare;
+pub mod profile;
+pub mod runner;
+pub mod vars;

@@ -1,0 +1,604 @@
+//! Profile -> PreparedRequest: variables expanded, query rule applied, body encoded, everything checked.
+
+use std::path::PathBuf;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use url::Url;
+
+use crate::keys::bindings::Bindings;
+use crate::net::route::{self, Overrides, ProxyChoice};
+use crate::request::environment::Environment;
+use crate::request::profile::{
+    BodyType, Options, Profile, ProfileError, check_header_name, check_method,
+};
+use crate::request::vars::{VarError, Vars};
+
+/// What `encodeURIComponent` (and so the `qs` library) leaves alone.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+
+/// A request ready to send: nothing left to expand or check.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreparedRequest {
+    pub profile: String,
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: PreparedBody,
+    pub credential: Option<String>,
+    pub mutual_tls: bool,
+    pub trust: Vec<String>,
+    pub options: Options,
+    pub redact: Vec<String>,
+    pub history: bool,
+    /// Stream the final body into this file instead of memory (`--output`).
+    #[serde(skip)]
+    pub save_to: Option<std::path::PathBuf>,
+    /// The proxy setting with its variables expanded (never stored; `options.proxy` is).
+    #[serde(skip)]
+    pub proxy: Option<String>,
+    /// Write the TLS secrets here in NSS key-log form (`--keylog`; else SSLKEYLOGFILE).
+    #[serde(skip)]
+    pub keylog: Option<std::path::PathBuf>,
+    /// Which rule chose `credential`.
+    #[serde(skip)]
+    pub key_source: KeySource,
+    /// Values to redact wherever the request is stored or printed (captured secrets).
+    #[serde(skip)]
+    pub secrets: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum PreparedBody {
+    None,
+    Bytes {
+        content_type: Option<String>,
+        data: String,
+    },
+    Multipart {
+        parts: Vec<PreparedPart>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PreparedPart {
+    Text {
+        name: String,
+        text: String,
+    },
+    File {
+        name: String,
+        path: PathBuf,
+        filename: String,
+        content_type: Option<String>,
+        size: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PrepareError {
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("{field}: {source}")]
+    Var { field: String, source: VarError },
+    #[error("invalid URL {url:?}: {reason}")]
+    Url { url: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("multipart part {name:?}: file {path} {reason}: fix the path before sending")]
+    MissingFile {
+        name: String,
+        path: String,
+        reason: String,
+    },
+}
+
+impl PreparedRequest {
+    /// The Host part used to match TLS facts and cookies.
+    pub fn parsed_url(&self) -> Url {
+        Url::parse(&self.url).expect("prepared URLs are valid")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        crate::headers::get(&self.headers, name)
+    }
+}
+
+/// What a send adds to its profile: variables, an environment's defaults, keys bound to hosts,
+/// and secret values (captured ones) to keep out of history and `-v`.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub vars: &'a Vars,
+    pub environment: Option<&'a Environment>,
+    pub bindings: Option<&'a Bindings>,
+    pub secrets: &'a [String],
+}
+
+impl<'a> Context<'a> {
+    pub fn with_vars(vars: &'a Vars) -> Context<'a> {
+        Context {
+            vars,
+            environment: None,
+            bindings: None,
+            secrets: &[],
+        }
+    }
+}
+
+/// Which rule chose the key a request presents (`-v` says it; the form shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", content = "detail", rename_all = "snake_case")]
+pub enum KeySource {
+    /// No key: the request presents none.
+    #[default]
+    None,
+    /// `--credential` or the profile's `credential`.
+    Named,
+    /// The environment's `credential` (its name).
+    Environment(String),
+    /// A host binding (its pattern).
+    Bound(String),
+}
+
+pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, PrepareError> {
+    prepare_in(profile, &Context::with_vars(vars))
+}
+
+/// Prepares `profile` in `ctx`: the environment's defaults where the profile names none, the
+/// variables expanded (in the key and trust names too), and a bound key when none is named.
+pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedRequest, PrepareError> {
+    profile.validate()?;
+    let vars = ctx.vars;
+    let mut key_source = match (&profile.credential, ctx.environment) {
+        (Some(_), _) => KeySource::Named,
+        (None, Some(env)) if env.credential.is_some() => KeySource::Environment(env.name.clone()),
+        _ => KeySource::None,
+    };
+    let mut with_defaults;
+    let profile = match ctx.environment {
+        Some(env) => {
+            with_defaults = profile.clone();
+            env.apply_defaults(&mut with_defaults);
+            &with_defaults
+        }
+        None => profile,
+    };
+    let ex = |field: &str, text: &str| {
+        vars.expand(text).map_err(|source| PrepareError::Var {
+            field: field.into(),
+            source,
+        })
+    };
+    let method = profile.method.trim().to_ascii_uppercase();
+    check_method(&method).map_err(PrepareError::Invalid)?;
+    let mut url = parse_url(&ex("url", &profile.url)?)?;
+    // `https://user:pass@host`: the credential becomes a Basic Authorization header (redacted
+    // like any other) and leaves the URL, so no stored or printed URL carries it.
+    let userinfo = (!url.username().is_empty() || url.password().is_some()).then(|| {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let pair = format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or(""))
+        );
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        use base64::Engine;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    });
+    let mut extra = Vec::with_capacity(profile.query.len());
+    for (k, v) in &profile.query {
+        extra.push((ex("query", k)?, ex("query", v)?));
+    }
+    apply_query(&mut url, &extra, profile.options.query_arrays);
+
+    let mut headers = Vec::new();
+    for (name, values) in &profile.headers {
+        check_header_name(name).map_err(PrepareError::Invalid)?;
+        for v in values.values() {
+            let value = ex(&format!("header {name}"), v)?;
+            reqwest::header::HeaderValue::from_str(&value).map_err(|_| {
+                PrepareError::Invalid(format!(
+                    "header {name}: value has characters a header cannot carry (newline or control)"
+                ))
+            })?;
+            headers.push((name.clone(), value));
+        }
+    }
+    use crate::headers::has;
+    if let Some(basic) = userinfo
+        && !has(&headers, "authorization")
+    {
+        headers.push(("Authorization".into(), basic));
+    }
+    if profile.options.compressed && !has(&headers, "accept-encoding") {
+        headers.push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
+    }
+    if !has(&headers, "user-agent") {
+        headers.push((
+            "User-Agent".into(),
+            concat!("certbench/", env!("CARGO_PKG_VERSION")).into(),
+        ));
+    }
+    let mut options = profile.options.clone();
+    // The proxy as written stays in the request (a password in it hidden); the expanded one is
+    // used to connect and never stored.
+    let proxy = options
+        .proxy
+        .as_deref()
+        .map(|p| ex("proxy", p))
+        .transpose()?;
+    if proxy.is_some() {
+        ProxyChoice::choose(proxy.as_deref(), |_| None).map_err(PrepareError::Invalid)?;
+    }
+    options.proxy = options.proxy.map(|p| route::redacted(&p));
+    let overrides =
+        Overrides::parse(&options.resolve, &options.connect_to).map_err(PrepareError::Invalid)?;
+    overrides
+        .for_url(&url)
+        .check_port(&url)
+        .map_err(PrepareError::Invalid)?;
+    if let Some(pin) = &options.pin {
+        route::parse_pins(pin).map_err(PrepareError::Invalid)?;
+    }
+    let mut credential = profile
+        .credential
+        .as_deref()
+        .map(|c| ex("credential", c))
+        .transpose()?;
+    if credential.is_none()
+        && profile.options.mutual_tls != Some(false)
+        && let Some(bound) = ctx.bindings.and_then(|b| b.for_url(&url))
+    {
+        credential = Some(bound.key);
+        key_source = KeySource::Bound(bound.pattern);
+    }
+    let trust = profile
+        .trust
+        .iter()
+        .map(|t| ex("trust", t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = prepare_body(profile, &ex)?;
+    if let PreparedBody::Bytes {
+        content_type: Some(ct),
+        ..
+    } = &body
+        && !has(&headers, "content-type")
+    {
+        headers.push(("Content-Type".into(), ct.clone()));
+    }
+    Ok(PreparedRequest {
+        profile: profile.name.clone(),
+        method,
+        url: url.to_string(),
+        headers,
+        body,
+        mutual_tls: profile.options.mutual_tls.unwrap_or(credential.is_some()),
+        credential,
+        trust,
+        key_source,
+        secrets: ctx.secrets.to_vec(),
+        options,
+        redact: profile.redact.clone(),
+        history: profile.history,
+        save_to: None,
+        proxy,
+        keylog: None,
+    })
+}
+
+fn prepare_body(
+    profile: &Profile,
+    ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
+) -> Result<PreparedBody, PrepareError> {
+    let body = &profile.body;
+    Ok(match body.kind {
+        BodyType::None => PreparedBody::None,
+        BodyType::Raw => {
+            let content_type = body.content_type.clone().filter(|c| !c.is_empty());
+            if let Some(ct) = &content_type {
+                check_content_type(ct).map_err(PrepareError::Invalid)?;
+            }
+            PreparedBody::Bytes {
+                content_type,
+                data: ex("body", body.text.as_deref().unwrap_or(""))?,
+            }
+        }
+        BodyType::Form => {
+            let mut pairs = Vec::new();
+            for (k, v) in &body.fields {
+                pairs.push((ex("form field", k)?, ex("form field", v)?));
+            }
+            let data = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            PreparedBody::Bytes {
+                content_type: Some("application/x-www-form-urlencoded".into()),
+                data,
+            }
+        }
+        BodyType::Multipart => {
+            let mut parts = Vec::new();
+            for part in &body.parts {
+                parts.push(prepare_part(part, ex)?);
+            }
+            PreparedBody::Multipart { parts }
+        }
+    })
+}
+
+fn prepare_part(
+    part: &crate::request::profile::Part,
+    ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
+) -> Result<PreparedPart, PrepareError> {
+    let name = ex("multipart part name", &part.name)?;
+    if let Some(text) = &part.text {
+        return Ok(PreparedPart::Text {
+            name,
+            text: ex("multipart part", text)?,
+        });
+    }
+    let raw = part.file.as_deref().unwrap_or_default();
+    let path = PathBuf::from(ex("multipart file", raw)?);
+    let meta = std::fs::metadata(&path).map_err(|e| PrepareError::MissingFile {
+        name: name.clone(),
+        path: path.display().to_string(),
+        reason: match e.kind() {
+            std::io::ErrorKind::NotFound => "does not exist".into(),
+            _ => format!("cannot be read ({e})"),
+        },
+    })?;
+    if !meta.is_file() {
+        return Err(PrepareError::MissingFile {
+            name,
+            path: path.display().to_string(),
+            reason: "is not a regular file (a folder, device or FIFO)".into(),
+        });
+    }
+    if meta.len() > PART_FILE_LIMIT {
+        return Err(PrepareError::MissingFile {
+            name,
+            path: path.display().to_string(),
+            reason: format!(
+                "is {}, over the {} a part may carry",
+                crate::size::human(meta.len()),
+                crate::size::ByteSize(PART_FILE_LIMIT)
+            ),
+        });
+    }
+    if let Some(ct) = &part.content_type {
+        check_content_type(ct)
+            .map_err(|e| PrepareError::Invalid(format!("multipart part {name:?}: {e}")))?;
+    }
+    let filename = part.filename.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into())
+    });
+    Ok(PreparedPart::File {
+        name,
+        path,
+        filename,
+        content_type: part.content_type.clone(),
+        size: meta.len(),
+    })
+}
+
+/// Bodies and multipart files read from disk stop here (`--data-file`, `--part name=@file`).
+pub const PART_FILE_LIMIT: u64 = 64 << 20;
+
+/// A content type must be a media type (`type/subtype; params`) on one line.
+pub fn check_content_type(ct: &str) -> Result<(), String> {
+    if ct.contains(['\r', '\n']) {
+        return Err(format!(
+            "content type {ct:?} contains a line break: a header value is one line"
+        ));
+    }
+    reqwest::multipart::Part::text("")
+        .mime_str(ct)
+        .map(|_| ())
+        .map_err(|_| {
+            format!("content type {ct:?} is not a media type: write e.g. application/json")
+        })
+}
+
+/// http or https; no scheme means https.
+pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
+    let text = text.trim();
+    let bad = |reason: &str| PrepareError::Url {
+        url: text.into(),
+        reason: reason.into(),
+    };
+    if text.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    // The URL standard drops tabs and newlines silently: a pasted line break would change the
+    // request without a word, so it is an error here.
+    if text.contains(['\r', '\n', '\t']) {
+        return Err(bad(
+            "it contains a line break or tab: remove it (a URL is one line)",
+        ));
+    }
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|e| bad(&format!("{e}")))?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(bad(&format!(
+                "scheme {other}: is not supported: use https:// or http://"
+            )));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    Ok(url)
+}
+
+/// Appends `extra` to the URL's own query; with `arrays`, a repeated key becomes `key[0]`, `key[1]`, ...
+pub fn apply_query(url: &mut Url, extra: &[(String, String)], arrays: bool) {
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.extend(extra.iter().cloned());
+    if pairs.is_empty() {
+        url.set_query(None);
+        return;
+    }
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for (k, _) in &pairs {
+        match seen.iter_mut().find(|(s, _)| s == k) {
+            Some(entry) => entry.1 += 1,
+            None => seen.push((k, 1)),
+        }
+    }
+    let count = |k: &str| seen.iter().find(|(s, _)| *s == k).map_or(0, |e| e.1);
+    let mut index: Vec<(String, usize)> = Vec::new();
+    let mut parts = Vec::with_capacity(pairs.len());
+    for (k, v) in &pairs {
+        let key = if arrays && count(k) > 1 {
+            let i = match index.iter_mut().find(|(s, _)| s == k) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.1
+                }
+                None => {
+                    index.push((k.clone(), 0));
+                    0
+                }
+            };
+            format!("{k}[{i}]")
+        } else {
+            k.clone()
+        };
+        parts.push(format!(
+            "{}={}",
+            utf8_percent_encode(&key, COMPONENT),
+            utf8_percent_encode(v, COMPONENT)
+        ));
+    }
+    url.set_query(Some(&parts.join("&")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(url: &str, extra: &[(&str, &str)], arrays: bool) -> String {
+        let mut u = Url::parse(url).unwrap();
+        let extra: Vec<(String, String)> = extra
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        apply_query(&mut u, &extra, arrays);
+        u.query().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn repeated_keys_become_indexed_arrays_with_encoded_brackets() {
+        assert_eq!(
+            q("https://h/p?foo=bar&foo=baz", &[], true),
+            "foo%5B0%5D=bar&foo%5B1%5D=baz"
+        );
+    }
+
+    #[test]
+    fn url_query_and_pairs_count_together_in_order() {
+        assert_eq!(
+            q("https://h/p?s=open&x=1", &[("s", "paid")], true),
+            "s%5B0%5D=open&x=1&s%5B1%5D=paid"
+        );
+    }
+
+    #[test]
+    fn single_key_is_unchanged() {
+        assert_eq!(
+            q("https://h/p", &[("a", "1"), ("b", "x y")], true),
+            "a=1&b=x%20y"
+        );
+    }
+
+    #[test]
+    fn rule_off_keeps_repeated_keys() {
+        assert_eq!(
+            q("https://h/p?foo=bar", &[("foo", "baz")], false),
+            "foo=bar&foo=baz"
+        );
+    }
+
+    #[test]
+    fn no_scheme_means_https_and_bad_urls_are_named() {
+        assert_eq!(
+            parse_url("example.com/x").unwrap().as_str(),
+            "https://example.com/x"
+        );
+        assert!(
+            parse_url("ftp://x")
+                .unwrap_err()
+                .to_string()
+                .contains("not supported")
+        );
+        assert!(parse_url("https://").is_err());
+    }
+
+    #[test]
+    fn form_body_is_encoded_and_typed() {
+        let mut p = Profile {
+            url: "https://h".into(),
+            ..Profile::default()
+        };
+        p.body.kind = BodyType::Form;
+        p.body.fields = vec![("a b".into(), "c&d".into())];
+        let r = prepare(&p, &Vars::new()).unwrap();
+        assert_eq!(
+            r.body,
+            PreparedBody::Bytes {
+                content_type: Some("application/x-www-form-urlencoded".into()),
+                data: "a+b=c%26d".into()
+            }
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        assert_eq!(r.header("accept-encoding"), Some(ACCEPT_ENCODING));
+    }
+
+    #[test]
+    fn missing_multipart_file_fails_before_sending() {
+        let mut p = Profile {
+            url: "https://h".into(),
+            ..Profile::default()
+        };
+        p.body.kind = BodyType::Multipart;
+        p.body.parts.push(crate::request::profile::Part {
+            name: "f".into(),
+            text: None,
+            file: Some("/no/such/file".into()),
+            filename: None,
+            content_type: None,
+        });
+        let err = prepare(&p, &Vars::new()).unwrap_err();
+        assert!(matches!(err, PrepareError::MissingFile { .. }), "{err}");
+    }
+}

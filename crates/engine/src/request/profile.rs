@@ -1,0 +1,586 @@
+//! Profile: a saved request with all its options, one TOML file each; load, validate, save.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::cause::IoCause;
+use crate::home;
+use crate::net::route::HttpVersion;
+use crate::request::capture::Capture;
+use crate::request::expect::Expect;
+use crate::size::ByteSize;
+
+/// The methods offered in the form; any other valid token is accepted too.
+pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default = "default_method")]
+    pub method: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trust: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<(String, String)>,
+    /// Secret header or query keys kept out of history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact: Vec<String>,
+    /// JSON paths ignored when comparing two responses of this profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compare_ignore: Vec<String>,
+    /// Whether sends of this profile are recorded in history.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub history: bool,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, HeaderValues>,
+    #[serde(default)]
+    pub body: Body,
+    #[serde(default)]
+    pub options: Options,
+    /// Profiles sent first when a variable they capture is unset in the session.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// Session variables taken from the response.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub capture: IndexMap<String, Capture>,
+    /// What the response must show (exit 5 when it does not).
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
+}
+
+/// A header value in a profile: one string, or an array that repeats the header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderValues {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl HeaderValues {
+    pub fn values(&self) -> Vec<&str> {
+        match self {
+            HeaderValues::One(v) => vec![v.as_str()],
+            HeaderValues::Many(vs) => vs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyType {
+    #[default]
+    None,
+    Raw,
+    Form,
+    Multipart,
+}
+
+impl BodyType {
+    pub const ALL: [BodyType; 4] = [
+        BodyType::None,
+        BodyType::Raw,
+        BodyType::Form,
+        BodyType::Multipart,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BodyType::None => "none",
+            BodyType::Raw => "raw",
+            BodyType::Form => "form",
+            BodyType::Multipart => "multipart",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    #[serde(rename = "type", default)]
+    pub kind: BodyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// One multipart part: text, or a file read from disk when the request is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u32,
+    #[serde(default = "yes")]
+    pub errors_on_status: bool,
+    #[serde(default = "yes")]
+    pub parse_response: bool,
+    #[serde(default = "yes")]
+    pub follow_redirects: bool,
+    #[serde(default)]
+    pub follow_all_redirects: bool,
+    #[serde(default = "yes")]
+    pub query_arrays: bool,
+    #[serde(default = "yes")]
+    pub compressed: bool,
+    #[serde(default)]
+    pub share_cookies: bool,
+    #[serde(default = "yes")]
+    pub verify_tls: bool,
+    /// Unset means "on when a credential is selected".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutual_tls: Option<bool>,
+    /// The most body bytes held in memory, counted after decoding (unset: 256 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body: Option<ByteSize>,
+    /// An HTTP proxy (`http://user:pass@host:port`, `${env:...}` allowed), or "none" for a
+    /// direct connection; unset: the environment, as curl reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// `HOST:PORT:ADDRESS` entries, as curl's `--resolve`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolve: Vec<String>,
+    /// `HOST:PORT:HOST2:PORT2` entries, as curl's `--connect-to`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connect_to: Vec<String>,
+    /// "auto" (ALPN decides), "1.1" or "2".
+    #[serde(default, skip_serializing_if = "HttpVersion::is_auto")]
+    pub http_version: HttpVersion,
+    /// `sha256//BASE64` hashes of the server's public key, `;`-separated: one must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+}
+
+/// A profile is a short TOML file: anything larger is not one.
+pub const PROFILE_FILE_LIMIT: u64 = home::TEXT_FILE_LIMIT;
+
+/// The body cap when a profile sets none.
+pub const DEFAULT_MAX_BODY: ByteSize = ByteSize(256 * ByteSize::MIB);
+
+impl Options {
+    pub fn max_body(&self) -> ByteSize {
+        self.max_body.unwrap_or(DEFAULT_MAX_BODY)
+    }
+}
+
+/// A body cap must leave room for a useful answer and stay within what the view can index.
+pub fn check_max_body(size: ByteSize) -> Result<(), String> {
+    if (ByteSize::KIB..=crate::body::bodylines::MAX_TEXT as u64).contains(&size.bytes()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "max_body {size} is out of range: use 1KiB to 4GiB (or --output FILE for larger bodies)"
+        ))
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout_secs: 40,
+            errors_on_status: true,
+            parse_response: true,
+            follow_redirects: true,
+            follow_all_redirects: false,
+            query_arrays: true,
+            compressed: true,
+            share_cookies: false,
+            verify_tls: true,
+            mutual_tls: None,
+            max_body: None,
+            proxy: None,
+            resolve: Vec::new(),
+            connect_to: Vec::new(),
+            http_version: HttpVersion::Auto,
+            pin: None,
+        }
+    }
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+fn default_timeout() -> u32 {
+    40
+}
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            name: String::new(),
+            description: None,
+            method: default_method(),
+            url: String::new(),
+            credential: None,
+            trust: Vec::new(),
+            query: Vec::new(),
+            redact: Vec::new(),
+            compare_ignore: Vec::new(),
+            history: true,
+            headers: IndexMap::new(),
+            body: Body::default(),
+            options: Options::default(),
+            requires: Vec::new(),
+            capture: IndexMap::new(),
+            expect: Expect::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: IoCause,
+    },
+    #[error("{path}:{line}: {message}{hint}")]
+    Syntax {
+        path: String,
+        line: usize,
+        message: String,
+        hint: String,
+    },
+    #[error("profile {name:?}: {message}")]
+    Invalid { name: String, message: String },
+    #[error("no profile named {name:?} in {dir}: run `certbench profiles list` to see them")]
+    NotFound { name: String, dir: String },
+    #[error("cannot save {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: IoCause,
+    },
+}
+
+impl Profile {
+    /// Whether a client certificate is offered: the switch, else on when a credential is set.
+    pub fn mutual_tls(&self) -> bool {
+        self.options.mutual_tls.unwrap_or(self.credential.is_some())
+    }
+
+    /// Checks every rule that does not need variables or the keystore.
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid {
+            name: self.name.clone(),
+            message,
+        };
+        if self.url.trim().is_empty() {
+            return Err(invalid(
+                "url is empty: set url = \"https://host/path\"".into(),
+            ));
+        }
+        check_method(&self.method).map_err(invalid)?;
+        check_timeout(self.options.timeout_secs).map_err(invalid)?;
+        if let Some(size) = self.options.max_body {
+            check_max_body(size).map_err(invalid)?;
+        }
+        for name in self.headers.keys() {
+            check_header_name(name).map_err(invalid)?;
+        }
+        for (name, c) in &self.capture {
+            c.check(name).map_err(invalid)?;
+        }
+        self.expect.check_rules().map_err(invalid)?;
+        for r in &self.requires {
+            if r == &self.name {
+                return Err(invalid(format!(
+                    "requires itself ({r:?}): list the profiles to send first"
+                )));
+            }
+        }
+        self.validate_body().map_err(invalid)
+    }
+
+    /// The body's own rules (multipart parts, content types).
+    pub fn validate_body(&self) -> Result<(), String> {
+        for part in &self.body.parts {
+            match (&part.text, &part.file) {
+                (Some(_), Some(_)) => {
+                    return Err(format!(
+                        "multipart part {:?} has both text and file: keep one",
+                        part.name
+                    ));
+                }
+                (None, None) => {
+                    return Err(format!(
+                        "multipart part {:?} needs text = \"...\" or file = \"path\"",
+                        part.name
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot serialise profile: {e}\n"))
+    }
+
+    /// Parses a profile; `path` and the file stem name it in errors and as its default name.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Profile, ProfileError> {
+        let mut profile: Profile =
+            toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+        if profile.name.is_empty() {
+            profile.name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+        }
+        Ok(profile)
+    }
+
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        // Bounded, and a FIFO or device is refused before opening: it never blocks a listing.
+        let read = |e: std::io::Error| ProfileError::Read {
+            path: path.display().to_string(),
+            source: e.into(),
+        };
+        let bytes = home::read_bounded(path, PROFILE_FILE_LIMIT).map_err(read)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            read(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is not UTF-8 text",
+            ))
+        })?;
+        let profile = Profile::from_toml(&text, path)?;
+        profile.validate()?;
+        Ok(profile)
+    }
+
+    /// Saves atomically as `<dir>/<name>.toml`.
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, ProfileError> {
+        home::check_name("profile", &self.name).map_err(|message| ProfileError::Invalid {
+            name: self.name.clone(),
+            message,
+        })?;
+        let path = dir.join(format!("{}.toml", self.name));
+        let write_err = |e: std::io::Error| ProfileError::Write {
+            path: path.display().to_string(),
+            source: e.into(),
+        };
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+        home::write_atomic(&path, self.to_toml().as_bytes(), 0o644).map_err(write_err)?;
+        Ok(path)
+    }
+}
+
+pub fn check_method(method: &str) -> Result<(), String> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if !method.is_empty() && method.chars().all(token) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid method {method:?}: use GET, POST, ... or another HTTP token"
+        ))
+    }
+}
+
+pub fn check_timeout(secs: u32) -> Result<(), String> {
+    if (1..=300).contains(&secs) {
+        Ok(())
+    } else {
+        Err(format!(
+            "timeout {secs} s is out of range: use 1 to 300 seconds"
+        ))
+    }
+}
+
+pub fn check_header_name(name: &str) -> Result<(), String> {
+    reqwest::header::HeaderName::from_bytes(name.as_bytes())
+        .map(|_| ())
+        .map_err(|_| format!("invalid header name {name:?}: use letters, digits and '-'"))
+}
+
+/// Turns a TOML error into file:line with a "did you mean" for a misspelt key.
+fn syntax_error(text: &str, path: &Path, err: &toml::de::Error) -> ProfileError {
+    let line = err
+        .span()
+        .map(|s| {
+            text.get(..s.start.min(text.len()))
+                .unwrap_or_default()
+                .matches('\n')
+                .count()
+                + 1
+        })
+        .unwrap_or(1);
+    let message = err.message().trim().to_string();
+    ProfileError::Syntax {
+        path: path.display().to_string(),
+        line,
+        hint: did_you_mean(&message),
+        message,
+    }
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`", the closest expected name.
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return String::new();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return String::new();
+    };
+    let best = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|cand| (strsim::jaro_winkler(unknown, cand), cand))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, cand)) => format!(" (did you mean `{cand}`?)"),
+        None => String::new(),
+    }
+}
+
+/// One entry of a profiles folder: the profile, or why its file failed to load.
+#[derive(Debug, Clone)]
+pub struct LoadedProfile {
+    pub name: String,
+    pub path: PathBuf,
+    pub result: Result<Profile, ProfileError>,
+}
+
+/// Loads every `*.toml` (but `vars.toml`) in `dir`, sorted by name; a broken file never hides the others.
+pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "vars.toml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| LoadedProfile {
+            name: path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            result: Profile::load(&path),
+            path,
+        })
+        .collect()
+}
+
+/// Finds a profile by name in `dir` (by file stem, then by its `name` key).
+pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
+    let direct = dir.join(format!("{name}.toml"));
+    if direct.is_file() {
+        return Profile::load(&direct);
+    }
+    load_dir(dir)
+        .into_iter()
+        .find(|p| p.result.as_ref().is_ok_and(|pr| pr.name == name))
+        .map(|p| p.result)
+        .unwrap_or_else(|| {
+            Err(ProfileError::NotFound {
+                name: name.into(),
+                dir: dir.display().to_string(),
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let text = "url = \"https://x\"\n[options]\ntimout_secs = 5\n";
+        let err = Profile::from_toml(text, Path::new("p/a.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("p/a.toml:3:"), "{msg}");
+        assert!(msg.contains("did you mean `timeout_secs`"), "{msg}");
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let p = Profile::from_toml("url = \"https://x\"\n", Path::new("d.toml")).unwrap();
+        assert_eq!(p.name, "d");
+        assert_eq!(p.method, "GET");
+        assert_eq!(p.options, Options::default());
+        assert_eq!(p.options.timeout_secs, 40);
+        assert!(!p.mutual_tls());
+        let with_key = Profile {
+            credential: Some("k".into()),
+            ..p.clone()
+        };
+        assert!(with_key.mutual_tls());
+    }
+
+    #[test]
+    fn timeout_out_of_range_is_an_error_not_a_clamp() {
+        for t in [0, 301] {
+            let p = Profile {
+                url: "https://x".into(),
+                options: Options {
+                    timeout_secs: t,
+                    ..Options::default()
+                },
+                ..Profile::default()
+            };
+            assert!(p.validate().unwrap_err().to_string().contains("1 to 300"));
+        }
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let mut p = Profile {
+            name: "rt".into(),
+            url: "https://x/${a}".into(),
+            ..Profile::default()
+        };
+        p.headers.insert(
+            "X-Many".into(),
+            HeaderValues::Many(vec!["1".into(), "2".into()]),
+        );
+        p.query.push(("k".into(), "v".into()));
+        p.body = Body {
+            kind: BodyType::Form,
+            fields: vec![("a".into(), "b".into())],
+            ..Body::default()
+        };
+        let back = Profile::from_toml(&p.to_toml(), Path::new("rt.toml")).unwrap();
+        assert_eq!(back, p);
+    }
+}

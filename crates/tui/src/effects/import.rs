@@ -1,0 +1,159 @@
+//! The import wizard's work: a key from a PKCS#12 file, a certificate and key pair, or a
+//! PKCS#11 token, the step an error is about, and path completion.
+
+use std::path::Path;
+
+use crate::state::{ImportFailed, ImportKind, ImportStep};
+use engine::keys::keyerror::KeyError;
+use engine::keys::keystore::Keystore;
+
+/// Imports a key from the wizard's fields; an error names the step it is about.
+pub fn import_key(
+    ks: &Keystore,
+    kind: ImportKind,
+    path: &str,
+    password: &str,
+    name: &str,
+) -> Result<String, ImportFailed> {
+    let at_path = |message: String| ImportFailed {
+        step: ImportStep::Path,
+        message,
+    };
+    let read = |p: &str| {
+        engine::home::read_bounded(Path::new(p.trim()), engine::home::KEY_FILE_LIMIT)
+            .map_err(|e| at_path(format!("cannot read {p}: {e}")))
+    };
+    let pw = (!password.is_empty()).then_some(password);
+    use engine::keys::placement::{KeySource, Placed, place_key_named};
+    let placed = match kind {
+        ImportKind::Pkcs12 => {
+            let data = read(path)?;
+            Some(
+                place_key_named(ks, name, KeySource::P12(&data), pw, path)
+                    .map_err(import_failed)?,
+            )
+        }
+        ImportKind::PemPair | ImportKind::DerPair => {
+            let (cert, key) = path
+                .split_once(',')
+                .ok_or_else(|| at_path("give the certificate and key files as CERT,KEY".into()))?;
+            let (cert, key_data) = (read(cert)?, read(key)?);
+            let source = KeySource::Pem {
+                cert: &cert,
+                key: &key_data,
+            };
+            Some(place_key_named(ks, name, source, pw, key).map_err(import_failed)?)
+        }
+        ImportKind::Pkcs11 => None,
+    };
+    // A certificate already in the keystore is not imported twice: the wizard says where it is.
+    if let Some((Placed::Reused { name: there }, info)) = &placed {
+        return Ok(format!(
+            "key {there} already holds this certificate ({}): nothing imported",
+            info.leaf.subject_cn
+        ));
+    }
+    let info = match (kind, placed) {
+        (_, Some((_, info))) => info,
+        (_, None) => {
+            use engine::keys::token;
+            let (reference, chain) = token::reference_for(path.trim(), None, None)
+                .map_err(|e| import_failed(KeyError::Token(e)))?;
+            // With a PIN typed, the key is found and opened now; it is not kept.
+            if let Some(pin) = pw {
+                let leaf = chain
+                    .first()
+                    .map(|c| c.as_ref().to_vec())
+                    .unwrap_or_default();
+                reference
+                    .open(pin, &leaf)
+                    .map_err(|e| import_failed(KeyError::Token(e)))?;
+            }
+            ks.import_token(name, &reference, chain)
+                .map_err(import_failed)?
+        }
+    };
+    Ok(format!(
+        "imported key {}: {} ({})",
+        info.name,
+        info.leaf.subject_cn,
+        info.leaf.expiry_words()
+    ))
+}
+
+/// The wizard step a key error is about: the password, the name, or else the files.
+fn import_failed(e: KeyError) -> ImportFailed {
+    let step = match &e {
+        KeyError::WrongPassword { .. } | KeyError::PasswordNeeded { .. } => ImportStep::Password,
+        KeyError::Token(t)
+            if matches!(
+                t.problem,
+                engine::keys::token::TokenProblem::PinWrong
+                    | engine::keys::token::TokenProblem::PinLocked
+            ) =>
+        {
+            ImportStep::Password
+        }
+        KeyError::Exists { .. } | KeyError::BadName(_) => ImportStep::Name,
+        _ => ImportStep::Path,
+    };
+    ImportFailed {
+        step,
+        message: e.to_string(),
+    }
+}
+
+/// The folder listing's longest common completion of `typed`, with `/` after a lone folder.
+pub(super) fn complete_path(typed: &str) -> Option<String> {
+    let (dir, prefix) = match typed.rfind('/') {
+        Some(i) => (
+            typed.get(..=i).unwrap_or_default(),
+            typed.get(i + 1..).unwrap_or_default(),
+        ),
+        None => ("", typed),
+    };
+    let entries = std::fs::read_dir(if dir.is_empty() { "." } else { dir }).ok()?;
+    let mut matches: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    matches.sort();
+    let first = matches.first()?;
+    let common: String = matches.iter().fold(first.clone(), |acc, m| {
+        acc.chars()
+            .zip(m.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    let mut full = format!("{dir}{common}");
+    if matches.len() == 1 && Path::new(&full).is_dir() {
+        full.push('/');
+    }
+    Some(full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::complete_path;
+
+    #[test]
+    fn a_path_completes_to_the_common_prefix_and_a_lone_folder_gains_a_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = format!("{}/", dir.path().display());
+        std::fs::write(dir.path().join("client-a.p12"), b"").unwrap();
+        std::fs::write(dir.path().join("client-b.p12"), b"").unwrap();
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
+        assert_eq!(
+            complete_path(&format!("{base}cl")),
+            Some(format!("{base}client-"))
+        );
+        assert_eq!(
+            complete_path(&format!("{base}k")),
+            Some(format!("{base}keys/"))
+        );
+        assert_eq!(complete_path(&format!("{base}zz")), None);
+        assert_eq!(complete_path("/no/such/folder/x"), None);
+    }
+}

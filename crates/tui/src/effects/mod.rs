@@ -1,0 +1,773 @@
+//! Runs effects on tokio (sends, saves, imports, clipboard) and reports back as Messages.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use engine::budget::Budget;
+use engine::diagnose::Failure;
+use engine::exchange::Exchange;
+use engine::history::compare;
+use engine::history::{Filter, History, Limits, Summary};
+use engine::keys::bindings::Bindings;
+use engine::keys::keystore::Keystore;
+use engine::net::transport::Transport;
+use engine::pipeline::{Pipeline, Sent};
+use engine::request::chain::Scope;
+use engine::request::environment::Environment;
+use engine::request::profile::{self, Profile};
+use engine::request::vars::Vars;
+
+use super::message::{After, Message};
+
+mod import;
+mod pins;
+
+use super::state::{
+    BodyLines, CompareView, EntryRef, EnvView, ImportKind, SendExtras, SessionVar, Shown,
+};
+use import::complete_path;
+pub use import::import_key;
+use pins::TuiPins;
+
+/// One side of a comparison: an entry in the store, or a result held in memory.
+#[derive(Debug, Clone)]
+pub enum Side {
+    Stored(i64),
+    Held(Arc<Result<Exchange, Failure>>),
+}
+
+impl PartialEq for Side {
+    fn eq(&self, other: &Side) -> bool {
+        match (self, other) {
+            (Side::Stored(a), Side::Stored(b)) => a == b,
+            (Side::Held(a), Side::Held(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Work for the effects runner; results come back as Messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send {
+        id: u64,
+        profile: Box<Profile>,
+        /// Stream the body into this file instead of holding it (`w` on a body over the cap).
+        save_to: Option<String>,
+    },
+    Cancel {
+        id: u64,
+    },
+    LoadProfiles,
+    LoadKeys,
+    SaveProfile(Box<Profile>),
+    DeleteProfile(String),
+    Import {
+        kind: ImportKind,
+        path: String,
+        password: String,
+        name: String,
+    },
+    DeleteKey(String),
+    /// Complete the import wizard's path from the folder listing.
+    CompletePath(String),
+    Copy(String),
+    WriteBody {
+        name: String,
+        bytes: bytes::Bytes,
+    },
+    ExportKey(String),
+    /// Read the history list with this filter line.
+    LoadHistory(String),
+    OpenEntry {
+        id: i64,
+        then: After,
+    },
+    DeleteEntry(i64),
+    ClearHistory,
+    Compare {
+        a: Side,
+        b: Side,
+        labels: (String, String),
+        ignore: Vec<String>,
+    },
+    /// The same request with the profile's key and with `other`, then compared.
+    SendPair {
+        id: u64,
+        profile: Box<Profile>,
+        other: String,
+    },
+    RenameProfile {
+        from: String,
+        to: String,
+    },
+    /// A key check of the profile's key: a handshake and one GET (`keys check` from the picker).
+    CheckKey(Box<Profile>),
+    /// Use this environment from now on (None: none).
+    SwitchEnv(Option<String>),
+    /// The same profile in the current environment and in `other`, then compared.
+    SendEnvPair {
+        id: u64,
+        profile: Box<Profile>,
+        other: String,
+    },
+    /// Forget the session's captured variables.
+    ClearSession,
+    /// Import the certificate and CA files a pasted curl command names.
+    ImportCurlFiles {
+        cert: Option<engine::interop::curl::CertFiles>,
+        cacert: Option<PathBuf>,
+    },
+    /// List the environments and read the key bindings.
+    LoadSurroundings,
+    /// The PIN typed for the token a send is waiting on (None: cancelled).
+    PinEntered(Option<String>),
+    /// List the keys on the module's tokens (the import wizard's Tab).
+    DiscoverTokens,
+}
+
+/// Rows read for the history pane (newest first); older ones are a filter away.
+pub const HISTORY_PAGE: usize = 500;
+
+pub struct Runner {
+    pub rt: tokio::runtime::Handle,
+    pub tx: UnboundedSender<Message>,
+    pub transport: Arc<Transport>,
+    pub keystore: Keystore,
+    pub profiles_dir: PathBuf,
+    /// What every send shares: the start's variables (`--var`, the demo's base_url), the
+    /// environment, the key bindings and the captured session.
+    pub scope: Scope,
+    /// None when the history could not be opened (said once; sending goes on).
+    pub history: Option<Arc<History>>,
+    /// Sends in flight: their task and the switch that stops their work (not only the socket).
+    flights: HashMap<u64, (JoinHandle<()>, Arc<AtomicBool>)>,
+    /// Token PINs: asked with a popup, kept in memory for the session.
+    pins: Arc<TuiPins>,
+}
+
+impl Runner {
+    fn pipeline(&self) -> Pipeline {
+        Pipeline::new(self.transport.clone(), self.history.clone())
+    }
+
+    /// Stops every send in flight, work included (on quit, SIGTERM and SIGHUP).
+    pub fn cancel_all(&mut self) {
+        for (_, (h, stop)) in self.flights.drain() {
+            stop.store(true, Ordering::Relaxed);
+            h.abort();
+        }
+    }
+
+    pub fn new(
+        rt: tokio::runtime::Handle,
+        tx: UnboundedSender<Message>,
+        home: &std::path::Path,
+        profiles_dir: PathBuf,
+        vars: Vars,
+    ) -> Runner {
+        let keystore = Keystore::open(home);
+        let history = match History::open_to_read(home, Limits::from_env()) {
+            Ok(h) => {
+                if let Some(n) = &h.notice {
+                    let _ = tx.send(Message::HistoryNote(n.clone()));
+                }
+                Some(Arc::new(h))
+            }
+            Err(e) => {
+                let _ = tx.send(Message::HistoryNote(e.to_string()));
+                None
+            }
+        };
+        let pins = Arc::new(TuiPins::new(tx.clone()));
+        let mut scope = Scope::new(profiles_dir.clone());
+        scope.flags = vars;
+        scope.bindings = Bindings::open(home).ok();
+        Runner {
+            rt,
+            tx,
+            transport: Arc::new(Transport::new(keystore.clone()).with_pins(pins.clone())),
+            keystore,
+            profiles_dir,
+            scope,
+            history,
+            flights: HashMap::new(),
+            pins,
+        }
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        self.flights.retain(|_, (h, _)| !h.is_finished());
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Send {
+                id,
+                profile,
+                save_to,
+            } => {
+                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
+                // Each send of the workbench stands alone: its requirements are sent again
+                // unless their captures are still in the session.
+                scope.forget_sent();
+                let stop = Arc::new(AtomicBool::new(false));
+                let budget = Budget::unlimited().cancelled_by(stop.clone());
+                let handle = self.rt.spawn(async move {
+                    let mut sent = pipeline
+                        .send_chain(*profile, &scope, &budget, |req| {
+                            req.save_to = save_to.map(PathBuf::from);
+                        })
+                        .await;
+                    let last = sent
+                        .pop()
+                        .expect("a chain ends with the profile's own send");
+                    let extras = SendExtras {
+                        verdict: last.verdict.clone(),
+                        chain: sent.iter().map(chain_line).collect(),
+                    };
+                    let (summary, shown) = shown_of_sent(&tx, last);
+                    let big = shown.lines.bytes().len() > BIG_BODY;
+                    let _ = tx.send(Message::SessionVars(session_vars(&scope)));
+                    let _ = tx.send(Message::SendDone {
+                        id,
+                        result: shown.result,
+                        lines: shown.lines,
+                        summary: Box::new(summary),
+                        extras,
+                    });
+                    // After the result is on its way, so the screen does not wait for it.
+                    if big {
+                        give_back_memory();
+                    }
+                });
+                self.flights.insert(id, (handle, stop));
+            }
+            Effect::SendPair { id, profile, other } => {
+                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
+                let stop = Arc::new(AtomicBool::new(false));
+                let budget = Budget::unlimited().cancelled_by(stop.clone());
+                let handle = self.rt.spawn(async move {
+                    let (a, b) = match scope.prepare(&profile) {
+                        Ok(req) => pipeline.send_pair(*profile, req, &other, &budget).await,
+                        // Both sides are the same invalid request, each said as such.
+                        Err(f) => {
+                            let mut second = (*profile).clone();
+                            second.credential = Some(other);
+                            (
+                                Sent::unprepared(*profile, f.clone()),
+                                Sent::unprepared(second, f),
+                            )
+                        }
+                    };
+                    pair_done(&tx, id, a, b, |sa, sb| (sa.label(), sb.label())).await;
+                });
+                self.flights.insert(id, (handle, stop));
+            }
+            Effect::LoadHistory(filter) => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let r = h
+                        .list(&Filter::parse(&filter), HISTORY_PAGE)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Message::HistoryLoaded(r));
+                });
+            }
+            Effect::OpenEntry { id, then } => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let result = h
+                        .get(id)
+                        .map_err(|e| e.to_string())
+                        .map(|e| Box::new(shown_of(e.profile, EntryRef::Stored(id), e.result)));
+                    let _ = tx.send(Message::EntryLoaded { then, result });
+                });
+            }
+            Effect::DeleteEntry(id) => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let r = h
+                        .delete(id)
+                        .map(|_| format!("deleted history entry #{id}"))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Message::Deleted(r));
+                });
+            }
+            Effect::ClearHistory => {
+                let Some(h) = self.history.clone() else {
+                    return;
+                };
+                self.rt.spawn_blocking(move || {
+                    let r = h
+                        .clear()
+                        .map(|n| format!("deleted {n} history entries"))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Message::Deleted(r));
+                });
+            }
+            Effect::Compare {
+                a,
+                b,
+                labels,
+                ignore,
+            } => {
+                let h = self.history.clone();
+                self.rt.spawn_blocking(move || {
+                    let r = (|| {
+                        let mut ignore = ignore;
+                        let mut side =
+                            |side: Side| -> Result<Arc<Result<Exchange, Failure>>, String> {
+                                match side {
+                                    Side::Held(r) => Ok(r),
+                                    Side::Stored(id) => {
+                                        let h = h.as_ref().ok_or("history is unavailable")?;
+                                        let e = h.get(id).map_err(|e| e.to_string())?;
+                                        for rule in e.profile.compare_ignore {
+                                            if !ignore.contains(&rule) {
+                                                ignore.push(rule);
+                                            }
+                                        }
+                                        Ok(Arc::new(e.result))
+                                    }
+                                }
+                            };
+                        let (ra, rb) = (side(a)?, side(b)?);
+                        Ok(compare_view(labels, ra, rb, ignore))
+                    })();
+                    let _ = tx.send(Message::Compared(r));
+                });
+            }
+            Effect::SwitchEnv(name) => {
+                let r = match &name {
+                    None => Ok(None),
+                    Some(n) => Environment::load(&self.profiles_dir, n)
+                        .map(Some)
+                        .map_err(|e| e.to_string()),
+                };
+                let _ = tx.send(Message::EnvSwitched(r.map(|env| {
+                    let view = EnvView {
+                        name: env.as_ref().map(|e| e.name.clone()),
+                        credential: env.as_ref().and_then(|e| e.credential.clone()),
+                    };
+                    self.scope.environment = env;
+                    view
+                })));
+            }
+            Effect::ImportCurlFiles { cert, cacert } => {
+                let (ks, transport) = (self.keystore.clone(), self.transport.clone());
+                self.rt.spawn_blocking(move || {
+                    use engine::interop::curl;
+                    use engine::keys::placement::Placed;
+                    let mut said = Vec::new();
+                    let mut key = None;
+                    let mut trust = None;
+                    if let Some(files) = &cert {
+                        said.push(match curl::import_key(&ks, files, None) {
+                            Ok((placed, _)) => {
+                                key = Some(placed.name().to_string());
+                                match placed {
+                                    Placed::Reused { name } => {
+                                        format!("key {name} already holds this certificate")
+                                    }
+                                    Placed::Stored { name, wanted } if name != wanted => format!(
+                                        "imported key {name} ({wanted} holds a different certificate)"
+                                    ),
+                                    Placed::Stored { name, .. } => format!("imported key {name}"),
+                                }
+                            }
+                            Err(e) => format!("key not imported: {e} (Ctrl-K, a imports it)"),
+                        });
+                    }
+                    if let Some(ca) = &cacert {
+                        said.push(match curl::import_trust(&ks, ca) {
+                            Ok(placed) => {
+                                trust = Some(placed.name().to_string());
+                                match placed {
+                                    Placed::Reused { name } => {
+                                        format!("trusting {name} (already stored)")
+                                    }
+                                    Placed::Stored { name, .. } => format!("trusting {name}"),
+                                }
+                            }
+                            Err(e) => format!("CA not imported: {e}"),
+                        });
+                    }
+                    transport.forget_keys();
+                    let _ = tx.send(Message::CurlFilesPlaced {
+                        key,
+                        trust,
+                        said: said.join("; "),
+                    });
+                });
+            }
+            Effect::PinEntered(pin) => self.pins.answer(pin),
+            Effect::DiscoverTokens => {
+                self.rt.spawn_blocking(move || {
+                    let found = engine::keys::token::discover(None)
+                        .map_err(|e| engine::diagnose::token_line(&e));
+                    let _ = tx.send(Message::TokensFound(found));
+                });
+            }
+            Effect::ClearSession => {
+                self.scope.session().clear();
+                let _ = tx.send(Message::SessionVars(Vec::new()));
+            }
+            Effect::LoadSurroundings => {
+                let envs = engine::request::environment::list(&self.profiles_dir);
+                let _ = tx.send(Message::Surroundings {
+                    envs,
+                    bindings: self.scope.bindings.clone(),
+                });
+            }
+            Effect::SendEnvPair { id, profile, other } => {
+                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
+                let mut scope_b = scope.apart();
+                let stop = Arc::new(AtomicBool::new(false));
+                let budget = Budget::unlimited().cancelled_by(stop.clone());
+                let here = scope
+                    .environment
+                    .as_ref()
+                    .map_or("no environment".to_string(), |e| format!("env {}", e.name));
+                let dir = self.profiles_dir.clone();
+                let handle = self.rt.spawn(async move {
+                    match Environment::load(&dir, &other) {
+                        Ok(env) => scope_b.environment = Some(env),
+                        Err(e) => {
+                            let _ = tx.send(Message::Compared(Err(e.to_string())));
+                            return;
+                        }
+                    }
+                    let (mut a, mut b) = tokio::join!(
+                        pipeline.send_chain((*profile).clone(), &scope, &budget, |_| {}),
+                        pipeline.send_chain(*profile, &scope_b, &budget, |_| {}),
+                    );
+                    let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
+                        return;
+                    };
+                    pair_done(&tx, id, a, b, |sa, sb| {
+                        (
+                            format!("{here} {}", sa.label()),
+                            format!("env {other} {}", sb.label()),
+                        )
+                    })
+                    .await;
+                });
+                self.flights.insert(id, (handle, stop));
+            }
+            Effect::CheckKey(profile) => {
+                let (transport, scope) = (self.transport.clone(), self.scope.clone());
+                self.rt.spawn(async move {
+                    let name = profile.credential.clone().unwrap_or_default();
+                    let (accepted, lines) =
+                        match scope.prepare(&profile) {
+                            Err(e) => (
+                                false,
+                                vec![format!("cannot check: {}", e.diagnosis.message)],
+                            ),
+                            Ok(req) => {
+                                use engine::keys::check::CheckOutcome;
+                                let report = engine::keys::check::check_key(&transport, &req).await;
+                                let mut lines: Vec<String> =
+                                    report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
+                                lines.extend(report.warnings.iter().map(|w| {
+                                    format!("warning: {} ({})", w.message, super::hint(w))
+                                }));
+                                let word = match report.outcome {
+                                    CheckOutcome::NotAsked => "NOT ASKED",
+                                    CheckOutcome::RejectedAtHttp => "REJECTED AT HTTP",
+                                    CheckOutcome::NotChecked => "NOT CHECKED",
+                                    _ => "REJECTED",
+                                };
+                                if report.accepted {
+                                    lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
+                                } else if let Some(d) = &report.diagnosis {
+                                    lines.push(format!("{word}: {}", d.message));
+                                    lines.push(format!("hint: {}", super::hint(d)));
+                                }
+                                (report.accepted, lines)
+                            }
+                        };
+                    let _ = tx.send(Message::KeyChecked {
+                        name,
+                        accepted,
+                        lines,
+                    });
+                });
+            }
+            Effect::RenameProfile { from, to } => {
+                let dir = self.profiles_dir.clone();
+                self.rt.spawn_blocking(move || {
+                    let r = rename_profile(&dir, &from, &to);
+                    let _ = tx.send(Message::Saved(r));
+                });
+            }
+            Effect::Cancel { id } => {
+                if let Some((h, stop)) = self.flights.remove(&id) {
+                    stop.store(true, Ordering::Relaxed);
+                    h.abort();
+                }
+            }
+            Effect::LoadProfiles => {
+                let dir = self.profiles_dir.clone();
+                self.rt.spawn_blocking(move || {
+                    let _ = tx.send(Message::ProfilesLoaded(profile::load_dir(&dir)));
+                });
+            }
+            Effect::LoadKeys => {
+                let ks = self.keystore.clone();
+                self.rt.spawn_blocking(move || {
+                    let keys = ks
+                        .list()
+                        .into_iter()
+                        .map(|(n, r)| (n, r.map_err(|e| e.to_string())))
+                        .collect();
+                    let _ = tx.send(Message::KeysLoaded(keys));
+                });
+            }
+            Effect::SaveProfile(p) => {
+                let r = p
+                    .save(&self.profiles_dir)
+                    .map(|path| format!("saved {}", path.display()))
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Message::Saved(r));
+            }
+            Effect::DeleteProfile(name) => {
+                let path = self.profiles_dir.join(format!("{name}.toml"));
+                let r = std::fs::remove_file(&path)
+                    .map(|_| format!("deleted profile {name}"))
+                    .map_err(|e| format!("cannot delete {}: {e}", path.display()));
+                let _ = tx.send(Message::Deleted(r));
+            }
+            Effect::DeleteKey(name) => {
+                let r = self
+                    .keystore
+                    .delete(&name)
+                    .map(|_| format!("deleted key {name}"))
+                    .map_err(|e| e.to_string());
+                self.transport.forget_keys();
+                let _ = tx.send(Message::Deleted(r));
+            }
+            Effect::Import {
+                kind,
+                path,
+                password,
+                name,
+            } => {
+                let (ks, transport) = (self.keystore.clone(), self.transport.clone());
+                self.rt.spawn_blocking(move || {
+                    let imported = import_key(&ks, kind, &path, &password, &name);
+                    transport.forget_keys();
+                    let _ = tx.send(Message::Imported(imported));
+                });
+            }
+            Effect::CompletePath(typed) => {
+                let tx = tx.clone();
+                self.rt.spawn_blocking(move || {
+                    if let Some(completed) = complete_path(&typed) {
+                        let _ = tx.send(Message::PathCompleted { typed, completed });
+                    }
+                });
+            }
+            Effect::Copy(text) => {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+                let mut out = std::io::stdout();
+                let _ = write!(out, "\x1b]52;c;{b64}\x07");
+                let _ = out.flush();
+            }
+            Effect::WriteBody { name, bytes } => {
+                let r = engine::home::write_atomic(std::path::Path::new(&name), &bytes, 0o644)
+                    .map(|_| format!("wrote {} bytes to {name}", bytes.len()))
+                    .map_err(|e| format!("cannot write {name}: {e}"));
+                let _ = tx.send(Message::Wrote(r));
+            }
+            Effect::ExportKey(name) => {
+                let file = format!("{name}-chain.pem");
+                let r = self
+                    .keystore
+                    .export_pem(&name)
+                    .map_err(|e| e.to_string())
+                    .and_then(|pem| {
+                        engine::home::write_atomic(
+                            std::path::Path::new(&file),
+                            pem.as_bytes(),
+                            0o644,
+                        )
+                        .map_err(|e| e.to_string())
+                    })
+                    .map(|_| format!("exported the public chain of {name} to {file}"));
+                let _ = tx.send(Message::Wrote(r));
+            }
+        }
+    }
+}
+
+/// Sends one profile and records it; the pretty text and its line index are built here, off the draw path.
+static HISTORY_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The history line and the display of a finished send; a failure to record is said once per run.
+fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) {
+    if let Some(e) = &sent.not_recorded
+        && !HISTORY_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        let _ = tx.send(Message::HistoryNote(e.to_string()));
+    }
+    let lines = display_lines(&sent.result);
+    let shown = Shown {
+        profile: sent.profile,
+        id: sent.summary.id.map_or(EntryRef::Local(0), EntryRef::Stored),
+        result: sent.result,
+        lines,
+        raw_lines: None,
+        verdict: sent.verdict,
+    };
+    (sent.summary, shown)
+}
+
+/// Two sends to compare (two keys, or two environments): both into history rows, and the
+/// comparison built off the async workers; `labels` names each side.
+async fn pair_done(
+    tx: &UnboundedSender<Message>,
+    id: u64,
+    a: Sent,
+    b: Sent,
+    labels: impl FnOnce(&Summary, &Summary) -> (String, String),
+) {
+    let (sa, a) = shown_of_sent(tx, a);
+    let (sb, b) = shown_of_sent(tx, b);
+    let ignore = a.profile.compare_ignore.clone();
+    let labels = labels(&sa, &sb);
+    let (ra, rb) = (a.result.clone(), b.result.clone());
+    let view = tokio::task::spawn_blocking(move || compare_view(labels, ra, rb, ignore)).await;
+    let Ok(view) = view else { return };
+    let _ = tx.send(Message::PairDone {
+        id,
+        sends: vec![(sb, b), (sa, a)],
+        compare: view,
+    });
+}
+
+/// A send made first because the profile required it, in one line.
+fn chain_line(sent: &Sent) -> String {
+    let outcome = match &*sent.result {
+        Ok(ex) => format!("{} {}", ex.status, ex.reason),
+        Err(f) => f.diagnosis.message.clone(),
+    };
+    let captured = sent.captured();
+    if captured.is_empty() {
+        format!("sent {} first: {outcome}", sent.profile.name)
+    } else {
+        format!(
+            "sent {} first: {outcome}, captured {}",
+            sent.profile.name,
+            captured.join(", ")
+        )
+    }
+}
+
+/// The session's variables as the popup shows them: secret values masked.
+fn session_vars(scope: &Scope) -> Vec<SessionVar> {
+    scope
+        .session()
+        .list()
+        .into_iter()
+        .map(|(name, c)| SessionVar {
+            name: name.to_string(),
+            shown: if c.secret {
+                format!("<secret, {} characters>", c.value.chars().count())
+            } else {
+                c.value.clone()
+            },
+            from: c.from.clone(),
+        })
+        .collect()
+}
+
+fn shown_of(profile: Profile, id: EntryRef, result: Result<Exchange, Failure>) -> Shown {
+    let lines = display_lines(&result);
+    Shown {
+        profile,
+        id,
+        result: Arc::new(result),
+        lines,
+        raw_lines: None,
+        verdict: None,
+    }
+}
+
+fn compare_view(
+    labels: (String, String),
+    a: Arc<Result<Exchange, Failure>>,
+    b: Arc<Result<Exchange, Failure>>,
+    ignore: Vec<String>,
+) -> Box<CompareView> {
+    let cmp = compare::compare(&a, &b, &ignore);
+    Box::new(CompareView {
+        labels,
+        a,
+        b,
+        ignore,
+        cmp,
+        scroll: 0,
+        input: None,
+    })
+}
+
+/// Renames a profile file and the name inside it; refuses to overwrite another profile.
+fn rename_profile(dir: &std::path::Path, from: &str, to: &str) -> Result<String, String> {
+    let target = dir.join(format!("{to}.toml"));
+    if target.exists() {
+        return Err(format!(
+            "a profile named {to} exists already; pick another name"
+        ));
+    }
+    let mut p = profile::find(dir, from).map_err(|e| e.to_string())?;
+    p.name = to.to_string();
+    p.save(dir).map_err(|e| e.to_string())?;
+    std::fs::remove_file(dir.join(format!("{from}.toml")))
+        .map_err(|e| format!("saved {to}, but cannot remove {from}.toml: {e}"))?;
+    Ok(format!("renamed profile {from} to {to}"))
+}
+
+/// Above this, the transient buffers of a send (decoding, the history write) are worth returning.
+const BIG_BODY: usize = 4 * 1024 * 1024;
+
+/// Hands freed heap pages back to the system after a large body: glibc keeps them otherwise, and a
+/// 20 MB response would leave the process holding several times its size.
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory at the allocator's discretion; no pointers change.
+    #[allow(unsafe_code, reason = "glibc's malloc_trim has no safe wrapper")]
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The body's display lines: the view's own (shared, not copied), or a note for a binary body.
+fn display_lines(result: &Result<Exchange, Failure>) -> BodyLines {
+    use engine::budget::Budget;
+    use engine::exchange::BodyView;
+    let note = |text: String| {
+        BodyLines::plain(bytes::Bytes::from(text), &Budget::unlimited()).unwrap_or_default()
+    };
+    match result {
+        Ok(ex) => match &ex.view {
+            BodyView::Binary => note(format!(
+                "({} bytes of binary data; w saves it to a file)",
+                ex.body.len()
+            )),
+            view => view.lines().cloned().unwrap_or_default(),
+        },
+        Err(_) => BodyLines::default(),
+    }
+}

@@ -1,0 +1,107 @@
+//! The one Message type: terminal input, ticks, and reports from background work.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use engine::diagnose::Failure;
+use engine::exchange::Exchange;
+use engine::history::Summary;
+use engine::keys::keystore::KeyInfo;
+use engine::request::profile::LoadedProfile;
+
+use super::state::{BodyLines, CompareView, EnvView, SendExtras, SessionVar, Shown};
+
+#[derive(Debug)]
+pub enum Message {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes into the focused text field,
+    /// never runs as keys.
+    Paste(String),
+    Resize(u16, u16),
+    /// A redraw while something animates, with the time it was sent.
+    Tick(crate::clock::Now),
+    /// SIGTERM, SIGHUP (an SSH drop) or a dead input stream: stop all work and leave now,
+    /// restoring the terminal; `code` is the exit status (128 + the signal).
+    Quit {
+        code: i32,
+    },
+    /// A send finished; `id` says which, so a stale or cancelled result is dropped.
+    SendDone {
+        id: u64,
+        result: Arc<Result<Exchange, Failure>>,
+        /// The body's display lines, built off the draw path.
+        lines: BodyLines,
+        /// The history line for it: `id` > 0 when recorded, 0 when not.
+        summary: Box<Summary>,
+        /// Its expectations, and what was sent first because it required it.
+        extras: SendExtras,
+    },
+    /// The environment now in use (None: none), and the key it names for profiles naming none.
+    EnvSwitched(Result<EnvView, String>),
+    /// The environments the profiles folder has, and the home's key bindings.
+    Surroundings {
+        envs: Vec<String>,
+        bindings: Option<engine::keys::bindings::Bindings>,
+    },
+    /// The session's captured variables (secret values masked).
+    SessionVars(Vec<SessionVar>),
+    /// The keystore changed outside the key picker: read the keys again.
+    KeysChanged,
+    /// The `pkcs11:` URIs of the keys found on the tokens, for the import wizard.
+    TokensFound(Result<Vec<String>, String>),
+    /// A send needs the PIN of this token (a key on a PKCS#11 token).
+    PinNeeded {
+        token: String,
+    },
+    /// Both sends of a two-key comparison, and the comparison.
+    PairDone {
+        id: u64,
+        sends: Vec<(Summary, Shown)>,
+        compare: Box<CompareView>,
+    },
+    HistoryLoaded(Result<Vec<Summary>, String>),
+    /// A stored entry, read for `then`.
+    EntryLoaded {
+        then: After,
+        result: Result<Box<Shown>, String>,
+    },
+    Compared(Result<Box<CompareView>, String>),
+    /// A key probe's outcome: accepted or not, and the story and diagnosis in lines.
+    KeyChecked {
+        name: String,
+        accepted: bool,
+        lines: Vec<String>,
+    },
+    /// Said once: history set aside or unavailable.
+    HistoryNote(String),
+    ProfilesLoaded(Vec<LoadedProfile>),
+    KeysLoaded(Vec<(String, Result<KeyInfo, String>)>),
+    Saved(Result<String, String>),
+    Imported(Result<String, crate::state::ImportFailed>),
+    /// The import wizard's path `typed`, completed from the folder listing.
+    PathCompleted {
+        typed: String,
+        completed: String,
+    },
+    Deleted(Result<String, String>),
+    Wrote(Result<String, String>),
+    /// A pasted curl command's files, placed in the keystore by content: the names the form
+    /// must use (None where a file was not imported), and what happened in words.
+    CurlFilesPlaced {
+        key: Option<String>,
+        trust: Option<String>,
+        said: String,
+    },
+}
+
+/// What to do with a history entry once it is read from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    Show,
+    /// Open its request in the form.
+    Form,
+    /// Send it again.
+    Rerun,
+}

@@ -1,0 +1,715 @@
+//! The one State of the workbench: profiles, the form being edited, the response, history, popups.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ratatui_textarea::TextArea;
+
+use engine::diagnose::Failure;
+use engine::exchange::Exchange;
+use engine::history::Summary;
+use engine::history::compare::Comparison;
+use engine::keys::keystore::KeyInfo;
+use engine::request::profile::{BodyType, HeaderValues, LoadedProfile, Part, Profile};
+use engine::request::vars::Vars;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Profiles,
+    Form,
+    Response,
+    History,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Profiles, Pane::Form, Pane::Response, Pane::History];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Method,
+    Url,
+    Tab,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormTab {
+    Headers,
+    Query,
+    Body,
+    Options,
+}
+
+impl FormTab {
+    pub const ALL: [FormTab; 4] = [
+        FormTab::Headers,
+        FormTab::Query,
+        FormTab::Body,
+        FormTab::Options,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            FormTab::Headers => "Headers",
+            FormTab::Query => "Query",
+            FormTab::Body => "Body",
+            FormTab::Options => "Options",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RespTab {
+    Body,
+    Headers,
+    Tls,
+    Redirects,
+    Timing,
+}
+
+impl RespTab {
+    pub const ALL: [RespTab; 5] = [
+        RespTab::Body,
+        RespTab::Headers,
+        RespTab::Tls,
+        RespTab::Redirects,
+        RespTab::Timing,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            RespTab::Body => "Body",
+            RespTab::Headers => "Headers",
+            RespTab::Tls => "TLS",
+            RespTab::Redirects => "Redirects",
+            RespTab::Timing => "Timing",
+        }
+    }
+}
+
+pub use engine::body::bodylines::BodyLines;
+
+/// Which send a history row or a shown response is: an entry in the store, or a send of this
+/// session that is not recorded (numbered in the order it finished).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryRef {
+    Stored(i64),
+    Local(u32),
+}
+
+/// What a send brings besides its response: its expectations, and the sends it required first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SendExtras {
+    pub verdict: Option<engine::request::expect::Verdict>,
+    /// One line per profile sent first ("get-token 200, captured token").
+    pub chain: Vec<String>,
+}
+
+/// The environment in use, as the request pane shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvView {
+    pub name: Option<String>,
+    /// Its `credential`, for profiles that name none.
+    pub credential: Option<String>,
+}
+
+/// A captured session variable as shown: the value masked when secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionVar {
+    pub name: String,
+    pub shown: String,
+    pub from: String,
+}
+
+/// One finished send, as the response pane shows it.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub profile: Profile,
+    pub id: EntryRef,
+    pub result: Arc<Result<Exchange, Failure>>,
+    pub lines: BodyLines,
+    /// The body as received (not pretty-printed), made on the first raw toggle.
+    pub raw_lines: Option<BodyLines>,
+    /// The profile's expectations checked on this response.
+    pub verdict: Option<engine::request::expect::Verdict>,
+}
+
+/// One line of the history pane; entries not in the store keep their whole send here.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub entry: EntryRef,
+    pub summary: Summary,
+    pub held: Option<Box<Shown>>,
+}
+
+/// Two sends side by side: the comparison and what it was made from (to recompute with new ignore rules).
+#[derive(Debug)]
+pub struct CompareView {
+    pub labels: (String, String),
+    pub a: Arc<Result<Exchange, Failure>>,
+    pub b: Arc<Result<Exchange, Failure>>,
+    pub ignore: Vec<String>,
+    pub cmp: Comparison,
+    pub scroll: usize,
+    /// An ignore rule being typed (`i`).
+    pub input: Option<TextArea<'static>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InFlight {
+    pub id: u64,
+    pub started: Instant,
+    pub profile: Profile,
+}
+
+/// A status-line message: news in green, or a problem in red.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Info(String),
+    Problem(String),
+}
+
+impl Note {
+    pub fn text(&self) -> &str {
+        match self {
+            Note::Info(t) | Note::Problem(t) => t,
+        }
+    }
+
+    pub fn is_problem(&self) -> bool {
+        matches!(self, Note::Problem(_))
+    }
+}
+
+#[derive(Debug)]
+pub struct ImportWizard {
+    pub step: ImportStep,
+    pub kind: ImportKind,
+    pub path: TextArea<'static>,
+    pub password: TextArea<'static>,
+    pub name: TextArea<'static>,
+    pub error: Option<String>,
+    pub busy: bool,
+    /// For a token: the keys found on the module's tokens (Tab cycles through them).
+    pub candidates: Vec<String>,
+}
+
+/// What the import wizard reads: one PKCS#12 file, a certificate and key pair, or a key that
+/// stays on a PKCS#11 token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+pub enum ImportKind {
+    Pkcs12,
+    PemPair,
+    DerPair,
+    Pkcs11,
+}
+
+impl ImportKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportKind::Pkcs12 => "PKCS#12 / PFX",
+            ImportKind::PemPair => "PEM certificate + key",
+            ImportKind::DerPair => "DER certificate + key",
+            ImportKind::Pkcs11 => "PKCS#11 token (smart card, YubiKey, HSM)",
+        }
+    }
+
+    /// The kind above or below this one in the list (`down`), staying at the ends.
+    pub fn moved(self, down: bool) -> ImportKind {
+        use strum::IntoEnumIterator;
+        let all: Vec<ImportKind> = ImportKind::iter().collect();
+        let at = all.iter().position(|k| *k == self).unwrap_or(0);
+        let to = if down {
+            (at + 1).min(all.len() - 1)
+        } else {
+            at.saturating_sub(1)
+        };
+        all[to]
+    }
+}
+
+/// The wizard's steps, in order: kind, file path, password, name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ImportStep {
+    Kind,
+    Path,
+    Password,
+    Name,
+}
+
+impl ImportStep {
+    pub fn next(self) -> ImportStep {
+        match self {
+            ImportStep::Kind => ImportStep::Path,
+            ImportStep::Path => ImportStep::Password,
+            ImportStep::Password | ImportStep::Name => ImportStep::Name,
+        }
+    }
+}
+
+/// Why an import failed, and the step whose input it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFailed {
+    pub step: ImportStep,
+    pub message: String,
+}
+
+impl ImportWizard {
+    pub fn new() -> ImportWizard {
+        let mut password = TextArea::default();
+        password.set_mask_char('*');
+        ImportWizard {
+            step: ImportStep::Kind,
+            kind: ImportKind::Pkcs12,
+            path: TextArea::default(),
+            password,
+            name: TextArea::default(),
+            error: None,
+            busy: false,
+            candidates: Vec::new(),
+        }
+    }
+}
+
+impl Default for ImportWizard {
+    fn default() -> Self {
+        ImportWizard::new()
+    }
+}
+
+#[derive(Debug)]
+pub enum Popup {
+    Help,
+    Keys {
+        selected: usize,
+        inspect: bool,
+        confirm_delete: bool,
+    },
+    Import(Box<ImportWizard>),
+    ConfirmQuit,
+    ConfirmDeleteProfile,
+    RawError,
+    Compare(Box<CompareView>),
+    ConfirmDeleteEntry(i64),
+    ConfirmClearHistory,
+    RenameProfile(Box<TextArea<'static>>),
+    /// The session's captured variables (`x` clears them).
+    Session,
+    /// A token's PIN, typed masked; it goes to the send that asked and is kept in memory only.
+    Pin {
+        token: String,
+        input: Box<TextArea<'static>>,
+    },
+    /// A handshake probe of one key against the form's URL: running (lines empty) or its report.
+    KeyCheck {
+        name: String,
+        url: String,
+        accepted: Option<bool>,
+        lines: Vec<String>,
+    },
+}
+
+/// Everything the screen shows; changed only by `update`.
+#[derive(Debug)]
+pub struct State {
+    pub profiles_dir: PathBuf,
+    pub vars: Vars,
+    pub profiles: Vec<LoadedProfile>,
+    pub selected_profile: usize,
+    pub keys: Vec<(String, Result<KeyInfo, String>)>,
+    pub form: Form,
+    pub focus: Pane,
+    pub field: Field,
+    /// The form is focused but no field takes keys (after Esc): keys are commands, never text.
+    pub form_idle: bool,
+    pub form_tab: FormTab,
+    pub option_row: crate::options::OptionRow,
+    pub resp_tab: RespTab,
+    pub scroll: usize,
+    pub history: Vec<HistoryRow>,
+    pub history_selected: usize,
+    /// History ids marked with `m` for a comparison (at most two).
+    pub marked: Vec<EntryRef>,
+    /// The filter being typed in the history pane (`/`), and the one applied.
+    pub history_filter: Option<TextArea<'static>>,
+    pub history_query: String,
+    /// Ids for sends that are not recorded (history off or unavailable): -1, -2, ...
+    pub next_local_id: u32,
+    pub shown: Option<Box<Shown>>,
+    /// Body view switches: raw bytes as text instead of pretty, and soft wrap.
+    pub raw: bool,
+    pub wrap: bool,
+    /// The body search being typed (`/`) and the term applied (n / N).
+    pub body_search: Option<TextArea<'static>>,
+    pub search_term: String,
+    /// The terminal's size, for mouse hit-testing.
+    pub size: (u16, u16),
+    pub in_flight: Option<InFlight>,
+    pub next_id: u64,
+    pub popup: Option<Popup>,
+    /// The time as the event loop last read it.
+    pub now: crate::clock::Now,
+    /// The environment in use (`e` cycles through them).
+    pub env: EnvView,
+    pub envs: Vec<String>,
+    /// The home's key bindings, to show which key a profile naming none will use.
+    pub bindings: Option<engine::keys::bindings::Bindings>,
+    /// The session's captured variables (`v` shows them).
+    pub session_vars: Vec<SessionVar>,
+    /// The status line's message of the moment.
+    pub message: Option<Note>,
+    pub banner: Option<String>,
+    pub quit: bool,
+    pub spinner: usize,
+    pub no_color: bool,
+}
+
+/// The request being edited: a Profile plus the text areas its text fields live in.
+#[derive(Debug)]
+pub struct Form {
+    pub base: Profile,
+    pub url: TextArea<'static>,
+    pub headers: TextArea<'static>,
+    pub query: TextArea<'static>,
+    pub body: TextArea<'static>,
+    pub dirty: bool,
+    pub errors: Vec<(Field, FormTab, String)>,
+}
+
+fn area(lines: Vec<String>) -> TextArea<'static> {
+    TextArea::new(if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
+    })
+}
+
+impl Form {
+    pub fn from_profile(p: &Profile) -> Form {
+        let headers = if p.headers.is_empty() {
+            "{}".to_string()
+        } else {
+            serde_json::to_string_pretty(&headers_json(p)).unwrap_or_else(|_| "{}".into())
+        };
+        let query = p.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let body: Vec<String> = match p.body.kind {
+            BodyType::None => Vec::new(),
+            BodyType::Raw => p
+                .body
+                .text
+                .clone()
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            BodyType::Form => p
+                .body
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+            BodyType::Multipart => p
+                .body
+                .parts
+                .iter()
+                .map(|part| match (&part.text, &part.file) {
+                    (_, Some(f)) => format!("{}=@{f}", part.name),
+                    (Some(t), None) => format!("{}={t}", part.name),
+                    (None, None) => format!("{}=", part.name),
+                })
+                .collect(),
+        };
+        let mut form = Form {
+            base: p.clone(),
+            url: area(vec![p.url.clone()]),
+            headers: area(headers.lines().map(str::to_string).collect()),
+            query: area(query),
+            body: area(body),
+            dirty: false,
+            errors: Vec::new(),
+        };
+        form.url.move_cursor(ratatui_textarea::CursorMove::End);
+        form.validate();
+        form
+    }
+
+    /// The profile the form describes, or the first error, with the tab that shows it.
+    pub fn to_profile(&self) -> Result<Profile, FormError> {
+        let mut p = self.base.clone();
+        p.url = self.url.lines().join("").trim().to_string();
+        let text = self.headers.lines().join("\n");
+        let value: serde_json::Value = if text.trim().is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&text).map_err(|e| {
+                FormError::at(
+                    FormTab::Headers,
+                    format!(
+                        "Headers: invalid JSON at line {}, column {}: {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?
+        };
+        let obj = value.as_object().ok_or_else(|| {
+            FormError::at(
+                FormTab::Headers,
+                "Headers: must be a JSON object like {\"Accept\": \"application/json\"}",
+            )
+        })?;
+        p.headers.clear();
+        for (k, v) in obj {
+            engine::request::profile::check_header_name(k)
+                .map_err(|e| FormError::at(FormTab::Headers, format!("Headers: {e}")))?;
+            let hv = match v {
+                serde_json::Value::String(s) => HeaderValues::One(s.clone()),
+                serde_json::Value::Array(a) => HeaderValues::Many(
+                    a.iter()
+                        .map(|x| {
+                            x.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| x.to_string())
+                        })
+                        .collect(),
+                ),
+                other => HeaderValues::One(other.to_string()),
+            };
+            p.headers.insert(k.clone(), hv);
+        }
+        p.query = pairs(self.query.lines(), FormTab::Query)?;
+        let body_lines = self.body.lines();
+        match p.body.kind {
+            BodyType::None => {}
+            BodyType::Raw => p.body.text = Some(body_lines.join("\n")),
+            BodyType::Form => p.body.fields = pairs(body_lines, FormTab::Body)?,
+            BodyType::Multipart => {
+                p.body.parts = pairs(body_lines, FormTab::Body)?
+                    .into_iter()
+                    .map(|(name, v)| match v.strip_prefix('@') {
+                        Some(f) => Part {
+                            name,
+                            text: None,
+                            file: Some(f.to_string()),
+                            filename: None,
+                            content_type: None,
+                        },
+                        None => Part {
+                            name,
+                            text: Some(v),
+                            file: None,
+                            filename: None,
+                            content_type: None,
+                        },
+                    })
+                    .collect();
+            }
+        }
+        // The profile's rules, each at the place that shows its field.
+        let url_row = |e: String| FormError {
+            tab: None,
+            message: e,
+        };
+        engine::request::profile::check_method(&p.method).map_err(url_row)?;
+        if p.url.is_empty() {
+            return Err(url_row("url is empty".into()));
+        }
+        engine::request::profile::check_timeout(p.options.timeout_secs)
+            .map_err(|e| FormError::at(FormTab::Options, e))?;
+        if let Some(size) = p.options.max_body {
+            engine::request::profile::check_max_body(size)
+                .map_err(|e| FormError::at(FormTab::Options, e))?;
+        }
+        p.validate_body()
+            .map_err(|e| FormError::at(FormTab::Body, e))?;
+        p.validate().map_err(|e| FormError {
+            tab: Some(FormTab::Options),
+            message: e.to_string(),
+        })?;
+        Ok(p)
+    }
+
+    /// Recomputes the errors shown at the fields.
+    pub fn validate(&mut self) {
+        self.errors.clear();
+        let url = self.url.lines().join("");
+        if let Err(e) = engine::request::prepare::parse_url(&url)
+            .map(|_| ())
+            .or_else(|e| if url.contains("${") { Ok(()) } else { Err(e) })
+        {
+            self.errors
+                .push((Field::Url, FormTab::Headers, e.to_string()));
+        }
+        // The URL row's own errors are checked above, with variables allowed for.
+        if let Err(FormError {
+            tab: Some(tab),
+            message,
+        }) = self.to_profile()
+        {
+            self.errors.push((Field::Tab, tab, message));
+        }
+    }
+
+    pub fn error_for(&self, field: Field, tab: Option<FormTab>) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, t, _)| *f == field && tab.is_none_or(|x| x == *t))
+            .map(|(_, _, e)| e.as_str())
+    }
+}
+
+fn headers_json(p: &Profile) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in &p.headers {
+        let value = match v {
+            HeaderValues::One(s) => serde_json::Value::String(s.clone()),
+            HeaderValues::Many(vs) => serde_json::Value::Array(
+                vs.iter().cloned().map(serde_json::Value::String).collect(),
+            ),
+        };
+        map.insert(k.clone(), value);
+    }
+    serde_json::Value::Object(map)
+}
+
+/// A form error, and the tab that shows it (None: the method and URL row).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FormError {
+    pub tab: Option<FormTab>,
+    pub message: String,
+}
+
+impl FormError {
+    fn at(tab: FormTab, message: impl Into<String>) -> FormError {
+        FormError {
+            tab: Some(tab),
+            message: message.into(),
+        }
+    }
+}
+
+fn pairs(lines: &[String], tab: FormTab) -> Result<Vec<(String, String)>, FormError> {
+    let what = match tab {
+        FormTab::Query => "Query",
+        _ => "Body",
+    };
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (k, v) = line
+            .split_once('=')
+            .ok_or_else(|| FormError::at(tab, format!("{what}: line {} needs key=value", i + 1)))?;
+        out.push((k.trim().to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+impl State {
+    /// The key a send of the form will present when the profile names none, and why: the
+    /// environment's, else a host binding's (matched on the URL with the variables known here).
+    pub fn implied_key(&self) -> Option<(String, String)> {
+        if self.form.base.credential.is_some() || self.form.base.options.mutual_tls == Some(false) {
+            return None;
+        }
+        if let (Some(env), Some(key)) = (&self.env.name, &self.env.credential) {
+            return Some((key.clone(), format!("from env {env}")));
+        }
+        let url = self.vars.expand(&self.form.base.url).ok()?;
+        let bound = self
+            .bindings
+            .as_ref()?
+            .for_url(&url::Url::parse(&url).ok()?)?;
+        Some((bound.key, format!("bound to {}", bound.pattern)))
+    }
+
+    /// Whether something on screen moves by itself (the spinner of a send in flight).
+    pub fn animates(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
+        State {
+            env: EnvView::default(),
+            envs: Vec::new(),
+            bindings: None,
+            session_vars: Vec::new(),
+            now: Default::default(),
+            profiles_dir,
+            vars,
+            profiles: Vec::new(),
+            selected_profile: 0,
+            keys: Vec::new(),
+            form: Form::from_profile(&Profile {
+                name: "new".into(),
+                url: "https://".into(),
+                ..Profile::default()
+            }),
+            focus: Pane::Profiles,
+            field: Field::Url,
+            form_idle: false,
+            form_tab: FormTab::Headers,
+            option_row: Default::default(),
+            resp_tab: RespTab::Body,
+            scroll: 0,
+            history: Vec::new(),
+            history_selected: 0,
+            marked: Vec::new(),
+            history_filter: None,
+            history_query: String::new(),
+            next_local_id: 1,
+            shown: None,
+            raw: false,
+            wrap: false,
+            body_search: None,
+            search_term: String::new(),
+            size: (80, 24),
+            in_flight: None,
+            next_id: 1,
+            popup: None,
+            message: None,
+            banner: None,
+            quit: false,
+            spinner: 0,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        }
+    }
+
+    /// Whether keys go to a text field (so `q` types a q instead of quitting).
+    pub fn typing(&self) -> bool {
+        match &self.popup {
+            Some(Popup::Import(w)) => w.step > ImportStep::Kind,
+            Some(Popup::Compare(v)) => v.input.is_some(),
+            Some(Popup::RenameProfile(_)) => true,
+            Some(_) => false,
+            None if self.history_filter.is_some() || self.body_search.is_some() => true,
+            None => {
+                self.focus == Pane::Form
+                    && !self.form_idle
+                    && (self.field == Field::Url
+                        || (self.field == Field::Tab && self.form_tab != FormTab::Options))
+            }
+        }
+    }
+
+    pub fn shown(&self) -> Option<&Shown> {
+        self.shown.as_deref()
+    }
+
+    /// The body lines on screen: raw or pretty.
+    pub fn body_lines(&self) -> Option<&BodyLines> {
+        let sh = self.shown()?;
+        Some(match (&sh.raw_lines, self.raw) {
+            (Some(raw), true) => raw,
+            _ => &sh.lines,
+        })
+    }
+
+    pub fn key_info(&self, name: &str) -> Option<&KeyInfo> {
+        self.keys
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, k)| k.as_ref().ok())
+    }
+}

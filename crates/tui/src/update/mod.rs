@@ -1,0 +1,601 @@
+//! fn update(&mut State, Message) -> Vec<Effect>: every state change happens here, with no I/O.
+
+use engine::diagnose::kind::DiagnosisKind;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use ratatui_textarea::TextArea;
+
+use engine::history::redact;
+use engine::request::profile::{BodyType, METHODS, Profile};
+
+use super::message::{After, Message};
+use crate::state::{
+    EntryRef, Field, Form, FormTab, HistoryRow, ImportKind, ImportStep, ImportWizard, InFlight,
+    Note, Pane, Popup, RespTab, Shown, State,
+};
+
+mod compare;
+mod form;
+mod history;
+mod keys;
+mod mouse;
+mod profiles;
+mod response;
+
+use compare::*;
+use form::*;
+use history::*;
+use keys::*;
+use mouse::*;
+use profiles::*;
+use response::*;
+
+pub use super::effects::{Effect, Side};
+
+pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
+    match msg {
+        Message::Tick(now) => {
+            s.now = now;
+            s.spinner = s.spinner.wrapping_add(1);
+            Vec::new()
+        }
+        Message::Resize(w, h) => {
+            s.size = (w, h);
+            Vec::new()
+        }
+        Message::Quit { .. } => {
+            s.quit = true;
+            Vec::new()
+        }
+        Message::Mouse(m) => mouse(s, m),
+        Message::SendDone {
+            id,
+            result,
+            lines,
+            summary,
+            extras,
+        } => {
+            let Some(flight) = s.in_flight.take_if(|f| f.id == id) else {
+                return Vec::new();
+            };
+            if let Ok(ex) = &*result
+                && let Some(path) = &ex.saved_to
+            {
+                s.message = Some(Note::Info(format!(
+                    "wrote {} bytes to {path}",
+                    ex.decoded_size
+                )));
+            }
+            let mut said = extras.chain.clone();
+            if let Some(v) = &extras.verdict {
+                said.push(v.summary());
+            }
+            if !said.is_empty() {
+                let text = said.join("; ");
+                s.message = Some(match &extras.verdict {
+                    Some(v) if !v.passed() => Note::Problem(text),
+                    _ => Note::Info(text),
+                });
+            }
+            let shown = Shown {
+                profile: flight.profile,
+                // Numbered by add_row, once it knows whether the send was recorded.
+                id: EntryRef::Local(0),
+                result,
+                lines,
+                raw_lines: None,
+                verdict: extras.verdict,
+            };
+            add_row(s, *summary, shown);
+            // What it required first is in the store too: show it.
+            if extras.chain.is_empty() {
+                Vec::new()
+            } else {
+                vec![Effect::LoadHistory(s.history_query.clone())]
+            }
+        }
+        Message::EnvSwitched(r) => {
+            match r {
+                Ok(env) => {
+                    s.message = Some(Note::Info(match &env.name {
+                        Some(n) => format!("environment {n}: its variables and defaults apply"),
+                        None => "no environment".into(),
+                    }));
+                    s.env = env;
+                }
+                Err(e) => s.message = Some(Note::Problem(e)),
+            }
+            Vec::new()
+        }
+        Message::Surroundings { envs, bindings } => {
+            s.envs = envs;
+            s.bindings = bindings;
+            Vec::new()
+        }
+        Message::KeysChanged => vec![Effect::LoadKeys],
+        Message::TokensFound(found) => {
+            tokens_found(s, found);
+            Vec::new()
+        }
+        Message::PinNeeded { token } => {
+            let mut input = TextArea::default();
+            input.set_mask_char('*');
+            s.popup = Some(Popup::Pin {
+                token,
+                input: Box::new(input),
+            });
+            Vec::new()
+        }
+        Message::SessionVars(vars) => {
+            s.session_vars = vars;
+            Vec::new()
+        }
+        Message::PairDone { id, sends, compare } => {
+            if s.in_flight.take_if(|f| f.id == id).is_none() {
+                return Vec::new();
+            }
+            for (summary, shown) in sends {
+                add_row(s, summary, shown);
+            }
+            s.message = Some(Note::Info(format!(
+                "sent with both keys: {}",
+                if compare.cmp.is_equal() {
+                    "same answer"
+                } else {
+                    "the answers differ"
+                }
+            )));
+            s.popup = Some(Popup::Compare(compare));
+            Vec::new()
+        }
+        Message::HistoryLoaded(r) => {
+            match r {
+                Ok(rows) => {
+                    // Sends that are not in the store stay listed for this session.
+                    let held: Vec<HistoryRow> = s
+                        .history
+                        .drain(..)
+                        .filter(|r| matches!(r.entry, EntryRef::Local(_)))
+                        .collect();
+                    s.history = held
+                        .into_iter()
+                        .chain(rows.into_iter().map(|summary| HistoryRow {
+                            entry: EntryRef::Stored(summary.id.unwrap_or_default()),
+                            summary,
+                            held: None,
+                        }))
+                        .collect();
+                    s.history
+                        .sort_by_key(|r| std::cmp::Reverse(r.summary.at_ms));
+                    s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
+                }
+                Err(e) => s.message = Some(Note::Problem(e)),
+            }
+            Vec::new()
+        }
+        Message::EntryLoaded { then, result } => {
+            let shown = match result {
+                Ok(shown) => shown,
+                Err(e) => {
+                    s.message = Some(Note::Problem(e));
+                    return Vec::new();
+                }
+            };
+            match then {
+                After::Show => {
+                    s.shown = Some(shown);
+                    s.scroll = 0;
+                    Vec::new()
+                }
+                After::Form | After::Rerun => {
+                    let live = s
+                        .profiles
+                        .iter()
+                        .find(|p| p.name == shown.profile.name)
+                        .and_then(|p| p.result.as_ref().ok());
+                    let profile = redact::restore(&shown.profile, live);
+                    s.form = Form::from_profile(&profile);
+                    s.form.dirty = true;
+                    if then == After::Rerun {
+                        send(s)
+                    } else {
+                        s.focus = Pane::Form;
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        Message::Compared(r) => {
+            match r {
+                Ok(view) => {
+                    s.message = None;
+                    s.popup = Some(Popup::Compare(view));
+                }
+                Err(e) => s.message = Some(Note::Problem(e)),
+            }
+            Vec::new()
+        }
+        Message::KeyChecked {
+            name,
+            accepted,
+            lines,
+        } => {
+            // Only into the probe still on screen (not one closed or started for another key).
+            if let Some(Popup::KeyCheck {
+                name: n,
+                accepted: a,
+                lines: l,
+                ..
+            }) = &mut s.popup
+                && *n == name
+            {
+                *a = Some(accepted);
+                *l = lines;
+            }
+            Vec::new()
+        }
+        Message::HistoryNote(n) => {
+            s.message = Some(Note::Problem(n));
+            Vec::new()
+        }
+        Message::ProfilesLoaded(list) => {
+            s.profiles = list;
+            s.selected_profile = s.selected_profile.min(s.profiles.len().saturating_sub(1));
+            if !s.form.dirty
+                && let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| p.result.clone())
+            {
+                s.form = Form::from_profile(&p);
+            }
+            Vec::new()
+        }
+        Message::KeysLoaded(keys) => {
+            s.keys = keys;
+            s.banner = expiry_banner(s);
+            Vec::new()
+        }
+        Message::Saved(r) => {
+            if r.is_ok() {
+                s.form.dirty = false;
+            }
+            note(s, r);
+            vec![Effect::LoadProfiles]
+        }
+        Message::Deleted(r) => {
+            note(s, r);
+            vec![
+                Effect::LoadProfiles,
+                Effect::LoadKeys,
+                Effect::LoadHistory(s.history_query.clone()),
+            ]
+        }
+        Message::Wrote(r) => {
+            note(s, r);
+            Vec::new()
+        }
+        Message::CurlFilesPlaced { key, trust, said } => {
+            // The form names what the keystore really holds, never a name guessed from a file.
+            s.form.base.credential = key;
+            s.form.base.trust = trust.into_iter().collect();
+            s.message = Some(Note::Info(said));
+            vec![Effect::LoadKeys]
+        }
+        Message::Imported(r) => match r {
+            Ok(m) => {
+                s.popup = Some(Popup::Keys {
+                    selected: 0,
+                    inspect: false,
+                    confirm_delete: false,
+                });
+                s.message = Some(Note::Info(m));
+                vec![Effect::LoadKeys]
+            }
+            Err(e) => {
+                if let Some(Popup::Import(w)) = &mut s.popup {
+                    w.busy = false;
+                    w.error = Some(e.message);
+                    w.step = e.step;
+                }
+                Vec::new()
+            }
+        },
+        Message::PathCompleted { typed, completed } => {
+            path_completed(s, &typed, completed);
+            Vec::new()
+        }
+        Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+        Message::Key(k) => {
+            // A message lasts until the next key: then the pane's key bar is back.
+            s.message = None;
+            key(s, k)
+        }
+        Message::Paste(text) => form::paste(s, &text),
+    }
+}
+
+fn note(s: &mut State, r: Result<String, String>) {
+    s.message = Some(match r {
+        Ok(m) => Note::Info(m),
+        Err(e) => Note::Problem(e),
+    });
+}
+
+/// A banner when a key used by a profile expires within 30 days.
+fn expiry_banner(s: &State) -> Option<String> {
+    let mut soon = Vec::new();
+    for p in s.profiles.iter().filter_map(|p| p.result.as_ref().ok()) {
+        if let Some(name) = &p.credential
+            && let Some(info) = s.key_info(name)
+            && info.leaf.days_left() < engine::keys::certinfo::EXPIRY_WARNING_DAYS
+            && !soon.iter().any(|(n, _): &(String, String)| n == name)
+        {
+            soon.push((name.clone(), info.leaf.expiry_words()));
+        }
+    }
+    (!soon.is_empty()).then(|| {
+        format!(
+            "key {}",
+            soon.iter()
+                .map(|(n, w)| format!("{n} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn ctrl(k: &KeyEvent, c: char) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char(c)
+}
+
+fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if ctrl(&k, 'c') {
+        return request_quit(s);
+    }
+    if s.popup.is_some() {
+        return popup_key(s, k);
+    }
+    if ctrl(&k, 'r') || k.code == KeyCode::F(5) {
+        return send(s);
+    }
+    if ctrl(&k, 's') {
+        return save(s);
+    }
+    if ctrl(&k, 'k') {
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return vec![Effect::LoadKeys];
+    }
+    if k.code == KeyCode::F(1) || (k.code == KeyCode::Char('?') && !s.typing()) {
+        s.popup = Some(Popup::Help);
+        return Vec::new();
+    }
+    if k.code == KeyCode::Esc && s.in_flight.is_some() {
+        let id = s.in_flight.take().map(|f| f.id).unwrap_or_default();
+        s.message = Some(Note::Info("request cancelled".into()));
+        return vec![Effect::Cancel { id }];
+    }
+    if k.code == KeyCode::Tab || k.code == KeyCode::BackTab {
+        let i = Pane::ORDER.iter().position(|p| *p == s.focus).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        s.focus = Pane::ORDER[if k.code == KeyCode::Tab {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        return Vec::new();
+    }
+    if k.code == KeyCode::Char('q') && !s.typing() {
+        return request_quit(s);
+    }
+    match s.focus {
+        Pane::Profiles => profiles_key(s, k),
+        Pane::Form => form_key(s, k),
+        Pane::Response => response_key(s, k),
+        Pane::History => history_key(s, k),
+    }
+}
+
+fn request_quit(s: &mut State) -> Vec<Effect> {
+    if s.form.dirty {
+        s.popup = Some(Popup::ConfirmQuit);
+    } else {
+        s.quit = true;
+    }
+    Vec::new()
+}
+
+/// Starts a send of the form's request; a send already in flight is superseded.
+pub fn send(s: &mut State) -> Vec<Effect> {
+    let Some(profile) = form_profile(s) else {
+        return Vec::new();
+    };
+    s.message = None;
+    take_off(s, profile, |id, profile| Effect::Send {
+        id,
+        profile,
+        save_to: None,
+    })
+}
+
+/// Sends the form's request with its key and with `other`, then opens the comparison.
+fn send_pair(s: &mut State, other: String) -> Vec<Effect> {
+    let Some(profile) = form_profile(s) else {
+        return Vec::new();
+    };
+    if profile.credential.as_deref() == Some(other.as_str()) {
+        s.message = Some(Note::Problem(format!(
+            "the form already uses {other}; pick the other key to compare with"
+        )));
+        s.popup = Some(Popup::Keys {
+            selected: 0,
+            inspect: false,
+            confirm_delete: false,
+        });
+        return Vec::new();
+    }
+    s.message = Some(Note::Info(format!(
+        "sending with {} and {other}...",
+        profile.credential.as_deref().unwrap_or("no key")
+    )));
+    take_off(s, profile, |id, profile| Effect::SendPair {
+        id,
+        profile,
+        other,
+    })
+}
+
+/// The form as a profile, or the reason it cannot be sent (shown in the status line).
+fn form_profile(s: &mut State) -> Option<Profile> {
+    match s.form.to_profile() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            s.message = Some(Note::Problem(format!("cannot send: {e}")));
+            None
+        }
+    }
+}
+
+/// Puts a new request in flight (cancelling the one before) and makes its effect.
+fn take_off(
+    s: &mut State,
+    profile: Profile,
+    effect: impl FnOnce(u64, Box<Profile>) -> Effect,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(old) = s.in_flight.take() {
+        effects.push(Effect::Cancel { id: old.id });
+    }
+    let id = s.next_id;
+    s.next_id += 1;
+    s.in_flight = Some(InFlight {
+        id,
+        started: s.now.instant,
+        profile: profile.clone(),
+    });
+    effects.push(effect(id, Box::new(profile)));
+    effects
+}
+
+fn save(s: &mut State) -> Vec<Effect> {
+    match s.form.to_profile() {
+        Ok(p) => vec![Effect::SaveProfile(Box::new(p))],
+        Err(e) => {
+            s.message = Some(Note::Problem(format!("cannot save: {e}")));
+            Vec::new()
+        }
+    }
+}
+
+fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = s.popup.take() else {
+        return Vec::new();
+    };
+    match popup {
+        Popup::Help | Popup::RawError => {
+            if !matches!(
+                k.code,
+                KeyCode::Esc
+                    | KeyCode::Char('q')
+                    | KeyCode::Enter
+                    | KeyCode::F(1)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('r')
+            ) {
+                s.popup = Some(popup);
+            }
+            Vec::new()
+        }
+        Popup::ConfirmQuit => {
+            match k.code {
+                KeyCode::Char('y') => s.quit = true,
+                KeyCode::Char('s') => {
+                    s.quit = true;
+                    return save(s);
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Popup::ConfirmDeleteProfile => match (k.code, s.profiles.get(s.selected_profile)) {
+            (KeyCode::Char('y'), Some(p)) => vec![Effect::DeleteProfile(p.name.clone())],
+            _ => Vec::new(),
+        },
+        Popup::ConfirmDeleteEntry(id) => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.retain(|m| *m != EntryRef::Stored(id));
+                vec![Effect::DeleteEntry(id)]
+            }
+            _ => Vec::new(),
+        },
+        Popup::ConfirmClearHistory => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.clear();
+                s.history.clear();
+                vec![Effect::ClearHistory]
+            }
+            _ => Vec::new(),
+        },
+        Popup::Compare(v) => compare_popup(s, k, v),
+        Popup::Session => match k.code {
+            KeyCode::Char('x') => {
+                s.popup = Some(Popup::Session);
+                vec![Effect::ClearSession]
+            }
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => Vec::new(),
+            _ => {
+                s.popup = Some(Popup::Session);
+                Vec::new()
+            }
+        },
+        Popup::KeyCheck { .. } => {
+            s.popup = Some(Popup::Keys {
+                selected: 0,
+                inspect: false,
+                confirm_delete: false,
+            });
+            Vec::new()
+        }
+        Popup::Pin { token, mut input } => match k.code {
+            KeyCode::Esc => vec![Effect::PinEntered(None)],
+            KeyCode::Enter => vec![Effect::PinEntered(Some(input.lines().join("")))],
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::Pin { token, input });
+                Vec::new()
+            }
+        },
+        Popup::RenameProfile(mut input) => match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => {
+                let to = input.lines().join("").trim().to_string();
+                let from = s
+                    .profiles
+                    .get(s.selected_profile)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                if let Err(e) = engine::home::check_name("profile", &to) {
+                    s.message = Some(Note::Problem(e));
+                    s.popup = Some(Popup::RenameProfile(input));
+                    return Vec::new();
+                }
+                if s.form.base.name == from {
+                    s.form.base.name = to.clone();
+                }
+                vec![Effect::RenameProfile { from, to }]
+            }
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::RenameProfile(input));
+                Vec::new()
+            }
+        },
+        Popup::Keys {
+            selected,
+            inspect,
+            confirm_delete,
+        } => keys_popup(s, k, selected, inspect, confirm_delete),
+        Popup::Import(w) => import_popup(s, k, w),
+    }
+}

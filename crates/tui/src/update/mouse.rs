@@ -1,0 +1,77 @@
+//! Mouse: a click focuses the pane or row under it, the wheel scrolls.
+
+use super::*;
+
+/// Clicks focus the pane under the pointer and pick list rows; the wheel scrolls what it is over.
+pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
+    use ratatui::layout::Position;
+    if s.popup.is_some() {
+        return Vec::new();
+    }
+    let area = ratatui::layout::Rect::new(0, 0, s.size.0, s.size.1);
+    let a = crate::layout::areas(area, s.banner.is_some());
+    let at = Position::new(m.column, m.row);
+    let pane = [
+        (a.profiles, Pane::Profiles),
+        (a.history, Pane::History),
+        (a.form, Pane::Form),
+        (a.response, Pane::Response),
+    ]
+    .into_iter()
+    .find(|(r, _)| r.contains(at));
+    let Some((rect, pane)) = pane else {
+        return Vec::new();
+    };
+    // The row inside the bordered list (history has its filter line first when typing).
+    let row = (m.row.saturating_sub(rect.y + 1)) as usize;
+    match m.kind {
+        MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+            s.focus = pane;
+            match pane {
+                Pane::Profiles => {
+                    // The row on screen plus the rows scrolled away above it, as drawn.
+                    let rows = (rect.height as usize).saturating_sub(2);
+                    let shown = row < rows;
+                    let row = row + crate::layout::list_start(s.selected_profile, rows);
+                    if shown && row < s.profiles.len() {
+                        s.selected_profile = row;
+                        super::profiles::show_selected(s);
+                    }
+                }
+                Pane::History => {
+                    let filter = usize::from(s.history_filter.is_some());
+                    let rows = (rect.height as usize).saturating_sub(2 + filter);
+                    let row = row.saturating_sub(filter)
+                        + crate::layout::list_start(s.history_selected, rows);
+                    if row < s.history.len() {
+                        s.history_selected = row;
+                    }
+                }
+                _ => {}
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let down = m.kind == MouseEventKind::ScrollDown;
+            match pane {
+                Pane::History if !s.history.is_empty() => {
+                    s.history_selected = if down {
+                        (s.history_selected + 1).min(s.history.len() - 1)
+                    } else {
+                        s.history_selected.saturating_sub(1)
+                    }
+                }
+                Pane::Profiles if !s.profiles.is_empty() => {
+                    s.selected_profile = if down {
+                        (s.selected_profile + 1).min(s.profiles.len() - 1)
+                    } else {
+                        s.selected_profile.saturating_sub(1)
+                    }
+                }
+                _ if down => s.scroll = s.scroll.saturating_add(3),
+                _ => s.scroll = s.scroll.saturating_sub(3),
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}

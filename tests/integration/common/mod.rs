@@ -1,0 +1,144 @@
+//! Shared set-up for integration tests: a temp home, the demo PKI and a real mTLS server.
+#![allow(dead_code)]
+#![allow(clippy::result_large_err)]
+
+pub mod servers;
+pub mod tmux;
+
+use demo::{self, Demo, Server, ServerConfig};
+use engine::diagnose::Failure;
+use engine::exchange::Exchange;
+use engine::keys::keystore::Keystore;
+use engine::net::transport::Transport;
+use engine::request::prepare;
+use engine::request::profile::Profile;
+use engine::request::vars::Vars;
+
+pub struct Env {
+    pub home: tempfile::TempDir,
+    pub ks: Keystore,
+    pub demo: Demo,
+    pub rt: tokio::runtime::Runtime,
+    pub server: Server,
+    pub transport: Transport,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with(|_| {})
+    }
+
+    /// A demo server whose config `tweak` may change, with key `demo` and trust `demo-ca` imported.
+    pub fn with(tweak: impl FnOnce(&mut ServerConfig)) -> Env {
+        let home = tempfile::tempdir().unwrap();
+        let ks = Keystore::open(home.path());
+        let d = Demo::new();
+        d.import_into(&ks).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut cfg = d.config();
+        tweak(&mut cfg);
+        let server = rt.block_on(demo::start(cfg, 0)).unwrap();
+        let transport = Transport::new(ks.clone());
+        Env {
+            home,
+            ks,
+            demo: d,
+            rt,
+            server,
+            transport,
+        }
+    }
+
+    pub fn start(&self, cfg: ServerConfig) -> Server {
+        self.rt.block_on(demo::start(cfg, 0)).unwrap()
+    }
+
+    /// A profile for `path` on the main server, with the demo key and CA.
+    pub fn profile(&self, path: &str) -> Profile {
+        Profile {
+            name: "t".into(),
+            url: format!("{}{}", self.server.url, path),
+            credential: Some("demo".into()),
+            trust: vec!["demo-ca".into()],
+            ..Profile::default()
+        }
+    }
+
+    pub fn send(&self, p: &Profile) -> Result<Exchange, Failure> {
+        let req = prepare::prepare(p, &Vars::new()).expect("profile prepares");
+        self.rt.block_on(self.transport.send(&req))
+    }
+
+    pub fn ok(&self, p: &Profile) -> Exchange {
+        match self.send(p) {
+            Ok(ex) => ex,
+            Err(f) => panic!(
+                "send failed: {} / {} / {:?}",
+                f.diagnosis.kind, f.diagnosis.message, f.chain
+            ),
+        }
+    }
+
+    pub fn err(&self, p: &Profile) -> Failure {
+        match self.send(p) {
+            Ok(ex) => panic!(
+                "expected a failure, got {} {}",
+                ex.status,
+                String::from_utf8_lossy(&ex.body)
+            ),
+            Err(f) => f,
+        }
+    }
+
+    pub fn json(&self, p: &Profile) -> serde_json::Value {
+        let ex = self.ok(p);
+        serde_json::from_slice(&ex.body).expect("JSON body")
+    }
+}
+
+/// `certbench send` arguments for `url` with the demo key and CA, kept out of history.
+pub fn demo_send_args(url: &str) -> Vec<&str> {
+    vec![
+        "send",
+        "--url",
+        url,
+        "--credential",
+        "demo",
+        "--trust",
+        "demo-ca",
+        "--no-history",
+    ]
+}
+
+/// The certbench binary on `profiles` with this env's home, run from that folder, with no
+/// proxy from the surrounding environment.
+pub fn certbench_in(env: &Env, profiles: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--profiles")
+        .arg(profiles)
+        .args(args)
+        .env("CERTBENCH_HOME", env.home.path())
+        .current_dir(profiles)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap()
+}
+
+/// Every file under `dir`, recursively (nothing when it does not exist).
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -1,0 +1,24 @@
+//! The integration tests in one binary (one link): the real binary, real servers, real terminals.
+
+mod cli;
+mod common;
+mod curl;
+mod diagnose;
+mod history;
+mod hostile;
+mod keyfiles;
+mod keystore;
+mod proxy;
+mod readme;
+mod route;
+mod run;
+mod servers;
+mod snapshots;
+mod teams;
+mod token;
+mod transport;
+mod tui_e2e;
+mod tui_state;
+mod untrusted;
+mod verdicts;
+mod writes;
