@@ -9,7 +9,7 @@ use engine::exchange::{BodyView, Diagnosis, Exchange, Hop, Timing, TlsFacts};
 use engine::request::expect::Verdict;
 use engine::request::prepare::PreparedRequest;
 
-use super::output::{hint, mask_header};
+use super::fixes::hint;
 
 /// The request as sent, secret header values masked.
 #[derive(Debug, Serialize)]
@@ -223,6 +223,18 @@ impl<'a, R: Serialize> FailureJson<'a, R> {
                 ..ErrorJson::of(&f.diagnosis)
             },
         }
+    }
+}
+
+/// Hides secret header values in verbose output.
+pub fn mask_header(name: &str, value: &str) -> String {
+    if engine::history::redact::ALWAYS
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
+    {
+        "<redacted>".into()
+    } else {
+        value.to_string()
     }
 }
 

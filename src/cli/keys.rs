@@ -396,7 +396,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
     let (reference, chain) = match token::reference_for(uri, args.module.as_deref(), cert) {
         Ok(r) => r,
         Err(e) => {
-            return fail(engine::diagnose::token_line(&e));
+            return fail(super::fixes::line(&engine::diagnose::token_failure(&e)));
         }
     };
     // With a PIN at hand, the key is found and opened now rather than at the first send.
@@ -408,7 +408,7 @@ pub(super) fn import_token(ks: &Keystore, args: &ImportArgs, uri: &str) -> i32 {
             .map(|c| c.as_ref().to_vec())
             .unwrap_or_default();
         if let Err(e) = token::open_with(&reference, &leaf, &pins) {
-            return fail(engine::diagnose::token_line(&e));
+            return fail(super::fixes::line(&engine::diagnose::token_failure(&e)));
         }
     }
     match ks.import_token(&args.name, &reference, chain) {

@@ -6,6 +6,7 @@ mod stdout;
 mod curl;
 mod demo;
 mod exit;
+mod fixes;
 mod history;
 mod json;
 mod keys;

@@ -4,25 +4,15 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use super::exit::{self, EXIT_EXPECTATION, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_USAGE};
-use super::json::{ExchangeJson, FailureJson, RequestJson};
+use super::fixes::hint;
+use super::json::{ExchangeJson, FailureJson, RequestJson, mask_header};
 use engine::diagnose::Failure;
-use engine::exchange::{BodyView, Diagnosis, Exchange, NextStep, TlsFacts};
+use engine::exchange::{BodyView, Exchange, TlsFacts};
 use engine::keys::certinfo::{CertFacts, Validity};
 use engine::keys::keystore::{KeyInfo, Keystore};
 use engine::net::transport::Transport;
 use engine::request::expect::Verdict;
 use engine::request::prepare::PreparedRequest;
-
-/// A diagnosis's hint, with the command line's way to take its next step.
-pub fn hint(d: &Diagnosis) -> String {
-    d.hint_with(|step| match step {
-        NextStep::PickKey => "pick a key with --credential NAME",
-        NextStep::RawErrorChain => "run again with -v for the raw error chain",
-        NextStep::CheckKey => {
-            "`certbench keys check NAME --url URL -v` tests the key's handshake alone"
-        }
-    })
-}
 
 /// A send a profile required, made first: one line, and its failure when it failed.
 pub fn print_required(sent: &engine::pipeline::Sent) {
@@ -85,18 +75,6 @@ pub fn bindings(list: &[(String, String)], as_json: bool) {
     }
     for (p, k) in list {
         outln!("{p:<40} {k}");
-    }
-}
-
-/// Hides secret header values in verbose output.
-pub fn mask_header(name: &str, value: &str) -> String {
-    if engine::history::redact::ALWAYS
-        .iter()
-        .any(|h| name.eq_ignore_ascii_case(h))
-    {
-        "<redacted>".into()
-    } else {
-        value.to_string()
     }
 }
 

@@ -31,7 +31,7 @@ fn no_client_certificate_tls13() {
     // The core names no interface's key or flag; each interface adds its own.
     assert!(!f.diagnosis.hint.contains("Ctrl-K"), "{}", f.diagnosis.hint);
     assert_eq!(
-        tui::hint(&f.diagnosis),
+        tui::fixes::hint(&f.diagnosis),
         format!("pick a key with Ctrl-K; {}", f.diagnosis.hint)
     );
 }
@@ -172,8 +172,10 @@ fn server_certificate_untrusted_then_trusted_then_insecure() {
     p.trust.clear();
     let f = env.err(&p);
     assert_kind(&f, "server_cert_untrusted", "certbench demo CA");
-    assert!(f.diagnosis.hint.contains("certbench trust add"));
-    assert!(f.diagnosis.hint.contains("--insecure"));
+    assert_eq!(f.diagnosis.step, Some(engine::exchange::Fix::TrustServer));
+    let words = tui::fixes::hint(&f.diagnosis);
+    assert!(words.contains("certbench trust add"), "{words}");
+    assert!(words.contains("Verify TLS off"), "{words}");
     p.options.verify_tls = false;
     let ex = env.ok(&p);
     let tls = ex.tls.unwrap();

@@ -209,7 +209,7 @@ fn tls_failure_explained() {
         "the server requires a client certificate and none was sent: no credential key is selected",
         "credential = \"NAME\" in the profile does the same",
     )
-    .with_step(engine::exchange::NextStep::PickKey));
+    .with_step(engine::exchange::Fix::PickKey));
     f.tls = Some(TlsFacts {
         client_cert_sent: None,
         ..tls()

@@ -1,5 +1,6 @@
 //! What came back from a send: status, headers, body and its parsed view, redirects, TLS facts, timings.
 
+pub use crate::diagnose::fix::Fix;
 pub use crate::diagnose::kind::DiagnosisKind;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -206,21 +207,9 @@ pub struct Diagnosis {
     pub kind: DiagnosisKind,
     pub message: String,
     pub hint: String,
-    /// A next step only the interface can name (a key in the TUI, a flag on the command line).
+    /// The fix only the interface can word (a key in the TUI, a flag on the command line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step: Option<NextStep>,
-}
-
-/// A next step each interface names its own way, so the core never names a key or a flag for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NextStep {
-    /// Choose a client-certificate key for this request.
-    PickKey,
-    /// Look at the raw error chain behind the explanation.
-    RawErrorChain,
-    /// Test the key with a handshake of its own, to see the server's exact answer.
-    CheckKey,
+    pub step: Option<Fix>,
 }
 
 impl Diagnosis {
@@ -237,16 +226,16 @@ impl Diagnosis {
         }
     }
 
-    pub fn with_step(mut self, step: NextStep) -> Diagnosis {
+    pub fn with_step(mut self, step: Fix) -> Diagnosis {
         self.step = Some(step);
         self
     }
 
-    /// The hint, led by the interface's own words for the next step (`how`).
-    pub fn hint_with(&self, how: impl Fn(NextStep) -> &'static str) -> String {
-        match self.step {
+    /// The hint, led by the interface's own words for the fix (`how`).
+    pub fn hint_with(&self, how: impl Fn(&Fix) -> String) -> String {
+        match &self.step {
             None => self.hint.clone(),
-            Some(step) if self.hint.is_empty() => how(step).to_string(),
+            Some(step) if self.hint.is_empty() => how(step),
             Some(step) => format!("{}; {}", how(step), self.hint),
         }
     }

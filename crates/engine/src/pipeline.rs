@@ -124,11 +124,18 @@ impl Pipeline {
     /// Prepares `profile` with `vars`; a request that cannot be built is an `invalid_request`.
     pub fn prepare(profile: &Profile, vars: &Vars) -> Result<PreparedRequest, Failure> {
         prepare::prepare(profile, vars).map_err(|e| {
-            Failure::plain(Diagnosis::new(
+            let d = Diagnosis::new(
                 DiagnosisKind::InvalidRequest,
                 e.to_string(),
                 "fix the field named above",
-            ))
+            );
+            Failure::plain(match e {
+                prepare::PrepareError::Var {
+                    source: crate::request::vars::VarError::Unset(name),
+                    ..
+                } => d.with_step(crate::diagnose::fix::Fix::SetVariable { name }),
+                _ => d,
+            })
         })
     }
 

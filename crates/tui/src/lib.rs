@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod effects;
+pub mod fixes;
 pub mod layout;
 pub mod message;
 pub mod options;
@@ -18,16 +19,6 @@ use tokio::sync::mpsc;
 use engine::request::vars::Vars;
 use message::Message;
 use state::State;
-
-/// A diagnosis's hint, with the workbench's key for its next step.
-pub fn hint(d: &engine::exchange::Diagnosis) -> String {
-    use engine::exchange::NextStep;
-    d.hint_with(|step| match step {
-        NextStep::PickKey => "pick a key with Ctrl-K",
-        NextStep::RawErrorChain => "press r for the raw error chain",
-        NextStep::CheckKey => "Ctrl-K, then t tests the key's handshake alone",
-    })
-}
 
 /// Opens the workbench on `profiles_dir` with the keystore in `home`; returns the exit code.
 pub fn run(

@@ -1,10 +1,11 @@
 //! Checks before a send and after a response: settings that cannot work, rejections in HTTP words.
 
+use crate::diagnose::fix::Fix;
 use url::Url;
 
 use super::failure::*;
 use crate::diagnose::kind::DiagnosisKind;
-use crate::exchange::{Diagnosis, Exchange, NextStep, TlsFacts};
+use crate::exchange::{Diagnosis, Exchange, TlsFacts};
 use crate::keys::certinfo::Validity;
 use crate::keys::keyfault::{Credential, key_fault};
 use crate::request::prepare::PreparedRequest;
@@ -21,8 +22,8 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
         out.push(Diagnosis::new(
             DiagnosisKind::MtlsOff,
             format!("key {name} is selected but Use Mutual TLS is off, so no client certificate will be offered"),
-            "turn Use Mutual TLS on (options.mutual_tls = true, or drop --no-mtls) if the server needs it",
-        ));
+            "if the server needs it",
+        ).with_step(Fix::TurnMutualTlsOn));
     }
     match leaf.validity() {
         Validity::Expired { .. } => out.push(Diagnosis::new(
@@ -174,8 +175,9 @@ pub fn http_rejection(
             None => Diagnosis::new(
                 DiagnosisKind::HttpClientCertRejected,
                 format!("the server answered {status} and says \"{words}\""),
-                "ask the API owner which certificates this path accepts (`certbench keys show NAME` gives yours)",
-            ),
+                "ask the API owner which certificates this path accepts",
+            )
+            .with_step(Fix::ShowKey),
         });
     }
     None
@@ -208,8 +210,9 @@ pub(super) fn ca_as_server(host: &str) -> Diagnosis {
         format!(
             "the server's certificate for {host} is a CA certificate (CA:TRUE) presented as the server's own, as a self-signed certificate often is"
         ),
-        "`certbench trust add NAME FILE` pins that exact certificate (certbench accepts an exactly pinned self-signed certificate); or ask the server's owner for a certificate issued by a CA",
+        "or ask the server's owner for a certificate issued by a CA",
     )
+    .with_step(Fix::TrustExactCertificate)
 }
 
 /// The server said at the HTTP level that it could not verify our certificate (nginx's 400 "The
@@ -239,8 +242,9 @@ pub fn http_cert_rejected(
                         ", and the server did not list the CAs it accepts"
                     }
                 ),
-                "ask the API owner which CA they trust for clients, and compare with `certbench keys show`",
-            ),
+                "ask the API owner which CA they trust for clients, and compare with your key's issuer",
+            )
+            .with_step(Fix::ShowKey),
         },
         None => Diagnosis::new(
             DiagnosisKind::HttpClientCertRejected,
@@ -304,19 +308,20 @@ pub(super) fn missing_cert(
         (Some(name), false) => Diagnosis::new(
             kind,
             format!("{what}: key {name} is selected but Use Mutual TLS is off"),
-            "turn Use Mutual TLS on (options.mutual_tls = true, or drop --no-mtls)",
-        ),
+            "",
+        ).with_step(Fix::TurnMutualTlsOn),
         (Some(name), true) => Diagnosis::new(
             kind,
             format!("{what}, although key {name} was offered"),
-            "check that the server accepts this key's issuer (`certbench keys check`)",
-        ),
+            "check that the server accepts this key's issuer",
+        )
+        .with_step(Fix::CheckKey),
         (None, _) => Diagnosis::new(
             kind,
             format!("{what}: no credential key is selected"),
             "credential = \"NAME\" in the profile does the same",
         )
-        .with_step(NextStep::PickKey),
+        .with_step(Fix::PickKey),
     }
 }
 

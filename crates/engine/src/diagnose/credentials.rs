@@ -1,5 +1,6 @@
 //! Key and token failures in words.
 
+use crate::diagnose::fix::Fix;
 use crate::diagnose::kind::DiagnosisKind;
 use crate::exchange::Diagnosis;
 use crate::keys::keystore::{Entry, KeyError};
@@ -16,21 +17,12 @@ pub fn key_failure(e: &KeyError) -> Diagnosis {
         KeyError::NotFound { .. } => DiagnosisKind::TrustMissing,
         _ => DiagnosisKind::InvalidCredential,
     };
-    Diagnosis::new(
-        kind,
-        e.to_string(),
-        "see `certbench keys list` and `certbench trust list`",
-    )
-}
-
-/// A token failure in one line: the cause, then what to do when there is more to say.
-pub fn token_line(e: &TokenError) -> String {
-    let d = token_failure(e);
-    if d.hint.is_empty() {
-        d.message
-    } else {
-        format!("{} ({})", d.message, d.hint)
-    }
+    let fix = match e {
+        KeyError::PasswordNeeded { .. } => Fix::GiveKeyPassword,
+        KeyError::NoKey { .. } => Fix::GivePrivateKey,
+        _ => Fix::ListKeys,
+    };
+    Diagnosis::new(kind, e.to_string(), "").with_step(fix)
 }
 
 /// A key on a token that cannot be used: its own kind, and what to do.
@@ -39,7 +31,7 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
     let (kind, hint) = match t.problem {
         P::ModuleMissing => (
             DiagnosisKind::TokenModuleMissing,
-            "install the token's PKCS#11 module, or point --module / CERTBENCH_PKCS11_MODULE at it",
+            "install the token's PKCS#11 module",
         ),
         P::TokenNotFound => (
             DiagnosisKind::TokenNotFound,
@@ -47,7 +39,7 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
         ),
         P::PinNeeded => (
             DiagnosisKind::TokenPinNeeded,
-            "give the PIN with --pin-env VAR or --pin-file FILE (in the TUI it is asked for)",
+            "",
         ),
         P::PinWrong => (
             DiagnosisKind::TokenPinWrong,
@@ -72,5 +64,10 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
             "check that the key may sign (CKA_SIGN) and that the token offers RSA or ECDSA signing",
         ),
     };
-    Diagnosis::new(kind, t.message.clone(), hint)
+    let d = Diagnosis::new(kind, t.message.clone(), hint);
+    match t.problem {
+        P::ModuleMissing => d.with_step(Fix::PointAtTokenModule),
+        P::PinNeeded => d.with_step(Fix::GiveTokenPin),
+        _ => d,
+    }
 }

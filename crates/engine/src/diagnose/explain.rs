@@ -1,5 +1,6 @@
 //! A transport or TLS failure explained: the cause in words and the fix.
 
+use crate::diagnose::fix::Fix;
 use rustls::{AlertDescription, CertificateError};
 use url::Url;
 
@@ -7,7 +8,7 @@ use super::checks::*;
 use super::credentials::*;
 use super::failure::*;
 use crate::diagnose::kind::DiagnosisKind;
-use crate::exchange::{Diagnosis, NextStep, TlsFacts};
+use crate::exchange::{Diagnosis, TlsFacts};
 use crate::keys::certinfo::Validity;
 use crate::keys::keyfault::{Credential, key_fault};
 use crate::keys::token::TokenError;
@@ -115,13 +116,13 @@ pub fn explain(
                     format!("the server asked for a client certificate, we sent {s}, and the connection closed without an alert or an answer; nothing in the key's dates, usage or issuer explains a refusal, so the server may have failed"),
                     "look at the server's logs, or ask the API owner what it logged for this connection",
                 )
-                .with_step(NextStep::CheckKey),
+                .with_step(Fix::CheckKey),
                 (None, _) => Diagnosis::new(
                     DiagnosisKind::ClientCertRejected,
                     "the server asked for a client certificate, we sent none, and it closed the connection",
                     "",
                 )
-                .with_step(NextStep::PickKey),
+                .with_step(Fix::PickKey),
             }
         }
         _ => Diagnosis::new(
@@ -132,7 +133,7 @@ pub fn explain(
             ),
             "check the server's logs",
         )
-        .with_step(NextStep::RawErrorChain),
+        .with_step(Fix::RawErrorChain),
     }
 }
 
@@ -219,8 +220,9 @@ pub(super) fn explain_tls(
                     "the server rejected {ours}: it does not know that issuer (unknown_ca); {}",
                     accepted(tls)
                 ),
-                "use a key issued by one of those CAs, or send your chain (`certbench keys export NAME`) to the API owner for their trust store",
+                "use a key issued by one of those CAs, or send your chain to the API owner for their trust store",
             )
+            .with_step(Fix::ExportKey)
         }
         E::AlertReceived(AlertDescription::BadCertificate)
         | E::AlertReceived(AlertDescription::UnsupportedCertificate) => {
@@ -231,8 +233,9 @@ pub(super) fn explain_tls(
             Diagnosis::new(
                 DiagnosisKind::ClientCertBad,
                 format!("the server rejected {ours} as a bad certificate{usage}"),
-                "ask the API owner what they require; check `certbench keys show NAME`",
+                "ask the API owner what they require",
             )
+            .with_step(Fix::ShowKey)
         }
         E::AlertReceived(AlertDescription::CertificateExpired) => {
             let when = cred.map(|c| match c.leaf.validity() {
@@ -277,8 +280,9 @@ pub(super) fn explain_tls(
                         crate::diagnose::tlswords::error_words(e),
                         accepted(tls)
                     ),
-                    "nothing about the key itself explains it: ask the API owner to allowlist your certificate (`certbench keys export NAME`)",
-                ),
+                    "nothing about the key itself explains it: ask the API owner to allowlist your certificate",
+                )
+                .with_step(Fix::ExportKey),
             }
         }
         E::AlertReceived(AlertDescription::ProtocolVersion) => Diagnosis::new(
@@ -311,7 +315,7 @@ pub(super) fn explain_tls(
             ),
             "",
         )
-        .with_step(NextStep::RawErrorChain),
+        .with_step(Fix::RawErrorChain),
     }
 }
 
@@ -331,8 +335,8 @@ pub(super) fn explain_proxy(f: &Failure, proxy: &str, host: &str, port: u16) -> 
         return Some(Diagnosis::new(
             DiagnosisKind::ProxyRefused,
             format!("the proxy {proxy} refused to open a tunnel (HTTP CONNECT) to {host}:{port}"),
-            "the proxy's rules do not allow this host or port: ask its owner, or bypass it with --no-proxy / NO_PROXY if the host is reachable directly",
-        ));
+            "the proxy's rules do not allow this host or port: ask its owner, or, if the host is reachable directly",
+        ).with_step(Fix::BypassProxy));
     }
     let unreachable = f.io_kind == Some(std::io::ErrorKind::ConnectionRefused)
         || said("failed to create underlying connection")
@@ -344,8 +348,8 @@ pub(super) fn explain_proxy(f: &Failure, proxy: &str, host: &str, port: u16) -> 
                 "the proxy {proxy} cannot be reached ({})",
                 f.chain.last().cloned().unwrap_or_default()
             ),
-            "check the proxy URL (--proxy, the profile's proxy, or HTTPS_PROXY / http_proxy / ALL_PROXY); --no-proxy connects directly",
-        )
+            "",
+        ).with_step(Fix::CheckProxy)
     })
 }
 
@@ -359,7 +363,7 @@ pub(super) fn explain_server_cert(
     let issuer = top
         .map(|c| c.issuer.clone())
         .unwrap_or_else(|| "an unknown issuer".into());
-    let trust_hint = "save the server's CA certificate (or its self-signed certificate) to a file, run `certbench trust add NAME FILE`, then use --trust NAME or trust = [\"NAME\"]; --insecure (verify_tls = false) skips the check and is unsafe";
+    let trust_hint = "save the server's CA certificate (or its self-signed certificate) to a file";
     match ce {
         CertificateError::Other(other) => match other.0.downcast_ref::<PinMismatch>() {
             Some(pin) => Diagnosis::new(
@@ -369,8 +373,9 @@ pub(super) fn explain_server_cert(
                     pin.got,
                     pin.expected.join(" or ")
                 ),
-                "if the server's key changed on purpose, pin the new one (`certbench trust add NAME FILE` prints it); otherwise something else answers for this host",
-            ),
+                "if the server's key changed on purpose, pin the new one; otherwise something else answers for this host",
+            )
+            .with_step(Fix::TrustExactCertificate),
             None => match other.0.downcast_ref::<webpki::Error>() {
                 Some(webpki::Error::CaUsedAsEndEntity) => ca_as_server(host),
                 Some(w) => Diagnosis::new(
@@ -380,13 +385,14 @@ pub(super) fn explain_server_cert(
                         crate::diagnose::tlswords::webpki_words(w)
                     ),
                     trust_hint,
-                ),
+                )
+                .with_step(Fix::TrustServer),
                 None => Diagnosis::new(
                     DiagnosisKind::ServerCertInvalid,
                     format!("the server's certificate for {host} was refused: {other}"),
                     "",
                 )
-                .with_step(NextStep::RawErrorChain),
+                .with_step(Fix::RawErrorChain),
             },
         },
         CertificateError::UnknownIssuer => Diagnosis::new(
@@ -395,15 +401,16 @@ pub(super) fn explain_server_cert(
                 "the server's certificate for {host} is issued by {issuer}, which is not trusted here"
             ),
             trust_hint,
-        ),
+        )
+        .with_step(Fix::TrustServer),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => Diagnosis::new(
             DiagnosisKind::ServerCertExpired,
             format!(
                 "the server's certificate for {host} expired on {}",
                 leaf.map(|l| l.not_after.clone()).unwrap_or_default()
             ),
-            "the server must renew its certificate; --insecure skips the check (unsafe)",
-        ),
+            "the server must renew its certificate",
+        ).with_step(Fix::SkipVerification),
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
             Diagnosis::new(
                 DiagnosisKind::ServerCertNotYetValid,
@@ -423,8 +430,8 @@ pub(super) fn explain_server_cert(
                 format!(
                     "the server's certificate (CN={cn}) has no subjectAltName, and TLS clients stopped reading names from the CN (RFC 6125; browsers and rustls since 2017), so it is valid for no host name at all, {host} included"
                 ),
-                "ask the server's owner to reissue it with a subjectAltName for this host; or pin this exact certificate with `certbench trust add NAME server.pem` and --trust NAME (a pinned certificate is accepted by exact match, its dates still checked)",
-            )
+                "ask the server's owner to reissue it with a subjectAltName for this host",
+            ).with_step(Fix::TrustExactCertificate)
         }
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             Diagnosis::new(
@@ -448,7 +455,8 @@ pub(super) fn explain_server_cert(
                 crate::diagnose::tlswords::certificate_words(other)
             ),
             trust_hint,
-        ),
+        )
+        .with_step(Fix::TrustServer),
     }
 }
 
@@ -460,6 +468,6 @@ pub fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
             "no complete answer within {} s (the profile's timeout)",
             req.options.timeout_secs
         ),
-        "raise the timeout (1-300 s) with --timeout or in Options, or check that the server is up",
-    )
+        "or check that the server is up",
+    ).with_step(Fix::RaiseTimeout)
 }

@@ -1,5 +1,6 @@
 //! What a send that got no response leaves behind: the failure, the probe, the error chain.
 
+use crate::diagnose::fix::Fix;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnose::kind::DiagnosisKind;
@@ -97,8 +98,8 @@ impl Failure {
             let mut f = Failure::plain(Diagnosis::new(
                 DiagnosisKind::OutOfFileHandles,
                 "this machine ran out of file handles (too many open files) before the connection was made: nothing reached the server",
-                "send fewer at once (a lower --jobs) or raise the limit (ulimit -n)",
-            ));
+                "or raise the limit (ulimit -n)",
+            ).with_step(Fix::SendFewerAtOnce));
             f.chain = error_chain(&err);
             f.redirects = hops.to_vec();
             return f;

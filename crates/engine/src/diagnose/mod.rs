@@ -7,6 +7,7 @@
 mod checks;
 mod credentials;
 mod explain;
+pub mod fix;
 pub mod failure;
 pub mod kind;
 pub mod tlswords;
@@ -16,6 +17,6 @@ pub use checks::{
     after_response, ca_mismatch, host_of, http_cert_rejected, http_rejection, post_handshake,
     preflight, redirect_not_http,
 };
-pub use credentials::{key_failure, token_failure, token_line};
+pub use credentials::{key_failure, token_failure};
 pub use explain::{explain, failing_url, timeout_diagnosis};
 pub use failure::{Failure, HTTP_ANSWER_BODY, HttpAnswer, Probe, find_rustls_error};

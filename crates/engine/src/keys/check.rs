@@ -5,6 +5,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::diagnose::fix::Fix;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -95,11 +96,8 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
                 format!(
                     "{host} accepted the connection without asking for a client certificate at the handshake, so key {key} was not sent and nothing about it was tested"
                 ),
-                format!(
-                    "the server may still ask later (per-path client auth, which certbench cannot answer) or refuse at the HTTP level (401/403): try a real request, `certbench send --url {} --credential {key}`",
-                    req.url
-                ),
-            )),
+                "the server may still ask later (per-path client auth, which certbench cannot answer) or refuse at the HTTP level (401/403)",
+            ).with_step(Fix::TryRequest)),
             warnings,
             probe,
         };

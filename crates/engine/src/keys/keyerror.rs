@@ -12,7 +12,7 @@ pub enum KeyError {
     },
     #[error("wrong password for {what}: check it and try again")]
     WrongPassword { what: String },
-    #[error("{what} is password-protected: pass --password-env VAR or --password-file FILE")]
+    #[error("{what} is password-protected: give its password")]
     PasswordNeeded { what: String },
     #[error("unsupported algorithm: {algorithm}; {hint}")]
     Unsupported { algorithm: String, hint: String },
@@ -25,7 +25,7 @@ pub enum KeyError {
     )]
     NotACertificate { what: String, reason: String },
     #[error(
-        "{what} holds no private key: give the key with --key, or a PKCS#12 file that contains one"
+        "{what} holds no private key: give its key file, or a PKCS#12 file that contains one"
     )]
     NoKey { what: String },
     #[error("{what} is not a readable {format}: {reason}")]

@@ -61,7 +61,7 @@ impl KeyFault {
     pub fn fix(&self) -> &'static str {
         match self {
             KeyFault::Expired { .. } | KeyFault::NotYetValid { .. } => {
-                "import a currently valid certificate for this API (`certbench keys show NAME` shows the dates)"
+                "import a currently valid certificate for this API"
             }
             KeyFault::NoClientAuth => {
                 "ask the issuer for a certificate with the clientAuth extended key usage"

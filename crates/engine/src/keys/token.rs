@@ -147,7 +147,7 @@ pub fn parse_uri(uri: &str) -> Result<Uri, String> {
         match k {
             "pin-value" | "pin-source" => {
                 return Err(
-                    "a PIN in the URI would be stored with it: give it with --pin-env or --pin-file, or type it when asked"
+                    "a PIN in the URI would be stored with it: give it apart from the URI"
                         .into(),
                 );
             }
@@ -187,13 +187,13 @@ pub fn module_path(flag: Option<&Path>) -> Result<PathBuf, TokenError> {
         Some(p) => Err(TokenError::new(
             TokenProblem::ModuleMissing,
             format!(
-                "the PKCS#11 module {} does not exist: give the token vendor's module with --module (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)",
+                "the PKCS#11 module {} does not exist: give the token vendor's module (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)",
                 p.display()
             ),
         )),
         None => Err(TokenError::new(
             TokenProblem::ModuleMissing,
-            "no PKCS#11 module: give one with --module or CERTBENCH_PKCS11_MODULE, or install p11-kit",
+            "no PKCS#11 module: give the token vendor's, or install p11-kit",
         )),
     }
 }
@@ -597,7 +597,7 @@ pub fn reference_for(
                 return Err(TokenError::new(
                     TokenProblem::KeyNotFound,
                     format!(
-                        "token {} holds no certificate for this key: give it with --cert FILE",
+                        "token {} holds no certificate for this key: give it from a file",
                         reference.token
                     ),
                 ));
@@ -709,7 +709,7 @@ pub fn open_with(
         TokenError::new(
             TokenProblem::PinNeeded,
             format!(
-                "token {} needs its PIN: give it with --pin-env VAR or --pin-file FILE, or type it when asked",
+                "token {} needs its PIN",
                 reference.token
             ),
         )

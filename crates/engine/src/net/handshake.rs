@@ -5,6 +5,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::diagnose::fix::Fix;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -354,8 +355,8 @@ pub fn client_config(
             Failure::plain(Diagnosis::new(
                 DiagnosisKind::InvalidRequest,
                 format!("cannot write the TLS key log {}: {e}", path.display()),
-                "give --keylog (or SSLKEYLOGFILE) a file in a folder you can write",
-            ))
+                "",
+            ).with_step(Fix::MoveKeyLog))
         })?);
     }
     Ok(config)

@@ -4,6 +4,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::diagnose::fix::Fix;
 use crate::diagnose::kind::DiagnosisKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -305,7 +306,7 @@ impl Transport {
                 Diagnosis::new(
                     DiagnosisKind::KeylogActive,
                     format!(
-                        "TLS secrets are being written to {} (--keylog or SSLKEYLOGFILE){failed}: whoever has that file can decrypt these connections",
+                        "TLS secrets are being written to {}{failed}: whoever has that file can decrypt these connections",
                         path.display()
                     ),
                     "delete the file when the capture is decrypted; unset SSLKEYLOGFILE to stop",
@@ -440,8 +441,8 @@ impl Redirected {
                     format!(
                         "a redirect led to {host}, which binding {pattern} does not cover: key {key} was not presented there, and the request went on without a key"
                     ),
-                    "bind the key to that host too (`certbench keys bind KEY PATTERN`) if it should go there",
-                ));
+                    "if it should go there",
+                ).with_step(Fix::BindKey));
             }
             _ => self.notes.push(Diagnosis::new(
                 DiagnosisKind::KeyFollowedRedirect,
@@ -807,8 +808,8 @@ async fn read_response(
                     format!(" ({} after decoding)", human(kept.decoded))
                 }
             ),
-            "raise it with --max-body SIZE (or max_body in the profile's options), stream it to disk with --output FILE, or ask for a smaller page",
-        ));
+            "or ask for a smaller page",
+        ).with_step(Fix::RaiseBodyLimit));
         (kept.body, kept.decoded)
     } else {
         // A coding that failed mid-stream or at its end: the body as received, said once.
@@ -892,8 +893,8 @@ fn not_decoded(error: &str, encoding: Option<&str>) -> Diagnosis {
             "the body says Content-Encoding {} but does not decode: {error}",
             encoding.unwrap_or("")
         ),
-        "shown as received; send with --no-compressed to ask for an uncompressed body",
-    )
+        "shown as received",
+    ).with_step(Fix::AskUncompressed)
 }
 
 /// The body's file cannot be written: the cause names the path and what to do.

@@ -196,7 +196,7 @@ pub fn check_max_body(size: ByteSize) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "max_body {size} is out of range: use 1KiB to 4GiB (or --output FILE for larger bodies)"
+            "max_body {size} is out of range: use 1KiB to 4GiB (or save larger bodies to a file)"
         ))
     }
 }

@@ -22,7 +22,7 @@ impl Default for Vars {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum VarError {
     #[error(
-        "variable ${{{0}}} is not set: pass --var {0}=VALUE or add it to vars.toml beside the profiles"
+        "variable ${{{0}}} is not set: give it a value, or add it to vars.toml beside the profiles"
     )]
     Unset(String),
     #[error(

@@ -415,7 +415,7 @@ impl Runner {
             Effect::DiscoverTokens => {
                 self.rt.spawn_blocking(move || {
                     let found = engine::keys::token::discover(None)
-                        .map_err(|e| engine::diagnose::token_line(&e));
+                        .map_err(|e| crate::fixes::line(&engine::diagnose::token_failure(&e)));
                     let _ = tx.send(Message::TokensFound(found));
                 });
             }
@@ -481,7 +481,7 @@ impl Runner {
                                 let mut lines: Vec<String> =
                                     report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
                                 lines.extend(report.warnings.iter().map(|w| {
-                                    format!("warning: {} ({})", w.message, super::hint(w))
+                                    format!("warning: {} ({})", w.message, crate::fixes::hint(w))
                                 }));
                                 let word = match report.outcome {
                                     CheckOutcome::NotAsked => "NOT ASKED",
@@ -493,7 +493,7 @@ impl Runner {
                                     lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
                                 } else if let Some(d) = &report.diagnosis {
                                     lines.push(format!("{word}: {}", d.message));
-                                    lines.push(format!("hint: {}", super::hint(d)));
+                                    lines.push(format!("hint: {}", crate::fixes::hint(d)));
                                 }
                                 (report.accepted, lines)
                             }

@@ -264,7 +264,7 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                     t.fg(Color::Red),
                 )),
                 Line::from(""),
-                Line::from(format!("fix: {}", crate::hint(&fail.diagnosis))),
+                Line::from(format!("fix: {}", crate::fixes::hint(&fail.diagnosis))),
             ];
             for w in &fail.warnings {
                 text.push(Line::from(Span::styled(

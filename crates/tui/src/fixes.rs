@@ -1,0 +1,49 @@
+//! The engine's fixes in the workbench's words: the keys and rows that take each one.
+
+use engine::exchange::{Diagnosis, Fix};
+
+/// A diagnosis's hint, led by the workbench's way to make its fix.
+pub fn hint(d: &Diagnosis) -> String {
+    d.hint_with(words)
+}
+
+/// A diagnosis in one line: the cause, then what to do when there is more to say.
+pub fn line(d: &Diagnosis) -> String {
+    let hint = hint(d);
+    if hint.is_empty() {
+        d.message.clone()
+    } else {
+        format!("{} ({hint})", d.message)
+    }
+}
+
+/// How one fix is made in the workbench.
+pub fn words(fix: &Fix) -> String {
+    match fix {
+        Fix::PickKey => "pick a key with Ctrl-K".into(),
+        Fix::RawErrorChain => "press r for the raw error chain".into(),
+        Fix::CheckKey => "Ctrl-K, then t tests the key's handshake alone".into(),
+        Fix::TryRequest => "send a real request with this key (Ctrl-R)".into(),
+        Fix::SendFewerAtOnce => "send fewer at once".into(),
+        Fix::TurnMutualTlsOn => "turn Use Mutual TLS on in the Options tab".into(),
+        Fix::TrustServer => "add the server's CA with `certbench trust add NAME FILE` and list it in the profile's trust = [\"NAME\"] (Verify TLS off in the Options tab skips the check and is unsafe)".into(),
+        Fix::TrustExactCertificate => "pin this exact certificate: `certbench trust add NAME server.pem`, then trust = [\"NAME\"] in the profile (accepted by exact match, its dates still checked)".into(),
+        Fix::SkipVerification => "Verify TLS off in the Options tab skips the check (unsafe)".into(),
+        Fix::RaiseTimeout => "raise the timeout (1-300 s) in the Options tab".into(),
+        Fix::RaiseBodyLimit => "raise max_body in the profile's options".into(),
+        Fix::AskUncompressed => "turn Compressed off in the Options tab to ask for an uncompressed body".into(),
+        Fix::BypassProxy => "bypass the proxy with NO_PROXY".into(),
+        Fix::CheckProxy => "check the proxy URL (the profile's proxy, or HTTPS_PROXY / http_proxy / ALL_PROXY)".into(),
+        Fix::PointAtTokenModule => "point CERTBENCH_PKCS11_MODULE at the token's PKCS#11 module".into(),
+        Fix::GiveTokenPin => "type the PIN when asked".into(),
+        Fix::GiveKeyPassword => "type the file's password in the import window".into(),
+        Fix::GiveCertificate => "give the certificate file in the import window".into(),
+        Fix::GivePrivateKey => "give a PKCS#12 file, or the key file, in the import window".into(),
+        Fix::ShowKey => "the key picker (Ctrl-K) shows your key's certificate".into(),
+        Fix::ExportKey => "`certbench keys export NAME` prints your chain to send".into(),
+        Fix::BindKey => "bind the key to that host too (`certbench keys bind KEY PATTERN`)".into(),
+        Fix::ListKeys => "Ctrl-K lists the keys".into(),
+        Fix::SetVariable { name } => format!("set {name} in vars.toml or the environment's file"),
+        Fix::MoveKeyLog => "point SSLKEYLOGFILE at a file in a folder you can write".into(),
+    }
+}
