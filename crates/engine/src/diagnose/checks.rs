@@ -309,7 +309,8 @@ pub(super) fn missing_cert(
             kind,
             format!("{what}: key {name} is selected but Use Mutual TLS is off"),
             "",
-        ).with_step(Fix::TurnMutualTlsOn),
+        )
+        .with_step(Fix::TurnMutualTlsOn),
         (Some(name), true) => Diagnosis::new(
             kind,
             format!("{what}, although key {name} was offered"),

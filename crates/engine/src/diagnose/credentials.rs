@@ -37,10 +37,7 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
             DiagnosisKind::TokenNotFound,
             "insert the token; `p11tool --list-tokens` shows the labels",
         ),
-        P::PinNeeded => (
-            DiagnosisKind::TokenPinNeeded,
-            "",
-        ),
+        P::PinNeeded => (DiagnosisKind::TokenPinNeeded, ""),
         P::PinWrong => (
             DiagnosisKind::TokenPinWrong,
             "check the PIN: each wrong try counts towards locking the token",

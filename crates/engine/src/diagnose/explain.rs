@@ -12,7 +12,7 @@ use crate::exchange::{Diagnosis, TlsFacts};
 use crate::keys::certinfo::Validity;
 use crate::keys::keyfault::{Credential, key_fault};
 use crate::keys::token::TokenError;
-use crate::net::handshake::PinMismatch;
+use crate::net::recording::PinMismatch;
 use crate::request::prepare::PreparedRequest;
 
 /// Turns a failure into its cause and fix.
@@ -349,7 +349,8 @@ pub(super) fn explain_proxy(f: &Failure, proxy: &str, host: &str, port: u16) -> 
                 f.chain.last().cloned().unwrap_or_default()
             ),
             "",
-        ).with_step(Fix::CheckProxy)
+        )
+        .with_step(Fix::CheckProxy)
     })
 }
 
@@ -469,5 +470,6 @@ pub fn timeout_diagnosis(req: &PreparedRequest) -> Diagnosis {
             req.options.timeout_secs
         ),
         "or check that the server is up",
-    ).with_step(Fix::RaiseTimeout)
+    )
+    .with_step(Fix::RaiseTimeout)
 }

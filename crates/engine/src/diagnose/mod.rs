@@ -7,8 +7,8 @@
 mod checks;
 mod credentials;
 mod explain;
-pub mod fix;
 pub mod failure;
+pub mod fix;
 pub mod kind;
 pub mod tlswords;
 

@@ -24,9 +24,7 @@ pub enum KeyError {
         "{what} is not a certificate ({reason}): give a PEM or DER X.509 certificate, or a PKCS#12 file"
     )]
     NotACertificate { what: String, reason: String },
-    #[error(
-        "{what} holds no private key: give its key file, or a PKCS#12 file that contains one"
-    )]
+    #[error("{what} holds no private key: give its key file, or a PKCS#12 file that contains one")]
     NoKey { what: String },
     #[error("{what} is not a readable {format}: {reason}")]
     Format {

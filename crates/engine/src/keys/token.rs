@@ -147,8 +147,7 @@ pub fn parse_uri(uri: &str) -> Result<Uri, String> {
         match k {
             "pin-value" | "pin-source" => {
                 return Err(
-                    "a PIN in the URI would be stored with it: give it apart from the URI"
-                        .into(),
+                    "a PIN in the URI would be stored with it: give it apart from the URI".into(),
                 );
             }
             "module-path" => out.module_path = Some(PathBuf::from(text(v))),
@@ -708,10 +707,7 @@ pub fn open_with(
     let pin = pins.pin(&reference.token).ok_or_else(|| {
         TokenError::new(
             TokenProblem::PinNeeded,
-            format!(
-                "token {} needs its PIN",
-                reference.token
-            ),
+            format!("token {} needs its PIN", reference.token),
         )
     })?;
     let opened = reference.open(&pin, leaf_der);

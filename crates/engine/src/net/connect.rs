@@ -15,8 +15,8 @@ use url::Url;
 use crate::diagnose::failure::Failure;
 use crate::diagnose::kind::DiagnosisKind;
 use crate::exchange::Diagnosis;
-use crate::net::handshake::HandshakeLog;
 use crate::net::phases::Moment;
+use crate::net::recording::HandshakeLog;
 use crate::net::route::{self, HttpVersion, Overrides, ProxyChoice};
 use crate::request::prepare::PreparedRequest;
 

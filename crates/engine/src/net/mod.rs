@@ -1,10 +1,15 @@
 //! The wire: routes, proxies, connections, the recording TLS handshake, probes, cookies and the transport that sends.
 
+mod client;
 mod connect;
 pub mod cookies;
+mod exchange_body;
 pub mod handshake;
+pub mod keylog;
 pub mod phases;
 pub mod probe;
 pub mod provider;
+pub mod recording;
+mod redirect;
 pub mod route;
 pub mod transport;

@@ -469,35 +469,34 @@ impl Runner {
                 let (transport, scope) = (self.transport.clone(), self.scope.clone());
                 self.rt.spawn(async move {
                     let name = profile.credential.clone().unwrap_or_default();
-                    let (accepted, lines) =
-                        match scope.prepare(&profile) {
-                            Err(e) => (
-                                false,
-                                vec![format!("cannot check: {}", e.diagnosis.message)],
-                            ),
-                            Ok(req) => {
-                                use engine::keys::check::CheckOutcome;
-                                let report = engine::keys::check::check_key(&transport, &req).await;
-                                let mut lines: Vec<String> =
-                                    report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
-                                lines.extend(report.warnings.iter().map(|w| {
-                                    format!("warning: {} ({})", w.message, crate::fixes::hint(w))
-                                }));
-                                let word = match report.outcome {
-                                    CheckOutcome::NotAsked => "NOT ASKED",
-                                    CheckOutcome::RejectedAtHttp => "REJECTED AT HTTP",
-                                    CheckOutcome::NotChecked => "NOT CHECKED",
-                                    _ => "REJECTED",
-                                };
-                                if report.accepted {
-                                    lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
-                                } else if let Some(d) = &report.diagnosis {
-                                    lines.push(format!("{word}: {}", d.message));
-                                    lines.push(format!("hint: {}", crate::fixes::hint(d)));
-                                }
-                                (report.accepted, lines)
+                    let (accepted, lines) = match scope.prepare(&profile) {
+                        Err(e) => (
+                            false,
+                            vec![format!("cannot check: {}", e.diagnosis.message)],
+                        ),
+                        Ok(req) => {
+                            use engine::keys::check::CheckOutcome;
+                            let report = engine::keys::check::check_key(&transport, &req).await;
+                            let mut lines: Vec<String> =
+                                report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
+                            lines.extend(report.warnings.iter().map(|w| {
+                                format!("warning: {} ({})", w.message, crate::fixes::hint(w))
+                            }));
+                            let word = match report.outcome {
+                                CheckOutcome::NotAsked => "NOT ASKED",
+                                CheckOutcome::RejectedAtHttp => "REJECTED AT HTTP",
+                                CheckOutcome::NotChecked => "NOT CHECKED",
+                                _ => "REJECTED",
+                            };
+                            if report.accepted {
+                                lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
+                            } else if let Some(d) = &report.diagnosis {
+                                lines.push(format!("{word}: {}", d.message));
+                                lines.push(format!("hint: {}", crate::fixes::hint(d)));
                             }
-                        };
+                            (report.accepted, lines)
+                        }
+                    };
                     let _ = tx.send(Message::KeyChecked {
                         name,
                         accepted,
