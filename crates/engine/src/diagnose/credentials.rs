@@ -50,6 +50,7 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
             DiagnosisKind::TokenRemoved,
             "insert the token and send again",
         ),
+        P::CertificateMissing => (DiagnosisKind::TokenKeyNotFound, ""),
         P::KeyNotFound => (
             DiagnosisKind::TokenKeyNotFound,
             "check the key's label or id: `p11tool --list-privkeys --login`",
@@ -65,6 +66,7 @@ pub fn token_failure(t: &TokenError) -> Diagnosis {
     match t.problem {
         P::ModuleMissing => d.with_step(Fix::PointAtTokenModule),
         P::PinNeeded => d.with_step(Fix::GiveTokenPin),
+        P::CertificateMissing => d.with_step(Fix::GiveCertificate),
         _ => d,
     }
 }

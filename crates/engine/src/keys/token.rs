@@ -44,6 +44,8 @@ pub enum TokenProblem {
     PinLocked,
     Removed,
     KeyNotFound,
+    /// The key is there but the token holds no certificate for it.
+    CertificateMissing,
     CannotSign,
     Other,
 }
@@ -594,7 +596,7 @@ pub fn reference_for(
             let found = reference.certificates()?;
             if found.is_empty() {
                 return Err(TokenError::new(
-                    TokenProblem::KeyNotFound,
+                    TokenProblem::CertificateMissing,
                     format!(
                         "token {} holds no certificate for this key: give it from a file",
                         reference.token
