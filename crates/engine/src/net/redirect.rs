@@ -1,4 +1,8 @@
 //! Following redirects: which to follow, and a bound key never presented to a host it is not bound to.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
 
 use super::client::ClientEntry;
 use super::exchange_body::*;
