@@ -9,12 +9,7 @@ pub fn hint(d: &Diagnosis) -> String {
 
 /// A diagnosis in one line: the cause, then what to do when there is more to say.
 pub fn line(d: &Diagnosis) -> String {
-    let hint = hint(d);
-    if hint.is_empty() {
-        d.message.clone()
-    } else {
-        format!("{} ({hint})", d.message)
-    }
+    d.line_with(words)
 }
 
 /// How one fix is made from the command line.

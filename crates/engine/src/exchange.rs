@@ -239,6 +239,16 @@ impl Diagnosis {
             Some(step) => format!("{}; {}", how(step), self.hint),
         }
     }
+
+    /// The diagnosis in one line: the cause, then what to do (worded by `how`) when there is more.
+    pub fn line_with(&self, how: impl Fn(&Fix) -> String) -> String {
+        let hint = self.hint_with(how);
+        if hint.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{} ({hint})", self.message)
+        }
+    }
 }
 
 /// The body as shown: JSON or XML lines with their depths, text lines, binary, or text lines with
