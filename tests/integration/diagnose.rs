@@ -1,6 +1,7 @@
 //! Each failure scenario against a real server configured to produce it, with the expected explanation.
 
 use crate::common::Env;
+use crate::common::servers::{Port, start};
 use demo::{ClientAuth, Days, Pki, Versions, self_signed_server};
 use engine::diagnose::Failure;
 use engine::keys::check;
@@ -298,7 +299,7 @@ fn revoked_client_certificate_tls13_and_tls12() {
 
 /// A real OpenSSL server (`openssl s_server`) with the given options, on a free port; killed on drop.
 struct OpenSsl {
-    child: std::process::Child,
+    _server: crate::common::servers::Running,
     url: String,
     _dir: tempfile::TempDir,
 }
@@ -330,13 +331,9 @@ impl OpenSsl {
             "{}",
             String::from_utf8_lossy(&made.stderr)
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("openssl")
-            .args([
+        let (server, port) = start("openssl s_server", Port::FromOs, |port| {
+            let mut c = std::process::Command::new("openssl");
+            c.args([
                 "s_server",
                 "-www",
                 "-accept",
@@ -346,31 +343,14 @@ impl OpenSsl {
             .arg(&cert)
             .arg("-key")
             .arg(&key)
-            .args(options)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "openssl s_server did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+            .args(options);
+            c
+        });
         OpenSsl {
-            child,
+            _server: server,
             url: format!("https://127.0.0.1:{port}/"),
             _dir: dir,
         }
-    }
-}
-
-impl Drop for OpenSsl {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

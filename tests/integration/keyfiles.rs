@@ -1,12 +1,11 @@
 //! Key files made by tools other than ours (openssl options, keytool, certtool, Python, node-forge),
 //! generated at test time, imported, then used against a real mTLS server that must see their subject.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use crate::common::Env;
+use crate::common::servers::{Port, Running, start};
 use engine::keys::keystore::KeyError;
 
 /// The embedded server (for what it verifies) plus a folder with its CA's files for other tools.
@@ -153,15 +152,8 @@ impl Lab {
 
 /// A real `openssl s_server -www` requiring a client certificate: it verifies what rustls+ring does not (P-521, Ed448, RSA-PSS, RSA 1024).
 struct SServer {
-    child: Child,
+    _server: Running,
     url: String,
-}
-
-impl Drop for SServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn s_server(lab: &Lab) -> SServer {
@@ -170,34 +162,16 @@ fn s_server(lab: &Lab) -> SServer {
 
 /// An `openssl s_server` that accepts client certificates issued by the CA in `client_ca`.
 fn s_server_for(lab: &Lab, client_ca: &str) -> SServer {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("openssl")
-        .args([
-            "s_server",
-            "-accept",
-            &port.to_string(),
-            "-cert",
-            "srv.pem",
-            "-key",
-            "srv.key",
-        ])
-        .args(["-CAfile", client_ca, "-Verify", "1", "-www", "-quiet"])
-        .current_dir(lab.d())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl is installed");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "s_server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (server, port) = start("openssl s_server", Port::FromOs, |port| {
+        let mut c = Command::new("openssl");
+        c.args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+            .args(["-cert", "srv.pem", "-key", "srv.key"])
+            .args(["-CAfile", client_ca, "-Verify", "1", "-www", "-quiet"])
+            .current_dir(lab.d());
+        c
+    });
     SServer {
-        child,
+        _server: server,
         url: format!("https://127.0.0.1:{port}/"),
     }
 }

@@ -1,24 +1,15 @@
 //! Sends through a real HTTP proxy (Debian's tinyproxy, started here): the CONNECT tunnel carries
 //! TLS end to end, so the mTLS server sees our client certificate; the proxy's failures are named.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 use crate::common::Env;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::common::servers::{Port, Running, closed_port, start};
 
 /// tinyproxy in the foreground on loopback, logging every connection to `dir/proxy.log`.
 struct Tinyproxy {
-    child: Child,
+    _server: Running,
     url: String,
     log: std::path::PathBuf,
 }
@@ -26,35 +17,23 @@ struct Tinyproxy {
 impl Tinyproxy {
     /// `allow_port`: the only port CONNECT may reach; `auth`: a user and password it demands.
     fn start(dir: &Path, allow_port: u16, auth: Option<(&str, &str)>) -> Tinyproxy {
-        let port = free_port();
         let log = dir.join("proxy.log");
-        let mut conf = format!(
-            "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Info\nMaxClients 20\nConnectPort {allow_port}\n",
-            log.display()
-        );
-        if let Some((user, pass)) = auth {
-            conf.push_str(&format!("BasicAuth {user} {pass}\n"));
-        }
         let conf_path = dir.join("tinyproxy.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let mut child = Command::new("tinyproxy")
-            .arg("-d")
-            .arg("-c")
-            .arg(&conf_path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tinyproxy is installed (bash .ci/run installs it)");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(s)) = child.try_wait() {
-                panic!("tinyproxy exited at start: {s}");
+        let (server, port) = start("tinyproxy", Port::Chosen, |port| {
+            let mut conf = format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Info\nMaxClients 20\nConnectPort {allow_port}\n",
+                log.display()
+            );
+            if let Some((user, pass)) = auth {
+                conf.push_str(&format!("BasicAuth {user} {pass}\n"));
             }
-            assert!(Instant::now() < deadline, "tinyproxy did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+            std::fs::write(&conf_path, conf).unwrap();
+            let mut c = Command::new("tinyproxy");
+            c.arg("-d").arg("-c").arg(&conf_path);
+            c
+        });
         Tinyproxy {
-            child,
+            _server: server,
             url: format!("http://127.0.0.1:{port}"),
             log,
         }
@@ -68,13 +47,6 @@ impl Tinyproxy {
             .filter(|l| l.contains("Request (") && l.contains(": CONNECT "))
             .map(str::to_string)
             .collect()
-    }
-}
-
-impl Drop for Tinyproxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -234,7 +206,8 @@ fn the_proxy_failures_are_named_and_its_password_never_printed() {
     assert_eq!(json(&o)["error"]["kind"], "proxy_refused", "{}", json(&o));
 
     // Nothing listening where the proxy should be.
-    let gone = format!("http://127.0.0.1:{}", free_port());
+    let (addr, _held) = closed_port();
+    let gone = format!("http://{addr}");
     let o = send(&env, &["--proxy", &gone], &[]);
     assert_eq!(o.status.code(), Some(2));
     let v = json(&o);

@@ -1,10 +1,10 @@
 //! Routing like curl: --resolve and --connect-to keep the name for SNI, Host and verification;
 //! --http1.1 / --http2; --pin; and --keylog, whose secrets must equal openssl s_server's.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use crate::common::Env;
+use crate::common::servers::{Port, start};
 use demo::Days;
 use engine::net::route::HttpVersion;
 use engine::request::prepare;
@@ -110,15 +110,6 @@ fn a_pin_passes_the_right_key_and_names_both_hashes_for_a_wrong_one() {
     assert_eq!(env.err(&p).diagnosis.kind, "pin_mismatch");
 }
 
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Secrets of one connection, logged by both ends, must be the same lines, TLS 1.3 and 1.2.
 #[test]
 fn the_key_log_holds_the_same_secrets_as_openssl_s_server() {
@@ -135,29 +126,16 @@ fn the_key_log_holds_the_same_secrets_as_openssl_s_server() {
         ("1.3", "-tls1_3", "CLIENT_TRAFFIC_SECRET_0 "),
         ("1.2", "-tls1_2", "CLIENT_RANDOM "),
     ] {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let theirs = dir.path().join(format!("server-{version}.log"));
-        let child = Command::new("openssl")
-            .current_dir(dir.path())
-            .args(["s_server", "-accept", &port.to_string(), flag])
-            .args(["-cert", "srv.pem", "-key", "srv.key", "-CAfile", "ca.pem"])
-            .args(["-Verify", "1", "-www", "-keylogfile"])
-            .arg(&theirs)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let _server = Running(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "openssl s_server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (_server, port) = start("openssl s_server", Port::FromOs, |port| {
+            let mut c = Command::new("openssl");
+            c.current_dir(dir.path())
+                .args(["s_server", "-accept", &port.to_string(), flag])
+                .args(["-cert", "srv.pem", "-key", "srv.key", "-CAfile", "ca.pem"])
+                .args(["-Verify", "1", "-www", "-keylogfile"])
+                .arg(&theirs);
+            c
+        });
         let ours = dir.path().join(format!("ours-{version}.log"));
         let mut p = env.profile("/");
         p.url = format!("https://localhost:{port}/");

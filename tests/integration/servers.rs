@@ -2,10 +2,10 @@
 //! and openssl s_server with a CN-only certificate; each tried the way a user meets it.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::common::Env;
-use crate::common::servers::{Running, free_port, wait_for};
+use crate::common::servers::{Port, Running, start};
 use engine::keys::check::{self, CheckOutcome};
 use engine::request::prepare;
 use engine::request::vars::Vars;
@@ -20,27 +20,24 @@ fn apache(env: &Env, dir: &Path, protocol: &str) -> (Running, String) {
     std::fs::create_dir_all(dir.join("www/secure")).unwrap();
     std::fs::write(dir.join("www/index.html"), "open\n").unwrap();
     std::fs::write(dir.join("www/secure/index.html"), "secret\n").unwrap();
-    let port = free_port();
     let d = dir.display();
-    let conf = format!(
-        "ServerRoot {d}\nDefaultRuntimeDir {d}\nPidFile {d}/httpd.pid\nListen 127.0.0.1:{port}\n{}\n{}\n{}\n\
+    let (running, port) = start("apache2", Port::Chosen, |port| {
+        let conf = format!(
+            "ServerRoot {d}\nDefaultRuntimeDir {d}\nPidFile {d}/httpd.pid\nListen 127.0.0.1:{port}\n{}\n{}\n{}\n\
          ErrorLog {d}/error.log\nLogLevel info\nDocumentRoot {d}/www\nServerName localhost\n\
          SSLEngine on\nSSLCertificateFile {d}/srv.pem\nSSLCertificateKeyFile {d}/srv.key\n\
          SSLCACertificateFile {d}/ca.pem\nSSLProtocol -all +{protocol}\n\
          <Location /secure>\n  SSLVerifyClient require\n</Location>\n",
-        module("mpm_event"),
-        module("authz_core"),
-        module("ssl"),
-    );
-    std::fs::write(dir.join("httpd.conf"), conf).unwrap();
-    let mut child = Command::new("apache2")
-        .args(["-f", &format!("{d}/httpd.conf"), "-DFOREGROUND"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("apache2 is installed (bash .ci/run installs it)");
-    wait_for(port, &mut child, "apache2");
-    (Running(child), format!("https://localhost:{port}"))
+            module("mpm_event"),
+            module("authz_core"),
+            module("ssl"),
+        );
+        std::fs::write(dir.join("httpd.conf"), conf).unwrap();
+        let mut c = Command::new("apache2");
+        c.args(["-f", &format!("{d}/httpd.conf"), "-DFOREGROUND"]);
+        c
+    });
+    (running, format!("https://localhost:{port}"))
 }
 
 #[test]
@@ -196,26 +193,13 @@ fn server_certificate_without_subject_alt_name_is_named_and_can_be_pinned() {
         "x509", "-req", "-in", "cn.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out", "cn.pem",
         "-days", "30", "-extfile", "v3.ext",
     ]);
-    let port = free_port();
-    let mut child = Command::new("openssl")
-        .args([
-            "s_server",
-            "-accept",
-            &port.to_string(),
-            "-cert",
-            "cn.pem",
-            "-key",
-            "cn.key",
-            "-www",
-            "-quiet",
-        ])
-        .current_dir(d)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(port, &mut child, "openssl s_server");
-    let _server = Running(child);
+    let (_server, port) = start("openssl s_server", Port::FromOs, |port| {
+        let mut c = Command::new("openssl");
+        c.args(["s_server", "-accept", &port.to_string()])
+            .args(["-cert", "cn.pem", "-key", "cn.key", "-www", "-quiet"])
+            .current_dir(d);
+        c
+    });
     let mut p = env.profile("/");
     p.url = format!("https://localhost:{port}/");
     p.credential = None;
@@ -247,10 +231,10 @@ fn server_certificate_without_subject_alt_name_is_named_and_can_be_pinned() {
 /// gnutls-serv (Debian's gnutls-bin) limited by a priority string to one version, suite and group.
 fn gnutls_serv(env: &Env, dir: &Path, priority: &str) -> (Running, String) {
     crate::common::servers::write_demo_files(env, dir);
-    let port = free_port();
-    let mut child = Command::new("gnutls-serv")
-        .current_dir(dir)
-        .args([
+    // Given port 0, gnutls-serv takes different ports for IPv4 and IPv6; "localhost" needs one.
+    let (running, port) = start("gnutls-serv", Port::Chosen, |port| {
+        let mut c = Command::new("gnutls-serv");
+        c.current_dir(dir).args([
             "--http",
             "--port",
             &port.to_string(),
@@ -263,13 +247,10 @@ fn gnutls_serv(env: &Env, dir: &Path, priority: &str) -> (Running, String) {
             "--require-client-cert",
             "--priority",
             priority,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("gnutls-serv is installed (bash .ci/run installs gnutls-bin)");
-    wait_for(port, &mut child, "gnutls-serv");
-    (Running(child), format!("https://localhost:{port}/"))
+        ]);
+        c
+    });
+    (running, format!("https://localhost:{port}/"))
 }
 
 #[test]

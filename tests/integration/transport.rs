@@ -394,9 +394,8 @@ fn many_response_headers_are_read_and_too_many_name_the_real_cause() {
 #[test]
 fn a_failure_after_a_redirect_names_the_failing_hop() {
     let env = Env::new();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let (closed, _held) = crate::common::servers::closed_port();
+    let port = closed.port();
     let p = env.profile(&format!("/redirect/302?to=https://127.0.0.1:{port}/next"));
     let f = env.err(&p);
     assert_eq!(f.diagnosis.kind, "connection_refused", "{f:?}");
