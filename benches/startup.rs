@@ -202,11 +202,11 @@ fn main() {
     let ours = series(
         "certbench",
         &format!(
-            "exec env CERTBENCH_HOME={} {bin} --profiles {}",
+            "CERTBENCH_HOME={} exec {bin} --profiles {}",
             home.display(),
             profiles.display()
         ),
-        &["profile-000", "Enter open"],
+        &["profile-000", "Enter edit"],
     );
     if let (Some((f, _)), Some((o, _))) = (floor, ours) {
         println!("certbench above the floor: {:.1} ms", o - f);
@@ -278,11 +278,11 @@ fn main() {
         if let Some(r) = big_body(
             "certbench",
             &format!(
-                "exec env CERTBENCH_HOME={} {bin} --profiles {}",
+                "CERTBENCH_HOME={} exec {bin} --profiles {}",
                 home.display(),
                 big_profiles.display()
             ),
-            "Enter open",
+            "Enter edit",
             &[&["Enter"]],
             "C-r",
         ) {

@@ -36,6 +36,27 @@ pub fn run(
         );
         return 1;
     }
+    // The first frame comes before anything else is opened: the profiles' names from one
+    // directory read, the panes and the key bar. The runtime, the keystore and the history follow.
+    // `vars` are the start's own values (the demo's base_url): above an environment's. The
+    // state keeps them with vars.toml's, to show which key a URL is bound to.
+    let mut shown_vars = vars.clone();
+    let _ = shown_vars.load_file(&profiles_dir.join("vars.toml"));
+    let mut state = State::new(profiles_dir.to_path_buf(), shown_vars);
+    let listed = engine::request::profile::list_dir(profiles_dir)
+        .iter()
+        .map(|p| engine::request::profile::listed_name(p))
+        .collect();
+    update::update(&mut state, Message::ProfilesListed(listed));
+    let mut terminal = terminal::init();
+    if let Ok(size) = terminal.size() {
+        update::update(&mut state, Message::Resize(size.width, size.height));
+    }
+    if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
+        terminal::restore();
+        eprintln!("error: cannot draw: {e}");
+        return 1;
+    }
     let owned = match rt {
         Some(_) => None,
         None => match tokio::runtime::Builder::new_multi_thread()
@@ -45,6 +66,7 @@ pub fn run(
         {
             Ok(rt) => Some(rt),
             Err(e) => {
+                terminal::restore();
                 eprintln!("error: cannot start the async runtime: {e}");
                 return 1;
             }
@@ -58,11 +80,6 @@ pub fn run(
             .clone()
     });
     let (tx, mut rx) = mpsc::unbounded_channel();
-    // `vars` are the start's own values (the demo's base_url): above an environment's. The
-    // state keeps them with vars.toml's, to show which key a URL is bound to.
-    let mut shown_vars = vars.clone();
-    let _ = shown_vars.load_file(&profiles_dir.join("vars.toml"));
-    let mut state = State::new(profiles_dir.to_path_buf(), shown_vars);
     let mut runner = effects::Runner::new(
         handle.clone(),
         tx.clone(),
@@ -78,10 +95,6 @@ pub fn run(
     let (animating, animating_rx) = tokio::sync::watch::channel(false);
     spawn_ticks(&handle, tx.clone(), animating_rx);
     spawn_signals(&handle, tx);
-    let mut terminal = terminal::init();
-    if let Ok(size) = terminal.size() {
-        update::update(&mut state, Message::Resize(size.width, size.height));
-    }
     let mut code = 0;
     loop {
         if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {

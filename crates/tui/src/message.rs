@@ -76,6 +76,8 @@ pub enum Message {
     },
     /// Said once: history set aside or unavailable.
     HistoryNote(String),
+    /// The profile files' names, listed before they are read: the first frame shows them.
+    ProfilesListed(Vec<String>),
     ProfilesLoaded(Vec<LoadedProfile>),
     KeysLoaded(Vec<(String, Result<KeyInfo, String>)>),
     Saved(Result<String, String>),

@@ -314,6 +314,8 @@ pub struct State {
     pub profiles_dir: PathBuf,
     pub vars: Vars,
     pub profiles: Vec<LoadedProfile>,
+    /// Names listed from the folder while `profiles` is not loaded yet (the first frame).
+    pub listed: Vec<String>,
     pub selected_profile: usize,
     pub keys: Vec<(String, Result<KeyInfo, String>)>,
     pub form: Form,
@@ -639,6 +641,7 @@ impl State {
             profiles_dir,
             vars,
             profiles: Vec::new(),
+            listed: Vec::new(),
             selected_profile: 0,
             keys: Vec::new(),
             form: Form::from_profile(&Profile {

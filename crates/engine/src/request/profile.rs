@@ -478,8 +478,9 @@ pub struct LoadedProfile {
     pub result: Result<Profile, ProfileError>,
 }
 
-/// Loads every `*.toml` (but `vars.toml`) in `dir`, sorted by name; a broken file never hides the others.
-pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
+/// The profile files in `dir`: every `*.toml` but `vars.toml`, sorted by name, not read. A
+/// listing costs one directory read, so an interface can show the names before they are loaded.
+pub fn list_dir(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -490,12 +491,21 @@ pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
         .collect();
     paths.sort();
     paths
+}
+
+/// The name a profile file is listed under: its file name without `.toml`.
+pub fn listed_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Loads every profile file of [`list_dir`]; a broken file never hides the others.
+pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
+    list_dir(dir)
         .into_iter()
         .map(|path| LoadedProfile {
-            name: path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            name: listed_name(&path),
             result: Profile::load(&path),
             path,
         })

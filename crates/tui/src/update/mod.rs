@@ -238,7 +238,14 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             s.message = Some(Note::Problem(n));
             Vec::new()
         }
+        Message::ProfilesListed(names) => {
+            if s.profiles.is_empty() {
+                s.listed = names;
+            }
+            Vec::new()
+        }
         Message::ProfilesLoaded(list) => {
+            s.listed.clear();
             s.profiles = list;
             s.selected_profile = s.selected_profile.min(s.profiles.len().saturating_sub(1));
             if !s.form.dirty
