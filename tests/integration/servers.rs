@@ -294,3 +294,73 @@ fn every_completed_handshake_names_its_suite_and_group_under_tls12_and_tls13() {
         assert!(!story.contains("not reported"), "{story}");
     }
 }
+
+/// A self-signed CA certificate (CA:TRUE, made by openssl) served as the server's own: rustls's
+/// webpki refuses it as a CA used as an end entity, which is named, and pinning it exactly works.
+#[test]
+fn a_ca_certificate_served_as_the_servers_own_is_named_and_can_be_pinned() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args([
+            "-nodes",
+            "-keyout",
+            "self.key",
+            "-out",
+            "self.pem",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=DNS:localhost"])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE", "-days", "2"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let (_server, port) = start("openssl s_server", Port::FromOs, |port| {
+        let mut c = Command::new("openssl");
+        c.args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+            .args(["-cert", "self.pem", "-key", "self.key", "-www", "-quiet"])
+            .current_dir(d);
+        c
+    });
+    let mut p = env.profile("/");
+    p.url = format!("https://localhost:{port}/");
+    p.credential = None;
+    let f = env.err(&p);
+    assert_eq!(f.diagnosis.kind, "server_cert_untrusted", "{f:?}");
+    assert!(
+        f.diagnosis
+            .message
+            .contains("is a CA certificate (CA:TRUE)"),
+        "{}",
+        f.diagnosis.message
+    );
+    assert_eq!(
+        f.diagnosis.step,
+        Some(engine::exchange::Fix::TrustExactCertificate)
+    );
+    env.ks
+        .add_trusted(
+            "self",
+            &std::fs::read(d.join("self.pem")).unwrap(),
+            None,
+            "self.pem",
+        )
+        .unwrap();
+    p.trust = vec!["self".into()];
+    assert_eq!(env.ok(&p).status, 200);
+}

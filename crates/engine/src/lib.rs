@@ -1,13 +1,24 @@
 //! The engine: profiles, keystore, request preparation, transport and diagnosis; no UI code here.
 //!
-//! The life of a send (`pipeline.rs` runs it for the CLI and the TUI alike):
-//! - `profile::Profile` (one TOML file) + `vars::Vars` -> `prepare::prepare` -> `PreparedRequest`;
-//! - `transport::Transport::send_within` presents the key from `keystore` over rustls, follows
-//!   redirects, streams the body through `bodysink` (decoded, capped) and indexes it
-//!   (`bodylines`), all under a `budget::Budget`;
+//! The life of a send, one folder or file per step (`pipeline.rs` runs it for every interface):
+//!
+//! ```text
+//!  request/         net/route     net/connect    net/handshake     net/exchange_body  body/          history/
+//!  prepare    ->    route    ->   connect   ->   handshake    ->   exchange      ->   body     ->   record
+//!  Profile+Vars     proxy, DNS,   TCP, CONNECT   rustls + keys/    status, headers,   decode, cap,   redacted
+//!  -> Prepared-     overrides     tunnel         (the key, trust,  redirects          index lines    SQLite row
+//!     Request                                     pins, key log)
+//!        \_________________ any step may end in a diagnose::Failure (kind + Fix) _______________/
+//! ```
+//!
+//! - `request::profile::Profile` (one TOML file) + `request::vars::Vars` ->
+//!   `request::prepare::prepare` -> `PreparedRequest`;
+//! - `net::transport::Transport::send_within` presents the key from `keys::keystore` over
+//!   rustls, follows redirects, streams the body through `body::bodysink` (decoded, capped) and
+//!   indexes it (`body::bodylines`), all under a `budget::Budget`;
 //! - it ends in an `exchange::Exchange`, or a `diagnose::Failure` whose `Diagnosis` has a
-//!   `kind::DiagnosisKind` (add a kind there, explain it in `diagnose::explain`);
-//! - `history::History` records it (redacted by `redact`), `compare` diffs two of them.
+//!   `diagnose::kind::DiagnosisKind` and names a `diagnose::fix::Fix` that each interface words;
+//! - `history::History` records it (redacted by `history::redact`); `history::compare` diffs two.
 
 pub mod body;
 pub mod budget;
