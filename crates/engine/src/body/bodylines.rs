@@ -14,15 +14,14 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::budget::{Budget, Stopped};
+use super::json_index::{index_json, string_end};
+use super::line_index::{Builder, CHECK_EVERY, CHECKPOINT, Index, syntax};
+pub use super::line_index::{IndexError, MAX_TEXT, SyntaxError};
+use super::xml_index::index_xml;
+use crate::budget::Budget;
 
 /// Levels drawn as two spaces each; deeper lines draw this much and a depth marker.
 pub const INDENT_LEVELS: u32 = 24;
-/// Bytes between two budget checks while indexing.
-const CHECK_EVERY: usize = 1 << 20;
-/// Lines between two stored depths; the depth of any other line is summed from its deltas.
-const CHECKPOINT: usize = 64;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Shape {
     Json,
@@ -39,90 +38,6 @@ pub struct BodyLines {
     text: Bytes,
     shape: Shape,
     index: Arc<Index>,
-}
-
-#[derive(Debug, PartialEq, Default)]
-struct Index {
-    starts: Vec<u32>,
-    /// Each line's depth minus the line before's (0 at a checkpoint).
-    deltas: Vec<i8>,
-    /// The depth of every CHECKPOINT-th line.
-    checkpoints: Vec<u32>,
-}
-
-/// Why a body is not the JSON or XML it says it is, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub message: String,
-    pub offset: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IndexError {
-    Syntax(SyntaxError),
-    Stopped(Stopped),
-}
-
-impl From<Stopped> for IndexError {
-    fn from(s: Stopped) -> Self {
-        IndexError::Stopped(s)
-    }
-}
-
-fn syntax(message: &str, offset: usize) -> IndexError {
-    IndexError::Syntax(SyntaxError {
-        message: message.into(),
-        offset,
-    })
-}
-
-/// The largest text an index can address.
-pub const MAX_TEXT: usize = 1 << 32;
-
-struct Builder {
-    starts: Vec<u32>,
-    deltas: Vec<i8>,
-    checkpoints: Vec<u32>,
-    last_depth: u32,
-}
-
-impl Builder {
-    fn new() -> Builder {
-        Builder {
-            starts: Vec::new(),
-            deltas: Vec::new(),
-            checkpoints: Vec::new(),
-            last_depth: 0,
-        }
-    }
-
-    fn push(&mut self, start: usize, depth: u32) {
-        if self.starts.len().is_multiple_of(CHECKPOINT) {
-            self.checkpoints.push(depth);
-            self.deltas.push(0);
-        } else {
-            let delta = i64::from(depth) - i64::from(self.last_depth);
-            debug_assert!((-1..=1).contains(&delta), "depth moved by {delta}");
-            self.deltas.push(delta.clamp(-128, 127) as i8);
-        }
-        self.starts.push(start as u32);
-        self.last_depth = depth;
-    }
-
-    fn finish(mut self, text: Bytes, shape: Shape) -> BodyLines {
-        self.starts.shrink_to_fit();
-        self.deltas.shrink_to_fit();
-        self.checkpoints.shrink_to_fit();
-        BodyLines {
-            text,
-            shape,
-            index: Arc::new(Index {
-                starts: self.starts,
-                deltas: self.deltas,
-                checkpoints: self.checkpoints,
-            }),
-        }
-    }
 }
 
 fn checked_text(text: &Bytes) -> Result<(), IndexError> {
@@ -156,7 +71,11 @@ impl BodyLines {
             }
             from = at;
         }
-        Ok(b.finish(text, Shape::Plain))
+        Ok(BodyLines {
+            text,
+            shape: Shape::Plain,
+            index: Arc::new(b.finish()),
+        })
     }
 
     /// Validates JSON (any depth: the nesting is a byte stack, not recursion) and indexes it
@@ -164,7 +83,11 @@ impl BodyLines {
     pub fn json(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
         checked_text(&text)?;
         let b = index_json(&text, budget)?;
-        Ok(b.finish(text, Shape::Json))
+        Ok(BodyLines {
+            text,
+            shape: Shape::Json,
+            index: Arc::new(b.finish()),
+        })
     }
 
     /// Validates XML with quick-xml's reader and indexes one element, text run or other node
@@ -172,7 +95,11 @@ impl BodyLines {
     pub fn xml(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
         checked_text(&text)?;
         let b = index_xml(&text, budget)?;
-        Ok(b.finish(text, Shape::Xml))
+        Ok(BodyLines {
+            text,
+            shape: Shape::Xml,
+            index: Arc::new(b.finish()),
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -388,364 +315,10 @@ fn json_content(raw: &str, max_chars: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The byte after the string starting at `i` (a `"`), or None when it does not end.
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    while j < b.len() {
-        match b[j] {
-            b'"' => return Some(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
-        }
-    }
-    None
-}
-
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
-        i += 1;
-    }
-    i
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Expect {
-    Value,
-    Key,
-    Colon,
-    CommaOrClose,
-}
-
-fn index_json(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
-    let mut stack: Vec<u8> = Vec::new();
-    let mut lines = Builder::new();
-    let mut i = skip_ws(b, 0);
-    if i == b.len() {
-        return Err(syntax("EOF while parsing a value", i));
-    }
-    lines.push(i, 0);
-    let mut line_next = false;
-    let mut expect = Expect::Value;
-    let mut next_check = CHECK_EVERY;
-    loop {
-        i = skip_ws(b, i);
-        if i >= next_check {
-            budget.check()?;
-            next_check = i + CHECK_EVERY;
-        }
-        if i == b.len() {
-            break;
-        }
-        let depth = stack.len() as u32;
-        match expect {
-            Expect::Value | Expect::Key => {
-                if line_next {
-                    lines.push(i, depth);
-                    line_next = false;
-                }
-                let c = b[i];
-                if expect == Expect::Key {
-                    if c != b'"' {
-                        return Err(syntax(
-                            if c == b'}' {
-                                "trailing comma"
-                            } else {
-                                "key must be a string"
-                            },
-                            i,
-                        ));
-                    }
-                    i = scan_string(b, i)?;
-                    expect = Expect::Colon;
-                    continue;
-                }
-                match c {
-                    b'{' | b'[' => {
-                        let close = if c == b'{' { b'}' } else { b']' };
-                        let n = skip_ws(b, i + 1);
-                        if n < b.len() && b[n] == close {
-                            i = n + 1;
-                            expect = Expect::CommaOrClose;
-                        } else {
-                            stack.push(c);
-                            i += 1;
-                            line_next = true;
-                            expect = if c == b'{' {
-                                Expect::Key
-                            } else {
-                                Expect::Value
-                            };
-                        }
-                    }
-                    b'"' => {
-                        i = scan_string(b, i)?;
-                        expect = Expect::CommaOrClose;
-                    }
-                    b'-' | b'0'..=b'9' => {
-                        i = scan_number(b, i)?;
-                        expect = Expect::CommaOrClose;
-                    }
-                    b't' | b'f' | b'n' => {
-                        let word: &[u8] = match c {
-                            b't' => b"true",
-                            b'f' => b"false",
-                            _ => b"null",
-                        };
-                        if !b[i..].starts_with(word) {
-                            return Err(syntax("expected ident", i));
-                        }
-                        i += word.len();
-                        expect = Expect::CommaOrClose;
-                    }
-                    b']' => return Err(syntax("trailing comma", i)),
-                    _ => return Err(syntax("expected value", i)),
-                }
-            }
-            Expect::Colon => {
-                if b[i] != b':' {
-                    return Err(syntax("expected `:`", i));
-                }
-                i += 1;
-                expect = Expect::Value;
-            }
-            Expect::CommaOrClose => {
-                let Some(&top) = stack.last() else {
-                    return Err(syntax("trailing characters", i));
-                };
-                let close = if top == b'{' { b'}' } else { b']' };
-                match b[i] {
-                    b',' => {
-                        i += 1;
-                        line_next = true;
-                        expect = if top == b'{' {
-                            Expect::Key
-                        } else {
-                            Expect::Value
-                        };
-                    }
-                    c if c == close => {
-                        stack.pop();
-                        lines.push(i, stack.len() as u32);
-                        i += 1;
-                    }
-                    _ => {
-                        return Err(syntax(
-                            if top == b'{' {
-                                "expected `,` or `}`"
-                            } else {
-                                "expected `,` or `]`"
-                            },
-                            i,
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    if expect != Expect::CommaOrClose || !stack.is_empty() {
-        return Err(syntax("EOF while parsing", b.len()));
-    }
-    Ok(lines)
-}
-
-fn scan_string(b: &[u8], i: usize) -> Result<usize, IndexError> {
-    let mut j = i + 1;
-    loop {
-        let Some(&c) = b.get(j) else {
-            return Err(syntax("EOF while parsing a string", b.len()));
-        };
-        match c {
-            b'"' => return Ok(j + 1),
-            b'\\' => match b.get(j + 1) {
-                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
-                Some(b'u') => {
-                    let hex = b.get(j + 2..j + 6).unwrap_or(&[]);
-                    if hex.len() != 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
-                        return Err(syntax("invalid escape", j));
-                    }
-                    j += 6;
-                }
-                _ => return Err(syntax("invalid escape", j)),
-            },
-            0..=0x1f => return Err(syntax("control character in string", j)),
-            _ => j += 1,
-        }
-    }
-}
-
-fn scan_number(b: &[u8], i: usize) -> Result<usize, IndexError> {
-    let digits = |mut j: usize| {
-        let from = j;
-        while j < b.len() && b[j].is_ascii_digit() {
-            j += 1;
-        }
-        (j, j - from)
-    };
-    let mut j = i;
-    if b[j] == b'-' {
-        j += 1;
-    }
-    match b.get(j) {
-        Some(b'0') => j += 1,
-        Some(b'1'..=b'9') => j = digits(j).0,
-        _ => return Err(syntax("invalid number", j)),
-    }
-    if b.get(j) == Some(&b'.') {
-        let (k, n) = digits(j + 1);
-        if n == 0 {
-            return Err(syntax("invalid number", k));
-        }
-        j = k;
-    }
-    if matches!(b.get(j), Some(b'e' | b'E')) {
-        j += 1;
-        if matches!(b.get(j), Some(b'+' | b'-')) {
-            j += 1;
-        }
-        let (k, n) = digits(j);
-        if n == 0 {
-            return Err(syntax("invalid number", k));
-        }
-        j = k;
-    }
-    Ok(j)
-}
-
-/// What the XML indexer holds back to see whether an element fits on one line.
-enum Held {
-    Nothing,
-    /// A start tag at this depth, from this byte.
-    Start {
-        from: usize,
-        depth: u32,
-    },
-}
-
-struct XmlLines {
-    lines: Builder,
-    held: Held,
-    /// The text, CDATA and entity events since the last other event.
-    run: Option<(usize, usize)>,
-}
-
-impl XmlLines {
-    /// One line per non-blank piece of `[from, to)` split at newlines.
-    fn emit(&mut self, text: &[u8], from: usize, to: usize, depth: u32) {
-        let mut at = from;
-        for piece in text[from..to].split(|c| *c == b'\n') {
-            if let Some(p) = piece.iter().position(|c| !c.is_ascii_whitespace()) {
-                self.lines.push(at + p, depth);
-            }
-            at += piece.len() + 1;
-        }
-    }
-
-    fn flush_held(&mut self, text: &[u8], upto: usize) {
-        if let Held::Start { from, depth } = std::mem::replace(&mut self.held, Held::Nothing) {
-            self.emit(text, from, upto, depth);
-        }
-    }
-
-    /// Ends a text run: blank runs vanish, anything else becomes lines at `depth`, after the
-    /// start tag held before it.
-    fn close_run(&mut self, text: &[u8], depth: u32) {
-        let Some((from, to)) = self.run.take() else {
-            return;
-        };
-        if text[from..to].iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        self.flush_held(text, from);
-        self.emit(text, from, to, depth);
-    }
-}
-
-fn trim_ascii(b: &[u8]) -> &[u8] {
-    let s = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let e = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(s, |p| p + 1);
-    &b[s..e.max(s)]
-}
-
-fn index_xml(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
-    use quick_xml::events::Event;
-    let text = std::str::from_utf8(b).map_err(|_| syntax("the body is not UTF-8", 0))?;
-    // quick-xml skips a leading byte-order mark and counts its positions after it: skip it
-    // here instead, so that every position below is one in `b`.
-    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut reader = quick_xml::Reader::from_str(text.get(skip..).unwrap_or_default());
-    let mut x = XmlLines {
-        lines: Builder::new(),
-        held: Held::Nothing,
-        run: None,
-    };
-    let mut depth: u32 = 0;
-    let mut next_check = CHECK_EVERY;
-    let err = |reader: &quick_xml::Reader<&[u8]>, e: &dyn std::fmt::Display| {
-        syntax(&e.to_string(), skip + reader.error_position() as usize)
-    };
-    loop {
-        let from = skip + reader.buffer_position() as usize;
-        if from >= next_check {
-            budget.check()?;
-            next_check = from + CHECK_EVERY;
-        }
-        let event = reader.read_event().map_err(|e| err(&reader, &e))?;
-        let to = skip + reader.buffer_position() as usize;
-        match event {
-            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                x.run = Some(x.run.map_or((from, to), |(f, _)| (f, to)));
-            }
-            Event::Start(_) => {
-                x.close_run(b, depth);
-                x.flush_held(b, from);
-                x.held = Held::Start { from, depth };
-                depth += 1;
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                match x.held {
-                    // The element fits on one line: start tag, text and end tag together.
-                    Held::Start { from: s, depth: d }
-                        if !trim_ascii(&b[s..to]).contains(&b'\n') =>
-                    {
-                        x.held = Held::Nothing;
-                        x.run = None;
-                        x.lines.push(s, d);
-                    }
-                    _ => {
-                        x.close_run(b, depth + 1);
-                        x.flush_held(b, from);
-                        x.emit(b, from, to, depth);
-                    }
-                }
-            }
-            Event::Eof => {
-                x.close_run(b, depth);
-                x.flush_held(b, b.len());
-                break;
-            }
-            _ => {
-                x.close_run(b, depth);
-                x.flush_held(b, from);
-                x.emit(b, from, to, depth);
-            }
-        }
-    }
-    if depth != 0 {
-        return Err(syntax("unclosed element at end of document", b.len()));
-    }
-    Ok(x.lines)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::Stopped;
 
     fn json(s: &str) -> BodyLines {
         BodyLines::json(Bytes::from(s.to_string()), &Budget::unlimited()).unwrap()

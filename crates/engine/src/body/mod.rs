@@ -2,3 +2,6 @@
 
 pub mod bodylines;
 pub mod bodysink;
+mod json_index;
+mod line_index;
+mod xml_index;

@@ -2,5 +2,6 @@
 
 pub mod curl;
 pub mod curl_export;
+pub mod curl_files;
 pub mod curl_options;
 pub mod shell_words;

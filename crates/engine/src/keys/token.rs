@@ -6,15 +6,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use super::token_error::{TokenError, TokenProblem};
+use super::token_signer::{KeyKind, TokenKey};
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
-use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
-use cryptoki::mechanism::{Mechanism, MechanismType};
-use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
-use cryptoki::session::{Session, UserType};
+use cryptoki::object::{Attribute, AttributeType, ObjectClass};
+use cryptoki::session::UserType;
 use cryptoki::slot::Slot;
-use rustls::sign::{Signer, SigningKey};
-use rustls::{SignatureAlgorithm, SignatureScheme};
+use rustls::sign::SigningKey;
 use serde::{Deserialize, Serialize};
 
 /// What the keystore records for a token key (`keys/NAME/pkcs11.toml`): never the PIN.
@@ -30,73 +29,6 @@ pub struct TokenRef {
     /// The key's id (CKA_ID) in hex, when the URI names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-}
-
-/// Why a token key cannot be used; each has its own diagnosis kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    /// The `pkcs11:` URI itself does not say which token and key (or carries a PIN).
-    BadUri,
-    ModuleMissing,
-    TokenNotFound,
-    PinNeeded,
-    PinWrong,
-    PinLocked,
-    Removed,
-    KeyNotFound,
-    /// The key is there but the token holds no certificate for it.
-    CertificateMissing,
-    CannotSign,
-    Other,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct TokenError {
-    pub problem: TokenProblem,
-    pub message: String,
-}
-
-impl TokenError {
-    fn new(problem: TokenProblem, message: impl Into<String>) -> TokenError {
-        TokenError {
-            problem,
-            message: message.into(),
-        }
-    }
-
-    /// A PKCS#11 error in words, with what was being done.
-    fn from_ck(e: CkError, doing: &str, token: &str) -> TokenError {
-        let problem = match &e {
-            CkError::Pkcs11(rv, _) => match rv {
-                RvError::PinIncorrect => TokenProblem::PinWrong,
-                RvError::PinLocked => TokenProblem::PinLocked,
-                RvError::TokenNotPresent
-                | RvError::DeviceRemoved
-                | RvError::SessionHandleInvalid
-                | RvError::SessionClosed => TokenProblem::Removed,
-                RvError::MechanismInvalid | RvError::KeyFunctionNotPermitted => {
-                    TokenProblem::CannotSign
-                }
-                _ => TokenProblem::Other,
-            },
-            CkError::LibraryLoading(_) => TokenProblem::ModuleMissing,
-            _ => TokenProblem::Other,
-        };
-        let message = match problem {
-            TokenProblem::PinWrong => format!(
-                "wrong PIN for token {token}: check it (each wrong try counts towards locking the token)"
-            ),
-            TokenProblem::PinLocked => format!(
-                "token {token} is locked after too many wrong PINs: unlock it with its PUK or SO PIN (your token's tool)"
-            ),
-            TokenProblem::Removed => format!(
-                "token {token} was removed (or its session closed) while {doing}: insert it and send again"
-            ),
-            _ => format!("token {token}: {doing} failed: {e}"),
-        };
-        TokenError { problem, message }
-    }
 }
 
 /// The parts of a `pkcs11:` URI (RFC 7512) certbench uses.
@@ -379,198 +311,13 @@ impl TokenRef {
                 ),
             ));
         }
-        Ok(Arc::new(TokenKey {
-            inner: Arc::new(TokenSession {
-                session: Mutex::new(session),
-                key,
-                token: self.token.clone(),
-            }),
+        Ok(Arc::new(TokenKey::new(
+            session,
+            key,
+            self.token.clone(),
             kind,
             schemes,
-        }))
-    }
-}
-
-/// The certificate's key type, which decides the schemes and how a raw signature is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
-    Rsa,
-    P256,
-    P384,
-}
-
-impl KeyKind {
-    fn of_certificate(der: &[u8]) -> Option<KeyKind> {
-        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-        let spki = &cert.tbs_certificate.subject_pki;
-        match spki.algorithm.algorithm.to_id_string().as_str() {
-            "1.2.840.113549.1.1.1" => Some(KeyKind::Rsa),
-            "1.2.840.10045.2.1" => {
-                let curve = spki.algorithm.parameters.as_ref()?.as_oid().ok()?;
-                match curve.to_id_string().as_str() {
-                    "1.2.840.10045.3.1.7" => Some(KeyKind::P256),
-                    "1.3.132.0.34" => Some(KeyKind::P384),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            KeyKind::Rsa => "RSA",
-            KeyKind::P256 => "ECDSA P-256",
-            KeyKind::P384 => "ECDSA P-384",
-        }
-    }
-
-    /// Only what the token's mechanisms can do.
-    fn schemes(self, mechs: &[MechanismType]) -> Vec<SignatureScheme> {
-        use SignatureScheme as S;
-        let has = |m: MechanismType| mechs.contains(&m);
-        match self {
-            KeyKind::Rsa => {
-                let mut s = Vec::new();
-                if has(MechanismType::RSA_PKCS_PSS) {
-                    s.extend([S::RSA_PSS_SHA256, S::RSA_PSS_SHA384, S::RSA_PSS_SHA512]);
-                }
-                if has(MechanismType::RSA_PKCS) {
-                    s.extend([
-                        S::RSA_PKCS1_SHA256,
-                        S::RSA_PKCS1_SHA384,
-                        S::RSA_PKCS1_SHA512,
-                    ]);
-                }
-                s
-            }
-            KeyKind::P256 if has(MechanismType::ECDSA) => vec![S::ECDSA_NISTP256_SHA256],
-            KeyKind::P384 if has(MechanismType::ECDSA) => vec![S::ECDSA_NISTP384_SHA384],
-            _ => Vec::new(),
-        }
-    }
-}
-
-/// A logged-in session and the key's handle; one signature at a time.
-#[derive(Debug)]
-struct TokenSession {
-    session: Mutex<Session>,
-    key: ObjectHandle,
-    token: String,
-}
-
-#[derive(Debug)]
-struct TokenKey {
-    inner: Arc<TokenSession>,
-    kind: KeyKind,
-    schemes: Vec<SignatureScheme>,
-}
-
-impl SigningKey for TokenKey {
-    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        let scheme = *self.schemes.iter().find(|s| offered.contains(s))?;
-        Some(Box::new(TokenSigner {
-            inner: self.inner.clone(),
-            kind: self.kind,
-            scheme,
-        }))
-    }
-
-    fn algorithm(&self) -> SignatureAlgorithm {
-        match self.kind {
-            KeyKind::Rsa => SignatureAlgorithm::RSA,
-            KeyKind::P256 | KeyKind::P384 => SignatureAlgorithm::ECDSA,
-        }
-    }
-}
-
-#[derive(Debug)]
-struct TokenSigner {
-    inner: Arc<TokenSession>,
-    kind: KeyKind,
-    scheme: SignatureScheme,
-}
-
-/// DigestInfo prefixes (RFC 8017 9.2) for CKM_RSA_PKCS, which signs what it is given.
-const SHA256_INFO: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-    0x00, 0x04, 0x20,
-];
-const SHA384_INFO: [u8; 19] = [
-    0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05,
-    0x00, 0x04, 0x30,
-];
-const SHA512_INFO: [u8; 19] = [
-    0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05,
-    0x00, 0x04, 0x40,
-];
-
-impl Signer for TokenSigner {
-    /// Hashes here (ring), signs the hash on the token with its raw mechanism: CKM_RSA_PKCS,
-    /// CKM_RSA_PKCS_PSS or CKM_ECDSA, which every token that signs at all offers.
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
-        use SignatureScheme as S;
-        use ring::digest;
-        let (alg, info, hash_mech, mgf) = match self.scheme {
-            S::RSA_PKCS1_SHA256 | S::RSA_PSS_SHA256 | S::ECDSA_NISTP256_SHA256 => (
-                &digest::SHA256,
-                &SHA256_INFO,
-                MechanismType::SHA256,
-                PkcsMgfType::MGF1_SHA256,
-            ),
-            S::RSA_PKCS1_SHA384 | S::RSA_PSS_SHA384 | S::ECDSA_NISTP384_SHA384 => (
-                &digest::SHA384,
-                &SHA384_INFO,
-                MechanismType::SHA384,
-                PkcsMgfType::MGF1_SHA384,
-            ),
-            _ => (
-                &digest::SHA512,
-                &SHA512_INFO,
-                MechanismType::SHA512,
-                PkcsMgfType::MGF1_SHA512,
-            ),
-        };
-        let hash = digest::digest(alg, message);
-        let hash = hash.as_ref();
-        let (mechanism, input) = match self.scheme {
-            S::RSA_PKCS1_SHA256 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512 => {
-                (Mechanism::RsaPkcs, [info.as_slice(), hash].concat())
-            }
-            S::RSA_PSS_SHA256 | S::RSA_PSS_SHA384 | S::RSA_PSS_SHA512 => (
-                Mechanism::RsaPkcsPss(PkcsPssParams {
-                    hash_alg: hash_mech,
-                    mgf,
-                    s_len: (hash.len() as u64).into(),
-                }),
-                hash.to_vec(),
-            ),
-            _ => (Mechanism::Ecdsa, hash.to_vec()),
-        };
-        let session = self.inner.session.lock().unwrap_or_else(|e| e.into_inner());
-        let raw = session
-            .sign(&mechanism, self.inner.key, &input)
-            .map_err(|e| {
-                rustls::Error::Other(rustls::OtherError(Arc::new(TokenError::from_ck(
-                    e,
-                    "signing the handshake",
-                    &self.inner.token,
-                ))))
-            })?;
-        match self.kind {
-            KeyKind::Rsa => Ok(raw),
-            // PKCS#11 gives r || s; TLS wants the DER SEQUENCE.
-            KeyKind::P256 => p256::ecdsa::Signature::from_slice(&raw)
-                .map(|s| s.to_der().as_bytes().to_vec())
-                .map_err(|e| rustls::Error::General(format!("the token's signature: {e}"))),
-            KeyKind::P384 => p384::ecdsa::Signature::from_slice(&raw)
-                .map(|s| s.to_der().as_bytes().to_vec())
-                .map_err(|e| rustls::Error::General(format!("the token's signature: {e}"))),
-        }
-    }
-
-    fn scheme(&self) -> SignatureScheme {
-        self.scheme
+        )))
     }
 }
 

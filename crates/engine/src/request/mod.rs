@@ -6,5 +6,6 @@ pub mod environment;
 pub mod expect;
 pub mod prepare;
 pub mod profile;
+pub mod query;
 pub mod runner;
 pub mod vars;

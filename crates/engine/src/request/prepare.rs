@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use url::Url;
 
@@ -12,14 +11,8 @@ use crate::request::environment::Environment;
 use crate::request::profile::{
     BodyType, Options, Profile, ProfileError, check_header_name, check_method,
 };
+pub use crate::request::query::apply_query;
 use crate::request::vars::{VarError, Vars};
-
-/// What `encodeURIComponent` (and so the `qs` library) leaves alone.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
@@ -452,52 +445,6 @@ pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
         return Err(bad("it has no host"));
     }
     Ok(url)
-}
-
-/// Appends `extra` to the URL's own query; with `arrays`, a repeated key becomes `key[0]`, `key[1]`, ...
-pub fn apply_query(url: &mut Url, extra: &[(String, String)], arrays: bool) {
-    let mut pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    pairs.extend(extra.iter().cloned());
-    if pairs.is_empty() {
-        url.set_query(None);
-        return;
-    }
-    let mut seen: Vec<(&str, usize)> = Vec::new();
-    for (k, _) in &pairs {
-        match seen.iter_mut().find(|(s, _)| s == k) {
-            Some(entry) => entry.1 += 1,
-            None => seen.push((k, 1)),
-        }
-    }
-    let count = |k: &str| seen.iter().find(|(s, _)| *s == k).map_or(0, |e| e.1);
-    let mut index: Vec<(String, usize)> = Vec::new();
-    let mut parts = Vec::with_capacity(pairs.len());
-    for (k, v) in &pairs {
-        let key = if arrays && count(k) > 1 {
-            let i = match index.iter_mut().find(|(s, _)| s == k) {
-                Some(e) => {
-                    e.1 += 1;
-                    e.1
-                }
-                None => {
-                    index.push((k.clone(), 0));
-                    0
-                }
-            };
-            format!("{k}[{i}]")
-        } else {
-            k.clone()
-        };
-        parts.push(format!(
-            "{}={}",
-            utf8_percent_encode(&key, COMPONENT),
-            utf8_percent_encode(v, COMPONENT)
-        ));
-    }
-    url.set_query(Some(&parts.join("&")));
 }
 
 #[cfg(test)]
