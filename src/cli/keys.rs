@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 
 use super::exit::EXIT_OK;
-use super::{fail, keystore, output, pins, runtime};
+use super::{fail, key_output, keystore, output, pins, runtime};
 use engine::home;
 use engine::keys::bindings::Bindings;
 use engine::keys::keystore::{KeyError, Keystore};
@@ -242,10 +242,10 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             }
             Err(e) => fail(e),
         },
-        KeysCmd::List { json, expiring } => output::key_list(&ks, json, expiring),
+        KeysCmd::List { json, expiring } => key_output::key_list(&ks, json, expiring),
         KeysCmd::Show { name, json } => match ks.show(&name) {
             Ok(info) => {
-                output::key_show(&info, json);
+                key_output::key_show(&info, json);
                 EXIT_OK
             }
             Err(e) => fail(e),
@@ -277,12 +277,12 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             if let Err(e) = engine::request::profile::check_timeout(timeout) {
                 return fail(e);
             }
-            runtime().block_on(output::key_check(
+            runtime().block_on(key_output::key_check(
                 &ks,
                 &name,
                 &url,
                 trust,
-                output::CheckOptions {
+                key_output::CheckOptions {
                     insecure,
                     timeout,
                     verbose,
@@ -329,7 +329,7 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
                 info.key_type,
                 info.leaf.expiry_words()
             );
-            for w in output::key_warnings(&info) {
+            for w in key_output::key_warnings(&info) {
                 errln!("warning: {w}");
             }
             EXIT_OK
@@ -369,7 +369,7 @@ pub(super) fn trust(cmd: TrustCmd) -> i32 {
                 Err(e) => fail(e),
             }
         }
-        TrustCmd::List { json } => output::trust_list(&ks, json),
+        TrustCmd::List { json } => key_output::trust_list(&ks, json),
         TrustCmd::Delete { name } => match ks.delete_trusted(&name) {
             Ok(()) => {
                 errln!("deleted trusted certificate {name}");

@@ -9,6 +9,7 @@ mod exit;
 mod fixes;
 mod history;
 mod json;
+mod key_output;
 mod keys;
 mod output;
 mod pins;

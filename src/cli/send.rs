@@ -425,26 +425,15 @@ async fn compare_envs(
     other_env: &str,
     args: &SendArgs,
 ) -> i32 {
-    let dir = &scope.profiles_dir;
-    let other = match Environment::load(dir, other_env) {
-        Ok(e) => e,
+    let pair = match pipeline
+        .send_in_two_envs(profile, scope, other_env, &Budget::unlimited())
+        .await
+    {
+        Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let mut scope_b = scope.apart();
-    scope_b.environment = Some(other);
-    let budget = Budget::unlimited();
-    let (mut a, mut b) = tokio::join!(
-        pipeline.send_chain(profile.clone(), scope, &budget, |_| {}),
-        pipeline.send_chain(profile, &scope_b, &budget, |_| {}),
-    );
-    let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
-        return EXIT_USAGE;
-    };
-    let name = |s: &Scope| {
-        s.environment
-            .as_ref()
-            .map_or("no environment".to_string(), |e| format!("env {}", e.name))
-    };
+    let env_words =
+        |env: Option<&str>| env.map_or("no environment".to_string(), |e| format!("env {e}"));
     let label = |sent: &engine::pipeline::Sent, env: String| {
         let key = sent
             .request
@@ -458,13 +447,14 @@ async fn compare_envs(
                 .unwrap_or_default()
         )
     };
+    let (a, b) = (&pair.here, &pair.there);
     let mut rules = a.profile.compare_ignore.clone();
     rules.extend(args.ignore.iter().cloned());
     let cmp = engine::history::compare::compare(&a.result, &b.result, &rules);
     history::print_comparison(
         &cmp,
-        &label(&a, name(scope)),
-        &label(&b, name(&scope_b)),
+        &label(a, env_words(pair.here_env.as_deref())),
+        &label(b, env_words(Some(&pair.there_env))),
         args.json,
     );
     if cmp.is_equal() {

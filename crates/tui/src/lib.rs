@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod effects;
 pub mod fixes;
+pub mod form;
 pub mod layout;
 pub mod message;
 pub mod options;

@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod chain;
+pub mod env_pair;
 pub mod environment;
 pub mod expect;
 pub mod prepare;

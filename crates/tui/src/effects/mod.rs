@@ -10,7 +10,6 @@ use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use engine::budget::Budget;
 use engine::diagnose::Failure;
 use engine::exchange::Exchange;
 use engine::history::compare;
@@ -20,7 +19,6 @@ use engine::keys::keystore::Keystore;
 use engine::net::transport::Transport;
 use engine::pipeline::{Pipeline, Sent};
 use engine::request::chain::Scope;
-use engine::request::environment::Environment;
 use engine::request::profile::{self, Profile};
 use engine::request::vars::Vars;
 
@@ -28,10 +26,10 @@ use super::message::{After, Message};
 
 mod import;
 mod pins;
+mod sends;
+mod stored;
 
-use super::state::{
-    BodyLines, CompareView, EntryRef, EnvView, ImportKind, SendExtras, SessionVar, Shown,
-};
+use super::state::{BodyLines, CompareView, EntryRef, ImportKind, SessionVar, Shown};
 use import::complete_path;
 pub use import::import_key;
 use pins::TuiPins;
@@ -211,64 +209,8 @@ impl Runner {
                 id,
                 profile,
                 save_to,
-            } => {
-                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
-                // Each send of the workbench stands alone: its requirements are sent again
-                // unless their captures are still in the session.
-                scope.forget_sent();
-                let stop = Arc::new(AtomicBool::new(false));
-                let budget = Budget::unlimited().cancelled_by(stop.clone());
-                let handle = self.rt.spawn(async move {
-                    let mut sent = pipeline
-                        .send_chain(*profile, &scope, &budget, |req| {
-                            req.save_to = save_to.map(PathBuf::from);
-                        })
-                        .await;
-                    let last = sent
-                        .pop()
-                        .expect("a chain ends with the profile's own send");
-                    let extras = SendExtras {
-                        verdict: last.verdict.clone(),
-                        chain: sent.iter().map(chain_line).collect(),
-                    };
-                    let (summary, shown) = shown_of_sent(&tx, last);
-                    let big = shown.lines.bytes().len() > BIG_BODY;
-                    let _ = tx.send(Message::SessionVars(session_vars(&scope)));
-                    let _ = tx.send(Message::SendDone {
-                        id,
-                        result: shown.result,
-                        lines: shown.lines,
-                        summary: Box::new(summary),
-                        extras,
-                    });
-                    // After the result is on its way, so the screen does not wait for it.
-                    if big {
-                        give_back_memory();
-                    }
-                });
-                self.flights.insert(id, (handle, stop));
-            }
-            Effect::SendPair { id, profile, other } => {
-                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
-                let stop = Arc::new(AtomicBool::new(false));
-                let budget = Budget::unlimited().cancelled_by(stop.clone());
-                let handle = self.rt.spawn(async move {
-                    let (a, b) = match scope.prepare(&profile) {
-                        Ok(req) => pipeline.send_pair(*profile, req, &other, &budget).await,
-                        // Both sides are the same invalid request, each said as such.
-                        Err(f) => {
-                            let mut second = (*profile).clone();
-                            second.credential = Some(other);
-                            (
-                                Sent::unprepared(*profile, f.clone()),
-                                Sent::unprepared(second, f),
-                            )
-                        }
-                    };
-                    pair_done(&tx, id, a, b, |sa, sb| (sa.label(), sb.label())).await;
-                });
-                self.flights.insert(id, (handle, stop));
-            }
+            } => self.send(tx, id, profile, save_to),
+            Effect::SendPair { id, profile, other } => self.send_pair(tx, id, profile, other),
             Effect::LoadHistory(filter) => {
                 let Some(h) = self.history.clone() else {
                     return;
@@ -321,96 +263,9 @@ impl Runner {
                 b,
                 labels,
                 ignore,
-            } => {
-                let h = self.history.clone();
-                self.rt.spawn_blocking(move || {
-                    let r = (|| {
-                        let mut ignore = ignore;
-                        let mut side =
-                            |side: Side| -> Result<Arc<Result<Exchange, Failure>>, String> {
-                                match side {
-                                    Side::Held(r) => Ok(r),
-                                    Side::Stored(id) => {
-                                        let h = h.as_ref().ok_or("history is unavailable")?;
-                                        let e = h.get(id).map_err(|e| e.to_string())?;
-                                        for rule in e.profile.compare_ignore {
-                                            if !ignore.contains(&rule) {
-                                                ignore.push(rule);
-                                            }
-                                        }
-                                        Ok(Arc::new(e.result))
-                                    }
-                                }
-                            };
-                        let (ra, rb) = (side(a)?, side(b)?);
-                        Ok(compare_view(labels, ra, rb, ignore))
-                    })();
-                    let _ = tx.send(Message::Compared(r));
-                });
-            }
-            Effect::SwitchEnv(name) => {
-                let r = match &name {
-                    None => Ok(None),
-                    Some(n) => Environment::load(&self.profiles_dir, n)
-                        .map(Some)
-                        .map_err(|e| e.to_string()),
-                };
-                let _ = tx.send(Message::EnvSwitched(r.map(|env| {
-                    let view = EnvView {
-                        name: env.as_ref().map(|e| e.name.clone()),
-                        credential: env.as_ref().and_then(|e| e.credential.clone()),
-                    };
-                    self.scope.environment = env;
-                    view
-                })));
-            }
-            Effect::ImportCurlFiles { cert, cacert } => {
-                let (ks, transport) = (self.keystore.clone(), self.transport.clone());
-                self.rt.spawn_blocking(move || {
-                    use engine::interop::curl;
-                    use engine::keys::placement::Placed;
-                    let mut said = Vec::new();
-                    let mut key = None;
-                    let mut trust = None;
-                    if let Some(files) = &cert {
-                        said.push(match curl::import_key(&ks, files, None) {
-                            Ok((placed, _)) => {
-                                key = Some(placed.name().to_string());
-                                match placed {
-                                    Placed::Reused { name } => {
-                                        format!("key {name} already holds this certificate")
-                                    }
-                                    Placed::Stored { name, wanted } if name != wanted => format!(
-                                        "imported key {name} ({wanted} holds a different certificate)"
-                                    ),
-                                    Placed::Stored { name, .. } => format!("imported key {name}"),
-                                }
-                            }
-                            Err(e) => format!("key not imported: {e} (Ctrl-K, a imports it)"),
-                        });
-                    }
-                    if let Some(ca) = &cacert {
-                        said.push(match curl::import_trust(&ks, ca) {
-                            Ok(placed) => {
-                                trust = Some(placed.name().to_string());
-                                match placed {
-                                    Placed::Reused { name } => {
-                                        format!("trusting {name} (already stored)")
-                                    }
-                                    Placed::Stored { name, .. } => format!("trusting {name}"),
-                                }
-                            }
-                            Err(e) => format!("CA not imported: {e}"),
-                        });
-                    }
-                    transport.forget_keys();
-                    let _ = tx.send(Message::CurlFilesPlaced {
-                        key,
-                        trust,
-                        said: said.join("; "),
-                    });
-                });
-            }
+            } => self.compare(tx, a, b, labels, ignore),
+            Effect::SwitchEnv(name) => self.switch_env(tx, name),
+            Effect::ImportCurlFiles { cert, cacert } => self.import_curl_files(tx, cert, cacert),
             Effect::PinEntered(pin) => self.pins.answer(pin),
             Effect::DiscoverTokens => {
                 self.rt.spawn_blocking(move || {
@@ -431,79 +286,9 @@ impl Runner {
                 });
             }
             Effect::SendEnvPair { id, profile, other } => {
-                let (pipeline, scope) = (self.pipeline(), self.scope.clone());
-                let mut scope_b = scope.apart();
-                let stop = Arc::new(AtomicBool::new(false));
-                let budget = Budget::unlimited().cancelled_by(stop.clone());
-                let here = scope
-                    .environment
-                    .as_ref()
-                    .map_or("no environment".to_string(), |e| format!("env {}", e.name));
-                let dir = self.profiles_dir.clone();
-                let handle = self.rt.spawn(async move {
-                    match Environment::load(&dir, &other) {
-                        Ok(env) => scope_b.environment = Some(env),
-                        Err(e) => {
-                            let _ = tx.send(Message::Compared(Err(e.to_string())));
-                            return;
-                        }
-                    }
-                    let (mut a, mut b) = tokio::join!(
-                        pipeline.send_chain((*profile).clone(), &scope, &budget, |_| {}),
-                        pipeline.send_chain(*profile, &scope_b, &budget, |_| {}),
-                    );
-                    let (Some(a), Some(b)) = (a.pop(), b.pop()) else {
-                        return;
-                    };
-                    pair_done(&tx, id, a, b, |sa, sb| {
-                        (
-                            format!("{here} {}", sa.label()),
-                            format!("env {other} {}", sb.label()),
-                        )
-                    })
-                    .await;
-                });
-                self.flights.insert(id, (handle, stop));
+                self.send_env_pair(tx, id, profile, other)
             }
-            Effect::CheckKey(profile) => {
-                let (transport, scope) = (self.transport.clone(), self.scope.clone());
-                self.rt.spawn(async move {
-                    let name = profile.credential.clone().unwrap_or_default();
-                    let (accepted, lines) = match scope.prepare(&profile) {
-                        Err(e) => (
-                            false,
-                            vec![format!("cannot check: {}", e.diagnosis.message)],
-                        ),
-                        Ok(req) => {
-                            use engine::keys::check::CheckOutcome;
-                            let report = engine::keys::check::check_key(&transport, &req).await;
-                            let mut lines: Vec<String> =
-                                report.tls.as_ref().map(|t| t.story()).unwrap_or_default();
-                            lines.extend(report.warnings.iter().map(|w| {
-                                format!("warning: {} ({})", w.message, crate::fixes::hint(w))
-                            }));
-                            let word = match report.outcome {
-                                CheckOutcome::NotAsked => "NOT ASKED",
-                                CheckOutcome::RejectedAtHttp => "REJECTED AT HTTP",
-                                CheckOutcome::NotChecked => "NOT CHECKED",
-                                _ => "REJECTED",
-                            };
-                            if report.accepted {
-                                lines.push(format!("ACCEPTED: {} accepts key {name}", req.url));
-                            } else if let Some(d) = &report.diagnosis {
-                                lines.push(format!("{word}: {}", d.message));
-                                lines.push(format!("hint: {}", crate::fixes::hint(d)));
-                            }
-                            (report.accepted, lines)
-                        }
-                    };
-                    let _ = tx.send(Message::KeyChecked {
-                        name,
-                        accepted,
-                        lines,
-                    });
-                });
-            }
+            Effect::CheckKey(profile) => self.check_key(tx, profile),
             Effect::RenameProfile { from, to } => {
                 let dir = self.profiles_dir.clone();
                 self.rt.spawn_blocking(move || {
@@ -590,23 +375,7 @@ impl Runner {
                     .map_err(|e| format!("cannot write {name}: {e}"));
                 let _ = tx.send(Message::Wrote(r));
             }
-            Effect::ExportKey(name) => {
-                let file = format!("{name}-chain.pem");
-                let r = self
-                    .keystore
-                    .export_pem(&name)
-                    .map_err(|e| e.to_string())
-                    .and_then(|pem| {
-                        engine::home::write_atomic(
-                            std::path::Path::new(&file),
-                            pem.as_bytes(),
-                            0o644,
-                        )
-                        .map_err(|e| e.to_string())
-                    })
-                    .map(|_| format!("exported the public chain of {name} to {file}"));
-                let _ = tx.send(Message::Wrote(r));
-            }
+            Effect::ExportKey(name) => self.export_key(tx, name),
         }
     }
 }

@@ -1,0 +1,115 @@
+//! Keys while a popup is open: help, confirmations, a comparison, the session's variables and a key check.
+
+use super::*;
+
+pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = s.popup.take() else {
+        return Vec::new();
+    };
+    match popup {
+        Popup::Help | Popup::RawError => {
+            if !matches!(
+                k.code,
+                KeyCode::Esc
+                    | KeyCode::Char('q')
+                    | KeyCode::Enter
+                    | KeyCode::F(1)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('r')
+            ) {
+                s.popup = Some(popup);
+            }
+            Vec::new()
+        }
+        Popup::ConfirmQuit => {
+            match k.code {
+                KeyCode::Char('y') => s.quit = true,
+                KeyCode::Char('s') => {
+                    s.quit = true;
+                    return save(s);
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Popup::ConfirmDeleteProfile => match (k.code, s.profiles.get(s.selected_profile)) {
+            (KeyCode::Char('y'), Some(p)) => vec![Effect::DeleteProfile(p.name.clone())],
+            _ => Vec::new(),
+        },
+        Popup::ConfirmDeleteEntry(id) => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.retain(|m| *m != EntryRef::Stored(id));
+                vec![Effect::DeleteEntry(id)]
+            }
+            _ => Vec::new(),
+        },
+        Popup::ConfirmClearHistory => match k.code {
+            KeyCode::Char('y') => {
+                s.marked.clear();
+                s.history.clear();
+                vec![Effect::ClearHistory]
+            }
+            _ => Vec::new(),
+        },
+        Popup::Compare(v) => compare_popup(s, k, v),
+        Popup::Session => match k.code {
+            KeyCode::Char('x') => {
+                s.popup = Some(Popup::Session);
+                vec![Effect::ClearSession]
+            }
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => Vec::new(),
+            _ => {
+                s.popup = Some(Popup::Session);
+                Vec::new()
+            }
+        },
+        Popup::KeyCheck { .. } => {
+            s.popup = Some(Popup::Keys {
+                selected: 0,
+                inspect: false,
+                confirm_delete: false,
+            });
+            Vec::new()
+        }
+        Popup::Pin { token, mut input } => match k.code {
+            KeyCode::Esc => vec![Effect::PinEntered(None)],
+            KeyCode::Enter => vec![Effect::PinEntered(Some(input.lines().join("")))],
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::Pin { token, input });
+                Vec::new()
+            }
+        },
+        Popup::RenameProfile(mut input) => match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => {
+                let to = input.lines().join("").trim().to_string();
+                let from = s
+                    .profiles
+                    .get(s.selected_profile)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                if let Err(e) = engine::home::check_name("profile", &to) {
+                    s.message = Some(Note::Problem(e));
+                    s.popup = Some(Popup::RenameProfile(input));
+                    return Vec::new();
+                }
+                if s.form.base.name == from {
+                    s.form.base.name = to.clone();
+                }
+                vec![Effect::RenameProfile { from, to }]
+            }
+            _ => {
+                input.input(k);
+                s.popup = Some(Popup::RenameProfile(input));
+                Vec::new()
+            }
+        },
+        Popup::Keys {
+            selected,
+            inspect,
+            confirm_delete,
+        } => keys_popup(s, k, selected, inspect, confirm_delete),
+        Popup::Import(w) => import_popup(s, k, w),
+    }
+}
