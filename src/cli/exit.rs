@@ -72,9 +72,7 @@ mod tests {
             probe: engine::diagnose::Probe {
                 handshake_ok: true,
                 accepted: true,
-                error: None,
-                rustls_error: None,
-                http: None,
+                ..Default::default()
             },
         };
         assert_eq!(for_check(&check(CheckOutcome::NotAsked)), 5);

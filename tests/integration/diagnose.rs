@@ -259,6 +259,26 @@ fn connection_refused_is_named() {
     assert_kind(&env.err(&p), "connection_refused", "127.0.0.1:1");
 }
 
+/// A key check meets the same two failures before TLS, told apart by where they happened (the
+/// socket, the resolver), never by the words of the error.
+#[test]
+fn a_key_check_names_a_refused_port_and_a_name_that_does_not_resolve() {
+    let env = Env::new();
+    let (closed, _held) = crate::common::servers::closed_port();
+    for (url, kind) in [
+        (format!("https://{closed}/"), "connection_refused"),
+        ("https://no-such-host.invalid/".to_string(), "dns"),
+    ] {
+        let mut p = env.profile("/");
+        p.url = url.clone();
+        let req = prepare::prepare(&p, &Vars::new()).unwrap();
+        let check = env.rt.block_on(check::check_key(&env.transport, &req));
+        assert!(!check.accepted, "{url}");
+        let d = check.diagnosis.expect("a diagnosis");
+        assert_eq!(d.kind, kind, "{url}: {}", d.message);
+    }
+}
+
 #[test]
 fn key_check_accepts_a_good_key() {
     let env = Env::new();

@@ -61,3 +61,23 @@ impl std::error::Error for Cause {
         Some(&*self.0)
     }
 }
+
+/// A host name the resolver could not turn into addresses: raised by certbench's own resolver
+/// (and the probe's lookup), so a failure is known to be DNS by its type, never by its words.
+#[derive(Debug)]
+pub struct NameNotResolved {
+    pub host: String,
+    pub source: std::io::Error,
+}
+
+impl std::fmt::Display for NameNotResolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot resolve {}: {}", self.host, self.source)
+    }
+}
+
+impl std::error::Error for NameNotResolved {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}

@@ -86,17 +86,11 @@ pub fn explain(
             format!("nothing accepts connections at {host}:{port} (connection refused)"),
             "check the host and port in the URL, and that the server is running",
         ),
-        _ if f
-            .chain
-            .iter()
-            .any(|c| c.contains("dns error") || c.contains("failed to lookup")) =>
-        {
-            Diagnosis::new(
-                DiagnosisKind::Dns,
-                format!("the name {host} does not resolve"),
-                "check the host name in the URL (and vars), or this machine's DNS",
-            )
-        }
+        _ if f.unresolved => Diagnosis::new(
+            DiagnosisKind::Dns,
+            format!("the name {host} does not resolve"),
+            "check the host name in the URL (and vars), or this machine's DNS",
+        ),
         _ if f.tls.as_ref().is_some_and(|t| t.client_cert_requested) => {
             let tls = f.tls.as_ref().expect("checked above");
             let fault = credential.and_then(|c| key_fault(c, Some(tls)).map(|k| (c, k)));

@@ -16,6 +16,9 @@ pub struct Failure {
     pub rustls_error: Option<rustls::Error>,
     #[serde(skip)]
     pub io_kind: Option<std::io::ErrorKind>,
+    /// The resolver found no address for the host (a `NameNotResolved` in the chain).
+    #[serde(skip)]
+    pub unresolved: bool,
     #[serde(skip)]
     pub from_transport: bool,
     #[serde(skip)]
@@ -31,13 +34,18 @@ pub struct Failure {
 }
 
 /// What a bare handshake (plus the one read TLS 1.3 needs to hear a rejection) showed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Probe {
     pub handshake_ok: bool,
     pub accepted: bool,
     pub error: Option<String>,
     #[serde(skip)]
     pub rustls_error: Option<rustls::Error>,
+    /// How the connection failed before TLS, as the socket or the resolver said it.
+    #[serde(skip)]
+    pub io_kind: Option<std::io::ErrorKind>,
+    #[serde(skip)]
+    pub unresolved: bool,
     /// The server's answer to the probe's request, when it asked one and one came.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpAnswer>,
@@ -82,6 +90,7 @@ impl Failure {
             chain: Vec::new(),
             rustls_error: None,
             io_kind: None,
+            unresolved: false,
             from_transport: false,
             needs_probe: false,
             probe: None,
@@ -124,6 +133,7 @@ impl Failure {
         f.chain = chain;
         f.rustls_error = rustls_error;
         f.io_kind = io_kind;
+        f.unresolved = find_unresolved(&err);
         f.redirects = hops.to_vec();
         f
     }
@@ -168,6 +178,18 @@ pub fn find_rustls_error(err: &(dyn std::error::Error + 'static)) -> Option<rust
 
 pub(super) fn find_io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
     find_io(err).map(std::io::Error::kind)
+}
+
+/// Whether certbench's resolver said the name does not resolve, anywhere in the chain.
+pub(super) fn find_unresolved(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if e.is::<crate::cause::NameNotResolved>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// The first I/O error in the chain.

@@ -53,13 +53,7 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
         tls: None,
         diagnosis: Some(f.diagnosis),
         warnings: Vec::new(),
-        probe: Probe {
-            handshake_ok: false,
-            accepted: false,
-            error: None,
-            rustls_error: None,
-            http: None,
-        },
+        probe: Probe::default(),
     };
     let cred_info = match req
         .credential
@@ -152,11 +146,8 @@ pub async fn check_key(transport: &Transport, req: &PreparedRequest) -> KeyCheck
     f.from_transport = true;
     f.rustls_error = probe.rustls_error.clone();
     f.chain = probe.error.iter().cloned().collect();
-    f.io_kind = probe
-        .error
-        .as_ref()
-        .filter(|e| e.contains("refused"))
-        .map(|_| std::io::ErrorKind::ConnectionRefused);
+    f.io_kind = probe.io_kind;
+    f.unresolved = probe.unresolved;
     f.tls = tls.clone();
     let diagnosis = explain(&f, req, cred.as_ref());
     KeyCheck {

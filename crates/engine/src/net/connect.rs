@@ -111,7 +111,12 @@ impl reqwest::dns::Resolve for RouteResolver {
                 log.clock.mark(Moment::DnsStart);
                 let found = tokio::net::lookup_host((lookup.as_str(), port)).await;
                 log.clock.mark(Moment::DnsEnd);
-                found?.collect()
+                found
+                    .map_err(|source| crate::cause::NameNotResolved {
+                        host: lookup.clone(),
+                        source,
+                    })?
+                    .collect()
             };
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })

@@ -220,9 +220,9 @@ pub(super) async fn read_response(
                         break;
                     }
                     Err(SinkError::Decode(e)) if raw.is_some() => undecodable = Some(e),
-                    Err(SinkError::Decode(e)) | Err(SinkError::Io(e)) => {
+                    Err(stopped) => {
                         return Err(with_redirects(
-                            sink_failure(&e, req, content_encoding.as_deref()),
+                            sink_failure(&stopped, req, content_encoding.as_deref()),
                             &redirects,
                         ));
                     }
@@ -280,9 +280,9 @@ pub(super) async fn read_response(
                 let n = raw.len() as u64;
                 (raw, n)
             }
-            Err(SinkError::Decode(e)) | Err(SinkError::Io(e)) => {
+            Err(stopped @ (SinkError::Decode(_) | SinkError::Io(_))) => {
                 return Err(with_redirects(
-                    sink_failure(&e, req, content_encoding.as_deref()),
+                    sink_failure(&stopped, req, content_encoding.as_deref()),
                     &redirects,
                 ));
             }
@@ -362,15 +362,24 @@ pub(super) fn output_failure(e: &crate::destination::DestinationError) -> Failur
     ))
 }
 
-pub(super) fn sink_failure(error: &str, req: &PreparedRequest, encoding: Option<&str>) -> Failure {
+/// A sink that stopped: a file that cannot be written is the output's failure; data that does not
+/// decode is the body's, unless there is no coding to blame (then it is the file's too).
+pub(super) fn sink_failure(
+    stopped: &SinkError,
+    req: &PreparedRequest,
+    encoding: Option<&str>,
+) -> Failure {
+    let error = match stopped {
+        SinkError::Decode(e) | SinkError::Io(e) => e.as_str(),
+        SinkError::Full => "the body is over its size limit",
+    };
+    let the_file = matches!(stopped, SinkError::Io(_)) || encoding.is_none();
     match &req.save_to {
-        Some(path) if !error.contains("decode") || encoding.is_none() => {
-            Failure::plain(Diagnosis::new(
-                DiagnosisKind::OutputFailed,
-                format!("cannot write {}: {error}", path.display()),
-                "check the disk space and the folder's permissions; nothing was left behind",
-            ))
-        }
+        Some(path) if the_file => Failure::plain(Diagnosis::new(
+            DiagnosisKind::OutputFailed,
+            format!("cannot write {}: {error}", path.display()),
+            "check the disk space and the folder's permissions; nothing was left behind",
+        )),
         _ => Failure::plain(not_decoded(error, encoding)),
     }
 }

@@ -46,10 +46,9 @@ pub async fn probe_tls_via(
 ) -> Probe {
     let fail = |error: String, rustls_error: Option<rustls::Error>, handshake_ok: bool| Probe {
         handshake_ok,
-        accepted: false,
         error: Some(error),
         rustls_error,
-        http: None,
+        ..Probe::default()
     };
     let Some(host) = url
         .host_str()
@@ -68,11 +67,11 @@ pub async fn probe_tls_via(
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let tcp = connect(&host, port, path)
             .await
-            .map_err(|e| (e, None, false))?;
+            .map_err(|e| (e.message.clone(), None, false, Some(e)))?;
         let mut tls = connector
             .connect(name, tcp)
             .await
-            .map_err(|e| (e.to_string(), find_rustls_error(&e), false))?;
+            .map_err(|e| (e.to_string(), find_rustls_error(&e), false, None))?;
         let target = match ask {
             Ask::HeadRoot => "HEAD /".to_string(),
             Ask::GetPath => format!(
@@ -87,7 +86,7 @@ pub async fn probe_tls_via(
         );
         tls.write_all(request.as_bytes())
             .await
-            .map_err(|e| (e.to_string(), find_rustls_error(&e), true))?;
+            .map_err(|e| (e.to_string(), find_rustls_error(&e), true, None))?;
         let mut answer = Vec::new();
         let mut buf = [0u8; 4096];
         loop {
@@ -97,13 +96,14 @@ pub async fn probe_tls_via(
                         "the server closed the connection without an answer".to_string(),
                         None,
                         true,
+                        None,
                     ));
                 }
                 Ok(0) => break,
                 Ok(n) => answer.extend_from_slice(&buf[..n]),
                 // An alert after an answer began (a close without close_notify) ends the read.
                 Err(_) if !answer.is_empty() => break,
-                Err(e) => return Err((e.to_string(), find_rustls_error(&e), true)),
+                Err(e) => return Err((e.to_string(), find_rustls_error(&e), true, None)),
             }
             if ask == Ask::HeadRoot || answer.len() >= ANSWER_LIMIT || answer_complete(&answer) {
                 break;
@@ -115,11 +115,14 @@ pub async fn probe_tls_via(
         Ok(Ok(http)) => Probe {
             handshake_ok: true,
             accepted: true,
-            error: None,
-            rustls_error: None,
             http: (ask == Ask::GetPath).then_some(http).flatten(),
+            ..Probe::default()
         },
-        Ok(Err((error, rustls_error, hs))) => fail(error, rustls_error, hs),
+        Ok(Err((error, rustls_error, hs, unconnected))) => Probe {
+            io_kind: unconnected.as_ref().and_then(|u| u.io_kind),
+            unresolved: unconnected.is_some_and(|u| u.unresolved),
+            ..fail(error, rustls_error, hs)
+        },
         Err(_) => fail(
             format!("no answer within {} s", timeout.as_secs()),
             None,
@@ -147,7 +150,11 @@ fn answer_complete(answer: &[u8]) -> bool {
 
 /// A TCP stream to `host:port`: through the proxy's CONNECT tunnel, else to an overridden
 /// address, else by name.
-async fn connect(host: &str, port: u16, path: Path<'_>) -> Result<tokio::net::TcpStream, String> {
+async fn connect(
+    host: &str,
+    port: u16,
+    path: Path<'_>,
+) -> Result<tokio::net::TcpStream, Unconnected> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     if let Some(proxy) = path.proxy {
         let (phost, pport) = (
@@ -156,7 +163,7 @@ async fn connect(host: &str, port: u16, path: Path<'_>) -> Result<tokio::net::Tc
         );
         let mut tcp = tokio::net::TcpStream::connect((phost, pport))
             .await
-            .map_err(|e| format!("the proxy {phost}:{pport}: {e}"))?;
+            .map_err(|e| Unconnected::io(format!("the proxy {phost}:{pport}: {e}"), &e))?;
         let target = if host.contains(':') {
             format!("[{host}]:{port}")
         } else {
@@ -183,23 +190,28 @@ async fn connect(host: &str, port: u16, path: Path<'_>) -> Result<tokio::net::Tc
         request.push_str("\r\n");
         tcp.write_all(request.as_bytes())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Unconnected::io(e.to_string(), &e))?;
         // The proxy's answer head, byte by byte up to its blank line (at most 8 KiB).
         let mut head = Vec::new();
         while !head.ends_with(b"\r\n\r\n") {
             if head.len() > 8192 {
-                return Err("the proxy's answer to CONNECT is too long".into());
+                return Err(Unconnected::said(
+                    "the proxy's answer to CONNECT is too long",
+                ));
             }
-            let b = tcp.read_u8().await.map_err(|e| e.to_string())?;
+            let b = tcp
+                .read_u8()
+                .await
+                .map_err(|e| Unconnected::io(e.to_string(), &e))?;
             head.push(b);
         }
         let status = String::from_utf8_lossy(&head);
         let line = status.lines().next().unwrap_or_default().to_string();
         return match line.split_whitespace().nth(1) {
             Some("200") => Ok(tcp),
-            _ => Err(format!(
+            _ => Err(Unconnected::said(&format!(
                 "tunnel error: the proxy answered the CONNECT with {line:?}"
-            )),
+            ))),
         };
     }
     if let Some(o) = path.overrides {
@@ -207,15 +219,58 @@ async fn connect(host: &str, port: u16, path: Path<'_>) -> Result<tokio::net::Tc
         if !fixed.is_empty() {
             return tokio::net::TcpStream::connect(&fixed[..])
                 .await
-                .map_err(|e| e.to_string());
+                .map_err(|e| Unconnected::io(e.to_string(), &e));
         }
         if let Some(c) = o.connect_to.iter().find(|c| c.host == host) {
-            return tokio::net::TcpStream::connect((c.to_host.as_str(), c.to_port))
-                .await
-                .map_err(|e| e.to_string());
+            return by_name(&c.to_host, c.to_port).await;
         }
     }
-    tokio::net::TcpStream::connect((host, port))
+    by_name(host, port).await
+}
+
+/// Looks `host` up, then connects to its addresses in turn: a name that does not resolve is
+/// told apart from an address that refuses by where it failed.
+async fn by_name(host: &str, port: u16) -> Result<tokio::net::TcpStream, Unconnected> {
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|source| {
+            let e = crate::cause::NameNotResolved {
+                host: host.to_string(),
+                source,
+            };
+            Unconnected {
+                message: e.to_string(),
+                io_kind: None,
+                unresolved: true,
+            }
+        })?
+        .collect();
+    tokio::net::TcpStream::connect(&addrs[..])
+        .await
+        .map_err(|e| Unconnected::io(e.to_string(), &e))
+}
+
+/// Why the probe's TCP connection was never made, typed where it failed.
+struct Unconnected {
+    message: String,
+    io_kind: Option<std::io::ErrorKind>,
+    unresolved: bool,
+}
+
+impl Unconnected {
+    fn io(message: String, e: &std::io::Error) -> Unconnected {
+        Unconnected {
+            message,
+            io_kind: Some(e.kind()),
+            unresolved: false,
+        }
+    }
+
+    fn said(message: &str) -> Unconnected {
+        Unconnected {
+            message: message.to_string(),
+            io_kind: None,
+            unresolved: false,
+        }
+    }
 }
