@@ -296,3 +296,41 @@ fn the_token_flow_chains_captures_stay_secret_and_a_failed_expectation_exits_5()
     let o = certbench(&env, d, &["send", "strict", "--var", &var, "--json"]);
     assert_eq!(json(&o)["error"]["kind"], "expectation_failed");
 }
+
+/// A profile shared through git, written by hand with comments, dotted keys and an inline table:
+/// saving it after a URL change (as the workbench's Ctrl-S does) changes that one line, and git
+/// sees a one-line diff.
+#[test]
+fn saving_a_hand_written_profile_changes_only_the_line_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# Used by the payments team; ask #payments before changing.\n\
+                url = \"https://api.example.test/v1/pay\"  # prod\n\
+                method = \"PUT\"\n\
+                headers = { Accept = \"application/json\" }\n\
+                options.timeout_secs = 5\n\
+                \n\
+                [expect]\n\
+                status = 200\n\
+                max_ms = 5000 # the SLA\n";
+    let path = dir.path().join("pay.toml");
+    std::fs::write(&path, text).unwrap();
+    let mut p = engine::request::profile::Profile::load(&path).unwrap();
+    p.url = "https://staging.example.test/v1/pay".into();
+    p.save(dir.path()).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let diff: Vec<(&str, &str)> = text
+        .lines()
+        .zip(saved.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(text.lines().count(), saved.lines().count(), "{saved}");
+    assert_eq!(
+        diff,
+        vec![(
+            "url = \"https://api.example.test/v1/pay\"  # prod",
+            "url = \"https://staging.example.test/v1/pay\"  # prod"
+        )],
+        "{saved}"
+    );
+    assert_eq!(engine::request::profile::Profile::load(&path).unwrap(), p);
+}

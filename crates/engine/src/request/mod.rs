@@ -7,6 +7,7 @@ pub mod environment;
 pub mod expect;
 pub mod prepare;
 pub mod profile;
+pub mod profile_edit;
 pub mod query;
 pub mod runner;
 pub mod vars;

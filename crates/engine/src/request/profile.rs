@@ -384,7 +384,16 @@ impl Profile {
         Ok(profile)
     }
 
-    /// Saves atomically as `<dir>/<name>.toml`.
+    /// The file at `path` with this profile's changes made in place (see `profile_edit`); None
+    /// when there is no readable profile there to edit.
+    fn edited_file(&self, path: &Path) -> Option<String> {
+        let text = String::from_utf8(home::read_bounded(path, PROFILE_FILE_LIMIT).ok()?).ok()?;
+        let on_disk = Profile::from_toml(&text, path).ok()?;
+        crate::request::profile_edit::edit_in_place(&text, &on_disk, self)
+    }
+
+    /// Saves atomically as `<dir>/<name>.toml`: an existing file is edited in place (only the
+    /// keys that changed), a new one is written whole.
     pub fn save(&self, dir: &Path) -> Result<PathBuf, ProfileError> {
         home::check_name("profile", &self.name).map_err(|message| ProfileError::Invalid {
             name: self.name.clone(),
@@ -396,7 +405,8 @@ impl Profile {
             source: e.into(),
         };
         std::fs::create_dir_all(dir).map_err(write_err)?;
-        home::write_atomic(&path, self.to_toml().as_bytes(), 0o644).map_err(write_err)?;
+        let text = self.edited_file(&path).unwrap_or_else(|| self.to_toml());
+        home::write_atomic(&path, text.as_bytes(), 0o644).map_err(write_err)?;
         Ok(path)
     }
 }
