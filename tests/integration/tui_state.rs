@@ -11,7 +11,7 @@ use engine::history::compare;
 use engine::request::profile::{LoadedProfile, Profile};
 use engine::request::vars::Vars;
 use tui::message::{After, Message};
-use tui::state::{BodyLines, CompareView, EntryRef, Pane, Popup, State};
+use tui::state::{BodyLines, CompareView, EntryRef, Leave, Pane, Popup, State};
 use tui::update::{Effect, Side, update};
 use tui::view;
 
@@ -139,7 +139,7 @@ fn unsaved_change_guard_on_quit() {
     assert!(s.form.url.lines()[0].ends_with('q'));
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Char('q')));
-    assert!(matches!(s.popup, Some(Popup::ConfirmQuit)));
+    assert!(matches!(s.popup, Some(Popup::Unsaved(Leave::Quit))));
     assert!(!s.quit);
     update(&mut s, key(KeyCode::Char('y')));
     assert!(s.quit);
@@ -935,4 +935,94 @@ fn moving_the_selection_shows_a_profile_and_esc_always_leaves_a_field() {
         s.message.is_none(),
         "a message lasts until the next key, then the key bar is back"
     );
+}
+
+fn two_profiles() -> State {
+    let mut s = State::new("profiles".into(), Vars::new());
+    update(&mut s, Message::ProfilesLoaded(loaded(&["one", "two"])));
+    s.focus = Pane::Profiles;
+    s
+}
+
+fn loaded(names: &[&str]) -> Vec<LoadedProfile> {
+    names
+        .iter()
+        .map(|n| LoadedProfile {
+            name: n.to_string(),
+            path: format!("{n}.toml").into(),
+            result: Ok(Profile {
+                name: n.to_string(),
+                url: format!("https://localhost:1/{n}"),
+                ..Profile::default()
+            }),
+        })
+        .collect()
+}
+
+/// Opening another profile with unsaved edits asks; Esc stays with the edits, `d` gives them up,
+/// `s` saves them and opens the other only once the save has landed; a failed save stays.
+#[test]
+fn leaving_unsaved_edits_asks_save_discard_or_stay() {
+    let mut s = two_profiles();
+    assert_eq!(s.form.base.name, "one");
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "/edited");
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.form.base.name, "one", "moving never drops the edits");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&s.popup, Some(Popup::Unsaved(Leave::Open(n))) if n == "two"));
+    // Esc: stay, edits kept.
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.popup.is_none());
+    assert!(s.form.dirty);
+    assert!(s.form.url.lines()[0].ends_with("/edited"));
+    // s: the save goes out; the form moves only when it has landed.
+    update(&mut s, key(KeyCode::Enter));
+    let fx = update(&mut s, key(KeyCode::Char('s')));
+    assert!(
+        matches!(fx.as_slice(), [Effect::SaveProfile(p)] if p.name == "one" && p.url.ends_with("/edited")),
+        "{fx:?}"
+    );
+    assert_eq!(s.form.base.name, "one");
+    update(
+        &mut s,
+        Message::Saved(Err("cannot write one.toml: disk full".into())),
+    );
+    assert_eq!(s.form.base.name, "one", "a failed save stays");
+    assert!(s.form.dirty);
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('s')));
+    update(&mut s, Message::Saved(Ok("saved one.toml".into())));
+    assert_eq!(s.form.base.name, "two");
+    assert!(!s.form.dirty);
+    // d: discard. A new profile (n) over unsaved edits asks too.
+    typed(&mut s, "/x");
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('n')));
+    assert!(matches!(&s.popup, Some(Popup::Unsaved(Leave::New))));
+    update(&mut s, key(KeyCode::Char('d')));
+    assert_eq!(s.form.base.name, "new-1");
+}
+
+/// Ctrl-S on a new profile keeps it in the form: the reloaded list selects it.
+#[test]
+fn a_new_profile_stays_open_after_its_save() {
+    let mut s = two_profiles();
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.form.base.name, "new-1");
+    let fx = update(&mut s, ctrl('s'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::SaveProfile(p)] if p.name == "new-1"),
+        "{fx:?}"
+    );
+    update(&mut s, Message::Saved(Ok("saved new-1.toml".into())));
+    update(
+        &mut s,
+        Message::ProfilesLoaded(loaded(&["new-1", "one", "two"])),
+    );
+    assert_eq!(s.form.base.name, "new-1");
+    assert_eq!(s.profiles[s.selected_profile].name, "new-1");
 }

@@ -246,6 +246,16 @@ impl Default for ImportWizard {
     }
 }
 
+/// Where the user asked to go from a form with unsaved edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leave {
+    Quit,
+    /// Open the profile of this name.
+    Open(String),
+    /// Start a new profile.
+    New,
+}
+
 #[derive(Debug)]
 pub enum Popup {
     Help,
@@ -255,7 +265,8 @@ pub enum Popup {
         confirm_delete: bool,
     },
     Import(Box<ImportWizard>),
-    ConfirmQuit,
+    /// The form has unsaved edits and the user asked to leave it: save, discard or stay.
+    Unsaved(Leave),
     ConfirmDeleteProfile,
     RawError,
     Compare(Box<CompareView>),
@@ -286,6 +297,8 @@ pub struct State {
     pub profiles: Vec<LoadedProfile>,
     /// Names listed from the folder while `profiles` is not loaded yet (the first frame).
     pub listed: Vec<String>,
+    /// Where to go once the save under way has landed (a failed save stays, edits kept).
+    pub after_save: Option<Leave>,
     pub selected_profile: usize,
     pub keys: Vec<(String, Result<KeyInfo, String>)>,
     pub form: Form,
@@ -369,6 +382,7 @@ impl State {
             vars,
             profiles: Vec::new(),
             listed: Vec::new(),
+            after_save: None,
             selected_profile: 0,
             keys: Vec::new(),
             form: Form::from_profile(&Profile {

@@ -11,7 +11,7 @@ use engine::request::profile::{BodyType, METHODS, Profile};
 use super::message::{After, Message};
 use crate::state::{
     EntryRef, Field, Form, FormTab, HistoryRow, ImportKind, ImportStep, ImportWizard, InFlight,
-    Note, Pane, Popup, RespTab, Shown, State,
+    Leave, Note, Pane, Popup, RespTab, Shown, State,
 };
 
 mod compare;
@@ -250,6 +250,10 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             s.listed.clear();
             s.profiles = list;
             s.selected_profile = s.selected_profile.min(s.profiles.len().saturating_sub(1));
+            // The selection follows the form's profile (a new one just saved stays open).
+            if let Some(i) = s.profiles.iter().position(|p| p.name == s.form.base.name) {
+                s.selected_profile = i;
+            }
             if !s.form.dirty
                 && let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| p.result.clone())
             {
@@ -263,10 +267,16 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Saved(r) => {
-            if r.is_ok() {
-                s.form.dirty = false;
-            }
+            let saved = r.is_ok();
             note(s, r);
+            // A failed save keeps the edits and stays where it is.
+            let then = s.after_save.take();
+            if saved {
+                s.form.dirty = false;
+                if let Some(to) = then {
+                    go(s, to);
+                }
+            }
             vec![Effect::LoadProfiles]
         }
         Message::Deleted(r) => {
@@ -407,12 +417,49 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn request_quit(s: &mut State) -> Vec<Effect> {
-    if s.form.dirty {
-        s.popup = Some(Popup::ConfirmQuit);
-    } else {
-        s.quit = true;
-    }
+    leave(s, Leave::Quit);
     Vec::new()
+}
+
+/// Goes where the user asked, or first asks what becomes of the form's unsaved edits.
+fn leave(s: &mut State, to: Leave) {
+    if s.form.dirty {
+        s.popup = Some(Popup::Unsaved(to));
+    } else {
+        go(s, to);
+    }
+}
+
+/// Leaves the form (its edits saved or given up): quit, open a profile, or start a new one.
+fn go(s: &mut State, to: Leave) {
+    match to {
+        Leave::Quit => s.quit = true,
+        Leave::Open(name) => {
+            let Some(i) = s.profiles.iter().position(|p| p.name == name) else {
+                return;
+            };
+            s.selected_profile = i;
+            if let Ok(p) = &s.profiles[i].result {
+                s.form = Form::from_profile(p);
+                s.focus = Pane::Form;
+                s.field = Field::Url;
+                s.form_idle = false;
+            }
+        }
+        Leave::New => {
+            let name = (1..)
+                .map(|i| format!("new-{i}"))
+                .find(|n| !s.profiles.iter().any(|p| &p.name == n))
+                .unwrap_or_default();
+            s.form = Form::from_profile(&Profile {
+                name,
+                url: "https://".into(),
+                ..Profile::default()
+            });
+            s.form.dirty = true;
+            s.focus = Pane::Form;
+        }
+    }
 }
 
 /// Starts a send of the form's request; a send already in flight is superseded.

@@ -21,12 +21,15 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Popup::ConfirmQuit => {
+        Popup::Unsaved(to) => {
             match k.code {
-                KeyCode::Char('y') => s.quit = true,
+                KeyCode::Char('d' | 'y') => go(s, to),
                 KeyCode::Char('s') => {
-                    s.quit = true;
-                    return save(s);
+                    let fx = save(s);
+                    if !fx.is_empty() {
+                        s.after_save = Some(to);
+                    }
+                    return fx;
                 }
                 _ => {}
             }

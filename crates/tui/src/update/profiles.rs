@@ -15,31 +15,18 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Enter | KeyCode::Char('i') => {
             match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
-                Some(Ok(p)) => {
-                    if s.form.base.name != p.name || !s.form.dirty {
-                        s.form = Form::from_profile(&p);
-                    }
+                // The form's own profile: back to its edits, whatever they are.
+                Some(Ok(p)) if s.form.base.name == p.name => {
                     s.focus = Pane::Form;
                     s.field = Field::Url;
                     s.form_idle = false;
                 }
+                Some(Ok(p)) => leave(s, Leave::Open(p.name)),
                 Some(Err(e)) => s.message = Some(Note::Problem(e.to_string())),
                 None => {}
             }
         }
-        KeyCode::Char('n') => {
-            let name = (1..)
-                .map(|i| format!("new-{i}"))
-                .find(|n| !s.profiles.iter().any(|p| &p.name == n))
-                .unwrap_or_default();
-            s.form = Form::from_profile(&Profile {
-                name,
-                url: "https://".into(),
-                ..Profile::default()
-            });
-            s.form.dirty = true;
-            s.focus = Pane::Form;
-        }
+        KeyCode::Char('n') => leave(s, Leave::New),
         KeyCode::Char('c') => {
             if let Ok(mut p) = s.form.to_profile() {
                 p.name = format!("{}-copy", p.name);
@@ -90,7 +77,7 @@ pub(super) fn show_selected(s: &mut State) {
     }
     if s.form.dirty {
         s.message = Some(Note::Info(format!(
-            "{} has unsaved edits: Ctrl-S saves them, Enter opens {} anyway",
+            "{} has unsaved edits: Ctrl-S saves them; Enter opens {} (and asks what to do with them)",
             s.form.base.name, p.name
         )));
         return;

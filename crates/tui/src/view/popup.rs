@@ -1,6 +1,7 @@
 //! Popups: the dispatcher, confirmations, raw error, help and the import wizard.
 
 use super::*;
+use crate::state::Leave;
 
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -23,14 +24,24 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 r,
             );
         }
-        Popup::ConfirmQuit => {
-            let r = centered(area, 50, 5);
+        Popup::Unsaved(to) => {
+            let then = match to {
+                Leave::Quit => "quit".to_string(),
+                Leave::Open(name) => format!("open {name}"),
+                Leave::New => "start a new profile".to_string(),
+            };
+            let text = format!(
+                "{} has unsaved edits.\ns save, then {then}\nd discard them, then {then}\nEsc stay",
+                s.form.base.name
+            );
+            let r = centered(area, 60, 6);
             f.render_widget(Clear, r);
             f.render_widget(
-                Paragraph::new(
-                    "Unsaved changes in the request.\ny quit anyway   s save and quit   Esc stay",
-                )
-                .block(block(t, "Quit?", true)),
+                Paragraph::new(text).wrap(Wrap { trim: false }).block(block(
+                    t,
+                    "Unsaved edits",
+                    true,
+                )),
                 r,
             );
         }
