@@ -895,21 +895,7 @@ fn a_megabyte_pasted_into_the_body_arrives_whole_in_one_insert() {
 
 #[test]
 fn moving_the_selection_shows_a_profile_and_esc_always_leaves_a_field() {
-    let mut s = State::new("profiles".into(), Vars::new());
-    let loaded = ["one", "two"]
-        .iter()
-        .map(|n| LoadedProfile {
-            name: n.to_string(),
-            path: format!("{n}.toml").into(),
-            result: Ok(Profile {
-                name: n.to_string(),
-                url: format!("https://localhost:1/{n}"),
-                ..Profile::default()
-            }),
-        })
-        .collect();
-    update(&mut s, Message::ProfilesLoaded(loaded));
-    s.focus = Pane::Profiles;
+    let mut s = two_profiles();
     update(&mut s, key(KeyCode::Down));
     assert_eq!(s.form.base.name, "two", "the selection is shown");
     assert_eq!(s.focus, Pane::Profiles, "focus stays in the list");
