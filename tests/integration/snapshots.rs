@@ -51,6 +51,7 @@ fn state() -> State {
     let profiles = ["create-order", "echo-orders", "orders-json"]
         .iter()
         .map(|n| LoadedProfile {
+            stamp: None,
             name: n.to_string(),
             path: format!("{n}.toml").into(),
             result: Ok(Profile {
@@ -330,4 +331,17 @@ fn timing_waterfall() {
     let text = screen(&s, 80, 24);
     assert!(text.contains("wait"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn unsaved_edits_and_a_changed_file_ask_at_80x24() {
+    let mut s = state();
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('x')));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('q')));
+    insta::assert_snapshot!("unsaved_edits_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, Message::SaveConflict);
+    insta::assert_snapshot!("changed_on_disk_80x24", screen(&s, 80, 24));
 }

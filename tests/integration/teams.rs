@@ -334,3 +334,29 @@ fn saving_a_hand_written_profile_changes_only_the_line_that_changed() {
     );
     assert_eq!(engine::request::profile::Profile::load(&path).unwrap(), p);
 }
+
+/// A colleague's `git pull` changed the file after it was opened: a save over the version that
+/// was loaded writes nothing and says so; an explicit overwrite goes through.
+#[test]
+fn a_profile_changed_on_disk_is_never_overwritten_silently() {
+    use engine::request::profile::{Profile, ProfileError};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pay.toml");
+    std::fs::write(&path, "url = \"https://a.example.test/\"\n").unwrap();
+    let (loaded, stamp) = Profile::load_stamped(&path);
+    let mut mine = loaded.unwrap();
+    mine.url = "https://mine.example.test/".into();
+    let theirs = "url = \"https://theirs.example.test/\"  # from git\n";
+    std::fs::write(&path, theirs).unwrap();
+    let err = mine.save_over(dir.path(), stamp).unwrap_err();
+    assert!(matches!(err, ProfileError::ChangedOnDisk { .. }), "{err}");
+    assert!(err.to_string().contains("nothing was written"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+    // Saved over the version now on disk, it goes through, and their comment stays.
+    let now = Profile::load_stamped(&path).1;
+    mine.save_over(dir.path(), now).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "url = \"https://mine.example.test/\"  # from git\n"
+    );
+}

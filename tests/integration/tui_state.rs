@@ -51,6 +51,7 @@ fn state_with_profile() -> State {
     update(
         &mut s,
         Message::ProfilesLoaded(vec![LoadedProfile {
+            stamp: None,
             name: "echo".into(),
             path: "echo.toml".into(),
             result: Ok(p),
@@ -151,7 +152,7 @@ fn ctrl_s_saves_the_form_profile() {
     update(&mut s, key(KeyCode::Enter));
     let fx = update(&mut s, ctrl('s'));
     assert!(
-        matches!(fx.as_slice(), [Effect::SaveProfile(p)] if p.name == "echo"),
+        matches!(fx.as_slice(), [Effect::SaveProfile { profile: p, .. }] if p.name == "echo"),
         "{fx:?}"
     );
 }
@@ -618,6 +619,7 @@ fn a_click_in_a_scrolled_profile_list_picks_the_row_drawn_there() {
     let mut s = State::new("profiles".into(), Vars::new());
     let loaded = (0..40)
         .map(|i| LoadedProfile {
+            stamp: None,
             name: format!("p{i:02}"),
             path: format!("p{i:02}.toml").into(),
             result: Ok(Profile {
@@ -934,6 +936,7 @@ fn loaded(names: &[&str]) -> Vec<LoadedProfile> {
     names
         .iter()
         .map(|n| LoadedProfile {
+            stamp: None,
             name: n.to_string(),
             path: format!("{n}.toml").into(),
             result: Ok(Profile {
@@ -968,7 +971,7 @@ fn leaving_unsaved_edits_asks_save_discard_or_stay() {
     update(&mut s, key(KeyCode::Enter));
     let fx = update(&mut s, key(KeyCode::Char('s')));
     assert!(
-        matches!(fx.as_slice(), [Effect::SaveProfile(p)] if p.name == "one" && p.url.ends_with("/edited")),
+        matches!(fx.as_slice(), [Effect::SaveProfile { profile: p, .. }] if p.name == "one" && p.url.ends_with("/edited")),
         "{fx:?}"
     );
     assert_eq!(s.form.base.name, "one");
@@ -1001,7 +1004,7 @@ fn a_new_profile_stays_open_after_its_save() {
     assert_eq!(s.form.base.name, "new-1");
     let fx = update(&mut s, ctrl('s'));
     assert!(
-        matches!(fx.as_slice(), [Effect::SaveProfile(p)] if p.name == "new-1"),
+        matches!(fx.as_slice(), [Effect::SaveProfile { profile: p, .. }] if p.name == "new-1"),
         "{fx:?}"
     );
     update(&mut s, Message::Saved(Ok("saved new-1.toml".into())));
@@ -1011,4 +1014,66 @@ fn a_new_profile_stays_open_after_its_save() {
     );
     assert_eq!(s.form.base.name, "new-1");
     assert_eq!(s.profiles[s.selected_profile].name, "new-1");
+}
+
+/// The file behind the form changed on disk: a save comes back as a conflict (reload, overwrite
+/// or stay); an unmodified form simply shows the new version.
+#[test]
+fn a_save_over_a_changed_file_asks_reload_overwrite_or_stay() {
+    use engine::request::profile::FileStamp;
+    let mut s = two_profiles();
+    let mut list = loaded(&["one", "two"]);
+    list[0].stamp = Some(FileStamp::of(b"v1"));
+    update(&mut s, Message::ProfilesLoaded(list));
+    assert_eq!(s.form.stamp, Some(FileStamp::of(b"v1")));
+    // Unmodified: a reload (the window came back into focus) shows what is on disk now.
+    assert_eq!(
+        update(&mut s, Message::FocusGained),
+        vec![Effect::LoadProfiles]
+    );
+    let mut list = loaded(&["one", "two"]);
+    list[0].stamp = Some(FileStamp::of(b"v2"));
+    if let Ok(p) = &mut list[0].result {
+        p.url = "https://localhost:1/changed-elsewhere".into();
+    }
+    update(&mut s, Message::ProfilesLoaded(list.clone()));
+    assert_eq!(
+        s.form.url.lines()[0],
+        "https://localhost:1/changed-elsewhere"
+    );
+    // Modified, and changed on disk again: said, and the save is made over the version opened.
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "/mine");
+    list[0].stamp = Some(FileStamp::of(b"v3"));
+    update(&mut s, Message::ProfilesLoaded(list));
+    assert!(s.form.url.lines()[0].ends_with("/mine"), "edits kept");
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text()
+            .contains("changed on disk"),
+        "{:?}",
+        s.message
+    );
+    let fx = update(&mut s, ctrl('s'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::SaveProfile { over: Some(st), .. }] if *st == FileStamp::of(b"v2")),
+        "{fx:?}"
+    );
+    update(&mut s, Message::SaveConflict);
+    assert!(matches!(s.popup, Some(Popup::Conflict)));
+    // Esc stays with the edits; o overwrites; r reloads.
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.form.dirty && s.popup.is_none());
+    update(&mut s, Message::SaveConflict);
+    let fx = update(&mut s, key(KeyCode::Char('o')));
+    assert!(
+        matches!(fx.as_slice(), [Effect::SaveProfile { over: None, profile }] if profile.url.ends_with("/mine")),
+        "{fx:?}"
+    );
+    update(&mut s, Message::SaveConflict);
+    let fx = update(&mut s, key(KeyCode::Char('r')));
+    assert_eq!(fx, vec![Effect::LoadProfiles]);
+    assert!(!s.form.dirty);
 }

@@ -1,6 +1,6 @@
 //! The request form being edited: its fields and tabs, built from a profile and read back into one.
 
-use engine::request::profile::{BodyType, HeaderValues, Part, Profile};
+use engine::request::profile::{BodyType, FileStamp, HeaderValues, Part, Profile};
 use ratatui_textarea::TextArea;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,9 @@ pub struct Form {
     pub body: TextArea<'static>,
     pub dirty: bool,
     pub errors: Vec<(Field, FormTab, String)>,
+    /// What the profile's file held when the form was filled from it (None: a new profile);
+    /// a save goes over that file only.
+    pub stamp: Option<FileStamp>,
 }
 
 fn area(lines: Vec<String>) -> TextArea<'static> {
@@ -98,6 +101,7 @@ impl Form {
             body: area(body),
             dirty: false,
             errors: Vec::new(),
+            stamp: None,
         };
         form.url.move_cursor(ratatui_textarea::CursorMove::End);
         form.validate();

@@ -142,6 +142,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
                 Ok(crossterm::event::Event::Mouse(m)) => Message::Mouse(m),
                 Ok(crossterm::event::Event::Resize(w, h)) => Message::Resize(w, h),
                 Ok(crossterm::event::Event::Paste(text)) => Message::Paste(text),
+                Ok(crossterm::event::Event::FocusGained) => Message::FocusGained,
                 Ok(_) => continue,
                 Err(_) => Message::Quit { code: 129 },
             };

@@ -81,6 +81,10 @@ pub enum Message {
     ProfilesLoaded(Vec<LoadedProfile>),
     KeysLoaded(Vec<(String, Result<KeyInfo, String>)>),
     Saved(Result<String, String>),
+    /// The form's profile file changed on disk since it was opened: nothing was written.
+    SaveConflict,
+    /// The terminal window came back into focus: files may have changed meanwhile.
+    FocusGained,
     Imported(Result<String, crate::state::ImportFailed>),
     /// The import wizard's path `typed`, completed from the folder listing.
     PathCompleted {

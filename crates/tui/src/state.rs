@@ -267,6 +267,8 @@ pub enum Popup {
     Import(Box<ImportWizard>),
     /// The form has unsaved edits and the user asked to leave it: save, discard or stay.
     Unsaved(Leave),
+    /// The form's file changed on disk since it was opened: reload, overwrite or stay.
+    Conflict,
     ConfirmDeleteProfile,
     RawError,
     Compare(Box<CompareView>),

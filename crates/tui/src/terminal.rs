@@ -3,20 +3,27 @@
 use std::io::Write;
 
 use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture,
 };
 
-/// Raw mode, the alternate screen, mouse reports, and bracketed paste: a paste arrives as one
-/// text, never as keys that would run commands.
+/// Raw mode, the alternate screen, mouse reports, bracketed paste (a paste arrives as one text,
+/// never as keys that would run commands) and focus reports (files are read again on return).
 pub fn init() -> ratatui::DefaultTerminal {
     let terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        EnableFocusChange
+    );
     terminal
 }
 
 pub fn restore() {
     let _ = crossterm::execute!(
         std::io::stdout(),
+        DisableFocusChange,
         DisableBracketedPaste,
         DisableMouseCapture
     );

@@ -285,6 +285,30 @@ pub enum ProfileError {
         #[source]
         source: IoCause,
     },
+    /// The file is no longer what was loaded: someone else changed it since.
+    #[error("{path} changed on disk since it was opened; nothing was written")]
+    ChangedOnDisk { path: String },
+}
+
+/// What a profile file held when it was read (a hash of its bytes), to notice a change made
+/// elsewhere before a save would overwrite it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp(u64);
+
+impl FileStamp {
+    pub fn of(bytes: &[u8]) -> FileStamp {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        FileStamp(h.finish())
+    }
+
+    /// The stamp of the file at `path` now; None when it cannot be read (gone, unreadable).
+    pub fn read(path: &Path) -> Option<FileStamp> {
+        home::read_bounded(path, PROFILE_FILE_LIMIT)
+            .ok()
+            .map(|b| FileStamp::of(&b))
+    }
 }
 
 impl Profile {
@@ -367,12 +391,29 @@ impl Profile {
     }
 
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        Profile::load_stamped(path).0
+    }
+
+    /// The profile at `path` and the stamp of the bytes it was read from.
+    pub fn load_stamped(path: &Path) -> (Result<Profile, ProfileError>, Option<FileStamp>) {
         // Bounded, and a FIFO or device is refused before opening: it never blocks a listing.
         let read = |e: std::io::Error| ProfileError::Read {
             path: path.display().to_string(),
             source: e.into(),
         };
-        let bytes = home::read_bounded(path, PROFILE_FILE_LIMIT).map_err(read)?;
+        let bytes = match home::read_bounded(path, PROFILE_FILE_LIMIT) {
+            Ok(b) => b,
+            Err(e) => return (Err(read(e)), None),
+        };
+        let stamp = FileStamp::of(&bytes);
+        (Profile::from_bytes(bytes, path, read), Some(stamp))
+    }
+
+    fn from_bytes(
+        bytes: Vec<u8>,
+        path: &Path,
+        read: impl Fn(std::io::Error) -> ProfileError,
+    ) -> Result<Profile, ProfileError> {
         let text = String::from_utf8(bytes).map_err(|_| {
             read(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -395,6 +436,16 @@ impl Profile {
     /// Saves atomically as `<dir>/<name>.toml`: an existing file is edited in place (only the
     /// keys that changed), a new one is written whole.
     pub fn save(&self, dir: &Path) -> Result<PathBuf, ProfileError> {
+        self.save_over(dir, None)
+    }
+
+    /// As [`Profile::save`], but only over the file that was loaded: when `loaded` is given and
+    /// the file now holds something else, nothing is written and the error says so.
+    pub fn save_over(
+        &self,
+        dir: &Path,
+        loaded: Option<FileStamp>,
+    ) -> Result<PathBuf, ProfileError> {
         home::check_name("profile", &self.name).map_err(|message| ProfileError::Invalid {
             name: self.name.clone(),
             message,
@@ -404,6 +455,14 @@ impl Profile {
             path: path.display().to_string(),
             source: e.into(),
         };
+        if let Some(was) = loaded
+            && let Some(now) = FileStamp::read(&path)
+            && now != was
+        {
+            return Err(ProfileError::ChangedOnDisk {
+                path: path.display().to_string(),
+            });
+        }
         std::fs::create_dir_all(dir).map_err(write_err)?;
         let text = self.edited_file(&path).unwrap_or_else(|| self.to_toml());
         home::write_atomic(&path, text.as_bytes(), 0o644).map_err(write_err)?;
@@ -486,6 +545,8 @@ pub struct LoadedProfile {
     pub name: String,
     pub path: PathBuf,
     pub result: Result<Profile, ProfileError>,
+    /// What the file held when read (None when it could not be read).
+    pub stamp: Option<FileStamp>,
 }
 
 /// The profile files in `dir`: every `*.toml` but `vars.toml`, sorted by name, not read. A
@@ -514,10 +575,14 @@ pub fn listed_name(path: &Path) -> String {
 pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
     list_dir(dir)
         .into_iter()
-        .map(|path| LoadedProfile {
-            name: listed_name(&path),
-            result: Profile::load(&path),
-            path,
+        .map(|path| {
+            let (result, stamp) = Profile::load_stamped(&path);
+            LoadedProfile {
+                name: listed_name(&path),
+                result,
+                stamp,
+                path,
+            }
         })
         .collect()
 }

@@ -19,7 +19,7 @@ use engine::keys::keystore::Keystore;
 use engine::net::transport::Transport;
 use engine::pipeline::{Pipeline, Sent};
 use engine::request::chain::Scope;
-use engine::request::profile::{self, Profile};
+use engine::request::profile::{self, Profile, ProfileError};
 use engine::request::vars::Vars;
 
 use super::message::{After, Message};
@@ -65,7 +65,11 @@ pub enum Effect {
     },
     LoadProfiles,
     LoadKeys,
-    SaveProfile(Box<Profile>),
+    /// Save the profile; `over`: only over the file as it was loaded (None: whatever is there).
+    SaveProfile {
+        profile: Box<Profile>,
+        over: Option<engine::request::profile::FileStamp>,
+    },
     DeleteProfile(String),
     Import {
         kind: ImportKind,
@@ -319,12 +323,13 @@ impl Runner {
                     let _ = tx.send(Message::KeysLoaded(keys));
                 });
             }
-            Effect::SaveProfile(p) => {
-                let r = p
-                    .save(&self.profiles_dir)
-                    .map(|path| format!("saved {}", path.display()))
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(Message::Saved(r));
+            Effect::SaveProfile { profile, over } => {
+                let msg = match profile.save_over(&self.profiles_dir, over) {
+                    Ok(path) => Message::Saved(Ok(format!("saved {}", path.display()))),
+                    Err(ProfileError::ChangedOnDisk { .. }) => Message::SaveConflict,
+                    Err(e) => Message::Saved(Err(e.to_string())),
+                };
+                let _ = tx.send(msg);
             }
             Effect::DeleteProfile(name) => {
                 let path = self.profiles_dir.join(format!("{name}.toml"));

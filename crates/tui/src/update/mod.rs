@@ -254,13 +254,31 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             if let Some(i) = s.profiles.iter().position(|p| p.name == s.form.base.name) {
                 s.selected_profile = i;
             }
-            if !s.form.dirty
-                && let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| p.result.clone())
+            let on_disk = s
+                .profiles
+                .get(s.selected_profile)
+                .filter(|p| p.name == s.form.base.name)
+                .map(|p| p.stamp);
+            if !s.form.dirty {
+                // Unmodified in the form: what is on disk now is shown.
+                fill_form(s, s.selected_profile);
+            } else if let Some(now) = on_disk
+                && s.form.stamp.is_some()
+                && now != s.form.stamp
             {
-                s.form = Form::from_profile(&p);
+                s.message = Some(Note::Info(format!(
+                    "{} changed on disk since you opened it; Ctrl-S will ask to reload or overwrite",
+                    s.form.base.name
+                )));
             }
             Vec::new()
         }
+        Message::SaveConflict => {
+            s.after_save = None;
+            s.popup = Some(Popup::Conflict);
+            Vec::new()
+        }
+        Message::FocusGained => vec![Effect::LoadProfiles],
         Message::KeysLoaded(keys) => {
             s.keys = keys;
             s.banner = expiry_banner(s);
@@ -430,6 +448,20 @@ fn leave(s: &mut State, to: Leave) {
     }
 }
 
+/// Fills the form from loaded profile `i` (with the stamp of its file); false when it is broken.
+fn fill_form(s: &mut State, i: usize) -> bool {
+    let Some(loaded) = s.profiles.get(i) else {
+        return false;
+    };
+    let Ok(p) = &loaded.result else {
+        return false;
+    };
+    let stamp = loaded.stamp;
+    s.form = Form::from_profile(p);
+    s.form.stamp = stamp;
+    true
+}
+
 /// Leaves the form (its edits saved or given up): quit, open a profile, or start a new one.
 fn go(s: &mut State, to: Leave) {
     match to {
@@ -439,8 +471,7 @@ fn go(s: &mut State, to: Leave) {
                 return;
             };
             s.selected_profile = i;
-            if let Ok(p) = &s.profiles[i].result {
-                s.form = Form::from_profile(p);
+            if fill_form(s, i) {
                 s.focus = Pane::Form;
                 s.field = Field::Url;
                 s.form_idle = false;
@@ -536,7 +567,10 @@ fn take_off(
 
 fn save(s: &mut State) -> Vec<Effect> {
     match s.form.to_profile() {
-        Ok(p) => vec![Effect::SaveProfile(Box::new(p))],
+        Ok(p) => vec![Effect::SaveProfile {
+            profile: Box::new(p),
+            over: s.form.stamp,
+        }],
         Err(e) => {
             s.message = Some(Note::Problem(format!("cannot save: {e}")));
             Vec::new()

@@ -21,6 +21,24 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Popup::Conflict => match k.code {
+            // Reload: the edits give way to the file as it is now.
+            KeyCode::Char('r') => {
+                s.form.dirty = false;
+                vec![Effect::LoadProfiles]
+            }
+            KeyCode::Char('o') => match s.form.to_profile() {
+                Ok(p) => vec![Effect::SaveProfile {
+                    profile: Box::new(p),
+                    over: None,
+                }],
+                Err(e) => {
+                    s.message = Some(Note::Problem(format!("cannot save: {e}")));
+                    Vec::new()
+                }
+            },
+            _ => Vec::new(),
+        },
         Popup::Unsaved(to) => {
             match k.code {
                 KeyCode::Char('d' | 'y') => go(s, to),

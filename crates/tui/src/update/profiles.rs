@@ -82,7 +82,7 @@ pub(super) fn show_selected(s: &mut State) {
         )));
         return;
     }
-    s.form = Form::from_profile(p);
+    fill_form(s, s.selected_profile);
 }
 
 /// The environment after the one in use, in name order, then none again.

@@ -24,6 +24,13 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 r,
             );
         }
+        Popup::Conflict => {
+            let text = format!(
+                "{} changed on disk since you opened it; nothing was written.\nr reload it (your edits are dropped)\no overwrite it with your edits\nEsc stay (edits kept)",
+                s.form.base.name
+            );
+            question(f, t, area, "Changed on disk", text);
+        }
         Popup::Unsaved(to) => {
             let then = match to {
                 Leave::Quit => "quit".to_string(),
@@ -34,16 +41,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 "{} has unsaved edits.\ns save, then {then}\nd discard them, then {then}\nEsc stay",
                 s.form.base.name
             );
-            let r = centered(area, 60, 6);
-            f.render_widget(Clear, r);
-            f.render_widget(
-                Paragraph::new(text).wrap(Wrap { trim: false }).block(block(
-                    t,
-                    "Unsaved edits",
-                    true,
-                )),
-                r,
-            );
+            question(f, t, area, "Unsaved edits", text);
         }
         Popup::ConfirmDeleteProfile => {
             let r = centered(area, 50, 4);
@@ -276,3 +274,17 @@ History     Enter show  o to form  r re-run  / filter (profile: key: status:)
 Compare     n/N next/previous change  i ignore a JSON path  y copy  Esc
 Keys popup  Enter use  i inspect  a import (P12/PEM/DER)  e export  d delete
             t test the handshake (keys check)  c send with both, compare";
+
+/// A question about the form's edits: a few lines, each answer on its own line.
+fn question(f: &mut Frame, t: &Theme, area: Rect, title: &str, text: String) {
+    // Tall enough for every line as wrapped in the popup's 58 columns.
+    let rows: usize = text.lines().map(|l| l.chars().count() / 58 + 1).sum();
+    let r = centered(area, 60, u16::try_from(rows + 2).unwrap_or(u16::MAX));
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(block(t, title, true)),
+        r,
+    );
+}
