@@ -7,7 +7,7 @@ use engine::keys::keystore::Keystore;
 use engine::request::vars::Vars;
 
 /// The example profiles, for when `./profiles` is not there (an installed binary).
-const EXAMPLES: [(&str, &str); 10] = [
+const EXAMPLES: [(&str, &str); 11] = [
     ("vars.toml", include_str!("../../profiles/vars.toml")),
     (
         "get-token.toml",
@@ -28,6 +28,10 @@ const EXAMPLES: [(&str, &str); 10] = [
     (
         "orders-json.toml",
         include_str!("../../profiles/orders-json.toml"),
+    ),
+    (
+        "order-events.toml",
+        include_str!("../../profiles/order-events.toml"),
     ),
     (
         "orders-xml.toml",

@@ -64,6 +64,9 @@ pub struct ExchangeJson<'a, R: Serialize> {
     pub error: Option<ErrorJson>,
     /// The profile's expectations: `{checked, failures}`, or null when it has none.
     pub expectations: Option<&'a Verdict>,
+    /// An event stream read as it arrived: `{events, end, oversized}`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<&'a engine::body::events::StreamSummary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -157,6 +160,7 @@ impl<'a, R: Serialize> ExchangeJson<'a, R> {
                 decoded: ex.decoded_size,
             },
             saved_to: ex.saved_to.as_deref(),
+            stream: ex.stream.as_ref(),
             redirects: &ex.redirects,
             tls: ex.tls.as_ref(),
             timing_ms: ex.timing.total_ms,

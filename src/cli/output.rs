@@ -187,6 +187,11 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
         errln!("saved {} bytes to {path}", ex.decoded_size);
         return;
     }
+    // Its events were printed as they came; the body would print them again.
+    if let Some(stream) = &ex.stream {
+        errln!("{}", stream_words(stream));
+        return;
+    }
     match &ex.view {
         BodyView::Binary => {
             use std::io::IsTerminal;
@@ -222,6 +227,53 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             });
         }
     }
+}
+
+/// How an event stream ended, in words.
+pub fn stream_words(s: &engine::body::events::StreamSummary) -> String {
+    use engine::body::events::StreamEnd;
+    let end = match s.end {
+        StreamEnd::Closed => "the server closed the stream",
+        StreamEnd::MaxEvents => "stopped at --max-events",
+        StreamEnd::TimeLimit => "stopped at the time limit (--timeout)",
+        StreamEnd::Cancelled => "stopped by Ctrl-C",
+        StreamEnd::BodyLimit => "stopped at the body size limit (--max-body)",
+        StreamEnd::ReaderGone => "stopped: nothing reads the events any more",
+    };
+    let oversized = match s.oversized {
+        0 => String::new(),
+        n => format!("; {n} events over 16 MiB dropped"),
+    };
+    format!(
+        "{} event{}: {end}{oversized}",
+        s.events,
+        if s.events == 1 { "" } else { "s" }
+    )
+}
+
+/// One event of a stream as it arrives: on a line of its own in --json (NDJSON), else a head
+/// line (time, type, id) and the data, indented.
+pub fn print_event(e: &engine::body::events::StreamEvent, as_json: bool) {
+    if as_json {
+        let mut v = json!({"type": "event", "at_ms": e.at_ms, "event": e.event, "data": e.data, "id": e.id});
+        if let Some(r) = e.retry_ms {
+            v["retry_ms"] = json!(r);
+        }
+        outln!("{v}");
+        return;
+    }
+    let id = if e.id.is_empty() {
+        String::new()
+    } else {
+        format!("  id {}", e.id)
+    };
+    let mut text = format!("+{:.3}s {}{id}\n", e.at_ms as f64 / 1000.0, e.event);
+    for line in e.data.lines() {
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    super::stdout::write_with(|w| w.write_all(text.as_bytes()));
 }
 
 fn encoded_note(ex: &Exchange) -> String {

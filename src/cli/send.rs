@@ -109,6 +109,9 @@ pub struct SendArgs {
     /// Do not record this send in history
     #[arg(long)]
     pub no_history: bool,
+    /// An event stream (text/event-stream) ends after N events; its time limit is --timeout
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<u64>,
     /// Also send with this key and compare the two responses (exit 0 same, 1 different, 2 trouble)
     #[arg(long, value_name = "KEY")]
     pub compare_key: Option<String>,
@@ -363,12 +366,44 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
     if let Some(other_env) = &args.compare_env {
         return compare_envs(&pipeline, profile, &scope, other_env, args).await;
     }
+    // Events of a text/event-stream answer are printed as they arrive; Ctrl-C ends the stream
+    // with what arrived kept and recorded.
+    let (tap, mut events) = tokio::sync::mpsc::channel(256);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let budget = Budget::unlimited().cancelled_by(stop.clone());
+    let printer = {
+        let as_json = args.json;
+        tokio::spawn(async move {
+            while let Some(e) = events.recv().await {
+                output::print_event(&e, as_json);
+            }
+        })
+    };
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            // A second Ctrl-C is the usual one: stop now.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
     let mut sent = pipeline
-        .send_chain(profile, &scope, &Budget::unlimited(), |req| {
+        .send_chain(profile, &scope, &budget, |req| {
             req.save_to = args.output.clone();
             req.keylog = args.keylog.clone();
+            req.events = Some(engine::body::events::EventTap::to(tap, args.max_events));
         })
         .await;
+    interrupt.abort();
+    // The sends hand their event taps back, so the printer sees the end of the events and
+    // every event is printed before the result.
+    for s in &mut sent {
+        if let Some(r) = s.request.as_mut() {
+            r.events = None;
+        }
+    }
+    let _ = printer.await;
     let last = sent
         .pop()
         .expect("a chain ends with the profile's own send");

@@ -35,8 +35,15 @@ fn every_example_profile_loads_and_runs_against_the_demo_server() {
         assert!(p.result.is_ok(), "{}: {:?}", p.name, p.result);
         let out = certbench(&env, &["send", &p.name, "--var", &var, "--json"]);
         assert_eq!(code(&out), 0, "{}: {}", p.name, stderr(&out));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // The exchange is the last line (an event stream's events come first, one a line).
+        let text = String::from_utf8_lossy(&out.stdout);
+        let last = text.lines().last().unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(last).unwrap();
         assert_eq!(v["status"], 200, "{}", p.name);
+        if p.name == "order-events" {
+            assert_eq!(v["stream"]["end"], "time_limit", "{}", p.name);
+            assert!(text.lines().count() > 3, "events came first: {text}");
+        }
     }
 }
 

@@ -14,6 +14,7 @@ mod route;
 mod run;
 mod servers;
 mod snapshots;
+mod streams;
 mod teams;
 mod token;
 mod transport;

@@ -121,6 +121,7 @@ fn response(status: u16, reason: &str, body: &str) -> Exchange {
         warnings: vec![],
         incomplete: None,
         saved_to: None,
+        stream: None,
     }
 }
 

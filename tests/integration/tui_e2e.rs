@@ -500,3 +500,28 @@ fn the_readme_first_steps_work_as_written_and_esc_leaves_a_field() {
     tmux(&["kill-session", "-t", &session]);
     assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
 }
+
+/// An endless event stream in the workbench: the count of events and the latest one move on the
+/// status line while it runs, and the profile's timeout ends it cleanly with the events shown.
+#[test]
+fn an_event_stream_counts_its_events_live_and_ends_at_the_timeout() {
+    let server = DemoServer::start();
+    let here = std::env::temp_dir();
+    let wb = workbench(
+        &server,
+        "feed",
+        &demo_profile(&server, "/events/0/150", "[options]\ntimeout_secs = 3\n"),
+        &here,
+    );
+    let session = wb.session.clone();
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "events from feed, last: order", 10);
+    assert!(screen.contains("shipped"), "{screen}");
+    let screen = wait_for(&session, "stopped at the profile's timeout", 15);
+    assert!(screen.contains("200 OK"), "{screen}");
+    assert!(
+        screen.contains("event: order"),
+        "the body holds the events: {screen}"
+    );
+    tmux(&["kill-session", "-t", &session]);
+}

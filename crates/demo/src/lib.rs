@@ -360,6 +360,7 @@ async fn handle(
             reply(200, "application/xml", format!("{}{}", "<a>".repeat(d), "</a>".repeat(d)))
         }
         ["drip", ms] => drip(ms.parse().unwrap_or(100)),
+        ["events", n, ms] => events(n.parse().unwrap_or(5), ms.parse().unwrap_or(500), peer.as_ref().map_or("no client certificate", |p| p.subject_cn.as_str())),
         ["not-gzip"] => {
             let mut r = reply(200, "text/plain", "this says gzip but is plain text");
             r.headers_mut().insert("content-encoding", "gzip".parse().expect("static"));
@@ -468,6 +469,35 @@ fn bomb(coding: &str, mib: usize) -> Resp {
 }
 
 /// An endless body: a line every `ms` milliseconds, until the client goes away.
+/// `n` Server-Sent Events (`n` = 0: without end), one every `ms`: each names the client
+/// certificate the connection presented.
+fn events(n: u64, ms: u64, who: &str) -> Resp {
+    let who = who.to_string();
+    let stream = futures_util::stream::unfold(1u64, move |i| {
+        let who = who.clone();
+        async move {
+            if n != 0 && i > n {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            let event = format!(
+                "event: order\nid: {i}\ndata: {}\n\n",
+                json!({"order": i, "status": "shipped", "seen_by": who})
+            );
+            Some((
+                Ok::<_, std::io::Error>(hyper::body::Frame::data(Bytes::from(event))),
+                i + 1,
+            ))
+        }
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/event-stream")
+        .header("cache-control", "no-cache")
+        .body(http_body_util::StreamBody::new(stream).boxed())
+        .expect("static response parts are valid")
+}
+
 fn drip(ms: u64) -> Resp {
     let stream = futures_util::stream::unfold(0u64, move |n| async move {
         tokio::time::sleep(Duration::from_millis(ms)).await;

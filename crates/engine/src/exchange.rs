@@ -45,6 +45,9 @@ pub struct Exchange {
     /// Where the body was streamed instead of memory (`--output`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved_to: Option<String>,
+    /// An event stream read as it arrived: how many events and how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<crate::body::events::StreamSummary>,
 }
 
 /// One redirect hop: the request that was answered with a 3xx.

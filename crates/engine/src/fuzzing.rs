@@ -70,6 +70,7 @@ fn view_of(selector: u8, body: &[u8]) -> Exchange {
         warnings: Vec::new(),
         incomplete: None,
         saved_to: None,
+        stream: None,
     }
 }
 

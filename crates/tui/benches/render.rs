@@ -64,6 +64,7 @@ fn run(body: bytes::Bytes, content_type: &str) -> Figures {
         warnings: vec![],
         incomplete: None,
         saved_to: None,
+        stream: None,
     };
     s.shown = Some(Box::new(Shown {
         profile: Default::default(),

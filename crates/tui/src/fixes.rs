@@ -1,4 +1,4 @@
-//! The engine's fixes in the workbench's words: the keys and rows that take each one.
+//! The engine's fixes and outcomes in the workbench's words: the keys and rows that take each one.
 
 use engine::exchange::{Diagnosis, Fix};
 
@@ -41,4 +41,22 @@ pub fn words(fix: &Fix) -> String {
         Fix::SetVariable { name } => format!("set {name} in vars.toml or the environment's file"),
         Fix::MoveKeyLog => "point SSLKEYLOGFILE at a file in a folder you can write".into(),
     }
+}
+
+/// How an event stream ended, in the workbench's words.
+pub fn stream_words(s: &engine::body::events::StreamSummary) -> String {
+    use engine::body::events::StreamEnd;
+    let end = match s.end {
+        StreamEnd::Closed => "the server closed the stream",
+        StreamEnd::MaxEvents => "stopped at the most events asked for",
+        StreamEnd::TimeLimit => "stopped at the profile's timeout",
+        StreamEnd::Cancelled => "stopped",
+        StreamEnd::BodyLimit => "stopped at the body size limit",
+        StreamEnd::ReaderGone => "stopped",
+    };
+    format!(
+        "{} event{}: {end}",
+        s.events,
+        if s.events == 1 { "" } else { "s" }
+    )
 }

@@ -85,6 +85,12 @@ pub enum Message {
     SaveConflict,
     /// The terminal window came back into focus: files may have changed meanwhile.
     FocusGained,
+    /// An event stream of send `id` has brought `events` so far; `last` is the latest, short.
+    StreamProgress {
+        id: u64,
+        events: u64,
+        last: String,
+    },
     Imported(Result<String, crate::state::ImportFailed>),
     /// The import wizard's path `typed`, completed from the folder listing.
     PathCompleted {

@@ -129,6 +129,9 @@ pub struct InFlight {
     pub id: u64,
     pub started: Instant,
     pub profile: Profile,
+    /// Events of a stream received so far, and the last one in short.
+    pub events: u64,
+    pub last_event: String,
 }
 
 /// A status-line message: news in green, or a problem in red.

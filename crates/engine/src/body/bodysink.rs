@@ -239,6 +239,20 @@ impl BodySink {
         })
     }
 
+    /// Pushes what the decoders hold out to the end (an event stream shows each event at once).
+    pub fn flush(&mut self) -> Result<(), SinkError> {
+        let res = self.chain.flush();
+        self.verdict(res)
+    }
+
+    /// The decoded bytes kept from offset `from` on (those a stream reader has not seen yet).
+    pub fn kept_since(&self, from: usize) -> Vec<u8> {
+        self.tally
+            .lock()
+            .map(|t| t.kept.get(from..).unwrap_or_default().to_vec())
+            .unwrap_or_default()
+    }
+
     pub fn decoded(&self) -> u64 {
         self.tally.lock().map(|t| t.written).unwrap_or(0)
     }

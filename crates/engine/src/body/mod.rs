@@ -2,6 +2,7 @@
 
 pub mod bodylines;
 pub mod bodysink;
+pub mod events;
 mod json_index;
 mod line_index;
 mod xml_index;

@@ -415,6 +415,7 @@ impl<'a> Row<'a> {
                     warnings: ex.warnings.clone(),
                     incomplete: ex.incomplete.clone(),
                     saved_to: ex.saved_to.clone(),
+                    stream: ex.stream.clone(),
                 };
                 ex.url = red.url(&ex.url);
                 ex.headers = red.headers(&ex.headers);

@@ -2,6 +2,7 @@
 
 use super::client::ClientEntry;
 use crate::body::bodysink::{BodySink, Coding, SinkError};
+use crate::body::events::{EventReader, StreamEnd, is_event_stream};
 use crate::budget::{Budget, Stopped};
 use crate::diagnose::fix::Fix;
 use crate::diagnose::kind::DiagnosisKind;
@@ -194,11 +195,35 @@ pub(super) async fn read_response(
     let mut received: u64 = 0;
     let mut undecodable: Option<String> = None;
     let mut over_limit = false;
+    // An event stream someone reads as it arrives: each event handed over at once; its time
+    // limit, a cancel or enough events end it normally, with what arrived kept.
+    let mut events = req
+        .events
+        .clone()
+        .filter(|_| req.save_to.is_none() && is_event_stream(header("content-type").as_deref()))
+        .map(|tap| EventReader::new(tap, started));
+    let mut stream_end: Option<StreamEnd> = None;
+    let mut fed = 0usize;
     loop {
         if let Err(stopped) = budget.check() {
+            if events.is_some() {
+                stream_end = Some(end_of(stopped));
+                break;
+            }
             return Err(with_redirects(stopped_failure(stopped, req), &redirects));
         }
-        match resp.chunk().await {
+        let next = if events.is_some() {
+            match stream_chunk(&mut resp, budget).await {
+                Ok(next) => next,
+                Err(stopped) => {
+                    stream_end = Some(end_of(stopped));
+                    break;
+                }
+            }
+        } else {
+            resp.chunk().await
+        };
+        match next {
             Ok(Some(chunk)) => {
                 received += chunk.len() as u64;
                 if req.save_to.is_none() && received > limit {
@@ -213,10 +238,23 @@ pub(super) async fn read_response(
                     // Kept raw from here on.
                     continue;
                 }
-                match sink.write(&chunk) {
+                let wrote = sink.write(&chunk).and_then(|()| match events {
+                    Some(_) => sink.flush(),
+                    None => Ok(()),
+                });
+                if let Some(reader) = events.as_mut() {
+                    let new = sink.kept_since(fed);
+                    fed += new.len();
+                    if let Some(end) = reader.feed(&new).await {
+                        stream_end = Some(end);
+                        break;
+                    }
+                }
+                match wrote {
                     Ok(()) => {}
                     Err(SinkError::Full) => {
                         over_limit = true;
+                        stream_end = events.as_ref().map(|_| StreamEnd::BodyLimit);
                         break;
                     }
                     Err(SinkError::Decode(e)) if raw.is_some() => undecodable = Some(e),
@@ -228,7 +266,12 @@ pub(super) async fn read_response(
                     }
                 }
             }
-            Ok(None) => break,
+            Ok(None) => {
+                if let Some(reader) = events.as_mut() {
+                    stream_end = Some(reader.finish().await.unwrap_or(StreamEnd::Closed));
+                }
+                break;
+            }
             Err(e) => {
                 let mut f = Failure::from_reqwest(e, &redirects);
                 f.partial_body = Some(received as usize);
@@ -249,7 +292,12 @@ pub(super) async fn read_response(
     }
     drop(resp);
     let mut incomplete = None;
-    let (body, decoded) = if over_limit {
+    // A stream ended before the server closed it: what was decoded so far is the body.
+    let cut_short = stream_end.is_some_and(|e| e != StreamEnd::Closed && e != StreamEnd::BodyLimit);
+    let (body, decoded) = if cut_short {
+        let kept = sink.into_kept();
+        (kept.body, kept.decoded)
+    } else if over_limit {
         let kept = sink.into_kept();
         incomplete = Some(Diagnosis::new(
             DiagnosisKind::BodyTooLarge,
@@ -292,12 +340,16 @@ pub(super) async fn read_response(
     drop(raw);
     let body_read = Instant::now();
     let body = bytes::Bytes::from(body);
-    let (view_body, ctype, parse, view_budget) = (
+    let (view_body, ctype, parse) = (
         body.clone(),
         header("content-type"),
         req.options.parse_response,
-        budget.clone(),
     );
+    // A stream may have run to its time limit: showing what it kept must not fail for that.
+    let view_budget = match events {
+        Some(_) => Budget::unlimited(),
+        None => budget.clone(),
+    };
     // Indexing a large body is CPU work: off the async workers, still under the budget. A small
     // one is indexed in place (microseconds), sparing a thread hand-off per send.
     let view = if view_body.len() <= INLINE_VIEW_BYTES {
@@ -338,7 +390,32 @@ pub(super) async fn read_response(
         warnings,
         incomplete,
         saved_to: req.save_to.as_ref().map(|p| p.display().to_string()),
+        stream: events
+            .as_ref()
+            .map(|r| r.summary(stream_end.unwrap_or(StreamEnd::Closed))),
     })
+}
+
+/// The next chunk of an event stream, waiting no longer than the budget allows: the deadline
+/// and a cancel are looked at every 200 ms while the server is quiet.
+async fn stream_chunk(
+    resp: &mut reqwest::Response,
+    budget: &Budget,
+) -> Result<reqwest::Result<Option<bytes::Bytes>>, Stopped> {
+    loop {
+        budget.check()?;
+        tokio::select! {
+            next = resp.chunk() => return Ok(next),
+            () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
+        }
+    }
+}
+
+fn end_of(stopped: Stopped) -> StreamEnd {
+    match stopped {
+        Stopped::TimedOut => StreamEnd::TimeLimit,
+        Stopped::Cancelled => StreamEnd::Cancelled,
+    }
 }
 
 pub(super) fn not_decoded(error: &str, encoding: Option<&str>) -> Diagnosis {

@@ -309,8 +309,14 @@ impl Transport {
             self.client_on(&bare, route.clone())
         };
         let mut hops_went = Redirected::default();
+        // An event stream ends itself at the deadline (cleanly, with what arrived); the outer
+        // limit leaves it time to do so.
+        let outer = match req.events {
+            Some(_) => timeout + Duration::from_secs(5),
+            None => timeout,
+        };
         let outcome = tokio::time::timeout(
-            timeout,
+            outer,
             send_with_redirects(
                 &entry,
                 req,

@@ -45,6 +45,10 @@ pub struct PreparedRequest {
     /// Values to redact wherever the request is stored or printed (captured secrets).
     #[serde(skip)]
     pub secrets: Vec<String>,
+    /// Where the events of a `text/event-stream` answer go as they arrive (None: the body is
+    /// read whole, as any other).
+    #[serde(skip)]
+    pub events: Option<crate::body::events::EventTap>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -286,6 +290,7 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         trust,
         key_source,
         secrets: ctx.secrets.to_vec(),
+        events: None,
         options,
         redact: profile.redact.clone(),
         history: profile.history,

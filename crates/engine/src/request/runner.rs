@@ -170,7 +170,10 @@ impl Pipeline {
         }
         let started = Instant::now();
         let sent = self
-            .send_chain(profile, scope, &Budget::unlimited(), |_| {})
+            // An event stream in a run is read to its end or its time limit, events counted.
+            .send_chain(profile, scope, &Budget::unlimited(), |req| {
+                req.events = Some(crate::body::events::EventTap::counting());
+            })
             .await;
         let o = Outcome {
             name,

@@ -4,6 +4,7 @@
 use super::*;
 use crate::message::Message;
 use crate::state::SendExtras;
+use engine::body::events::{EventTap, StreamEvent};
 use engine::budget::Budget;
 use engine::pipeline::Sent;
 use engine::request::profile::Profile;
@@ -26,12 +27,37 @@ impl Runner {
         scope.forget_sent();
         let stop = Arc::new(AtomicBool::new(false));
         let budget = Budget::unlimited().cancelled_by(stop.clone());
+        // Events of a stream are counted on the status line as they come; the stream itself
+        // ends at the profile's timeout with what arrived shown.
+        let (events_to, mut events) = tokio::sync::mpsc::channel::<StreamEvent>(256);
+        let progress = tx.clone();
+        self.rt.spawn(async move {
+            let mut n = 0u64;
+            while let Some(e) = events.recv().await {
+                n += 1;
+                let last: String = format!("{} {}", e.event, e.data.replace('\n', " "))
+                    .chars()
+                    .take(60)
+                    .collect();
+                let _ = progress.send(Message::StreamProgress {
+                    id,
+                    events: n,
+                    last,
+                });
+            }
+        });
         let handle = self.rt.spawn(async move {
             let mut sent = pipeline
                 .send_chain(*profile, &scope, &budget, |req| {
                     req.save_to = save_to.map(PathBuf::from);
+                    req.events = Some(EventTap::to(events_to, None));
                 })
                 .await;
+            for s in &mut sent {
+                if let Some(r) = s.request.as_mut() {
+                    r.events = None;
+                }
+            }
             let last = sent
                 .pop()
                 .expect("a chain ends with the profile's own send");

@@ -68,6 +68,11 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                     ex.decoded_size
                 )));
             }
+            if let Ok(ex) = &*result
+                && let Some(stream) = &ex.stream
+            {
+                s.message = Some(Note::Info(crate::fixes::stream_words(stream)));
+            }
             let mut said = extras.chain.clone();
             if let Some(v) = &extras.verdict {
                 said.push(v.summary());
@@ -279,6 +284,13 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::FocusGained => vec![Effect::LoadProfiles],
+        Message::StreamProgress { id, events, last } => {
+            if let Some(f) = s.in_flight.as_mut().filter(|f| f.id == id) {
+                f.events = events;
+                f.last_event = last;
+            }
+            Vec::new()
+        }
         Message::KeysLoaded(keys) => {
             s.keys = keys;
             s.banner = expiry_banner(s);
@@ -560,6 +572,8 @@ fn take_off(
         id,
         started: s.now.instant,
         profile: profile.clone(),
+        events: 0,
+        last_event: String::new(),
     });
     effects.push(effect(id, Box::new(profile)));
     effects

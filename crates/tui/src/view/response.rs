@@ -151,11 +151,16 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     .areas(inner);
     if let Some(fl) = &s.in_flight {
         let spin = SPINNER[s.spinner % SPINNER.len()];
+        let what = match fl.events {
+            0 => format!("sending {} {}", fl.profile.method, fl.profile.name),
+            n => format!(
+                "{n} events from {}, last: {}",
+                fl.profile.name, fl.last_event
+            ),
+        };
         f.render_widget(
             Paragraph::new(format!(
-                "{spin} sending {} {}  {:.1} s  (Esc cancels)",
-                fl.profile.method,
-                fl.profile.name,
+                "{spin} {what}  {:.1} s  (Esc cancels)",
                 s.now.secs_since(fl.started)
             ))
             .style(t.fg(Color::Cyan)),

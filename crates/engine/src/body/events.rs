@@ -1,0 +1,199 @@
+//! Server-Sent Events as they arrive: a `text/event-stream` answer is parsed while it is read
+//! (sse-parse, the WHATWG algorithm) and each event is handed to whoever asked for them, so a
+//! stream shows its events at once instead of when it ends, which may be never.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+/// The longest one event may be; a longer one is dropped (and counted), the stream goes on.
+pub const MAX_EVENT_BYTES: usize = 16 << 20;
+
+/// One event of a stream, with when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamEvent {
+    /// Since the request was sent.
+    pub at_ms: u64,
+    /// `message` when the server named no type.
+    pub event: String,
+    pub data: String,
+    /// The last event id so far (empty until the server sends one).
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_ms: Option<u64>,
+}
+
+/// Where a stream's events go, and when to stop taking them.
+#[derive(Clone)]
+pub struct EventTap {
+    /// Bounded: a reader that falls behind slows the stream down instead of filling memory.
+    /// None: the events are only counted (a run reads a stream to its end or time limit).
+    pub to: Option<tokio::sync::mpsc::Sender<StreamEvent>>,
+    /// End the stream after this many events.
+    pub max_events: Option<u64>,
+}
+
+impl EventTap {
+    /// Events to `to`, as they arrive.
+    pub fn to(to: tokio::sync::mpsc::Sender<StreamEvent>, max_events: Option<u64>) -> EventTap {
+        EventTap {
+            to: Some(to),
+            max_events,
+        }
+    }
+
+    /// Events counted only: the stream still ends cleanly at its time limit.
+    pub fn counting() -> EventTap {
+        EventTap {
+            to: None,
+            max_events: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for EventTap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventTap")
+            .field("max_events", &self.max_events)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a stream of events ended; every one of them is a normal end with what arrived kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamEnd {
+    /// The server closed it.
+    Closed,
+    /// The number of events asked for arrived.
+    MaxEvents,
+    /// The send's time ran out (its timeout is the stream's length).
+    TimeLimit,
+    /// The user stopped it.
+    Cancelled,
+    /// What was kept reached the body size limit.
+    BodyLimit,
+    /// Whoever read the events went away.
+    ReaderGone,
+}
+
+/// What a stream of events came to, for the exchange and the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamSummary {
+    pub events: u64,
+    pub end: StreamEnd,
+    /// Events over [`MAX_EVENT_BYTES`], dropped.
+    #[serde(default)]
+    pub oversized: u64,
+}
+
+/// Whether a Content-Type is an event stream.
+pub fn is_event_stream(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// Parses the decoded bytes of a stream as they come and hands each event to the tap.
+pub struct EventReader {
+    parser: sse_parse::SseParser,
+    tap: EventTap,
+    started: Instant,
+    pub events: u64,
+}
+
+impl EventReader {
+    pub fn new(tap: EventTap, started: Instant) -> EventReader {
+        EventReader {
+            parser: sse_parse::SseParser::new().max_buffer(MAX_EVENT_BYTES),
+            tap,
+            started,
+            events: 0,
+        }
+    }
+
+    /// Feeds `bytes`; Some(end) when the stream should stop here (enough events, or nobody
+    /// reads them any more).
+    pub async fn feed(&mut self, bytes: &[u8]) -> Option<StreamEnd> {
+        self.parser.feed(bytes);
+        self.hand_over().await
+    }
+
+    /// The server closed the stream: an unfinished block is dropped, as the algorithm says.
+    pub async fn finish(&mut self) -> Option<StreamEnd> {
+        self.parser.finish();
+        self.hand_over().await
+    }
+
+    async fn hand_over(&mut self) -> Option<StreamEnd> {
+        while let Some(e) = self.parser.next_event() {
+            if self.tap.max_events.is_some_and(|max| self.events >= max) {
+                return Some(StreamEnd::MaxEvents);
+            }
+            let event = StreamEvent {
+                at_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                event: e.event,
+                data: e.data,
+                id: e.id,
+                retry_ms: e
+                    .retry
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            };
+            if let Some(to) = &self.tap.to
+                && to.send(event).await.is_err()
+            {
+                return Some(StreamEnd::ReaderGone);
+            }
+            self.events += 1;
+        }
+        self.tap
+            .max_events
+            .is_some_and(|max| self.events >= max)
+            .then_some(StreamEnd::MaxEvents)
+    }
+
+    pub fn summary(&self, end: StreamEnd) -> StreamSummary {
+        StreamSummary {
+            events: self.events,
+            end,
+            oversized: self.parser.overflows(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn events_split_anywhere_arrive_whole_and_the_count_stops_the_stream() {
+        let (to, mut from) = tokio::sync::mpsc::channel(16);
+        let mut r = EventReader::new(EventTap::to(to, Some(2)), Instant::now());
+        assert_eq!(r.feed(b": keep-alive\n\nevent: add\nda").await, None);
+        assert_eq!(r.feed(b"ta: {\"n\": 1}\nid: 7\n\n").await, None);
+        let first = from.recv().await.unwrap();
+        assert_eq!(
+            (first.event.as_str(), first.data.as_str(), first.id.as_str()),
+            ("add", "{\"n\": 1}", "7")
+        );
+        assert_eq!(
+            r.feed(b"data: a\r\ndata: b\r\n\r\ndata: third\n\n").await,
+            Some(StreamEnd::MaxEvents)
+        );
+        let second = from.recv().await.unwrap();
+        assert_eq!(
+            (second.event.as_str(), second.data.as_str()),
+            ("message", "a\nb")
+        );
+        assert!(from.try_recv().is_err(), "no third event past max_events");
+        assert_eq!(r.summary(StreamEnd::MaxEvents).events, 2);
+    }
+
+    #[test]
+    fn the_media_type_decides_not_its_parameters() {
+        assert!(is_event_stream(Some("text/event-stream")));
+        assert!(is_event_stream(Some("Text/Event-Stream; charset=utf-8")));
+        assert!(!is_event_stream(Some("application/json")));
+        assert!(!is_event_stream(None));
+    }
+}

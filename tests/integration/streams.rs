@@ -1,0 +1,191 @@
+//! Server-Sent Events over mutual TLS from a server nobody here wrote (Node's https module,
+//! asking for a client certificate): events are printed as they arrive, NDJSON with --json, and
+//! a stream ends cleanly at --max-events, at its time limit, or on Ctrl-C, with what arrived kept.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::common::Env;
+use crate::common::servers::{Running, node, write_demo_files};
+
+const SSE_SERVER: &str = r#"
+const https = require('https');
+const fs = require('fs');
+https.createServer({
+  key: fs.readFileSync('srv.key'), cert: fs.readFileSync('srv.pem'), ca: fs.readFileSync('ca.pem'),
+  requestCert: true, rejectUnauthorized: true,
+}, (req, res) => {
+  const cn = req.socket.getPeerCertificate().subject.CN;
+  res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'});
+  res.flushHeaders();
+  if (req.url === '/three') {
+    let i = 0;
+    const t = setInterval(() => {
+      i++;
+      res.write(`: tick ${i}\nevent: tick\nid: ${i}\ndata: {"n": ${i},\ndata:  "cn": "${cn}"}\n\n`);
+      if (i === 3) { clearInterval(t); res.end(); }
+    }, 100);
+  } else if (req.url === '/endless') {
+    let i = 0;
+    const t = setInterval(() => { i++; res.write(`data: ${i}\r\n\r\n`); }, 30);
+    req.on('close', () => clearInterval(t));
+  } else {
+    res.write(': nothing will come\n\n');
+  }
+}).listen(parseInt(process.argv[2], 10), '127.0.0.1');
+"#;
+
+fn sse_server(env: &Env, dir: &Path) -> (Running, String) {
+    write_demo_files(env, dir);
+    node(dir, SSE_SERVER)
+}
+
+fn certbench(env: &Env, dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_certbench"));
+    c.arg("--profiles")
+        .arg(dir)
+        .args(args)
+        .env("CERTBENCH_HOME", env.home.path())
+        .current_dir(dir)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy");
+    c
+}
+
+/// A send that exited 0, its stdout read as NDJSON.
+fn ndjson(out: &std::process::Output) -> Vec<serde_json::Value> {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: not one JSON line: {l}")))
+        .collect()
+}
+
+#[test]
+fn an_event_stream_is_ndjson_one_event_a_line_then_the_exchange() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = sse_server(&env, dir.path());
+    let out = certbench(
+        &env,
+        dir.path(),
+        &[
+            "send",
+            "--url",
+            &format!("{url}/three"),
+            "--credential",
+            "demo",
+        ],
+    )
+    .args(["--trust", "demo-ca", "--json", "--no-history"])
+    .output()
+    .unwrap();
+    let v = ndjson(&out);
+    assert_eq!(v.len(), 4, "three events and the exchange: {v:?}");
+    for (i, e) in v[..3].iter().enumerate() {
+        assert_eq!(e["type"], "event");
+        assert_eq!(e["event"], "tick");
+        assert_eq!(e["id"], (i + 1).to_string());
+        let data: serde_json::Value = serde_json::from_str(e["data"].as_str().unwrap()).unwrap();
+        assert_eq!(data["n"], i + 1);
+        // The server saw our client certificate.
+        assert_eq!(data["cn"], "certbench-demo-client");
+    }
+    assert!(v[0]["at_ms"].as_u64() <= v[2]["at_ms"].as_u64());
+    assert_eq!(v[3]["status"], 200);
+    assert_eq!(v[3]["stream"]["events"], 3);
+    assert_eq!(v[3]["stream"]["end"], "closed");
+}
+
+#[test]
+fn max_events_and_the_time_limit_end_a_stream_cleanly() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = sse_server(&env, dir.path());
+    let args = ["--credential", "demo", "--trust", "demo-ca", "--no-history"];
+    let out = certbench(
+        &env,
+        dir.path(),
+        &["send", "--url", &format!("{url}/endless")],
+    )
+    .args(args)
+    .args(["--max-events", "5", "--json"])
+    .output()
+    .unwrap();
+    let v = ndjson(&out);
+    assert_eq!(v.len(), 6, "{v:?}");
+    let data: Vec<&str> = v[..5].iter().map(|e| e["data"].as_str().unwrap()).collect();
+    assert_eq!(data, ["1", "2", "3", "4", "5"]);
+    assert_eq!(v[5]["stream"]["end"], "max_events");
+    // A quiet stream ends at its time limit, as a normal end, in words without --json.
+    let out = certbench(
+        &env,
+        dir.path(),
+        &["send", "--url", &format!("{url}/quiet")],
+    )
+    .args(args)
+    .args(["--timeout", "1"])
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("0 events: stopped at the time limit"),
+        "{stderr}"
+    );
+}
+
+/// Events are on stdout while the stream is still open, and Ctrl-C (SIGINT) ends it: what
+/// arrived is kept, recorded in the history, and the exit is clean.
+#[test]
+fn events_show_while_the_stream_runs_and_ctrl_c_keeps_what_arrived() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = sse_server(&env, dir.path());
+    let mut child = certbench(
+        &env,
+        dir.path(),
+        &["send", "--url", &format!("{url}/endless")],
+    )
+    .args(["--credential", "demo", "--trust", "demo-ca", "--json"])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        first.push(line);
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "three events arrived while the endless stream is still open: {first:?}"
+    );
+    // SAFETY: kill(2) on our own child's pid, which has not been waited for.
+    #[allow(unsafe_code, reason = "sending SIGINT to a child has no std API")]
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    let last: serde_json::Value = serde_json::from_str(rest.lines().last().unwrap()).unwrap();
+    assert_eq!(last["stream"]["end"], "cancelled", "{last}");
+    let events = last["stream"]["events"].as_u64().unwrap();
+    assert!(events >= 3, "{last}");
+    assert_eq!(
+        rest.lines().count() as u64 + 3,
+        events + 1,
+        "every event counted was printed"
+    );
+    let history = certbench(&env, dir.path(), &["history", "list", "--json"])
+        .output()
+        .unwrap();
+    let h = String::from_utf8_lossy(&history.stdout);
+    assert!(h.contains("/endless"), "the cut stream is recorded: {h}");
+}
