@@ -110,7 +110,7 @@ pub struct SendArgs {
     #[arg(long)]
     pub no_history: bool,
     /// An event stream (text/event-stream) ends after N events; its time limit is --timeout
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: Option<u64>,
     /// Also send with this key and compare the two responses (exit 0 same, 1 different, 2 trouble)
     #[arg(long, value_name = "KEY")]
