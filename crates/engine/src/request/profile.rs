@@ -277,8 +277,12 @@ pub enum ProfileError {
     },
     #[error("profile {name:?}: {message}")]
     Invalid { name: String, message: String },
-    #[error("no profile named {name:?} in {dir}: run `certbench profiles list` to see them")]
-    NotFound { name: String, dir: String },
+    #[error("no profile named {name:?} in {dir}{}", known.words())]
+    NotFound {
+        name: String,
+        dir: String,
+        known: Known,
+    },
     #[error("cannot save {path}: {source}")]
     Write {
         path: String,
@@ -601,13 +605,79 @@ pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
             Err(ProfileError::NotFound {
                 name: name.into(),
                 dir: dir.display().to_string(),
+                known: Known::among(name, list_dir(dir).iter().map(|p| listed_name(p))),
             })
         })
+}
+
+/// What a folder holds instead of a name that is not there: the closest name, or the first few.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    Closest(String),
+    /// The first few names, and how many there are in all.
+    Some(Vec<String>, usize),
+    Nothing,
+}
+
+impl Known {
+    pub fn among(wanted: &str, names: impl Iterator<Item = String>) -> Known {
+        let names: Vec<String> = names.collect();
+        let best = names
+            .iter()
+            .map(|n| (strsim::jaro_winkler(wanted, n), n))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((_, n)) => Known::Closest(n.clone()),
+            None if names.is_empty() => Known::Nothing,
+            None => {
+                let all = names.len();
+                Known::Some(names.into_iter().take(5).collect(), all)
+            }
+        }
+    }
+
+    fn words(&self) -> String {
+        match self {
+            Known::Closest(n) => format!(": did you mean {n:?}?"),
+            Known::Some(names, all) if *all > names.len() => {
+                format!(
+                    ": it holds {} and {} more",
+                    names.join(", "),
+                    all - names.len()
+                )
+            }
+            Known::Some(names, _) => format!(": it holds {}", names.join(", ")),
+            Known::Nothing => ": the folder holds no profile".into(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_profile_name_suggests_the_closest_or_lists_some() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["echo-orders", "accounts", "a1", "a2", "a3", "a4"] {
+            std::fs::write(
+                dir.path().join(format!("{n}.toml")),
+                "url = \"https://x\"\n",
+            )
+            .unwrap();
+        }
+        let e = find(dir.path(), "echo-order").unwrap_err().to_string();
+        assert!(e.ends_with(": did you mean \"echo-orders\"?"), "{e}");
+        let e = find(dir.path(), "zzz").unwrap_err().to_string();
+        assert!(
+            e.ends_with(": it holds a1, a2, a3, a4, accounts and 1 more"),
+            "{e}"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let e = find(empty.path(), "x").unwrap_err().to_string();
+        assert!(e.ends_with("the folder holds no profile"), "{e}");
+    }
 
     #[test]
     fn unknown_key_names_line_and_suggests() {
