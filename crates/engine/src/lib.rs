@@ -34,6 +34,7 @@ pub mod history;
 pub mod home;
 pub mod interop;
 pub mod keys;
+pub mod names;
 pub mod net;
 pub mod pipeline;
 pub mod request;

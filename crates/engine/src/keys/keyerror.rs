@@ -32,8 +32,12 @@ pub enum KeyError {
         format: String,
         reason: String,
     },
-    #[error("no {entry} named {name:?}: run `certbench {} list` to see them", entry.command())]
-    NotFound { entry: Entry, name: String },
+    #[error("no {entry} named {name:?}{}", known.words("there are"))]
+    NotFound {
+        entry: Entry,
+        name: String,
+        known: crate::names::Known,
+    },
     #[error("a {entry} named {name:?} already exists: delete it first or pick another name")]
     Exists { entry: Entry, name: String },
     #[error("{0}")]
@@ -54,16 +58,6 @@ pub enum KeyError {
 pub enum Entry {
     Key,
     Trust,
-}
-
-impl Entry {
-    /// The command that lists them.
-    pub fn command(self) -> &'static str {
-        match self {
-            Entry::Key => "keys",
-            Entry::Trust => "trust",
-        }
-    }
 }
 
 impl std::fmt::Display for Entry {

@@ -69,10 +69,7 @@ impl Keystore {
         let dir = self.key_dir(name)?;
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
         if !cert.is_file() || !key.is_file() {
-            return Err(KeyError::NotFound {
-                entry: Entry::Key,
-                name: name.into(),
-            });
+            return Err(self.not_found(Entry::Key, name));
         }
         Ok((cert, key))
     }
@@ -81,10 +78,7 @@ impl Keystore {
     pub fn trust_file(&self, name: &str) -> Result<PathBuf, KeyError> {
         let path = self.trust_path(name)?;
         if !path.is_file() {
-            return Err(KeyError::NotFound {
-                entry: Entry::Trust,
-                name: name.into(),
-            });
+            return Err(self.not_found(Entry::Trust, name));
         }
         Ok(path)
     }
@@ -237,6 +231,19 @@ impl Keystore {
         self.show(name)
     }
 
+    /// `name` is not in the store: said with the closest name there, or some of them.
+    fn not_found(&self, entry: Entry, name: &str) -> KeyError {
+        let names = match entry {
+            Entry::Key => self.names(),
+            Entry::Trust => self.trusted_names(),
+        };
+        KeyError::NotFound {
+            entry,
+            name: name.into(),
+            known: crate::names::Known::among(name, names.into_iter()),
+        }
+    }
+
     pub fn names(&self) -> Vec<String> {
         list_names(&self.root.join("keys"), |p| p.is_dir(), None)
     }
@@ -277,10 +284,7 @@ impl Keystore {
 
     pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
         let path = self.key_dir(name)?.join("cert.pem");
-        let data = read_entry(&path, || KeyError::NotFound {
-            entry: Entry::Key,
-            name: name.into(),
-        })?;
+        let data = read_entry(&path, || self.not_found(Entry::Key, name))?;
         read_certs(&data, &path.display().to_string())
     }
 
@@ -293,10 +297,7 @@ impl Keystore {
         let dir = self.key_dir(name)?;
         sweep_staging(&self.root.join("keys"));
         if !dir.is_dir() {
-            return Err(KeyError::NotFound {
-                entry: Entry::Key,
-                name: name.into(),
-            });
+            return Err(self.not_found(Entry::Key, name));
         }
         std::fs::remove_dir_all(&dir).map_err(|e| KeyError::Write {
             path: dir.display().to_string(),
@@ -380,20 +381,14 @@ impl Keystore {
 
     pub fn trusted(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
         let path = self.trust_path(name)?;
-        let data = read_entry(&path, || KeyError::NotFound {
-            entry: Entry::Trust,
-            name: name.into(),
-        })?;
+        let data = read_entry(&path, || self.not_found(Entry::Trust, name))?;
         read_certs(&data, &path.display().to_string())
     }
 
     pub fn delete_trusted(&self, name: &str) -> Result<(), KeyError> {
         let path = self.trust_path(name)?;
         std::fs::remove_file(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => KeyError::NotFound {
-                entry: Entry::Trust,
-                name: name.into(),
-            },
+            std::io::ErrorKind::NotFound => self.not_found(Entry::Trust, name),
             _ => KeyError::Write {
                 path: path.display().to_string(),
                 source: e.into(),

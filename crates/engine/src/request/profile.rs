@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cause::IoCause;
 use crate::home;
+pub use crate::names::Known;
 use crate::net::route::HttpVersion;
 use crate::request::capture::Capture;
 use crate::request::expect::Expect;
@@ -277,7 +278,7 @@ pub enum ProfileError {
     },
     #[error("profile {name:?}: {message}")]
     Invalid { name: String, message: String },
-    #[error("no profile named {name:?} in {dir}{}", known.words())]
+    #[error("no profile named {name:?} in {dir}{}", known.words("it holds"))]
     NotFound {
         name: String,
         dir: String,
@@ -610,49 +611,6 @@ pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
         })
 }
 
-/// What a folder holds instead of a name that is not there: the closest name, or the first few.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Known {
-    Closest(String),
-    /// The first few names, and how many there are in all.
-    Some(Vec<String>, usize),
-    Nothing,
-}
-
-impl Known {
-    pub fn among(wanted: &str, names: impl Iterator<Item = String>) -> Known {
-        let names: Vec<String> = names.collect();
-        let best = names
-            .iter()
-            .map(|n| (strsim::jaro_winkler(wanted, n), n))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        match best {
-            Some((_, n)) => Known::Closest(n.clone()),
-            None if names.is_empty() => Known::Nothing,
-            None => {
-                let all = names.len();
-                Known::Some(names.into_iter().take(5).collect(), all)
-            }
-        }
-    }
-
-    fn words(&self) -> String {
-        match self {
-            Known::Closest(n) => format!(": did you mean {n:?}?"),
-            Known::Some(names, all) if *all > names.len() => {
-                format!(
-                    ": it holds {} and {} more",
-                    names.join(", "),
-                    all - names.len()
-                )
-            }
-            Known::Some(names, _) => format!(": it holds {}", names.join(", ")),
-            Known::Nothing => ": the folder holds no profile".into(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -676,7 +634,7 @@ mod tests {
         );
         let empty = tempfile::tempdir().unwrap();
         let e = find(empty.path(), "x").unwrap_err().to_string();
-        assert!(e.ends_with("the folder holds no profile"), "{e}");
+        assert!(e.ends_with(": there is none yet"), "{e}");
     }
 
     #[test]
