@@ -22,7 +22,7 @@ pub use send::{SendArgs, scope_for};
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use engine::home;
 use engine::keys::keystore::Keystore;
@@ -38,8 +38,8 @@ use exit::{EXIT_OK, EXIT_USAGE};
     about = "A workbench for HTTP APIs that authenticate clients with certificates (mutual TLS)"
 )]
 pub struct Cli {
-    /// Profiles folder (default: ./profiles if present, else the home folder's)
-    #[arg(long, global = true)]
+    /// Profiles folder (default: $CERTBENCH_PROFILES, else ./profiles if present, else the home folder's)
+    #[arg(long, global = true, env = "CERTBENCH_PROFILES")]
     pub profiles: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -71,6 +71,13 @@ pub enum Command {
     History(history::HistoryCmd),
     /// Start the embedded mTLS demo server and open the workbench on it (--serve: server only)
     Demo(DemoArgs),
+    /// Print a shell completion script: `certbench completions bash > /etc/bash_completion.d/certbench`
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `certbench man | man -l -`
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -117,6 +124,25 @@ pub fn main() -> i32 {
         Some(Command::Trust(cmd)) => keys::trust(cmd),
         Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),
         Some(Command::History(cmd)) => history::run(cmd),
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "certbench", &mut out);
+            stdout::write_all(&out);
+            EXIT_OK
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    stdout::write_all(&out);
+                    EXIT_OK
+                }
+                Err(e) => {
+                    errln!("error: cannot write the manual page: {e}");
+                    EXIT_USAGE
+                }
+            }
+        }
     }
 }
 

@@ -644,3 +644,60 @@ fn the_workbench_without_a_terminal_says_so_and_writes_no_escape_sequence() {
         stderr(&o)
     );
 }
+
+/// Shell completions that the shell itself loads, a manual page, and CERTBENCH_PROFILES.
+#[test]
+fn completions_load_in_bash_the_man_page_renders_and_the_profiles_folder_comes_from_the_env() {
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bash = run(&["completions", "bash"]);
+    assert_eq!(code(&bash), 0, "{}", stderr(&bash));
+    std::fs::write(dir.path().join("c.bash"), &bash.stdout).unwrap();
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p certbench",
+            dir.path().join("c.bash").display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(code(&loaded), 0, "{}", stderr(&loaded));
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("-F _certbench certbench"));
+    for shell in ["zsh", "fish"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains("max-events") && text.contains("history"),
+            "{shell}"
+        );
+    }
+    assert_eq!(
+        code(&run(&["completions", "tcsh"])),
+        1,
+        "an unknown shell is a usage error"
+    );
+    let man = run(&["man"]);
+    assert_eq!(code(&man), 0);
+    let roff = String::from_utf8_lossy(&man.stdout);
+    assert!(roff.contains(".TH certbench 1"), "{roff}");
+    assert!(roff.contains("completions"), "the subcommands are listed");
+    // CERTBENCH_PROFILES names the folder when --profiles does not.
+    std::fs::write(
+        dir.path().join("from-env.toml"),
+        "url = \"https://x.example.test/\"\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(bin)
+        .args(["profiles", "list"])
+        .env("CERTBENCH_PROFILES", dir.path())
+        .env("CERTBENCH_HOME", dir.path().join("home"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("from-env"),
+        "{}",
+        stderr(&o)
+    );
+}
