@@ -525,3 +525,24 @@ fn an_event_stream_counts_its_events_live_and_ends_at_the_timeout() {
     );
     tmux(&["kill-session", "-t", &session]);
 }
+
+/// Esc on a running stream stops it and keeps the events that arrived, shown as the body.
+#[test]
+fn esc_stops_an_event_stream_and_keeps_what_arrived() {
+    let server = DemoServer::start();
+    let here = std::env::temp_dir();
+    let wb = workbench(
+        &server,
+        "feed",
+        &demo_profile(&server, "/events/0/100", "[options]\ntimeout_secs = 60\n"),
+        &here,
+    );
+    let session = wb.session.clone();
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    wait_for(&session, "events from feed, last: order", 10);
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    let screen = wait_for(&session, "events: stopped", 10);
+    assert!(screen.contains("200 OK"), "{screen}");
+    assert!(screen.contains("event: order"), "{screen}");
+    tmux(&["kill-session", "-t", &session]);
+}

@@ -1077,3 +1077,32 @@ fn a_save_over_a_changed_file_asks_reload_overwrite_or_stay() {
     assert_eq!(fx, vec![Effect::LoadProfiles]);
     assert!(!s.form.dirty);
 }
+
+/// Esc on a stream with events asks it to stop (its send ends normally); Esc again cancels.
+#[test]
+fn esc_stops_a_stream_first_and_cancels_on_the_second_press() {
+    let mut s = two_profiles();
+    let fx = update(&mut s, ctrl('r'));
+    let id = match fx.as_slice() {
+        [Effect::Send { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut s,
+        Message::StreamProgress {
+            id,
+            events: 3,
+            last: "order {}".into(),
+        },
+    );
+    assert_eq!(
+        update(&mut s, key(KeyCode::Esc)),
+        vec![Effect::StopStream { id }]
+    );
+    assert!(s.in_flight.is_some(), "the send finishes with what arrived");
+    assert_eq!(
+        update(&mut s, key(KeyCode::Esc)),
+        vec![Effect::Cancel { id }]
+    );
+    assert!(s.in_flight.is_none());
+}

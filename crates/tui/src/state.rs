@@ -132,6 +132,8 @@ pub struct InFlight {
     /// Events of a stream received so far, and the last one in short.
     pub events: u64,
     pub last_event: String,
+    /// Esc asked the stream to stop; its send is still finishing.
+    pub stopping: bool,
 }
 
 /// A status-line message: news in green, or a problem in red.

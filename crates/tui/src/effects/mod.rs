@@ -63,6 +63,10 @@ pub enum Effect {
     Cancel {
         id: u64,
     },
+    /// End an event stream in flight as a normal end: what arrived is kept and shown.
+    StopStream {
+        id: u64,
+    },
     LoadProfiles,
     LoadKeys,
     /// Save the profile; `over`: only over the file as it was loaded (None: whatever is there).
@@ -299,6 +303,11 @@ impl Runner {
                     let r = rename_profile(&dir, &from, &to);
                     let _ = tx.send(Message::Saved(r));
                 });
+            }
+            Effect::StopStream { id } => {
+                if let Some((_, stop)) = self.flights.get(&id) {
+                    stop.store(true, Ordering::Relaxed);
+                }
             }
             Effect::Cancel { id } => {
                 if let Some((h, stop)) = self.flights.remove(&id) {

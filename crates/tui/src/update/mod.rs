@@ -420,6 +420,20 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         s.popup = Some(Popup::Help);
         return Vec::new();
     }
+    // Esc on an event stream that has brought events stops it and keeps them (the send ends
+    // normally a moment later); a second Esc, or Esc before any event, cancels the send.
+    if k.code == KeyCode::Esc
+        && let Some(f) = s.in_flight.as_ref().filter(|f| f.events > 0 && !f.stopping)
+    {
+        let id = f.id;
+        if let Some(f) = s.in_flight.as_mut() {
+            f.stopping = true;
+        }
+        s.message = Some(Note::Info(
+            "stopping the stream; the events that arrived are kept (Esc again drops them)".into(),
+        ));
+        return vec![Effect::StopStream { id }];
+    }
     if k.code == KeyCode::Esc && s.in_flight.is_some() {
         let id = s.in_flight.take().map(|f| f.id).unwrap_or_default();
         s.message = Some(Note::Info("request cancelled".into()));
@@ -574,6 +588,7 @@ fn take_off(
         profile: profile.clone(),
         events: 0,
         last_event: String::new(),
+        stopping: false,
     });
     effects.push(effect(id, Box::new(profile)));
     effects
