@@ -16,7 +16,7 @@ pub enum HistoryError {
         #[source]
         source: Cause,
     },
-    #[error("no history entry #{0}; run `certbench history list` to see the ids")]
+    #[error("no history entry #{0}: it was deleted, or never recorded")]
     NotFound(i64),
     #[error("cannot write history: {words}")]
     Write {
@@ -24,9 +24,7 @@ pub enum HistoryError {
         #[source]
         source: Cause,
     },
-    #[error(
-        "history entry #{id} cannot be read ({reason}); delete it with `certbench history delete {id}`"
-    )]
+    #[error("history entry #{id} cannot be read ({reason}); delete it")]
     Damaged { id: i64, reason: String },
 }
 /// Why the history cannot be opened; a full or read-only disk is named as such, whatever
@@ -48,8 +46,7 @@ pub(super) fn unavailable(
 pub(super) fn write_error(e: rusqlite::Error) -> HistoryError {
     let words = match e.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => {
-            "disk full; the send itself is unaffected. Free some space, or run `certbench history clear`"
-                .into()
+            "disk full; the send itself is unaffected. Free some space, or clear the history".into()
         }
         Some(ErrorCode::ReadOnly) => {
             "the home folder cannot be written (read-only); `history list` and `show` still work"

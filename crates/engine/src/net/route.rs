@@ -326,7 +326,7 @@ pub fn parse_pins(text: &str) -> Result<Vec<[u8; 32]>, String> {
         .filter(|s| !s.is_empty())
         .map(|p| {
             let b64 = p.strip_prefix("sha256//").ok_or_else(|| {
-                format!("pin {p:?}: write sha256//BASE64 (the form `certbench trust add` prints)")
+                format!("pin {p:?}: write sha256//BASE64 (the form a trusted certificate's pin is shown in)")
             })?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(b64)
