@@ -1106,3 +1106,13 @@ fn esc_stops_a_stream_first_and_cancels_on_the_second_press() {
     );
     assert!(s.in_flight.is_none());
 }
+
+/// `e` without any environment says how to make one instead of switching to nothing.
+#[test]
+fn e_without_environments_says_how_to_make_one() {
+    let mut s = two_profiles();
+    let fx = update(&mut s, key(KeyCode::Char('e')));
+    assert!(fx.is_empty(), "{fx:?}");
+    let said = s.message.as_ref().unwrap().text();
+    assert!(said.contains("profiles/environments/NAME.toml"), "{said}");
+}
