@@ -53,10 +53,10 @@ impl RouteKey {
 
     /// The route of `req`; the proxy from its setting, else from the environment.
     pub(super) fn of(req: &PreparedRequest) -> Result<RouteKey, Failure> {
-        let invalid = |m: String| {
+        let invalid = |e: crate::net::route::RouteError| {
             Failure::plain(Diagnosis::new(
                 DiagnosisKind::InvalidRequest,
-                m,
+                e.to_string(),
                 "fix the route options (proxy, resolve, connect_to, pin)",
             ))
         };

@@ -12,4 +12,5 @@ pub mod provider;
 pub mod recording;
 mod redirect;
 pub mod route;
+mod route_error;
 pub mod transport;

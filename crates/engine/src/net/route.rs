@@ -8,6 +8,8 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::net::route_error::RouteError;
+
 /// Which HTTP version to speak: ALPN's choice, or one forced (`--http1.1`, `--http2`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HttpVersion {
@@ -48,7 +50,7 @@ impl ProxyChoice {
     pub fn choose(
         setting: Option<&str>,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<ProxyChoice, String> {
+    ) -> Result<ProxyChoice, RouteError> {
         let either = |lower: &str| {
             env(lower)
                 .or_else(|| env(&lower.to_ascii_uppercase()))
@@ -126,21 +128,28 @@ fn skips(entry: &str, host: &str) -> bool {
             .is_some_and(|rest| rest.ends_with('.'))
 }
 
-fn proxy_url(text: &str, what: &str) -> Result<Url, String> {
+fn proxy_url(text: &str, what: &str) -> Result<Url, RouteError> {
     let with_scheme = if text.contains("://") {
         text.to_string()
     } else {
         format!("http://{text}")
     };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| format!("{what} {:?} is not a URL: {e}", redacted(text)))?;
+    let url = Url::parse(&with_scheme).map_err(|e| RouteError::ProxyNotAUrl {
+        what: what.into(),
+        text: redacted(text),
+        reason: e.to_string(),
+    })?;
     match url.scheme() {
         "http" if url.host_str().is_some() => Ok(url),
-        "http" => Err(format!("{what} {:?} names no host", redacted(text))),
-        other => Err(format!(
-            "{what} {:?}: only http:// proxies (HTTP CONNECT) are supported, not {other}://",
-            redacted(text)
-        )),
+        "http" => Err(RouteError::ProxyWithoutHost {
+            what: what.into(),
+            text: redacted(text),
+        }),
+        other => Err(RouteError::ProxyScheme {
+            what: what.into(),
+            text: redacted(text),
+            scheme: other.into(),
+        }),
     }
 }
 
@@ -195,45 +204,45 @@ fn fields(text: &str) -> Vec<String> {
     out
 }
 
-fn port(text: &str, what: &str) -> Result<u16, String> {
+fn port(text: &str, what: &'static str) -> Result<u16, RouteError> {
     text.parse::<u16>()
         .ok()
         .filter(|p| *p > 0)
-        .ok_or_else(|| format!("{what}: {text:?} is not a port (1-65535)"))
+        .ok_or_else(|| RouteError::NotAPort {
+            what,
+            text: text.into(),
+        })
 }
 
 impl std::str::FromStr for Resolve {
-    type Err = String;
+    type Err = RouteError;
 
-    fn from_str(text: &str) -> Result<Resolve, String> {
+    fn from_str(text: &str) -> Result<Resolve, RouteError> {
         let f = fields(text);
         let [host, p, addr] = f.as_slice() else {
-            return Err(format!(
-                "resolve {text:?}: write HOST:PORT:ADDRESS, e.g. api.example.com:443:10.0.0.7"
-            ));
+            return Err(RouteError::ResolveForm { text: text.into() });
         };
         Ok(Resolve {
             host: host.to_ascii_lowercase(),
             port: port(p, "resolve")?,
-            addr: addr
-                .parse()
-                .map_err(|_| format!("resolve {text:?}: {addr:?} is not an IP address"))?,
+            addr: addr.parse().map_err(|_| RouteError::NotAnAddress {
+                text: text.into(),
+                addr: addr.to_string(),
+            })?,
         })
     }
 }
 
 impl std::str::FromStr for ConnectTo {
-    type Err = String;
+    type Err = RouteError;
 
-    fn from_str(text: &str) -> Result<ConnectTo, String> {
+    fn from_str(text: &str) -> Result<ConnectTo, RouteError> {
         let f = fields(text);
         let [host, p, to_host, to_p] = f.as_slice() else {
-            return Err(format!(
-                "connect-to {text:?}: write HOST:PORT:HOST2:PORT2, e.g. api.example.com:443:staging.internal:8443"
-            ));
+            return Err(RouteError::ConnectToForm { text: text.into() });
         };
         if to_host.is_empty() {
-            return Err(format!("connect-to {text:?} names no host to connect to"));
+            return Err(RouteError::ConnectToWithoutHost { text: text.into() });
         }
         Ok(ConnectTo {
             host: host.to_ascii_lowercase(),
@@ -252,7 +261,7 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    pub fn parse(resolve: &[String], connect_to: &[String]) -> Result<Overrides, String> {
+    pub fn parse(resolve: &[String], connect_to: &[String]) -> Result<Overrides, RouteError> {
         Ok(Overrides {
             resolve: resolve
                 .iter()
@@ -295,15 +304,15 @@ impl Overrides {
 
     /// The HTTP client always connects to the port a URL names, so a connect-to entry can move
     /// the port only for a URL that names none.
-    pub fn check_port(&self, url: &Url) -> Result<(), String> {
+    pub fn check_port(&self, url: &Url) -> Result<(), RouteError> {
         let Some(named) = url.port() else {
             return Ok(());
         };
         match self.connect_to.iter().find(|c| c.to_port != named) {
-            Some(c) => Err(format!(
-                "connect-to {}:{}:{}:{}: the URL names port {named}, and that port is always the one connected to; write the URL without a port, or connect to port {named}",
-                c.host, c.port, c.to_host, c.to_port
-            )),
+            Some(c) => Err(RouteError::PortFixedByUrl {
+                entry: format!("{}:{}:{}:{}", c.host, c.port, c.to_host, c.to_port),
+                named,
+            }),
             None => Ok(()),
         }
     }
@@ -320,22 +329,23 @@ impl Overrides {
 
 /// `--pin sha256//BASE64[;sha256//BASE64...]` (curl's `--pinnedpubkey` form): SHA-256 hashes of
 /// the server's SubjectPublicKeyInfo, any one of which must match.
-pub fn parse_pins(text: &str) -> Result<Vec<[u8; 32]>, String> {
+pub fn parse_pins(text: &str) -> Result<Vec<[u8; 32]>, RouteError> {
     text.split(';')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|p| {
-            let b64 = p.strip_prefix("sha256//").ok_or_else(|| {
-                format!("pin {p:?}: write sha256//BASE64 (the form a trusted certificate's pin is shown in)")
-            })?;
+            let b64 = p
+                .strip_prefix("sha256//")
+                .ok_or_else(|| RouteError::PinForm { pin: p.into() })?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(b64)
-                .map_err(|e| format!("pin {p:?}: not base64 ({e})"))?;
-            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-                format!(
-                    "pin {p:?}: a SHA-256 hash is 32 bytes, this is {}",
-                    bytes.len()
-                )
+                .map_err(|e| RouteError::PinNotBase64 {
+                    pin: p.into(),
+                    reason: e.to_string(),
+                })?;
+            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| RouteError::PinLength {
+                pin: p.into(),
+                len: bytes.len(),
             })
         })
         .collect()

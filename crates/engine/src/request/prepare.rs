@@ -90,6 +90,9 @@ pub enum PrepareError {
     Url { url: String, reason: String },
     #[error("{0}")]
     Invalid(String),
+    /// A proxy, address override or pin that cannot be used.
+    #[error(transparent)]
+    Route(#[from] route::RouteError),
     #[error("multipart part {name:?}: file {path} {reason}: fix the path before sending")]
     MissingFile {
         name: String,
@@ -241,17 +244,13 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         .map(|p| ex("proxy", p))
         .transpose()?;
     if proxy.is_some() {
-        ProxyChoice::choose(proxy.as_deref(), |_| None).map_err(PrepareError::Invalid)?;
+        ProxyChoice::choose(proxy.as_deref(), |_| None)?;
     }
     options.proxy = options.proxy.map(|p| route::redacted(&p));
-    let overrides =
-        Overrides::parse(&options.resolve, &options.connect_to).map_err(PrepareError::Invalid)?;
-    overrides
-        .for_url(&url)
-        .check_port(&url)
-        .map_err(PrepareError::Invalid)?;
+    let overrides = Overrides::parse(&options.resolve, &options.connect_to)?;
+    overrides.for_url(&url).check_port(&url)?;
     if let Some(pin) = &options.pin {
-        route::parse_pins(pin).map_err(PrepareError::Invalid)?;
+        route::parse_pins(pin)?;
     }
     let mut credential = profile
         .credential
