@@ -7,7 +7,7 @@ use engine::keys::keystore::Keystore;
 use engine::request::vars::Vars;
 
 /// The example profiles, for when `./profiles` is not there (an installed binary).
-const EXAMPLES: [(&str, &str); 11] = [
+const EXAMPLES: [(&str, &str); 12] = [
     ("vars.toml", include_str!("../../profiles/vars.toml")),
     (
         "get-token.toml",
@@ -32,6 +32,10 @@ const EXAMPLES: [(&str, &str); 11] = [
     (
         "order-events.toml",
         include_str!("../../profiles/order-events.toml"),
+    ),
+    (
+        "echo-socket.toml",
+        include_str!("../../profiles/echo-socket.toml"),
     ),
     (
         "orders-xml.toml",
@@ -163,9 +167,15 @@ pub fn run(serve: bool, port: u16) -> i32 {
     }
     let mut vars = Vars::new();
     vars.set("base_url", &server.url);
+    vars.set("socket_url", &socket_url(&server.url));
     let code = tui::run(&profiles, home.dir.path(), vars, Some(rt.handle().clone()));
     drop(server);
     code
+}
+
+/// The demo's WebSocket, on the same server as `base_url`.
+pub fn socket_url(base_url: &str) -> String {
+    format!("{}/socket", base_url.replacen("https://", "wss://", 1))
 }
 
 /// The serve banner; written with errors ignored, so a closed stdout (a reader that went away)
@@ -178,6 +188,7 @@ fn print_serve_help(url: &str, home: &DemoHome, profiles: &Path) {
 Its client key and CA are imported into a temporary home:
   export CERTBENCH_HOME={h}
   certbench send echo-orders --profiles {profiles} --var base_url={url}
+  certbench send {socket} --credential demo --trust demo-ca --message hello --max-messages 2
   certbench send --url {url}/echo --credential demo --trust demo-ca -v
   certbench send --url {url}/echo --credential demo --trust demo-ca --compare-key demo-rotated
   certbench history list
@@ -185,8 +196,9 @@ Its client key and CA are imported into a temporary home:
 Or with curl:
   curl --cacert {ca} --cert {cert} --key {key} {url}/echo
 
-Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut
+Routes: /echo /json /xml /status/CODE /redirect/CODE?to=URL /loop /cookies/set?k=v /slow/MS /large/BYTES /gzip /binary /latin1 /broken-json /cut /events/N/MS /socket (WebSocket)
 ",
+        socket = socket_url(url),
         profiles = profiles.display(),
         ca = home.ca.display(),
         cert = home.client_cert.display(),

@@ -44,5 +44,7 @@ pub fn words(fix: &Fix) -> String {
         Fix::ListKeys => "see `certbench keys list` and `certbench trust list`".into(),
         Fix::SetVariable { name } => format!("pass --var {name}=VALUE"),
         Fix::MoveKeyLog => "give --keylog (or SSLKEYLOGFILE) a file in a folder you can write".into(),
+        Fix::RaiseMessageLimit => "raise max_message_bytes in the profile's [websocket] table".into(),
+        Fix::ChooseSubprotocol => "name one the server speaks with --subprotocol NAME (or subprotocols in the profile's [websocket])".into(),
     }
 }

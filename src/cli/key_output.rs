@@ -21,8 +21,8 @@ pub fn key_warnings(info: &KeyInfo) -> Vec<String> {
             "this certificate is not valid before {}",
             info.leaf.not_before
         )),
-        Validity::Expiring { days_left } => {
-            out.push(format!("this certificate expires in {days_left} days"))
+        Validity::Expiring { .. } => {
+            out.push(format!("this certificate {}", info.leaf.expiry_words()))
         }
         Validity::Valid { .. } => {}
     }

@@ -189,7 +189,9 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
     }
     // Its events were printed as they came; the body would print them again.
     if let Some(stream) = &ex.stream {
-        errln!("{}", stream_words(stream));
+        let websocket = url::Url::parse(&ex.url)
+            .is_ok_and(|u| engine::request::websocket::is_websocket(u.scheme()));
+        errln!("{}", stream_words(stream, websocket));
         return;
     }
     match &ex.view {
@@ -229,31 +231,48 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
     }
 }
 
-/// How an event stream ended, in words.
-pub fn stream_words(s: &engine::body::events::StreamSummary) -> String {
+/// How an event stream or a WebSocket conversation ended, in words.
+pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) -> String {
     use engine::body::events::StreamEnd;
     let end = match s.end {
+        StreamEnd::Closed if websocket => "the server closed the WebSocket",
         StreamEnd::Closed => "the server closed the stream",
+        StreamEnd::MaxEvents if websocket => "stopped at --max-messages",
         StreamEnd::MaxEvents => "stopped at --max-events",
         StreamEnd::TimeLimit => "stopped at the time limit (--timeout)",
         StreamEnd::Cancelled => "stopped by Ctrl-C",
         StreamEnd::BodyLimit => "stopped at the body size limit (--max-body)",
         StreamEnd::ReaderGone => "stopped: nothing reads the events any more",
+        StreamEnd::MessageTooLarge => "stopped at a message over the size limit",
+        StreamEnd::Broken => "the connection broke",
     };
     let oversized = match s.oversized {
         0 => String::new(),
         n => format!("; {n} events over 16 MiB dropped"),
     };
-    format!(
-        "{} event{}: {end}{oversized}",
-        s.events,
-        if s.events == 1 { "" } else { "s" }
-    )
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    if websocket {
+        return format!(
+            "{} message{} received, {} sent: {end}",
+            s.events,
+            plural(s.events),
+            s.sent
+        );
+    }
+    format!("{} event{}: {end}{oversized}", s.events, plural(s.events))
 }
 
 /// One event of a stream as it arrives: on a line of its own in --json (NDJSON), else a head
 /// line (time, type, id) and the data, indented.
-pub fn print_event(e: &engine::body::events::StreamEvent, as_json: bool) {
+pub fn print_event(item: &engine::body::events::StreamItem, as_json: bool) {
+    use engine::body::events::StreamItem;
+    match item {
+        StreamItem::Event(e) => print_sse_event(e, as_json),
+        StreamItem::Message(m) => print_message(m, as_json),
+    }
+}
+
+fn print_sse_event(e: &engine::body::events::StreamEvent, as_json: bool) {
     if as_json {
         let mut v = json!({"type": "event", "at_ms": e.at_ms, "event": e.event, "data": e.data, "id": e.id});
         if let Some(r) = e.retry_ms {
@@ -269,6 +288,34 @@ pub fn print_event(e: &engine::body::events::StreamEvent, as_json: bool) {
     };
     let mut text = format!("+{:.3}s {}{id}\n", e.at_ms as f64 / 1000.0, e.event);
     for line in e.data.lines() {
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    super::stdout::write_with(|w| w.write_all(text.as_bytes()));
+}
+
+/// One WebSocket message as it passes: NDJSON in --json, else `+0.012s > text` (sent) or
+/// `+0.013s < text` (received) and the data, indented.
+fn print_message(m: &engine::body::messages::WsMessage, as_json: bool) {
+    use engine::body::messages::{Direction, Frame};
+    if as_json {
+        outln!("{}", serde_json::to_string(m).unwrap_or_default());
+        return;
+    }
+    let arrow = match m.direction {
+        Direction::Sent => ">",
+        Direction::Received => "<",
+    };
+    let what = match &m.frame {
+        Frame::Binary { bytes, .. } => format!("binary, {bytes} bytes, base64"),
+        Frame::Close {
+            code: Some(code), ..
+        } => format!("close {code}"),
+        other => other.type_name().to_string(),
+    };
+    let mut text = format!("+{:.3}s {arrow} {what}\n", m.at_ms as f64 / 1000.0);
+    for line in m.frame.data().lines() {
         text.push_str("  ");
         text.push_str(line);
         text.push('\n');

@@ -20,7 +20,7 @@ use engine::request::profile::{self, Body, BodyType, HeaderValues, Part, Profile
 
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
-    /// Profile name (omit to build the request from flags alone)
+    /// Profile name, or a URL (omit to build the request from flags alone)
     pub profile: Option<String>,
     /// The URL to send to (overrides the profile's); ${name} variables are expanded
     #[arg(long)]
@@ -46,8 +46,8 @@ pub struct SendArgs {
     /// Do not verify the server's certificate (unsafe; marked UNVERIFIED)
     #[arg(long, short = 'k')]
     pub insecure: bool,
-    /// Whole-request timeout, 1-300 seconds (covers reading, decoding and parsing the body)
-    #[arg(long)]
+    /// Whole-request timeout, 1-300 seconds (covers reading, decoding and parsing the body; a stream's length)
+    #[arg(long, visible_alias = "max-time", value_name = "SECONDS")]
     pub timeout: Option<u32>,
     /// Also redact this header, query key or field in history and output (repeatable; adds to the profile's `redact`)
     #[arg(long, value_name = "NAME")]
@@ -109,9 +109,15 @@ pub struct SendArgs {
     /// Do not record this send in history
     #[arg(long)]
     pub no_history: bool,
-    /// An event stream (text/event-stream) ends after N events; its time limit is --timeout
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// An event stream (text/event-stream) or a WebSocket ends after N events or messages received; its time limit is --timeout
+    #[arg(long, visible_alias = "max-messages", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: Option<u64>,
+    /// A WebSocket (ws://, wss://): send this text message once open (repeatable, in order); @FILE sends the file's content. Lines on stdin, when it is not a terminal, are sent too
+    #[arg(long, value_name = "TEXT|@FILE")]
+    pub message: Vec<String>,
+    /// A WebSocket: ask for this subprotocol (Sec-WebSocket-Protocol; repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub subprotocol: Vec<String>,
     /// Also send with this key and compare the two responses (exit 0 same, 1 different, 2 trouble)
     #[arg(long, value_name = "KEY")]
     pub compare_key: Option<String>,
@@ -152,6 +158,21 @@ pub struct SendArgs {
     pub compare_env: Option<String>,
 }
 
+/// A `--message`: the text, or with `@FILE` the file's content (a text file, at most 16 MiB).
+fn message_text(m: &str) -> Result<String, String> {
+    let Some(path) = m.strip_prefix('@') else {
+        return Ok(m.to_string());
+    };
+    let bytes = home::read_bounded(
+        Path::new(path),
+        engine::body::messages::DEFAULT_MAX_MESSAGE_BYTES as u64,
+    )
+    .map_err(|e| format!("--message @{path}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| {
+        format!("--message @{path}: the file is not UTF-8 text; a message is sent as text")
+    })
+}
+
 fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a str), String> {
     text.split_once(sep)
         .ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
@@ -160,6 +181,12 @@ fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a 
 /// The profile the flags describe: the named profile (if any) with every override applied.
 pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     let mut p = match &args.profile {
+        // `send https://host/path`, as curl users type it.
+        Some(url) if url.contains("://") && args.url.is_none() => Profile {
+            name: "(flags)".into(),
+            url: url.clone(),
+            ..Profile::default()
+        },
         Some(name) => profile::find(dir, name).map_err(|e| e.to_string())?,
         None => Profile {
             name: "(flags)".into(),
@@ -175,6 +202,12 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     if let Some(m) = &args.method {
         p.method = m.to_ascii_uppercase();
     }
+    for m in &args.message {
+        p.websocket.messages.push(message_text(m)?);
+    }
+    p.websocket
+        .subprotocols
+        .extend(args.subprotocol.iter().cloned());
     for h in &args.header {
         let (k, v) = split_pair("--header", h, ':')?;
         let (k, v) = (k.trim().to_string(), v.trim().to_string());
@@ -392,7 +425,13 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
         .send_chain(profile, &scope, &budget, |req| {
             req.save_to = args.output.clone();
             req.keylog = args.keylog.clone();
-            req.events = Some(engine::body::events::EventTap::to(tap, args.max_events));
+            let mut events = engine::body::events::EventTap::to(tap, args.max_events);
+            if req.websocket.is_some()
+                && let Some(outbox) = stdin_lines()
+            {
+                events = events.sending(outbox);
+            }
+            req.events = Some(events);
         })
         .await;
     interrupt.abort();
@@ -450,6 +489,28 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
         args.json,
         args.verbose,
     )
+}
+
+/// Lines of stdin as WebSocket messages, when stdin is not a terminal (a pipe, a file); each
+/// line is sent as it is read. None when stdin is a terminal: nothing is read from it.
+fn stdin_lines() -> Option<engine::body::messages::Outbox> {
+    use engine::body::messages::{Outbox, Outgoing};
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return None;
+    }
+    let (to, outbox) = Outbox::channel(16);
+    // A plain thread: stdin blocks, and the send must not wait for it to end.
+    std::thread::spawn(move || {
+        for line in stdin.lock().lines() {
+            let Ok(line) = line else { break };
+            if to.blocking_send(Outgoing::Text(line)).is_err() {
+                break;
+            }
+        }
+    });
+    Some(outbox)
 }
 
 /// The same profile in two environments, both recorded, then compared (exit 0 same, 1 not).

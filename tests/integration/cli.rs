@@ -31,14 +31,27 @@ fn every_example_profile_loads_and_runs_against_the_demo_server() {
     assert!(loaded.len() >= 4, "ship 4-6 example profiles");
     let env = Env::new();
     let var = format!("base_url={}", env.server.url);
+    let socket = format!(
+        "socket_url={}/socket",
+        env.server.url.replacen("https://", "wss://", 1)
+    );
     for p in &loaded {
         assert!(p.result.is_ok(), "{}: {:?}", p.name, p.result);
-        let out = certbench(&env, &["send", &p.name, "--var", &var, "--json"]);
+        let args = ["send", &p.name, "--var", &var, "--var", &socket, "--json"];
+        let out = certbench(&env, &args);
         assert_eq!(code(&out), 0, "{}: {}", p.name, stderr(&out));
         // The exchange is the last line (an event stream's events come first, one a line).
         let text = String::from_utf8_lossy(&out.stdout);
         let last = text.lines().last().unwrap_or_default();
         let v: serde_json::Value = serde_json::from_str(last).unwrap();
+        if p.name == "echo-socket" {
+            // A greeting and the two messages echoed, then the profile's timeout.
+            assert_eq!(v["status"], 101, "{}", p.name);
+            assert_eq!(v["stream"]["events"], 3, "{text}");
+            assert_eq!(v["stream"]["end"], "time_limit", "{text}");
+            assert!(text.contains("certbench-demo-client"), "{text}");
+            continue;
+        }
         assert_eq!(v["status"], 200, "{}", p.name);
         if p.name == "order-events" {
             assert_eq!(v["stream"]["end"], "time_limit", "{}", p.name);

@@ -22,4 +22,5 @@ mod tui_e2e;
 mod tui_state;
 mod untrusted;
 mod verdicts;
+mod websocket;
 mod writes;

@@ -8,15 +8,15 @@ use crate::common::Env;
 use crate::common::servers::{Port, Running, closed_port, start};
 
 /// tinyproxy in the foreground on loopback, logging every connection to `dir/proxy.log`.
-struct Tinyproxy {
+pub(crate) struct Tinyproxy {
     _server: Running,
-    url: String,
+    pub(crate) url: String,
     log: std::path::PathBuf,
 }
 
 impl Tinyproxy {
     /// `allow_port`: the only port CONNECT may reach; `auth`: a user and password it demands.
-    fn start(dir: &Path, allow_port: u16, auth: Option<(&str, &str)>) -> Tinyproxy {
+    pub(crate) fn start(dir: &Path, allow_port: u16, auth: Option<(&str, &str)>) -> Tinyproxy {
         let log = dir.join("proxy.log");
         let conf_path = dir.join("tinyproxy.conf");
         let (server, port) = start("tinyproxy", Port::Chosen, |port| {
@@ -40,7 +40,7 @@ impl Tinyproxy {
     }
 
     /// The CONNECT requests the proxy logged so far.
-    fn connects(&self) -> Vec<String> {
+    pub(crate) fn connects(&self) -> Vec<String> {
         std::fs::read_to_string(&self.log)
             .unwrap_or_default()
             .lines()

@@ -6,8 +6,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::Env;
 use crate::common::servers::{Running, node, write_demo_files};
+use crate::common::{Env, certbench_command};
 
 const SSE_SERVER: &str = r#"
 const https = require('https');
@@ -42,14 +42,8 @@ fn sse_server(env: &Env, dir: &Path) -> (Running, String) {
 }
 
 fn certbench(env: &Env, dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_certbench"));
-    c.arg("--profiles")
-        .arg(dir)
-        .args(args)
-        .env("CERTBENCH_HOME", env.home.path())
-        .current_dir(dir)
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy");
+    let mut c = certbench_command(env, dir, args);
+    c.stdin(Stdio::null());
     c
 }
 

@@ -1092,6 +1092,7 @@ fn esc_stops_a_stream_first_and_cancels_on_the_second_press() {
         Message::StreamProgress {
             id,
             events: 3,
+            unit: "events",
             last: "order {}".into(),
         },
     );

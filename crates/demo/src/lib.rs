@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use engine::keys::certinfo::CertFacts;
 
 mod pki;
+mod socket;
 pub use pki::{Days, Issued, Pki, self_signed_server};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +207,7 @@ pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
                     .http1()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(IDLE_TIMEOUT);
-                let serving = builder.serve_connection(io, service);
+                let serving = builder.serve_connection_with_upgrades(io, service);
                 let _ = tokio::time::timeout(CONNECTION_LIMIT, serving).await;
             });
         }
@@ -219,7 +220,7 @@ pub async fn start(cfg: ServerConfig, port: u16) -> Result<Server, String> {
     })
 }
 
-type Resp = Response<http_body_util::combinators::BoxBody<Bytes, std::io::Error>>;
+pub(crate) type Resp = Response<http_body_util::combinators::BoxBody<Bytes, std::io::Error>>;
 
 fn full(body: impl Into<Bytes>) -> http_body_util::combinators::BoxBody<Bytes, std::io::Error> {
     Full::new(body.into())
@@ -239,7 +240,7 @@ fn token_for(peer: &CertFacts) -> String {
     format!("demo-{}", hex::encode(d).get(..32).unwrap_or_default())
 }
 
-fn reply(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
+pub(crate) fn reply(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp {
     Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
         .header("content-type", content_type)
@@ -360,6 +361,10 @@ async fn handle(
             reply(200, "application/xml", format!("{}{}", "<a>".repeat(d), "</a>".repeat(d)))
         }
         ["drip", ms] => drip(ms.parse().unwrap_or(100)),
+        ["socket"] => {
+            let who = peer.as_ref().map_or("no client certificate", |p| p.subject_cn.as_str());
+            return Ok(socket::upgrade(req, who.to_string()));
+        }
         ["events", n, ms] => events(n.parse().unwrap_or(5), ms.parse().unwrap_or(500), peer.as_ref().map_or("no client certificate", |p| p.subject_cn.as_str())),
         ["not-gzip"] => {
             let mut r = reply(200, "text/plain", "this says gzip but is plain text");

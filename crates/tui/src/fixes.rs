@@ -40,20 +40,33 @@ pub fn words(fix: &Fix) -> String {
         Fix::ListKeys => "Ctrl-K lists the keys".into(),
         Fix::SetVariable { name } => format!("set {name} in vars.toml or the environment's file"),
         Fix::MoveKeyLog => "point SSLKEYLOGFILE at a file in a folder you can write".into(),
+        Fix::RaiseMessageLimit => "raise max_message_bytes in the profile's [websocket]".into(),
+        Fix::ChooseSubprotocol => "set subprotocols in the profile's [websocket]".into(),
     }
 }
 
 /// How an event stream ended, in the workbench's words.
-pub fn stream_words(s: &engine::body::events::StreamSummary) -> String {
+pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) -> String {
     use engine::body::events::StreamEnd;
     let end = match s.end {
+        StreamEnd::Closed if websocket => "the server closed the WebSocket",
         StreamEnd::Closed => "the server closed the stream",
         StreamEnd::MaxEvents => "stopped at the most events asked for",
         StreamEnd::TimeLimit => "stopped at the profile's timeout",
         StreamEnd::Cancelled => "stopped",
         StreamEnd::BodyLimit => "stopped at the body size limit",
         StreamEnd::ReaderGone => "stopped",
+        StreamEnd::MessageTooLarge => "stopped at a message over the size limit",
+        StreamEnd::Broken => "the connection broke",
     };
+    if websocket {
+        return format!(
+            "{} message{} received, {} sent: {end}",
+            s.events,
+            if s.events == 1 { "" } else { "s" },
+            s.sent
+        );
+    }
     format!(
         "{} event{}: {end}",
         s.events,

@@ -85,10 +85,12 @@ pub enum Message {
     SaveConflict,
     /// The terminal window came back into focus: files may have changed meanwhile.
     FocusGained,
-    /// An event stream of send `id` has brought `events` so far; `last` is the latest, short.
+    /// An event stream (or a WebSocket) of send `id` has brought `events` so far (`unit`:
+    /// "events" or "messages"); `last` is the latest, short.
     StreamProgress {
         id: u64,
         events: u64,
+        unit: &'static str,
         last: String,
     },
     Imported(Result<String, crate::state::ImportFailed>),

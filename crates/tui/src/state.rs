@@ -131,6 +131,8 @@ pub struct InFlight {
     pub profile: Profile,
     /// Events of a stream received so far, and the last one in short.
     pub events: u64,
+    /// What `events` counts: "events" of a stream, "messages" of a WebSocket.
+    pub unit: &'static str,
     pub last_event: String,
     /// Esc asked the stream to stop; its send is still finishing.
     pub stopping: bool,

@@ -117,16 +117,31 @@ pub fn demo_send_args(url: &str) -> Vec<&str> {
 /// The certbench binary on `profiles` with this env's home, run from that folder, with no
 /// proxy from the surrounding environment.
 pub fn certbench_in(env: &Env, profiles: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
-        .arg("--profiles")
+    certbench_command(env, profiles, args).output().unwrap()
+}
+
+/// The same, as a command to add to (stdin, more arguments) before it runs.
+pub fn certbench_command(
+    env: &Env,
+    profiles: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"));
+    c.arg("--profiles")
         .arg(profiles)
         .args(args)
         .env("CERTBENCH_HOME", env.home.path())
-        .current_dir(profiles)
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .output()
-        .unwrap()
+        .current_dir(profiles);
+    for k in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        c.env_remove(k);
+    }
+    c
 }
 
 /// Every file under `dir`, recursively (nothing when it does not exist).

@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::body::messages::{Outbox, WsMessage};
+
 /// The longest one event may be; a longer one is dropped (and counted), the stream goes on.
 pub const MAX_EVENT_BYTES: usize = 16 << 20;
 
@@ -23,22 +25,34 @@ pub struct StreamEvent {
     pub retry_ms: Option<u64>,
 }
 
+/// What a stream hands over as it arrives: an event of a `text/event-stream` answer, or a
+/// message of a WebSocket conversation (sent or received).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum StreamItem {
+    Event(StreamEvent),
+    Message(WsMessage),
+}
+
 /// Where a stream's events go, and when to stop taking them.
 #[derive(Clone)]
 pub struct EventTap {
     /// Bounded: a reader that falls behind slows the stream down instead of filling memory.
     /// None: the events are only counted (a run reads a stream to its end or time limit).
-    pub to: Option<tokio::sync::mpsc::Sender<StreamEvent>>,
-    /// End the stream after this many events.
+    pub to: Option<tokio::sync::mpsc::Sender<StreamItem>>,
+    /// End the stream after this many events (or messages received).
     pub max_events: Option<u64>,
+    /// Messages to send on a WebSocket while it runs (after the profile's own).
+    pub outbox: Option<Outbox>,
 }
 
 impl EventTap {
     /// Events to `to`, as they arrive.
-    pub fn to(to: tokio::sync::mpsc::Sender<StreamEvent>, max_events: Option<u64>) -> EventTap {
+    pub fn to(to: tokio::sync::mpsc::Sender<StreamItem>, max_events: Option<u64>) -> EventTap {
         EventTap {
             to: Some(to),
             max_events,
+            outbox: None,
         }
     }
 
@@ -47,6 +61,21 @@ impl EventTap {
         EventTap {
             to: None,
             max_events: None,
+            outbox: None,
+        }
+    }
+
+    /// The same tap, with messages to send taken from `outbox`.
+    pub fn sending(mut self, outbox: Outbox) -> EventTap {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// Hands `item` over; false when nobody reads any more.
+    pub async fn hand(&self, item: StreamItem) -> bool {
+        match &self.to {
+            Some(to) => to.send(item).await.is_ok(),
+            None => true,
         }
     }
 }
@@ -75,6 +104,10 @@ pub enum StreamEnd {
     BodyLimit,
     /// Whoever read the events went away.
     ReaderGone,
+    /// A WebSocket message was over the most one message may be.
+    MessageTooLarge,
+    /// The connection broke (a WebSocket closed without a close frame).
+    Broken,
 }
 
 /// What a stream of events came to, for the exchange and the history.
@@ -85,6 +118,13 @@ pub struct StreamSummary {
     /// Events over [`MAX_EVENT_BYTES`], dropped.
     #[serde(default)]
     pub oversized: u64,
+    /// Messages sent (a WebSocket conversation; `events` counts those received).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sent: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Whether a Content-Type is an event stream.
@@ -139,9 +179,7 @@ impl EventReader {
                     .retry
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             };
-            if let Some(to) = &self.tap.to
-                && to.send(event).await.is_err()
-            {
+            if !self.tap.hand(StreamItem::Event(event)).await {
                 return Some(StreamEnd::ReaderGone);
             }
             self.events += 1;
@@ -157,6 +195,7 @@ impl EventReader {
             events: self.events,
             end,
             oversized: self.parser.overflows(),
+            sent: 0,
         }
     }
 }
@@ -171,7 +210,9 @@ mod tests {
         let mut r = EventReader::new(EventTap::to(to, Some(2)), Instant::now());
         assert_eq!(r.feed(b": keep-alive\n\nevent: add\nda").await, None);
         assert_eq!(r.feed(b"ta: {\"n\": 1}\nid: 7\n\n").await, None);
-        let first = from.recv().await.unwrap();
+        let Some(StreamItem::Event(first)) = from.recv().await else {
+            panic!("an event first")
+        };
         assert_eq!(
             (first.event.as_str(), first.data.as_str(), first.id.as_str()),
             ("add", "{\"n\": 1}", "7")
@@ -180,7 +221,9 @@ mod tests {
             r.feed(b"data: a\r\ndata: b\r\n\r\ndata: third\n\n").await,
             Some(StreamEnd::MaxEvents)
         );
-        let second = from.recv().await.unwrap();
+        let Some(StreamItem::Event(second)) = from.recv().await else {
+            panic!("an event second")
+        };
         assert_eq!(
             (second.event.as_str(), second.data.as_str()),
             ("message", "a\nb")

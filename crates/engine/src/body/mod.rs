@@ -5,4 +5,5 @@ pub mod bodysink;
 pub mod events;
 mod json_index;
 mod line_index;
+pub mod messages;
 mod xml_index;

@@ -42,10 +42,11 @@ pub fn preflight(req: &PreparedRequest, credential: Option<&Credential<'_>>) -> 
             ),
             "check this machine's clock, or wait until the certificate starts",
         )),
-        Validity::Expiring { days_left } => out.push(Diagnosis::new(
+        Validity::Expiring { .. } => out.push(Diagnosis::new(
             DiagnosisKind::CredentialExpiring,
             format!(
-                "our certificate (key {name}) expires in {days_left} days ({})",
+                "our certificate (key {name}) {} ({})",
+                leaf.expiry_words(),
                 leaf.not_after
             ),
             "ask for a renewed certificate soon",

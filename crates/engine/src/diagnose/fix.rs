@@ -58,4 +58,8 @@ pub enum Fix {
     SetVariable { name: String },
     /// Write the TLS key log somewhere writable.
     MoveKeyLog,
+    /// Take larger WebSocket messages.
+    RaiseMessageLimit,
+    /// Ask for a subprotocol the server speaks.
+    ChooseSubprotocol,
 }

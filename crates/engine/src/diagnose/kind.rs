@@ -66,6 +66,15 @@ pub enum DiagnosisKind {
     BadRedirect,
     RedirectNotHttp,
     TooManyRedirects,
+    // A WebSocket.
+    /// The server answered the upgrade with another status than 101.
+    WsUpgradeRefused,
+    /// The server did not agree to a subprotocol we asked for.
+    WsSubprotocolRefused,
+    /// The server closed with an error code, or the connection broke without a close.
+    WsClosedByServer,
+    /// A message over the most one message may be.
+    WsMessageTooLarge,
     // The body.
     BodyIncomplete,
     BodyTooLarge,

@@ -14,3 +14,4 @@ mod redirect;
 pub mod route;
 mod route_error;
 pub mod transport;
+mod websocket;

@@ -150,7 +150,7 @@ fn answer_complete(answer: &[u8]) -> bool {
 
 /// A TCP stream to `host:port`: through the proxy's CONNECT tunnel, else to an overridden
 /// address, else by name.
-async fn connect(
+pub(super) async fn connect(
     host: &str,
     port: u16,
     path: Path<'_>,
@@ -209,8 +209,12 @@ async fn connect(
         let line = status.lines().next().unwrap_or_default().to_string();
         return match line.split_whitespace().nth(1) {
             Some("200") => Ok(tcp),
+            // Worded as reqwest words them, so a refusal reads the same whichever way it came.
+            Some("407") => Err(Unconnected::said(&format!(
+                "proxy authorization required: the proxy answered the CONNECT with {line:?}"
+            ))),
             _ => Err(Unconnected::said(&format!(
-                "tunnel error: the proxy answered the CONNECT with {line:?}"
+                "tunnel error: unsuccessful: the proxy answered the CONNECT with {line:?}"
             ))),
         };
     }
@@ -251,7 +255,7 @@ async fn by_name(host: &str, port: u16) -> Result<tokio::net::TcpStream, Unconne
 }
 
 /// Why the probe's TCP connection was never made, typed where it failed.
-struct Unconnected {
+pub(super) struct Unconnected {
     message: String,
     io_kind: Option<std::io::ErrorKind>,
     unresolved: bool,
@@ -264,6 +268,21 @@ impl Unconnected {
             io_kind: Some(e.kind()),
             unresolved: false,
         }
+    }
+
+    /// The failure of a send that could not connect, for diagnosis to explain.
+    pub(super) fn into_failure(self) -> crate::diagnose::failure::Failure {
+        use crate::diagnose::failure::Failure;
+        let mut f = Failure::plain(crate::exchange::Diagnosis::new(
+            crate::diagnose::kind::DiagnosisKind::Transport,
+            self.message.clone(),
+            "",
+        ));
+        f.chain = vec![self.message];
+        f.io_kind = self.io_kind;
+        f.unresolved = self.unresolved;
+        f.from_transport = true;
+        f
     }
 
     fn said(message: &str) -> Unconnected {

@@ -107,7 +107,7 @@ impl ProxyChoice {
     /// The proxy for this URL, or None for a direct connection.
     pub fn for_url(&self, url: &Url) -> Option<&Url> {
         let proxy = match url.scheme() {
-            "https" => self.https.as_ref(),
+            "https" | "wss" => self.https.as_ref(),
             _ => self.http.as_ref(),
         }?;
         let host = url

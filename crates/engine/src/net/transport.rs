@@ -311,13 +311,17 @@ impl Transport {
         let mut hops_went = Redirected::default();
         // An event stream ends itself at the deadline (cleanly, with what arrived); the outer
         // limit leaves it time to do so.
+        let websocket = req.websocket.is_some();
         let outer = match req.events {
             Some(_) => timeout + Duration::from_secs(5),
+            None if websocket => timeout + Duration::from_secs(5),
             None => timeout,
         };
-        let outcome = tokio::time::timeout(
-            outer,
-            send_with_redirects(
+        let outcome = if websocket {
+            let talk = super::websocket::converse(&entry, req, &route, started, &budget);
+            tokio::time::timeout(outer, talk).await
+        } else {
+            let hops = send_with_redirects(
                 &entry,
                 req,
                 &jar,
@@ -325,9 +329,9 @@ impl Transport {
                 &budget,
                 &keyless,
                 &mut hops_went,
-            ),
-        )
-        .await;
+            );
+            tokio::time::timeout(outer, hops).await
+        };
         let served = hops_went.keyless.clone().unwrap_or_else(|| entry.clone());
         let keylog_warning = keylog_warning(entry.log.keylog_lost() - lost_before);
         let mut result = match outcome {
@@ -375,7 +379,7 @@ impl Transport {
                     tls.proxy = failure.proxy.clone();
                 }
                 // The probe goes the way the send went: through the proxy, or to the override.
-                if failure.needs_probe && url.scheme() == "https" {
+                if failure.needs_probe && matches!(url.scheme(), "https" | "wss") {
                     failure.probe = Some(route.probe(&entry.config, &url).await);
                 }
                 failure.diagnosis = diagnose::explain(failure, req, cred.as_ref());

@@ -11,3 +11,4 @@ pub mod profile_edit;
 pub mod query;
 pub mod runner;
 pub mod vars;
+pub mod websocket;

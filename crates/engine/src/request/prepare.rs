@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use url::Url;
 
+use crate::request::websocket::{PrepareWsError, PreparedWebSocket, is_websocket};
+
 use crate::keys::bindings::Bindings;
 use crate::net::route::{self, Overrides, ProxyChoice};
 use crate::request::environment::Environment;
@@ -49,6 +51,9 @@ pub struct PreparedRequest {
     /// read whole, as any other).
     #[serde(skip)]
     pub events: Option<crate::body::events::EventTap>,
+    /// A `ws://` or `wss://` URL: the conversation's subprotocols and first messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websocket: Option<PreparedWebSocket>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -226,7 +231,25 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
     {
         headers.push(("Authorization".into(), basic));
     }
-    if profile.options.compressed && !has(&headers, "accept-encoding") {
+    let websocket = if is_websocket(url.scheme()) {
+        if method != "GET" {
+            return Err(PrepareError::Invalid(format!(
+                "a WebSocket opens with GET, not {method}: set the method to GET"
+            )));
+        }
+        let ws = PreparedWebSocket::prepare(&profile.websocket, |m| ex("websocket message", m))
+            .map_err(|e| match e {
+                PrepareWsError::Var(e) => e,
+                PrepareWsError::Subprotocol(p) => PrepareError::Invalid(format!(
+                    "websocket subprotocol {p:?} is not a token (letters, digits and !#$%&'*+-.^_`|~)"
+                )),
+            })?;
+        Some(ws)
+    } else {
+        None
+    };
+    // A WebSocket's messages are not HTTP bodies: no compression is asked for them.
+    if profile.options.compressed && websocket.is_none() && !has(&headers, "accept-encoding") {
         headers.push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
     }
     if !has(&headers, "user-agent") {
@@ -290,6 +313,7 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         key_source,
         secrets: ctx.secrets.to_vec(),
         events: None,
+        websocket,
         options,
         redact: profile.redact.clone(),
         history: profile.history,
@@ -414,7 +438,7 @@ pub fn check_content_type(ct: &str) -> Result<(), String> {
         })
 }
 
-/// http or https; no scheme means https.
+/// http, https, ws or wss; no scheme means https.
 pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     let text = text.trim();
     let bad = |reason: &str| PrepareError::Url {
@@ -438,10 +462,10 @@ pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     };
     let url = Url::parse(&with_scheme).map_err(|e| bad(&format!("{e}")))?;
     match url.scheme() {
-        "http" | "https" => {}
+        "http" | "https" | "ws" | "wss" => {}
         other => {
             return Err(bad(&format!(
-                "scheme {other}: is not supported: use https:// or http://"
+                "scheme {other}: is not supported: use https://, http://, wss:// or ws://"
             )));
         }
     }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::request::websocket::WebSocket;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +58,9 @@ pub struct Profile {
     /// What the response must show (exit 5 when it does not).
     #[serde(default, skip_serializing_if = "Expect::is_empty")]
     pub expect: Expect,
+    /// For a `ws://` or `wss://` URL: subprotocols and the messages to send.
+    #[serde(default, skip_serializing_if = "WebSocket::is_empty")]
+    pub websocket: WebSocket,
 }
 
 /// A header value in a profile: one string, or an array that repeats the header.
@@ -257,6 +261,7 @@ impl Default for Profile {
             requires: Vec::new(),
             capture: IndexMap::new(),
             expect: Expect::default(),
+            websocket: WebSocket::default(),
         }
     }
 }

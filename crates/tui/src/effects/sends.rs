@@ -4,7 +4,8 @@
 use super::*;
 use crate::message::Message;
 use crate::state::SendExtras;
-use engine::body::events::{EventTap, StreamEvent};
+use engine::body::events::{EventTap, StreamItem};
+use engine::body::messages::Direction;
 use engine::budget::Budget;
 use engine::pipeline::Sent;
 use engine::request::profile::Profile;
@@ -29,19 +30,25 @@ impl Runner {
         let budget = Budget::unlimited().cancelled_by(stop.clone());
         // Events of a stream are counted on the status line as they come; the stream itself
         // ends at the profile's timeout with what arrived shown.
-        let (events_to, mut events) = tokio::sync::mpsc::channel::<StreamEvent>(256);
+        let (events_to, mut events) = tokio::sync::mpsc::channel::<StreamItem>(256);
         let progress = tx.clone();
         self.rt.spawn(async move {
             let mut n = 0u64;
-            while let Some(e) = events.recv().await {
+            while let Some(item) = events.recv().await {
+                let (unit, last) = match &item {
+                    StreamItem::Event(e) => ("events", format!("{} {}", e.event, e.data)),
+                    StreamItem::Message(m) if m.direction == Direction::Sent => continue,
+                    StreamItem::Message(m) => (
+                        "messages",
+                        format!("{} {}", m.frame.type_name(), m.frame.data()),
+                    ),
+                };
                 n += 1;
-                let last: String = format!("{} {}", e.event, e.data.replace('\n', " "))
-                    .chars()
-                    .take(60)
-                    .collect();
+                let last: String = last.replace('\n', " ").chars().take(60).collect();
                 let _ = progress.send(Message::StreamProgress {
                     id,
                     events: n,
+                    unit,
                     last,
                 });
             }

@@ -71,7 +71,9 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             if let Ok(ex) = &*result
                 && let Some(stream) = &ex.stream
             {
-                s.message = Some(Note::Info(crate::fixes::stream_words(stream)));
+                let websocket = url::Url::parse(&ex.url)
+                    .is_ok_and(|u| engine::request::websocket::is_websocket(u.scheme()));
+                s.message = Some(Note::Info(crate::fixes::stream_words(stream, websocket)));
             }
             let mut said = extras.chain.clone();
             if let Some(v) = &extras.verdict {
@@ -284,9 +286,15 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::FocusGained => vec![Effect::LoadProfiles],
-        Message::StreamProgress { id, events, last } => {
+        Message::StreamProgress {
+            id,
+            events,
+            unit,
+            last,
+        } => {
             if let Some(f) = s.in_flight.as_mut().filter(|f| f.id == id) {
                 f.events = events;
+                f.unit = unit;
                 f.last_event = last;
             }
             Vec::new()
@@ -587,6 +595,7 @@ fn take_off(
         started: s.now.instant,
         profile: profile.clone(),
         events: 0,
+        unit: "events",
         last_event: String::new(),
         stopping: false,
     });

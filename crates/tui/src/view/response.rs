@@ -154,8 +154,8 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         let what = match fl.events {
             0 => format!("sending {} {}", fl.profile.method, fl.profile.name),
             n => format!(
-                "{n} events from {}, last: {}",
-                fl.profile.name, fl.last_event
+                "{n} {} from {}, last: {}",
+                fl.unit, fl.profile.name, fl.last_event
             ),
         };
         f.render_widget(

@@ -1,0 +1,343 @@
+//! WebSocket over mutual TLS against servers nobody here wrote: Python's `websockets` package
+//! (TLS from Python's `ssl`, client certificate required) and Node's `https` module refusing the
+//! upgrade. Messages go both ways as NDJSON, through a real proxy too, and a TLS failure on the
+//! upgrade is explained as it is for https.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::common::servers::{Port, Running, node, start, write_demo_files};
+use crate::common::{Env, certbench_command};
+use crate::proxy::Tinyproxy;
+
+/// An echo server: it greets with the client certificate's CN, the path and the subprotocol it
+/// chose, then echoes; `close-please` closes with 4001, `big` sends 5000 bytes, `binary` two bytes.
+const WS_SERVER: &str = r#"
+import asyncio, json, ssl, sys
+import websockets
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("srv.pem", "srv.key")
+ctx.load_verify_locations("ca.pem")
+ctx.verify_mode = ssl.CERT_REQUIRED
+async def handler(ws):
+    peer = ws.transport.get_extra_info("peercert")
+    cn = dict(x[0] for x in peer["subject"]).get("commonName")
+    await ws.send(json.dumps({"cn": cn, "path": ws.request.path, "subprotocol": ws.subprotocol}))
+    async for m in ws:
+        if m == "close-please":
+            await ws.close(4001, "asked to")
+            return
+        if m == "big":
+            await ws.send("x" * 5000)
+        elif m == "binary":
+            await ws.send(b"\x00\xff")
+        else:
+            await ws.send(m)
+async def main():
+    chat = ["chat.v1"] if "chat" in sys.argv else None
+    async with websockets.serve(handler, "127.0.0.1", 0, ssl=ctx, subprotocols=chat):
+        await asyncio.Future()
+asyncio.run(main())
+"#;
+
+/// The Python server in `dir` (with the demo's certificates), and its `wss://localhost:PORT`.
+fn ws_server(env: &Env, dir: &Path) -> (Running, String) {
+    ws_server_with(env, dir, &[])
+}
+
+/// The same, with `args` (`chat`: it speaks the subprotocol `chat.v1` and no other).
+fn ws_server_with(env: &Env, dir: &Path, args: &[&str]) -> (Running, String) {
+    write_demo_files(env, dir);
+    std::fs::write(dir.join("ws.py"), WS_SERVER).unwrap();
+    let (running, port) = start("python3 with websockets", Port::FromOs, |_| {
+        let mut c = Command::new("python3");
+        c.arg("ws.py").args(args).current_dir(dir);
+        c
+    });
+    (running, format!("wss://localhost:{port}"))
+}
+
+fn certbench(env: &Env, dir: &Path, args: &[&str]) -> Command {
+    let mut c = certbench_command(env, dir, args);
+    c.stdin(Stdio::null());
+    c
+}
+
+const KEY: [&str; 4] = ["--credential", "demo", "--trust", "demo-ca"];
+
+/// stdout as NDJSON, and stderr.
+fn lines(out: &std::process::Output) -> (Vec<serde_json::Value>, String) {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: not JSON: {l}\n{err}")))
+        .collect();
+    (v, err)
+}
+
+#[test]
+fn a_wss_echo_with_a_client_certificate_is_ndjson_both_ways_and_recorded() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server(&env, dir.path());
+    std::fs::write(dir.path().join("msg.json"), "{\"from\": \"a file\"}").unwrap();
+    let out = certbench(&env, dir.path(), &["send", &format!("{url}/feed?q=1")])
+        .args(KEY)
+        .args([
+            "--message",
+            "hello",
+            "--message",
+            "@msg.json",
+            "--message",
+            "binary",
+        ])
+        .args(["--max-messages", "4", "--json"])
+        .output()
+        .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let sent: Vec<&serde_json::Value> = v.iter().filter(|m| m["direction"] == "sent").collect();
+    let received: Vec<&serde_json::Value> =
+        v.iter().filter(|m| m["direction"] == "received").collect();
+    assert_eq!(sent[0]["data"], "hello");
+    assert_eq!(sent[1]["data"], "{\"from\": \"a file\"}");
+    assert_eq!(
+        sent.last().unwrap()["type"],
+        "close",
+        "we close at --max-messages"
+    );
+    let hello: serde_json::Value =
+        serde_json::from_str(received[0]["data"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        hello["cn"], "certbench-demo-client",
+        "the server saw our key"
+    );
+    assert_eq!(hello["path"], "/feed?q=1");
+    assert_eq!(received[1]["data"], "hello");
+    assert_eq!(received[2]["data"], "{\"from\": \"a file\"}");
+    assert_eq!(
+        (
+            &received[3]["type"],
+            &received[3]["data"],
+            &received[3]["bytes"]
+        ),
+        (&"binary".into(), &"AP8=".into(), &2.into())
+    );
+    let ex = v.last().unwrap();
+    assert_eq!(ex["status"], 101);
+    assert_eq!(
+        ex["tls"]["client_cert_sent"],
+        "CN=certbench-demo-client, O=certbench demo"
+    );
+    assert_eq!(ex["tls"]["alpn"], "http/1.1");
+    assert_eq!(ex["stream"]["events"], 4);
+    assert_eq!(ex["stream"]["sent"], 3);
+    assert_eq!(ex["stream"]["end"], "max_events");
+    // The history has the conversation as its transcript.
+    let listed = certbench(&env, dir.path(), &["history", "list", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains(&format!("{url}/feed?q=1")), "{text}");
+    let shown = certbench(&env, dir.path(), &["history", "show", "1", "--json"])
+        .output()
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let body = shown["body"].as_str().unwrap_or_default();
+    assert!(body.starts_with("sent text: hello\n"), "{shown}");
+    assert!(body.contains("received binary: AP8=\n"), "{body}");
+}
+
+#[test]
+fn stdin_lines_are_sent_and_the_servers_close_code_is_said() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server(&env, dir.path());
+    let mut child = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args(["--no-history", "--timeout", "20"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"first line\nclose-please\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(text.contains("> text\n  first line\n"), "{text}");
+    assert!(text.contains("< text\n  first line\n"), "{text}");
+    assert!(text.contains("< close 4001\n  asked to\n"), "{text}");
+    assert!(
+        err.contains(
+            "the server closed the WebSocket with code 4001 (the application's own code): asked to"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 messages received, 2 sent: the server closed the WebSocket"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_a_key_or_trust_the_upgrade_fails_as_https_would_and_says_why() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server(&env, dir.path());
+    let kind = |url: &str, args: &[&str]| {
+        let out = certbench(&env, dir.path(), &["send", url])
+            .args(args)
+            .args(["--json", "--no-history", "--message", "hi"])
+            .output()
+            .unwrap();
+        let (v, err) = lines(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let last = v.last().unwrap().clone();
+        (
+            last["error"]["kind"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            last["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let https = url.replace("wss://", "https://");
+    // The same failure says the same thing over wss:// as over https:// to the same server.
+    let (k, m) = kind(&url, &["--trust", "demo-ca"]);
+    assert_eq!(k, "client_cert_rejected", "{m}");
+    assert!(m.contains("we sent none"), "{m}");
+    assert_eq!((k, m), kind(&https, &["--trust", "demo-ca"]));
+    let (k, m) = kind(&url, &["--credential", "demo"]);
+    assert_eq!(k, "server_cert_untrusted", "{m}");
+    assert_eq!((k, m), kind(&https, &["--credential", "demo"]));
+    let (k, m) = kind(
+        &url,
+        &[
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--subprotocol",
+            "chat.v9",
+        ],
+    );
+    assert_eq!(k, "ws_subprotocol_refused", "{m}");
+    assert!(m.contains("chat.v9"), "{m}");
+}
+
+#[test]
+fn a_subprotocol_the_server_speaks_is_agreed_and_a_large_message_ends_the_talk() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server_with(&env, dir.path(), &["chat"]);
+    std::fs::write(
+        dir.path().join("chat.toml"),
+        format!(
+            "url = \"{url}/chat\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[websocket]\nsubprotocols = [\"chat.v1\"]\nmessages = [\"ok\", \"big\", \"never echoed\"]\nmax_message_bytes = \"1KiB\"\n"
+        ),
+    )
+    .unwrap();
+    let out = certbench(
+        &env,
+        dir.path(),
+        &["send", "chat", "--json", "--no-history"],
+    )
+    .output()
+    .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let hello: serde_json::Value = serde_json::from_str(v[3]["data"].as_str().unwrap()).unwrap();
+    assert_eq!(hello["subprotocol"], "chat.v1", "{v:?}");
+    let ex = v.last().unwrap();
+    assert_eq!(ex["stream"]["end"], "message_too_large", "{ex}");
+    let kinds: Vec<&str> = ex["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"ws_message_too_large"), "{kinds:?}");
+    assert!(
+        !v.iter().any(|m| m["data"] == "x".repeat(5000)),
+        "the large message is not taken"
+    );
+}
+
+#[test]
+fn through_tinyproxy_the_tunnel_carries_the_conversation() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server(&env, dir.path());
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let proxy = Tinyproxy::start(dir.path(), port, None);
+    let out = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args(["--proxy", &proxy.url, "--message", "via proxy"])
+        .args(["--max-messages", "2", "--json", "--no-history"])
+        .output()
+        .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        v.iter()
+            .any(|m| m["direction"] == "received" && m["data"] == "via proxy")
+    );
+    assert_eq!(v.last().unwrap()["tls"]["proxy"], format!("{}/", proxy.url));
+    let connects = proxy.connects();
+    assert_eq!(connects.len(), 1, "{connects:?}");
+    assert!(
+        connects[0].contains(&format!("localhost:{port}")),
+        "{connects:?}"
+    );
+}
+
+/// Node's https server with no upgrade handler answers an upgrade as a plain request: here 403
+/// with a JSON body, after the TLS handshake took our key.
+const REFUSING_SERVER: &str = r#"
+const https = require('https');
+const fs = require('fs');
+https.createServer({
+  key: fs.readFileSync('srv.key'), cert: fs.readFileSync('srv.pem'), ca: fs.readFileSync('ca.pem'),
+  requestCert: true, rejectUnauthorized: true,
+}, (req, res) => {
+  res.writeHead(403, {'content-type': 'application/json'});
+  res.end(JSON.stringify({error: 'no sockets for ' + req.socket.getPeerCertificate().subject.CN}));
+}).listen(parseInt(process.argv[2], 10), '127.0.0.1');
+"#;
+
+#[test]
+fn a_refused_upgrade_shows_the_status_and_the_body() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    write_demo_files(&env, dir.path());
+    let (_server, url) = node(dir.path(), REFUSING_SERVER);
+    let wss = url.replace("https://", "wss://");
+    let out = certbench(&env, dir.path(), &["send", &format!("{wss}/socket")])
+        .args(KEY)
+        .args(["--no-history", "--message", "hi"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
+    // As any 4xx answer (exit 4), the upgrade's refusal said in words.
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("answered the WebSocket upgrade with 403 Forbidden instead of 101"),
+        "{err}"
+    );
+    assert!(
+        text.contains("no sockets for certbench-demo-client"),
+        "{text}"
+    );
+}
