@@ -298,7 +298,7 @@ fn print_sse_event(e: &engine::body::events::StreamEvent, as_json: bool) {
 /// One WebSocket message as it passes: NDJSON in --json, else `+0.012s > text` (sent) or
 /// `+0.013s < text` (received) and the data, indented.
 fn print_message(m: &engine::body::messages::WsMessage, as_json: bool) {
-    use engine::body::messages::{Direction, Frame};
+    use engine::body::messages::Direction;
     if as_json {
         outln!("{}", serde_json::to_string(m).unwrap_or_default());
         return;
@@ -307,13 +307,7 @@ fn print_message(m: &engine::body::messages::WsMessage, as_json: bool) {
         Direction::Sent => ">",
         Direction::Received => "<",
     };
-    let what = match &m.frame {
-        Frame::Binary { bytes, .. } => format!("binary, {bytes} bytes, base64"),
-        Frame::Close {
-            code: Some(code), ..
-        } => format!("close {code}"),
-        other => other.type_name().to_string(),
-    };
+    let what = m.frame.label();
     let mut text = format!("+{:.3}s {arrow} {what}\n", m.at_ms as f64 / 1000.0);
     for line in m.frame.data().lines() {
         text.push_str("  ");

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::tmux::{Session, new_session, tmux, wait_for, wait_for_opt};
+use crate::common::tmux::{Session, new_session, tmux, wait_for, wait_for_count, wait_for_opt};
 
 #[test]
 fn demo_send_pick_key_and_quit_in_tmux() {
@@ -544,5 +544,41 @@ fn esc_stops_an_event_stream_and_keeps_what_arrived() {
     let screen = wait_for(&session, "events: stopped", 10);
     assert!(screen.contains("200 OK"), "{screen}");
     assert!(screen.contains("event: order"), "{screen}");
+    tmux(&["kill-session", "-t", &session]);
+}
+
+/// A WebSocket in the workbench, against the demo's echo: the profile's saved message goes
+/// first, a message typed on the input line goes next, the echoes show in the live log as they
+/// come, and `x` closes the conversation, whose transcript is then the body.
+#[test]
+fn a_websocket_conversation_takes_typed_messages_and_shows_the_echoes_live() {
+    let server = DemoServer::start();
+    let here = std::env::temp_dir();
+    let socket = format!("{}/socket", server.url.replacen("https://", "wss://", 1));
+    let wb = workbench(
+        &server,
+        "sock",
+        &format!(
+            "url = \"{socket}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[websocket]\nmessages = [\"saved first\"]\n\n[options]\ntimeout_secs = 60\n"
+        ),
+        &here,
+    );
+    let session = wb.session.clone();
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "messages from sock", 10);
+    assert!(screen.contains("> text"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "Tab"]);
+    wait_for(&session, "i type 1 saved", 5);
+    tmux(&["send-keys", "-t", &session, "i"]);
+    wait_for(&session, "message>", 5);
+    tmux(&["send-keys", "-t", &session, "-l", "typed in tmux"]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    // Sent, then echoed: both in the live log.
+    let screen = wait_for_count(&session, "  typed in tmux", 2, 10);
+    assert!(screen.contains("certbench-demo-client"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "x"]);
+    let screen = wait_for(&session, "messages received", 10);
+    assert!(screen.contains("101 Switching Protocols"), "{screen}");
+    assert!(screen.contains("sent text: typed in tmux"), "{screen}");
     tmux(&["kill-session", "-t", &session]);
 }

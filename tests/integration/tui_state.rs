@@ -1087,15 +1087,7 @@ fn esc_stops_a_stream_first_and_cancels_on_the_second_press() {
         [Effect::Send { id, .. }] => *id,
         other => panic!("{other:?}"),
     };
-    update(
-        &mut s,
-        Message::StreamProgress {
-            id,
-            events: 3,
-            unit: "events",
-            last: "order {}".into(),
-        },
-    );
+    update(&mut s, batch(id, &["order {}"]));
     assert_eq!(
         update(&mut s, key(KeyCode::Esc)),
         vec![Effect::StopStream { id }]
@@ -1116,4 +1108,129 @@ fn e_without_environments_says_how_to_make_one() {
     assert!(fx.is_empty(), "{fx:?}");
     let said = s.message.as_ref().unwrap().text();
     assert!(said.contains("profiles/environments/NAME.toml"), "{said}");
+}
+
+/// A batch of `n` events of send `id`, as the send's stream task hands them over.
+fn batch(id: u64, data: &[&str]) -> Message {
+    let entries = data
+        .iter()
+        .map(|d| {
+            tui::live::LiveEntry::of(&engine::body::events::StreamItem::Event(
+                engine::body::events::StreamEvent {
+                    at_ms: 1,
+                    event: "order".into(),
+                    data: (*d).into(),
+                    id: String::new(),
+                    retry_ms: None,
+                },
+            ))
+        })
+        .collect();
+    Message::StreamBatch {
+        id,
+        received: data.len() as u64,
+        websocket: false,
+        entries,
+    }
+}
+
+/// On a WebSocket in flight, the response pane takes a typed message (Enter sends it, Esc
+/// leaves the line without stopping anything), a saved one by its number, a ping and a close;
+/// keys typed on the line never reach the rest of the workbench.
+#[test]
+fn a_websocket_in_flight_takes_typed_and_saved_messages_from_the_response_pane() {
+    let mut s = two_profiles();
+    let mut p = s.form.to_profile().unwrap();
+    p.url = "wss://example.test/socket".into();
+    p.websocket.messages = vec!["saved one".into()];
+    s.form = tui::form::Form::from_profile(&p);
+    let fx = update(&mut s, ctrl('r'));
+    let id = match fx.as_slice() {
+        [Effect::Send { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    s.focus = Pane::Response;
+    use engine::body::messages::Outgoing;
+    assert!(update(&mut s, key(KeyCode::Char('i'))).is_empty());
+    assert!(s.typing(), "q and ? are text on the input line");
+    typed(&mut s, "hi q?");
+    assert!(!s.quit);
+    assert_eq!(
+        update(&mut s, key(KeyCode::Enter)),
+        vec![Effect::SendMessage {
+            id,
+            out: Outgoing::Text("hi q?".into())
+        }]
+    );
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('1'))),
+        vec![Effect::SendMessage {
+            id,
+            out: Outgoing::Text("saved one".into())
+        }]
+    );
+    assert!(update(&mut s, key(KeyCode::Char('2'))).is_empty());
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text()
+            .contains("1 saved message")
+    );
+    update(&mut s, key(KeyCode::Char('i')));
+    assert!(
+        update(&mut s, key(KeyCode::Esc)).is_empty(),
+        "Esc leaves the line only"
+    );
+    assert!(
+        s.in_flight
+            .as_ref()
+            .is_some_and(|f| f.input.is_none() && !f.stopping)
+    );
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('p'))),
+        vec![Effect::SendMessage {
+            id,
+            out: Outgoing::Ping
+        }]
+    );
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('x'))),
+        vec![Effect::SendMessage {
+            id,
+            out: Outgoing::Close {
+                code: 1000,
+                reason: String::new()
+            }
+        }]
+    );
+}
+
+/// The live log keeps the last entries of a flood, follows the newest, and a pause holds the view.
+#[test]
+fn the_live_log_is_bounded_and_a_pause_holds_the_view() {
+    let mut s = two_profiles();
+    let fx = update(&mut s, ctrl('r'));
+    let id = match fx.as_slice() {
+        [Effect::Send { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    let many: Vec<String> = (0..3000).map(|i| i.to_string()).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    update(&mut s, batch(id, &many));
+    let live = &s.in_flight.as_ref().unwrap().live;
+    assert_eq!(live.entries.len(), tui::live::LIVE_RING);
+    assert_eq!(live.visible().next_back().unwrap().lines, ["2999"]);
+    s.focus = Pane::Response;
+    update(&mut s, key(KeyCode::Char('f')));
+    update(&mut s, batch(id, &["new"]));
+    let live = &s.in_flight.as_ref().unwrap().live;
+    assert_eq!(
+        live.visible().next_back().unwrap().lines,
+        ["2999"],
+        "paused"
+    );
+    update(&mut s, key(KeyCode::Char('f')));
+    let live = &s.in_flight.as_ref().unwrap().live;
+    assert_eq!(live.visible().next_back().unwrap().lines, ["new"]);
 }

@@ -5,6 +5,7 @@ pub mod effects;
 pub mod fixes;
 pub mod form;
 pub mod layout;
+pub mod live;
 pub mod message;
 pub mod options;
 pub mod state;

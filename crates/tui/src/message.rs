@@ -76,6 +76,8 @@ pub enum Message {
     },
     /// Said once: history set aside or unavailable.
     HistoryNote(String),
+    /// A message typed for a WebSocket could not be handed to it.
+    MessageNotSent(String),
     /// The profile files' names, listed before they are read: the first frame shows them.
     ProfilesListed(Vec<String>),
     ProfilesLoaded(Vec<LoadedProfile>),
@@ -85,13 +87,14 @@ pub enum Message {
     SaveConflict,
     /// The terminal window came back into focus: files may have changed meanwhile.
     FocusGained,
-    /// An event stream (or a WebSocket) of send `id` has brought `events` so far (`unit`:
-    /// "events" or "messages"); `last` is the latest, short.
-    StreamProgress {
+    /// An event stream (or a WebSocket) of send `id` has brought `received` events (or
+    /// messages received) so far; `entries` are those that passed since the last batch (at most
+    /// the live log's ring), `websocket` whether it is a WebSocket conversation.
+    StreamBatch {
         id: u64,
-        events: u64,
-        unit: &'static str,
-        last: String,
+        received: u64,
+        websocket: bool,
+        entries: Vec<crate::live::LiveEntry>,
     },
     Imported(Result<String, crate::state::ImportFailed>),
     /// The import wizard's path `typed`, completed from the folder listing.

@@ -134,6 +134,12 @@ pub struct InFlight {
     /// What `events` counts: "events" of a stream, "messages" of a WebSocket.
     pub unit: &'static str,
     pub last_event: String,
+    /// The last events or messages, as they came.
+    pub live: crate::live::LiveLog,
+    /// A WebSocket conversation: messages can be sent while it runs.
+    pub websocket: bool,
+    /// The message being typed (a WebSocket), None when no input line is open.
+    pub input: Option<String>,
     /// Esc asked the stream to stop; its send is still finishing.
     pub stopping: bool,
 }
@@ -437,6 +443,7 @@ impl State {
             Some(Popup::RenameProfile(_)) => true,
             Some(_) => false,
             None if self.history_filter.is_some() || self.body_search.is_some() => true,
+            None if self.in_flight.as_ref().is_some_and(|f| f.input.is_some()) => true,
             None => {
                 self.focus == Pane::Form
                     && !self.form_idle

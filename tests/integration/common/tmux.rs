@@ -59,3 +59,19 @@ pub fn wait_for(session: &str, needle: &str, secs: u64) -> String {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The screen once it shows `needle` at least `n` times; fails the test when it never does.
+pub fn wait_for_count(session: &str, needle: &str, n: usize, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if screen.matches(needle).count() >= n {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {secs} s for {n} times {needle:?} in tmux session {session}; the screen:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -75,6 +75,17 @@ impl Frame {
         }
     }
 
+    /// The message's kind as a person reads it: `text`, `binary, 2 bytes, base64`, `close 1000`.
+    pub fn label(&self) -> String {
+        match self {
+            Frame::Binary { bytes, .. } => format!("binary, {bytes} bytes, base64"),
+            Frame::Close {
+                code: Some(code), ..
+            } => format!("close {code}"),
+            other => other.type_name().to_string(),
+        }
+    }
+
     /// What the message carried, as one would read it (binary as base64).
     pub fn data(&self) -> &str {
         match self {

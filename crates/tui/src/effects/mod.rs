@@ -67,6 +67,11 @@ pub enum Effect {
     StopStream {
         id: u64,
     },
+    /// Send a message on the WebSocket of send `id`.
+    SendMessage {
+        id: u64,
+        out: engine::body::messages::Outgoing,
+    },
     LoadProfiles,
     LoadKeys,
     /// Save the profile; `over`: only over the file as it was loaded (None: whatever is there).
@@ -157,6 +162,8 @@ pub struct Runner {
     flights: HashMap<u64, (JoinHandle<()>, Arc<AtomicBool>)>,
     /// Token PINs: asked with a popup, kept in memory for the session.
     pins: Arc<TuiPins>,
+    /// Where the messages typed for a send's WebSocket go, by send.
+    outboxes: HashMap<u64, tokio::sync::mpsc::Sender<engine::body::messages::Outgoing>>,
 }
 
 impl Runner {
@@ -206,11 +213,14 @@ impl Runner {
             history,
             flights: HashMap::new(),
             pins,
+            outboxes: HashMap::new(),
         }
     }
 
     pub fn run(&mut self, effect: Effect) {
         self.flights.retain(|_, (h, _)| !h.is_finished());
+        let flights = &self.flights;
+        self.outboxes.retain(|id, _| flights.contains_key(id));
         let tx = self.tx.clone();
         match effect {
             Effect::Send {
@@ -303,6 +313,16 @@ impl Runner {
                     let r = rename_profile(&dir, &from, &to);
                     let _ = tx.send(Message::Saved(r));
                 });
+            }
+            Effect::SendMessage { id, out } => {
+                if let Some(to) = self.outboxes.get(&id) {
+                    // The queue holds a few; a full one means the socket is stuck: said, not waited on.
+                    if to.try_send(out).is_err() {
+                        let _ = tx.send(Message::MessageNotSent(
+                            "the message was not sent: the WebSocket is not taking messages".into(),
+                        ));
+                    }
+                }
             }
             Effect::StopStream { id } => {
                 if let Some((_, stop)) = self.flights.get(&id) {

@@ -5,7 +5,9 @@ use super::*;
 use crate::message::Message;
 use crate::state::SendExtras;
 use engine::body::events::{EventTap, StreamItem};
-use engine::body::messages::Direction;
+use engine::body::messages::{Direction, Outbox};
+
+use crate::live::{LIVE_RING, LiveEntry};
 use engine::budget::Budget;
 use engine::pipeline::Sent;
 use engine::request::profile::Profile;
@@ -30,34 +32,16 @@ impl Runner {
         let budget = Budget::unlimited().cancelled_by(stop.clone());
         // Events of a stream are counted on the status line as they come; the stream itself
         // ends at the profile's timeout with what arrived shown.
-        let (events_to, mut events) = tokio::sync::mpsc::channel::<StreamItem>(256);
-        let progress = tx.clone();
-        self.rt.spawn(async move {
-            let mut n = 0u64;
-            while let Some(item) = events.recv().await {
-                let (unit, last) = match &item {
-                    StreamItem::Event(e) => ("events", format!("{} {}", e.event, e.data)),
-                    StreamItem::Message(m) if m.direction == Direction::Sent => continue,
-                    StreamItem::Message(m) => (
-                        "messages",
-                        format!("{} {}", m.frame.type_name(), m.frame.data()),
-                    ),
-                };
-                n += 1;
-                let last: String = last.replace('\n', " ").chars().take(60).collect();
-                let _ = progress.send(Message::StreamProgress {
-                    id,
-                    events: n,
-                    unit,
-                    last,
-                });
-            }
-        });
+        let (events_to, events) = tokio::sync::mpsc::channel::<StreamItem>(256);
+        self.rt.spawn(stream_batches(id, events, tx.clone()));
+        // Messages typed for a WebSocket; an answer that is not one never reads them.
+        let (outbox_to, outbox) = Outbox::channel(16);
+        self.outboxes.insert(id, outbox_to);
         let handle = self.rt.spawn(async move {
             let mut sent = pipeline
                 .send_chain(*profile, &scope, &budget, |req| {
                     req.save_to = save_to.map(PathBuf::from);
-                    req.events = Some(EventTap::to(events_to, None));
+                    req.events = Some(EventTap::to(events_to, None).sending(outbox));
                 })
                 .await;
             for s in &mut sent {
@@ -193,5 +177,59 @@ impl Runner {
                 lines,
             });
         });
+    }
+}
+
+/// How long the items of a stream gather before they go to the screen as one batch: a flood
+/// of events is drawn a few dozen times a second, never once an event.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Hands a stream's items to the workbench in batches: each batch holds at most the live log's
+/// ring (older ones in it would leave the ring at once), so a flood costs bounded memory.
+async fn stream_batches(
+    id: u64,
+    mut items: tokio::sync::mpsc::Receiver<StreamItem>,
+    tx: UnboundedSender<Message>,
+) {
+    let mut received = 0u64;
+    let mut websocket = false;
+    while let Some(first) = items.recv().await {
+        let mut batch = std::collections::VecDeque::new();
+        let mut take = |item: StreamItem, batch: &mut std::collections::VecDeque<LiveEntry>| {
+            match &item {
+                StreamItem::Event(_) => received += 1,
+                StreamItem::Message(m) => {
+                    websocket = true;
+                    if m.direction == Direction::Received {
+                        received += 1;
+                    }
+                }
+            }
+            if batch.len() == LIVE_RING {
+                batch.pop_front();
+            }
+            batch.push_back(LiveEntry::of(&item));
+        };
+        take(first, &mut batch);
+        let window = tokio::time::sleep(BATCH_WINDOW);
+        tokio::pin!(window);
+        loop {
+            tokio::select! {
+                next = items.recv() => match next {
+                    Some(item) => take(item, &mut batch),
+                    None => break,
+                },
+                () = &mut window => break,
+            }
+        }
+        let sent = tx.send(Message::StreamBatch {
+            id,
+            received,
+            websocket,
+            entries: batch.into(),
+        });
+        if sent.is_err() {
+            return;
+        }
     }
 }

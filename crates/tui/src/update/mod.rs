@@ -18,6 +18,7 @@ mod compare;
 mod form;
 mod history;
 mod keys;
+mod live;
 mod mouse;
 mod popup;
 mod profiles;
@@ -243,7 +244,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Message::HistoryNote(n) => {
+        Message::HistoryNote(n) | Message::MessageNotSent(n) => {
             s.message = Some(Note::Problem(n));
             Vec::new()
         }
@@ -286,16 +287,24 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::FocusGained => vec![Effect::LoadProfiles],
-        Message::StreamProgress {
+        Message::StreamBatch {
             id,
-            events,
-            unit,
-            last,
+            received,
+            websocket,
+            entries,
         } => {
             if let Some(f) = s.in_flight.as_mut().filter(|f| f.id == id) {
-                f.events = events;
-                f.unit = unit;
-                f.last_event = last;
+                f.events = received;
+                f.websocket |= websocket;
+                f.unit = if f.websocket { "messages" } else { "events" };
+                if let Some(last) = entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.flow != crate::live::Flow::Sent)
+                {
+                    f.last_event = last.short();
+                }
+                f.live.extend(entries);
             }
             Vec::new()
         }
@@ -410,6 +419,9 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     if s.popup.is_some() {
         return popup_key(s, k);
     }
+    if let Some(effects) = live::live_key(s, &k) {
+        return effects;
+    }
     if ctrl(&k, 'r') || k.code == KeyCode::F(5) {
         return send(s);
     }
@@ -428,10 +440,13 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         s.popup = Some(Popup::Help);
         return Vec::new();
     }
-    // Esc on an event stream that has brought events stops it and keeps them (the send ends
+    // Esc on an event stream (or a WebSocket) that has brought events stops it and keeps them (the send ends
     // normally a moment later); a second Esc, or Esc before any event, cancels the send.
     if k.code == KeyCode::Esc
-        && let Some(f) = s.in_flight.as_ref().filter(|f| f.events > 0 && !f.stopping)
+        && let Some(f) = s
+            .in_flight
+            .as_ref()
+            .filter(|f| (f.events > 0 || f.websocket) && !f.stopping)
     {
         let id = f.id;
         if let Some(f) = s.in_flight.as_mut() {
@@ -597,6 +612,13 @@ fn take_off(
         events: 0,
         unit: "events",
         last_event: String::new(),
+        live: crate::live::LiveLog::default(),
+        // Known from the URL as written, or from the first message that passes.
+        websocket: ["ws://", "wss://"]
+            .iter()
+            .any(|p| profile.url.starts_with(p))
+            || !profile.websocket.is_empty(),
+        input: None,
         stopping: false,
     });
     effects.push(effect(id, Box::new(profile)));

@@ -167,6 +167,14 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             status,
         );
     }
+    if let Some(fl) = s
+        .in_flight
+        .as_ref()
+        .filter(|fl| !fl.live.is_empty() || fl.websocket)
+    {
+        draw_live(f, tabs.union(body), fl, t, s.focus == Pane::Response);
+        return;
+    }
     let Some(shown) = s.shown() else {
         if s.in_flight.is_none() {
             f.render_widget(
