@@ -183,3 +183,55 @@ fn events_show_while_the_stream_runs_and_ctrl_c_keeps_what_arrived() {
     let h = String::from_utf8_lossy(&history.stdout);
     assert!(h.contains("/endless"), "the cut stream is recorded: {h}");
 }
+
+/// `[expect.stream]` judges a stream by its events: how many, how soon, and JSON checks on the
+/// first, the last and any of them; `run` judges a stream profile the same way, and the history
+/// keeps the first and last events.
+#[test]
+fn stream_expectations_judge_the_events_in_send_and_run() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = sse_server(&env, dir.path());
+    let profile = |name: &str, rules: &str| {
+        std::fs::write(
+            dir.path().join(format!("{name}.toml")),
+            format!(
+                "url = \"{url}/three\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[expect.stream]\n{rules}"
+            ),
+        )
+        .unwrap();
+    };
+    profile(
+        "good",
+        "min = 3\nwithin_ms = 20000\nfirst = [{ path = \"$.n\", equals = 1 }]\nlast = [{ path = \"$.n\", equals = 3 }]\nany = [{ path = \"$.cn\", equals = \"certbench-demo-client\" }]\n",
+    );
+    profile("bad", "min = 5\nlast = [{ path = \"$.n\", equals = 9 }]\n");
+    let out = certbench(&env, dir.path(), &["send", "good", "--json"])
+        .output()
+        .unwrap();
+    let v = ndjson(&out);
+    let ex = v.last().unwrap();
+    assert_eq!(ex["expectations"]["checked"], 5, "{ex}");
+    assert_eq!(ex["stream"]["first"].as_array().unwrap().len(), 3, "{ex}");
+    let out = certbench(&env, dir.path(), &["send", "bad"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("3 events came, fewer than min = 5"), "{err}");
+    assert!(err.contains("the last event: $.n is 3, not 9"), "{err}");
+    let run = certbench(&env, dir.path(), &["run", "good", "bad"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(5), "{text}{err}");
+    assert!(err.contains("PASS good"), "{err}");
+    assert!(err.contains("FAIL bad"), "{err}");
+    // The history keeps the events with the send.
+    let shown = certbench(&env, dir.path(), &["history", "show", "1", "--json"])
+        .output()
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["stream"]["first"][0]["kind"], "tick", "{shown}");
+}

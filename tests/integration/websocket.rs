@@ -244,7 +244,7 @@ fn a_subprotocol_the_server_speaks_is_agreed_and_a_large_message_ends_the_talk()
     std::fs::write(
         dir.path().join("chat.toml"),
         format!(
-            "url = \"{url}/chat\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[websocket]\nsubprotocols = [\"chat.v1\"]\nmessages = [\"ok\", \"big\", \"never echoed\"]\nmax_message_bytes = \"1KiB\"\n"
+            "url = \"{url}/chat\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[websocket]\nsubprotocols = [\"chat.v1\"]\nmessages = [\"ok\", \"big\", \"never echoed\"]\nmax_message_bytes = \"1KiB\"\n\n[expect.stream]\nmin = 2\nfirst = [{{ path = \"$.subprotocol\", equals = \"chat.v1\" }}]\n"
         ),
     )
     .unwrap();
@@ -261,6 +261,13 @@ fn a_subprotocol_the_server_speaks_is_agreed_and_a_large_message_ends_the_talk()
     assert_eq!(hello["subprotocol"], "chat.v1", "{v:?}");
     let ex = v.last().unwrap();
     assert_eq!(ex["stream"]["end"], "message_too_large", "{ex}");
+    // The greeting and the echo came (the large one did not): both rules met.
+    assert_eq!(ex["expectations"]["checked"], 2, "{ex}");
+    assert_eq!(
+        ex["expectations"]["failures"],
+        serde_json::json!([]),
+        "{ex}"
+    );
     let kinds: Vec<&str> = ex["warnings"]
         .as_array()
         .unwrap()
@@ -340,4 +347,40 @@ fn a_refused_upgrade_shows_the_status_and_the_body() {
         text.contains("no sockets for certbench-demo-client"),
         "{text}"
     );
+}
+
+/// A secret of the request (here its Authorization value) that comes back in a message is
+/// hidden in the history: in the transcript and in the kept messages alike.
+#[test]
+fn a_secret_echoed_in_a_message_is_redacted_in_the_history() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server(&env, dir.path());
+    let secret = "tok-s3cret-5ac1d2";
+    let out = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args(["-H", &format!("Authorization: Bearer {secret}")])
+        .args([
+            "--message",
+            &format!("my token is {secret}"),
+            "--max-messages",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = certbench(&env, dir.path(), &["history", "show", "1", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("my token is"),
+        "the messages are there: {text}"
+    );
+    assert!(!text.contains(secret), "{text}");
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::body::kept::{KEPT_FIRST, KEPT_LAST, Kept, KeptEvent};
 use crate::body::messages::{Outbox, WsMessage};
 
 /// The longest one event may be; a longer one is dropped (and counted), the stream goes on.
@@ -121,6 +122,31 @@ pub struct StreamSummary {
     /// Messages sent (a WebSocket conversation; `events` counts those received).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub sent: u64,
+    /// The first events (or messages received), at most [`KEPT_FIRST`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first: Vec<KeptEvent>,
+    /// The last ones after those, at most [`KEPT_LAST`] (the ones between are only counted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last: Vec<KeptEvent>,
+}
+
+impl StreamSummary {
+    /// What a stream that kept `kept` came to.
+    pub fn of(events: u64, end: StreamEnd, kept: Kept<KeptEvent>) -> StreamSummary {
+        StreamSummary {
+            events,
+            end,
+            oversized: 0,
+            sent: 0,
+            first: kept.first,
+            last: kept.last.into(),
+        }
+    }
+
+    /// Every kept event, first to last.
+    pub fn kept(&self) -> impl Iterator<Item = &KeptEvent> {
+        self.first.iter().chain(&self.last)
+    }
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -140,6 +166,7 @@ pub struct EventReader {
     tap: EventTap,
     started: Instant,
     pub events: u64,
+    kept: Kept<KeptEvent>,
 }
 
 impl EventReader {
@@ -149,6 +176,7 @@ impl EventReader {
             tap,
             started,
             events: 0,
+            kept: Kept::new(KEPT_FIRST, KEPT_LAST),
         }
     }
 
@@ -179,6 +207,8 @@ impl EventReader {
                     .retry
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             };
+            self.kept
+                .push(KeptEvent::new(event.at_ms, &event.event, &event.data));
             if !self.tap.hand(StreamItem::Event(event)).await {
                 return Some(StreamEnd::ReaderGone);
             }
@@ -192,10 +222,8 @@ impl EventReader {
 
     pub fn summary(&self, end: StreamEnd) -> StreamSummary {
         StreamSummary {
-            events: self.events,
-            end,
             oversized: self.parser.overflows(),
-            sent: 0,
+            ..StreamSummary::of(self.events, end, self.kept.clone())
         }
     }
 }

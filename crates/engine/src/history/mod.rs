@@ -298,9 +298,9 @@ impl History {
                     exchange::build_view(&body, ctype.as_deref(), parse, &Budget::unlimited())
                         .unwrap_or(exchange::BodyView::Binary);
                 ex.body = body;
-                Ok(ex)
+                Ok(*ex)
             }
-            Outcome::Failure(f) => Err(f),
+            Outcome::Failure(f) => Err(*f),
         };
         Ok(Entry {
             summary,
@@ -420,17 +420,28 @@ impl<'a> Row<'a> {
                 ex.url = red.url(&ex.url);
                 ex.headers = red.headers(&ex.headers);
                 red.hops(&mut ex.redirects);
+                // A stream's kept events are body too: the same secrets are hidden in them.
+                if let Some(stream) = ex.stream.as_mut() {
+                    for e in stream.first.iter_mut().chain(stream.last.iter_mut()) {
+                        e.data = red.text(&e.data).into_owned();
+                    }
+                }
                 let truncated = raw.len() > cap;
                 let body = red.bytes(&raw[..raw.len().min(cap)]);
                 let ctype = crate::headers::get(&ex.headers, "content-type").map(str::to_string);
-                (Outcome::Response(ex), Some(body), truncated, ctype)
+                (
+                    Outcome::Response(Box::new(ex)),
+                    Some(body),
+                    truncated,
+                    ctype,
+                )
             }
             Err(f) => {
                 let mut f = f.clone();
                 f.chain = f.chain.iter().map(|c| red.text(c).into_owned()).collect();
                 f.diagnosis.message = red.text(&f.diagnosis.message).into_owned();
                 red.hops(&mut f.redirects);
-                (Outcome::Failure(f), None, false, None)
+                (Outcome::Failure(Box::new(f)), None, false, None)
             }
         };
         Row {

@@ -81,8 +81,8 @@ pub struct StoredRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
 pub(super) enum Outcome {
-    Response(Exchange),
-    Failure(Failure),
+    Response(Box<Exchange>),
+    Failure(Box<Failure>),
 }
 /// One whole entry, ready for the response pane or a comparison.
 #[derive(Debug, Clone)]

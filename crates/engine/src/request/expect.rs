@@ -1,6 +1,7 @@
 //! Expectations (`[expect]` in a profile): what a response must show, each checked and any
 //! failure said in words. A failed expectation is exit code 5 on the command line.
 
+use crate::request::expect_stream::StreamRule;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,9 @@ pub struct Expect {
     pub server_cert_days_left: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_cert_sent: Option<bool>,
+    /// An event stream's or a WebSocket's events: how many, how soon, what they hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,6 +143,9 @@ impl Expect {
                     .map_err(|e| format!("expect.headers.{name}: regex {r:?}: {e}"))?;
             }
         }
+        if let Some(rule) = &self.stream {
+            rule.check_rules()?;
+        }
         for c in &self.json {
             serde_json_path::JsonPath::parse(&c.path)
                 .map_err(|e| format!("expect.json path {:?}: {e}", c.path))?;
@@ -236,11 +243,16 @@ impl Expect {
                 },
             );
         }
+        if let Some(rule) = &self.stream {
+            for (ok, said) in rule.outcomes(ex) {
+                check(ok, said);
+            }
+        }
         v
     }
 }
 
-fn json_check(c: &JsonCheck, body: Option<&serde_json::Value>) -> (bool, String) {
+pub(crate) fn json_check(c: &JsonCheck, body: Option<&serde_json::Value>) -> (bool, String) {
     let Some(body) = body else {
         return (false, format!("{}: the body is not JSON", c.path));
     };

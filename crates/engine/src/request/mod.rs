@@ -5,6 +5,7 @@ pub mod chain;
 pub mod env_pair;
 pub mod environment;
 pub mod expect;
+pub mod expect_stream;
 pub mod prepare;
 pub mod profile;
 pub mod profile_edit;

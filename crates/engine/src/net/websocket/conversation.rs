@@ -9,6 +9,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::body::events::{EventTap, StreamEnd, StreamItem};
+use crate::body::kept::{Kept, KeptEvent};
 use crate::body::messages::{Direction, Frame, Outgoing, WsMessage};
 use crate::budget::{Budget, Stopped};
 use crate::diagnose::fix::Fix;
@@ -25,6 +26,8 @@ pub(super) struct Conversation {
     /// One line a message, up to `limit` bytes.
     pub(super) transcript: Vec<u8>,
     pub(super) limit: usize,
+    /// The first and last messages received, for the exchange's summary.
+    pub(super) kept: Kept<KeptEvent>,
     pub(super) received: u64,
     pub(super) sent: u64,
     pub(super) warnings: Vec<Diagnosis>,
@@ -154,6 +157,9 @@ impl Conversation {
             Message::Frame(_) => return None,
         };
         self.received += 1;
+        let at_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.kept
+            .push(KeptEvent::new(at_ms, frame.type_name(), frame.data()));
         if let Some(end) = self.note(Direction::Received, frame).await {
             return Some(end);
         }

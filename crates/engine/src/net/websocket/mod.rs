@@ -23,6 +23,7 @@ mod refusal;
 use super::client::ClientEntry;
 use super::connect::RouteKey;
 use crate::body::events::{EventTap, StreamSummary};
+use crate::body::kept::{KEPT_FIRST, KEPT_LAST, Kept};
 use crate::budget::Budget;
 use crate::diagnose::failure::Failure;
 use crate::diagnose::kind::DiagnosisKind;
@@ -121,6 +122,7 @@ pub(super) async fn converse(
         started,
         transcript: Vec::new(),
         limit,
+        kept: Kept::new(KEPT_FIRST, KEPT_LAST),
         received: 0,
         sent: 0,
         warnings: Vec::new(),
@@ -144,10 +146,8 @@ pub(super) async fn converse(
         },
         warnings: talk.warnings,
         stream: Some(StreamSummary {
-            events: talk.received,
-            end,
-            oversized: 0,
             sent: talk.sent,
+            ..StreamSummary::of(talk.received, end, talk.kept.clone())
         }),
         ..answer(req, &response, transcript, text, false)
     })
