@@ -123,7 +123,11 @@ impl WsMessage {
             .replace('\\', "\\\\")
             .replace('\r', "\\r")
             .replace('\n', "\\n");
-        format!("{} {what}: {data}\n", self.direction.as_str())
+        let control = !matches!(self.frame, Frame::Text { .. } | Frame::Binary { .. });
+        match data.is_empty() && control {
+            true => format!("{} {what}\n", self.direction.as_str()),
+            false => format!("{} {what}: {data}\n", self.direction.as_str()),
+        }
     }
 }
 
