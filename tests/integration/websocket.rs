@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::servers::{Port, Running, node, start, write_demo_files};
+use crate::common::servers::{Port, Running, nginx_with, node, start, write_demo_files};
 use crate::common::{Env, certbench_command};
 use crate::proxy::Tinyproxy;
 
@@ -20,9 +20,14 @@ ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain("srv.pem", "srv.key")
 ctx.load_verify_locations("ca.pem")
 ctx.verify_mode = ssl.CERT_REQUIRED
+plain = "plain" in sys.argv
 async def handler(ws):
-    peer = ws.transport.get_extra_info("peercert")
-    cn = dict(x[0] for x in peer["subject"]).get("commonName")
+    if plain:
+        # Behind nginx: the proxy checked the certificate and says whose it was.
+        cn = ws.request.headers.get("X-Client-DN")
+    else:
+        peer = ws.transport.get_extra_info("peercert")
+        cn = dict(x[0] for x in peer["subject"]).get("commonName")
     await ws.send(json.dumps({"cn": cn, "path": ws.request.path, "subprotocol": ws.subprotocol}))
     async for m in ws:
         if m == "close-please":
@@ -36,7 +41,7 @@ async def handler(ws):
             await ws.send(m)
 async def main():
     chat = ["chat.v1"] if "chat" in sys.argv else None
-    async with websockets.serve(handler, "127.0.0.1", 0, ssl=ctx, subprotocols=chat):
+    async with websockets.serve(handler, "127.0.0.1", 0, ssl=None if plain else ctx, subprotocols=chat):
         await asyncio.Future()
 asyncio.run(main())
 "#;
@@ -383,4 +388,101 @@ fn a_secret_echoed_in_a_message_is_redacted_in_the_history() {
         "the messages are there: {text}"
     );
     assert!(!text.contains(secret), "{text}");
+}
+
+/// Server-Sent Events from Python's http.server, plain HTTP: three events 300 ms apart.
+const SSE_BACKEND: &str = r#"
+import http.server, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for i in range(1, 4):
+            self.wfile.write(f"data: {{\"n\": {i}, \"dn\": \"{self.headers.get('X-Client-DN')}\"}}\n\n".encode())
+            self.wfile.flush()
+            time.sleep(0.3)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", 0), H).serve_forever()
+"#;
+
+/// nginx terminating mutual TLS (`ssl_verify_client on`) in front of a plain WebSocket server
+/// (`proxy_pass` with the Upgrade headers) and a plain event stream (`proxy_buffering off`):
+/// the conversation and the events go through, and events arrive as they are sent.
+#[test]
+fn behind_nginx_a_websocket_and_an_event_stream_pass_through_as_they_come() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_ws, ws_url) = ws_server_with(&env, dir.path(), &["plain"]);
+    let ws_port = ws_url.rsplit(':').next().unwrap().to_string();
+    std::fs::write(dir.path().join("sse.py"), SSE_BACKEND).unwrap();
+    let (_sse, sse_port) = start("python3 http.server", Port::FromOs, |_| {
+        let mut c = Command::new("python3");
+        c.arg("sse.py").current_dir(dir.path());
+        c
+    });
+    let locations = format!(
+        "    location /ws {{ proxy_pass http://127.0.0.1:{ws_port}; proxy_http_version 1.1;\n\
+         proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";\n\
+         proxy_set_header X-Client-DN $ssl_client_s_dn; }}\n\
+         location /events {{ proxy_pass http://127.0.0.1:{sse_port}; proxy_buffering off;\n\
+         proxy_set_header X-Client-DN $ssl_client_s_dn; }}\n"
+    );
+    let nginx_dir = dir.path().join("nginx");
+    std::fs::create_dir_all(&nginx_dir).unwrap();
+    let (_nginx, https) = nginx_with(
+        &nginx_dir,
+        &env.demo.server_cert.cert_pem,
+        &env.demo.server_cert.key_pem,
+        &env.demo.pki.ca.cert_pem,
+        &locations,
+    );
+    let wss = https.replace("https://", "wss://");
+    let out = certbench(&env, dir.path(), &["send", &format!("{wss}/ws")])
+        .args(KEY)
+        .args([
+            "--message",
+            "through nginx",
+            "--max-messages",
+            "2",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let hello: serde_json::Value = serde_json::from_str(
+        v.iter().find(|m| m["direction"] == "received").unwrap()["data"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        hello["cn"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("CN=certbench-demo-client"),
+        "nginx checked our key and said whose it was: {hello}"
+    );
+    assert!(
+        v.iter()
+            .any(|m| m["direction"] == "received" && m["data"] == "through nginx")
+    );
+    let out = certbench(&env, dir.path(), &["send", &format!("{https}/events")])
+        .args(KEY)
+        .args(["--json", "--no-history"])
+        .output()
+        .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(v.last().unwrap()["stream"]["events"], 3, "{v:?}");
+    let (first, third) = (
+        v[0]["at_ms"].as_u64().unwrap(),
+        v[2]["at_ms"].as_u64().unwrap(),
+    );
+    assert!(
+        third >= first + 400,
+        "the events came one by one, not buffered into one ({first} ms, {third} ms)"
+    );
 }

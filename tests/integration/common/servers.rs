@@ -144,6 +144,17 @@ pub fn nginx(
     server_key: &str,
     client_ca: &str,
 ) -> (Running, String) {
+    nginx_with(dir, server_cert, server_key, client_ca, "")
+}
+
+/// The same nginx with `locations` (nginx `location` blocks) in its server.
+pub fn nginx_with(
+    dir: &Path,
+    server_cert: &str,
+    server_key: &str,
+    client_ca: &str,
+    locations: &str,
+) -> (Running, String) {
     for (file, text) in [
         ("srv.pem", server_cert),
         ("srv.key", server_key),
@@ -162,7 +173,7 @@ pub fn nginx(
          fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
          server {{\n    listen 127.0.0.1:{port} ssl;\n    server_name localhost;\n    root {d}/www;\n\
          ssl_certificate {d}/srv.pem;\n    ssl_certificate_key {d}/srv.key;\n\
-         ssl_client_certificate {d}/client-ca.pem;\n    ssl_verify_client on;\n  }}\n}}\n"
+         ssl_client_certificate {d}/client-ca.pem;\n    ssl_verify_client on;\n{locations}\n  }}\n}}\n"
         );
         std::fs::write(dir.join("nginx.conf"), conf).unwrap();
         let mut c = Command::new("nginx");
