@@ -246,14 +246,19 @@ pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) ->
         StreamEnd::MessageTooLarge => "stopped at a message over the size limit",
         StreamEnd::Broken => "the connection broke",
     };
-    let oversized = match s.oversized {
+    let mut oversized = match s.oversized {
         0 => String::new(),
         n => format!("; {n} events over 16 MiB dropped"),
     };
+    if s.body_cut {
+        oversized.push_str(
+            "; the body keeps the start (the first 50 and last 10 are in the stream summary)",
+        );
+    }
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     if websocket {
         return format!(
-            "{} message{} received, {} sent: {end}",
+            "{} message{} received, {} sent: {end}{oversized}",
             s.events,
             plural(s.events),
             s.sent

@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod curl;
 mod diagnose;
+mod floods;
 mod history;
 mod hostile;
 mod keyfiles;

@@ -582,3 +582,56 @@ fn a_websocket_conversation_takes_typed_messages_and_shows_the_echoes_live() {
     assert!(screen.contains("sent text: typed in tmux"), "{screen}");
     tmux(&["kill-session", "-t", &session]);
 }
+
+/// An event stream at full speed in the workbench: the live log follows it, a key still gets an
+/// answer while it runs (pause, then Esc), and the workbench's memory stays bounded.
+#[test]
+fn the_workbench_stays_responsive_and_bounded_under_an_event_flood() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, port) =
+        crate::floods::python(dir.path(), "sse_flood.py", crate::floods::SSE_FLOOD);
+    let server = DemoServer::start();
+    let wb = workbench(
+        &server,
+        "flood",
+        &format!("url = \"http://127.0.0.1:{port}/\"\n\n[options]\ntimeout_secs = 60\n"),
+        dir.path(),
+    );
+    let session = wb.session.clone();
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    wait_for(&session, "events from flood", 10);
+    tmux(&["send-keys", "-t", &session, "Tab"]);
+    std::thread::sleep(Duration::from_secs(2));
+    let asked = Instant::now();
+    tmux(&["send-keys", "-t", &session, "f"]);
+    wait_for(&session, "paused", 10);
+    eprintln!(
+        "under the flood, a key was answered on screen in {:?}",
+        asked.elapsed()
+    );
+    let pid = tmux(&["display-message", "-p", "-t", &session, "#{pane_pid}"]);
+    let rss = peak_rss_of_child(pid.trim());
+    eprintln!("the workbench's peak RSS under the flood: {rss} KiB");
+    assert!(rss > 0 && rss < 200 * 1024, "peak RSS {rss} KiB");
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    let screen = wait_for(&session, "events: stopped", 15);
+    assert!(screen.contains("200 OK"), "{screen}");
+    tmux(&["kill-session", "-t", &session]);
+}
+
+/// The peak RSS (VmHWM, KiB) of the certbench process under the shell `shell_pid`.
+fn peak_rss_of_child(shell_pid: &str) -> u64 {
+    let children = std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children"))
+        .unwrap_or_default();
+    children
+        .split_whitespace()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .filter(|status| status.lines().any(|l| l == "Name:\tcertbench"))
+        .find_map(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
+}

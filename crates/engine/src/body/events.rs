@@ -128,6 +128,10 @@ pub struct StreamSummary {
     /// The last ones after those, at most [`KEPT_LAST`] (the ones between are only counted).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub last: Vec<KeptEvent>,
+    /// The body holds only the stream's start: it reached its size in memory
+    /// ([`crate::body::kept::STREAM_BODY_KEPT`], or `max_body` when lower) and the stream went on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_cut: bool,
 }
 
 impl StreamSummary {
@@ -140,6 +144,7 @@ impl StreamSummary {
             sent: 0,
             first: kept.first,
             last: kept.last.into(),
+            body_cut: false,
         }
     }
 

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 pub const KEPT_FIRST: usize = 50;
 pub const KEPT_LAST: usize = 10;
 
+/// The most of a stream's body held in memory (less when `max_body` is lower): past it the
+/// stream goes on, its events handed over and counted, the body no longer growing.
+pub const STREAM_BODY_KEPT: u64 = 16 << 20;
+
 /// The most bytes of one kept event's data (the rest is cut, said by `cut`).
 pub const KEPT_DATA_BYTES: usize = 16 << 10;
 

@@ -2,7 +2,8 @@
 
 use super::client::ClientEntry;
 use crate::body::bodysink::{BodySink, Coding, SinkError};
-use crate::body::events::{EventReader, StreamEnd, is_event_stream};
+use crate::body::events::{EventReader, StreamEnd, StreamSummary, is_event_stream};
+use crate::body::kept::STREAM_BODY_KEPT;
 use crate::budget::{Budget, Stopped};
 use crate::diagnose::fix::Fix;
 use crate::diagnose::kind::DiagnosisKind;
@@ -180,7 +181,14 @@ pub(super) async fn read_response(
             Vec::new()
         }
     };
-    let limit = req.options.max_body().bytes();
+    // A stream someone reads as it arrives keeps a bounded start of its body and goes on.
+    let streaming = req.events.is_some()
+        && req.save_to.is_none()
+        && is_event_stream(header("content-type").as_deref());
+    let limit = match streaming {
+        true => req.options.max_body().bytes().min(STREAM_BODY_KEPT),
+        false => req.options.max_body().bytes(),
+    };
     let with_redirects = |mut f: Failure, redirects: &[Hop]| {
         f.redirects = redirects.to_vec();
         f
@@ -204,6 +212,8 @@ pub(super) async fn read_response(
         .map(|tap| EventReader::new(tap, started));
     let mut stream_end: Option<StreamEnd> = None;
     let mut fed = 0usize;
+    // The body reached its size; the events go on to the reader, uncounted in the body.
+    let mut body_cut = false;
     loop {
         if let Err(stopped) = budget.check() {
             if events.is_some() {
@@ -226,7 +236,17 @@ pub(super) async fn read_response(
         match next {
             Ok(Some(chunk)) => {
                 received += chunk.len() as u64;
-                if req.save_to.is_none() && received > limit {
+                if body_cut {
+                    if let Some(end) = match events.as_mut() {
+                        Some(reader) => reader.feed(&chunk).await,
+                        None => None,
+                    } {
+                        stream_end = Some(end);
+                        break;
+                    }
+                    continue;
+                }
+                if req.save_to.is_none() && events.is_none() && received > limit {
                     // Past the cap on the wire already.
                     over_limit = true;
                     break;
@@ -245,13 +265,24 @@ pub(super) async fn read_response(
                 if let Some(reader) = events.as_mut() {
                     let new = sink.kept_since(fed);
                     fed += new.len();
-                    if let Some(end) = reader.feed(&new).await {
+                    let mut end = reader.feed(&new).await;
+                    // Without a coding the body's bytes are the chunk's: what did not fit goes
+                    // to the reader all the same, and the body stays as it is from here on.
+                    if end.is_none() && matches!(wrote, Err(SinkError::Full)) && codings.is_empty()
+                    {
+                        body_cut = true;
+                        end = reader
+                            .feed(chunk.get(new.len()..).unwrap_or_default())
+                            .await;
+                    }
+                    if let Some(end) = end {
                         stream_end = Some(end);
                         break;
                     }
                 }
                 match wrote {
                     Ok(()) => {}
+                    Err(SinkError::Full) if body_cut => {}
                     Err(SinkError::Full) => {
                         over_limit = true;
                         stream_end = events.as_ref().map(|_| StreamEnd::BodyLimit);
@@ -293,7 +324,8 @@ pub(super) async fn read_response(
     drop(resp);
     let mut incomplete = None;
     // A stream ended before the server closed it: what was decoded so far is the body.
-    let cut_short = stream_end.is_some_and(|e| e != StreamEnd::Closed && e != StreamEnd::BodyLimit);
+    let cut_short =
+        body_cut || stream_end.is_some_and(|e| e != StreamEnd::Closed && e != StreamEnd::BodyLimit);
     let (body, decoded) = if cut_short {
         let kept = sink.into_kept();
         (kept.body, kept.decoded)
@@ -390,9 +422,10 @@ pub(super) async fn read_response(
         warnings,
         incomplete,
         saved_to: req.save_to.as_ref().map(|p| p.display().to_string()),
-        stream: events
-            .as_ref()
-            .map(|r| r.summary(stream_end.unwrap_or(StreamEnd::Closed))),
+        stream: events.as_ref().map(|r| StreamSummary {
+            body_cut,
+            ..r.summary(stream_end.unwrap_or(StreamEnd::Closed))
+        }),
     })
 }
 

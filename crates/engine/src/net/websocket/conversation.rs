@@ -28,6 +28,8 @@ pub(super) struct Conversation {
     pub(super) limit: usize,
     /// The first and last messages received, for the exchange's summary.
     pub(super) kept: Kept<KeptEvent>,
+    /// The transcript reached `limit`: it holds the conversation's start.
+    pub(super) body_cut: bool,
     pub(super) received: u64,
     pub(super) sent: u64,
     pub(super) warnings: Vec<Diagnosis>,
@@ -182,9 +184,10 @@ impl Conversation {
         if !self.tap.hand(StreamItem::Message(message)).await {
             return Some(StreamEnd::ReaderGone);
         }
-        if self.transcript.len() + line.len() > self.limit {
-            self.close_with(1000, "").await;
-            return Some(StreamEnd::BodyLimit);
+        // Past its size the transcript stays as it is; the conversation goes on.
+        if self.body_cut || self.transcript.len() + line.len() > self.limit {
+            self.body_cut = true;
+            return None;
         }
         self.transcript.extend_from_slice(line.as_bytes());
         None

@@ -23,7 +23,7 @@ mod refusal;
 use super::client::ClientEntry;
 use super::connect::RouteKey;
 use crate::body::events::{EventTap, StreamSummary};
-use crate::body::kept::{KEPT_FIRST, KEPT_LAST, Kept};
+use crate::body::kept::{KEPT_FIRST, KEPT_LAST, Kept, STREAM_BODY_KEPT};
 use crate::budget::Budget;
 use crate::diagnose::failure::Failure;
 use crate::diagnose::kind::DiagnosisKind;
@@ -115,7 +115,8 @@ pub(super) async fn converse(
     };
     let upgraded = Instant::now();
     let tap = req.events.clone().unwrap_or_else(EventTap::counting);
-    let limit = usize::try_from(req.options.max_body().bytes()).unwrap_or(usize::MAX);
+    let limit = req.options.max_body().bytes().min(STREAM_BODY_KEPT);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut talk = Conversation {
         socket,
         tap,
@@ -123,6 +124,7 @@ pub(super) async fn converse(
         transcript: Vec::new(),
         limit,
         kept: Kept::new(KEPT_FIRST, KEPT_LAST),
+        body_cut: false,
         received: 0,
         sent: 0,
         warnings: Vec::new(),
@@ -147,6 +149,7 @@ pub(super) async fn converse(
         warnings: talk.warnings,
         stream: Some(StreamSummary {
             sent: talk.sent,
+            body_cut: talk.body_cut,
             ..StreamSummary::of(talk.received, end, talk.kept.clone())
         }),
         ..answer(req, &response, transcript, text, false)
