@@ -250,6 +250,13 @@ pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) ->
         0 => String::new(),
         n => format!("; {n} events over 16 MiB dropped"),
     };
+    if s.reconnects > 0 {
+        oversized.push_str(&format!(
+            "; opened again {} time{} after the server closed it",
+            s.reconnects,
+            if s.reconnects == 1 { "" } else { "s" }
+        ));
+    }
     if s.body_cut {
         oversized.push_str(
             "; the body keeps the start (the first 50 and last 10 are in the stream summary)",

@@ -112,6 +112,9 @@ pub struct SendArgs {
     /// An event stream (text/event-stream) or a WebSocket ends after N events or messages received; its time limit is --timeout
     #[arg(long, visible_alias = "max-messages", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: Option<u64>,
+    /// An event stream the server closes is opened again (Last-Event-ID, after its retry) until --timeout
+    #[arg(long)]
+    pub reconnect: bool,
     /// A WebSocket (ws://, wss://): send this text message once open (repeatable, in order); @FILE sends the file's content. Lines on stdin, when it is not a terminal, are sent too
     #[arg(long, value_name = "TEXT|@FILE")]
     pub message: Vec<String>,
@@ -241,6 +244,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     if let Some(t) = args.timeout {
         o.timeout_secs = t;
     }
+    o.reconnect |= args.reconnect;
     if let Some(size) = args.max_body {
         engine::request::profile::check_max_body(size)?;
         o.max_body = Some(size);

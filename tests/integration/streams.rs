@@ -30,6 +30,14 @@ https.createServer({
     let i = 0;
     const t = setInterval(() => { i++; res.write(`data: ${i}\r\n\r\n`); }, 30);
     req.on('close', () => clearInterval(t));
+  } else if (req.url === '/reconnect') {
+    // Two events a connection, then a close; it goes on after the Last-Event-ID it is given.
+    const from = parseInt(req.headers['last-event-id'] || '0', 10);
+    res.write('retry: 100\n\n');
+    for (const i of [from + 1, from + 2]) {
+      res.write(`id: ${i}\ndata: {"n": ${i}, "last_event_id": "${req.headers['last-event-id'] || ''}"}\n\n`);
+    }
+    res.end();
   } else {
     res.write(': nothing will come\n\n');
   }
@@ -234,4 +242,40 @@ fn stream_expectations_judge_the_events_in_send_and_run() {
         .unwrap();
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(shown["stream"]["first"][0]["kind"], "tick", "{shown}");
+}
+
+/// With --reconnect, a stream the server closes is opened again after its `retry`, with
+/// Last-Event-ID, and the events go on where they stopped until --max-events or the timeout.
+#[test]
+fn reconnect_opens_a_closed_stream_again_with_last_event_id() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = sse_server(&env, dir.path());
+    let out = certbench(
+        &env,
+        dir.path(),
+        &["send", "--url", &format!("{url}/reconnect"), "--reconnect"],
+    )
+    .args(["--credential", "demo", "--trust", "demo-ca", "--no-history"])
+    .args(["--max-events", "6", "--timeout", "20", "--json"])
+    .output()
+    .unwrap();
+    let v = ndjson(&out);
+    let ids: Vec<&str> = v[..6].iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"], "{v:?}");
+    let third: serde_json::Value = serde_json::from_str(v[2]["data"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        third["last_event_id"], "2",
+        "the second connection said where it stopped"
+    );
+    let ex = v.last().unwrap();
+    assert_eq!(ex["stream"]["events"], 6, "{ex}");
+    assert_eq!(ex["stream"]["end"], "max_events", "{ex}");
+    assert_eq!(ex["stream"]["reconnects"], 2, "{ex}");
+    assert_eq!(ex["stream"]["last_id"], "6", "{ex}");
+    let body = ex["body"].as_str().unwrap();
+    assert!(
+        body.contains("id: 1\n") && body.contains("id: 5\n"),
+        "{body}"
+    );
 }

@@ -45,6 +45,9 @@ pub struct EventTap {
     pub max_events: Option<u64>,
     /// Messages to send on a WebSocket while it runs (after the profile's own).
     pub outbox: Option<Outbox>,
+    /// When the stream began, for the events' times (a reconnected stream counts from its
+    /// first connection); None: from this request.
+    pub since: Option<Instant>,
 }
 
 impl EventTap {
@@ -54,6 +57,7 @@ impl EventTap {
             to: Some(to),
             max_events,
             outbox: None,
+            since: None,
         }
     }
 
@@ -63,6 +67,7 @@ impl EventTap {
             to: None,
             max_events: None,
             outbox: None,
+            since: None,
         }
     }
 
@@ -132,6 +137,19 @@ pub struct StreamSummary {
     /// ([`crate::body::kept::STREAM_BODY_KEPT`], or `max_body` when lower) and the stream went on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub body_cut: bool,
+    /// The last event id the server gave (sent back as `Last-Event-ID` on a reconnect).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub last_id: String,
+    /// The server's last `retry` (how long to wait before a reconnect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_ms: Option<u64>,
+    /// How many times the stream was opened again after the server closed it.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub reconnects: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 impl StreamSummary {
@@ -145,6 +163,40 @@ impl StreamSummary {
             first: kept.first,
             last: kept.last.into(),
             body_cut: false,
+            last_id: String::new(),
+            retry_ms: None,
+            reconnects: 0,
+        }
+    }
+
+    /// This stream followed by `next`, the same stream opened again: counts added, the first
+    /// events from the start and the last from the end, the end and the last id from `next`.
+    pub fn then(self, next: StreamSummary) -> StreamSummary {
+        let mut kept = Kept::new(KEPT_FIRST, KEPT_LAST);
+        for e in self
+            .first
+            .into_iter()
+            .chain(self.last)
+            .chain(next.first)
+            .chain(next.last)
+        {
+            kept.push(e);
+        }
+        StreamSummary {
+            events: self.events + next.events,
+            end: next.end,
+            oversized: self.oversized + next.oversized,
+            sent: self.sent + next.sent,
+            first: kept.first,
+            last: kept.last.into(),
+            body_cut: self.body_cut || next.body_cut,
+            last_id: if next.last_id.is_empty() {
+                self.last_id
+            } else {
+                next.last_id
+            },
+            retry_ms: next.retry_ms.or(self.retry_ms),
+            reconnects: self.reconnects + 1,
         }
     }
 
@@ -172,16 +224,20 @@ pub struct EventReader {
     started: Instant,
     pub events: u64,
     kept: Kept<KeptEvent>,
+    last_id: String,
+    retry_ms: Option<u64>,
 }
 
 impl EventReader {
     pub fn new(tap: EventTap, started: Instant) -> EventReader {
         EventReader {
             parser: sse_parse::SseParser::new().max_buffer(MAX_EVENT_BYTES),
+            started: tap.since.unwrap_or(started),
             tap,
-            started,
             events: 0,
             kept: Kept::new(KEPT_FIRST, KEPT_LAST),
+            last_id: String::new(),
+            retry_ms: None,
         }
     }
 
@@ -214,6 +270,8 @@ impl EventReader {
             };
             self.kept
                 .push(KeptEvent::new(event.at_ms, &event.event, &event.data));
+            self.last_id.clone_from(&event.id);
+            self.retry_ms = event.retry_ms.or(self.retry_ms);
             if !self.tap.hand(StreamItem::Event(event)).await {
                 return Some(StreamEnd::ReaderGone);
             }
@@ -228,6 +286,8 @@ impl EventReader {
     pub fn summary(&self, end: StreamEnd) -> StreamSummary {
         StreamSummary {
             oversized: self.parser.overflows(),
+            last_id: self.last_id.clone(),
+            retry_ms: self.retry_ms,
             ..StreamSummary::of(self.events, end, self.kept.clone())
         }
     }

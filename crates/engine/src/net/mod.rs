@@ -9,6 +9,7 @@ pub mod keylog;
 pub mod phases;
 pub mod probe;
 pub mod provider;
+mod reconnect;
 pub mod recording;
 mod redirect;
 pub mod route;

@@ -246,9 +246,9 @@ impl Transport {
         self.send_within(req, &Budget::unlimited()).await
     }
 
-    /// Sends, stopping when the budget says so (a cancel) or the profile's timeout passes;
-    /// the timeout covers reading, decoding and indexing the body too.
-    pub async fn send_within(
+    /// One attempt of `send_within`: sends, stopping when the budget says so (a cancel) or the
+    /// profile's timeout passes; the timeout covers reading, decoding and indexing the body too.
+    pub(super) async fn attempt_within(
         &self,
         req: &PreparedRequest,
         budget: &Budget,

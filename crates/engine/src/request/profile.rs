@@ -143,6 +143,10 @@ pub struct Part {
 pub struct Options {
     #[serde(default = "default_timeout")]
     pub timeout_secs: u32,
+    /// An event stream the server closes is opened again (with `Last-Event-ID`, after the
+    /// server's `retry`) until the timeout.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reconnect: bool,
     #[serde(default = "yes")]
     pub errors_on_status: bool,
     #[serde(default = "yes")]
@@ -225,6 +229,7 @@ impl Default for Options {
             connect_to: Vec::new(),
             http_version: HttpVersion::Auto,
             pin: None,
+            reconnect: false,
         }
     }
 }
