@@ -515,7 +515,7 @@ fn an_event_stream_counts_its_events_live_and_ends_at_the_timeout() {
     );
     let session = wb.session.clone();
     tmux(&["send-keys", "-t", &session, "C-r"]);
-    let screen = wait_for(&session, "events from feed, last: order", 10);
+    let screen = wait_for(&session, "/s) from feed, last: order", 10);
     assert!(screen.contains("shipped"), "{screen}");
     let screen = wait_for(&session, "stopped at the profile's timeout", 15);
     assert!(screen.contains("200 OK"), "{screen}");
@@ -531,15 +531,16 @@ fn an_event_stream_counts_its_events_live_and_ends_at_the_timeout() {
 fn esc_stops_an_event_stream_and_keeps_what_arrived() {
     let server = DemoServer::start();
     let here = std::env::temp_dir();
+    // Its own name: tmux sessions are named after the profile, and tests run at once.
     let wb = workbench(
         &server,
-        "feed",
+        "stopfeed",
         &demo_profile(&server, "/events/0/100", "[options]\ntimeout_secs = 60\n"),
         &here,
     );
     let session = wb.session.clone();
     tmux(&["send-keys", "-t", &session, "C-r"]);
-    wait_for(&session, "events from feed, last: order", 10);
+    wait_for(&session, "/s) from stopfeed, last: order", 10);
     tmux(&["send-keys", "-t", &session, "Escape"]);
     let screen = wait_for(&session, "events: stopped", 10);
     assert!(screen.contains("200 OK"), "{screen}");
@@ -565,7 +566,7 @@ fn a_websocket_conversation_takes_typed_messages_and_shows_the_echoes_live() {
     );
     let session = wb.session.clone();
     tmux(&["send-keys", "-t", &session, "C-r"]);
-    let screen = wait_for(&session, "messages from sock", 10);
+    let screen = wait_for(&session, "/s) from sock", 10);
     assert!(screen.contains("> text"), "{screen}");
     tmux(&["send-keys", "-t", &session, "Tab"]);
     wait_for(&session, "i type 1 saved", 5);
@@ -599,7 +600,7 @@ fn the_workbench_stays_responsive_and_bounded_under_an_event_flood() {
     );
     let session = wb.session.clone();
     tmux(&["send-keys", "-t", &session, "C-r"]);
-    wait_for(&session, "events from flood", 10);
+    wait_for(&session, "/s) from flood", 10);
     tmux(&["send-keys", "-t", &session, "Tab"]);
     std::thread::sleep(Duration::from_secs(2));
     let asked = Instant::now();

@@ -1194,6 +1194,20 @@ fn a_websocket_in_flight_takes_typed_and_saved_messages_from_the_response_pane()
             out: Outgoing::Ping
         }]
     );
+    // A typed /close says the code; /ping pings.
+    update(&mut s, key(KeyCode::Char('i')));
+    typed(&mut s, "/close 4000 done here");
+    assert_eq!(
+        update(&mut s, key(KeyCode::Enter)),
+        vec![Effect::SendMessage {
+            id,
+            out: Outgoing::Close {
+                code: 4000,
+                reason: "done here".into()
+            }
+        }]
+    );
+    s.in_flight.as_mut().unwrap().stopping = false;
     assert_eq!(
         update(&mut s, key(KeyCode::Char('x'))),
         vec![Effect::SendMessage {
@@ -1220,17 +1234,17 @@ fn the_live_log_is_bounded_and_a_pause_holds_the_view() {
     update(&mut s, batch(id, &many));
     let live = &s.in_flight.as_ref().unwrap().live;
     assert_eq!(live.entries.len(), tui::live::LIVE_RING);
-    assert_eq!(live.visible().next_back().unwrap().lines, ["2999"]);
+    assert_eq!(live.visible().last().copied().unwrap().lines, ["2999"]);
     s.focus = Pane::Response;
     update(&mut s, key(KeyCode::Char('f')));
     update(&mut s, batch(id, &["new"]));
     let live = &s.in_flight.as_ref().unwrap().live;
     assert_eq!(
-        live.visible().next_back().unwrap().lines,
+        live.visible().last().copied().unwrap().lines,
         ["2999"],
         "paused"
     );
     update(&mut s, key(KeyCode::Char('f')));
     let live = &s.in_flight.as_ref().unwrap().live;
-    assert_eq!(live.visible().next_back().unwrap().lines, ["new"]);
+    assert_eq!(live.visible().last().copied().unwrap().lines, ["new"]);
 }

@@ -63,6 +63,14 @@ impl LiveEntry {
         }
     }
 
+    /// Whether the entry's head or data holds `text` (case-insensitive).
+    pub fn holds(&self, text: &str) -> bool {
+        let text = text.to_lowercase();
+        std::iter::once(&self.head)
+            .chain(&self.lines)
+            .any(|l| l.to_lowercase().contains(&text))
+    }
+
     /// The entry in one short line, for the status line.
     pub fn short(&self) -> String {
         let head = self.head.split_once(' ').map_or("", |(_, rest)| rest);
@@ -93,6 +101,8 @@ pub struct LiveLog {
     pub entries: VecDeque<LiveEntry>,
     /// Entries that left the ring.
     pub dropped: u64,
+    /// Only the entries holding this text are shown (`/` in the log).
+    pub filter: Option<String>,
     /// Paused: the view stays where it is while entries come.
     pub paused: bool,
     /// While paused, how many entries from the end the view's last one is.
@@ -140,10 +150,16 @@ impl LiveLog {
         }
     }
 
-    /// The entries that end the view: up to the newest, or up to `back` from it when paused.
-    pub fn visible(&self) -> impl DoubleEndedIterator<Item = &LiveEntry> {
-        let end = self.entries.len().saturating_sub(self.back);
-        self.entries.range(..end)
+    /// The entries that end the view (those the filter keeps): up to the newest, or up to
+    /// `back` from it when paused.
+    pub fn visible(&self) -> Vec<&LiveEntry> {
+        let kept: Vec<&LiveEntry> = self
+            .entries
+            .iter()
+            .filter(|e| self.filter.as_deref().is_none_or(|f| e.holds(f)))
+            .collect();
+        let end = kept.len().saturating_sub(self.back);
+        kept.into_iter().take(end).collect()
     }
 }
 
@@ -165,17 +181,20 @@ mod tests {
         log.extend((0..LIVE_RING + 5).map(entry).collect());
         assert_eq!(log.entries.len(), LIVE_RING);
         assert_eq!(log.dropped, 5);
-        assert_eq!(log.visible().next_back().unwrap().lines, ["1004"]);
+        assert_eq!(log.visible().last().copied().unwrap().lines, ["1004"]);
         log.scroll(true, 3);
-        let shown = log.visible().next_back().unwrap().clone();
+        let shown = log.visible().last().copied().unwrap().clone();
         log.extend(vec![entry(9999)]);
         assert_eq!(
-            log.visible().next_back(),
+            log.visible().last().copied(),
             Some(&shown),
             "paused: same entry"
         );
         log.toggle_follow();
-        assert_eq!(log.visible().next_back().unwrap().lines, ["9999"]);
+        assert_eq!(log.visible().last().copied().unwrap().lines, ["9999"]);
+        log.filter = Some("E100".into());
+        let heads: Vec<&str> = log.visible().iter().map(|e| e.head.as_str()).collect();
+        assert_eq!(heads.len(), 6, "e100 and e1000-e1004: {heads:?}");
     }
 
     #[test]

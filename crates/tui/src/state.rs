@@ -138,8 +138,11 @@ pub struct InFlight {
     pub live: crate::live::LiveLog,
     /// A WebSocket conversation: messages can be sent while it runs.
     pub websocket: bool,
-    /// The message being typed (a WebSocket), None when no input line is open.
+    /// The message being typed (a WebSocket), or the live log's filter; None when no input
+    /// line is open.
     pub input: Option<String>,
+    /// The input line sets the live log's filter (`/`), not a message.
+    pub input_filters: bool,
     /// Esc asked the stream to stop; its send is still finishing.
     pub stopping: bool,
 }

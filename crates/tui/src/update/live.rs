@@ -18,10 +18,15 @@ pub(super) fn live_key(s: &mut State, k: &KeyEvent) -> Option<Vec<Effect>> {
             KeyCode::Esc => f.input = None,
             KeyCode::Enter => {
                 let text = f.input.take().unwrap_or_default();
-                return Some(vec![Effect::SendMessage {
-                    id: f.id,
-                    out: Outgoing::Text(text),
-                }]);
+                if f.input_filters {
+                    f.live.filter = Some(text).filter(|t| !t.is_empty());
+                    f.live.back = 0;
+                    f.live.paused = false;
+                    return Some(Vec::new());
+                }
+                let out = typed_message(text);
+                f.stopping |= matches!(out, Outgoing::Close { .. });
+                return Some(vec![Effect::SendMessage { id: f.id, out }]);
             }
             KeyCode::Backspace => {
                 text.pop();
@@ -70,6 +75,12 @@ pub(super) fn live_key(s: &mut State, k: &KeyEvent) -> Option<Vec<Effect>> {
         }
         KeyCode::Char('i') | KeyCode::Enter if f.websocket && !f.stopping => {
             f.input = Some(String::new());
+            f.input_filters = false;
+            Some(Vec::new())
+        }
+        KeyCode::Char('/') => {
+            f.input = Some(f.live.filter.clone().unwrap_or_default());
+            f.input_filters = true;
             Some(Vec::new())
         }
         KeyCode::Char('p') if f.websocket && !f.stopping => send(Outgoing::Ping),
@@ -95,5 +106,27 @@ pub(super) fn live_key(s: &mut State, k: &KeyEvent) -> Option<Vec<Effect>> {
             }
         }
         _ => None,
+    }
+}
+
+/// A typed line as a message: `/ping`, `/close [CODE [REASON]]`, else the text as it is
+/// (`//text` sends `/text`).
+fn typed_message(text: String) -> Outgoing {
+    if let Some(rest) = text.strip_prefix("/close") {
+        let mut words = rest.trim().splitn(2, ' ');
+        let code = words
+            .next()
+            .and_then(|c| c.parse().ok())
+            .filter(|c| (1000..5000).contains(c))
+            .unwrap_or(1000);
+        let reason = words.next().unwrap_or_default().to_string();
+        return Outgoing::Close { code, reason };
+    }
+    if text == "/ping" {
+        return Outgoing::Ping;
+    }
+    match text.strip_prefix("//") {
+        Some(rest) => Outgoing::Text(format!("/{rest}")),
+        None => Outgoing::Text(text),
     }
 }

@@ -614,6 +614,7 @@ fn take_off(
         last_event: String::new(),
         live: crate::live::LiveLog::default(),
         // Known from the URL as written, or from the first message that passes.
+        input_filters: false,
         websocket: ["ws://", "wss://"]
             .iter()
             .any(|p| profile.url.starts_with(p))

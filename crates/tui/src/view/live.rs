@@ -11,8 +11,12 @@ pub(super) fn draw_live(f: &mut Frame, area: Rect, fl: &InFlight, t: &Theme, foc
         return;
     }
     let footer = if let Some(text) = &fl.input {
+        let prompt = match fl.input_filters {
+            true => "filter> ",
+            false => "message> ",
+        };
         Line::from(vec![
-            Span::styled("message> ", t.fg(Color::Cyan)),
+            Span::styled(prompt, t.fg(Color::Cyan)),
             Span::raw(text.clone()),
             Span::styled("_", t.fg(Color::Cyan)),
             Span::styled("  Enter sends, Esc leaves", t.fg(Color::DarkGray)),
@@ -26,9 +30,13 @@ pub(super) fn draw_live(f: &mut Frame, area: Rect, fl: &InFlight, t: &Theme, foc
                     1 => " 1 saved".to_string(),
                     n => format!(" 1-{} saved", n.min(9)),
                 };
-                format!("i type{saved} p ping x close f follow")
+                format!("i type{saved} p ping x close / filter")
             }
-            (true, false) => "f pause/follow  j/k scroll".to_string(),
+            (true, false) => "f pause/follow  j/k scroll  / filter".to_string(),
+        };
+        let keys = match &fl.live.filter {
+            Some(f) => format!("filter {f:?} · {keys}"),
+            None => keys,
         };
         let state = if fl.live.paused {
             "paused"
@@ -44,7 +52,7 @@ pub(super) fn draw_live(f: &mut Frame, area: Rect, fl: &InFlight, t: &Theme, foc
     let rows = usize::from(area.height.saturating_sub(1));
     // From the end of the view backwards, entry by entry, until the rows are full.
     let mut lines: Vec<Line> = Vec::new();
-    for entry in fl.live.visible().rev() {
+    for entry in fl.live.visible().into_iter().rev() {
         let style = match entry.flow {
             Flow::Sent => t.fg(Color::Cyan),
             Flow::Received => t.fg(Color::Green),

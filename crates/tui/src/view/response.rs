@@ -153,10 +153,16 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         let spin = SPINNER[s.spinner % SPINNER.len()];
         let what = match fl.events {
             0 => format!("sending {} {}", fl.profile.method, fl.profile.name),
-            n => format!(
-                "{n} {} from {}, last: {}",
-                fl.unit, fl.profile.name, fl.last_event
-            ),
+            n => {
+                let secs = s.now.secs_since(fl.started).max(0.1);
+                format!(
+                    "{n} {} ({:.0}/s) from {}, last: {}",
+                    fl.unit,
+                    n as f64 / secs,
+                    fl.profile.name,
+                    fl.last_event
+                )
+            }
         };
         f.render_widget(
             Paragraph::new(format!(
