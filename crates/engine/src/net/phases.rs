@@ -76,7 +76,7 @@ pub struct SendMoments {
     pub done: Instant,
 }
 
-fn ms(from: Instant, to: Instant) -> f64 {
+pub(crate) fn ms(from: Instant, to: Instant) -> f64 {
     let d = to.saturating_duration_since(from);
     (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0
 }

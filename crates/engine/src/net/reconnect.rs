@@ -124,7 +124,7 @@ fn joined(mut ex: Exchange, next: Result<Exchange, Failure>, started: Instant) -
             next.decoded_size = body.len();
             next.encoded_size += ex.encoded_size;
             next.body = body;
-            next.timing.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+            next.timing.total_ms = crate::net::phases::ms(started, Instant::now());
             // Each attempt warns again of the same things (an expiring key): said once.
             let mut warnings = ex.warnings;
             for w in next.warnings.drain(..) {

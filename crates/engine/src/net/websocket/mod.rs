@@ -132,7 +132,7 @@ pub(super) async fn converse(
     };
     let end = talk.run(&plan.messages, budget).await;
     let done = Instant::now();
-    let ms = |a: Instant, b: Instant| b.saturating_duration_since(a).as_secs_f64() * 1000.0;
+    let ms = crate::net::phases::ms;
     let transcript = bytes::Bytes::from(std::mem::take(&mut talk.transcript));
     let text = Some("text/plain; charset=utf-8");
     Ok(Exchange {

@@ -36,7 +36,7 @@ pub(super) fn refused(
         false => raw,
     });
     let ctype = header("content-type");
-    let total_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let total_ms = crate::net::phases::ms(started, Instant::now());
     Exchange {
         timing: Timing {
             total_ms,
