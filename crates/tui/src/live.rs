@@ -74,8 +74,9 @@ impl LiveEntry {
     /// The entry in one short line, for the status line.
     pub fn short(&self) -> String {
         let head = self.head.split_once(' ').map_or("", |(_, rest)| rest);
-        let data = self.lines.first().map(String::as_str).unwrap_or_default();
-        format!("{head} {data}").chars().take(60).collect()
+        // Pretty JSON back on one line: `{ "order": 7, ... }`.
+        let data: Vec<&str> = self.lines.iter().take(8).map(|l| l.trim()).collect();
+        format!("{head} {}", data.join(" ")).chars().take(60).collect()
     }
 }
 
