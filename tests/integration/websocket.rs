@@ -35,6 +35,9 @@ async def handler(ws):
             return
         if m == "big":
             await ws.send("x" * 5000)
+        elif m == "ping-me":
+            await ws.ping(b"are you there")
+            await ws.send("pinged")
         elif m == "binary":
             await ws.send(b"\x00\xff")
         else:
@@ -485,4 +488,95 @@ fn behind_nginx_a_websocket_and_an_event_stream_pass_through_as_they_come() {
         third >= first + 400,
         "the events came one by one, not buffered into one ({first} ms, {third} ms)"
     );
+}
+
+/// The route options and the pin apply to a WebSocket as to any send; two conversations compare
+/// message by message in `history diff`; `run` sends a WebSocket profile; a server's ping shows.
+#[test]
+fn routes_pins_diff_run_and_pings_work_for_a_websocket() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = ws_server(&env, dir.path());
+    let port = url.rsplit(':').next().unwrap().to_string();
+    // The default port, where nothing listens here, sent to the server's by --connect-to.
+    let elsewhere = "wss://localhost/".to_string();
+    let first = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args(["--max-messages", "1", "--json", "--no-history"])
+        .output()
+        .unwrap();
+    let (v, _) = lines(&first);
+    let pin = v.last().unwrap()["tls"]["server_chain"][0]["pin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = certbench(&env, dir.path(), &["send", &elsewhere])
+        .args(KEY)
+        .args(["--connect-to", &format!("localhost:443:127.0.0.1:{port}")])
+        .args([
+            "--pin",
+            &pin,
+            "--message",
+            "ping-me",
+            "--max-messages",
+            "3",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        v.iter()
+            .any(|m| m["type"] == "ping" && m["data"] == "are you there"),
+        "the server's ping is shown: {v:?}"
+    );
+    let wrong = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args([
+            "--pin",
+            "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "--json",
+        ])
+        .arg("--no-history")
+        .output()
+        .unwrap();
+    let (v, _) = lines(&wrong);
+    assert_eq!(v.last().unwrap()["error"]["kind"], "pin_mismatch", "{v:?}");
+    // A second conversation that differs in one message: the diff names that line.
+    let out = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args(["--message", "hello", "--max-messages", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = certbench(&env, dir.path(), &["send", &url])
+        .args(KEY)
+        .args(["--message", "hullo", "--max-messages", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let diff = certbench(&env, dir.path(), &["history", "diff", "2", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert_eq!(diff.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("sent text: hello") && text.contains("sent text: hullo"),
+        "{text}"
+    );
+    // `run` sends a WebSocket profile with its messages and judges it.
+    std::fs::write(
+        dir.path().join("sock.toml"),
+        format!(
+            "url = \"{url}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n\n[websocket]\nmessages = [\"close-please\"]\n\n[expect]\nstatus = 101\n\n[expect.stream]\nmin = 1\n"
+        ),
+    )
+    .unwrap();
+    let run = certbench(&env, dir.path(), &["run", "sock"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("PASS sock 101"), "{err}");
 }

@@ -76,7 +76,10 @@ impl LiveEntry {
         let head = self.head.split_once(' ').map_or("", |(_, rest)| rest);
         // Pretty JSON back on one line: `{ "order": 7, ... }`.
         let data: Vec<&str> = self.lines.iter().take(8).map(|l| l.trim()).collect();
-        format!("{head} {}", data.join(" ")).chars().take(60).collect()
+        format!("{head} {}", data.join(" "))
+            .chars()
+            .take(60)
+            .collect()
     }
 }
 
@@ -104,6 +107,8 @@ pub struct LiveLog {
     pub dropped: u64,
     /// Only the entries holding this text are shown (`/` in the log).
     pub filter: Option<String>,
+    /// How many entries the ring holds (0: [`LIVE_RING`]).
+    pub cap: usize,
     /// Paused: the view stays where it is while entries come.
     pub paused: bool,
     /// While paused, how many entries from the end the view's last one is.
@@ -111,11 +116,20 @@ pub struct LiveLog {
 }
 
 impl LiveLog {
+    /// An empty log holding at most `cap` entries.
+    pub fn holding(cap: usize) -> LiveLog {
+        LiveLog {
+            cap,
+            ..LiveLog::default()
+        }
+    }
+
     /// Adds `entries`, keeping the last [`LIVE_RING`]; a paused view stays on what it showed.
     pub fn extend(&mut self, entries: Vec<LiveEntry>) {
         let added = entries.len();
+        let cap = if self.cap == 0 { LIVE_RING } else { self.cap };
         for e in entries {
-            if self.entries.len() == LIVE_RING {
+            if self.entries.len() >= cap {
                 self.entries.pop_front();
                 self.dropped += 1;
             }
@@ -196,6 +210,14 @@ mod tests {
         log.filter = Some("E100".into());
         let heads: Vec<&str> = log.visible().iter().map(|e| e.head.as_str()).collect();
         assert_eq!(heads.len(), 6, "e100 and e1000-e1004: {heads:?}");
+    }
+
+    #[test]
+    fn a_profile_sets_how_many_entries_the_ring_holds() {
+        let mut log = LiveLog::holding(20);
+        log.extend((0..100).map(entry).collect());
+        assert_eq!(log.entries.len(), 20);
+        assert_eq!(log.entries.front().unwrap().lines, ["80"]);
     }
 
     #[test]

@@ -147,6 +147,10 @@ pub struct Options {
     /// server's `retry`) until the timeout.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reconnect: bool,
+    /// How many of a stream's latest events the workbench's live log holds (10-100000;
+    /// unset: 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_events: Option<u32>,
     #[serde(default = "yes")]
     pub errors_on_status: bool,
     #[serde(default = "yes")]
@@ -230,6 +234,7 @@ impl Default for Options {
             http_version: HttpVersion::Auto,
             pin: None,
             reconnect: false,
+            keep_events: None,
         }
     }
 }
@@ -345,6 +350,13 @@ impl Profile {
         }
         check_method(&self.method).map_err(invalid)?;
         check_timeout(self.options.timeout_secs).map_err(invalid)?;
+        if let Some(n) = self.options.keep_events
+            && !(10..=100_000).contains(&n)
+        {
+            return Err(invalid(format!(
+                "options.keep_events = {n}: keep 10 to 100000 events"
+            )));
+        }
         if let Some(size) = self.options.max_body {
             check_max_body(size).map_err(invalid)?;
         }

@@ -612,7 +612,7 @@ fn take_off(
         events: 0,
         unit: "events",
         last_event: String::new(),
-        live: crate::live::LiveLog::default(),
+        live: crate::live::LiveLog::holding(profile.options.keep_events.map_or(0, |n| n as usize)),
         // Known from the URL as written, or from the first message that passes.
         input_filters: false,
         websocket: ["ws://", "wss://"]
