@@ -74,6 +74,18 @@ fn certbench(env: &Env, dir: &Path, args: &[&str]) -> Command {
 
 const KEY: [&str; 4] = ["--credential", "demo", "--trust", "demo-ca"];
 
+/// A `send` to `url` with the demo key and `args` that must exit 0: its NDJSON lines.
+fn talk(env: &Env, dir: &Path, url: &str, args: &[&str]) -> Vec<serde_json::Value> {
+    let out = certbench(env, dir, &["send", url])
+        .args(KEY)
+        .args(args)
+        .output()
+        .unwrap();
+    let (v, err) = lines(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    v
+}
+
 /// stdout as NDJSON, and stderr.
 fn lines(out: &std::process::Output) -> (Vec<serde_json::Value>, String) {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -442,19 +454,18 @@ fn behind_nginx_a_websocket_and_an_event_stream_pass_through_as_they_come() {
         &locations,
     );
     let wss = https.replace("https://", "wss://");
-    let out = certbench(&env, dir.path(), &["send", &format!("{wss}/ws")])
-        .args(KEY)
-        .args([
+    let v = talk(
+        &env,
+        dir.path(),
+        &format!("{wss}/ws"),
+        &[
             "--message",
             "through nginx",
             "--max-messages",
             "2",
             "--json",
-        ])
-        .output()
-        .unwrap();
-    let (v, err) = lines(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+        ],
+    );
     let hello: serde_json::Value = serde_json::from_str(
         v.iter().find(|m| m["direction"] == "received").unwrap()["data"]
             .as_str()
@@ -510,10 +521,14 @@ fn routes_pins_diff_run_and_pings_work_for_a_websocket() {
         .as_str()
         .unwrap()
         .to_string();
-    let out = certbench(&env, dir.path(), &["send", &elsewhere])
-        .args(KEY)
-        .args(["--connect-to", &format!("localhost:443:127.0.0.1:{port}")])
-        .args([
+    let connect_to = format!("localhost:443:127.0.0.1:{port}");
+    let v = talk(
+        &env,
+        dir.path(),
+        &elsewhere,
+        &[
+            "--connect-to",
+            &connect_to,
             "--pin",
             &pin,
             "--message",
@@ -521,11 +536,8 @@ fn routes_pins_diff_run_and_pings_work_for_a_websocket() {
             "--max-messages",
             "3",
             "--json",
-        ])
-        .output()
-        .unwrap();
-    let (v, err) = lines(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+        ],
+    );
     assert!(
         v.iter()
             .any(|m| m["type"] == "ping" && m["data"] == "are you there"),
