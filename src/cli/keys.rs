@@ -163,7 +163,7 @@ pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, KeyError> {
 }
 
 /// The password from --password-env / --password-file, if given.
-pub(super) fn given_password(args: &PasswordArgs) -> Result<Option<String>, String> {
+pub(crate) fn given_password(args: &PasswordArgs) -> Result<Option<String>, String> {
     if let Some(var) = &args.password_env {
         return std::env::var(var)
             .map(Some)

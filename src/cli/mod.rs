@@ -8,6 +8,7 @@ mod demo;
 mod exit;
 mod fixes;
 mod history;
+mod import;
 mod json;
 mod key_output;
 mod keys;
@@ -45,15 +46,24 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// `import FILE...`, or `import curl ...`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub cmd: Option<curl::ImportCmd>,
+    #[command(flatten)]
+    pub files: import::ImportFilesArgs,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Send a request (a profile, flags, or both) and print the response
     Send(Box<SendArgs>),
     /// Run profiles or folders of them as a suite: dependency order, in parallel, JUnit/JSON reports
     Run(run::RunArgs),
-    /// Make a profile from something else: `import curl 'curl ...'`
-    #[command(subcommand)]
-    Import(curl::ImportCmd),
+    /// Make profiles from something else: `import FILE...` (a Postman collection, its environments, a Newman certificate list), or `import curl 'curl ...'`
+    Import(ImportArgs),
     /// Turn a profile into something else: `export curl PROFILE`
     #[command(subcommand)]
     Export(curl::ExportCmd),
@@ -115,7 +125,10 @@ pub fn main() -> i32 {
         None => tui::run(&profiles_dir, &home::home_dir(), Vars::new(), None),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
         Some(Command::Send(args)) => runtime().block_on(send::send(&profiles_dir, &args)),
-        Some(Command::Import(cmd)) => curl::import(&profiles_dir, &keystore(), cmd),
+        Some(Command::Import(args)) => match args.cmd {
+            Some(cmd) => curl::import(&profiles_dir, &keystore(), cmd),
+            None => import::import(&profiles_dir, &keystore(), &args.files),
+        },
         Some(Command::Export(cmd)) => curl::export(&profiles_dir, &keystore(), cmd),
         Some(Command::Run(args)) => {
             runtime().block_on(run::run(&profiles_dir, &home::home_dir(), &args))

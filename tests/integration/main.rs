@@ -7,6 +7,7 @@ mod diagnose;
 mod floods;
 mod history;
 mod hostile;
+mod imports;
 mod keyfiles;
 mod keystore;
 mod proxy;

@@ -1,7 +1,11 @@
-//! Other tools' words: curl commands in and out, and the shell words they are written in.
+//! Other tools' words: curl commands in and out, the shell words they are written in, and
+//! collections from Postman and Newman.
 
+pub mod collection;
+pub mod collection_write;
 pub mod curl;
 pub mod curl_export;
 pub mod curl_files;
 pub mod curl_options;
+pub mod postman;
 pub mod shell_words;

@@ -1,0 +1,237 @@
+//! A collection from another tool, as certbench will hold it: profiles, the collection's
+//! variables, environments, and the client certificates its settings name, with what could not
+//! be carried over and why. The parsers (`postman`) fill it; `collection_write` puts it on disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::request::environment::Environment;
+use crate::request::profile::Profile;
+
+/// The most bytes a collection, environment or settings file may have.
+pub const COLLECTION_FILE_LIMIT: u64 = 64 << 20;
+
+/// What a file holds, told from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    PostmanCollection,
+    PostmanEnvironment,
+    /// Newman's `--ssl-client-cert-list` file.
+    NewmanCertList,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::PostmanCollection => "Postman collection",
+            Format::PostmanEnvironment => "Postman environment",
+            Format::NewmanCertList => "Newman client certificate list",
+        }
+    }
+}
+
+/// A client certificate named by the imported settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertSetting {
+    /// Its name in the settings (a keystore name is made from it).
+    pub name: String,
+    /// The hosts it is for, as certbench patterns (`host`, `host:port`, `*.domain`).
+    pub patterns: Vec<String>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub pfx: Option<PathBuf>,
+    /// From the settings file: used once to import, never kept.
+    pub passphrase: Option<String>,
+    /// Imported but not bound.
+    pub disabled: bool,
+}
+
+/// Something left behind, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub what: String,
+    pub why: String,
+}
+
+/// Everything read from the files of one import.
+#[derive(Debug, Clone, Default)]
+pub struct Collection {
+    /// The collection's name (its folder's, once written).
+    pub name: String,
+    pub profiles: Vec<Profile>,
+    /// The collection's own variables: its folder's `vars.toml`.
+    pub vars: BTreeMap<String, String>,
+    pub environments: Vec<Environment>,
+    pub certificates: Vec<CertSetting>,
+    pub skipped: Vec<Skipped>,
+    /// Environment variables the user must set: secrets that were not stored.
+    pub secrets: Vec<String>,
+}
+
+impl Collection {
+    pub fn skip(&mut self, what: impl Into<String>, why: impl Into<String>) {
+        self.skipped.push(Skipped {
+            what: what.into(),
+            why: why.into(),
+        });
+    }
+
+    /// Adds `p` under a file-safe name no other profile has.
+    pub fn add_profile(&mut self, mut p: Profile) {
+        let base = file_safe(&p.name);
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.profiles.iter().any(|q| q.name == name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        p.name = name;
+        self.profiles.push(p);
+    }
+
+    /// Names an environment variable for a secret the files held literally, and notes it.
+    pub fn secret(&mut self, hint: &str) -> String {
+        let base: String = hint
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let base = base.trim_matches('_').to_string();
+        let base = if base.is_empty() {
+            "SECRET".into()
+        } else {
+            base
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.secrets.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.secrets.push(name.clone());
+        name
+    }
+}
+
+/// A name that is a safe file and profile name: letters, digits, `.`, `_`, `-`; at most 64.
+pub fn file_safe(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            c.to_ascii_lowercase()
+        } else {
+            '-'
+        };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        out.push(c);
+    }
+    let out = out.trim_matches(['-', '.']).to_string();
+    let out: String = out.chars().take(64).collect();
+    let out = out.trim_end_matches(['-', '.']).to_string();
+    if out.is_empty() {
+        "request".into()
+    } else {
+        out
+    }
+}
+
+/// `{{name}}` variables as certbench writes them, `${name}`; Postman's dynamic variables
+/// (`{{$guid}}`) stay as they are and are returned to be reported.
+pub fn variables(text: &str) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut dynamic = Vec::new();
+    let mut rest = text;
+    while let Some((before, after)) = rest.split_once("{{") {
+        out.push_str(before);
+        let Some((inner, tail)) = after.split_once("}}") else {
+            out.push_str("{{");
+            out.push_str(after);
+            return (out, dynamic);
+        };
+        let name = inner.trim();
+        if name.starts_with('$') || name.is_empty() || name.contains(['{', '}']) {
+            dynamic.push(name.to_string());
+            out.push_str("{{");
+            out.push_str(inner);
+            out.push_str("}}");
+        } else {
+            out.push_str("${");
+            out.push_str(name);
+            out.push('}');
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    (out, dynamic)
+}
+
+/// A file a collection names, relative to the folder of the file that names it; one outside
+/// that folder (`../../etc/shadow`, an absolute path elsewhere) is refused.
+pub fn inside(folder: &Path, named: &str) -> Result<PathBuf, String> {
+    let path = Path::new(named);
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        folder.join(path)
+    };
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    let base: PathBuf = folder
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if clean.starts_with(&base) {
+        Ok(clean)
+    } else {
+        Err(format!(
+            "{named} is outside {}, the folder of the file that names it: copy it there, or import it with `keys import`",
+            folder.display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_become_certbench_ones_and_dynamic_ones_are_reported() {
+        assert_eq!(
+            variables("{{base}}/a/{{ id }}?t={{$timestamp}}"),
+            (
+                "${base}/a/${id}?t={{$timestamp}}".to_string(),
+                vec!["$timestamp".to_string()]
+            )
+        );
+        assert_eq!(variables("no {{ end"), ("no {{ end".to_string(), vec![]));
+    }
+
+    #[test]
+    fn names_are_file_safe_and_paths_stay_inside() {
+        assert_eq!(file_safe("GET /users/{id} — list"), "get-users-id-list");
+        assert_eq!(file_safe("../.."), "request");
+        let folder = Path::new("/c/col");
+        assert_eq!(
+            inside(folder, "./certs/a.pem").unwrap(),
+            Path::new("/c/col/certs/a.pem")
+        );
+        assert!(inside(folder, "../../etc/shadow").is_err());
+        assert!(inside(folder, "/etc/shadow").is_err());
+        assert!(inside(folder, "certs/../../col2/x").is_err());
+    }
+}

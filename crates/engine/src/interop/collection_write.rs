@@ -1,0 +1,188 @@
+//! An imported [`Collection`] put on disk: its profiles, `vars.toml` and environments staged in a
+//! folder beside the target and moved into place whole (never half written), and its client
+//! certificates placed in the keystore by content and bound to their hosts.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::interop::collection::{CertSetting, Collection, Skipped};
+use crate::keys::bindings::Bindings;
+use crate::keys::keystore::Keystore;
+use crate::keys::placement::{KeySource, Placed, place_key};
+
+/// A key the import placed, and the hosts it is bound to.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacedKey {
+    pub name: String,
+    pub subject: String,
+    /// The same certificate was already in the keystore under `name`.
+    pub reused: bool,
+    pub bound: Vec<String>,
+}
+
+/// What the import wrote.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Written {
+    pub keys: Vec<PlacedKey>,
+    /// Certificates that could not be placed, and why.
+    pub failed: Vec<Skipped>,
+}
+
+/// Writes the profiles, variables and environments of `c` as the folder `target`: staged beside
+/// it, then moved into place. An existing `target` is an error unless `replace`.
+pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), String> {
+    if target.exists() && !replace {
+        return Err(format!(
+            "{} already exists: import with --force to replace it, or --name to pick another folder",
+            target.display()
+        ));
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let stage = tempfile::Builder::new()
+        .prefix(".certbench-import-")
+        .tempdir_in(parent)
+        .map_err(|e| format!("cannot stage the import in {}: {e}", parent.display()))?;
+    let write = |path: PathBuf, text: String| {
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    for p in &c.profiles {
+        write(stage.path().join(format!("{}.toml", p.name)), p.to_toml())?;
+    }
+    if !c.vars.is_empty() {
+        let text = toml::to_string(&c.vars).map_err(|e| e.to_string())?;
+        write(
+            stage.path().join("vars.toml"),
+            format!("# Variables of the imported collection.\n{text}"),
+        )?;
+    }
+    if !c.environments.is_empty() {
+        let envs = stage.path().join(crate::request::environment::FOLDER);
+        std::fs::create_dir_all(&envs)
+            .map_err(|e| format!("cannot create {}: {e}", envs.display()))?;
+        for e in &c.environments {
+            let text = toml::to_string(e).map_err(|e| e.to_string())?;
+            write(envs.join(format!("{}.toml", e.name)), text)?;
+        }
+    }
+    let staged = stage.keep();
+    if target.exists() {
+        let old = parent.join(format!(".certbench-replaced-{}", std::process::id()));
+        std::fs::rename(target, &old)
+            .map_err(|e| format!("cannot move {} aside: {e}", target.display()))?;
+        if let Err(e) = std::fs::rename(&staged, target) {
+            let _ = std::fs::rename(&old, target);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(format!(
+                "cannot move the import to {}: {e}",
+                target.display()
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else if let Err(e) = std::fs::rename(&staged, target) {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(format!(
+            "cannot move the import to {}: {e}",
+            target.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Places each certificate of `c` in the keystore by its content (a stored key with the same
+/// certificate is reused, never one with the same name) and binds it to its hosts. `password`
+/// is for files whose settings name none; a settings file's passphrase is used once.
+pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, password: Option<&str>) -> Written {
+    let mut written = Written::default();
+    let mut bindings = match Bindings::open(home) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            written.failed.push(Skipped {
+                what: "key bindings".into(),
+                why: e,
+            });
+            None
+        }
+    };
+    for cert in &c.certificates {
+        match place(cert, ks, password) {
+            Ok((placed, subject)) => {
+                let mut bound = Vec::new();
+                for pattern in cert.patterns.iter().filter(|_| !cert.disabled) {
+                    match bindings.as_mut().map(|b| b.bind(placed.name(), pattern)) {
+                        Some(Ok(p)) => bound.push(p.to_string()),
+                        Some(Err(why)) => written.failed.push(Skipped {
+                            what: format!("binding {pattern} to {}", placed.name()),
+                            why,
+                        }),
+                        None => {}
+                    }
+                }
+                written.keys.push(PlacedKey {
+                    name: placed.name().to_string(),
+                    subject,
+                    reused: matches!(placed, Placed::Reused { .. }),
+                    bound,
+                });
+            }
+            Err(why) => written.failed.push(Skipped {
+                what: format!("certificate {}", cert.name),
+                why,
+            }),
+        }
+    }
+    written
+}
+
+fn place(
+    cert: &CertSetting,
+    ks: &Keystore,
+    password: Option<&str>,
+) -> Result<(Placed, String), String> {
+    let read = |p: &Path| {
+        crate::home::read_bounded(p, crate::home::KEY_FILE_LIMIT)
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let password = cert
+        .passphrase
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .or(password);
+    let (placed, info) = match (&cert.pfx, &cert.cert) {
+        (Some(pfx), _) => {
+            let data = read(pfx)?;
+            place_key(
+                ks,
+                &cert.name,
+                KeySource::P12(&data),
+                password,
+                &pfx.display().to_string(),
+            )
+        }
+        (None, Some(c)) => {
+            let data = read(c)?;
+            let key = match &cert.key {
+                Some(k) => read(k)?,
+                None => data.clone(),
+            };
+            place_key(
+                ks,
+                &cert.name,
+                KeySource::Pem {
+                    cert: &data,
+                    key: &key,
+                },
+                password,
+                &c.display().to_string(),
+            )
+        }
+        (None, None) => return Err("it names no certificate file".into()),
+    }
+    .map_err(|e| e.to_string())?;
+    Ok((placed, info.leaf.subject))
+}

@@ -1,0 +1,720 @@
+//! Postman's files: a collection (v2.0 and v2.1: folders, requests, bodies, auth, variables),
+//! an environment, and Newman's client certificate list (`--ssl-client-cert-list`), read into a
+//! [`Collection`]. Scripts, dynamic variables and auth kinds certbench cannot run are reported.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::interop::collection::{CertSetting, Collection, Format, file_safe, inside, variables};
+use crate::request::environment::Environment;
+use crate::request::profile::{Body, BodyType, HeaderValues, Part, Profile};
+
+/// What a parsed JSON file is, from its shape; None when it is none of Postman's.
+pub fn detect(v: &Value) -> Option<Format> {
+    let schema = v
+        .pointer("/info/schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if schema.contains("schema.getpostman.com/json/collection") {
+        return Some(Format::PostmanCollection);
+    }
+    if v.get("values").is_some_and(Value::is_array) && v.get("name").is_some_and(Value::is_string) {
+        return Some(Format::PostmanEnvironment);
+    }
+    let certs = v.as_array().is_some_and(|a| {
+        !a.is_empty()
+            && a.iter().all(|c| {
+                c.get("matches").is_some() && (c.get("cert").is_some() || c.get("pfx").is_some())
+            })
+    });
+    certs.then_some(Format::NewmanCertList)
+}
+
+/// Reads a collection into `into`; `folder` is where the file is (for file parts).
+pub fn collection(v: &Value, folder: &Path, into: &mut Collection) {
+    let name = v
+        .pointer("/info/name")
+        .and_then(Value::as_str)
+        .unwrap_or("postman");
+    if into.name.is_empty() {
+        into.name = file_safe(name);
+    }
+    for var in v
+        .get("variable")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(k), Some(val)) = (
+            var.get("key").and_then(Value::as_str),
+            scalar(var.get("value")),
+        ) {
+            into.vars.insert(k.to_string(), variables(&val).0);
+        }
+    }
+    let auth = v.get("auth").cloned();
+    if v.get("event")
+        .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        into.skip(
+            format!("{name}: collection scripts"),
+            "certbench runs no JavaScript; expectations go in [expect]",
+        );
+    }
+    for item in v
+        .get("item")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        walk(item, "", auth.as_ref(), folder, into, 0);
+    }
+}
+
+/// The most folders deep a collection is read.
+const MAX_DEPTH: usize = 32;
+
+fn walk(
+    item: &Value,
+    prefix: &str,
+    auth: Option<&Value>,
+    folder: &Path,
+    into: &mut Collection,
+    depth: usize,
+) {
+    let name = item
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("request");
+    let full = if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix} {name}")
+    };
+    if depth > MAX_DEPTH {
+        into.skip(full, format!("folders nested deeper than {MAX_DEPTH}"));
+        return;
+    }
+    let auth = item.get("auth").or(auth);
+    if let Some(children) = item.get("item").and_then(Value::as_array) {
+        if item
+            .get("event")
+            .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+        {
+            into.skip(
+                format!("{full}: folder scripts"),
+                "certbench runs no JavaScript",
+            );
+        }
+        for child in children {
+            walk(child, &full, auth, folder, into, depth + 1);
+        }
+        return;
+    }
+    let Some(req) = item.get("request") else {
+        into.skip(full, "neither a folder nor a request");
+        return;
+    };
+    if item
+        .get("event")
+        .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        into.skip(
+            format!("{full}: scripts"),
+            "certbench runs no JavaScript; expectations go in [expect]",
+        );
+    }
+    if let Some(p) = request(&full, req, auth, folder, into) {
+        into.add_profile(p);
+    }
+}
+
+/// One request as a profile; None (reported) when it cannot be one.
+fn request(
+    name: &str,
+    req: &Value,
+    auth: Option<&Value>,
+    folder: &Path,
+    into: &mut Collection,
+) -> Option<Profile> {
+    let mut dynamic = Vec::new();
+    let mut var = |text: &str| {
+        let (t, d) = variables(text);
+        dynamic.extend(d);
+        t
+    };
+    let mut p = Profile {
+        name: name.to_string(),
+        ..Profile::default()
+    };
+    // v2: the request may be only its URL.
+    let (url, method) = match req {
+        Value::String(u) => (Value::String(u.clone()), "GET".to_string()),
+        _ => (
+            req.get("url").cloned().unwrap_or(Value::Null),
+            req.get("method")
+                .and_then(Value::as_str)
+                .unwrap_or("GET")
+                .to_string(),
+        ),
+    };
+    p.method = method.to_ascii_uppercase();
+    let Some((raw, query)) = url_of(&url) else {
+        into.skip(name, "the request has no URL");
+        return None;
+    };
+    p.url = var(&raw);
+    for (k, v) in query {
+        p.query.push((var(&k), var(&v)));
+    }
+    if let Some(d) = req.get("description").and_then(Value::as_str)
+        && !d.is_empty()
+    {
+        p.description = Some(d.lines().next().unwrap_or_default().to_string());
+    }
+    for h in req
+        .get("header")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if h.get("disabled").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let (Some(k), Some(v)) = (h.get("key").and_then(Value::as_str), scalar(h.get("value")))
+        else {
+            continue;
+        };
+        add_header(&mut p, k, &var(&v));
+    }
+    if let Some(body) = req.get("body").filter(|b| !b.is_null()) {
+        body_of(name, body, &mut p, folder, into, &mut var);
+    }
+    let auth = req.get("auth").or(auth);
+    if let Some(a) = auth {
+        auth_of(name, a, &mut p, into, &mut var);
+    }
+    if req.get("certificate").is_some() {
+        into.skip(
+            format!("{name}: request certificate"),
+            "a per-request certificate: bind the key to the host with `keys bind`",
+        );
+    }
+    for d in dynamic {
+        into.skip(
+            format!("{name}: {{{{{d}}}}}"),
+            "a Postman dynamic variable: set a value with --var or in vars.toml",
+        );
+    }
+    Some(p)
+}
+
+/// A URL and its enabled query pairs: the raw URL without its query, or one built from parts.
+fn url_of(url: &Value) -> Option<(String, Vec<(String, String)>)> {
+    if let Some(s) = url.as_str() {
+        return Some(split_query(s));
+    }
+    let obj = url.as_object()?;
+    let mut query = Vec::new();
+    for q in obj
+        .get("query")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if q.get("disabled").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        if let Some(k) = q.get("key").and_then(Value::as_str) {
+            query.push((k.to_string(), scalar(q.get("value")).unwrap_or_default()));
+        }
+    }
+    let base = match obj.get("raw").and_then(Value::as_str) {
+        Some(raw) => split_query(raw).0,
+        None => {
+            let join = |v: Option<&Value>, sep: &str| match v {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|x| scalar(Some(x)))
+                    .collect::<Vec<_>>()
+                    .join(sep),
+                Some(other) => scalar(Some(other)).unwrap_or_default(),
+                None => String::new(),
+            };
+            let host = join(obj.get("host"), ".");
+            if host.is_empty() {
+                return None;
+            }
+            let protocol = obj
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("https");
+            let port = scalar(obj.get("port"))
+                .map(|p| format!(":{p}"))
+                .unwrap_or_default();
+            let path = join(obj.get("path"), "/");
+            format!("{protocol}://{host}{port}/{}", path.trim_start_matches('/'))
+        }
+    };
+    if base.trim().is_empty() {
+        return None;
+    }
+    // With a query list, the list is the query; without one, the raw URL's own.
+    if obj.contains_key("query") {
+        Some((base, query))
+    } else {
+        Some(split_query(
+            obj.get("raw").and_then(Value::as_str).unwrap_or(&base),
+        ))
+    }
+}
+
+/// `url?a=1&b=2` as the URL and its pairs (variables untouched).
+fn split_query(raw: &str) -> (String, Vec<(String, String)>) {
+    match raw.split_once('?') {
+        None => (raw.to_string(), Vec::new()),
+        Some((base, q)) => {
+            let pairs = q
+                .split('&')
+                .filter(|kv| !kv.is_empty())
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (kv.to_string(), String::new()),
+                })
+                .collect();
+            (base.to_string(), pairs)
+        }
+    }
+}
+
+fn body_of(
+    name: &str,
+    body: &Value,
+    p: &mut Profile,
+    folder: &Path,
+    into: &mut Collection,
+    var: &mut impl FnMut(&str) -> String,
+) {
+    if body.get("disabled").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    let mode = body.get("mode").and_then(Value::as_str).unwrap_or("raw");
+    let enabled = |list: Option<&Value>| -> Vec<Value> {
+        list.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|f| f.get("disabled").and_then(Value::as_bool) != Some(true))
+            .cloned()
+            .collect()
+    };
+    match mode {
+        "raw" => {
+            let text = body.get("raw").and_then(Value::as_str).unwrap_or_default();
+            if text.is_empty() {
+                return;
+            }
+            let language = body
+                .pointer("/options/raw/language")
+                .and_then(Value::as_str);
+            let content_type = match language {
+                Some("json") => Some("application/json"),
+                Some("xml") => Some("application/xml"),
+                Some("html") => Some("text/html"),
+                Some("javascript") => Some("application/javascript"),
+                Some("text") => Some("text/plain"),
+                _ => None,
+            };
+            let has_type = p
+                .headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("content-type"));
+            p.body = Body {
+                kind: BodyType::Raw,
+                content_type: content_type.filter(|_| !has_type).map(str::to_string),
+                text: Some(var(text)),
+                ..Body::default()
+            };
+        }
+        "urlencoded" => {
+            let fields = enabled(body.get("urlencoded"))
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        var(f.get("key")?.as_str()?),
+                        var(&scalar(f.get("value")).unwrap_or_default()),
+                    ))
+                })
+                .collect();
+            p.body = Body {
+                kind: BodyType::Form,
+                fields,
+                ..Body::default()
+            };
+        }
+        "formdata" => {
+            let mut parts = Vec::new();
+            for f in enabled(body.get("formdata")) {
+                let Some(key) = f.get("key").and_then(Value::as_str) else {
+                    continue;
+                };
+                if f.get("type").and_then(Value::as_str) == Some("file") {
+                    let src = match f.get("src") {
+                        Some(Value::String(s)) => Some(s.clone()),
+                        Some(Value::Array(a)) => {
+                            a.first().and_then(Value::as_str).map(str::to_string)
+                        }
+                        _ => None,
+                    };
+                    match src.map(|s| inside(folder, &s)) {
+                        Some(Ok(path)) => parts.push(Part {
+                            name: var(key),
+                            text: None,
+                            file: Some(path.display().to_string()),
+                            filename: None,
+                            content_type: f
+                                .get("contentType")
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                        }),
+                        Some(Err(why)) => into.skip(format!("{name}: file part {key}"), why),
+                        None => into.skip(
+                            format!("{name}: file part {key}"),
+                            "no file is chosen for it",
+                        ),
+                    }
+                } else {
+                    parts.push(Part {
+                        name: var(key),
+                        text: Some(var(&scalar(f.get("value")).unwrap_or_default())),
+                        file: None,
+                        filename: None,
+                        content_type: f
+                            .get("contentType")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    });
+                }
+            }
+            p.body = Body {
+                kind: BodyType::Multipart,
+                parts,
+                ..Body::default()
+            };
+        }
+        other => into.skip(
+            format!("{name}: {other} body"),
+            "certbench sends raw, form and multipart bodies",
+        ),
+    }
+}
+
+/// The auth as headers; a secret written literally becomes `${env:NAME}` (listed to set).
+fn auth_of(
+    name: &str,
+    auth: &Value,
+    p: &mut Profile,
+    into: &mut Collection,
+    var: &mut impl FnMut(&str) -> String,
+) {
+    let kind = auth.get("type").and_then(Value::as_str).unwrap_or("noauth");
+    // v2.1: a list of {key, value}; v2.0: an object.
+    let field = |k: &str| -> Option<String> {
+        let params = auth.get(kind)?;
+        match params {
+            Value::Array(a) => a
+                .iter()
+                .find(|x| x.get("key").and_then(Value::as_str) == Some(k))
+                .and_then(|x| scalar(x.get("value"))),
+            Value::Object(o) => scalar(o.get(k)),
+            _ => None,
+        }
+    };
+
+    match kind {
+        "noauth" | "inherit" => {}
+        "bearer" => {
+            let token = kept(
+                field("token").unwrap_or_default(),
+                &format!("{name} token"),
+                into,
+                var,
+            );
+            add_header(p, "Authorization", &format!("Bearer {token}"));
+        }
+        "basic" => {
+            let user = var(&field("username").unwrap_or_default());
+            let pass = kept(
+                field("password").unwrap_or_default(),
+                &format!("{name} password"),
+                into,
+                var,
+            );
+            // The engine makes the Basic header from the URL's user and password, redacted.
+            if let Some((scheme, rest)) = p.url.split_once("://") {
+                p.url = format!("{scheme}://{user}:{pass}@{rest}");
+            }
+        }
+        "apikey" => {
+            let key = field("key").unwrap_or_else(|| "X-API-Key".into());
+            let value = kept(
+                field("value").unwrap_or_default(),
+                &format!("{name} {key}"),
+                into,
+                var,
+            );
+            if field("in").as_deref() == Some("query") {
+                p.query.push((key, value));
+            } else {
+                add_header(p, &key, &value);
+            }
+            p.redact
+                .push(field("key").unwrap_or_else(|| "X-API-Key".into()));
+        }
+        other => into.skip(
+            format!("{name}: {other} auth"),
+            "certbench carries bearer, basic and API key auth; add the header by hand",
+        ),
+    }
+}
+
+/// A secret as the profile keeps it: a `{{variable}}` stays one; a literal value is not stored,
+/// an environment variable (listed for the user to set) stands for it.
+fn kept(
+    value: String,
+    hint: &str,
+    into: &mut Collection,
+    var: &mut impl FnMut(&str) -> String,
+) -> String {
+    if value.contains("{{") {
+        var(&value)
+    } else {
+        format!("${{env:{}}}", into.secret(hint))
+    }
+}
+
+fn add_header(p: &mut Profile, k: &str, v: &str) {
+    match p.headers.get_mut(k) {
+        Some(HeaderValues::One(old)) => {
+            let old = old.clone();
+            p.headers
+                .insert(k.to_string(), HeaderValues::Many(vec![old, v.to_string()]));
+        }
+        Some(HeaderValues::Many(vs)) => vs.push(v.to_string()),
+        None => {
+            p.headers
+                .insert(k.to_string(), HeaderValues::One(v.to_string()));
+        }
+    }
+}
+
+/// A JSON string, number or bool as text.
+fn scalar(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// An environment file: its enabled values; a `secret` one becomes `${env:NAME}`.
+pub fn environment(v: &Value, into: &mut Collection) {
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("environment");
+    let mut env = Environment {
+        name: file_safe(name),
+        ..Environment::default()
+    };
+    for val in v
+        .get("values")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if val.get("enabled").and_then(Value::as_bool) == Some(false) {
+            continue;
+        }
+        let Some(k) = val.get("key").and_then(Value::as_str) else {
+            continue;
+        };
+        let value = scalar(val.get("value")).unwrap_or_default();
+        let value = if val.get("type").and_then(Value::as_str) == Some("secret") {
+            format!("${{env:{}}}", into.secret(&format!("{name} {k}")))
+        } else {
+            variables(&value).0
+        };
+        env.vars.insert(k.to_string(), value);
+    }
+    into.environments.push(env);
+}
+
+/// Newman's certificate list: each entry's files (relative to the list's folder), its
+/// passphrase (used once), and its `matches` as host patterns.
+pub fn cert_list(v: &Value, folder: &Path, into: &mut Collection) {
+    for (i, c) in v.as_array().into_iter().flatten().enumerate() {
+        let name = c
+            .get("name")
+            .and_then(Value::as_str)
+            .map(file_safe)
+            .unwrap_or_else(|| format!("newman-{}", i + 1));
+        let file = |k: &str, into: &mut Collection| -> Option<std::path::PathBuf> {
+            let src = c.get(k)?.get("src")?.as_str()?;
+            match inside(folder, src) {
+                Ok(p) => Some(p),
+                Err(why) => {
+                    into.skip(format!("certificate {name}: {k}"), why);
+                    None
+                }
+            }
+        };
+        let cert = file("cert", into);
+        let key = file("key", into);
+        let pfx = file("pfx", into);
+        if cert.is_none() && pfx.is_none() {
+            into.skip(
+                format!("certificate {name}"),
+                "it names no certificate file that can be read",
+            );
+            continue;
+        }
+        let mut patterns = Vec::new();
+        for m in c
+            .get("matches")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(m) = m.as_str() else { continue };
+            match host_pattern(m) {
+                Some(p) => patterns.push(p),
+                None => into.skip(
+                    format!("certificate {name}: match {m}"),
+                    "not a host certbench can bind a key to",
+                ),
+            }
+        }
+        patterns.dedup();
+        into.certificates.push(CertSetting {
+            name,
+            patterns,
+            cert,
+            key,
+            pfx,
+            passphrase: c
+                .get("passphrase")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            disabled: false,
+        });
+    }
+}
+
+/// A Postman match (`https://*.example.com:8443/*`) as a certbench host pattern
+/// (`*.example.com` when the port is a wildcard or absent, else `host:port`).
+pub fn host_pattern(m: &str) -> Option<String> {
+    let rest = m.split_once("://").map_or(m, |(_, r)| r);
+    let host_port = rest.split('/').next()?.trim();
+    if host_port.is_empty() {
+        return None;
+    }
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
+        _ => (host_port, None),
+    };
+    let host = host.to_ascii_lowercase();
+    let wildcard_ok = host.strip_prefix("*.").is_some_and(|d| !d.contains('*'));
+    if host.contains('*') && !wildcard_ok {
+        return None;
+    }
+    let pattern = match port {
+        Some(p) if p != "*" && p.parse::<u16>().is_ok() && !host.starts_with("*.") => {
+            format!("{host}:{p}")
+        }
+        _ => host,
+    };
+    pattern
+        .parse::<crate::keys::bindings::Pattern>()
+        .ok()
+        .map(|p| p.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_become_host_patterns() {
+        assert_eq!(
+            host_pattern("https://test.domain1.com/*").as_deref(),
+            Some("test.domain1.com")
+        );
+        assert_eq!(
+            host_pattern("https://localhost:3000/*").as_deref(),
+            Some("localhost:3000")
+        );
+        assert_eq!(
+            host_pattern("https://*.acme.test:*/*").as_deref(),
+            Some("*.acme.test")
+        );
+        assert_eq!(host_pattern("https://a*b.test/*"), None);
+    }
+
+    #[test]
+    fn a_request_with_folders_auth_and_bodies_becomes_profiles() {
+        let v: Value = serde_json::json!({
+            "info": {"name": "Shop API", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "variable": [{"key": "base", "value": "https://localhost:8443"}],
+            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{token}}"}]},
+            "item": [{"name": "Orders", "item": [
+                {"name": "Create order", "request": {"method": "POST",
+                    "header": [{"key": "X-Trace", "value": "{{trace}}"}, {"key": "X-Off", "value": "1", "disabled": true}],
+                    "body": {"mode": "raw", "raw": "{\"sku\": \"{{sku}}\"}", "options": {"raw": {"language": "json"}}},
+                    "url": {"raw": "{{base}}/orders?draft=1", "host": ["{{base}}"], "path": ["orders"], "query": [{"key": "draft", "value": "1"}, {"key": "x", "value": "2", "disabled": true}]}}},
+                {"name": "Login", "request": {"method": "POST",
+                    "auth": {"type": "apikey", "apikey": [{"key": "key", "value": "X-Key"}, {"key": "value", "value": "literal-secret"}]},
+                    "body": {"mode": "urlencoded", "urlencoded": [{"key": "user", "value": "ann"}]},
+                    "url": "{{base}}/login?t={{$timestamp}}"}, "event": [{"listen": "test", "script": {"exec": ["pm.test()"]}}]}
+            ]}]
+        });
+        assert_eq!(detect(&v), Some(Format::PostmanCollection));
+        let mut c = Collection::default();
+        collection(&v, Path::new("/c"), &mut c);
+        assert_eq!(c.name, "shop-api");
+        assert_eq!(c.vars["base"], "https://localhost:8443");
+        let create = &c.profiles[0];
+        assert_eq!(create.name, "orders-create-order");
+        assert_eq!(
+            (create.method.as_str(), create.url.as_str()),
+            ("POST", "${base}/orders")
+        );
+        assert_eq!(create.query, [("draft".to_string(), "1".to_string())]);
+        assert_eq!(
+            create.headers["X-Trace"],
+            HeaderValues::One("${trace}".into())
+        );
+        assert!(!create.headers.contains_key("X-Off"));
+        assert_eq!(
+            create.headers["Authorization"],
+            HeaderValues::One("Bearer ${token}".into())
+        );
+        assert_eq!(
+            create.body.content_type.as_deref(),
+            Some("application/json")
+        );
+        assert_eq!(create.body.text.as_deref(), Some("{\"sku\": \"${sku}\"}"));
+        let login = &c.profiles[1];
+        assert_eq!(login.body.fields, [("user".to_string(), "ann".to_string())]);
+        // The literal key is not stored: an environment variable holds it.
+        assert_eq!(
+            login.headers["X-Key"],
+            HeaderValues::One("${env:ORDERS_LOGIN_X_KEY}".into())
+        );
+        assert_eq!(c.secrets, ["ORDERS_LOGIN_X_KEY"]);
+        let said: Vec<&str> = c.skipped.iter().map(|s| s.what.as_str()).collect();
+        assert!(said.contains(&"Orders Login: scripts"), "{said:?}");
+        assert!(said.contains(&"Orders Login: {{$timestamp}}"), "{said:?}");
+    }
+}

@@ -1,0 +1,196 @@
+//! `certbench import FILE...`: a Postman collection with its environments and Newman's client
+//! certificate list becomes a folder of profiles, with its keys in the keystore and bound to
+//! their hosts; a report says what came over and what did not. (`import curl` is in `curl.rs`.)
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+
+use super::exit::{EXIT_OK, EXIT_USAGE};
+use super::{PasswordArgs, fail};
+use engine::home;
+use engine::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format, file_safe};
+use engine::interop::{collection_write, postman};
+use engine::keys::keystore::Keystore;
+
+#[derive(Args, Debug)]
+pub struct ImportFilesArgs {
+    /// Files to import together: a Postman collection (v2.0, v2.1), its environment files, and a Newman --ssl-client-cert-list file
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The folder's name inside the profiles folder (default: the collection's name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Replace that folder when it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Say what would be imported; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+/// Reads `files`, each as what its content says it is.
+fn read_all(files: &[PathBuf]) -> Result<Collection, String> {
+    let mut c = Collection::default();
+    for path in files {
+        let bytes = home::read_bounded(path, COLLECTION_FILE_LIMIT)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "{}: not JSON ({e}); certbench imports Postman collections and environments and Newman certificate lists (JSON)",
+                path.display()
+            )
+        })?;
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        match postman::detect(&value) {
+            Some(Format::PostmanCollection) => postman::collection(&value, folder, &mut c),
+            Some(Format::PostmanEnvironment) => postman::environment(&value, &mut c),
+            Some(Format::NewmanCertList) => postman::cert_list(&value, folder, &mut c),
+            None => {
+                return Err(format!(
+                    "{}: not a format certbench imports: a Postman collection (info.schema of getpostman.com), a Postman environment (name and values) or a Newman certificate list (entries with matches and cert or pfx)",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(c)
+}
+
+pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32 {
+    if args.files.is_empty() {
+        errln!(
+            "error: name the files to import, e.g. certbench import api.postman_collection.json dev.postman_environment.json certs.json (or `import curl 'curl ...'`)"
+        );
+        return EXIT_USAGE;
+    }
+    let mut c = match read_all(&args.files) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    if let Some(name) = &args.name {
+        c.name = file_safe(name);
+    }
+    if c.name.is_empty() {
+        c.name = "imported".into();
+    }
+    let target = profiles_dir.join(&c.name);
+    let written = if args.dry_run {
+        None
+    } else {
+        let has_files = !c.profiles.is_empty() || !c.environments.is_empty();
+        if has_files && let Err(e) = collection_write::write_folder(&c, &target, args.force) {
+            return fail(e);
+        }
+        let password = match super::keys::given_password(&args.password) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        Some(collection_write::place_keys(
+            &c,
+            ks,
+            &home::home_dir(),
+            password.as_deref(),
+        ))
+    };
+    report(&c, &target, written.as_ref(), args);
+    match written {
+        Some(w) if !w.failed.is_empty() => 1,
+        _ => EXIT_OK,
+    }
+}
+
+fn report(
+    c: &Collection,
+    target: &Path,
+    written: Option<&collection_write::Written>,
+    args: &ImportFilesArgs,
+) {
+    let profiles: Vec<&str> = c.profiles.iter().map(|p| p.name.as_str()).collect();
+    let envs: Vec<&str> = c.environments.iter().map(|e| e.name.as_str()).collect();
+    if args.json {
+        let v = json!({
+            "dry_run": args.dry_run,
+            "folder": target.display().to_string(),
+            "profiles": profiles,
+            "environments": envs,
+            "keys": written.map(|w| json!(w.keys)).unwrap_or_else(|| json!(c.certificates.iter().map(|k| json!({"name": k.name, "bound": k.patterns})).collect::<Vec<_>>())),
+            "not_imported": c.skipped.iter().chain(written.into_iter().flat_map(|w| &w.failed)).collect::<Vec<_>>(),
+            "secrets": c.secrets,
+        });
+        outln!("{v}");
+        return;
+    }
+    let verb = if args.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    outln!(
+        "{verb} {} profile{} and {} environment{} into {}",
+        profiles.len(),
+        if profiles.len() == 1 { "" } else { "s" },
+        envs.len(),
+        if envs.len() == 1 { "" } else { "s" },
+        target.display()
+    );
+    match written {
+        Some(w) => {
+            for k in &w.keys {
+                let bound = if k.bound.is_empty() {
+                    "not bound".to_string()
+                } else {
+                    format!("bound to {}", k.bound.join(", "))
+                };
+                let how = if k.reused {
+                    "already stored as"
+                } else {
+                    "stored as"
+                };
+                outln!(
+                    "  key {}: {} ({how} {}), {bound}",
+                    k.name,
+                    k.subject,
+                    k.name
+                );
+            }
+            for f in &w.failed {
+                outln!("  not imported: {}: {}", f.what, f.why);
+            }
+        }
+        None => {
+            for k in &c.certificates {
+                outln!("  key {} for {}", k.name, k.patterns.join(", "));
+            }
+        }
+    }
+    for s in &c.skipped {
+        outln!("  not imported: {}: {}", s.what, s.why);
+    }
+    if !c.secrets.is_empty() {
+        outln!(
+            "  secrets were not stored; set these before sending: {}",
+            c.secrets.join(", ")
+        );
+    }
+    if !args.dry_run && !profiles.is_empty() {
+        let env = envs
+            .first()
+            .map(|e| format!(" --env {e}"))
+            .unwrap_or_default();
+        outln!(
+            "open them: certbench --profiles {}    run them: certbench run {}{env}",
+            target.display(),
+            target.display()
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! `certbench import FILE...` on files Postman and Newman wrote (tests/fixtures/import/postman,
+//! from postmanlabs/newman): requests become profiles, environments environment files, and a
+//! Newman certificate list's keys go into the keystore by content and are bound to their hosts;
+//! the imported folder then runs green against the demo server with the imported key.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::Env;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/postman")
+        .join(name)
+}
+
+fn certbench(home: &Path, profiles: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--profiles")
+        .arg(profiles)
+        .args(args)
+        .env("CERTBENCH_HOME", home)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap()
+}
+
+fn report(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Newman's own files, unchanged: both collection versions, an environment and the example
+/// certificate list (whose key files are not there: said, nothing else lost).
+#[test]
+fn newmans_own_files_import_as_profiles_and_say_what_did_not_come_over() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let files = [
+        "sample-collection.json",
+        "simple-variables.json",
+        "ssl-client-cert-list.json",
+    ]
+    .map(|f| fixture(f).display().to_string());
+    let mut args = vec!["import", "--dry-run", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let v = report(&certbench(home.path(), profiles.path(), &args));
+    assert_eq!(
+        v["profiles"],
+        serde_json::json!([
+            "a-simple-get-request",
+            "a-simple-post-request",
+            "a-simple-post-request-with-json-body"
+        ])
+    );
+    assert_eq!(v["environments"], serde_json::json!(["globals"]));
+    assert_eq!(
+        v["keys"][0]["bound"],
+        serde_json::json!(["test.domain1.com", "www.domain1"])
+    );
+    let not: Vec<String> = v["not_imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["what"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        not.contains(&"A simple GET request: scripts".to_string()),
+        "{not:?}"
+    );
+    assert!(
+        std::fs::read_dir(profiles.path()).unwrap().next().is_none(),
+        "--dry-run writes nothing"
+    );
+    // For real: the profiles are written, the missing key files are said (exit 1).
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    let out = certbench(home.path(), profiles.path(), &args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("imported 3 profiles and 1 environment"),
+        "{text}"
+    );
+    assert!(text.contains("not imported: certificate domain1"), "{text}");
+    let folder = profiles.path().join("sample-postman-collection");
+    let post =
+        std::fs::read_to_string(folder.join("a-simple-post-request-with-json-body.toml")).unwrap();
+    assert!(post.contains("method = \"POST\""), "{post}");
+    assert!(post.contains("Duis posuere"), "{post}");
+    let env = std::fs::read_to_string(folder.join("environments/globals.toml")).unwrap();
+    assert!(env.contains("var-1 = \"value-1\""), "{env}");
+    // The v2.1 export of the Postman app: its url objects and JSON body.
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "import",
+            "--dry-run",
+            "--json",
+            &fixture("newman.postman_collection.json")
+                .display()
+                .to_string(),
+        ],
+    ));
+    assert_eq!(v["profiles"], serde_json::json!(["get-echo", "post-echo"]));
+}
+
+/// A copy of the v2.1 collection aimed at the demo server, with an environment and a Newman
+/// certificate list naming the demo's client key: one import, then `run` is green and the
+/// server saw the imported key; a second import reuses the stored key by its content.
+#[test]
+fn a_postman_collection_with_its_certificate_list_imports_and_runs_green() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
+    let trusted = certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "trust",
+            "add",
+            "demo-ca",
+            &work.path().join("ca.pem").display().to_string(),
+        ],
+    );
+    assert_eq!(trusted.status.code(), Some(0));
+    // The collection as Postman exported it, its URLs turned into {{base_url}}.
+    let original = std::fs::read_to_string(fixture("newman.postman_collection.json")).unwrap();
+    let aimed = original
+        .replace(
+            "\"raw\": \"https://postman-echo.com/get\"",
+            "\"raw\": \"{{base_url}}/echo\"",
+        )
+        .replace(
+            "\"raw\": \"https://postman-echo.com/post\"",
+            "\"raw\": \"{{base_url}}/echo\"",
+        );
+    std::fs::write(work.path().join("api.postman_collection.json"), aimed).unwrap();
+    std::fs::write(
+        work.path().join("local.postman_environment.json"),
+        format!(
+            "{{\"name\": \"local\", \"values\": [{{\"key\": \"base_url\", \"value\": \"{}\", \"enabled\": true}}], \"_postman_variable_scope\": \"environment\"}}",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(work.path().join("certs")).unwrap();
+    std::fs::write(
+        work.path().join("certs/client.crt"),
+        &env.demo.client.cert_pem,
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("certs/client.key"),
+        &env.demo.client.key_pem,
+    )
+    .unwrap();
+    let port = env.server.url.rsplit(':').next().unwrap();
+    std::fs::write(
+        work.path().join("certs.json"),
+        format!(
+            "[{{\"name\": \"partner\", \"matches\": [\"https://localhost:{port}/*\"], \"key\": {{\"src\": \"./certs/client.key\"}}, \"cert\": {{\"src\": \"./certs/client.crt\"}}}}]"
+        ),
+    )
+    .unwrap();
+    let files: Vec<String> = [
+        "api.postman_collection.json",
+        "local.postman_environment.json",
+        "certs.json",
+    ]
+    .iter()
+    .map(|f| work.path().join(f).display().to_string())
+    .collect();
+    let mut args = vec!["import", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let v = report(&certbench(home.path(), profiles.path(), &args));
+    assert_eq!(v["keys"][0]["name"], "partner", "{v}");
+    assert_eq!(v["keys"][0]["reused"], false, "{v}");
+    assert_eq!(
+        v["keys"][0]["bound"],
+        serde_json::json!([format!("localhost:{port}")])
+    );
+    // Trust is this machine's (Postman keeps CA settings in the app): the user adds it.
+    let folder = profiles.path().join("newman");
+    let env_file = folder.join("environments/local.toml");
+    let text = std::fs::read_to_string(&env_file).unwrap();
+    std::fs::write(&env_file, format!("trust = [\"demo-ca\"]\n{text}")).unwrap();
+    let run = certbench(
+        home.path(),
+        profiles.path(),
+        &["run", &folder.display().to_string(), "--env", "local"],
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("PASS get-echo 200") && err.contains("PASS post-echo 200"),
+        "{err}"
+    );
+    // The demo's echo names the client certificate it got: the imported key, by its binding.
+    let sent = certbench(
+        home.path(),
+        &folder,
+        &["send", "post-echo", "--env", "local", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(
+        v["json"]["client_cert"]["cn"], "certbench-demo-client",
+        "{v}"
+    );
+    // Importing again: the key is found by its content, not stored twice.
+    let mut args = vec!["import", "--json", "--force", "--name", "again"];
+    args.extend(files.iter().map(String::as_str));
+    let v = report(&certbench(home.path(), profiles.path(), &args));
+    assert_eq!(v["keys"][0]["reused"], true, "{v}");
+}
+
+/// Hostile input: a certificate path outside the list's folder, a file of no known format,
+/// JSON nested deeper than the parser allows: clear errors, nothing written.
+#[test]
+fn bad_input_is_named_and_nothing_is_written() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("evil.json"),
+        "[{\"name\": \"x\", \"matches\": [\"https://a.test/*\"], \"cert\": {\"src\": \"../../etc/shadow\"}}]",
+    )
+    .unwrap();
+    let out = certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "import",
+            &work.path().join("evil.json").display().to_string(),
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("../../etc/shadow is outside"), "{text}");
+    std::fs::write(work.path().join("other.json"), "{\"openapi\": \"3.1.0\"}").unwrap();
+    std::fs::write(work.path().join("deep.json"), "[".repeat(100_000)).unwrap();
+    for (file, said) in [
+        ("other.json", "not a format certbench imports"),
+        ("deep.json", "not JSON"),
+    ] {
+        let out = certbench(
+            home.path(),
+            profiles.path(),
+            &["import", &work.path().join(file).display().to_string()],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(said), "{err}");
+    }
+    assert!(std::fs::read_dir(profiles.path()).unwrap().next().is_none());
+}
