@@ -11,12 +11,12 @@ use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::{PasswordArgs, fail};
 use engine::home;
 use engine::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format, file_safe};
-use engine::interop::{collection_write, postman};
+use engine::interop::{bruno, collection_write, postman};
 use engine::keys::keystore::Keystore;
 
 #[derive(Args, Debug)]
 pub struct ImportFilesArgs {
-    /// Files to import together: a Postman collection (v2.0, v2.1), its environment files, and a Newman --ssl-client-cert-list file
+    /// Files to import together: a Postman collection (v2.0, v2.1), its environment files, a Newman --ssl-client-cert-list file; or a Bruno collection folder
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// The folder's name inside the profiles folder (default: the collection's name)
@@ -39,6 +39,21 @@ pub struct ImportFilesArgs {
 fn read_all(files: &[PathBuf]) -> Result<Collection, String> {
     let mut c = Collection::default();
     for path in files {
+        // A Bruno collection is a folder (or its bruno.json).
+        let dir = match path.file_name().is_some_and(|n| n == "bruno.json") {
+            true => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            false => path.clone(),
+        };
+        if bruno::is_collection(&dir) {
+            bruno::collection(&dir, &mut c)?;
+            continue;
+        }
+        if path.is_dir() {
+            return Err(format!(
+                "{}: a folder without bruno.json; certbench imports Bruno collection folders, and Postman and Newman files",
+                path.display()
+            ));
+        }
         let bytes = home::read_bounded(path, COLLECTION_FILE_LIMIT)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {

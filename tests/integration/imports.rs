@@ -262,3 +262,165 @@ fn bad_input_is_named_and_nothing_is_written() {
     }
     assert!(std::fs::read_dir(profiles.path()).unwrap().next().is_none());
 }
+
+fn bruno_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/bruno/testbench")
+}
+
+/// Bruno's own test collection, unchanged: requests in their folders, collection-wide headers
+/// and auth, an environment with secrets; scripts, tests and asserts said as not carried over.
+#[test]
+fn brunos_own_collection_imports_as_profiles() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let dir = bruno_fixture().display().to_string();
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &dir, "--dry-run", "--json"],
+    ));
+    assert_eq!(
+        v["profiles"],
+        serde_json::json!([
+            "auth-bearer-via-auth-bearer-auth-200",
+            "echo-echo-json",
+            "echo-echo-form-url-encoded"
+        ]),
+        "{v}"
+    );
+    assert_eq!(v["environments"], serde_json::json!(["local"]));
+    let secrets = v["secrets"].as_array().unwrap();
+    assert!(
+        secrets.iter().any(|s| s == "LOCAL_GITHUB_CLIENT_SECRET"),
+        "{v}"
+    );
+    let not: Vec<&str> = v["not_imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["what"].as_str().unwrap())
+        .collect();
+    assert!(not.contains(&"echo echo json: tests"), "{not:?}");
+    assert!(not.contains(&"echo echo json: assert"), "{not:?}");
+    // Written: the request's body and headers, the collection's headers, the environment.
+    let out = certbench(home.path(), profiles.path(), &["import", &dir]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let folder = profiles.path().join("bruno-testbench");
+    let json = std::fs::read_to_string(folder.join("echo-echo-json.toml")).unwrap();
+    assert!(json.contains("url = \"${host}/api/echo/json\""), "{json}");
+    assert!(json.contains("\"hello\": \"bruno\""), "{json}");
+    assert!(
+        json.contains("collection-header = \"collection-header-value\""),
+        "{json}"
+    );
+    let bearer =
+        std::fs::read_to_string(folder.join("auth-bearer-via-auth-bearer-auth-200.toml")).unwrap();
+    assert!(bearer.contains("Bearer ${bearer_auth_token}"), "{bearer}");
+    let env = std::fs::read_to_string(folder.join("environments/local.toml")).unwrap();
+    assert!(env.contains("bark = \"${env:PROC_ENV_VAR}\""), "{env}");
+    assert!(
+        env.contains("github_client_secret = \"${env:LOCAL_GITHUB_CLIENT_SECRET}\""),
+        "{env}"
+    );
+}
+
+/// A Bruno collection with a PKCS#12 in its `clientCertificates` (a copy of Bruno's request
+/// aimed at the demo server): one import, the passphrase used once and kept nowhere, and `run`
+/// green with the imported key.
+#[test]
+fn a_bruno_collection_with_a_pfx_imports_and_runs_green() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let col = tempfile::tempdir().unwrap();
+    let c = col.path();
+    std::fs::create_dir_all(c.join("certs")).unwrap();
+    std::fs::create_dir_all(c.join("echo")).unwrap();
+    std::fs::create_dir_all(c.join("environments")).unwrap();
+    std::fs::write(c.join("certs/client.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(c.join("certs/client.key"), &env.demo.client.key_pem).unwrap();
+    std::fs::write(c.join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-in",
+            "certs/client.pem",
+            "-inkey",
+            "certs/client.key",
+        ])
+        .args(["-out", "certs/client.p12", "-passout", "pass:br-s3cret"])
+        .current_dir(c)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::remove_file(c.join("certs/client.key")).unwrap();
+    let port = env.server.url.rsplit(':').next().unwrap();
+    let config = std::fs::read_to_string(bruno_fixture().join("bruno.json"))
+        .unwrap()
+        .replace(
+            "\"certs\": []",
+            &format!(
+                "\"certs\": [{{\"domain\": \"localhost:{port}\", \"type\": \"pfx\", \"pfxFilePath\": \"certs/client.p12\", \"passphrase\": \"br-s3cret\"}}]"
+            ),
+        );
+    std::fs::write(c.join("bruno.json"), config).unwrap();
+    let request = std::fs::read_to_string(bruno_fixture().join("echo/echo json.bru"))
+        .unwrap()
+        .replace("{{host}}/api/echo/json", "{{host}}/echo");
+    std::fs::write(c.join("echo/echo json.bru"), request).unwrap();
+    std::fs::write(
+        c.join("environments/Local.bru"),
+        format!("vars {{\n  host: {}\n}}\n", env.server.url),
+    )
+    .unwrap();
+    let trusted = certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "trust",
+            "add",
+            "demo-ca",
+            &c.join("ca.pem").display().to_string(),
+        ],
+    );
+    assert_eq!(trusted.status.code(), Some(0));
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &c.display().to_string(), "--json"],
+    ));
+    assert_eq!(
+        v["keys"][0]["bound"],
+        serde_json::json!([format!("localhost:{port}")]),
+        "{v}"
+    );
+    let folder = profiles.path().join("bruno-testbench");
+    let env_file = folder.join("environments/local.toml");
+    let text = std::fs::read_to_string(&env_file).unwrap();
+    std::fs::write(&env_file, format!("trust = [\"demo-ca\"]\n{text}")).unwrap();
+    let run = certbench(
+        home.path(),
+        profiles.path(),
+        &["run", &folder.display().to_string(), "--env", "local"],
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("PASS echo-echo-json 200"), "{err}");
+    // The passphrase was used to read the PKCS#12 and kept nowhere.
+    for root in [home.path(), profiles.path()] {
+        for file in crate::common::walk(root) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("br-s3cret"),
+                "{} holds the passphrase",
+                file.display()
+            );
+        }
+    }
+}

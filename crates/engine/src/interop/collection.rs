@@ -142,7 +142,8 @@ pub fn file_safe(text: &str) -> String {
     }
 }
 
-/// `{{name}}` variables as certbench writes them, `${name}`; Postman's dynamic variables
+/// `{{name}}` variables as certbench writes them, `${name}` (`{{process.env.X}}` as `${env:X}`);
+/// Postman's dynamic variables
 /// (`{{$guid}}`) stay as they are and are returned to be reported.
 pub fn variables(text: &str) -> (String, Vec<String>) {
     let mut out = String::new();
@@ -156,7 +157,12 @@ pub fn variables(text: &str) -> (String, Vec<String>) {
             return (out, dynamic);
         };
         let name = inner.trim();
-        if name.starts_with('$') || name.is_empty() || name.contains(['{', '}']) {
+        if let Some(env) = name.strip_prefix("process.env.") {
+            // Bruno's way of reading the process environment.
+            out.push_str("${env:");
+            out.push_str(env);
+            out.push('}');
+        } else if name.starts_with('$') || name.is_empty() || name.contains(['{', '}']) {
             dynamic.push(name.to_string());
             out.push_str("{{");
             out.push_str(inner);

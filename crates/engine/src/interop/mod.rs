@@ -1,6 +1,7 @@
 //! Other tools' words: curl commands in and out, the shell words they are written in, and
 //! collections from Postman and Newman.
 
+pub mod bruno;
 pub mod collection;
 pub mod collection_write;
 pub mod curl;
