@@ -10,13 +10,13 @@ use serde_json::json;
 use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::{PasswordArgs, fail};
 use engine::home;
-use engine::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format, file_safe};
-use engine::interop::{bruno, collection_write, postman};
+use engine::interop::collection::{Collection, file_safe};
+use engine::interop::{collection_write, import_files};
 use engine::keys::keystore::Keystore;
 
 #[derive(Args, Debug)]
 pub struct ImportFilesArgs {
-    /// Files to import together: a Postman collection (v2.0, v2.1), its environment files, a Newman --ssl-client-cert-list file; or a Bruno collection folder
+    /// Files to import together: a Postman collection (v2.0, v2.1), its environment files, a Newman --ssl-client-cert-list file; an Insomnia v4 export and the app's insomnia.ClientCertificate.db; or a Bruno collection folder
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// The folder's name inside the profiles folder (default: the collection's name)
@@ -35,52 +35,6 @@ pub struct ImportFilesArgs {
     pub password: PasswordArgs,
 }
 
-/// Reads `files`, each as what its content says it is.
-fn read_all(files: &[PathBuf]) -> Result<Collection, String> {
-    let mut c = Collection::default();
-    for path in files {
-        // A Bruno collection is a folder (or its bruno.json).
-        let dir = match path.file_name().is_some_and(|n| n == "bruno.json") {
-            true => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            false => path.clone(),
-        };
-        if bruno::is_collection(&dir) {
-            bruno::collection(&dir, &mut c)?;
-            continue;
-        }
-        if path.is_dir() {
-            return Err(format!(
-                "{}: a folder without bruno.json; certbench imports Bruno collection folders, and Postman and Newman files",
-                path.display()
-            ));
-        }
-        let bytes = home::read_bounded(path, COLLECTION_FILE_LIMIT)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "{}: not JSON ({e}); certbench imports Postman collections and environments and Newman certificate lists (JSON)",
-                path.display()
-            )
-        })?;
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        match postman::detect(&value) {
-            Some(Format::PostmanCollection) => postman::collection(&value, folder, &mut c),
-            Some(Format::PostmanEnvironment) => postman::environment(&value, &mut c),
-            Some(Format::NewmanCertList) => postman::cert_list(&value, folder, &mut c),
-            None => {
-                return Err(format!(
-                    "{}: not a format certbench imports: a Postman collection (info.schema of getpostman.com), a Postman environment (name and values) or a Newman certificate list (entries with matches and cert or pfx)",
-                    path.display()
-                ));
-            }
-        }
-    }
-    Ok(c)
-}
-
 pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32 {
     if args.files.is_empty() {
         errln!(
@@ -88,7 +42,7 @@ pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32
         );
         return EXIT_USAGE;
     }
-    let mut c = match read_all(&args.files) {
+    let mut c = match import_files::read_files(&args.files) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };

@@ -16,7 +16,7 @@ use engine::pipeline::Pipeline;
 use engine::request::chain::Scope;
 use engine::request::environment::Environment;
 use engine::request::prepare::PreparedRequest;
-use engine::request::profile::{self, Body, BodyType, HeaderValues, Part, Profile};
+use engine::request::profile::{self, Body, BodyType, Part, Profile};
 
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
@@ -213,17 +213,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         .extend(args.subprotocol.iter().cloned());
     for h in &args.header {
         let (k, v) = split_pair("--header", h, ':')?;
-        let (k, v) = (k.trim().to_string(), v.trim().to_string());
-        match p.headers.get_mut(&k) {
-            Some(HeaderValues::One(old)) => {
-                let old = old.clone();
-                p.headers.insert(k, HeaderValues::Many(vec![old, v]));
-            }
-            Some(HeaderValues::Many(vs)) => vs.push(v),
-            None => {
-                p.headers.insert(k, HeaderValues::One(v));
-            }
-        }
+        p.add_header(k.trim(), v.trim());
     }
     for q in &args.query {
         let (k, v) = split_pair("--query", q, '=')?;

@@ -26,6 +26,34 @@ fn certbench(home: &Path, profiles: &Path, args: &[&str]) -> std::process::Outpu
         .unwrap()
 }
 
+/// The demo's CA trusted in `home` (the tools keep CA settings in the app, not the files).
+fn trust_demo_ca(env: &Env, home: &Path) {
+    let ca = home.join("demo-ca.pem");
+    std::fs::write(&ca, &env.demo.pki.ca.cert_pem).unwrap();
+    let out = certbench(
+        home,
+        home,
+        &["trust", "add", "demo-ca", &ca.display().to_string()],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// The imported `folder` run in its environment `local`, given the demo's trust as a user
+/// would add it: it must pass; its report.
+fn run_green(home: &Path, profiles: &Path, folder: &Path) -> String {
+    let env_file = folder.join("environments/local.toml");
+    let text = std::fs::read_to_string(&env_file).unwrap();
+    std::fs::write(&env_file, format!("trust = [\"demo-ca\"]\n{text}")).unwrap();
+    let run = certbench(
+        home,
+        profiles,
+        &["run", &folder.display().to_string(), "--env", "local"],
+    );
+    let err = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    err
+}
+
 fn report(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -122,17 +150,7 @@ fn a_postman_collection_with_its_certificate_list_imports_and_runs_green() {
     let home = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
     std::fs::write(work.path().join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
-    let trusted = certbench(
-        home.path(),
-        profiles.path(),
-        &[
-            "trust",
-            "add",
-            "demo-ca",
-            &work.path().join("ca.pem").display().to_string(),
-        ],
-    );
-    assert_eq!(trusted.status.code(), Some(0));
+    trust_demo_ca(&env, home.path());
     // The collection as Postman exported it, its URLs turned into {{base_url}}.
     let original = std::fs::read_to_string(fixture("newman.postman_collection.json")).unwrap();
     let aimed = original
@@ -191,16 +209,7 @@ fn a_postman_collection_with_its_certificate_list_imports_and_runs_green() {
     );
     // Trust is this machine's (Postman keeps CA settings in the app): the user adds it.
     let folder = profiles.path().join("newman");
-    let env_file = folder.join("environments/local.toml");
-    let text = std::fs::read_to_string(&env_file).unwrap();
-    std::fs::write(&env_file, format!("trust = [\"demo-ca\"]\n{text}")).unwrap();
-    let run = certbench(
-        home.path(),
-        profiles.path(),
-        &["run", &folder.display().to_string(), "--env", "local"],
-    );
-    let err = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(0), "{err}");
+    let err = run_green(home.path(), profiles.path(), &folder);
     assert!(
         err.contains("PASS get-echo 200") && err.contains("PASS post-echo 200"),
         "{err}"
@@ -379,17 +388,7 @@ fn a_bruno_collection_with_a_pfx_imports_and_runs_green() {
         format!("vars {{\n  host: {}\n}}\n", env.server.url),
     )
     .unwrap();
-    let trusted = certbench(
-        home.path(),
-        profiles.path(),
-        &[
-            "trust",
-            "add",
-            "demo-ca",
-            &c.join("ca.pem").display().to_string(),
-        ],
-    );
-    assert_eq!(trusted.status.code(), Some(0));
+    trust_demo_ca(&env, home.path());
     let v = report(&certbench(
         home.path(),
         profiles.path(),
@@ -401,16 +400,7 @@ fn a_bruno_collection_with_a_pfx_imports_and_runs_green() {
         "{v}"
     );
     let folder = profiles.path().join("bruno-testbench");
-    let env_file = folder.join("environments/local.toml");
-    let text = std::fs::read_to_string(&env_file).unwrap();
-    std::fs::write(&env_file, format!("trust = [\"demo-ca\"]\n{text}")).unwrap();
-    let run = certbench(
-        home.path(),
-        profiles.path(),
-        &["run", &folder.display().to_string(), "--env", "local"],
-    );
-    let err = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(0), "{err}");
+    let err = run_green(home.path(), profiles.path(), &folder);
     assert!(err.contains("PASS echo-echo-json 200"), "{err}");
     // The passphrase was used to read the PKCS#12 and kept nowhere.
     for root in [home.path(), profiles.path()] {
@@ -423,4 +413,119 @@ fn a_bruno_collection_with_a_pfx_imports_and_runs_green() {
             );
         }
     }
+}
+
+fn insomnia_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/insomnia/complex-export.json")
+}
+
+/// An Insomnia v4 export as Insomnia wrote it: folders, bodies of each kind, basic auth whose
+/// literal password is not stored, a file part outside the export's folder refused.
+#[test]
+fn an_insomnia_export_imports_as_profiles() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "import",
+            &insomnia_fixture().display().to_string(),
+            "--dry-run",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        v["profiles"],
+        serde_json::json!([
+            "complex-test-collection-first-folder-base_url-api-users",
+            "complex-test-collection-first-folder-urlencoded-form-test",
+            "complex-test-collection-test-request",
+            "complex-test-collection-test-request-unknown-body",
+            "complex-test-collection-test-request-empty-body",
+            "complex-test-collection-test-request-graphql-body"
+        ]),
+        "{v}"
+    );
+    let not: Vec<String> = v["not_imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s["what"].as_str().unwrap(),
+                s["why"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        not.iter()
+            .any(|n| n.contains("file part file") && n.contains("/home/user/test.txt is outside")),
+        "{not:?}"
+    );
+    assert!(
+        v["secrets"].as_array().unwrap().len() >= 2,
+        "the basic passwords: {v}"
+    );
+}
+
+/// A copy of the export aimed at the demo server with the app's certificate database naming
+/// the demo's client key: one import, `run` green with the imported key bound to the host.
+#[test]
+fn an_insomnia_export_with_its_certificate_database_runs_green() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::write(w.join("client.crt"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(w.join("client.key"), &env.demo.client.key_pem).unwrap();
+    std::fs::write(w.join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
+    let export = std::fs::read_to_string(insomnia_fixture())
+        .unwrap()
+        .replace("{{base_url}}/api/users", "{{base_url}}/echo");
+    let mut v: serde_json::Value = serde_json::from_str(&export).unwrap();
+    // Keep the urlencoded request (its basic password comes from the environment); an
+    // environment under the base one, as the app exports it.
+    let resources = v["resources"].as_array_mut().unwrap();
+    resources.retain(|r| r["_type"] != "request" || r["name"] == "Urlencoded Form Test");
+    resources[2]["authentication"]["password"] = "{{ _.password }}".into();
+    resources.push(serde_json::json!({"_id": "env_base", "_type": "environment", "parentId": "wrk_1", "name": "Base Environment", "data": {"password": "pw"}}));
+    resources.push(serde_json::json!({"_id": "env_local", "_type": "environment", "parentId": "env_base", "name": "Local", "data": {"base_url": env.server.url}}));
+    std::fs::write(w.join("export.json"), v.to_string()).unwrap();
+    let port = env.server.url.rsplit(':').next().unwrap();
+    let db = format!(
+        "{{\"_id\":\"crt_1\",\"type\":\"ClientCertificate\",\"parentId\":\"wrk_1\",\"host\":\"localhost:{port}\",\"cert\":\"{}\",\"key\":\"{}\",\"pfx\":null,\"passphrase\":null,\"disabled\":false}}\n{{\"_id\":\"crt_2\",\"type\":\"ClientCertificate\",\"$$deleted\":true}}\n",
+        w.join("client.crt").display(),
+        w.join("client.key").display()
+    );
+    std::fs::write(w.join("insomnia.ClientCertificate.db"), db).unwrap();
+    trust_demo_ca(&env, home.path());
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "import",
+            "--json",
+            "--name",
+            "insomnia",
+            &w.join("export.json").display().to_string(),
+            &w.join("insomnia.ClientCertificate.db")
+                .display()
+                .to_string(),
+        ],
+    ));
+    assert_eq!(
+        v["keys"][0]["bound"],
+        serde_json::json!([format!("localhost:{port}")]),
+        "{v}"
+    );
+    assert_eq!(v["environments"], serde_json::json!(["local"]), "{v}");
+    let folder = profiles.path().join("insomnia");
+    let err = run_green(home.path(), profiles.path(), &folder);
+    assert!(
+        err.contains("PASS complex-test-collection-first-folder-urlencoded-form-test 200"),
+        "{err}"
+    );
 }

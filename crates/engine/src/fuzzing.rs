@@ -408,3 +408,48 @@ pub fn requires(data: &[u8]) {
         }
     }
 }
+
+/// An imported collection: the first byte chooses a JSON file (Postman's three, Insomnia's
+/// export and certificate database) or a
+/// Bruno `.bru` request. Every profile it makes has a unique file-safe name and loads back from
+/// the TOML the import writes; no path it names is outside the collection's folder.
+pub fn import(data: &[u8]) {
+    use crate::interop::bruno;
+    use crate::interop::collection::{Collection, file_safe};
+    let Some((choice, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let mut c = Collection::default();
+    let folder = std::path::Path::new("/fuzz");
+    if choice % 2 == 0 {
+        // Any of the JSON formats, as `import` tells them apart.
+        let _ = crate::interop::import_files::read_text(text, folder, &mut c);
+    } else {
+        bruno::request_text(text, &mut c);
+    }
+    let mut names = std::collections::HashSet::new();
+    for p in &c.profiles {
+        assert_eq!(file_safe(&p.name), p.name, "a file-safe name");
+        assert!(names.insert(p.name.clone()), "unique names: {}", p.name);
+        let back = Profile::from_toml(&p.to_toml(), std::path::Path::new("fuzz.toml"))
+            .unwrap_or_else(|e| panic!("the written profile loads back: {e}\n{}", p.to_toml()));
+        assert_eq!(&back.url, &p.url);
+        for part in &p.body.parts {
+            if let Some(f) = &part.file {
+                assert!(f.starts_with("/fuzz"), "a file part inside the folder: {f}");
+            }
+        }
+    }
+    for k in &c.certificates {
+        for f in [&k.cert, &k.key, &k.pfx].into_iter().flatten() {
+            assert!(
+                f.starts_with(folder),
+                "a certificate inside the folder: {}",
+                f.display()
+            );
+        }
+    }
+}

@@ -24,7 +24,7 @@ fn replay(target: &str, run: Target) -> usize {
 #[test]
 fn every_seed_and_found_case_passes_its_target() {
     use engine::fuzzing as f;
-    let targets: [(&str, Target); 10] = [
+    let targets: [(&str, Target); 11] = [
         ("profile", f::profile),
         ("key_file", f::key_file),
         ("body_view", f::body_view),
@@ -35,6 +35,7 @@ fn every_seed_and_found_case_passes_its_target() {
         ("bindings", f::bindings),
         ("rules", f::rules),
         ("requires", f::requires),
+        ("import", f::import),
     ];
     for (name, run) in targets {
         assert!(replay(name, run) > 0, "{name} has no seeds");

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::interop::collection::{CertSetting, Collection, file_safe, inside, variables};
+use crate::interop::collection::{Auth, CertSetting, Collection, file_safe, inside, variables};
 use crate::request::environment::Environment;
 use crate::request::profile::{Body, BodyType, HeaderValues, Part, Profile};
 
@@ -118,6 +118,13 @@ fn one<'a>(blocks: &'a [(String, Block)], block: &str, key: &str) -> Option<&'a 
         .into_iter()
         .find(|(k, _)| *k == key)
         .map(|(_, v)| v)
+}
+
+/// One `.bru` request read alone (no collection around it), for the fuzzer.
+pub fn request_text(text: &str, into: &mut Collection) {
+    if let Some(p) = request(&parse(text), "", &[], Path::new("/fuzz"), into) {
+        into.add_profile(p);
+    }
 }
 
 /// Whether `dir` is a Bruno collection (it holds `bruno.json`).
@@ -339,22 +346,10 @@ fn request(
                 let file = v.strip_prefix("@file(").and_then(|f| f.strip_suffix(')'));
                 match file {
                     Some(f) => match inside(root, f.split('|').next().unwrap_or(f)) {
-                        Ok(path) => parts.push(Part {
-                            name: var(k),
-                            text: None,
-                            file: Some(path.display().to_string()),
-                            filename: None,
-                            content_type: None,
-                        }),
+                        Ok(path) => parts.push(Part::file(var(k), path.display().to_string())),
                         Err(why) => into.skip(format!("{name}: file part {k}"), why),
                     },
-                    None => parts.push(Part {
-                        name: var(k),
-                        text: Some(var(v)),
-                        file: None,
-                        filename: None,
-                        content_type: None,
-                    }),
+                    None => parts.push(Part::text(var(k), var(v))),
                 }
             }
             p.body = Body {
@@ -406,60 +401,25 @@ fn auth(
     into: &mut Collection,
     var: &mut impl FnMut(&str) -> String,
 ) {
-    let mut secret = |v: &str, hint: &str, into: &mut Collection| {
-        if v.contains("{{") || v.is_empty() {
-            var(v)
-        } else {
-            format!("${{env:{}}}", into.secret(hint))
-        }
+    let field = |block: &str, key: &str| one(blocks, block, key).unwrap_or_default().to_string();
+    let auth = match mode {
+        "none" => return,
+        "bearer" => Auth::Bearer {
+            prefix: String::new(),
+            token: field("auth:bearer", "token"),
+        },
+        "basic" => Auth::Basic {
+            user: field("auth:basic", "username"),
+            password: field("auth:basic", "password"),
+        },
+        "apikey" => Auth::ApiKey {
+            key: field("auth:apikey", "key"),
+            value: field("auth:apikey", "value"),
+            in_query: field("auth:apikey", "placement") == "queryparams",
+        },
+        other => Auth::Other(other.to_string()),
     };
-    match mode {
-        "none" => {}
-        "bearer" => {
-            let token = secret(
-                one(blocks, "auth:bearer", "token").unwrap_or_default(),
-                &format!("{name} token"),
-                into,
-            );
-            p.headers.insert(
-                "Authorization".into(),
-                HeaderValues::One(format!("Bearer {token}")),
-            );
-        }
-        "basic" => {
-            let user = one(blocks, "auth:basic", "username")
-                .unwrap_or_default()
-                .to_string();
-            let pass = secret(
-                one(blocks, "auth:basic", "password").unwrap_or_default(),
-                &format!("{name} password"),
-                into,
-            );
-            if let Some((scheme, rest)) = p.url.split_once("://") {
-                p.url = format!("{scheme}://{user}:{pass}@{rest}");
-            }
-        }
-        "apikey" => {
-            let key = one(blocks, "auth:apikey", "key")
-                .unwrap_or("X-API-Key")
-                .to_string();
-            let value = secret(
-                one(blocks, "auth:apikey", "value").unwrap_or_default(),
-                &format!("{name} {key}"),
-                into,
-            );
-            if one(blocks, "auth:apikey", "placement") == Some("queryparams") {
-                p.query.push((key.clone(), value));
-            } else {
-                p.headers.insert(key.clone(), HeaderValues::One(value));
-            }
-            p.redact.push(key);
-        }
-        other => into.skip(
-            format!("{name}: {other} auth"),
-            "certbench carries bearer, basic and API key auth; add the header by hand",
-        ),
-    }
+    auth.apply(name, p, into, var);
 }
 
 fn environment(path: &Path, blocks: &[(String, Block)], into: &mut Collection) {
@@ -522,26 +482,9 @@ fn certificates(config: &Value, dir: &Path, into: &mut Collection) {
             Some("pfx") => (None, None, file("pfxFilePath", into)),
             _ => (file("certFilePath", into), file("keyFilePath", into), None),
         };
-        if cert.is_none() && pfx.is_none() {
-            into.skip(
-                format!("certificate {name}"),
-                "it names no certificate file that can be read",
-            );
-            continue;
-        }
-        let patterns = match crate::interop::postman::host_pattern(domain) {
-            Some(p) => vec![p],
-            None => {
-                into.skip(
-                    format!("certificate {name}: domain {domain:?}"),
-                    "not a host certbench can bind a key to",
-                );
-                Vec::new()
-            }
-        };
-        into.certificates.push(CertSetting {
+        let cert = CertSetting {
             name,
-            patterns,
+            patterns: Vec::new(),
             cert,
             key,
             pfx,
@@ -550,7 +493,8 @@ fn certificates(config: &Value, dir: &Path, into: &mut Collection) {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             disabled: !enabled,
-        });
+        };
+        into.add_certificate(cert, &[domain]);
     }
 }
 

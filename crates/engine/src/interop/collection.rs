@@ -18,6 +18,9 @@ pub enum Format {
     PostmanEnvironment,
     /// Newman's `--ssl-client-cert-list` file.
     NewmanCertList,
+    InsomniaExport,
+    /// The Insomnia app's `insomnia.ClientCertificate.db`.
+    InsomniaCertDb,
 }
 
 impl Format {
@@ -26,6 +29,8 @@ impl Format {
             Format::PostmanCollection => "Postman collection",
             Format::PostmanEnvironment => "Postman environment",
             Format::NewmanCertList => "Newman client certificate list",
+            Format::InsomniaExport => "Insomnia export (v4)",
+            Format::InsomniaCertDb => "Insomnia client certificate database",
         }
     }
 }
@@ -76,8 +81,10 @@ impl Collection {
         });
     }
 
-    /// Adds `p` under a file-safe name no other profile has.
+    /// Adds `p` under a file-safe name no other profile has; one that would not load back (a
+    /// header name HTTP does not allow, say) is reported instead.
     pub fn add_profile(&mut self, mut p: Profile) {
+        let title = p.name.clone();
         let base = file_safe(&p.name);
         let mut name = base.clone();
         let mut n = 2;
@@ -86,7 +93,34 @@ impl Collection {
             n += 1;
         }
         p.name = name;
+        if let Err(e) = p.validate() {
+            self.skip(title, e.to_string());
+            return;
+        }
         self.profiles.push(p);
+    }
+
+    /// Adds a certificate for `hosts` (each made a certbench host pattern, or reported); one
+    /// that names no file is reported instead.
+    pub fn add_certificate(&mut self, mut cert: CertSetting, hosts: &[&str]) {
+        if cert.cert.is_none() && cert.pfx.is_none() {
+            self.skip(
+                format!("certificate {}", cert.name),
+                "it names no certificate file that can be read",
+            );
+            return;
+        }
+        for host in hosts {
+            match crate::interop::newman::host_pattern(host) {
+                Some(p) if !cert.patterns.contains(&p) => cert.patterns.push(p),
+                Some(_) => {}
+                None => self.skip(
+                    format!("certificate {}: host {host:?}", cert.name),
+                    "not a host certbench can bind a key to",
+                ),
+            }
+        }
+        self.certificates.push(cert);
     }
 
     /// Names an environment variable for a secret the files held literally, and notes it.
@@ -115,6 +149,87 @@ impl Collection {
         }
         self.secrets.push(name.clone());
         name
+    }
+}
+
+/// A request's auth as the tools write it, before it becomes headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: PREFIX TOKEN` (the prefix is `Bearer` unless the tool says otherwise).
+    Bearer {
+        prefix: String,
+        token: String,
+    },
+    Basic {
+        user: String,
+        password: String,
+    },
+    ApiKey {
+        key: String,
+        value: String,
+        in_query: bool,
+    },
+    /// A kind certbench does not carry (reported).
+    Other(String),
+}
+
+impl Auth {
+    /// Sets the auth on `p` (a request called `name`): variables stay variables, a literal
+    /// secret becomes `${env:NAME}` (listed for the user to set), basic goes in the URL (the
+    /// engine makes its header, redacted), an API key's name is redacted.
+    pub fn apply(
+        self,
+        name: &str,
+        p: &mut Profile,
+        into: &mut Collection,
+        var: &mut impl FnMut(&str) -> String,
+    ) {
+        let mut secret = |v: &str, hint: &str, into: &mut Collection| {
+            if v.contains("{{") || v.is_empty() {
+                var(v)
+            } else {
+                format!("${{env:{}}}", into.secret(hint))
+            }
+        };
+        match self {
+            Auth::Bearer { prefix, token } => {
+                let token = secret(&token, &format!("{name} token"), into);
+                let prefix = if prefix.is_empty() {
+                    "Bearer".into()
+                } else {
+                    prefix
+                };
+                p.add_header("Authorization", &format!("{prefix} {token}"));
+            }
+            Auth::Basic { user, password } => {
+                let pass = secret(&password, &format!("{name} password"), into);
+                if let Some((scheme, rest)) = p.url.split_once("://") {
+                    p.url = format!("{scheme}://{user}:{pass}@{rest}");
+                }
+            }
+            Auth::ApiKey {
+                key,
+                value,
+                in_query,
+            } => {
+                let key = if key.is_empty() {
+                    "X-API-Key".into()
+                } else {
+                    key
+                };
+                let value = secret(&value, &format!("{name} {key}"), into);
+                if in_query {
+                    p.query.push((key.clone(), value));
+                } else {
+                    p.add_header(&key, &value);
+                }
+                p.redact.push(key);
+            }
+            Auth::Other(kind) => into.skip(
+                format!("{name}: {kind} auth"),
+                "certbench carries bearer, basic and API key auth; add the header by hand",
+            ),
+        }
     }
 }
 
@@ -156,7 +271,9 @@ pub fn variables(text: &str) -> (String, Vec<String>) {
             out.push_str(after);
             return (out, dynamic);
         };
+        // Insomnia writes `{{ _.name }}`.
         let name = inner.trim();
+        let name = name.strip_prefix("_.").unwrap_or(name);
         if let Some(env) = name.strip_prefix("process.env.") {
             // Bruno's way of reading the process environment.
             out.push_str("${env:");

@@ -8,5 +8,8 @@ pub mod curl;
 pub mod curl_export;
 pub mod curl_files;
 pub mod curl_options;
+pub mod import_files;
+pub mod insomnia;
+pub mod newman;
 pub mod postman;
 pub mod shell_words;

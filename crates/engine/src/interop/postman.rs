@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::interop::collection::{CertSetting, Collection, Format, file_safe, inside, variables};
+use crate::interop::collection::{Auth, Collection, Format, file_safe, inside, variables};
 use crate::request::environment::Environment;
-use crate::request::profile::{Body, BodyType, HeaderValues, Part, Profile};
+use crate::request::profile::{Body, BodyType, Part, Profile};
 
 /// What a parsed JSON file is, from its shape; None when it is none of Postman's.
 pub fn detect(v: &Value) -> Option<Format> {
@@ -186,7 +186,7 @@ fn request(
         else {
             continue;
         };
-        add_header(&mut p, k, &var(&v));
+        p.add_header(k, &var(&v));
     }
     if let Some(body) = req.get("body").filter(|b| !b.is_null()) {
         body_of(name, body, &mut p, folder, into, &mut var);
@@ -431,81 +431,25 @@ fn auth_of(
         }
     };
 
-    match kind {
-        "noauth" | "inherit" => {}
-        "bearer" => {
-            let token = kept(
-                field("token").unwrap_or_default(),
-                &format!("{name} token"),
-                into,
-                var,
-            );
-            add_header(p, "Authorization", &format!("Bearer {token}"));
-        }
-        "basic" => {
-            let user = var(&field("username").unwrap_or_default());
-            let pass = kept(
-                field("password").unwrap_or_default(),
-                &format!("{name} password"),
-                into,
-                var,
-            );
-            // The engine makes the Basic header from the URL's user and password, redacted.
-            if let Some((scheme, rest)) = p.url.split_once("://") {
-                p.url = format!("{scheme}://{user}:{pass}@{rest}");
-            }
-        }
-        "apikey" => {
-            let key = field("key").unwrap_or_else(|| "X-API-Key".into());
-            let value = kept(
-                field("value").unwrap_or_default(),
-                &format!("{name} {key}"),
-                into,
-                var,
-            );
-            if field("in").as_deref() == Some("query") {
-                p.query.push((key, value));
-            } else {
-                add_header(p, &key, &value);
-            }
-            p.redact
-                .push(field("key").unwrap_or_else(|| "X-API-Key".into()));
-        }
-        other => into.skip(
-            format!("{name}: {other} auth"),
-            "certbench carries bearer, basic and API key auth; add the header by hand",
-        ),
-    }
-}
-
-/// A secret as the profile keeps it: a `{{variable}}` stays one; a literal value is not stored,
-/// an environment variable (listed for the user to set) stands for it.
-fn kept(
-    value: String,
-    hint: &str,
-    into: &mut Collection,
-    var: &mut impl FnMut(&str) -> String,
-) -> String {
-    if value.contains("{{") {
-        var(&value)
-    } else {
-        format!("${{env:{}}}", into.secret(hint))
-    }
-}
-
-fn add_header(p: &mut Profile, k: &str, v: &str) {
-    match p.headers.get_mut(k) {
-        Some(HeaderValues::One(old)) => {
-            let old = old.clone();
-            p.headers
-                .insert(k.to_string(), HeaderValues::Many(vec![old, v.to_string()]));
-        }
-        Some(HeaderValues::Many(vs)) => vs.push(v.to_string()),
-        None => {
-            p.headers
-                .insert(k.to_string(), HeaderValues::One(v.to_string()));
-        }
-    }
+    let get = |k: &str| field(k).unwrap_or_default();
+    let auth = match kind {
+        "noauth" | "inherit" => return,
+        "bearer" => Auth::Bearer {
+            prefix: String::new(),
+            token: get("token"),
+        },
+        "basic" => Auth::Basic {
+            user: get("username"),
+            password: get("password"),
+        },
+        "apikey" => Auth::ApiKey {
+            key: get("key"),
+            value: get("value"),
+            in_query: get("in") == "query",
+        },
+        other => Auth::Other(other.to_string()),
+    };
+    auth.apply(name, p, into, var);
 }
 
 /// A JSON string, number or bool as text.
@@ -551,102 +495,14 @@ pub fn environment(v: &Value, into: &mut Collection) {
     into.environments.push(env);
 }
 
-/// Newman's certificate list: each entry's files (relative to the list's folder), its
-/// passphrase (used once), and its `matches` as host patterns.
-pub fn cert_list(v: &Value, folder: &Path, into: &mut Collection) {
-    for (i, c) in v.as_array().into_iter().flatten().enumerate() {
-        let name = c
-            .get("name")
-            .and_then(Value::as_str)
-            .map(file_safe)
-            .unwrap_or_else(|| format!("newman-{}", i + 1));
-        let file = |k: &str, into: &mut Collection| -> Option<std::path::PathBuf> {
-            let src = c.get(k)?.get("src")?.as_str()?;
-            match inside(folder, src) {
-                Ok(p) => Some(p),
-                Err(why) => {
-                    into.skip(format!("certificate {name}: {k}"), why);
-                    None
-                }
-            }
-        };
-        let cert = file("cert", into);
-        let key = file("key", into);
-        let pfx = file("pfx", into);
-        if cert.is_none() && pfx.is_none() {
-            into.skip(
-                format!("certificate {name}"),
-                "it names no certificate file that can be read",
-            );
-            continue;
-        }
-        let mut patterns = Vec::new();
-        for m in c
-            .get("matches")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(m) = m.as_str() else { continue };
-            match host_pattern(m) {
-                Some(p) => patterns.push(p),
-                None => into.skip(
-                    format!("certificate {name}: match {m}"),
-                    "not a host certbench can bind a key to",
-                ),
-            }
-        }
-        patterns.dedup();
-        into.certificates.push(CertSetting {
-            name,
-            patterns,
-            cert,
-            key,
-            pfx,
-            passphrase: c
-                .get("passphrase")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            disabled: false,
-        });
-    }
-}
-
-/// A Postman match (`https://*.example.com:8443/*`) as a certbench host pattern
-/// (`*.example.com` when the port is a wildcard or absent, else `host:port`).
-pub fn host_pattern(m: &str) -> Option<String> {
-    let rest = m.split_once("://").map_or(m, |(_, r)| r);
-    let host_port = rest.split('/').next()?.trim();
-    if host_port.is_empty() {
-        return None;
-    }
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
-        _ => (host_port, None),
-    };
-    let host = host.to_ascii_lowercase();
-    let wildcard_ok = host.strip_prefix("*.").is_some_and(|d| !d.contains('*'));
-    if host.contains('*') && !wildcard_ok {
-        return None;
-    }
-    let pattern = match port {
-        Some(p) if p != "*" && p.parse::<u16>().is_ok() && !host.starts_with("*.") => {
-            format!("{host}:{p}")
-        }
-        _ => host,
-    };
-    pattern
-        .parse::<crate::keys::bindings::Pattern>()
-        .ok()
-        .map(|p| p.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::profile::HeaderValues;
 
     #[test]
     fn matches_become_host_patterns() {
+        use crate::interop::newman::host_pattern;
         assert_eq!(
             host_pattern("https://test.domain1.com/*").as_deref(),
             Some("test.domain1.com")

@@ -8,6 +8,8 @@ pub mod expect;
 pub mod expect_stream;
 pub mod prepare;
 pub mod profile;
+pub mod profile_check;
+pub mod profile_dir;
 pub mod profile_edit;
 pub mod query;
 pub mod runner;

@@ -2,6 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::request::profile_check::syntax_error;
+pub use crate::request::profile_check::{check_header_name, check_method, check_timeout};
+pub use crate::request::profile_dir::{
+    FileStamp, LoadedProfile, find, list_dir, listed_name, load_dir,
+};
 use crate::request::websocket::WebSocket;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -136,6 +141,30 @@ pub struct Part {
     pub filename: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+}
+
+impl Part {
+    /// A text part.
+    pub fn text(name: String, text: String) -> Part {
+        Part {
+            name,
+            text: Some(text),
+            file: None,
+            filename: None,
+            content_type: None,
+        }
+    }
+
+    /// A part read from the file at `path` when the request is sent.
+    pub fn file(name: String, path: String) -> Part {
+        Part {
+            name,
+            text: None,
+            file: Some(path),
+            filename: None,
+            content_type: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -310,28 +339,24 @@ pub enum ProfileError {
     ChangedOnDisk { path: String },
 }
 
-/// What a profile file held when it was read (a hash of its bytes), to notice a change made
-/// elsewhere before a save would overwrite it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileStamp(u64);
-
-impl FileStamp {
-    pub fn of(bytes: &[u8]) -> FileStamp {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        bytes.hash(&mut h);
-        FileStamp(h.finish())
-    }
-
-    /// The stamp of the file at `path` now; None when it cannot be read (gone, unreadable).
-    pub fn read(path: &Path) -> Option<FileStamp> {
-        home::read_bounded(path, PROFILE_FILE_LIMIT)
-            .ok()
-            .map(|b| FileStamp::of(&b))
-    }
-}
-
 impl Profile {
+    /// Adds a header value; a header already there is repeated (`Many`), never replaced.
+    pub fn add_header(&mut self, name: &str, value: &str) {
+        let value = value.to_string();
+        match self.headers.get_mut(name) {
+            Some(HeaderValues::One(old)) => {
+                let old = old.clone();
+                self.headers
+                    .insert(name.to_string(), HeaderValues::Many(vec![old, value]));
+            }
+            Some(HeaderValues::Many(vs)) => vs.push(value),
+            None => {
+                self.headers
+                    .insert(name.to_string(), HeaderValues::One(value));
+            }
+        }
+    }
+
     /// Whether a client certificate is offered: the switch, else on when a credential is set.
     pub fn mutual_tls(&self) -> bool {
         self.options.mutual_tls.unwrap_or(self.credential.is_some())
@@ -495,142 +520,6 @@ impl Profile {
         home::write_atomic(&path, text.as_bytes(), 0o644).map_err(write_err)?;
         Ok(path)
     }
-}
-
-pub fn check_method(method: &str) -> Result<(), String> {
-    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if !method.is_empty() && method.chars().all(token) {
-        Ok(())
-    } else {
-        Err(format!(
-            "invalid method {method:?}: use GET, POST, ... or another HTTP token"
-        ))
-    }
-}
-
-pub fn check_timeout(secs: u32) -> Result<(), String> {
-    if (1..=300).contains(&secs) {
-        Ok(())
-    } else {
-        Err(format!(
-            "timeout {secs} s is out of range: use 1 to 300 seconds"
-        ))
-    }
-}
-
-pub fn check_header_name(name: &str) -> Result<(), String> {
-    reqwest::header::HeaderName::from_bytes(name.as_bytes())
-        .map(|_| ())
-        .map_err(|_| format!("invalid header name {name:?}: use letters, digits and '-'"))
-}
-
-/// Turns a TOML error into file:line with a "did you mean" for a misspelt key.
-fn syntax_error(text: &str, path: &Path, err: &toml::de::Error) -> ProfileError {
-    let line = err
-        .span()
-        .map(|s| {
-            text.get(..s.start.min(text.len()))
-                .unwrap_or_default()
-                .matches('\n')
-                .count()
-                + 1
-        })
-        .unwrap_or(1);
-    let message = err.message().trim().to_string();
-    ProfileError::Syntax {
-        path: path.display().to_string(),
-        line,
-        hint: did_you_mean(&message),
-        message,
-    }
-}
-
-/// For serde's "unknown field `x`, expected one of `a`, `b`", the closest expected name.
-fn did_you_mean(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return String::new();
-    };
-    let Some((unknown, expected)) = rest.split_once('`') else {
-        return String::new();
-    };
-    let best = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|cand| (strsim::jaro_winkler(unknown, cand), cand))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, cand)) => format!(" (did you mean `{cand}`?)"),
-        None => String::new(),
-    }
-}
-
-/// One entry of a profiles folder: the profile, or why its file failed to load.
-#[derive(Debug, Clone)]
-pub struct LoadedProfile {
-    pub name: String,
-    pub path: PathBuf,
-    pub result: Result<Profile, ProfileError>,
-    /// What the file held when read (None when it could not be read).
-    pub stamp: Option<FileStamp>,
-}
-
-/// The profile files in `dir`: every `*.toml` but `vars.toml`, sorted by name, not read. A
-/// listing costs one directory read, so an interface can show the names before they are loaded.
-pub fn list_dir(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .filter(|p| p.file_name().is_some_and(|n| n != "vars.toml"))
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// The name a profile file is listed under: its file name without `.toml`.
-pub fn listed_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// Loads every profile file of [`list_dir`]; a broken file never hides the others.
-pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
-    list_dir(dir)
-        .into_iter()
-        .map(|path| {
-            let (result, stamp) = Profile::load_stamped(&path);
-            LoadedProfile {
-                name: listed_name(&path),
-                result,
-                stamp,
-                path,
-            }
-        })
-        .collect()
-}
-
-/// Finds a profile by name in `dir` (by file stem, then by its `name` key).
-pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
-    let direct = dir.join(format!("{name}.toml"));
-    if direct.is_file() {
-        return Profile::load(&direct);
-    }
-    load_dir(dir)
-        .into_iter()
-        .find(|p| p.result.as_ref().is_ok_and(|pr| pr.name == name))
-        .map(|p| p.result)
-        .unwrap_or_else(|| {
-            Err(ProfileError::NotFound {
-                name: name.into(),
-                dir: dir.display().to_string(),
-                known: Known::among(name, list_dir(dir).iter().map(|p| listed_name(p))),
-            })
-        })
 }
 
 #[cfg(test)]

@@ -1,0 +1,73 @@
+//! The files of one import, each told by its content (a Postman collection, environment or
+//! Newman certificate list; an Insomnia export or certificate database; a Bruno collection
+//! folder), read into one [`Collection`].
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format};
+use crate::interop::{bruno, insomnia, postman};
+
+/// What `text` is, and its JSON when it is JSON.
+pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
+    if insomnia::is_cert_db(text) {
+        return Some((Format::InsomniaCertDb, None));
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    if insomnia::is_export(&v) {
+        return Some((Format::InsomniaExport, Some(v)));
+    }
+    postman::detect(&v).map(|f| (f, Some(v)))
+}
+
+/// Reads `text` (a file in `folder`) into `into`; an error says what the file is not.
+pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<Format, String> {
+    let Some((format, v)) = detect(text) else {
+        return Err(match serde_json::from_str::<Value>(text) {
+            Err(e) => format!("not JSON ({e}); certbench imports {KNOWN}"),
+            Ok(_) => format!("not a format certbench imports: {KNOWN}"),
+        });
+    };
+    let v = v.unwrap_or(Value::Null);
+    match format {
+        Format::PostmanCollection => postman::collection(&v, folder, into),
+        Format::PostmanEnvironment => postman::environment(&v, into),
+        Format::NewmanCertList => crate::interop::newman::cert_list(&v, folder, into),
+        Format::InsomniaExport => insomnia::export(&v, folder, into),
+        Format::InsomniaCertDb => insomnia::cert_db(text, folder, into),
+    }
+    Ok(format)
+}
+
+const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, or a Bruno collection folder";
+
+/// Reads every file (a Bruno collection is its folder, or its `bruno.json`).
+pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {
+    let mut c = Collection::default();
+    for path in files {
+        let dir = match path.file_name().is_some_and(|n| n == "bruno.json") {
+            true => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            false => path.clone(),
+        };
+        if bruno::is_collection(&dir) {
+            bruno::collection(&dir, &mut c)?;
+            continue;
+        }
+        if path.is_dir() {
+            return Err(format!(
+                "{}: a folder without bruno.json; certbench imports {KNOWN}",
+                path.display()
+            ));
+        }
+        let bytes = crate::home::read_bounded(path, COLLECTION_FILE_LIMIT)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        read_text(&String::from_utf8_lossy(&bytes), folder, &mut c)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(c)
+}

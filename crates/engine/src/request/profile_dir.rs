@@ -1,0 +1,96 @@
+//! The profiles of a folder: listing and loading them (a broken file never hides the others),
+//! finding one by name, and the stamp of a file as it was read.
+
+use std::path::{Path, PathBuf};
+
+use crate::home;
+use crate::names::Known;
+use crate::request::profile::{PROFILE_FILE_LIMIT, Profile, ProfileError};
+
+/// What a profile file held when it was read (a hash of its bytes), to notice a change made
+/// elsewhere before a save would overwrite it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp(u64);
+
+impl FileStamp {
+    pub fn of(bytes: &[u8]) -> FileStamp {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        FileStamp(h.finish())
+    }
+
+    /// The stamp of the file at `path` now; None when it cannot be read (gone, unreadable).
+    pub fn read(path: &Path) -> Option<FileStamp> {
+        home::read_bounded(path, PROFILE_FILE_LIMIT)
+            .ok()
+            .map(|b| FileStamp::of(&b))
+    }
+}
+
+/// One entry of a profiles folder: the profile, or why its file failed to load.
+#[derive(Debug, Clone)]
+pub struct LoadedProfile {
+    pub name: String,
+    pub path: PathBuf,
+    pub result: Result<Profile, ProfileError>,
+    /// What the file held when read (None when it could not be read).
+    pub stamp: Option<FileStamp>,
+}
+
+/// The profile files in `dir`: every `*.toml` but `vars.toml`, sorted by name, not read. A
+/// listing costs one directory read, so an interface can show the names before they are loaded.
+pub fn list_dir(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "vars.toml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The name a profile file is listed under: its file name without `.toml`.
+pub fn listed_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Loads every profile file of [`list_dir`]; a broken file never hides the others.
+pub fn load_dir(dir: &Path) -> Vec<LoadedProfile> {
+    list_dir(dir)
+        .into_iter()
+        .map(|path| {
+            let (result, stamp) = Profile::load_stamped(&path);
+            LoadedProfile {
+                name: listed_name(&path),
+                result,
+                stamp,
+                path,
+            }
+        })
+        .collect()
+}
+
+/// Finds a profile by name in `dir` (by file stem, then by its `name` key).
+pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
+    let direct = dir.join(format!("{name}.toml"));
+    if direct.is_file() {
+        return Profile::load(&direct);
+    }
+    load_dir(dir)
+        .into_iter()
+        .find(|p| p.result.as_ref().is_ok_and(|pr| pr.name == name))
+        .map(|p| p.result)
+        .unwrap_or_else(|| {
+            Err(ProfileError::NotFound {
+                name: name.into(),
+                dir: dir.display().to_string(),
+                known: Known::among(name, list_dir(dir).iter().map(|p| listed_name(p))),
+            })
+        })
+}
