@@ -12,6 +12,7 @@ mod import;
 mod json;
 mod key_output;
 mod keys;
+mod messages;
 mod output;
 mod pins;
 mod run;

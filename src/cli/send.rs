@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::exit::EXIT_USAGE;
-use super::{fail, history, keystore, output, pins};
+use super::{fail, history, keystore, messages, output, pins};
 use engine::budget::Budget;
 use engine::home;
 use engine::keys::bindings::Bindings;
@@ -161,21 +161,6 @@ pub struct SendArgs {
     pub compare_env: Option<String>,
 }
 
-/// A `--message`: the text, or with `@FILE` the file's content (a text file, at most 16 MiB).
-fn message_text(m: &str) -> Result<String, String> {
-    let Some(path) = m.strip_prefix('@') else {
-        return Ok(m.to_string());
-    };
-    let bytes = home::read_bounded(
-        Path::new(path),
-        engine::body::messages::DEFAULT_MAX_MESSAGE_BYTES as u64,
-    )
-    .map_err(|e| format!("--message @{path}: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| {
-        format!("--message @{path}: the file is not UTF-8 text; a message is sent as text")
-    })
-}
-
 fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a str), String> {
     text.split_once(sep)
         .ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
@@ -206,7 +191,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         p.method = m.to_ascii_uppercase();
     }
     for m in &args.message {
-        p.websocket.messages.push(message_text(m)?);
+        p.websocket.messages.push(messages::message_text(m)?);
     }
     p.websocket
         .subprotocols
@@ -421,7 +406,7 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
             req.keylog = args.keylog.clone();
             let mut events = engine::body::events::EventTap::to(tap, args.max_events);
             if req.websocket.is_some()
-                && let Some(outbox) = stdin_lines()
+                && let Some(outbox) = messages::stdin_lines()
             {
                 events = events.sending(outbox);
             }
@@ -483,28 +468,6 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
         args.json,
         args.verbose,
     )
-}
-
-/// Lines of stdin as WebSocket messages, when stdin is not a terminal (a pipe, a file); each
-/// line is sent as it is read. None when stdin is a terminal: nothing is read from it.
-fn stdin_lines() -> Option<engine::body::messages::Outbox> {
-    use engine::body::messages::{Outbox, Outgoing};
-    use std::io::{BufRead, IsTerminal};
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        return None;
-    }
-    let (to, outbox) = Outbox::channel(16);
-    // A plain thread: stdin blocks, and the send must not wait for it to end.
-    std::thread::spawn(move || {
-        for line in stdin.lock().lines() {
-            let Ok(line) = line else { break };
-            if to.blocking_send(Outgoing::Text(line)).is_err() {
-                break;
-            }
-        }
-    });
-    Some(outbox)
 }
 
 /// The same profile in two environments, both recorded, then compared (exit 0 same, 1 not).

@@ -6,6 +6,7 @@ pub mod env_pair;
 pub mod environment;
 pub mod expect;
 pub mod expect_stream;
+pub mod options;
 pub mod prepare;
 pub mod profile;
 pub mod profile_check;

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub use crate::request::options::{DEFAULT_MAX_BODY, Options, PROFILE_FILE_LIMIT, check_max_body};
 use crate::request::profile_check::syntax_error;
 pub use crate::request::profile_check::{check_header_name, check_method, check_timeout};
 pub use crate::request::profile_dir::{
@@ -14,10 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::cause::IoCause;
 use crate::home;
 pub use crate::names::Known;
-use crate::net::route::HttpVersion;
 use crate::request::capture::Capture;
 use crate::request::expect::Expect;
-use crate::size::ByteSize;
 
 /// The methods offered in the form; any other valid token is accepted too.
 pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -167,112 +166,8 @@ impl Part {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Options {
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u32,
-    /// An event stream the server closes is opened again (with `Last-Event-ID`, after the
-    /// server's `retry`) until the timeout.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub reconnect: bool,
-    /// How many of a stream's latest events the workbench's live log holds (10-100000;
-    /// unset: 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keep_events: Option<u32>,
-    #[serde(default = "yes")]
-    pub errors_on_status: bool,
-    #[serde(default = "yes")]
-    pub parse_response: bool,
-    #[serde(default = "yes")]
-    pub follow_redirects: bool,
-    #[serde(default)]
-    pub follow_all_redirects: bool,
-    #[serde(default = "yes")]
-    pub query_arrays: bool,
-    #[serde(default = "yes")]
-    pub compressed: bool,
-    #[serde(default)]
-    pub share_cookies: bool,
-    #[serde(default = "yes")]
-    pub verify_tls: bool,
-    /// Unset means "on when a credential is selected".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mutual_tls: Option<bool>,
-    /// The most body bytes held in memory, counted after decoding (unset: 256 MiB).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_body: Option<ByteSize>,
-    /// An HTTP proxy (`http://user:pass@host:port`, `${env:...}` allowed), or "none" for a
-    /// direct connection; unset: the environment, as curl reads it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<String>,
-    /// `HOST:PORT:ADDRESS` entries, as curl's `--resolve`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resolve: Vec<String>,
-    /// `HOST:PORT:HOST2:PORT2` entries, as curl's `--connect-to`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub connect_to: Vec<String>,
-    /// "auto" (ALPN decides), "1.1" or "2".
-    #[serde(default, skip_serializing_if = "HttpVersion::is_auto")]
-    pub http_version: HttpVersion,
-    /// `sha256//BASE64` hashes of the server's public key, `;`-separated: one must match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pin: Option<String>,
-}
-
-/// A profile is a short TOML file: anything larger is not one.
-pub const PROFILE_FILE_LIMIT: u64 = home::TEXT_FILE_LIMIT;
-
-/// The body cap when a profile sets none.
-pub const DEFAULT_MAX_BODY: ByteSize = ByteSize(256 * ByteSize::MIB);
-
-impl Options {
-    pub fn max_body(&self) -> ByteSize {
-        self.max_body.unwrap_or(DEFAULT_MAX_BODY)
-    }
-}
-
-/// A body cap must leave room for a useful answer and stay within what the view can index.
-pub fn check_max_body(size: ByteSize) -> Result<(), String> {
-    if (ByteSize::KIB..=crate::body::bodylines::MAX_TEXT as u64).contains(&size.bytes()) {
-        Ok(())
-    } else {
-        Err(format!(
-            "max_body {size} is out of range: use 1KiB to 4GiB (or save larger bodies to a file)"
-        ))
-    }
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            timeout_secs: 40,
-            errors_on_status: true,
-            parse_response: true,
-            follow_redirects: true,
-            follow_all_redirects: false,
-            query_arrays: true,
-            compressed: true,
-            share_cookies: false,
-            verify_tls: true,
-            mutual_tls: None,
-            max_body: None,
-            proxy: None,
-            resolve: Vec::new(),
-            connect_to: Vec::new(),
-            http_version: HttpVersion::Auto,
-            pin: None,
-            reconnect: false,
-            keep_events: None,
-        }
-    }
-}
-
 fn default_method() -> String {
     "GET".into()
-}
-fn default_timeout() -> u32 {
-    40
 }
 fn yes() -> bool {
     true
