@@ -529,3 +529,40 @@ fn an_insomnia_export_with_its_certificate_database_runs_green() {
         "{err}"
     );
 }
+
+/// A HAR saved by Chrome's developer tools: the request becomes a profile, its cookie a secret
+/// to set (never stored), the connection's own headers dropped, an entry without URL said.
+#[test]
+fn a_browser_har_imports_without_its_cookies() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let har =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/har/chrome-devtools.har");
+    let out = certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &har.display().to_string(), "--json"],
+    );
+    let v = report(&out);
+    assert_eq!(
+        v["profiles"],
+        serde_json::json!(["post-insomnia.rest-foo-bar"]),
+        "{v}"
+    );
+    assert_eq!(v["not_imported"][0]["what"], "entry 1", "{v}");
+    assert_eq!(
+        v["secrets"],
+        serde_json::json!(["POST_INSOMNIA_REST_FOO_BAR_COOKIE"])
+    );
+    let text = std::fs::read_to_string(profiles.path().join("har/post-insomnia.rest-foo-bar.toml"))
+        .unwrap();
+    assert!(
+        text.contains("cookie = \"${env:POST_INSOMNIA_REST_FOO_BAR_COOKIE}\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("foo=bar") && !text.to_ascii_lowercase().contains("host ="),
+        "{text}"
+    );
+    assert!(text.contains("hello world!"), "{text}");
+}

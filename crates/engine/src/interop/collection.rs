@@ -21,6 +21,7 @@ pub enum Format {
     InsomniaExport,
     /// The Insomnia app's `insomnia.ClientCertificate.db`.
     InsomniaCertDb,
+    Har,
 }
 
 impl Format {
@@ -31,6 +32,7 @@ impl Format {
             Format::NewmanCertList => "Newman client certificate list",
             Format::InsomniaExport => "Insomnia export (v4)",
             Format::InsomniaCertDb => "Insomnia client certificate database",
+            Format::Har => "HAR",
         }
     }
 }

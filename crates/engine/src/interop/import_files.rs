@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format};
-use crate::interop::{bruno, insomnia, postman};
+use crate::interop::{bruno, har, insomnia, postman};
 
 /// What `text` is, and its JSON when it is JSON.
 pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
@@ -17,6 +17,9 @@ pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
     let v: Value = serde_json::from_str(text).ok()?;
     if insomnia::is_export(&v) {
         return Some((Format::InsomniaExport, Some(v)));
+    }
+    if har::is_har(&v) {
+        return Some((Format::Har, Some(v)));
     }
     postman::detect(&v).map(|f| (f, Some(v)))
 }
@@ -36,11 +39,12 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
         Format::NewmanCertList => crate::interop::newman::cert_list(&v, folder, into),
         Format::InsomniaExport => insomnia::export(&v, folder, into),
         Format::InsomniaCertDb => insomnia::cert_db(text, folder, into),
+        Format::Har => har::har(&v, into),
     }
     Ok(format)
 }
 
-const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, or a Bruno collection folder";
+const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, a HAR 1.2 file, or a Bruno collection folder";
 
 /// Reads every file (a Bruno collection is its folder, or its `bruno.json`).
 pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {
