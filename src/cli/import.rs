@@ -53,23 +53,15 @@ pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32
         c.name = "imported".into();
     }
     let target = profiles_dir.join(&c.name);
-    let written = if args.dry_run {
-        None
-    } else {
-        let has_files = !c.profiles.is_empty() || !c.environments.is_empty();
-        if has_files && let Err(e) = collection_write::write_folder(&c, &target, args.force) {
-            return fail(e);
-        }
-        let password = match super::keys::given_password(&args.password) {
-            Ok(p) => p,
-            Err(e) => return fail(e),
-        };
-        Some(collection_write::place_keys(
-            &c,
-            ks,
-            &home::home_dir(),
-            password.as_deref(),
-        ))
+    let password = match super::keys::given_password(&args.password) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let home = home::home_dir();
+    let place = (!args.dry_run).then_some((ks, home.as_path(), password.as_deref()));
+    let written = match collection_write::import_collection(&mut c, &target, place, args.force) {
+        Ok(w) => w,
+        Err(e) => return fail(e),
     };
     report(&c, &target, written.as_ref(), args);
     match written {

@@ -566,3 +566,98 @@ fn a_browser_har_imports_without_its_cookies() {
     );
     assert!(text.contains("hello world!"), "{text}");
 }
+
+/// The VS Code REST Client's own test file: every request, its file variables, and the
+/// `{{$aadToken}}` dynamic variables said as not carried over.
+#[test]
+fn a_rest_client_http_file_imports_as_profiles() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/http/tests.http");
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &file.display().to_string(), "--dry-run", "--json"],
+    ));
+    let names = v["profiles"].as_array().unwrap();
+    assert_eq!(names.len(), 11, "{v}");
+    assert_eq!(names[0], "use-the-default-directory-for-the-account");
+    let not: Vec<&str> = v["not_imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        not.contains(&"use the default directory for the account: {{$aadToken}}")
+            || not.iter().any(|n| n.ends_with("{{$aadToken}}")),
+        "{not:?}"
+    );
+}
+
+/// A `.http` file with JetBrains' `http-client.env.json` whose environment names the client
+/// certificate (`SSLConfiguration`): the key becomes the environment's, and `run` is green; the
+/// same key by host in VS Code's `rest-client.certificates` is bound to the host.
+#[test]
+fn http_files_with_jetbrains_and_vscode_certificates_import_and_run_green() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::create_dir_all(w.join("certs")).unwrap();
+    std::fs::write(w.join("certs/client.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(w.join("certs/client.key"), &env.demo.client.key_pem).unwrap();
+    std::fs::write(
+        w.join("orders.http"),
+        "### Echo an order\nPOST {{host}}/echo\nContent-Type: application/json\n\n{\"order\": 7}\n\n> {% client.test(\"ok\", () => {}) %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("http-client.env.json"),
+        format!(
+            "{{\"local\": {{\"host\": \"{}\", \"SSLConfiguration\": {{\"clientCertificate\": \"certs/client.pem\", \"clientCertificateKey\": \"certs/client.key\"}}}}}}",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    trust_demo_ca(&env, home.path());
+    let files =
+        [w.join("orders.http"), w.join("http-client.env.json")].map(|p| p.display().to_string());
+    let mut args = vec!["import", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let v = report(&certbench(home.path(), profiles.path(), &args));
+    assert_eq!(v["keys"][0]["name"], "http-local", "{v}");
+    let folder = profiles.path().join("orders");
+    let env_text = std::fs::read_to_string(folder.join("environments/local.toml")).unwrap();
+    assert!(
+        env_text.contains("credential = \"http-local\""),
+        "{env_text}"
+    );
+    let err = run_green(home.path(), profiles.path(), &folder);
+    assert!(err.contains("PASS echo-an-order 200"), "{err}");
+    // VS Code: the same key by host, in the workspace's .vscode/settings.json.
+    let port = env.server.url.rsplit(':').next().unwrap();
+    std::fs::create_dir_all(w.join(".vscode")).unwrap();
+    std::fs::write(
+        w.join(".vscode/settings.json"),
+        format!(
+            "{{\"rest-client.certificates\": {{\"localhost:{port}\": {{\"cert\": \"certs/client.pem\", \"key\": \"certs/client.key\"}}}}, \"rest-client.environmentVariables\": {{\"$shared\": {{}}, \"local\": {{\"host\": \"{}\"}}}}}}",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    let settings = w.join(".vscode/settings.json").display().to_string();
+    let orders = w.join("orders.http").display().to_string();
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", "--json", "--name", "vscode", &orders, &settings],
+    ));
+    assert_eq!(v["keys"][0]["reused"], true, "the same certificate: {v}");
+    assert_eq!(
+        v["keys"][0]["bound"],
+        serde_json::json!([format!("localhost:{port}")]),
+        "{v}"
+    );
+}

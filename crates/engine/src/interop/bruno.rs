@@ -493,6 +493,7 @@ fn certificates(config: &Value, dir: &Path, into: &mut Collection) {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             disabled: !enabled,
+            environment: None,
         };
         into.add_certificate(cert, &[domain]);
     }

@@ -51,6 +51,9 @@ pub struct CertSetting {
     pub passphrase: Option<String>,
     /// Imported but not bound.
     pub disabled: bool,
+    /// The environment whose key it is (set as that environment's `credential`), when the
+    /// settings tie it to an environment rather than to hosts.
+    pub environment: Option<String>,
 }
 
 /// Something left behind, and why.

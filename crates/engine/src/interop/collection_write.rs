@@ -15,6 +15,9 @@ use crate::keys::placement::{KeySource, Placed, place_key};
 #[derive(Debug, Clone, Serialize)]
 pub struct PlacedKey {
     pub name: String,
+    /// The name the settings gave it.
+    #[serde(skip)]
+    pub wanted: String,
     pub subject: String,
     /// The same certificate was already in the keystore under `name`.
     pub reused: bool,
@@ -27,6 +30,43 @@ pub struct Written {
     pub keys: Vec<PlacedKey>,
     /// Certificates that could not be placed, and why.
     pub failed: Vec<Skipped>,
+}
+
+/// The whole import: the keys placed first (a key tied to an environment becomes that
+/// environment's `credential`, under the name the keystore gave it), then the folder written.
+/// `dry_run` writes nothing and names each key as the settings do.
+pub fn import_collection(
+    c: &mut Collection,
+    target: &Path,
+    place: Option<(&Keystore, &Path, Option<&str>)>,
+    replace: bool,
+) -> Result<Option<Written>, String> {
+    if target.exists() && !replace {
+        return Err(format!(
+            "{} already exists: import with --force to replace it, or --name to pick another folder",
+            target.display()
+        ));
+    }
+    let written = place.map(|(ks, home, password)| place_keys(c, ks, home, password));
+    for cert in &c.certificates {
+        let Some(env) = &cert.environment else {
+            continue;
+        };
+        let name = match &written {
+            Some(w) => match w.keys.iter().find(|k| k.wanted == cert.name) {
+                Some(k) => k.name.clone(),
+                None => continue,
+            },
+            None => cert.name.clone(),
+        };
+        if let Some(e) = c.environments.iter_mut().find(|e| e.name == *env) {
+            e.credential = Some(name);
+        }
+    }
+    if written.is_some() && (!c.profiles.is_empty() || !c.environments.is_empty()) {
+        write_folder(c, target, replace)?;
+    }
+    Ok(written)
 }
 
 /// Writes the profiles, variables and environments of `c` as the folder `target`: staged beside
@@ -125,6 +165,7 @@ pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, password: Option<&
                 }
                 written.keys.push(PlacedKey {
                     name: placed.name().to_string(),
+                    wanted: cert.name.clone(),
                     subject,
                     reused: matches!(placed, Placed::Reused { .. }),
                     bound,

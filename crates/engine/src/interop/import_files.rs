@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format};
-use crate::interop::{bruno, har, insomnia, postman};
+use crate::interop::{bruno, har, http_file, insomnia, postman};
 
 /// What `text` is, and its JSON when it is JSON.
 pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
@@ -44,7 +44,7 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
     Ok(format)
 }
 
-const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, a HAR 1.2 file, or a Bruno collection folder";
+const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, a HAR 1.2 file, .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder";
 
 /// Reads every file (a Bruno collection is its folder, or its `bruno.json`).
 pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {
@@ -70,8 +70,45 @@ pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        read_text(&String::from_utf8_lossy(&bytes), folder, &mut c)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if matches!(ext.as_str(), "http" | "rest") {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if c.name.is_empty() {
+                c.name = crate::interop::collection::file_safe(&stem);
+            }
+            http_file::requests(&text, &stem, &mut c);
+            continue;
+        }
+        if http_file::is_env_file(&file_name) {
+            let v: Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+            let private = file_name.contains(".private.");
+            http_file::env_file(&v, folder, private, &mut c);
+            continue;
+        }
+        if let Ok(v) = serde_json::from_str::<Value>(&text)
+            && http_file::is_vscode_settings(&v)
+        {
+            // `.vscode/settings.json`: paths are the workspace's, one folder up.
+            let workspace = match folder.file_name().is_some_and(|n| n == ".vscode") {
+                true => folder.parent().unwrap_or(folder),
+                false => folder,
+            };
+            http_file::vscode_settings(&v, workspace, &mut c);
+            continue;
+        }
+        read_text(&text, folder, &mut c).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(c)
 }

@@ -330,6 +330,7 @@ fn certificate(r: &Value, folder: &Path, local: bool, into: &mut Collection) {
             .and_then(Value::as_str)
             .map(str::to_string),
         disabled: r.get("disabled").and_then(Value::as_bool) == Some(true),
+        environment: None,
     };
     into.add_certificate(setting, &[host.as_str()]);
 }

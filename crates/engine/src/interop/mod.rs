@@ -9,6 +9,7 @@ pub mod curl_export;
 pub mod curl_files;
 pub mod curl_options;
 pub mod har;
+pub mod http_file;
 pub mod import_files;
 pub mod insomnia;
 pub mod newman;

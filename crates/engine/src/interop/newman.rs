@@ -47,6 +47,7 @@ pub fn cert_list(v: &Value, folder: &Path, into: &mut Collection) {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             disabled: false,
+            environment: None,
         };
         into.add_certificate(setting, &matches);
     }
