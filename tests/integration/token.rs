@@ -182,6 +182,36 @@ fn rsa_and_ec_keys_on_softhsm_sign_the_handshake_and_the_server_sees_them() {
             v["json"]["client_cert"]["cn"], cn,
             "the server saw the token key's subject"
         );
+        // A WebSocket signs its handshake on the token too: the demo's socket greets the key.
+        let socket = format!(
+            "{}/socket",
+            env.server.url.replacen("https://", "wss://", 1)
+        );
+        let o = certbench(
+            &env,
+            &token,
+            &[
+                "send",
+                &socket,
+                "--credential",
+                label,
+                "--trust",
+                "demo-ca",
+                "--max-messages",
+                "1",
+                "--json",
+                "--no-history",
+                "--pin-env",
+                "TOKEN_PIN",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{label}: {}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        let hello: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert!(
+            hello["data"].as_str().unwrap_or_default().contains(cn),
+            "the socket saw the token key's subject: {text}"
+        );
     }
 
     // A wrong PIN, no PIN, and a key that is not on the token: each named.

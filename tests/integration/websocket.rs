@@ -522,6 +522,7 @@ fn routes_pins_diff_run_and_pings_work_for_a_websocket() {
         .unwrap()
         .to_string();
     let connect_to = format!("localhost:443:127.0.0.1:{port}");
+    let keylog = dir.path().join("keys.log").display().to_string();
     let v = talk(
         &env,
         dir.path(),
@@ -531,12 +532,19 @@ fn routes_pins_diff_run_and_pings_work_for_a_websocket() {
             &connect_to,
             "--pin",
             &pin,
+            "--keylog",
+            &keylog,
             "--message",
             "ping-me",
             "--max-messages",
             "3",
             "--json",
         ],
+    );
+    let secrets = std::fs::read_to_string(&keylog).unwrap_or_default();
+    assert!(
+        secrets.contains("CLIENT_TRAFFIC_SECRET_0"),
+        "the key log has the conversation's TLS secrets: {secrets}"
     );
     assert!(
         v.iter()
