@@ -1248,3 +1248,37 @@ fn the_live_log_is_bounded_and_a_pause_holds_the_view() {
     let live = &s.in_flight.as_ref().unwrap().live;
     assert_eq!(live.visible().last().copied().unwrap().lines, ["new"]);
 }
+
+/// The import wizard's last kind takes a collection: the Newman example files, space-separated,
+/// become a folder of profiles beside the others, and a bad path goes back to the path step.
+#[test]
+fn the_import_wizard_takes_a_collection() {
+    let mut s = state_with_profile();
+    update(&mut s, ctrl('k'));
+    update(&mut s, key(KeyCode::Char('a')));
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Down));
+    }
+    match &s.popup {
+        Some(Popup::Import(w)) => assert_eq!(w.kind, tui::state::ImportKind::Collection),
+        other => panic!("the wizard is open: {other:?}"),
+    }
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/postman");
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let ks = engine::keys::keystore::Keystore::open(home.path());
+    let files = format!("{fixtures}/sample-collection.json {fixtures}/simple-variables.json");
+    let said =
+        tui::effects::import_collection(&ks, home.path(), profiles.path(), &files, "", "").unwrap();
+    assert!(said.starts_with("imported 3 profiles into"), "{said}");
+    assert!(
+        profiles
+            .path()
+            .join("sample-postman-collection/environments/globals.toml")
+            .is_file()
+    );
+    let e =
+        tui::effects::import_collection(&ks, home.path(), profiles.path(), "/nope.json", "", "")
+            .expect_err("no such file");
+    assert_eq!(e.step, tui::state::ImportStep::Path, "{}", e.message);
+}

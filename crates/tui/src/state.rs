@@ -187,6 +187,8 @@ pub enum ImportKind {
     PemPair,
     DerPair,
     Pkcs11,
+    /// Another tool's collection with its certificates (Postman, Insomnia, Bruno, .http, HAR).
+    Collection,
 }
 
 impl ImportKind {
@@ -196,6 +198,7 @@ impl ImportKind {
             ImportKind::PemPair => "PEM certificate + key",
             ImportKind::DerPair => "DER certificate + key",
             ImportKind::Pkcs11 => "PKCS#11 token (smart card, YubiKey, HSM)",
+            ImportKind::Collection => "a collection: Postman, Insomnia, Bruno, .http, HAR",
         }
     }
 

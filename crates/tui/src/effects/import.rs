@@ -45,6 +45,11 @@ pub fn import_key(
             Some(place_key_named(ks, name, source, pw, key).map_err(import_failed)?)
         }
         ImportKind::Pkcs11 => None,
+        ImportKind::Collection => {
+            return Err(at_path(
+                "a collection is imported by import_collection".into(),
+            ));
+        }
     };
     // A certificate already in the keystore is not imported twice: the wizard says where it is.
     if let Some((Placed::Reused { name: there }, info)) = &placed {
@@ -78,6 +83,59 @@ pub fn import_key(
         info.name,
         info.leaf.subject_cn,
         info.leaf.expiry_words()
+    ))
+}
+
+/// Imports another tool's collection (the files in `paths`, space-separated) as a folder named
+/// `name` (empty: the collection's own) in `profiles_dir`, its keys placed and bound.
+pub fn import_collection(
+    ks: &Keystore,
+    home: &Path,
+    profiles_dir: &Path,
+    paths: &str,
+    password: &str,
+    name: &str,
+) -> Result<String, ImportFailed> {
+    use engine::interop::{collection::file_safe, collection_write, import_files};
+    let at = |step, message| ImportFailed { step, message };
+    let files: Vec<std::path::PathBuf> = paths.split_whitespace().map(Into::into).collect();
+    if files.is_empty() {
+        return Err(at(
+            ImportStep::Path,
+            "give the collection's files, or a Bruno folder".into(),
+        ));
+    }
+    let mut c = import_files::read_files(&files).map_err(|e| at(ImportStep::Path, e))?;
+    if !name.trim().is_empty() {
+        c.name = file_safe(name);
+    }
+    if c.name.is_empty() {
+        c.name = "imported".into();
+    }
+    let target = profiles_dir.join(&c.name);
+    let pw = (!password.is_empty()).then_some(password);
+    let written = collection_write::import_collection(&mut c, &target, Some((ks, home, pw)), false)
+        .map_err(|e| at(ImportStep::Name, e))?
+        .unwrap_or_default();
+    let keys: Vec<String> = written
+        .keys
+        .iter()
+        .map(|k| match k.bound.is_empty() {
+            true => k.name.clone(),
+            false => format!("{} for {}", k.name, k.bound.join(", ")),
+        })
+        .collect();
+    let left = c.skipped.len() + written.failed.len();
+    Ok(format!(
+        "imported {} profiles{} into {}; {left} things not imported (certbench import --dry-run lists them); open them: certbench --profiles {}",
+        c.profiles.len(),
+        if keys.is_empty() {
+            String::new()
+        } else {
+            format!(" and keys {}", keys.join("; "))
+        },
+        target.display(),
+        target.display()
     ))
 }
 

@@ -31,7 +31,7 @@ mod stored;
 
 use super::state::{BodyLines, CompareView, EntryRef, ImportKind, SessionVar, Shown};
 use import::complete_path;
-pub use import::import_key;
+pub use import::{import_collection, import_key};
 use pins::TuiPins;
 
 /// One side of a comparison: an entry in the store, or a result held in memory.
@@ -153,6 +153,8 @@ pub struct Runner {
     pub transport: Arc<Transport>,
     pub keystore: Keystore,
     pub profiles_dir: PathBuf,
+    /// The home folder (the keystore and the key bindings).
+    pub home: PathBuf,
     /// What every send shares: the start's variables (`--var`, the demo's base_url), the
     /// environment, the key bindings and the captured session.
     pub scope: Scope,
@@ -209,6 +211,7 @@ impl Runner {
             transport: Arc::new(Transport::new(keystore.clone()).with_pins(pins.clone())),
             keystore,
             profiles_dir,
+            home: home.to_path_buf(),
             scope,
             history,
             flights: HashMap::new(),
@@ -383,8 +386,14 @@ impl Runner {
                 name,
             } => {
                 let (ks, transport) = (self.keystore.clone(), self.transport.clone());
+                let (home, profiles) = (self.home.clone(), self.profiles_dir.clone());
                 self.rt.spawn_blocking(move || {
-                    let imported = import_key(&ks, kind, &path, &password, &name);
+                    let imported = match kind {
+                        ImportKind::Collection => {
+                            import_collection(&ks, &home, &profiles, &path, &password, &name)
+                        }
+                        _ => import_key(&ks, kind, &path, &password, &name),
+                    };
                     transport.forget_keys();
                     let _ = tx.send(Message::Imported(imported));
                 });

@@ -191,13 +191,13 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
             );
         }
         Popup::Import(w) => {
-            let r = centered(area, 80, 15);
+            let r = centered(area, 80, 16);
             f.render_widget(Clear, r);
             let outer = block(t, "Import a credential key (Esc back)", true);
             let inner = outer.inner(r);
             f.render_widget(outer, r);
             let rows = Layout::vertical([
-                Constraint::Length(4),
+                Constraint::Length(5),
                 Constraint::Length(1),
                 Constraint::Length(1),
                 Constraint::Length(1),
@@ -219,6 +219,9 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 ImportKind::Pkcs12 => "file (Tab completes):",
                 ImportKind::Pkcs11 => {
                     "pkcs11: URI (Tab lists the keys on the tokens; password = PIN, not kept):"
+                }
+                ImportKind::Collection => {
+                    "files or a Bruno folder, space-separated (password: for keys; name: the folder):"
                 }
                 _ => "CERT,KEY files (Tab completes):",
             };
