@@ -254,7 +254,7 @@ fn bad_input_is_named_and_nothing_is_written() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("../../etc/shadow is outside"), "{text}");
-    std::fs::write(work.path().join("other.json"), "{\"openapi\": \"3.1.0\"}").unwrap();
+    std::fs::write(work.path().join("other.json"), "{\"hello\": \"world\"}").unwrap();
     std::fs::write(work.path().join("deep.json"), "[".repeat(100_000)).unwrap();
     for (file, said) in [
         ("other.json", "not a format certbench imports"),
@@ -659,5 +659,108 @@ fn http_files_with_jetbrains_and_vscode_certificates_import_and_run_green() {
         v["keys"][0]["bound"],
         serde_json::json!([format!("localhost:{port}")]),
         "{v}"
+    );
+}
+
+/// The OpenAPI Initiative's petstore: one profile an operation, `${base_url}` from the server,
+/// the path parameter a variable, the body an example made from the schema; a copy aimed at the
+/// demo with a `mutualTLS` scheme runs green with a key bound to the host.
+#[test]
+fn an_openapi_description_imports_and_its_mutual_tls_operations_run_green() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/openapi/petstore.json");
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &spec.display().to_string(), "--dry-run", "--json"],
+    ));
+    assert_eq!(
+        v["profiles"],
+        serde_json::json!(["listpets", "createpets", "showpetbyid"]),
+        "{v}"
+    );
+    // The copy: the demo as its server, the pets at the demo's echo, mutualTLS on everything.
+    let mut api: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+    api["openapi"] = "3.1.0".into();
+    api["servers"] = serde_json::json!([{"url": env.server.url}]);
+    api["components"]["securitySchemes"] =
+        serde_json::json!({"partnerCert": {"type": "mutualTLS"}});
+    api["security"] = serde_json::json!([{"partnerCert": []}]);
+    let paths = api["paths"].as_object_mut().unwrap();
+    let pets = paths.remove("/pets").unwrap();
+    paths.insert("/echo".into(), pets);
+    let one = paths.remove("/pets/{petId}").unwrap();
+    paths.insert("/status/{petId}".into(), one);
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("api.json"), api.to_string()).unwrap();
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &[
+            "import",
+            "--json",
+            &work.path().join("api.json").display().to_string(),
+        ],
+    ));
+    let not = v["not_imported"].to_string();
+    assert!(
+        not.contains("3 operations need a client certificate"),
+        "{not}"
+    );
+    let folder = profiles.path().join("swagger-petstore");
+    let create = std::fs::read_to_string(folder.join("createpets.toml")).unwrap();
+    assert!(create.contains("url = \"${base_url}/echo\""), "{create}");
+    assert!(
+        create.contains("\\\"name\\\": \\\"string\\\"") || create.contains("\"name\": \"string\""),
+        "{create}"
+    );
+    assert!(create.contains("mutual_tls = true"), "{create}");
+    // The key, bound to the server's host: every guarded operation presents it.
+    trust_demo_ca(&env, home.path());
+    std::fs::write(work.path().join("c.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(work.path().join("c.key"), &env.demo.client.key_pem).unwrap();
+    let port = env.server.url.rsplit(':').next().unwrap();
+    for args in [
+        vec![
+            "keys".to_string(),
+            "import".into(),
+            "partner".into(),
+            "--cert".into(),
+            work.path().join("c.pem").display().to_string(),
+            "--key".into(),
+            work.path().join("c.key").display().to_string(),
+        ],
+        vec![
+            "keys".into(),
+            "bind".into(),
+            "partner".into(),
+            format!("localhost:{port}"),
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = certbench(home.path(), profiles.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::create_dir_all(folder.join("environments")).unwrap();
+    std::fs::write(
+        folder.join("environments/local.toml"),
+        "[vars]\npetId = \"200\"\n",
+    )
+    .unwrap();
+    let err = run_green(home.path(), profiles.path(), &folder);
+    assert!(
+        err.contains("PASS listpets 200")
+            && err.contains("PASS createpets 200")
+            && err.contains("PASS showpetbyid 200"),
+        "{err}"
     );
 }

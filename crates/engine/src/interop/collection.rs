@@ -22,6 +22,7 @@ pub enum Format {
     /// The Insomnia app's `insomnia.ClientCertificate.db`.
     InsomniaCertDb,
     Har,
+    OpenApi,
 }
 
 impl Format {
@@ -33,6 +34,7 @@ impl Format {
             Format::InsomniaExport => "Insomnia export (v4)",
             Format::InsomniaCertDb => "Insomnia client certificate database",
             Format::Har => "HAR",
+            Format::OpenApi => "OpenAPI",
         }
     }
 }
@@ -130,22 +132,7 @@ impl Collection {
 
     /// Names an environment variable for a secret the files held literally, and notes it.
     pub fn secret(&mut self, hint: &str) -> String {
-        let base: String = hint
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let base = base.trim_matches('_').to_string();
-        let base = if base.is_empty() {
-            "SECRET".into()
-        } else {
-            base
-        };
+        let base = env_name(hint);
         let mut name = base.clone();
         let mut n = 2;
         while self.secrets.contains(&name) {
@@ -153,6 +140,15 @@ impl Collection {
             n += 1;
         }
         self.secrets.push(name.clone());
+        name
+    }
+
+    /// The same, one variable for every use of `hint` (a security scheme's token).
+    pub fn shared_secret(&mut self, hint: &str) -> String {
+        let name = env_name(hint);
+        if !self.secrets.contains(&name) {
+            self.secrets.push(name.clone());
+        }
         name
     }
 }
@@ -235,6 +231,26 @@ impl Auth {
                 "certbench carries bearer, basic and API key auth; add the header by hand",
             ),
         }
+    }
+}
+
+/// An environment variable's name from `hint`: `orders login X-Key` -> `ORDERS_LOGIN_X_KEY`.
+fn env_name(hint: &str) -> String {
+    let name: String = hint
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = name.trim_matches('_').to_string();
+    if name.is_empty() {
+        "SECRET".into()
+    } else {
+        name
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format};
-use crate::interop::{bruno, har, http_file, insomnia, postman};
+use crate::interop::{bruno, har, http_file, insomnia, openapi, postman};
 
 /// What `text` is, and its JSON when it is JSON.
 pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
@@ -21,12 +21,20 @@ pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
     if har::is_har(&v) {
         return Some((Format::Har, Some(v)));
     }
+    if openapi::is_openapi(&v) {
+        return Some((Format::OpenApi, Some(v)));
+    }
     postman::detect(&v).map(|f| (f, Some(v)))
 }
 
 /// Reads `text` (a file in `folder`) into `into`; an error says what the file is not.
 pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<Format, String> {
     let Some((format, v)) = detect(text) else {
+        if let Some(what) = yaml_kind(text) {
+            return Err(format!(
+                "{what} in YAML: certbench reads these as JSON for now; convert it first (`yq -o json FILE > FILE.json`, or the tool's JSON export)"
+            ));
+        }
         return Err(match serde_json::from_str::<Value>(text) {
             Err(e) => format!("not JSON ({e}); certbench imports {KNOWN}"),
             Ok(_) => format!("not a format certbench imports: {KNOWN}"),
@@ -40,11 +48,32 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
         Format::InsomniaExport => insomnia::export(&v, folder, into),
         Format::InsomniaCertDb => insomnia::cert_db(text, folder, into),
         Format::Har => har::har(&v, into),
+        Format::OpenApi => openapi::openapi(&v, into),
     }
     Ok(format)
 }
 
-const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, a HAR 1.2 file, .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder";
+/// What a YAML file would be, from its first keys (OpenAPI, Insomnia v5, Bruno's YAML).
+fn yaml_kind(text: &str) -> Option<&'static str> {
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .filter(|l| !l.starts_with([' ', '\t', '-']))
+        .take(20)
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+        .collect();
+    if keys.iter().any(|k| *k == "openapi" || *k == "swagger") {
+        Some("an OpenAPI description")
+    } else if text.contains("collection.insomnia.rest/5") {
+        Some("an Insomnia v5 export")
+    } else if keys.contains(&"opencollection") || text.contains("clientCertificates:") {
+        Some("a Bruno collection")
+    } else {
+        None
+    }
+}
+
+const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, a HAR 1.2 file, an OpenAPI 3.x or Swagger 2.0 description (JSON), .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder";
 
 /// Reads every file (a Bruno collection is its folder, or its `bruno.json`).
 pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {

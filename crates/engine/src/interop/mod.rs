@@ -13,5 +13,6 @@ pub mod http_file;
 pub mod import_files;
 pub mod insomnia;
 pub mod newman;
+pub mod openapi;
 pub mod postman;
 pub mod shell_words;
