@@ -682,6 +682,14 @@ fn an_openapi_description_imports_and_its_mutual_tls_operations_run_green() {
         serde_json::json!(["listpets", "createpets", "showpetbyid"]),
         "{v}"
     );
+    // The same description in YAML, as the OpenAPI Initiative also publishes it.
+    let yaml = spec.with_extension("yaml").display().to_string();
+    let y = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &yaml, "--dry-run", "--json"],
+    ));
+    assert_eq!(y["profiles"], v["profiles"], "{y}");
     // The copy: the demo as its server, the pets at the demo's echo, mutualTLS on everything.
     let mut api: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();

@@ -14,7 +14,12 @@ pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
     if insomnia::is_cert_db(text) {
         return Some((Format::InsomniaCertDb, None));
     }
-    let v: Value = serde_json::from_str(text).ok()?;
+    let v: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        // YAML (OpenAPI is mostly written in it): the same shapes, read as JSON values. The
+        // parser refuses alias bombs and deep nesting.
+        Err(_) => yaml(text)?,
+    };
     if insomnia::is_export(&v) {
         return Some((Format::InsomniaExport, Some(v)));
     }
@@ -32,7 +37,11 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
     let Some((format, v)) = detect(text) else {
         if let Some(what) = yaml_kind(text) {
             return Err(format!(
-                "{what} in YAML: certbench reads these as JSON for now; convert it first (`yq -o json FILE > FILE.json`, or the tool's JSON export)"
+                "{what} in YAML that certbench does not read ({}); for an Insomnia v5 or Bruno YAML export, export JSON (or a Bruno folder) from the tool",
+                match yaml_serde::from_str::<Value>(text) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "not a shape certbench imports".into(),
+                }
             ));
         }
         return Err(match serde_json::from_str::<Value>(text) {
@@ -51,6 +60,28 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
         Format::OpenApi => openapi::openapi(&v, into),
     }
     Ok(format)
+}
+
+/// The deepest flow nesting (`[`, `{`) a YAML document may have.
+const MAX_FLOW_DEPTH: usize = 256;
+
+/// `text` as YAML, when it is a YAML mapping (a plain string or number is not a document here).
+fn yaml(text: &str) -> Option<Value> {
+    // Flow brackets nested past any real document are refused before parsing: the YAML parser
+    // takes seconds on 100,000 of them.
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_FLOW_DEPTH {
+            return None;
+        }
+    }
+    let v: Value = yaml_serde::from_str(text).ok()?;
+    v.is_object().then_some(v)
 }
 
 /// What a YAML file would be, from its first keys (OpenAPI, Insomnia v5, Bruno's YAML).
@@ -140,4 +171,28 @@ pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {
         read_text(&text, folder, &mut c).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_openapi_in_yaml_is_told_and_an_alias_bomb_is_refused() {
+        let spec = "openapi: 3.1.0\ninfo:\n  title: Orders\nservers:\n  - url: https://api.test\npaths:\n  /orders:\n    get:\n      operationId: listOrders\n";
+        assert!(matches!(detect(spec), Some((Format::OpenApi, _))));
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let mut prev = 'a';
+        for name in ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] {
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+            prev = name;
+        }
+        bomb.push_str("openapi: 3.1.0\n");
+        assert!(detect(&bomb).is_none(), "a billion laughs is not read");
+        let deep = format!("openapi: 3.1.0\nx: {}", "[".repeat(100_000));
+        assert!(detect(&deep).is_none());
+    }
 }
