@@ -409,8 +409,8 @@ pub fn requires(data: &[u8]) {
     }
 }
 
-/// An imported collection: the first byte chooses a JSON file (Postman's three, Insomnia's
-/// export and certificate database) or a
+/// An imported collection: the first byte chooses a JSON or YAML file (Postman's three,
+/// Insomnia's export and certificate database, HAR, OpenAPI), a `.http` file, or a
 /// Bruno `.bru` request. Every profile it makes has a unique file-safe name and loads back from
 /// the TOML the import writes; no path it names is outside the collection's folder.
 pub fn import(data: &[u8]) {
@@ -424,11 +424,13 @@ pub fn import(data: &[u8]) {
     };
     let mut c = Collection::default();
     let folder = std::path::Path::new("/fuzz");
-    if choice % 2 == 0 {
-        // Any of the JSON formats, as `import` tells them apart.
-        let _ = crate::interop::import_files::read_text(text, folder, &mut c);
-    } else {
-        bruno::request_text(text, &mut c);
+    match choice % 3 {
+        // Any of the JSON (or YAML) formats, as `import` tells them apart.
+        0 => {
+            let _ = crate::interop::import_files::read_text(text, folder, &mut c);
+        }
+        1 => bruno::request_text(text, &mut c),
+        _ => crate::interop::http_file::requests(text, "fuzz", &mut c),
     }
     let mut names = std::collections::HashSet::new();
     for p in &c.profiles {
