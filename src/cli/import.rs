@@ -96,14 +96,18 @@ fn report(
     } else {
         "imported"
     };
-    outln!(
-        "{verb} {} profile{} and {} environment{} into {}",
-        profiles.len(),
-        if profiles.len() == 1 { "" } else { "s" },
-        envs.len(),
-        if envs.len() == 1 { "" } else { "s" },
-        target.display()
-    );
+    if c.has_files() {
+        outln!(
+            "{verb} {} profile{} and {} environment{} into {}",
+            profiles.len(),
+            if profiles.len() == 1 { "" } else { "s" },
+            envs.len(),
+            if envs.len() == 1 { "" } else { "s" },
+            target.display()
+        );
+    } else {
+        outln!("no requests, variables or environments in these files: no folder written");
+    }
     match written {
         Some(w) => {
             for k in &w.keys {

@@ -772,3 +772,68 @@ fn an_openapi_description_imports_and_its_mutual_tls_operations_run_green() {
         "{err}"
     );
 }
+
+/// Insomnia's v5 YAML: the exporter's own expected output (its base environment), and a v5 file
+/// with a folder and a request aimed at the demo, run green with the app's certificate database.
+#[test]
+fn an_insomnia_v5_yaml_export_imports_and_runs_green() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/insomnia/v5-export.yaml");
+    let out = certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &fixture.display().to_string()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let vars = std::fs::read_to_string(profiles.path().join("workspace-name/vars.toml")).unwrap();
+    assert!(
+        vars.contains("foo = \"bar\"") && vars.contains("empty = \"\""),
+        "{vars}"
+    );
+    let w = tempfile::tempdir().unwrap();
+    let w = w.path();
+    std::fs::write(w.join("client.crt"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(w.join("client.key"), &env.demo.client.key_pem).unwrap();
+    let port = env.server.url.rsplit(':').next().unwrap();
+    std::fs::write(
+        w.join("orders.yaml"),
+        format!(
+            "type: collection.insomnia.rest/5.0\nname: Orders\ncollection:\n  - name: Orders\n    children:\n      - url: \"{{{{ _.base_url }}}}/echo\"\n        name: Create\n        method: POST\n        body:\n          mimeType: application/json\n          text: |-\n            {{\"order\": 7}}\n        headers:\n          - name: Content-Type\n            value: application/json\nenvironments:\n  name: Base Environment\n  data:\n    region: eu\n  subEnvironments:\n    - name: Local\n      data:\n        base_url: {}\n",
+            env.server.url
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("insomnia.ClientCertificate.db"),
+        format!(
+            "{{\"_id\":\"crt_1\",\"type\":\"ClientCertificate\",\"host\":\"localhost:{port}\",\"cert\":\"{}\",\"key\":\"{}\",\"disabled\":false}}\n",
+            w.join("client.crt").display(),
+            w.join("client.key").display()
+        ),
+    )
+    .unwrap();
+    trust_demo_ca(&env, home.path());
+    let files = [
+        w.join("orders.yaml"),
+        w.join("insomnia.ClientCertificate.db"),
+    ]
+    .map(|p| p.display().to_string());
+    let mut args = vec!["import", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let v = report(&certbench(home.path(), profiles.path(), &args));
+    assert_eq!(v["profiles"], serde_json::json!(["orders-create"]), "{v}");
+    let err = run_green(
+        home.path(),
+        profiles.path(),
+        &profiles.path().join("orders"),
+    );
+    assert!(err.contains("PASS orders-create 200"), "{err}");
+}

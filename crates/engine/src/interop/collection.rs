@@ -19,6 +19,8 @@ pub enum Format {
     /// Newman's `--ssl-client-cert-list` file.
     NewmanCertList,
     InsomniaExport,
+    /// Insomnia's v5 YAML export.
+    InsomniaV5,
     /// The Insomnia app's `insomnia.ClientCertificate.db`.
     InsomniaCertDb,
     Har,
@@ -32,6 +34,7 @@ impl Format {
             Format::PostmanEnvironment => "Postman environment",
             Format::NewmanCertList => "Newman client certificate list",
             Format::InsomniaExport => "Insomnia export (v4)",
+            Format::InsomniaV5 => "Insomnia export (v5, YAML)",
             Format::InsomniaCertDb => "Insomnia client certificate database",
             Format::Har => "HAR",
             Format::OpenApi => "OpenAPI",
@@ -105,6 +108,11 @@ impl Collection {
             return;
         }
         self.profiles.push(p);
+    }
+
+    /// Whether there is anything to write as a folder (profiles, variables, environments).
+    pub fn has_files(&self) -> bool {
+        !self.profiles.is_empty() || !self.vars.is_empty() || !self.environments.is_empty()
     }
 
     /// Adds a certificate for `hosts` (each made a certbench host pattern, or reported); one

@@ -63,7 +63,7 @@ pub fn import_collection(
             e.credential = Some(name);
         }
     }
-    if written.is_some() && (!c.profiles.is_empty() || !c.environments.is_empty()) {
+    if written.is_some() && c.has_files() {
         write_folder(c, target, replace)?;
     }
     Ok(written)

@@ -23,6 +23,9 @@ pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
     if insomnia::is_export(&v) {
         return Some((Format::InsomniaExport, Some(v)));
     }
+    if insomnia::is_v5(&v) {
+        return Some((Format::InsomniaV5, Some(v)));
+    }
     if har::is_har(&v) {
         return Some((Format::Har, Some(v)));
     }
@@ -55,6 +58,7 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
         Format::PostmanEnvironment => postman::environment(&v, into),
         Format::NewmanCertList => crate::interop::newman::cert_list(&v, folder, into),
         Format::InsomniaExport => insomnia::export(&v, folder, into),
+        Format::InsomniaV5 => insomnia::v5(&v, folder, into),
         Format::InsomniaCertDb => insomnia::cert_db(text, folder, into),
         Format::Har => har::har(&v, into),
         Format::OpenApi => openapi::openapi(&v, into),

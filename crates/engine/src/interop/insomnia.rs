@@ -17,6 +17,68 @@ pub fn is_export(v: &Value) -> bool {
         && v.get("__export_format").and_then(Value::as_u64) == Some(4)
 }
 
+/// Whether `v` is an Insomnia v5 export (YAML, read as JSON values).
+pub fn is_v5(v: &Value) -> bool {
+    v.get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.starts_with("collection.insomnia.rest/5"))
+}
+
+/// Reads a v5 export: the `collection` tree (folders hold `children`), the `environments`
+/// (the base one's `data` as the collection's variables, each of `subEnvironments` a file).
+pub fn v5(v: &Value, folder: &Path, into: &mut Collection) {
+    if into.name.is_empty() {
+        into.name = file_safe(v.get("name").and_then(Value::as_str).unwrap_or("insomnia"));
+    }
+    fn walk(items: &Value, prefix: &str, folder: &Path, into: &mut Collection, depth: usize) {
+        for item in items.as_array().into_iter().flatten() {
+            let name = text(item, "name");
+            if let Some(children) = item.get("children") {
+                if depth < 32 {
+                    let sub = if prefix.is_empty() {
+                        name
+                    } else {
+                        format!("{prefix} {name}")
+                    };
+                    walk(children, &sub, folder, into, depth + 1);
+                }
+                continue;
+            }
+            if item.pointer("/scripts/preRequest").is_some()
+                || item.pointer("/scripts/afterResponse").is_some()
+            {
+                into.skip(
+                    format!("{name}: scripts"),
+                    "certbench runs no JavaScript; expectations go in [expect]",
+                );
+            }
+            if let Some(p) = request(item, prefix, folder, into) {
+                into.add_profile(p);
+            }
+        }
+    }
+    if let Some(items) = v.get("collection") {
+        walk(items, "", folder, into, 0);
+    }
+    let Some(base) = v.get("environments") else {
+        return;
+    };
+    into.vars.extend(env_data(base));
+    for sub in base
+        .get("subEnvironments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let mut env = Environment {
+            name: file_safe(&text(sub, "name")),
+            ..Environment::default()
+        };
+        env.vars.extend(env_data(sub));
+        into.environments.push(env);
+    }
+}
+
 /// Whether `text` is Insomnia's client certificate database (one JSON document a line).
 pub fn is_cert_db(text: &str) -> bool {
     text.lines()
@@ -261,11 +323,9 @@ fn request(r: &Value, prefix: &str, folder: &Path, into: &mut Collection) -> Opt
     Some(p)
 }
 
-/// The base environment (under the workspace) is the collection's variables; each
-/// sub-environment is an environment file.
-fn environment(r: &Value, by_id: &HashMap<&str, &Value>, into: &mut Collection) {
-    let data: Vec<(String, String)> = r
-        .get("data")
+/// An environment's `data` as variables (text, numbers and booleans; nested values left out).
+fn env_data(e: &Value) -> Vec<(String, String)> {
+    e.get("data")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
@@ -278,7 +338,13 @@ fn environment(r: &Value, by_id: &HashMap<&str, &Value>, into: &mut Collection) 
             };
             Some((k.clone(), v))
         })
-        .collect();
+        .collect()
+}
+
+/// The base environment (under the workspace) is the collection's variables; each
+/// sub-environment is an environment file.
+fn environment(r: &Value, by_id: &HashMap<&str, &Value>, into: &mut Collection) {
+    let data = env_data(r);
     let parent = r
         .get("parentId")
         .and_then(Value::as_str)
