@@ -187,7 +187,7 @@ fn place(
 ) -> Result<(Placed, String), String> {
     let read = |p: &Path| {
         crate::home::read_bounded(p, crate::home::KEY_FILE_LIMIT)
-            .map_err(|e| format!("{}: {e}", p.display()))
+            .map_err(|e| format!("{}: {e}: the settings name this file; fix the path there, or put the file where it says", p.display()))
     };
     let password = cert
         .passphrase
