@@ -195,11 +195,25 @@ fn request(
     if let Some(a) = auth {
         auth_of(name, a, &mut p, into, &mut var);
     }
-    if req.get("certificate").is_some() {
-        into.skip(
-            format!("{name}: request certificate"),
-            "a per-request certificate: bind the key to the host with `keys bind`",
-        );
+    // A request's own certificate (v2.1 `certificate`: the same shape as Newman's list
+    // entries): imported and bound to its matches, once for every request that names it.
+    if let Some(cert) = req.get("certificate").filter(|c| c.is_object()) {
+        let mut cert = cert.clone();
+        if cert.get("name").is_none() {
+            cert["name"] = Value::String(format!("{name} certificate"));
+        }
+        let known = into.certificates.len();
+        crate::interop::newman::cert_list(&Value::Array(vec![cert]), folder, into);
+        let added = into.certificates.split_off(known);
+        for c in added {
+            if !into
+                .certificates
+                .iter()
+                .any(|k| k.cert == c.cert && k.pfx == c.pfx)
+            {
+                into.certificates.push(c);
+            }
+        }
     }
     for d in dynamic {
         into.skip(
@@ -499,6 +513,26 @@ pub fn environment(v: &Value, into: &mut Collection) {
 mod tests {
     use super::*;
     use crate::request::profile::HeaderValues;
+
+    #[test]
+    fn a_request_certificate_is_imported_once_and_bound_to_its_matches() {
+        let cert = serde_json::json!({"name": "partner", "matches": ["https://api.acme.test/*"], "cert": {"src": "c.pem"}, "key": {"src": "k.pem"}});
+        let v = serde_json::json!({
+            "info": {"name": "c", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [
+                {"name": "a", "request": {"url": "https://api.acme.test/a", "certificate": cert}},
+                {"name": "b", "request": {"url": "https://api.acme.test/b", "certificate": cert}}
+            ]
+        });
+        let mut c = Collection::default();
+        collection(&v, Path::new("/col"), &mut c);
+        assert_eq!(c.certificates.len(), 1);
+        assert_eq!(c.certificates[0].patterns, ["api.acme.test"]);
+        assert_eq!(
+            c.certificates[0].cert.as_deref(),
+            Some(Path::new("/col/c.pem"))
+        );
+    }
 
     #[test]
     fn matches_become_host_patterns() {
