@@ -1,6 +1,7 @@
 //! `certbench import curl 'curl ...'` and `certbench export curl PROFILE`: a curl command from
 //! an API's docs becomes a profile with its files in the keystore, and back.
 
+use engine::request::profile_dir;
 use std::path::Path;
 
 use clap::{Args, Subcommand};
@@ -10,7 +11,7 @@ use super::{PasswordArgs, fail, with_password};
 use engine::interop::curl::{self, Files};
 use engine::keys::keystore::Keystore;
 use engine::keys::placement::Placed;
-use engine::request::profile::{self, Profile};
+use engine::request::profile::Profile;
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {
@@ -156,7 +157,7 @@ fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, String> {
 
 pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
     let ExportCmd::Curl(args) = cmd;
-    let p: Profile = match profile::find(dir, &args.profile) {
+    let p: Profile = match profile_dir::find(dir, &args.profile) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };

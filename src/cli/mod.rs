@@ -18,6 +18,7 @@ mod pins;
 mod run;
 mod send;
 
+use engine::request::profile_dir;
 use keys::with_password;
 pub use keys::{KeysCmd, PasswordArgs, TrustCmd};
 pub use send::{SendArgs, scope_for};
@@ -28,7 +29,6 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use engine::home;
 use engine::keys::keystore::Keystore;
-use engine::request::profile::{self};
 use engine::request::vars::Vars;
 
 use exit::{EXIT_OK, EXIT_USAGE};
@@ -189,7 +189,7 @@ fn keystore() -> Keystore {
 fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
     match cmd {
         ProfilesCmd::List => {
-            let all = profile::load_dir(dir);
+            let all = profile_dir::load_dir(dir);
             if all.is_empty() {
                 errln!("no profiles in {}", dir.display());
             }
@@ -205,7 +205,7 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
             }
             if broken { EXIT_USAGE } else { EXIT_OK }
         }
-        ProfilesCmd::Show { name } => match profile::find(dir, &name) {
+        ProfilesCmd::Show { name } => match profile_dir::find(dir, &name) {
             Ok(p) => {
                 out!("{}", p.to_toml());
                 EXIT_OK

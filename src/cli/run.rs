@@ -1,6 +1,7 @@
 //! `certbench run`: a folder of profiles as a suite for CI, with progress, a summary table,
 //! JUnit and JSON reports, and an exit code that fails the build.
 
+use engine::request::profile_dir;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use super::exit::{EXIT_EXPECTATION, EXIT_OK, EXIT_STATUS, EXIT_TRANSPORT, EXIT_U
 use engine::diagnose::kind::DiagnosisKind;
 use engine::net::transport::Transport;
 use engine::pipeline::{Pipeline, Sent};
-use engine::request::profile::{self, Profile};
+use engine::request::profile::Profile;
 use engine::request::runner::{Outcome, Plan, RunOptions};
 
 #[derive(Args, Debug)]
@@ -194,7 +195,7 @@ fn collect(dir: &Path, targets: &[String]) -> Result<(Vec<Profile>, Vec<Broken>)
         Err(e) => broken.push((name, e)),
     };
     let folder = |folder: &Path, take: &mut dyn FnMut(String, Result<Profile, String>)| {
-        for loaded in profile::load_dir(folder) {
+        for loaded in profile_dir::load_dir(folder) {
             take(loaded.name, loaded.result.map_err(|e| e.to_string()));
         }
     };
@@ -209,7 +210,10 @@ fn collect(dir: &Path, targets: &[String]) -> Result<(Vec<Profile>, Vec<Broken>)
         } else if path.is_file() {
             take(t.clone(), Profile::load(path).map_err(|e| e.to_string()));
         } else {
-            take(t.clone(), profile::find(dir, t).map_err(|e| e.to_string()));
+            take(
+                t.clone(),
+                profile_dir::find(dir, t).map_err(|e| e.to_string()),
+            );
         }
     }
     Ok((good, broken))

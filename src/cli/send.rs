@@ -1,6 +1,7 @@
 //! `send`: one profile (or flags) through the chain and the pipeline, printed for a person or as
 //! JSON; the same profile with two keys or in two environments, compared.
 
+use engine::request::profile_dir;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use engine::pipeline::Pipeline;
 use engine::request::chain::Scope;
 use engine::request::environment::Environment;
 use engine::request::prepare::PreparedRequest;
-use engine::request::profile::{self, Body, BodyType, Part, Profile};
+use engine::request::profile::{Body, BodyType, Part, Profile};
 
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
@@ -175,7 +176,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
             url: url.clone(),
             ..Profile::default()
         },
-        Some(name) => profile::find(dir, name).map_err(|e| e.to_string())?,
+        Some(name) => profile_dir::find(dir, name).map_err(|e| e.to_string())?,
         None => Profile {
             name: "(flags)".into(),
             ..Profile::default()

@@ -24,7 +24,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn every_example_profile_loads_and_runs_against_the_demo_server() {
-    let loaded = engine::request::profile::load_dir(std::path::Path::new(concat!(
+    let loaded = engine::request::profile_dir::load_dir(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/profiles"
     )));

@@ -8,7 +8,8 @@ use ratatui::backend::TestBackend;
 
 use engine::history::Summary;
 use engine::history::compare;
-use engine::request::profile::{LoadedProfile, Profile};
+use engine::request::profile::Profile;
+use engine::request::profile_dir::LoadedProfile;
 use engine::request::vars::Vars;
 use tui::message::{After, Message};
 use tui::state::{BodyLines, CompareView, EntryRef, Leave, Pane, Popup, State};

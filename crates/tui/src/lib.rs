@@ -45,9 +45,9 @@ pub fn run(
     let mut shown_vars = vars.clone();
     let _ = shown_vars.load_file(&profiles_dir.join("vars.toml"));
     let mut state = State::new(profiles_dir.to_path_buf(), shown_vars);
-    let listed = engine::request::profile::list_dir(profiles_dir)
+    let listed = engine::request::profile_dir::list_dir(profiles_dir)
         .iter()
-        .map(|p| engine::request::profile::listed_name(p))
+        .map(|p| engine::request::profile_dir::listed_name(p))
         .collect();
     update::update(&mut state, Message::ProfilesListed(listed));
     let mut terminal = terminal::init();

@@ -8,7 +8,7 @@ use engine::diagnose::Failure;
 use engine::exchange::Exchange;
 use engine::history::Summary;
 use engine::keys::keystore::KeyInfo;
-use engine::request::profile::LoadedProfile;
+use engine::request::profile_dir::LoadedProfile;
 
 use super::state::{BodyLines, CompareView, EnvView, SendExtras, SessionVar, Shown};
 

@@ -11,7 +11,8 @@ use engine::exchange::Exchange;
 use engine::history::Summary;
 use engine::history::compare::Comparison;
 use engine::keys::keystore::KeyInfo;
-use engine::request::profile::{LoadedProfile, Profile};
+use engine::request::profile::Profile;
+use engine::request::profile_dir::LoadedProfile;
 use engine::request::vars::Vars;
 
 pub use crate::form::{Field, Form, FormError, FormTab};

@@ -55,7 +55,7 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
     let v = v.unwrap_or(Value::Null);
     match format {
         Format::PostmanCollection => postman::collection(&v, folder, into),
-        Format::PostmanEnvironment => postman::environment(&v, into),
+        Format::PostmanEnvironment => crate::interop::postman_env::environment(&v, into),
         Format::NewmanCertList => crate::interop::newman::cert_list(&v, folder, into),
         Format::InsomniaExport => insomnia::export(&v, folder, into),
         Format::InsomniaV5 => insomnia::v5(&v, folder, into),

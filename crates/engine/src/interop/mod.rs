@@ -15,4 +15,5 @@ pub mod insomnia;
 pub mod newman;
 pub mod openapi;
 pub mod postman;
+pub mod postman_env;
 pub mod shell_words;

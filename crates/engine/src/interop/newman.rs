@@ -52,32 +52,3 @@ pub fn cert_list(v: &Value, folder: &Path, into: &mut Collection) {
         into.add_certificate(setting, &matches);
     }
 }
-
-/// A Postman match (`https://*.example.com:8443/*`) as a certbench host pattern
-/// (`*.example.com` when the port is a wildcard or absent, else `host:port`).
-pub fn host_pattern(m: &str) -> Option<String> {
-    let rest = m.split_once("://").map_or(m, |(_, r)| r);
-    let host_port = rest.split('/').next()?.trim();
-    if host_port.is_empty() {
-        return None;
-    }
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
-        _ => (host_port, None),
-    };
-    let host = host.to_ascii_lowercase();
-    let wildcard_ok = host.strip_prefix("*.").is_some_and(|d| !d.contains('*'));
-    if host.contains('*') && !wildcard_ok {
-        return None;
-    }
-    let pattern = match port {
-        Some(p) if p != "*" && p.parse::<u16>().is_ok() && !host.starts_with("*.") => {
-            format!("{host}:{p}")
-        }
-        _ => host,
-    };
-    pattern
-        .parse::<crate::keys::bindings::Pattern>()
-        .ok()
-        .map(|p| p.to_string())
-}

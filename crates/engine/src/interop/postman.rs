@@ -7,7 +7,6 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::interop::collection::{Auth, Collection, Format, file_safe, inside, variables};
-use crate::request::environment::Environment;
 use crate::request::profile::{Body, BodyType, Part, Profile};
 
 /// What a parsed JSON file is, from its shape; None when it is none of Postman's.
@@ -467,46 +466,13 @@ fn auth_of(
 }
 
 /// A JSON string, number or bool as text.
-fn scalar(v: Option<&Value>) -> Option<String> {
+pub(crate) fn scalar(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
-}
-
-/// An environment file: its enabled values; a `secret` one becomes `${env:NAME}`.
-pub fn environment(v: &Value, into: &mut Collection) {
-    let name = v
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("environment");
-    let mut env = Environment {
-        name: file_safe(name),
-        ..Environment::default()
-    };
-    for val in v
-        .get("values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if val.get("enabled").and_then(Value::as_bool) == Some(false) {
-            continue;
-        }
-        let Some(k) = val.get("key").and_then(Value::as_str) else {
-            continue;
-        };
-        let value = scalar(val.get("value")).unwrap_or_default();
-        let value = if val.get("type").and_then(Value::as_str) == Some("secret") {
-            format!("${{env:{}}}", into.secret(&format!("{name} {k}")))
-        } else {
-            variables(&value).0
-        };
-        env.vars.insert(k.to_string(), value);
-    }
-    into.environments.push(env);
 }
 
 #[cfg(test)]
@@ -536,7 +502,7 @@ mod tests {
 
     #[test]
     fn matches_become_host_patterns() {
-        use crate::interop::newman::host_pattern;
+        use crate::interop::collection::host_pattern;
         assert_eq!(
             host_pattern("https://test.domain1.com/*").as_deref(),
             Some("test.domain1.com")

@@ -6,6 +6,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::request::profile_dir;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
@@ -21,7 +22,7 @@ use crate::pipeline::{Pipeline, Sent};
 use crate::request::capture::Session;
 use crate::request::environment::Environment;
 use crate::request::prepare::{self, Context, PreparedRequest};
-use crate::request::profile::{self, Profile};
+use crate::request::profile::Profile;
 use crate::request::vars::Vars;
 
 /// What the sends of one session share: where profiles live, the environment, the host
@@ -173,7 +174,7 @@ impl Pipeline {
                         Err(why) => return Err(format!("{name} failed: {why}")),
                     }
                 }
-                let required = match profile::find(&scope.profiles_dir, name) {
+                let required = match profile_dir::find(&scope.profiles_dir, name) {
                     Ok(p) => p,
                     Err(e) => return Err(format!("{name} cannot be read: {e}")),
                 };

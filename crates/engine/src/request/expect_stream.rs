@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::kept::{KEPT_FIRST, KeptEvent};
 use crate::exchange::Exchange;
-use crate::request::expect::{JsonCheck, json_check};
+use crate::request::json_check::{JsonCheck, json_check};
 
 /// The rules on a stream; each one set counts as one expectation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,18 +1,16 @@
 //! Profile: a saved request with all its options, one TOML file each; load, validate, save.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+pub use crate::request::file_stamp::FileStamp;
 pub use crate::request::options::{DEFAULT_MAX_BODY, Options, PROFILE_FILE_LIMIT, check_max_body};
 use crate::request::profile_check::syntax_error;
 pub use crate::request::profile_check::{check_header_name, check_method, check_timeout};
-pub use crate::request::profile_dir::{
-    FileStamp, LoadedProfile, find, list_dir, listed_name, load_dir,
-};
+pub use crate::request::profile_error::ProfileError;
 use crate::request::websocket::WebSocket;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::cause::IoCause;
 use crate::home;
 pub use crate::names::Known;
 use crate::request::capture::Capture;
@@ -200,40 +198,6 @@ impl Default for Profile {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ProfileError {
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: IoCause,
-    },
-    #[error("{path}:{line}: {message}{hint}")]
-    Syntax {
-        path: String,
-        line: usize,
-        message: String,
-        hint: String,
-    },
-    #[error("profile {name:?}: {message}")]
-    Invalid { name: String, message: String },
-    #[error("no profile named {name:?} in {dir}{}", known.words("it holds"))]
-    NotFound {
-        name: String,
-        dir: String,
-        known: Known,
-    },
-    #[error("cannot save {path}: {source}")]
-    Write {
-        path: String,
-        #[source]
-        source: IoCause,
-    },
-    /// The file is no longer what was loaded: someone else changed it since.
-    #[error("{path} changed on disk since it was opened; nothing was written")]
-    ChangedOnDisk { path: String },
-}
-
 impl Profile {
     /// Adds a header value; a header already there is repeated (`Many`), never replaced.
     pub fn add_header(&mut self, name: &str, value: &str) {
@@ -371,77 +335,11 @@ impl Profile {
         profile.validate()?;
         Ok(profile)
     }
-
-    /// The file at `path` with this profile's changes made in place (see `profile_edit`); None
-    /// when there is no readable profile there to edit.
-    fn edited_file(&self, path: &Path) -> Option<String> {
-        let text = String::from_utf8(home::read_bounded(path, PROFILE_FILE_LIMIT).ok()?).ok()?;
-        let on_disk = Profile::from_toml(&text, path).ok()?;
-        crate::request::profile_edit::edit_in_place(&text, &on_disk, self)
-    }
-
-    /// Saves atomically as `<dir>/<name>.toml`: an existing file is edited in place (only the
-    /// keys that changed), a new one is written whole.
-    pub fn save(&self, dir: &Path) -> Result<PathBuf, ProfileError> {
-        self.save_over(dir, None)
-    }
-
-    /// As [`Profile::save`], but only over the file that was loaded: when `loaded` is given and
-    /// the file now holds something else, nothing is written and the error says so.
-    pub fn save_over(
-        &self,
-        dir: &Path,
-        loaded: Option<FileStamp>,
-    ) -> Result<PathBuf, ProfileError> {
-        home::check_name("profile", &self.name).map_err(|message| ProfileError::Invalid {
-            name: self.name.clone(),
-            message,
-        })?;
-        let path = dir.join(format!("{}.toml", self.name));
-        let write_err = |e: std::io::Error| ProfileError::Write {
-            path: path.display().to_string(),
-            source: e.into(),
-        };
-        if let Some(was) = loaded
-            && let Some(now) = FileStamp::read(&path)
-            && now != was
-        {
-            return Err(ProfileError::ChangedOnDisk {
-                path: path.display().to_string(),
-            });
-        }
-        std::fs::create_dir_all(dir).map_err(write_err)?;
-        let text = self.edited_file(&path).unwrap_or_else(|| self.to_toml());
-        home::write_atomic(&path, text.as_bytes(), 0o644).map_err(write_err)?;
-        Ok(path)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_unknown_profile_name_suggests_the_closest_or_lists_some() {
-        let dir = tempfile::tempdir().unwrap();
-        for n in ["echo-orders", "accounts", "a1", "a2", "a3", "a4"] {
-            std::fs::write(
-                dir.path().join(format!("{n}.toml")),
-                "url = \"https://x\"\n",
-            )
-            .unwrap();
-        }
-        let e = find(dir.path(), "echo-order").unwrap_err().to_string();
-        assert!(e.ends_with(": did you mean \"echo-orders\"?"), "{e}");
-        let e = find(dir.path(), "zzz").unwrap_err().to_string();
-        assert!(
-            e.ends_with(": it holds a1, a2, a3, a4, accounts and 1 more"),
-            "{e}"
-        );
-        let empty = tempfile::tempdir().unwrap();
-        let e = find(empty.path(), "x").unwrap_err().to_string();
-        assert!(e.ends_with(": there is none yet"), "{e}");
-    }
 
     #[test]
     fn unknown_key_names_line_and_suggests() {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::request::profile::ProfileError;
+use crate::request::profile_error::ProfileError;
 
 pub fn check_method(method: &str) -> Result<(), String> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);

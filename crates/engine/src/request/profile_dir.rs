@@ -3,30 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::home;
 use crate::names::Known;
-use crate::request::profile::{PROFILE_FILE_LIMIT, Profile, ProfileError};
-
-/// What a profile file held when it was read (a hash of its bytes), to notice a change made
-/// elsewhere before a save would overwrite it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileStamp(u64);
-
-impl FileStamp {
-    pub fn of(bytes: &[u8]) -> FileStamp {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        bytes.hash(&mut h);
-        FileStamp(h.finish())
-    }
-
-    /// The stamp of the file at `path` now; None when it cannot be read (gone, unreadable).
-    pub fn read(path: &Path) -> Option<FileStamp> {
-        home::read_bounded(path, PROFILE_FILE_LIMIT)
-            .ok()
-            .map(|b| FileStamp::of(&b))
-    }
-}
+use crate::request::file_stamp::FileStamp;
+use crate::request::profile::Profile;
+use crate::request::profile_error::ProfileError;
 
 /// One entry of a profiles folder: the profile, or why its file failed to load.
 #[derive(Debug, Clone)]
@@ -93,4 +73,31 @@ pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
                 known: Known::among(name, list_dir(dir).iter().map(|p| listed_name(p))),
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_profile_name_suggests_the_closest_or_lists_some() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["echo-orders", "accounts", "a1", "a2", "a3", "a4"] {
+            std::fs::write(
+                dir.path().join(format!("{n}.toml")),
+                "url = \"https://x\"\n",
+            )
+            .unwrap();
+        }
+        let e = find(dir.path(), "echo-order").unwrap_err().to_string();
+        assert!(e.ends_with(": did you mean \"echo-orders\"?"), "{e}");
+        let e = find(dir.path(), "zzz").unwrap_err().to_string();
+        assert!(
+            e.ends_with(": it holds a1, a2, a3, a4, accounts and 1 more"),
+            "{e}"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let e = find(empty.path(), "x").unwrap_err().to_string();
+        assert!(e.ends_with(": there is none yet"), "{e}");
+    }
 }

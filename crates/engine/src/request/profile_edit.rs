@@ -7,7 +7,13 @@
 
 use toml_edit::{DocumentMut, Item, TableLike};
 
+use std::path::{Path, PathBuf};
+
+use crate::home;
+use crate::request::file_stamp::FileStamp;
+use crate::request::options::PROFILE_FILE_LIMIT;
 use crate::request::profile::Profile;
+use crate::request::profile_error::ProfileError;
 
 /// The file's `text` (which holds `old`) changed to hold `new`; None when the text does not
 /// parse as TOML or a profile does not serialise, and the caller writes the file whole.
@@ -75,6 +81,52 @@ fn item_of(key: &str, value: &toml::Value) -> Option<Item> {
     let text = toml::to_string(&one).ok()?;
     let mut doc: DocumentMut = text.parse().ok()?;
     doc.remove(key)
+}
+
+impl Profile {
+    /// The file at `path` with this profile's changes made in place (see `profile_edit`); None
+    /// when there is no readable profile there to edit.
+    fn edited_file(&self, path: &Path) -> Option<String> {
+        let text = String::from_utf8(home::read_bounded(path, PROFILE_FILE_LIMIT).ok()?).ok()?;
+        let on_disk = Profile::from_toml(&text, path).ok()?;
+        edit_in_place(&text, &on_disk, self)
+    }
+
+    /// Saves atomically as `<dir>/<name>.toml`: an existing file is edited in place (only the
+    /// keys that changed), a new one is written whole.
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, ProfileError> {
+        self.save_over(dir, None)
+    }
+
+    /// As [`Profile::save`], but only over the file that was loaded: when `loaded` is given and
+    /// the file now holds something else, nothing is written and the error says so.
+    pub fn save_over(
+        &self,
+        dir: &Path,
+        loaded: Option<FileStamp>,
+    ) -> Result<PathBuf, ProfileError> {
+        home::check_name("profile", &self.name).map_err(|message| ProfileError::Invalid {
+            name: self.name.clone(),
+            message,
+        })?;
+        let path = dir.join(format!("{}.toml", self.name));
+        let write_err = |e: std::io::Error| ProfileError::Write {
+            path: path.display().to_string(),
+            source: e.into(),
+        };
+        if let Some(was) = loaded
+            && let Some(now) = FileStamp::read(&path)
+            && now != was
+        {
+            return Err(ProfileError::ChangedOnDisk {
+                path: path.display().to_string(),
+            });
+        }
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+        let text = self.edited_file(&path).unwrap_or_else(|| self.to_toml());
+        home::write_atomic(&path, text.as_bytes(), 0o644).map_err(write_err)?;
+        Ok(path)
+    }
 }
 
 #[cfg(test)]

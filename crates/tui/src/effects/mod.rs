@@ -1,5 +1,6 @@
 //! Runs effects on tokio (sends, saves, imports, clipboard) and reports back as Messages.
 
+use engine::request::profile_dir;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use engine::keys::keystore::Keystore;
 use engine::net::transport::Transport;
 use engine::pipeline::{Pipeline, Sent};
 use engine::request::chain::Scope;
-use engine::request::profile::{self, Profile, ProfileError};
+use engine::request::profile::{Profile, ProfileError};
 use engine::request::vars::Vars;
 
 use super::message::{After, Message};
@@ -341,7 +342,7 @@ impl Runner {
             Effect::LoadProfiles => {
                 let dir = self.profiles_dir.clone();
                 self.rt.spawn_blocking(move || {
-                    let _ = tx.send(Message::ProfilesLoaded(profile::load_dir(&dir)));
+                    let _ = tx.send(Message::ProfilesLoaded(profile_dir::load_dir(&dir)));
                 });
             }
             Effect::LoadKeys => {
@@ -542,7 +543,7 @@ fn rename_profile(dir: &std::path::Path, from: &str, to: &str) -> Result<String,
             "a profile named {to} exists already; pick another name"
         ));
     }
-    let mut p = profile::find(dir, from).map_err(|e| e.to_string())?;
+    let mut p = profile_dir::find(dir, from).map_err(|e| e.to_string())?;
     p.name = to.to_string();
     p.save(dir).map_err(|e| e.to_string())?;
     std::fs::remove_file(dir.join(format!("{from}.toml")))
