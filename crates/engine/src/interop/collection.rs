@@ -99,7 +99,10 @@ impl Collection {
         let mut name = base.clone();
         let mut n = 2;
         while self.profiles.iter().any(|q| q.name == name) {
-            name = format!("{base}-{n}");
+            // The number fits in the 64 characters a name may have (found by the fuzzer).
+            let suffix = format!("-{n}");
+            let keep: String = base.chars().take(64 - suffix.len()).collect();
+            name = format!("{}{suffix}", keep.trim_end_matches(['-', '.']));
             n += 1;
         }
         p.name = name;
@@ -400,6 +403,28 @@ mod tests {
             )
         );
         assert_eq!(variables("no {{ end"), ("no {{ end".to_string(), vec![]));
+    }
+
+    #[test]
+    fn a_long_name_taken_twice_stays_within_64_characters() {
+        let mut c = Collection::default();
+        for _ in 0..3 {
+            c.add_profile(Profile {
+                name: "x".repeat(80),
+                url: "https://h".into(),
+                ..Profile::default()
+            });
+        }
+        let names: Vec<&str> = c.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names.len(), 3);
+        assert!(
+            names.iter().all(|n| n.len() <= 64 && file_safe(n) == *n),
+            "{names:?}"
+        );
+        assert!(
+            names[1].ends_with("-2") && names[2].ends_with("-3"),
+            "{names:?}"
+        );
     }
 
     #[test]
