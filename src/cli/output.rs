@@ -172,7 +172,12 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
             errln!("< {k}: {}", mask_header(k, v));
         }
     }
-    if ex.status_is_error {
+    // A refused WebSocket upgrade is an error whatever its status: its warning says why.
+    let upgrade_refused = ex
+        .warnings
+        .iter()
+        .any(|w| w.kind == engine::diagnose::kind::DiagnosisKind::WsUpgradeRefused);
+    if ex.status_is_error && !upgrade_refused {
         errln!(
             "error: HTTP {} {} counts as an error (turn off with --no-status-errors)",
             ex.status,
