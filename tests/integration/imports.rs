@@ -270,6 +270,22 @@ fn bad_input_is_named_and_nothing_is_written() {
         assert!(err.contains(said), "{err}");
     }
     assert!(std::fs::read_dir(profiles.path()).unwrap().next().is_none());
+    // A symbolic link where the folder would go is never replaced, even with --force.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("mine.txt"), "not certbench's").unwrap();
+    let link = profiles.path().join("sample-postman-collection");
+    std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+    let sample = fixture("sample-collection.json").display().to_string();
+    let out = certbench(
+        home.path(),
+        profiles.path(),
+        &["import", "--force", &sample],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not a folder (a link"), "{err}");
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(elsewhere.path().join("mine.txt").is_file());
 }
 
 fn bruno_fixture() -> PathBuf {

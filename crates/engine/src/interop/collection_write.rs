@@ -41,12 +41,7 @@ pub fn import_collection(
     place: Option<(&Keystore, &Path, Option<&str>)>,
     replace: bool,
 ) -> Result<Option<Written>, String> {
-    if target.exists() && !replace {
-        return Err(format!(
-            "{} already exists: import with --force to replace it, or --name to pick another folder",
-            target.display()
-        ));
-    }
+    check_target(target, replace)?;
     let written = place.map(|(ks, home, password)| place_keys(c, ks, home, password));
     for cert in &c.certificates {
         let Some(env) = &cert.environment else {
@@ -69,15 +64,32 @@ pub fn import_collection(
     Ok(written)
 }
 
-/// Writes the profiles, variables and environments of `c` as the folder `target`: staged beside
-/// it, then moved into place. An existing `target` is an error unless `replace`.
-pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), String> {
-    if target.exists() && !replace {
+/// Whether the folder `target` may be written: it must not exist, or with `replace` be a real
+/// folder. A symbolic link, a file, a FIFO or a device there is never replaced (even with
+/// `replace`): it is not a folder this import made.
+fn check_target(target: &Path, replace: bool) -> Result<(), String> {
+    let Ok(meta) = target.symlink_metadata() else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Err(format!(
+            "{} is not a folder (a link, a file or a device): it is left as it is; import with --name to pick another folder",
+            target.display()
+        ));
+    }
+    if !replace {
         return Err(format!(
             "{} already exists: import with --force to replace it, or --name to pick another folder",
             target.display()
         ));
     }
+    Ok(())
+}
+
+/// Writes the profiles, variables and environments of `c` as the folder `target`: staged beside
+/// it, then moved into place. An existing `target` is an error unless `replace`.
+pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), String> {
+    check_target(target, replace)?;
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
