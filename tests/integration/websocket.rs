@@ -241,6 +241,22 @@ fn without_a_key_or_trust_the_upgrade_fails_as_https_would_and_says_why() {
     let (k, m) = kind(&url, &["--credential", "demo"]);
     assert_eq!(k, "server_cert_untrusted", "{m}");
     assert_eq!((k, m), kind(&https, &["--credential", "demo"]));
+    // A WebSocket's transcript is not streamed to a file: said before anything is sent.
+    let out = certbench(&env, dir.path(), &["send", &url])
+        .args([
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--output",
+            "out.txt",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("not saved to a file"), "{err}");
+    assert!(!dir.path().join("out.txt").exists());
     let (k, m) = kind(
         &url,
         &[

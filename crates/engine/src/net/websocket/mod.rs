@@ -60,6 +60,13 @@ pub(super) async fn converse(
     started: Instant,
     budget: &Budget,
 ) -> Result<Exchange, Failure> {
+    if req.save_to.is_some() {
+        return Err(Failure::plain(Diagnosis::new(
+            DiagnosisKind::InvalidRequest,
+            "a WebSocket's body is its transcript, kept in memory and in the history: it is not saved to a file",
+            "send without saving the body to a file",
+        )));
+    }
     let plan = req.websocket.clone().unwrap_or_else(|| PreparedWebSocket {
         subprotocols: Vec::new(),
         messages: Vec::new(),
