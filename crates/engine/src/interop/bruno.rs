@@ -334,11 +334,7 @@ fn request(
                 .into_iter()
                 .map(|(k, v)| (var(k), var(v)))
                 .collect();
-            p.body = Body {
-                kind: BodyType::Form,
-                fields,
-                ..Body::default()
-            };
+            p.body = Body::form(fields);
         }
         "multipartForm" => {
             let mut parts = Vec::new();
@@ -352,11 +348,7 @@ fn request(
                     None => parts.push(Part::text(var(k), var(v))),
                 }
             }
-            p.body = Body {
-                kind: BodyType::Multipart,
-                parts,
-                ..Body::default()
-            };
+            p.body = Body::multipart(parts);
         }
         other => into.skip(
             format!("{name}: {other} body"),
@@ -483,17 +475,16 @@ fn certificates(config: &Value, dir: &Path, into: &mut Collection) {
             _ => (file("certFilePath", into), file("keyFilePath", into), None),
         };
         let cert = CertSetting {
-            name,
-            patterns: Vec::new(),
-            cert,
-            key,
-            pfx,
-            passphrase: c
-                .get("passphrase")
-                .and_then(Value::as_str)
-                .map(str::to_string),
             disabled: !enabled,
-            environment: None,
+            ..CertSetting::new(
+                name,
+                cert,
+                key,
+                pfx,
+                c.get("passphrase")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
         };
         into.add_certificate(cert, &[domain]);
     }

@@ -61,6 +61,29 @@ pub struct CertSetting {
     pub environment: Option<String>,
 }
 
+impl CertSetting {
+    /// A certificate named `name` from these files, bound to no host yet, enabled, tied to no
+    /// environment (the importer sets what its settings say).
+    pub fn new(
+        name: String,
+        cert: Option<PathBuf>,
+        key: Option<PathBuf>,
+        pfx: Option<PathBuf>,
+        passphrase: Option<String>,
+    ) -> CertSetting {
+        CertSetting {
+            name,
+            patterns: Vec::new(),
+            cert,
+            key,
+            pfx,
+            passphrase,
+            disabled: false,
+            environment: None,
+        }
+    }
+}
+
 /// Something left behind, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {

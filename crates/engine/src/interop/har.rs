@@ -135,11 +135,7 @@ pub fn har(v: &Value, into: &mut Collection) {
                 // The browser's boundary is not ours: the header goes.
                 p.headers
                     .retain(|k, _| !k.eq_ignore_ascii_case("content-type"));
-                p.body = Body {
-                    kind: BodyType::Multipart,
-                    parts,
-                    ..Body::default()
-                };
+                p.body = Body::multipart(parts);
             } else if !text(post, "text").is_empty() {
                 p.body = Body {
                     kind: BodyType::Raw,

@@ -238,14 +238,14 @@ fn ssl(v: &Value, env: &str, folder: &Path, into: &mut Collection) {
         );
     }
     let setting = CertSetting {
-        name,
-        patterns: Vec::new(),
-        cert: cert_path.clone().filter(|_| !p12),
-        key: key_path,
-        pfx: cert_path.filter(|_| p12),
-        passphrase: None,
-        disabled: false,
         environment: Some(file_safe(env)),
+        ..CertSetting::new(
+            name,
+            cert_path.clone().filter(|_| !p12),
+            key_path,
+            cert_path.filter(|_| p12),
+            None,
+        )
     };
     into.add_certificate(setting, &[]);
 }
@@ -289,19 +289,12 @@ pub fn vscode_settings(v: &Value, folder: &Path, into: &mut Collection) {
                     }
                 }
             };
-            let setting = CertSetting {
-                name: name.clone(),
-                patterns: Vec::new(),
-                cert: file("cert", into),
-                key: file("key", into),
-                pfx: file("pfx", into),
-                passphrase: c
-                    .get("passphrase")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                disabled: false,
-                environment: None,
-            };
+            let (cert, key, pfx) = (file("cert", into), file("key", into), file("pfx", into));
+            let passphrase = c
+                .get("passphrase")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let setting = CertSetting::new(name.clone(), cert, key, pfx, passphrase);
             into.add_certificate(setting, &[host.as_str()]);
         }
     }

@@ -251,11 +251,7 @@ fn request(r: &Value, prefix: &str, folder: &Path, into: &mut Collection) -> Opt
                         parts.push(Part::text(var(&key), var(&text(f, "value"))));
                     }
                 }
-                p.body = Body {
-                    kind: BodyType::Multipart,
-                    parts,
-                    ..Body::default()
-                };
+                p.body = Body::multipart(parts);
             }
             _ => {
                 let t = text(body, "text");
@@ -386,17 +382,16 @@ fn certificate(r: &Value, folder: &Path, local: bool, into: &mut Collection) {
     };
     let (cert, key, pfx) = (file("cert", into), file("key", into), file("pfx", into));
     let setting = CertSetting {
-        name,
-        patterns: Vec::new(),
-        cert,
-        key,
-        pfx,
-        passphrase: r
-            .get("passphrase")
-            .and_then(Value::as_str)
-            .map(str::to_string),
         disabled: r.get("disabled").and_then(Value::as_bool) == Some(true),
-        environment: None,
+        ..CertSetting::new(
+            name,
+            cert,
+            key,
+            pfx,
+            r.get("passphrase")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        )
     };
     into.add_certificate(setting, &[host.as_str()]);
 }

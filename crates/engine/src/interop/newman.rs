@@ -36,19 +36,15 @@ pub fn cert_list(v: &Value, folder: &Path, into: &mut Collection) {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let setting = CertSetting {
+        let setting = CertSetting::new(
             name,
-            patterns: Vec::new(),
             cert,
             key,
             pfx,
-            passphrase: c
-                .get("passphrase")
+            c.get("passphrase")
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            disabled: false,
-            environment: None,
-        };
+        );
         into.add_certificate(setting, &matches);
     }
 }

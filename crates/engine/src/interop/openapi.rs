@@ -340,11 +340,7 @@ fn request_body(root: &Value, body: &Value, op: &str, p: &mut Profile, into: &mu
                     parts.push(Part::text(k.clone(), text_of(v)));
                 }
             }
-            p.body = Body {
-                kind: BodyType::Multipart,
-                parts,
-                ..Body::default()
-            };
+            p.body = Body::multipart(parts);
         }
         m => {
             let text = match &value {

@@ -359,11 +359,7 @@ fn body_of(
                     ))
                 })
                 .collect();
-            p.body = Body {
-                kind: BodyType::Form,
-                fields,
-                ..Body::default()
-            };
+            p.body = Body::form(fields);
         }
         "formdata" => {
             let mut parts = Vec::new();
@@ -409,11 +405,7 @@ fn body_of(
                     });
                 }
             }
-            p.body = Body {
-                kind: BodyType::Multipart,
-                parts,
-                ..Body::default()
-            };
+            p.body = Body::multipart(parts);
         }
         other => into.skip(
             format!("{name}: {other} body"),

@@ -140,6 +140,26 @@ pub struct Part {
     pub content_type: Option<String>,
 }
 
+impl Body {
+    /// A form body (`application/x-www-form-urlencoded`).
+    pub fn form(fields: Vec<(String, String)>) -> Body {
+        Body {
+            kind: BodyType::Form,
+            fields,
+            ..Body::default()
+        }
+    }
+
+    /// A multipart body.
+    pub fn multipart(parts: Vec<Part>) -> Body {
+        Body {
+            kind: BodyType::Multipart,
+            parts,
+            ..Body::default()
+        }
+    }
+}
+
 impl Part {
     /// A text part.
     pub fn text(name: String, text: String) -> Part {
