@@ -10,15 +10,18 @@ use serde_json::json;
 use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::{PasswordArgs, fail};
 use engine::home;
-use engine::interop::collection::{Collection, file_safe};
+use engine::interop::collection::{Collection, Format, file_safe};
 use engine::interop::{collection_write, import_files};
 use engine::keys::keystore::Keystore;
 
 #[derive(Args, Debug)]
 pub struct ImportFilesArgs {
-    /// Files to import together: a Postman collection (v2.0, v2.1), its environment files, a Newman --ssl-client-cert-list file; an Insomnia v4 export and the app's insomnia.ClientCertificate.db; or a Bruno collection folder
+    /// Files to import together, each told by its content: a Postman collection (v2.0, v2.1), its environment files and a Newman --ssl-client-cert-list file; an Insomnia v4 or v5 export and the app's insomnia.ClientCertificate.db; a Bruno collection folder (bruno.json or opencollection.yml); an OpenAPI 3.x or Swagger 2.0 file; .http/.rest files with http-client.env.json or .vscode/settings.json; a HAR file
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Read every file as this format instead of telling it from the content
+    #[arg(long, value_name = "F", value_parser = format_parser())]
+    pub format: Option<Format>,
     /// The folder's name inside the profiles folder (default: the collection's name)
     #[arg(long)]
     pub name: Option<String>,
@@ -35,6 +38,16 @@ pub struct ImportFilesArgs {
     pub password: PasswordArgs,
 }
 
+/// `--format`'s values: each format's id, offered to completions and listed on a typo.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(
+        Format::ALL.map(|f| clap::builder::PossibleValue::new(f.id()).help(f.label())),
+    )
+    // Only the ids above get here, so each names a format.
+    .map(|id: String| Format::from_id(&id).unwrap_or(Format::PostmanCollection))
+}
+
 pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32 {
     if args.files.is_empty() {
         errln!(
@@ -42,7 +55,7 @@ pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32
         );
         return EXIT_USAGE;
     }
-    let mut c = match import_files::read_files(&args.files) {
+    let mut c = match import_files::read_files(&args.files, args.format) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };

@@ -14,7 +14,7 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn certbench(home: &Path, profiles: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn certbench(home: &Path, profiles: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_certbench"))
         .arg("--profiles")
         .arg(profiles)
@@ -27,7 +27,7 @@ fn certbench(home: &Path, profiles: &Path, args: &[&str]) -> std::process::Outpu
 }
 
 /// The demo's CA trusted in `home` (the tools keep CA settings in the app, not the files).
-fn trust_demo_ca(env: &Env, home: &Path) {
+pub(crate) fn trust_demo_ca(env: &Env, home: &Path) {
     let ca = home.join("demo-ca.pem");
     std::fs::write(&ca, &env.demo.pki.ca.cert_pem).unwrap();
     let out = certbench(
@@ -40,7 +40,7 @@ fn trust_demo_ca(env: &Env, home: &Path) {
 
 /// The imported `folder` run in its environment `local`, given the demo's trust as a user
 /// would add it: it must pass; its report.
-fn run_green(home: &Path, profiles: &Path, folder: &Path) -> String {
+pub(crate) fn run_green(home: &Path, profiles: &Path, folder: &Path) -> String {
     let env_file = folder.join("environments/local.toml");
     let text = std::fs::read_to_string(&env_file).unwrap();
     std::fs::write(&env_file, format!("trust = [\"demo-ca\"]\n{text}")).unwrap();
@@ -54,7 +54,7 @@ fn run_green(home: &Path, profiles: &Path, folder: &Path) -> String {
     err
 }
 
-fn report(out: &std::process::Output) -> serde_json::Value {
+pub(crate) fn report(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}{}",

@@ -8,6 +8,7 @@ mod floods;
 mod history;
 mod hostile;
 mod imports;
+mod imports_yaml;
 mod keyfiles;
 mod keystore;
 mod proxy;

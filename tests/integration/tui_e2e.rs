@@ -171,7 +171,10 @@ fn two_keys_compared_then_found_in_history_after_restart() {
     // Both sends share a second, so either may be listed first: the header lines name both keys
     // whichever it is (a subject line may be cut at the pane's edge).
     assert!(screen.contains("key demo-rotated"), "{screen}");
-    assert!(screen.contains("key demo\n") || screen.contains("key demo "), "{screen}");
+    assert!(
+        screen.contains("key demo\n") || screen.contains("key demo "),
+        "{screen}"
+    );
     tmux(&["send-keys", "-t", &session, "Escape"]);
     std::thread::sleep(Duration::from_millis(300));
     tmux(&["send-keys", "-t", &session, "q"]);

@@ -424,13 +424,19 @@ pub fn import(data: &[u8]) {
     };
     let mut c = Collection::default();
     let folder = std::path::Path::new("/fuzz");
-    match choice % 3 {
+    match choice % 4 {
         // Any of the JSON (or YAML) formats, as `import` tells them apart.
         0 => {
             let _ = crate::interop::import_files::read_text(text, folder, &mut c);
         }
         1 => bruno::request_text(text, &mut c),
-        _ => crate::interop::http_file::requests(text, "fuzz", &mut c),
+        2 => crate::interop::http_file::requests(text, "fuzz", &mut c),
+        // A format named with --format, whatever the text is.
+        _ => {
+            use crate::interop::collection::Format;
+            let format = Format::ALL[(*choice as usize / 4) % Format::ALL.len()];
+            let _ = crate::interop::import_files::read_as(format, text, None, folder, &mut c);
+        }
     }
     let mut names = std::collections::HashSet::new();
     for p in &c.profiles {

@@ -7,13 +7,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::interop::collection::{Auth, CertSetting, Collection, file_safe, inside, variables};
+use crate::interop::collection::{
+    Auth, CertSetting, Collection, NO_ASSERTIONS, NO_SCRIPTS, file_safe, folder_entries, inside,
+    variables,
+};
 use crate::request::environment::Environment;
 use crate::request::profile::{Body, BodyType, HeaderValues, Part, Profile};
 
-/// The most `.bru` files and folders one collection may hold, and how deep.
-const MAX_FILES: usize = 10_000;
-const MAX_DEPTH: usize = 32;
 /// The most bytes of one `.bru` file.
 const BRU_FILE_LIMIT: u64 = 4 << 20;
 
@@ -183,39 +183,13 @@ fn walk(
     seen: &mut usize,
     depth: usize,
 ) -> Result<(), String> {
-    if depth > MAX_DEPTH {
-        into.skip(
-            dir.display().to_string(),
-            format!("folders nested deeper than {MAX_DEPTH}"),
-        );
-        return Ok(());
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
     // Requests in the order Bruno shows them (`seq`), folders after.
     let mut requests = Vec::new();
-    for p in paths {
-        *seen += 1;
-        if *seen > MAX_FILES {
-            return Err(format!(
-                "{} holds more than {MAX_FILES} files and folders: import a smaller folder",
-                root.display()
-            ));
-        }
+    for p in folder_entries(root, dir, depth, seen, into)? {
         let file_name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        // Symbolic links are not followed: a collection's files are its own.
-        let is_link = p
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink());
-        if file_name.starts_with('.') || file_name == "node_modules" || is_link {
-            continue;
-        }
         if p.is_dir() {
             if depth == 0 && file_name == "environments" {
                 continue;
@@ -364,24 +338,13 @@ fn request(
     auth(&name, mode, auth_blocks, &mut p, into, &mut var);
     for unsupported in ["script:pre-request", "script:post-response", "tests"] {
         if text(blocks, unsupported).is_some_and(|t| !t.trim().is_empty()) {
-            into.skip(
-                format!("{name}: {unsupported}"),
-                "certbench runs no JavaScript; expectations go in [expect]",
-            );
+            into.skip(format!("{name}: {unsupported}"), NO_SCRIPTS);
         }
     }
     if !pairs(blocks, "assert").is_empty() {
-        into.skip(
-            format!("{name}: assert"),
-            "write them as [expect] rules (status, json, headers)",
-        );
+        into.skip(format!("{name}: assert"), NO_ASSERTIONS);
     }
-    for d in dynamic {
-        into.skip(
-            format!("{name}: {{{{{d}}}}}"),
-            "a dynamic variable: set a value with --var or in vars.toml",
-        );
-    }
+    into.skip_dynamic(&name, dynamic);
     Some(p)
 }
 
@@ -471,7 +434,7 @@ fn certificates(config: &Value, dir: &Path, into: &mut Collection) {
             }
         };
         let (cert, key, pfx) = match c.get("type").and_then(Value::as_str) {
-            Some("pfx") => (None, None, file("pfxFilePath", into)),
+            Some("pfx" | "pkcs12") => (None, None, file("pfxFilePath", into)),
             _ => (file("certFilePath", into), file("keyFilePath", into), None),
         };
         let cert = CertSetting {

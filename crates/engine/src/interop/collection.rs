@@ -11,7 +11,7 @@ use crate::request::profile::Profile;
 /// The most bytes a collection, environment or settings file may have.
 pub const COLLECTION_FILE_LIMIT: u64 = 64 << 20;
 
-/// What a file holds, told from its content.
+/// What a file holds, told from its content (or named by the user when it cannot be told).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     PostmanCollection,
@@ -25,9 +25,36 @@ pub enum Format {
     InsomniaCertDb,
     Har,
     OpenApi,
+    /// A Bruno collection folder (`bruno.json` and `.bru` files).
+    BrunoFolder,
+    /// Bruno's YAML collection: a folder with `opencollection.yml`, or that one file.
+    OpenCollection,
+    /// A `.http` / `.rest` file (JetBrains HTTP Client, VS Code REST Client).
+    HttpFile,
+    /// JetBrains' `http-client.env.json` (or its `.private.` twin).
+    HttpClientEnv,
+    /// VS Code's `settings.json` with `rest-client.*` keys.
+    VsCodeSettings,
 }
 
 impl Format {
+    /// Every format, in the order they are listed to a user.
+    pub const ALL: [Format; 13] = [
+        Format::PostmanCollection,
+        Format::PostmanEnvironment,
+        Format::NewmanCertList,
+        Format::InsomniaExport,
+        Format::InsomniaV5,
+        Format::InsomniaCertDb,
+        Format::BrunoFolder,
+        Format::OpenCollection,
+        Format::OpenApi,
+        Format::HttpFile,
+        Format::HttpClientEnv,
+        Format::VsCodeSettings,
+        Format::Har,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Format::PostmanCollection => "Postman collection",
@@ -38,7 +65,36 @@ impl Format {
             Format::InsomniaCertDb => "Insomnia client certificate database",
             Format::Har => "HAR",
             Format::OpenApi => "OpenAPI",
+            Format::BrunoFolder => "Bruno collection folder",
+            Format::OpenCollection => "Bruno YAML collection (OpenCollection)",
+            Format::HttpFile => ".http file",
+            Format::HttpClientEnv => "JetBrains HTTP Client environment",
+            Format::VsCodeSettings => "VS Code REST Client settings",
         }
+    }
+
+    /// A short stable id for the format, for a user or a script to name it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::PostmanCollection => "postman",
+            Format::PostmanEnvironment => "postman-environment",
+            Format::NewmanCertList => "newman-certs",
+            Format::InsomniaExport => "insomnia",
+            Format::InsomniaV5 => "insomnia-v5",
+            Format::InsomniaCertDb => "insomnia-certs",
+            Format::Har => "har",
+            Format::OpenApi => "openapi",
+            Format::BrunoFolder => "bruno",
+            Format::OpenCollection => "opencollection",
+            Format::HttpFile => "http",
+            Format::HttpClientEnv => "http-client-env",
+            Format::VsCodeSettings => "vscode-settings",
+        }
+    }
+
+    /// The format whose [`Format::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.id() == id)
     }
 }
 
@@ -84,6 +140,11 @@ impl CertSetting {
     }
 }
 
+/// Why scripts are left behind.
+pub const NO_SCRIPTS: &str = "certbench runs no JavaScript; expectations go in [expect]";
+/// Why a tool's assertions are left behind.
+pub const NO_ASSERTIONS: &str = "write them as [expect] rules (status, json, headers)";
+
 /// Something left behind, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
@@ -114,6 +175,16 @@ impl Collection {
         });
     }
 
+    /// Reports each dynamic variable (`{{$guid}}`, `{{$timestamp}}`) `request` uses.
+    pub fn skip_dynamic(&mut self, request: &str, dynamic: Vec<String>) {
+        for d in dynamic {
+            self.skip(
+                format!("{request}: {{{{{d}}}}}"),
+                "a dynamic variable: set a value with --var or in vars.toml",
+            );
+        }
+    }
+
     /// Adds `p` under a file-safe name no other profile has; one that would not load back (a
     /// header name HTTP does not allow, say) is reported instead.
     pub fn add_profile(&mut self, mut p: Profile) {
@@ -134,6 +205,16 @@ impl Collection {
             return;
         }
         self.profiles.push(p);
+    }
+
+    /// How many things were read so far (profiles, variables, environments, certificates, and
+    /// what was left behind): a file that adds none gave nothing.
+    pub fn size(&self) -> usize {
+        self.profiles.len()
+            + self.vars.len()
+            + self.environments.len()
+            + self.certificates.len()
+            + self.skipped.len()
     }
 
     /// Whether there is anything to write as a folder (profiles, variables, environments).
@@ -348,6 +429,55 @@ pub fn variables(text: &str) -> (String, Vec<String>) {
     }
     out.push_str(rest);
     (out, dynamic)
+}
+
+/// The most files and folders one collection folder may hold, and how deep it may nest.
+pub const MAX_COLLECTION_FILES: usize = 10_000;
+pub const MAX_COLLECTION_DEPTH: usize = 32;
+
+/// The entries of `dir` (inside the collection folder `root`, `depth` folders down) a walk
+/// visits, sorted: hidden files, `node_modules` and symbolic links left out (a collection's files
+/// are its own); each counts against `seen`, and past [`MAX_COLLECTION_FILES`] the walk is
+/// refused. A folder deeper than [`MAX_COLLECTION_DEPTH`] is reported and gives none.
+pub fn folder_entries(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    seen: &mut usize,
+    into: &mut Collection,
+) -> Result<Vec<PathBuf>, String> {
+    if depth > MAX_COLLECTION_DEPTH {
+        into.skip(
+            dir.display().to_string(),
+            format!("folders nested deeper than {MAX_COLLECTION_DEPTH}"),
+        );
+        return Ok(Vec::new());
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    *seen += paths.len();
+    if *seen > MAX_COLLECTION_FILES {
+        return Err(format!(
+            "{} holds more than {MAX_COLLECTION_FILES} files and folders: import a smaller folder",
+            root.display()
+        ));
+    }
+    paths.retain(|p| {
+        let hidden = p.file_name().is_none_or(|n| {
+            let n = n.to_string_lossy();
+            n.starts_with('.') || n == "node_modules"
+        });
+        let link = p
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        !hidden && !link
+    });
+    Ok(paths)
 }
 
 /// A file a collection names, relative to the folder of the file that names it; one outside

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::interop::collection::{CertSetting, Collection, file_safe, inside, variables};
+use crate::interop::collection::{
+    CertSetting, Collection, NO_SCRIPTS, file_safe, inside, variables,
+};
 use crate::request::environment::Environment;
 use crate::request::profile::{Body, BodyType, Profile};
 
@@ -124,10 +126,7 @@ pub fn requests(text: &str, stem: &str, into: &mut Collection) {
             .iter()
             .position(|l| l.starts_with("> ") || l.starts_with("<> "))
         {
-            into.skip(
-                format!("{title}: response handler"),
-                "certbench runs no JavaScript; expectations go in [expect]",
-            );
+            into.skip(format!("{title}: response handler"), NO_SCRIPTS);
             body.truncate(at);
         }
         let text = body.join("\n").trim().to_string();
@@ -144,12 +143,7 @@ pub fn requests(text: &str, stem: &str, into: &mut Collection) {
                 ..Body::default()
             };
         }
-        for d in dynamic {
-            into.skip(
-                format!("{title}: {{{{{d}}}}}"),
-                "a dynamic variable: set a value with --var or in vars.toml",
-            );
-        }
+        into.skip_dynamic(&title, dynamic);
         into.add_profile(p);
     }
     for (k, v) in file_vars {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format};
-use crate::interop::{bruno, har, http_file, insomnia, openapi, postman};
+use crate::interop::{bruno, har, http_file, insomnia, openapi, opencollection, postman};
 
 /// What `text` is, and its JSON when it is JSON.
 pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
@@ -32,6 +32,9 @@ pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
     if openapi::is_openapi(&v) {
         return Some((Format::OpenApi, Some(v)));
     }
+    if opencollection::is_document(&v) {
+        return Some((Format::OpenCollection, Some(v)));
+    }
     postman::detect(&v).map(|f| (f, Some(v)))
 }
 
@@ -40,7 +43,7 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
     let Some((format, v)) = detect(text) else {
         if let Some(what) = yaml_kind(text) {
             return Err(format!(
-                "{what} in YAML that certbench does not read ({}); for an Insomnia v5 or Bruno YAML export, export JSON (or a Bruno folder) from the tool",
+                "{what} in YAML that certbench does not read ({})",
                 match yaml_serde::from_str::<Value>(text) {
                     Err(e) => e.to_string(),
                     Ok(_) => "not a shape certbench imports".into(),
@@ -52,25 +55,66 @@ pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<For
             Ok(_) => format!("not a format certbench imports: {KNOWN}"),
         });
     };
-    let v = v.unwrap_or(Value::Null);
+    read_as(format, text, v, folder, into)?;
+    Ok(format)
+}
+
+/// Reads `text` as `format` (its JSON or YAML value `v` when already parsed).
+pub fn read_as(
+    format: Format,
+    text: &str,
+    v: Option<Value>,
+    folder: &Path,
+    into: &mut Collection,
+) -> Result<(), String> {
+    if format == Format::InsomniaCertDb {
+        insomnia::cert_db(text, folder, into);
+        return Ok(());
+    }
+    if format == Format::HttpFile {
+        http_file::requests(text, "requests", into);
+        return Ok(());
+    }
+    let v = match v {
+        Some(v) => v,
+        None => serde_json::from_str::<Value>(text)
+            .ok()
+            .or_else(|| yaml(text))
+            .ok_or_else(|| format!("not JSON or YAML, so not a {}", format.label()))?,
+    };
     match format {
         Format::PostmanCollection => postman::collection(&v, folder, into),
         Format::PostmanEnvironment => crate::interop::postman_env::environment(&v, into),
         Format::NewmanCertList => crate::interop::newman::cert_list(&v, folder, into),
         Format::InsomniaExport => insomnia::export(&v, folder, into),
         Format::InsomniaV5 => insomnia::v5(&v, folder, into),
-        Format::InsomniaCertDb => insomnia::cert_db(text, folder, into),
         Format::Har => har::har(&v, into),
         Format::OpenApi => openapi::openapi(&v, into),
+        Format::OpenCollection => opencollection::document(&v, folder, into),
+        Format::HttpClientEnv => http_file::env_file(&v, folder, false, into),
+        Format::VsCodeSettings => {
+            // `.vscode/settings.json`: paths are the workspace's, one folder up.
+            let workspace = match folder.file_name().is_some_and(|n| n == ".vscode") {
+                true => folder.parent().unwrap_or(folder),
+                false => folder,
+            };
+            http_file::vscode_settings(&v, workspace, into)
+        }
+        Format::InsomniaCertDb | Format::HttpFile => {}
+        Format::BrunoFolder => {
+            return Err(
+                "a Bruno collection is a folder: name the folder (or its bruno.json)".into(),
+            );
+        }
     }
-    Ok(format)
+    Ok(())
 }
 
 /// The deepest flow nesting (`[`, `{`) a YAML document may have.
 const MAX_FLOW_DEPTH: usize = 256;
 
 /// `text` as YAML, when it is a YAML mapping (a plain string or number is not a document here).
-fn yaml(text: &str) -> Option<Value> {
+pub(crate) fn yaml(text: &str) -> Option<Value> {
     // Flow brackets nested past any real document are refused before parsing: the YAML parser
     // takes seconds on 100,000 of them.
     let mut depth = 0usize;
@@ -101,80 +145,110 @@ fn yaml_kind(text: &str) -> Option<&'static str> {
         Some("an OpenAPI description")
     } else if text.contains("collection.insomnia.rest/5") {
         Some("an Insomnia v5 export")
-    } else if keys.contains(&"opencollection") || text.contains("clientCertificates:") {
-        Some("a Bruno collection")
+    } else if keys.contains(&"opencollection") {
+        Some("a Bruno YAML collection")
     } else {
         None
     }
 }
 
-const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export or its insomnia.ClientCertificate.db, a HAR 1.2 file, an OpenAPI 3.x or Swagger 2.0 description (JSON), .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder";
+const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export, v5 YAML export or its insomnia.ClientCertificate.db, a HAR 1.2 file, an OpenAPI 3.x or Swagger 2.0 description (JSON or YAML), .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder (bruno.json or opencollection.yml)";
 
-/// Reads every file (a Bruno collection is its folder, or its `bruno.json`).
-pub fn read_files(files: &[PathBuf]) -> Result<Collection, String> {
+/// Reads every file (a Bruno collection is its folder, or its `bruno.json` or
+/// `opencollection.yml`), each told by its content unless `forced` names the format.
+pub fn read_files(files: &[PathBuf], forced: Option<Format>) -> Result<Collection, String> {
     let mut c = Collection::default();
     for path in files {
-        let dir = match path.file_name().is_some_and(|n| n == "bruno.json") {
-            true => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            false => path.clone(),
-        };
-        if bruno::is_collection(&dir) {
-            bruno::collection(&dir, &mut c)?;
-            continue;
-        }
-        if path.is_dir() {
-            return Err(format!(
-                "{}: a folder without bruno.json; certbench imports {KNOWN}",
-                path.display()
-            ));
-        }
-        let bytes = crate::home::read_bounded(path, COLLECTION_FILE_LIMIT)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let text = String::from_utf8_lossy(&bytes);
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        if matches!(ext.as_str(), "http" | "rest") {
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if c.name.is_empty() {
-                c.name = crate::interop::collection::file_safe(&stem);
-            }
-            http_file::requests(&text, &stem, &mut c);
-            continue;
-        }
-        if http_file::is_env_file(&file_name) {
-            let v: Value = serde_json::from_str(&text)
-                .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
-            let private = file_name.contains(".private.");
-            http_file::env_file(&v, folder, private, &mut c);
-            continue;
-        }
-        if let Ok(v) = serde_json::from_str::<Value>(&text)
-            && http_file::is_vscode_settings(&v)
-        {
-            // `.vscode/settings.json`: paths are the workspace's, one folder up.
-            let workspace = match folder.file_name().is_some_and(|n| n == ".vscode") {
-                true => folder.parent().unwrap_or(folder),
-                false => folder,
-            };
-            http_file::vscode_settings(&v, workspace, &mut c);
-            continue;
-        }
-        read_text(&text, folder, &mut c).map_err(|e| format!("{}: {e}", path.display()))?;
+        read_file(path, forced, &mut c)?;
     }
     Ok(c)
+}
+
+fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<(), String> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let root_file = file_name == "bruno.json" || file_name.starts_with("opencollection.y");
+    let dir = match root_file && path.is_file() {
+        true => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        false => path.to_path_buf(),
+    };
+    let folder_format = match (bruno::is_collection(&dir), opencollection::root_file(&dir)) {
+        (true, _) => Some(Format::BrunoFolder),
+        (false, Some(_)) => Some(Format::OpenCollection),
+        (false, None) => None,
+    };
+    if let Some(found) = folder_format
+        && forced.is_none_or(|f| f == found)
+    {
+        return match found {
+            Format::BrunoFolder => bruno::collection(&dir, c),
+            _ => opencollection::collection(&dir, c),
+        };
+    }
+    if path.is_dir() {
+        return Err(format!(
+            "{}: a folder without bruno.json or opencollection.yml; certbench imports {KNOWN}",
+            path.display()
+        ));
+    }
+    let bytes = crate::home::read_bounded(path, COLLECTION_FILE_LIMIT)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let text = String::from_utf8_lossy(&bytes);
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let told = if matches!(ext.as_str(), "http" | "rest") {
+        Some(Format::HttpFile)
+    } else if http_file::is_env_file(&file_name) {
+        Some(Format::HttpClientEnv)
+    } else if serde_json::from_str::<Value>(&text).is_ok_and(|v| http_file::is_vscode_settings(&v))
+    {
+        Some(Format::VsCodeSettings)
+    } else {
+        None
+    };
+    let Some(format) = forced.or(told) else {
+        return read_text(&text, folder, c)
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", path.display()));
+    };
+    if format == Format::HttpFile {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if c.name.is_empty() {
+            c.name = crate::interop::collection::file_safe(&stem);
+        }
+        http_file::requests(&text, &stem, c);
+        return Ok(());
+    }
+    if format == Format::HttpClientEnv && forced.is_none() {
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+        http_file::env_file(&v, folder, file_name.contains(".private."), c);
+        return Ok(());
+    }
+    let before = c.size();
+    read_as(format, &text, None, folder, c).map_err(|e| format!("{}: {e}", path.display()))?;
+    if forced.is_some() && c.size() == before {
+        let seen = detect(&text)
+            .map(|(f, _)| format!(" (it reads as a {}: leave out --format)", f.label()))
+            .unwrap_or_default();
+        return Err(format!(
+            "{}: read as a {}, it gave no request, environment or certificate{seen}",
+            path.display(),
+            format.label()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

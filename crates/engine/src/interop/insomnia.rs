@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::interop::collection::{Auth, CertSetting, Collection, file_safe, inside, variables};
+use crate::interop::collection::{
+    Auth, CertSetting, Collection, NO_SCRIPTS, file_safe, inside, variables,
+};
 use crate::request::environment::Environment;
 use crate::request::profile::{Body, BodyType, Part, Profile};
 
@@ -47,10 +49,7 @@ pub fn v5(v: &Value, folder: &Path, into: &mut Collection) {
             if item.pointer("/scripts/preRequest").is_some()
                 || item.pointer("/scripts/afterResponse").is_some()
             {
-                into.skip(
-                    format!("{name}: scripts"),
-                    "certbench runs no JavaScript; expectations go in [expect]",
-                );
+                into.skip(format!("{name}: scripts"), NO_SCRIPTS);
             }
             if let Some(p) = request(item, prefix, folder, into) {
                 into.add_profile(p);
@@ -305,10 +304,7 @@ fn request(r: &Value, prefix: &str, folder: &Path, into: &mut Collection) -> Opt
     if !text(r, "preRequestScript").trim().is_empty()
         || !text(r, "afterResponseScript").trim().is_empty()
     {
-        into.skip(
-            format!("{name}: scripts"),
-            "certbench runs no JavaScript; expectations go in [expect]",
-        );
+        into.skip(format!("{name}: scripts"), NO_SCRIPTS);
     }
     for d in dynamic {
         into.skip(

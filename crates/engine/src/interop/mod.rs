@@ -1,5 +1,5 @@
 //! Other tools' words: curl commands in and out, the shell words they are written in, and
-//! collections from Postman and Newman.
+//! collections from Postman, Newman, Insomnia, Bruno, OpenAPI, `.http` files and HAR.
 
 pub mod bruno;
 pub mod collection;
@@ -14,6 +14,7 @@ pub mod import_files;
 pub mod insomnia;
 pub mod newman;
 pub mod openapi;
+pub mod opencollection;
 pub mod postman;
 pub mod postman_env;
 pub mod shell_words;

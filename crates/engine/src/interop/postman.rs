@@ -6,7 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::interop::collection::{Auth, Collection, Format, file_safe, inside, variables};
+use crate::interop::collection::{
+    Auth, Collection, Format, NO_SCRIPTS, file_safe, inside, variables,
+};
 use crate::request::profile::{Body, BodyType, Part, Profile};
 
 /// What a parsed JSON file is, from its shape; None when it is none of Postman's.
@@ -56,10 +58,7 @@ pub fn collection(v: &Value, folder: &Path, into: &mut Collection) {
     if v.get("event")
         .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
     {
-        into.skip(
-            format!("{name}: collection scripts"),
-            "certbench runs no JavaScript; expectations go in [expect]",
-        );
+        into.skip(format!("{name}: collection scripts"), NO_SCRIPTS);
     }
     for item in v
         .get("item")
@@ -119,10 +118,7 @@ fn walk(
         .get("event")
         .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()))
     {
-        into.skip(
-            format!("{full}: scripts"),
-            "certbench runs no JavaScript; expectations go in [expect]",
-        );
+        into.skip(format!("{full}: scripts"), NO_SCRIPTS);
     }
     if let Some(p) = request(&full, req, auth, folder, into) {
         into.add_profile(p);

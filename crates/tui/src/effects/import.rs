@@ -105,7 +105,7 @@ pub fn import_collection(
             "give the collection's files, or a Bruno folder".into(),
         ));
     }
-    let mut c = import_files::read_files(&files).map_err(|e| at(ImportStep::Path, e))?;
+    let mut c = import_files::read_files(&files, None).map_err(|e| at(ImportStep::Path, e))?;
     if !name.trim().is_empty() {
         c.name = file_safe(name);
     }
