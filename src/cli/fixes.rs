@@ -45,6 +45,8 @@ pub fn words(fix: &Fix) -> String {
         Fix::SetVariable { name } => format!("pass --var {name}=VALUE"),
         Fix::MoveKeyLog => "give --keylog (or SSLKEYLOGFILE) a file in a folder you can write".into(),
         Fix::RaiseMessageLimit => "raise max_message_bytes in the profile's [websocket] table".into(),
+        Fix::RaiseGrpcMessageLimit => "raise max_message_bytes in the profile's [grpc] table".into(),
+        Fix::GiveProtoFiles => "pass the service's .proto files with --proto FILE (and --import-path DIR), or a --protoset FILE".into(),
         Fix::ChooseSubprotocol => "name one the server speaks with --subprotocol NAME (or subprotocols in the profile's [websocket])".into(),
     }
 }

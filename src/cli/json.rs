@@ -67,6 +67,10 @@ pub struct ExchangeJson<'a, R: Serialize> {
     /// An event stream read as it arrived: `{events, end, oversized}`; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<&'a engine::body::events::StreamSummary>,
+    /// A gRPC call: `{method, code, code_name, message, details, trailers, messages_sent,
+    /// messages_received, ...}`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<&'a engine::net::grpc::GrpcOutcome>,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,6 +165,7 @@ impl<'a, R: Serialize> ExchangeJson<'a, R> {
             },
             saved_to: ex.saved_to.as_deref(),
             stream: ex.stream.as_ref(),
+            grpc: ex.grpc.as_ref(),
             redirects: &ex.redirects,
             tls: ex.tls.as_ref(),
             timing_ms: ex.timing.total_ms,
@@ -188,6 +193,15 @@ fn status_error(ex: &Exchange, verdict: Option<&Verdict>) -> Option<ErrorJson> {
     }
     if !ex.status_is_error {
         return None;
+    }
+    // A gRPC call's error is its status, worded in its warning.
+    if ex.grpc.is_some()
+        && let Some(w) = ex
+            .warnings
+            .iter()
+            .find(|w| w.kind == DiagnosisKind::GrpcStatus)
+    {
+        return Some(ErrorJson::of(w));
     }
     let status = format!("HTTP {} {}", ex.status, ex.reason);
     Some(

@@ -7,6 +7,7 @@ mod curl;
 mod demo;
 mod exit;
 mod fixes;
+mod grpc;
 mod history;
 mod import;
 mod json;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Turn a profile into something else: `export curl PROFILE`
     #[command(subcommand)]
     Export(curl::ExportCmd),
+    /// gRPC servers: `grpc list URL` (services and methods), `grpc describe URL SYMBOL`; calls are `send grpcs://HOST:PORT/package.Service/Method --data JSON`
+    #[command(subcommand)]
+    Grpc(grpc::GrpcCmd),
     /// Credential keys: import, list, show, export, delete, check
     #[command(subcommand)]
     Keys(KeysCmd),
@@ -134,6 +138,7 @@ pub fn main() -> i32 {
         Some(Command::Run(args)) => {
             runtime().block_on(run::run(&profiles_dir, &home::home_dir(), &args))
         }
+        Some(Command::Grpc(cmd)) => grpc::grpc(&profiles_dir, cmd),
         Some(Command::Keys(cmd)) => keys::keys(cmd),
         Some(Command::Trust(cmd)) => keys::trust(cmd),
         Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),

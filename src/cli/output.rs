@@ -177,7 +177,37 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
         .warnings
         .iter()
         .any(|w| w.kind == engine::diagnose::kind::DiagnosisKind::WsUpgradeRefused);
-    if ex.status_is_error && !upgrade_refused {
+    if let Some(g) = &ex.grpc {
+        if verbose {
+            for (k, v) in &g.trailers {
+                errln!("< (trailer) {k}: {}", mask_header(k, v));
+            }
+        }
+        if verbose || g.code != 0 {
+            errln!(
+                "* gRPC {} ({}){}: {} message{} sent, {} received",
+                g.code_name,
+                g.code,
+                if g.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {:?}", g.message)
+                },
+                g.messages_sent,
+                if g.messages_sent == 1 { "" } else { "s" },
+                g.messages_received
+            );
+        }
+        for d in &g.details {
+            errln!("* detail: {d}");
+        }
+        if ex.status_is_error {
+            errln!(
+                "error: gRPC status {} counts as an error (turn off with --no-status-errors)",
+                g.code_name
+            );
+        }
+    } else if ex.status_is_error && !upgrade_refused {
         errln!(
             "error: HTTP {} {} counts as an error (turn off with --no-status-errors)",
             ex.status,

@@ -116,9 +116,24 @@ pub struct SendArgs {
     /// An event stream the server closes is opened again (Last-Event-ID, after its retry) until --timeout
     #[arg(long)]
     pub reconnect: bool,
-    /// A WebSocket (ws://, wss://): send this text message once open (repeatable, in order); @FILE sends the file's content. Lines on stdin, when it is not a terminal, are sent too
+    /// A WebSocket (ws://, wss://): send this text message once open (repeatable, in order); @FILE sends the file's content. Lines on stdin, when it is not a terminal, are sent too. A gRPC call (grpcs://): each is a request message in JSON (several for a client stream; without --message or --data, stdin's lines are)
     #[arg(long, value_name = "TEXT|@FILE")]
     pub message: Vec<String>,
+    /// gRPC: compile these .proto files for the schema instead of asking the server's reflection (repeatable)
+    #[arg(long, value_name = "FILE", conflicts_with = "protoset")]
+    pub proto: Vec<PathBuf>,
+    /// gRPC: look up the .proto files' imports in DIR (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub import_path: Vec<PathBuf>,
+    /// gRPC: read the schema from this compiled descriptor set (protoc --descriptor_set_out)
+    #[arg(long, value_name = "FILE")]
+    pub protoset: Option<PathBuf>,
+    /// `grpc list`: list what the server offers instead of calling
+    #[arg(skip)]
+    pub grpc_list: bool,
+    /// `grpc describe`: describe this symbol instead of calling
+    #[arg(skip)]
+    pub grpc_describe: Option<String>,
     /// A WebSocket: ask for this subprotocol (Sec-WebSocket-Protocol; repeatable)
     #[arg(long, value_name = "NAME")]
     pub subprotocol: Vec<String>,
@@ -254,6 +269,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         o.pin = Some(pin.clone());
     }
     body_overrides(&mut p, args)?;
+    super::grpc::apply_flags(&mut p, args)?;
     Ok(p)
 }
 
@@ -405,6 +421,12 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
         .send_chain(profile, &scope, &budget, |req| {
             req.save_to = args.output.clone();
             req.keylog = args.keylog.clone();
+            if let Some(g) = &mut req.grpc {
+                if args.grpc_list {
+                    g.call = None;
+                }
+                g.describe = args.grpc_describe.clone();
+            }
             let mut events = engine::body::events::EventTap::to(tap, args.max_events);
             if req.websocket.is_some()
                 && let Some(outbox) = messages::stdin_lines()

@@ -5,6 +5,7 @@ mod common;
 mod curl;
 mod diagnose;
 mod floods;
+mod grpc;
 mod history;
 mod hostile;
 mod imports;

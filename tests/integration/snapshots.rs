@@ -123,6 +123,7 @@ fn response(status: u16, reason: &str, body: &str) -> Exchange {
         incomplete: None,
         saved_to: None,
         stream: None,
+        grpc: None,
     }
 }
 

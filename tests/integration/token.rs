@@ -106,6 +106,8 @@ fn rsa_and_ec_keys_on_softhsm_sign_the_handshake_and_the_server_sees_them() {
     let env = Env::new();
     let token = Token::new();
     let url = format!("{}/echo", env.server.url);
+    let grpc_dir = tempfile::tempdir().unwrap();
+    let (_grpc, grpc_url) = crate::grpc::grpcio(&env, grpc_dir.path(), true);
     for (label, kind, cn) in [
         (
             "ec-key",
@@ -212,6 +214,28 @@ fn rsa_and_ec_keys_on_softhsm_sign_the_handshake_and_the_server_sees_them() {
             hello["data"].as_str().unwrap_or_default().contains(cn),
             "the socket saw the token key's subject: {text}"
         );
+        // A gRPC call too: grpcio names the key's subject.
+        let method = format!("{grpc_url}/routeguide.RouteGuide/GetFeature");
+        let o = certbench(
+            &env,
+            &token,
+            &[
+                "send",
+                &method,
+                "--credential",
+                label,
+                "--trust",
+                "demo-ca",
+                "--data",
+                r#"{"latitude": 1}"#,
+                "--no-history",
+                "--pin-env",
+                "TOKEN_PIN",
+            ],
+        );
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{label}: {}", stderr(&o));
+        assert!(text.contains(&format!("seen by {cn}")), "{text}");
     }
 
     // A wrong PIN, no PIN, and a key that is not on the token: each named.

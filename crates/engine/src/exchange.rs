@@ -48,6 +48,9 @@ pub struct Exchange {
     /// An event stream read as it arrived: how many events and how it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<crate::body::events::StreamSummary>,
+    /// A gRPC call: its status, trailers and message counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<crate::net::grpc::GrpcOutcome>,
 }
 
 /// One redirect hop: the request that was answered with a 3xx.

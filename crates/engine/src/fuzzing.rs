@@ -71,6 +71,7 @@ fn view_of(selector: u8, body: &[u8]) -> Exchange {
         incomplete: None,
         saved_to: None,
         stream: None,
+        grpc: None,
     }
 }
 

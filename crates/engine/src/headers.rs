@@ -12,3 +12,15 @@ pub fn get<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub fn has(headers: &[(String, String)], name: &str) -> bool {
     get(headers, name).is_some()
 }
+
+/// A header map as name and value pairs, in order; a value that is not UTF-8 is read lossily.
+pub fn pairs(map: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}

@@ -65,6 +65,7 @@ fn run(body: bytes::Bytes, content_type: &str) -> Figures {
         incomplete: None,
         saved_to: None,
         stream: None,
+        grpc: None,
     };
     s.shown = Some(Box::new(Shown {
         profile: Default::default(),

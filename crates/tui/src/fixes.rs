@@ -41,6 +41,10 @@ pub fn words(fix: &Fix) -> String {
         Fix::SetVariable { name } => format!("set {name} in vars.toml or the environment's file"),
         Fix::MoveKeyLog => "point SSLKEYLOGFILE at a file in a folder you can write".into(),
         Fix::RaiseMessageLimit => "raise max_message_bytes in the profile's [websocket]".into(),
+        Fix::RaiseGrpcMessageLimit => "raise max_message_bytes in the profile's [grpc]".into(),
+        Fix::GiveProtoFiles => {
+            "name the service's .proto files in the profile's [grpc] proto (or a protoset)".into()
+        }
         Fix::ChooseSubprotocol => "set subprotocols in the profile's [websocket]".into(),
     }
 }

@@ -62,4 +62,8 @@ pub enum Fix {
     RaiseMessageLimit,
     /// Ask for a subprotocol the server speaks.
     ChooseSubprotocol,
+    /// Take larger gRPC messages.
+    RaiseGrpcMessageLimit,
+    /// Give the service's `.proto` files (or a protoset) instead of reflection.
+    GiveProtoFiles,
 }

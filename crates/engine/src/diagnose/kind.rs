@@ -75,6 +75,21 @@ pub enum DiagnosisKind {
     WsClosedByServer,
     /// A message over the most one message may be.
     WsMessageTooLarge,
+    // A gRPC call.
+    /// The server answered with HTTP that is not gRPC (a wrong port, a proxy in between).
+    GrpcNotGrpc,
+    /// The server offers no reflection and no `.proto` files were given.
+    GrpcNoReflection,
+    /// The schema could not be read: `.proto` files that do not compile, a bad protoset.
+    GrpcSchemaUnreadable,
+    /// The schema has no such service or method.
+    GrpcUnknownMethod,
+    /// A message does not match its type in the schema.
+    GrpcBadMessage,
+    /// A response message over the most one may be.
+    GrpcMessageTooLarge,
+    /// The call ended with a status other than OK (a warning, with the code in words).
+    GrpcStatus,
     // The body.
     BodyIncomplete,
     BodyTooLarge,

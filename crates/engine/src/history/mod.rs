@@ -416,6 +416,7 @@ impl<'a> Row<'a> {
                     incomplete: ex.incomplete.clone(),
                     saved_to: ex.saved_to.clone(),
                     stream: ex.stream.clone(),
+                    grpc: ex.grpc.clone(),
                 };
                 ex.url = red.url(&ex.url);
                 ex.headers = red.headers(&ex.headers);

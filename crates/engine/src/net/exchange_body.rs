@@ -159,16 +159,7 @@ pub(super) async fn read_response(
     let status = resp.status();
     let url = resp.url().to_string();
     let http_version = format!("{:?}", resp.version());
-    let headers: Vec<(String, String)> = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = crate::headers::pairs(resp.headers());
     let header = |n: &str| crate::headers::get(&headers, n).map(str::to_string);
     let content_encoding =
         header("content-encoding").filter(|e| !e.trim().eq_ignore_ascii_case("identity"));
@@ -426,6 +417,7 @@ pub(super) async fn read_response(
             body_cut,
             ..r.summary(stream_end.unwrap_or(StreamEnd::Closed))
         }),
+        grpc: None,
     })
 }
 

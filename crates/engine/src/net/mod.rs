@@ -4,6 +4,7 @@ mod client;
 mod connect;
 pub mod cookies;
 mod exchange_body;
+pub mod grpc;
 pub mod handshake;
 pub mod keylog;
 pub mod phases;

@@ -314,10 +314,13 @@ impl Transport {
         let websocket = req.websocket.is_some();
         let outer = match req.events {
             Some(_) => timeout + Duration::from_secs(5),
-            None if websocket => timeout + Duration::from_secs(5),
+            None if websocket || req.grpc.is_some() => timeout + Duration::from_secs(5),
             None => timeout,
         };
-        let outcome = if websocket {
+        let outcome = if let Some(plan) = &req.grpc {
+            let call = super::grpc::call(&entry, req, plan, started, &budget);
+            tokio::time::timeout(outer, call).await
+        } else if websocket {
             let talk = super::websocket::converse(&entry, req, &route, started, &budget);
             tokio::time::timeout(outer, talk).await
         } else {

@@ -7,6 +7,7 @@ pub mod environment;
 pub mod expect;
 pub mod expect_stream;
 pub mod file_stamp;
+pub mod grpc;
 pub mod json_check;
 pub mod options;
 pub mod prepare;

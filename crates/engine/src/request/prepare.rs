@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use url::Url;
 
+use crate::request::grpc::{PrepareGrpcError, PreparedGrpc, is_grpc};
 use crate::request::websocket::{PrepareWsError, PreparedWebSocket, is_websocket};
 
 use crate::keys::bindings::Bindings;
@@ -54,6 +55,10 @@ pub struct PreparedRequest {
     /// A `ws://` or `wss://` URL: the conversation's subprotocols and first messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websocket: Option<PreparedWebSocket>,
+    /// A `grpcs://` or `grpc://` URL: the call, its schema's source and its messages (the URL
+    /// is then the call's `https://` or `http://` one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<PreparedGrpc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -182,9 +187,18 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
             source,
         })
     };
-    let method = profile.method.trim().to_ascii_uppercase();
+    let mut method = profile.method.trim().to_ascii_uppercase();
     check_method(&method).map_err(PrepareError::Invalid)?;
     let mut url = parse_url(&ex("url", &profile.url)?)?;
+    let grpc = if is_grpc(url.scheme()) {
+        let (g, http_url) = prepare_grpc(profile, &url, &ex)?;
+        url = http_url;
+        // Every call is a POST over HTTP/2.
+        method = "POST".into();
+        Some(g)
+    } else {
+        None
+    };
     // `https://user:pass@host`: the credential becomes a Basic Authorization header (redacted
     // like any other) and leaves the URL, so no stored or printed URL carries it.
     let userinfo = (!url.username().is_empty() || url.password().is_some()).then(|| {
@@ -248,8 +262,12 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
     } else {
         None
     };
-    // A WebSocket's messages are not HTTP bodies: no compression is asked for them.
-    if profile.options.compressed && websocket.is_none() && !has(&headers, "accept-encoding") {
+    // A WebSocket's or gRPC call's messages are not HTTP bodies: no compression is asked for.
+    if profile.options.compressed
+        && websocket.is_none()
+        && grpc.is_none()
+        && !has(&headers, "accept-encoding")
+    {
         headers.push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
     }
     if !has(&headers, "user-agent") {
@@ -259,6 +277,9 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         ));
     }
     let mut options = profile.options.clone();
+    if grpc.is_some() {
+        options.http_version = crate::net::route::HttpVersion::Http2;
+    }
     // The proxy as written stays in the request (a password in it hidden); the expanded one is
     // used to connect and never stored.
     let proxy = options
@@ -292,7 +313,11 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         .iter()
         .map(|t| ex("trust", t))
         .collect::<Result<Vec<_>, _>>()?;
-    let body = prepare_body(profile, &ex)?;
+    // A call's messages are framed when it is made; its HTTP body is not the profile's.
+    let body = match grpc {
+        Some(_) => PreparedBody::None,
+        None => prepare_body(profile, &ex)?,
+    };
     if let PreparedBody::Bytes {
         content_type: Some(ct),
         ..
@@ -314,6 +339,7 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         secrets: ctx.secrets.to_vec(),
         events: None,
         websocket,
+        grpc,
         options,
         redact: profile.redact.clone(),
         history: profile.history,
@@ -321,6 +347,31 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         proxy,
         keylog: None,
     })
+}
+
+/// The gRPC call a `grpcs://` or `grpc://` URL names, and the HTTP URL it goes to.
+fn prepare_grpc(
+    profile: &Profile,
+    url: &Url,
+    ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
+) -> Result<(PreparedGrpc, Url), PrepareError> {
+    let body = profile.body.text.as_deref();
+    let g = PreparedGrpc::prepare(&profile.grpc, url, body, |m| ex("grpc", m)).map_err(
+        |e| match e {
+            PrepareGrpcError::Var(e) => e,
+            PrepareGrpcError::Path(p) => PrepareError::Invalid(format!(
+                "a gRPC URL's path is /package.Service/Method, not {p:?} (certbench grpc list URL lists the methods)"
+            )),
+            PrepareGrpcError::TwoSchemas => PrepareError::Invalid(
+                "[grpc] names both proto files and a protoset: keep one".into(),
+            ),
+        },
+    )?;
+    let http_url = g.http_url(url).map_err(|reason| PrepareError::Url {
+        url: url.to_string(),
+        reason,
+    })?;
+    Ok((g, http_url))
 }
 
 fn prepare_body(
@@ -438,7 +489,7 @@ pub fn check_content_type(ct: &str) -> Result<(), String> {
         })
 }
 
-/// http, https, ws or wss; no scheme means https.
+/// http, https, ws, wss, grpcs or grpc; no scheme means https.
 pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     let text = text.trim();
     let bad = |reason: &str| PrepareError::Url {
@@ -462,10 +513,10 @@ pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     };
     let url = Url::parse(&with_scheme).map_err(|e| bad(&format!("{e}")))?;
     match url.scheme() {
-        "http" | "https" | "ws" | "wss" => {}
+        "http" | "https" | "ws" | "wss" | "grpcs" | "grpc" => {}
         other => {
             return Err(bad(&format!(
-                "scheme {other}: is not supported: use https://, http://, wss:// or ws://"
+                "scheme {other}: is not supported: use https://, http://, wss://, ws://, grpcs:// or grpc://"
             )));
         }
     }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 pub use crate::request::file_stamp::FileStamp;
+use crate::request::grpc::Grpc;
 pub use crate::request::options::{DEFAULT_MAX_BODY, Options, PROFILE_FILE_LIMIT, check_max_body};
 use crate::request::profile_check::syntax_error;
 pub use crate::request::profile_check::{check_header_name, check_method, check_timeout};
@@ -63,6 +64,9 @@ pub struct Profile {
     /// For a `ws://` or `wss://` URL: subprotocols and the messages to send.
     #[serde(default, skip_serializing_if = "WebSocket::is_empty")]
     pub websocket: WebSocket,
+    /// For a `grpcs://` or `grpc://` URL: the schema's source and the messages to send.
+    #[serde(default, skip_serializing_if = "Grpc::is_empty")]
+    pub grpc: Grpc,
 }
 
 /// A header value in a profile: one string, or an array that repeats the header.
@@ -214,6 +218,7 @@ impl Default for Profile {
             capture: IndexMap::new(),
             expect: Expect::default(),
             websocket: WebSocket::default(),
+            grpc: Grpc::default(),
         }
     }
 }

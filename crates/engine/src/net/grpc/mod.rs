@@ -1,0 +1,307 @@
+//! A gRPC call over the request's own client: the same rustls config (the key, trust, pins,
+//! key log), routes and proxies, over HTTP/2 (ALPN `h2`). The schema comes from the server's
+//! reflection, `.proto` files or a protoset; messages are written and shown as proto3 JSON; the
+//! status trailers are read into words.
+#![expect(
+    clippy::result_large_err,
+    reason = "a Failure is the rare path and carries everything diagnosis needs"
+)]
+
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+pub mod describe;
+pub mod frame;
+pub mod reflection;
+pub mod schema;
+pub mod status;
+mod wire;
+
+use super::client::ClientEntry;
+use crate::budget::Budget;
+use crate::diagnose::failure::Failure;
+use crate::diagnose::kind::DiagnosisKind;
+use crate::exchange::{Diagnosis, Exchange, Timing};
+use crate::request::grpc::PreparedGrpc;
+use crate::request::prepare::PreparedRequest;
+use status::GrpcCode;
+use wire::RpcAnswer;
+
+/// The most response messages kept whole for the body (the rest are counted).
+pub const KEPT_MESSAGES: usize = 10_000;
+
+/// What a gRPC call ended with, beside the HTTP exchange.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GrpcOutcome {
+    /// `package.Service/Method`, or empty for a listing.
+    pub method: String,
+    /// The status code (0 is OK), its name and the server's message.
+    pub code: u32,
+    pub code_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// `grpc-status-details-bin`, read out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Value>,
+    /// The trailers (metadata the server sent after the messages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trailers: Vec<(String, String)>,
+    pub messages_sent: usize,
+    pub messages_received: u64,
+    /// Whether the method streams its requests, its responses.
+    #[serde(default)]
+    pub client_streaming: bool,
+    #[serde(default)]
+    pub server_streaming: bool,
+}
+
+/// Makes the call `req` names (or lists what the server offers, or describes a symbol); the
+/// exchange's body is the response message (a JSON array of them for a streaming method).
+pub(super) async fn call(
+    entry: &ClientEntry,
+    req: &PreparedRequest,
+    plan: &PreparedGrpc,
+    started: Instant,
+    budget: &Budget,
+) -> Result<Exchange, Failure> {
+    if req.save_to.is_some() {
+        return Err(invalid(
+            "a gRPC call's messages are shown and kept in the history: they are not saved to a file",
+            "send without saving the body to a file",
+        ));
+    }
+    let pool = schema::load(entry, req, plan, budget).await?;
+    if let Some(symbol) = &plan.describe {
+        let text = describe::symbol(&pool.pool, symbol)
+            .ok_or_else(|| unknown(symbol, describe::names(&pool.pool)))?;
+        return Ok(shown(req, &text, None, started));
+    }
+    let Some(name) = &plan.call else {
+        let listing = describe::listing(&pool.pool, pool.services.as_deref());
+        return Ok(shown(req, &listing, None, started));
+    };
+    let method = find_method(&pool.pool, &name.service, &name.method)?;
+    let mut body = BytesMut::new();
+    for (i, text) in plan.messages.iter().enumerate() {
+        let message = to_message(&method, text, i + 1, plan.messages.len())?;
+        frame::encode(&prost::Message::encode_to_vec(&message), &mut body);
+    }
+    if plan.messages.len() > 1 && !method.is_client_streaming() {
+        return Err(invalid(
+            format!(
+                "{name} takes one request message, and {} were given",
+                plan.messages.len()
+            ),
+            "send one message (one --data), or call a client-streaming method",
+        ));
+    }
+    let answer = wire::rpc(
+        entry,
+        req,
+        &name.path(),
+        body.freeze(),
+        plan.max_message_bytes,
+        budget,
+    )
+    .await?;
+    Ok(finish(req, plan, &method, answer, started))
+}
+
+/// The exchange of an answered call: its messages as JSON, its status in words.
+fn finish(
+    req: &PreparedRequest,
+    plan: &PreparedGrpc,
+    method: &MethodDescriptor,
+    answer: RpcAnswer,
+    started: Instant,
+) -> Exchange {
+    let mut warnings = Vec::new();
+    let mut shown_messages = Vec::new();
+    for (i, bytes) in answer.messages.iter().enumerate() {
+        match DynamicMessage::decode(method.output(), bytes.as_ref()) {
+            Ok(m) => shown_messages.push(serde_json::to_value(&m).unwrap_or(Value::Null)),
+            Err(e) => {
+                shown_messages.push(json!({"undecoded_base64": base64_of(bytes)}));
+                warnings.push(Diagnosis::new(
+                    DiagnosisKind::GrpcBadMessage,
+                    format!(
+                        "response message {} is not a {} as the schema says: {e}",
+                        i + 1,
+                        method.output().full_name()
+                    ),
+                    "the schema and the server disagree: use the server's reflection or its current .proto files",
+                ));
+            }
+        }
+    }
+    let body = if method.is_server_streaming() {
+        Some(Value::Array(shown_messages))
+    } else {
+        shown_messages.into_iter().next()
+    };
+    let code = answer.code.unwrap_or(GrpcCode(2));
+    let outcome = GrpcOutcome {
+        method: plan
+            .call
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        code: code.0,
+        code_name: code.name(),
+        message: answer.message.clone(),
+        details: answer.details.clone(),
+        trailers: answer.trailers.clone(),
+        messages_sent: plan.messages.len(),
+        messages_received: answer.received,
+        client_streaming: method.is_client_streaming(),
+        server_streaming: method.is_server_streaming(),
+    };
+    if answer.code.is_none() {
+        warnings.push(Diagnosis::new(
+            DiagnosisKind::GrpcStatus,
+            "the call ended without a grpc-status: the stream was cut before the server finished",
+            "look at the server's logs, or at a proxy between",
+        ));
+    } else if code != GrpcCode::OK {
+        let said = match answer.message.as_str() {
+            "" => String::new(),
+            m => format!(": {m}"),
+        };
+        warnings.push(Diagnosis::new(
+            DiagnosisKind::GrpcStatus,
+            format!(
+                "gRPC status {} ({}){said}: {}",
+                code.name(),
+                code.0,
+                code.words()
+            ),
+            match code.0 {
+                12 => {
+                    "check the method's name (certbench grpc list URL lists what the server offers)"
+                }
+                16 | 7 => "check the key presented and what its subject may call",
+                4 => "raise the timeout (--timeout, options.timeout_secs)",
+                _ => "read the server's message and details above",
+            },
+        ));
+    }
+    warnings.extend(answer.cut.clone());
+    // No message (a status without one): an empty body, not `null`.
+    let text = body
+        .map(|b| serde_json::to_string_pretty(&b).unwrap_or_default())
+        .unwrap_or_default();
+    let mut ex = shown(req, &text, Some(outcome), started);
+    ex.status = answer.status;
+    ex.headers = answer.headers;
+    ex.status_is_error = code != GrpcCode::OK && req.options.errors_on_status;
+    ex.encoded_size = answer.wire_bytes;
+    ex.timing.headers_ms = crate::net::phases::ms(started, answer.headers_at);
+    ex.timing.body_ms = crate::net::phases::ms(answer.headers_at, Instant::now());
+    ex.warnings = warnings;
+    ex
+}
+
+/// An exchange showing `text` (JSON or a description) as its body.
+fn shown(
+    req: &PreparedRequest,
+    text: &str,
+    outcome: Option<GrpcOutcome>,
+    started: Instant,
+) -> Exchange {
+    let body = Bytes::from(text.to_string());
+    let json = text.starts_with(['{', '[']);
+    let ct = if json {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let view = crate::exchange::build_view(&body, Some(ct), true, &Budget::unlimited())
+        .unwrap_or_default();
+    Exchange {
+        method: "POST".into(),
+        url: req.url.clone(),
+        status: 200,
+        reason: "OK".into(),
+        http_version: "HTTP/2.0".into(),
+        decoded_size: body.len(),
+        encoded_size: body.len(),
+        body,
+        view,
+        grpc: outcome,
+        timing: Timing {
+            total_ms: crate::net::phases::ms(started, Instant::now()),
+            ..Timing::default()
+        },
+        ..Exchange::default()
+    }
+}
+
+/// The method `service`/`method` in the schema, or an error naming the nearest ones.
+fn find_method(
+    pool: &DescriptorPool,
+    service: &str,
+    method: &str,
+) -> Result<MethodDescriptor, Failure> {
+    let Some(svc) = pool.get_service_by_name(service) else {
+        return Err(unknown(
+            service,
+            pool.services().map(|s| s.full_name().to_string()),
+        ));
+    };
+    svc.methods().find(|m| m.name() == method).ok_or_else(|| {
+        unknown(
+            &format!("{service}/{method}"),
+            svc.methods().map(|m| format!("{service}/{}", m.name())),
+        )
+    })
+}
+
+/// A request message from its JSON, checked against the method's input type.
+fn to_message(
+    method: &MethodDescriptor,
+    text: &str,
+    n: usize,
+    of: usize,
+) -> Result<DynamicMessage, Failure> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let which = if of > 1 {
+        format!("message {n}")
+    } else {
+        "the request message".into()
+    };
+    DynamicMessage::deserialize(method.input(), &mut de)
+        .and_then(|m| de.end().map(|()| m))
+        .map_err(|e| {
+            Failure::plain(Diagnosis::new(
+                DiagnosisKind::GrpcBadMessage,
+                format!("{which} is not a {}: {e}", method.input().full_name()),
+                format!(
+                    "write it as {}'s JSON (certbench grpc describe URL {} shows its fields)",
+                    method.input().name(),
+                    method.input().full_name()
+                ),
+            ))
+        })
+}
+
+fn unknown(name: &str, known: impl Iterator<Item = String>) -> Failure {
+    let near = crate::names::Known::among(name, known).words("it has");
+    Failure::plain(Diagnosis::new(
+        DiagnosisKind::GrpcUnknownMethod,
+        format!("the schema has no {name}{near}"),
+        "certbench grpc list URL lists the services and methods",
+    ))
+}
+
+fn invalid(message: impl Into<String>, hint: &str) -> Failure {
+    Failure::plain(Diagnosis::new(DiagnosisKind::InvalidRequest, message, hint))
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

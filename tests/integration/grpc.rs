@@ -1,0 +1,451 @@
+//! gRPC over mutual TLS against a server certbench did not write: Python's grpcio with
+//! grpcio-reflection (tests/fixtures/grpc/route_guide_server.py, gRPC's own route_guide.proto),
+//! requiring a client certificate. Listing and describing through reflection, a call of every
+//! kind with a PKCS#12 key, the status in words, `.proto` files and a protoset when reflection
+//! is off, a CONNECT proxy on the way, and what is not gRPC or not trusted, explained.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::common::servers::{Port, Running, start, write_demo_files};
+use crate::common::{Env, certbench_command};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grpc")
+}
+
+/// The RouteGuide server on grpcio with the demo server's certificate, requiring a client
+/// certificate from the demo CA; `reflection` on or off.
+pub(crate) fn grpcio(env: &Env, dir: &Path, reflection: bool) -> (Running, String) {
+    write_demo_files(env, dir);
+    let (running, port) = start("python3 with grpcio", Port::FromOs, |_| {
+        let mut c = Command::new("python3");
+        c.arg(fixtures().join("route_guide_server.py"))
+            .arg(fixtures())
+            .arg("--tls")
+            .args(["srv.pem", "srv.key", "ca.pem"])
+            .current_dir(dir);
+        if !reflection {
+            c.arg("--no-reflection");
+        }
+        c
+    });
+    (running, format!("grpcs://localhost:{port}"))
+}
+
+/// certbench with the env's home and `args` (the demo CA trusted unless `--trust` is left out
+/// on purpose by the caller), `stdin` written to it when given.
+fn run(env: &Env, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = certbench_command(env, env.home.path(), args);
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The demo client's key as a PKCS#12 made by openssl, imported as `p12`.
+fn import_p12(env: &Env, dir: &Path) {
+    std::fs::write(dir.join("client.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(dir.join("client.key"), &env.demo.client.key_pem).unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.pem",
+            "-inkey",
+            "client.key",
+        ])
+        .args(["-out", "client.p12", "-passout", "pass:grpc-pw"])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let p12 = dir.join("client.p12").display().to_string();
+    let out = certbench_command(
+        env,
+        env.home.path(),
+        &[
+            "keys",
+            "import",
+            "p12",
+            "--p12",
+            &p12,
+            "--password-env",
+            "P12_PW",
+        ],
+    )
+    .env("P12_PW", "grpc-pw")
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+}
+
+#[test]
+fn grpcio_is_listed_described_and_called_with_a_pkcs12_key_in_every_kind() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpcio(&env, dir.path(), true);
+    import_p12(&env, dir.path());
+    let key = ["--credential", "p12", "--trust", "demo-ca", "--no-history"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        extra
+            .iter()
+            .chain(key.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let call = |args: Vec<String>, stdin: Option<&str>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&env, &refs, stdin)
+    };
+    // Listing: the services and methods from the server's reflection.
+    let out = call(with(&["grpc", "list", &url]), None);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let listed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        listed["routeguide.RouteGuide"],
+        serde_json::json!(["GetFeature", "ListFeatures", "RecordRoute", "RouteChat"])
+    );
+    // A method described, with a request to start from.
+    let out = call(
+        with(&[
+            "grpc",
+            "describe",
+            &url,
+            "routeguide.RouteGuide/ListFeatures",
+        ]),
+        None,
+    );
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains(
+            "rpc ListFeatures(routeguide.Rectangle) returns (stream routeguide.Feature);"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"latitude\": 0"), "{stdout}");
+    // Unary: the server names the key's subject.
+    let method = |m: &str| format!("{url}/routeguide.RouteGuide/{m}");
+    let out = call(
+        with(&[
+            "send",
+            &method("GetFeature"),
+            "--data",
+            r#"{"latitude": 5, "longitude": 7}"#,
+        ]),
+        None,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let feature: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(feature["name"], "seen by certbench-demo-client", "{stdout}");
+    assert_eq!(feature["location"]["longitude"], 7);
+    // Server streaming: every message, in order.
+    let out = call(
+        with(&[
+            "send",
+            &method("ListFeatures"),
+            "--data",
+            r#"{"lo": {"latitude": 10}, "hi": {"latitude": 13}}"#,
+        ]),
+        None,
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["feature 0", "feature 1", "feature 2"]);
+    // Client streaming from NDJSON on stdin.
+    let out = call(
+        with(&["send", &method("RecordRoute")]),
+        Some("{\"latitude\": 1}\n{\"latitude\": 2}\n\n{\"latitude\": 3}\n"),
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["pointCount"], 3, "{:?}", text(&out));
+    // Bidirectional: each --message, echoed.
+    let out = call(
+        with(&[
+            "send",
+            &method("RouteChat"),
+            "--message",
+            r#"{"message": "one"}"#,
+            "--message",
+            r#"{"message": "two"}"#,
+            "--json",
+        ]),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grpc"]["code_name"], "OK", "{v}");
+    assert_eq!(v["grpc"]["messages_received"], 2, "{v}");
+    // A status other than OK: named in words, exit 4; its trailers kept.
+    let out = call(with(&["send", &method("GetFeature"), "--data", "{}"]), None);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains(
+            "gRPC status NOT_FOUND (5): no feature at 0,0: what the request names does not exist"
+        ),
+        "{stderr}"
+    );
+    let out = call(
+        with(&[
+            "send",
+            &method("GetFeature"),
+            "--data",
+            r#"{"latitude": 1}"#,
+            "-v",
+        ]),
+        None,
+    );
+    assert!(
+        text(&out).1.contains("< (trailer) x-served-by: grpcio"),
+        "{:?}",
+        text(&out)
+    );
+    // A method the schema does not have, and a message that is not its type.
+    let out = call(with(&["send", &method("GetFeatur")]), None);
+    assert!(
+        text(&out)
+            .1
+            .contains("did you mean \"routeguide.RouteGuide/GetFeature\"?"),
+        "{:?}",
+        text(&out)
+    );
+    let out = call(
+        with(&[
+            "send",
+            &method("GetFeature"),
+            "--data",
+            r#"{"lat": 1}"#,
+            "--json",
+        ]),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "grpc_bad_message", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("'lat'"),
+        "{v}"
+    );
+}
+
+/// The same server on Node's @grpc/grpc-js (its reflection service, v1), from the npm registry
+/// (`.ci/run` installs it in target/test-tools).
+fn grpc_js(env: &Env, dir: &Path) -> (Running, String) {
+    write_demo_files(env, dir);
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/node_modules");
+    assert!(
+        modules.join("@grpc/reflection").is_dir(),
+        "@grpc/grpc-js, @grpc/proto-loader and @grpc/reflection are in target/test-tools (bash .ci/run installs them)"
+    );
+    let (running, port) = start("node with @grpc/grpc-js", Port::FromOs, |_| {
+        let mut c = Command::new("node");
+        c.arg(fixtures().join("route_guide_server.js"))
+            .arg(fixtures())
+            .arg("--tls")
+            .args(["srv.pem", "srv.key", "ca.pem"])
+            .env("NODE_PATH", &modules)
+            .current_dir(dir);
+        c
+    });
+    (running, format!("grpcs://localhost:{port}"))
+}
+
+#[test]
+fn grpc_js_is_listed_and_called_through_its_reflection() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpc_js(&env, dir.path());
+    let key = ["--credential", "demo", "--trust", "demo-ca", "--no-history"];
+    let out = run(&env, &[&["grpc", "list", &url][..], &key].concat(), None);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("\"RouteChat\""), "{stdout}");
+    let method = format!("{url}/routeguide.RouteGuide/GetFeature");
+    let out = run(
+        &env,
+        &[&["send", &method, "--data", r#"{"latitude": 8}"#][..], &key].concat(),
+        None,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("seen by certbench-demo-client on node"),
+        "{stdout}"
+    );
+    let out = run(
+        &env,
+        &[&["send", &method, "--data", "{}"][..], &key].concat(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out)
+            .1
+            .contains("gRPC status NOT_FOUND (5): no feature at 0,0"),
+        "{:?}",
+        text(&out)
+    );
+}
+
+#[test]
+fn without_reflection_proto_files_or_a_protoset_give_the_schema() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpcio(&env, dir.path(), false);
+    let key = ["--credential", "demo", "--trust", "demo-ca", "--no-history"];
+    let args = |extra: &[&str]| -> Vec<String> {
+        extra
+            .iter()
+            .chain(key.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let call = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        run(&env, &refs, None)
+    };
+    let out = call(args(&["grpc", "list", &url, "--json"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "grpc_no_reflection", "{v}");
+    let out = call(args(&["grpc", "list", &url]));
+    assert!(
+        text(&out)
+            .1
+            .contains("pass the service's .proto files with --proto FILE"),
+        "{:?}",
+        text(&out)
+    );
+    let proto = fixtures().join("route_guide.proto").display().to_string();
+    let method = format!("{url}/routeguide.RouteGuide/GetFeature");
+    let out = call(args(&[
+        "send",
+        &method,
+        "--proto",
+        &proto,
+        "--data",
+        r#"{"latitude": 2}"#,
+    ]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("seen by certbench-demo-client"), "{stdout}");
+    // A protoset, as protoc writes it.
+    let set = dir.path().join("route_guide.protoset");
+    let made = Command::new("python3")
+        .args(["-m", "grpc_tools.protoc"])
+        .arg(format!("-I{}", fixtures().display()))
+        .arg(format!("--descriptor_set_out={}", set.display()))
+        .arg("route_guide.proto")
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let set = set.display().to_string();
+    let out = call(args(&[
+        "send",
+        &method,
+        "--protoset",
+        &set,
+        "--data",
+        r#"{"latitude": 3}"#,
+    ]));
+    assert!(text(&out).0.contains("\"latitude\": 3"), "{:?}", text(&out));
+    // A protoset that is not one is named.
+    let out = call(args(&["send", &method, "--protoset", &proto]));
+    assert!(
+        text(&out).1.contains("is not a protoset"),
+        "{:?}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_wrong_ca_a_web_server_and_a_proxy_on_the_way_are_explained() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpcio(&env, dir.path(), true);
+    // No trust for the server's CA: said in words, where grpcurl prints an alert.
+    let out = run(
+        &env,
+        &["grpc", "list", &url, "--credential", "demo", "--no-history"],
+        None,
+    );
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("which is not trusted here"), "{stderr}");
+    assert!(stderr.contains("certbench trust add"), "{stderr}");
+    // The demo web server on the same key: HTTP, not gRPC, with what it said.
+    let web = env.server.url.replace("https://", "grpcs://");
+    let out = run(
+        &env,
+        &[
+            "grpc",
+            "list",
+            &web,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "grpc_not_grpc", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("404"),
+        "{v}"
+    );
+    // Through tinyproxy: the CONNECT tunnel carries the call end to end.
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let proxy = crate::proxy::Tinyproxy::start(dir.path(), port, None);
+    let method = format!("{url}/routeguide.RouteGuide/GetFeature");
+    let out = run(
+        &env,
+        &[
+            "send",
+            &method,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--no-history",
+            "--proxy",
+            &proxy.url,
+            "--data",
+            r#"{"latitude": 9}"#,
+        ],
+        None,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("seen by certbench-demo-client"), "{stdout}");
+    assert!(
+        proxy
+            .connects()
+            .iter()
+            .any(|l| l.contains(&format!("localhost:{port}"))),
+        "{:?}",
+        proxy.connects()
+    );
+}
