@@ -449,3 +449,62 @@ fn a_wrong_ca_a_web_server_and_a_proxy_on_the_way_are_explained() {
         proxy.connects()
     );
 }
+
+/// gRPC profiles in a folder, run as a suite: `[expect] grpc_status` and JSON paths on the
+/// messages pass, and a status other than the one expected fails the run, saying which.
+#[test]
+fn a_folder_of_grpc_profiles_runs_with_its_expectations() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpcio(&env, dir.path(), true);
+    let profiles = tempfile::tempdir().unwrap();
+    let p = profiles.path();
+    std::fs::write(
+        p.join("vars.toml"),
+        format!("grpc = \"{url}/routeguide.RouteGuide\"\n"),
+    )
+    .unwrap();
+    let profile = |name: &str, data: &str, expect: &str| {
+        std::fs::write(
+            p.join(format!("{name}.toml")),
+            format!(
+                "url = \"${{grpc}}/{name_method}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nbody = {{ type = \"raw\", text = '{data}' }}\n\n[expect]\n{expect}\n",
+                name_method = name.split('-').next().unwrap()
+            ),
+        )
+        .unwrap();
+    };
+    profile(
+        "GetFeature-here",
+        r#"{"latitude": 4}"#,
+        "grpc_status = \"OK\"\njson = [{ path = \"$.name\", matches = \"certbench-demo-client\" }]",
+    );
+    profile("GetFeature-nowhere", "{}", "grpc_status = \"not_found\"");
+    profile(
+        "ListFeatures-two",
+        r#"{"hi": {"latitude": 2}}"#,
+        "grpc_status = 0\njson = [{ path = \"$[1].name\", equals = \"feature 1\" }]",
+    );
+    let out = run(&env, &["run", &p.display().to_string()], None);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for name in ["GetFeature-here", "GetFeature-nowhere", "ListFeatures-two"] {
+        assert!(stderr.contains(&format!("PASS {name}")), "{name}: {stderr}");
+    }
+    profile("GetFeature-wrong", "{}", "grpc_status = \"OK\"");
+    let out = run(&env, &["run", &p.display().to_string()], None);
+    let (_, stderr) = text(&out);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("gRPC status NOT_FOUND (5) is not OK"),
+        "{stderr}"
+    );
+    // A rule that names no status is refused before anything is sent.
+    profile("GetFeature-typo", "{}", "grpc_status = \"NOTFOUND\"");
+    let out = run(&env, &["run", &p.display().to_string()], None);
+    assert!(
+        text(&out).1.contains("is no gRPC status"),
+        "{:?}",
+        text(&out)
+    );
+}

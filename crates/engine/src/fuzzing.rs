@@ -462,3 +462,87 @@ pub fn import(data: &[u8]) {
         }
     }
 }
+
+/// A schema with every kind of field, for the `grpc_message` target.
+const FUZZ_PROTO: &str = r#"syntax = "proto3";
+package fuzz;
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/struct.proto";
+import "google/protobuf/any.proto";
+import "google/protobuf/wrappers.proto";
+enum Color { RED = 0; GREEN = 1; }
+message Inner { string s = 1; repeated Inner kids = 2; }
+message Everything {
+  double d = 1; float f = 2; int32 i32 = 3; int64 i64 = 4; uint32 u32 = 5; uint64 u64 = 6;
+  sint32 s32 = 7; sint64 s64 = 8; fixed32 f32 = 9; fixed64 f64 = 10; bool b = 11;
+  string s = 12; bytes raw = 13; Color color = 14; Inner inner = 15;
+  repeated int32 many = 16; map<string, Inner> by_name = 17;
+  oneof choice { string text = 18; int64 number = 19; }
+  google.protobuf.Timestamp at = 20; google.protobuf.Struct doc = 21;
+  google.protobuf.Any any = 22; google.protobuf.Int64Value maybe = 23;
+  optional string opt = 24;
+}
+"#;
+
+/// The gRPC message path: JSON to a message of the schema and back (what we encode decodes to
+/// the same JSON), a request template for every type, a symbol looked up, status details and
+/// the message framing read from the same bytes.
+pub fn grpc_message(data: &[u8]) {
+    use crate::net::grpc::{describe, frame, status};
+    use prost_reflect::DynamicMessage;
+    static POOL: std::sync::OnceLock<prost_reflect::DescriptorPool> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        let file = dir.path().join("fuzz.proto");
+        std::fs::write(&file, FUZZ_PROTO).expect("the schema is written");
+        crate::net::grpc::schema::compile(&[file], &[]).expect("the fuzz schema compiles")
+    });
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let names = [
+        "fuzz.Everything",
+        "fuzz.Inner",
+        "google.protobuf.Struct",
+        "google.protobuf.Any",
+    ];
+    let desc = pool
+        .get_message_by_name(names[usize::from(selector) % names.len()])
+        .expect("the message is in the schema");
+    // A template is a valid message of its type (the well-known types have their own JSON).
+    if !desc.full_name().starts_with("google.protobuf.") {
+        let template = describe::template(&desc);
+        let mut de = serde_json::Deserializer::from_str(&template);
+        if let Err(e) = DynamicMessage::deserialize(desc.clone(), &mut de) {
+            panic!(
+                "the template of {} is not one: {e}\n{template}",
+                desc.full_name()
+            );
+        }
+    }
+    let mut d = frame::Deframer::new(64);
+    if let Ok(messages) = d.push(rest) {
+        assert!(
+            messages.iter().all(|m| m.len() <= 64),
+            "a message over the limit"
+        );
+    }
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let _ = describe::symbol(pool, text);
+    let _ = status::details(text);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Ok(message) = DynamicMessage::deserialize(desc.clone(), &mut de) else {
+        return;
+    };
+    if de.end().is_err() {
+        return;
+    }
+    let bytes = prost::Message::encode_to_vec(&message);
+    let back = DynamicMessage::decode(desc, bytes.as_slice()).expect("our own encoding decodes");
+    let (a, b) = (serde_json::to_value(&message), serde_json::to_value(&back));
+    if let (Ok(a), Ok(b)) = (a, b) {
+        assert_eq!(a, b, "a message survives the wire");
+    }
+}

@@ -24,7 +24,7 @@ fn replay(target: &str, run: Target) -> usize {
 #[test]
 fn every_seed_and_found_case_passes_its_target() {
     use engine::fuzzing as f;
-    let targets: [(&str, Target); 11] = [
+    let targets: [(&str, Target); 12] = [
         ("profile", f::profile),
         ("key_file", f::key_file),
         ("body_view", f::body_view),
@@ -36,6 +36,7 @@ fn every_seed_and_found_case_passes_its_target() {
         ("rules", f::rules),
         ("requires", f::requires),
         ("import", f::import),
+        ("grpc_message", f::grpc_message),
     ];
     for (name, run) in targets {
         assert!(replay(name, run) > 0, "{name} has no seeds");

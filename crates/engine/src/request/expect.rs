@@ -1,13 +1,13 @@
 //! Expectations (`[expect]` in a profile): what a response must show, each checked and any
 //! failure said in words. A failed expectation is exit code 5 on the command line.
 
+use crate::exchange::Exchange;
+use crate::net::grpc::status::GrpcCode;
 use crate::request::expect_stream::StreamRule;
 pub use crate::request::json_check::JsonCheck;
 use crate::request::json_check::json_check;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-
-use crate::exchange::Exchange;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +32,9 @@ pub struct Expect {
     /// An event stream's or a WebSocket's events: how many, how soon, what they hold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamRule>,
+    /// A gRPC call's status: its name (`"OK"`, `"NOT_FOUND"`) or its number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_status: Option<StatusOne>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +96,16 @@ impl StatusOne {
     }
 }
 
+/// The gRPC status code a rule names (by number 0-16, or by name in any case).
+fn grpc_code(rule: &StatusOne) -> Option<u32> {
+    let text = rule.text();
+    let text = text.trim();
+    match text.parse::<u32>() {
+        Ok(n) => (n <= 16).then_some(n),
+        Err(_) => (0..=16).find(|n| GrpcCode(*n).name().eq_ignore_ascii_case(text)),
+    }
+}
+
 /// What the checks found: how many there were, and each failure in words.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
@@ -134,6 +147,14 @@ impl Expect {
         }
         if let Some(rule) = &self.stream {
             rule.check_rules()?;
+        }
+        if let Some(want) = &self.grpc_status
+            && grpc_code(want).is_none()
+        {
+            return Err(format!(
+                "expect.grpc_status {:?} is no gRPC status: write a name (\"OK\", \"NOT_FOUND\") or a number 0-16",
+                want.text()
+            ));
         }
         for c in &self.json {
             serde_json_path::JsonPath::parse(&c.path)
@@ -179,6 +200,22 @@ impl Expect {
                     format!("header {name} is {g:?}, which does not match {r:?}"),
                 ),
                 (None, Some(g)) => (g == want, format!("header {name} is {g:?}, not {want:?}")),
+            };
+            check(ok, said);
+        }
+        if let Some(want) = &self.grpc_status {
+            let wanted = grpc_code(want);
+            let (ok, said) = match &ex.grpc {
+                None => (false, "grpc_status: this was not a gRPC call".to_string()),
+                Some(g) => (
+                    wanted == Some(g.code),
+                    format!(
+                        "gRPC status {} ({}) is not {}",
+                        g.code_name,
+                        g.code,
+                        wanted.map_or(want.text(), |c| GrpcCode(c).name())
+                    ),
+                ),
             };
             check(ok, said);
         }

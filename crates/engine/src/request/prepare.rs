@@ -279,6 +279,10 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
     let mut options = profile.options.clone();
     if grpc.is_some() {
         options.http_version = crate::net::route::HttpVersion::Http2;
+        // A call whose status the profile expects is judged by that expectation alone.
+        if profile.expect.grpc_status.is_some() {
+            options.errors_on_status = false;
+        }
     }
     // The proxy as written stays in the request (a password in it hidden); the expanded one is
     // used to connect and never stored.

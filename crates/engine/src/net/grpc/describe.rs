@@ -1,7 +1,7 @@
 //! A schema in words, as grpcurl shows it: the services with their methods, one symbol in proto
 //! syntax, and a request template (every field at its default) to start a message from.
 
-use prost_reflect::{DescriptorPool, Kind, MessageDescriptor};
+use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor};
 use serde_json::{Value, json};
 
 /// Every service of the schema (those `offered` first, as the server listed them) with its
@@ -116,8 +116,21 @@ pub fn template(msg: &MessageDescriptor) -> String {
 }
 
 fn template_value(msg: &MessageDescriptor, depth: usize) -> Value {
+    // The well-known types have JSON of their own (a Timestamp is a string): their default,
+    // else null (unset).
+    if msg.full_name().starts_with("google.protobuf.") {
+        return serde_json::to_value(DynamicMessage::new(msg.clone())).unwrap_or(Value::Null);
+    }
     let mut map = serde_json::Map::new();
+    let mut oneofs_seen = Vec::new();
     for f in msg.fields() {
+        // One member of each oneof: two would be refused.
+        if let Some(oneof) = f.containing_oneof() {
+            if oneofs_seen.contains(&oneof.name().to_string()) {
+                continue;
+            }
+            oneofs_seen.push(oneof.name().to_string());
+        }
         let one = match f.kind() {
             _ if f.is_map() => Value::Object(serde_json::Map::new()),
             Kind::Message(m) if depth < 8 => template_value(&m, depth + 1),
@@ -135,10 +148,11 @@ fn template_value(msg: &MessageDescriptor, depth: usize) -> Value {
             }
             _ => json!(0),
         };
-        let v = if f.is_list() {
-            Value::Array(vec![one])
-        } else {
-            one
+        let v = match (f.is_list(), one.is_null()) {
+            // A list cannot hold null: an unset element is no element.
+            (true, true) => Value::Array(Vec::new()),
+            (true, false) => Value::Array(vec![one]),
+            (false, _) => one,
         };
         map.insert(f.json_name().to_string(), v);
     }
