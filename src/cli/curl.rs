@@ -23,6 +23,8 @@ pub enum ImportCmd {
 pub enum ExportCmd {
     /// Print a curl command for a profile, with the keystore's certificate, key and CA files
     Curl(ExportCurlArgs),
+    /// Print a grpcurl command for a gRPC profile (grpcs://), with the keystore's certificate, key and CA files
+    Grpcurl(ExportCurlArgs),
 }
 
 #[derive(Args, Debug)]
@@ -156,7 +158,10 @@ fn import_trust(ks: &Keystore, ca: &Path) -> Result<String, String> {
 }
 
 pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
-    let ExportCmd::Curl(args) = cmd;
+    let (args, grpcurl) = match cmd {
+        ExportCmd::Curl(args) => (args, false),
+        ExportCmd::Grpcurl(args) => (args, true),
+    };
     let p: Profile = match profile_dir::find(dir, &args.profile) {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -186,12 +191,24 @@ pub fn export(dir: &Path, ks: &Keystore, cmd: ExportCmd) -> i32 {
         }
         if req.trust.len() > 1 {
             errln!(
-                "warning: curl takes one --cacert: {first} is used, not {}",
+                "warning: curl and grpcurl take one CA file: {first} is used, not {}",
                 req.trust[1..].join(", ")
             );
         }
     }
-    let exported = curl::export(&req, Some(&p), &files);
+    let exported = if grpcurl {
+        match engine::interop::grpcurl_export::export(&req, &files) {
+            Some(e) => e,
+            None => {
+                return fail(format!(
+                    "{} is not a gRPC call: its URL is not grpcs://HOST:PORT/package.Service/Method (export curl prints it as curl)",
+                    args.profile
+                ));
+            }
+        }
+    } else {
+        curl::export(&req, Some(&p), &files)
+    };
     for what in &exported.withheld {
         errln!("note: {what} is not printed: the command carries <redacted> in its place");
     }

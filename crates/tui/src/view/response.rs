@@ -219,8 +219,14 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                     Some(enc) => format!("{} / {} B {enc}", ex.decoded_size, ex.encoded_size),
                     None => format!("{} B", ex.decoded_size),
                 };
+                // A gRPC call's outcome is its status, not the HTTP one (always 200).
+                let (said, colour) = match &ex.grpc {
+                    Some(g) if g.code == 0 => (format!("gRPC {}", g.code_name), t.status(200)),
+                    Some(g) => (format!("gRPC {} ({})", g.code_name, g.code), t.status(500)),
+                    None => (format!("{} {}", ex.status, ex.reason), t.status(ex.status)),
+                };
                 let mut spans = vec![
-                    Span::styled(format!("{} {}", ex.status, ex.reason), t.status(ex.status)),
+                    Span::styled(said, colour),
                     Span::raw(format!("  {:.0} ms  {size}  {tls}", ex.timing.total_ms)),
                 ];
                 if ex.tls.as_ref().is_some_and(|x| x.unverified) {
