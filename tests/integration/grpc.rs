@@ -508,3 +508,37 @@ fn a_folder_of_grpc_profiles_runs_with_its_expectations() {
         text(&out)
     );
 }
+
+/// In the workbench, at 80x24 in tmux: a gRPC profile sent with Ctrl-R shows its status and
+/// its message as JSON.
+#[test]
+fn the_workbench_sends_a_grpc_profile_and_shows_its_status_and_message() {
+    use crate::common::tmux::{new_session, tmux, wait_for};
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpcio(&env, dir.path(), true);
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("feature.toml"),
+        format!(
+            "url = \"{url}/routeguide.RouteGuide/GetFeature\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\nbody = {{ type = \"raw\", text = '{{\"latitude\": 6}}' }}\n"
+        ),
+    )
+    .unwrap();
+    let session = format!("certbench-grpc-{}", std::process::id());
+    let run = format!(
+        "CERTBENCH_HOME={} {} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        env.home.path().display(),
+        env!("CARGO_BIN_EXE_certbench"),
+        profiles.path().display()
+    );
+    let _guard = new_session(&session, 80, 24, &run);
+    wait_for(&session, "feature", 10);
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "seen by certbench-demo-client", 20);
+    assert!(screen.contains("gRPC OK"), "{screen}");
+    assert!(screen.contains("\"latitude\": 6"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "q"]);
+    let screen = wait_for(&session, "CERTBENCH-EXITED-0", 10);
+    assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
+}
