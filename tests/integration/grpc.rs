@@ -525,6 +525,11 @@ fn the_workbench_sends_a_grpc_profile_and_shows_its_status_and_message() {
         ),
     )
     .unwrap();
+    std::fs::write(
+        profiles.path().join("server.toml"),
+        format!("url = \"{url}\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n"),
+    )
+    .unwrap();
     let session = format!("certbench-grpc-{}", std::process::id());
     let run = format!(
         "CERTBENCH_HOME={} {} --profiles {}; echo CERTBENCH-EXITED-$?; sleep 20",
@@ -538,7 +543,32 @@ fn the_workbench_sends_a_grpc_profile_and_shows_its_status_and_message() {
     let screen = wait_for(&session, "seen by certbench-demo-client", 20);
     assert!(screen.contains("gRPC OK"), "{screen}");
     assert!(screen.contains("\"latitude\": 6"), "{screen}");
+    // A profile naming only the server: Ctrl-G lists its methods, typing filters them, Enter
+    // puts the method in the URL and its request template in the body; sent, the template's
+    // 0,0 is a NOT_FOUND.
+    tmux(&["send-keys", "-t", &session, "Down"]);
+    wait_for(&session, "Request: server", 5);
+    tmux(&["send-keys", "-t", &session, "C-g"]);
+    let screen = wait_for(&session, "routeguide.RouteGuide/RouteChat", 20);
+    assert!(screen.contains("gRPC methods"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "-l", "getf"]);
+    let screen = wait_for(&session, "filter: getf", 5);
+    assert!(!screen.contains("RouteGuide/RouteChat"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for(
+        &session,
+        "GetFeature: routeguide.Point -> routeguide.Feature",
+        5,
+    );
+    assert!(screen.contains("Request: server *"), "{screen}");
+    assert!(screen.contains("/routeguide.RouteGuide/G"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    let screen = wait_for(&session, "gRPC NOT_FOUND (5)", 20);
+    assert!(screen.contains("no feature at 0,0"), "{screen}");
+    // Leave without saving: the edits are dropped when asked.
     tmux(&["send-keys", "-t", &session, "q"]);
+    wait_for(&session, "has unsaved edits", 5);
+    tmux(&["send-keys", "-t", &session, "d"]);
     let screen = wait_for(&session, "CERTBENCH-EXITED-0", 10);
     assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
 }

@@ -74,6 +74,8 @@ pub enum Message {
         accepted: bool,
         lines: Vec<String>,
     },
+    /// A gRPC server's methods for the picker, or why they could not be read.
+    GrpcMethods(Result<Vec<engine::net::grpc::describe::MethodInfo>, String>),
     /// Said once: history set aside or unavailable.
     HistoryNote(String),
     /// A message typed for a WebSocket could not be handed to it.

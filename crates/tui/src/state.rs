@@ -302,6 +302,8 @@ pub enum Popup {
         token: String,
         input: Box<TextArea<'static>>,
     },
+    /// A gRPC server's methods, asked of it (None while asking), filtered by what is typed.
+    GrpcMethods(Box<MethodPicker>),
     /// A handshake probe of one key against the form's URL: running (lines empty) or its report.
     KeyCheck {
         name: String,
@@ -309,6 +311,28 @@ pub enum Popup {
         accepted: Option<bool>,
         lines: Vec<String>,
     },
+}
+
+/// The gRPC method picker: the server's methods (or why there are none), a filter, a row.
+#[derive(Debug, Default)]
+pub struct MethodPicker {
+    pub methods: Option<Result<Vec<engine::net::grpc::describe::MethodInfo>, String>>,
+    pub filter: String,
+    pub selected: usize,
+}
+
+impl MethodPicker {
+    /// The methods whose name holds the filter (any case), in the server's order.
+    pub fn shown(&self) -> Vec<&engine::net::grpc::describe::MethodInfo> {
+        let needle = self.filter.to_ascii_lowercase();
+        match &self.methods {
+            Some(Ok(all)) => all
+                .iter()
+                .filter(|m| m.method.to_ascii_lowercase().contains(&needle))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Everything the screen shows; changed only by `update`.

@@ -25,6 +25,7 @@ use engine::request::vars::Vars;
 
 use super::message::{After, Message};
 
+mod grpc;
 mod import;
 mod pins;
 mod sends;
@@ -122,6 +123,8 @@ pub enum Effect {
     },
     /// A key check of the profile's key: a handshake and one GET (`keys check` from the picker).
     CheckKey(Box<Profile>),
+    /// Ask the profile's gRPC server for its methods (reflection, or the profile's proto files).
+    ListGrpcMethods(Box<Profile>),
     /// Use this environment from now on (None: none).
     SwitchEnv(Option<String>),
     /// The same profile in the current environment and in `other`, then compared.
@@ -311,6 +314,7 @@ impl Runner {
                 self.send_env_pair(tx, id, profile, other)
             }
             Effect::CheckKey(profile) => self.check_key(tx, profile),
+            Effect::ListGrpcMethods(profile) => self.list_grpc_methods(tx, profile),
             Effect::RenameProfile { from, to } => {
                 let dir = self.profiles_dir.clone();
                 self.rt.spawn_blocking(move || {

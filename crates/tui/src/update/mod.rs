@@ -16,6 +16,7 @@ use crate::state::{
 
 mod compare;
 mod form;
+mod grpc;
 mod history;
 mod keys;
 mod live;
@@ -247,6 +248,10 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Message::GrpcMethods(listed) => {
+            grpc::listed(s, listed);
+            Vec::new()
+        }
         Message::HistoryNote(n) | Message::MessageNotSent(n) => {
             s.message = Some(Note::Problem(n));
             Vec::new()
@@ -430,6 +435,9 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
     if ctrl(&k, 's') {
         return save(s);
+    }
+    if ctrl(&k, 'g') {
+        return grpc::open(s);
     }
     if ctrl(&k, 'k') {
         s.popup = Some(Popup::Keys {

@@ -84,6 +84,10 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Popup::GrpcMethods(picker) => {
+            super::grpc::key(s, picker, k);
+            Vec::new()
+        }
         Popup::KeyCheck { .. } => {
             s.popup = Some(Popup::Keys {
                 selected: 0,

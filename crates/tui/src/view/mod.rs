@@ -19,6 +19,7 @@ use strum::IntoEnumIterator;
 
 mod compare;
 mod form;
+mod grpc;
 mod history;
 mod keys;
 mod live;

@@ -154,6 +154,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 r,
             );
         }
+        Popup::GrpcMethods(picker) => super::grpc::draw_picker(f, t, picker, area),
         Popup::KeyCheck {
             name,
             url,
@@ -265,6 +266,7 @@ Profiles    ↑/↓ show  Enter/i edit  n new  c duplicate  r rename  d delete
 Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
+            Ctrl-G a grpcs:// server's methods: type to filter, Enter picks
             Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines
             Body: raw | form k=v | multipart name=text, name=@file
             Options: ↑/↓ select, Space toggles, +/- timeout

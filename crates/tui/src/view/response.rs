@@ -222,6 +222,11 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 // A gRPC call's outcome is its status, not the HTTP one (always 200).
                 let (said, colour) = match &ex.grpc {
                     Some(g) if g.code == 0 => (format!("gRPC {}", g.code_name), t.status(200)),
+                    // The server's words right after the code: at 80 columns they fit.
+                    Some(g) if !g.message.is_empty() => (
+                        format!("gRPC {} ({}): {}", g.code_name, g.code, g.message),
+                        t.status(500),
+                    ),
                     Some(g) => (format!("gRPC {} ({})", g.code_name, g.code), t.status(500)),
                     None => (format!("{} {}", ex.status, ex.reason), t.status(ex.status)),
                 };
@@ -246,16 +251,19 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                         t.fg(Color::Yellow).add_modifier(Modifier::BOLD),
                     ));
                 }
-                if let Some(cut) = &ex.incomplete {
+                // A gRPC status's words are shown with its code already.
+                let grpc_said = ex.grpc.as_ref().is_some_and(|g| g.code != 0);
+                if let Some(cut) = ex.incomplete.as_ref().filter(|_| !grpc_said) {
                     spans.push(Span::styled(
                         format!("  ! {} (w saves it all)", cut.message),
                         t.fg(Color::Red),
                     ));
                 } else if let Some(w) = ex.warnings.iter().find(|w| {
-                    !matches!(
-                        w.kind,
-                        DiagnosisKind::Unverified | DiagnosisKind::ClientCertNotRequested
-                    )
+                    !grpc_said
+                        && !matches!(
+                            w.kind,
+                            DiagnosisKind::Unverified | DiagnosisKind::ClientCertNotRequested
+                        )
                 }) {
                     spans.push(Span::styled(
                         format!("  ! {}", w.message),

@@ -4,6 +4,45 @@
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor};
 use serde_json::{Value, json};
 
+/// One method of a listing, for a picker: its name, types and a request to start from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MethodInfo {
+    /// `package.Service/Method`.
+    pub method: String,
+    pub input: String,
+    pub output: String,
+    pub client_streaming: bool,
+    pub server_streaming: bool,
+    /// The input message's JSON, every field at its default.
+    pub template: String,
+}
+
+/// The methods of the services `offered` (else every service of the schema), the reflection
+/// service left out.
+pub fn methods(pool: &DescriptorPool, offered: Option<&[String]>) -> Vec<MethodInfo> {
+    let names: Vec<String> = match offered {
+        Some(o) => o.to_vec(),
+        None => pool.services().map(|s| s.full_name().to_string()).collect(),
+    };
+    names
+        .iter()
+        .filter(|n| !n.starts_with("grpc.reflection."))
+        .filter_map(|n| pool.get_service_by_name(n))
+        .flat_map(|svc| {
+            svc.methods()
+                .map(|m| MethodInfo {
+                    method: format!("{}/{}", svc.full_name(), m.name()),
+                    input: m.input().full_name().to_string(),
+                    output: m.output().full_name().to_string(),
+                    client_streaming: m.is_client_streaming(),
+                    server_streaming: m.is_server_streaming(),
+                    template: template(&m.input()),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Every service of the schema (those `offered` first, as the server listed them) with its
 /// methods, one per line, as JSON: `{"service": ["Method", ...]}`.
 pub fn listing(pool: &DescriptorPool, offered: Option<&[String]>) -> String {

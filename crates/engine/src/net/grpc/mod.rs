@@ -57,6 +57,9 @@ pub struct GrpcOutcome {
     pub client_streaming: bool,
     #[serde(default)]
     pub server_streaming: bool,
+    /// A listing: every method the server offers, with a request to start from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<describe::MethodInfo>,
 }
 
 /// Makes the call `req` names (or lists what the server offers, or describes a symbol); the
@@ -82,7 +85,12 @@ pub(super) async fn call(
     }
     let Some(name) = &plan.call else {
         let listing = describe::listing(&pool.pool, pool.services.as_deref());
-        return Ok(shown(req, &listing, None, started));
+        let outcome = GrpcOutcome {
+            code_name: GrpcCode::OK.name(),
+            methods: describe::methods(&pool.pool, pool.services.as_deref()),
+            ..GrpcOutcome::default()
+        };
+        return Ok(shown(req, &listing, Some(outcome), started));
     };
     let method = find_method(&pool.pool, &name.service, &name.method)?;
     let mut body = BytesMut::new();
@@ -159,6 +167,7 @@ fn finish(
         messages_received: answer.received,
         client_streaming: method.is_client_streaming(),
         server_streaming: method.is_server_streaming(),
+        methods: Vec::new(),
     };
     if answer.code.is_none() {
         warnings.push(Diagnosis::new(
