@@ -183,7 +183,14 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
                 errln!("< (trailer) {k}: {}", mask_header(k, v));
             }
         }
-        if verbose || g.code != 0 {
+        // A stream certbench ended itself is CANCELLED by gRPC's words: its end says why.
+        let ended_here = ex.stream.as_ref().is_some_and(|s| {
+            !matches!(
+                s.end,
+                engine::body::events::StreamEnd::Closed | engine::body::events::StreamEnd::Broken
+            )
+        });
+        if verbose || (g.code != 0 && !ended_here) {
             errln!(
                 "* gRPC {} ({}){}: {} message{} sent, {} received",
                 g.code_name,
@@ -224,9 +231,7 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
     }
     // Its events were printed as they came; the body would print them again.
     if let Some(stream) = &ex.stream {
-        let websocket = url::Url::parse(&ex.url)
-            .is_ok_and(|u| engine::request::websocket::is_websocket(u.scheme()));
-        errln!("{}", stream_words(stream, websocket));
+        errln!("{}", stream_words(stream, ex.stream_kind()));
         return;
     }
     match &ex.view {
@@ -267,12 +272,17 @@ pub fn print_exchange(ex: &Exchange, verbose: bool) {
 }
 
 /// How an event stream or a WebSocket conversation ended, in words.
-pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) -> String {
-    use engine::body::events::StreamEnd;
+pub fn stream_words(
+    s: &engine::body::events::StreamSummary,
+    kind: engine::body::events::StreamKind,
+) -> String {
+    use engine::body::events::{StreamEnd, StreamKind};
+    let messages = kind != StreamKind::Events;
     let end = match s.end {
-        StreamEnd::Closed if websocket => "the server closed the WebSocket",
+        StreamEnd::Closed if kind == StreamKind::WebSocket => "the server closed the WebSocket",
+        StreamEnd::Closed if kind == StreamKind::GrpcCall => "the server ended the call",
         StreamEnd::Closed => "the server closed the stream",
-        StreamEnd::MaxEvents if websocket => "stopped at --max-messages",
+        StreamEnd::MaxEvents if messages => "stopped at --max-messages",
         StreamEnd::MaxEvents => "stopped at --max-events",
         StreamEnd::TimeLimit => "stopped at the time limit (--timeout)",
         StreamEnd::Cancelled => "stopped by Ctrl-C",
@@ -292,21 +302,31 @@ pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) ->
             if s.reconnects == 1 { "" } else { "s" }
         ));
     }
-    if s.body_cut {
+    if s.body_cut && kind == StreamKind::GrpcCall {
+        oversized.push_str(&format!(
+            "; the body keeps the first {} messages",
+            engine::net::grpc::KEPT_MESSAGES
+        ));
+    } else if s.body_cut {
         oversized.push_str(
             "; the body keeps the start (the first 50 and last 10 are in the stream summary)",
         );
     }
     let plural = |n: u64| if n == 1 { "" } else { "s" };
-    if websocket {
-        return format!(
+    match kind {
+        StreamKind::WebSocket => format!(
             "{} message{} received, {} sent: {end}{oversized}",
             s.events,
             plural(s.events),
             s.sent
-        );
+        ),
+        StreamKind::GrpcCall => format!(
+            "{} message{} received: {end}{oversized}",
+            s.events,
+            plural(s.events)
+        ),
+        StreamKind::Events => format!("{} event{}: {end}{oversized}", s.events, plural(s.events)),
     }
-    format!("{} event{}: {end}{oversized}", s.events, plural(s.events))
 }
 
 /// One event of a stream as it arrives: on a line of its own in --json (NDJSON), else a head

@@ -156,24 +156,56 @@ fn grpcio_is_listed_described_and_called_with_a_pkcs12_key_in_every_kind() {
     let feature: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(feature["name"], "seen by certbench-demo-client", "{stdout}");
     assert_eq!(feature["location"]["longitude"], 7);
-    // Server streaming: every message, in order.
+    // Server streaming: each message printed as it arrives (NDJSON with --json), then the
+    // exchange, whose body holds them all in order.
     let out = call(
         with(&[
             "send",
             &method("ListFeatures"),
             "--data",
             r#"{"lo": {"latitude": 10}, "hi": {"latitude": 13}}"#,
+            "--json",
         ]),
         None,
     );
-    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = got
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for (i, line) in lines[..3].iter().enumerate() {
+        assert_eq!(line["type"], "message", "{line}");
+        let data: serde_json::Value = serde_json::from_str(line["data"].as_str().unwrap()).unwrap();
+        assert_eq!(data["name"], format!("feature {i}"));
+    }
+    let ex = &lines[3];
+    let names: Vec<&str> = ex["json"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["feature 0", "feature 1", "feature 2"]);
+    assert_eq!(names, ["feature 0", "feature 1", "feature 2"], "{ex}");
+    assert_eq!(ex["stream"]["end"], "closed", "{ex}");
+    // --max-messages ends a long stream there: a normal end, exit 0.
+    let out = call(
+        with(&[
+            "send",
+            &method("ListFeatures"),
+            "--data",
+            r#"{"hi": {"latitude": 100000}}"#,
+            "--max-messages",
+            "5",
+        ]),
+        None,
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout.matches("< message").count(), 5, "{stdout}");
+    assert!(
+        stderr.contains("5 messages received: stopped at --max-messages"),
+        "{stderr}"
+    );
     // Client streaming from NDJSON on stdin.
     let out = call(
         with(&["send", &method("RecordRoute")]),
@@ -194,7 +226,12 @@ fn grpcio_is_listed_described_and_called_with_a_pkcs12_key_in_every_kind() {
         ]),
         None,
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let last = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let v: serde_json::Value = serde_json::from_str(&last).unwrap();
     assert_eq!(v["grpc"]["code_name"], "OK", "{v}");
     assert_eq!(v["grpc"]["messages_received"], 2, "{v}");
     // A status other than OK: named in words, exit 4; its trailers kept.

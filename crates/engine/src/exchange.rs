@@ -53,6 +53,22 @@ pub struct Exchange {
     pub grpc: Option<crate::net::grpc::GrpcOutcome>,
 }
 
+impl Exchange {
+    /// The kind of stream this exchange read (meaningful when `stream` is set).
+    pub fn stream_kind(&self) -> crate::body::events::StreamKind {
+        use crate::body::events::StreamKind;
+        if self.grpc.is_some() {
+            StreamKind::GrpcCall
+        } else if url::Url::parse(&self.url)
+            .is_ok_and(|u| crate::request::websocket::is_websocket(u.scheme()))
+        {
+            StreamKind::WebSocket
+        } else {
+            StreamKind::Events
+        }
+    }
+}
+
 /// One redirect hop: the request that was answered with a 3xx.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hop {

@@ -50,10 +50,14 @@ pub fn words(fix: &Fix) -> String {
 }
 
 /// How an event stream ended, in the workbench's words.
-pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) -> String {
-    use engine::body::events::StreamEnd;
+pub fn stream_words(
+    s: &engine::body::events::StreamSummary,
+    kind: engine::body::events::StreamKind,
+) -> String {
+    use engine::body::events::{StreamEnd, StreamKind};
     let end = match s.end {
-        StreamEnd::Closed if websocket => "the server closed the WebSocket",
+        StreamEnd::Closed if kind == StreamKind::WebSocket => "the server closed the WebSocket",
+        StreamEnd::Closed if kind == StreamKind::GrpcCall => "the server ended the call",
         StreamEnd::Closed => "the server closed the stream",
         StreamEnd::MaxEvents => "stopped at the most events asked for",
         StreamEnd::TimeLimit => "stopped at the profile's timeout",
@@ -63,17 +67,13 @@ pub fn stream_words(s: &engine::body::events::StreamSummary, websocket: bool) ->
         StreamEnd::MessageTooLarge => "stopped at a message over the size limit",
         StreamEnd::Broken => "the connection broke",
     };
-    if websocket {
-        return format!(
-            "{} message{} received, {} sent: {end}",
-            s.events,
-            if s.events == 1 { "" } else { "s" },
-            s.sent
-        );
+    let plural = if s.events == 1 { "" } else { "s" };
+    match kind {
+        StreamKind::WebSocket => format!(
+            "{} message{plural} received, {} sent: {end}",
+            s.events, s.sent
+        ),
+        StreamKind::GrpcCall => format!("{} message{plural} received: {end}", s.events),
+        StreamKind::Events => format!("{} event{plural}: {end}", s.events),
     }
-    format!(
-        "{} event{}: {end}",
-        s.events,
-        if s.events == 1 { "" } else { "s" }
-    )
 }

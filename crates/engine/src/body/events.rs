@@ -94,6 +94,16 @@ impl std::fmt::Debug for EventTap {
     }
 }
 
+/// What kind of stream an exchange read: its words differ (events, or messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// Server-Sent Events.
+    Events,
+    WebSocket,
+    /// A gRPC call's stream of response messages.
+    GrpcCall,
+}
+
 /// Why a stream of events ended; every one of them is a normal end with what arrived kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -33,6 +33,10 @@ pub enum Frame {
     Text {
         data: String,
     },
+    /// A gRPC message, as its proto3 JSON.
+    Message {
+        data: String,
+    },
     /// `data` is base64; `bytes` the decoded length.
     Binary {
         data: String,
@@ -68,6 +72,7 @@ impl Frame {
     pub fn type_name(&self) -> &'static str {
         match self {
             Frame::Text { .. } => "text",
+            Frame::Message { .. } => "message",
             Frame::Binary { .. } => "binary",
             Frame::Ping { .. } => "ping",
             Frame::Pong { .. } => "pong",
@@ -89,7 +94,7 @@ impl Frame {
     /// What the message carried, as one would read it (binary as base64).
     pub fn data(&self) -> &str {
         match self {
-            Frame::Text { data } | Frame::Binary { data, .. } => data,
+            Frame::Text { data } | Frame::Message { data } | Frame::Binary { data, .. } => data,
             Frame::Ping { data } | Frame::Pong { data } => data,
             Frame::Close { reason, .. } => reason,
         }
@@ -123,7 +128,10 @@ impl WsMessage {
             .replace('\\', "\\\\")
             .replace('\r', "\\r")
             .replace('\n', "\\n");
-        let control = !matches!(self.frame, Frame::Text { .. } | Frame::Binary { .. });
+        let control = !matches!(
+            self.frame,
+            Frame::Text { .. } | Frame::Message { .. } | Frame::Binary { .. }
+        );
         match data.is_empty() && control {
             true => format!("{} {what}\n", self.direction.as_str()),
             false => format!("{} {what}: {data}\n", self.direction.as_str()),

@@ -76,9 +76,10 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             if let Ok(ex) = &*result
                 && let Some(stream) = &ex.stream
             {
-                let websocket = url::Url::parse(&ex.url)
-                    .is_ok_and(|u| engine::request::websocket::is_websocket(u.scheme()));
-                s.message = Some(Note::Info(crate::fixes::stream_words(stream, websocket)));
+                s.message = Some(Note::Info(crate::fixes::stream_words(
+                    stream,
+                    ex.stream_kind(),
+                )));
             }
             let mut said = extras.chain.clone();
             if let Some(v) = &extras.verdict {

@@ -16,12 +16,14 @@ use serde_json::{Value, json};
 
 pub mod describe;
 pub mod frame;
+mod live;
 pub mod reflection;
 pub mod schema;
 pub mod status;
 mod wire;
 
 use super::client::ClientEntry;
+use crate::body::events::{StreamEnd, StreamSummary};
 use crate::budget::Budget;
 use crate::diagnose::failure::Failure;
 use crate::diagnose::kind::DiagnosisKind;
@@ -107,6 +109,12 @@ pub(super) async fn call(
             "send one message (one --data), or call a client-streaming method",
         ));
     }
+    // The responses of a streaming method are shown as they arrive when someone listens.
+    let mut live = req
+        .events
+        .as_ref()
+        .filter(|_| method.is_server_streaming())
+        .map(|tap| live::Live::new(tap, method.output(), started));
     let answer = wire::rpc(
         entry,
         req,
@@ -114,9 +122,33 @@ pub(super) async fn call(
         body.freeze(),
         plan.max_message_bytes,
         budget,
+        live.as_mut(),
     )
     .await?;
-    Ok(finish(req, plan, &method, answer, started))
+    let (headers_at, body_done) = (answer.headers_at, answer.body_done);
+    let body_cut = answer.received > answer.messages.len() as u64;
+    let stream = live.map(|l| StreamSummary {
+        body_cut,
+        ..l.summary(answer.cut.is_some())
+    });
+    // A stream certbench ended (the count asked for, the time limit, a stop) has no status
+    // from the server: it is a normal end, not an error.
+    let ended_here = stream
+        .as_ref()
+        .is_some_and(|s| !matches!(s.end, StreamEnd::Closed | StreamEnd::Broken));
+    let mut ex = finish(req, plan, &method, answer, started, ended_here);
+    ex.stream = stream;
+    // The phases: a connection opened for the schema's questions counts as this call's.
+    ex.timing = crate::net::phases::SendMoments {
+        started,
+        final_hop: started,
+        body_sent: None,
+        headers: headers_at,
+        body_read: body_done,
+        done: Instant::now(),
+    }
+    .timing(&entry.log.clock);
+    Ok(ex)
 }
 
 /// The exchange of an answered call: its messages as JSON, its status in words.
@@ -126,6 +158,7 @@ fn finish(
     method: &MethodDescriptor,
     answer: RpcAnswer,
     started: Instant,
+    ended_here: bool,
 ) -> Exchange {
     let mut warnings = Vec::new();
     let mut shown_messages = Vec::new();
@@ -151,7 +184,12 @@ fn finish(
     } else {
         shown_messages.into_iter().next()
     };
-    let code = answer.code.unwrap_or(GrpcCode(2));
+    // Ended here: CANCELLED, as gRPC names a call the client ended.
+    let code = match (answer.code, ended_here) {
+        (Some(c), _) => c,
+        (None, true) => GrpcCode(1),
+        (None, false) => GrpcCode(2),
+    };
     let outcome = GrpcOutcome {
         method: plan
             .call
@@ -169,34 +207,31 @@ fn finish(
         server_streaming: method.is_server_streaming(),
         methods: Vec::new(),
     };
-    if answer.code.is_none() {
-        warnings.push(Diagnosis::new(
+    match answer.code {
+        // Said by the stream's end; not a failure.
+        None if ended_here => {}
+        None => warnings.push(Diagnosis::new(
             DiagnosisKind::GrpcStatus,
             "the call ended without a grpc-status: the stream was cut before the server finished",
             "look at the server's logs, or at a proxy between",
-        ));
-    } else if code != GrpcCode::OK {
-        let said = match answer.message.as_str() {
-            "" => String::new(),
-            m => format!(": {m}"),
-        };
-        warnings.push(Diagnosis::new(
-            DiagnosisKind::GrpcStatus,
-            format!(
-                "gRPC status {} ({}){said}: {}",
-                code.name(),
-                code.0,
-                code.words()
-            ),
-            match code.0 {
-                12 => {
-                    "check the method's name (certbench grpc list URL lists what the server offers)"
-                }
-                16 | 7 => "check the key presented and what its subject may call",
-                4 => "raise the timeout (--timeout, options.timeout_secs)",
-                _ => "read the server's message and details above",
-            },
-        ));
+        )),
+        Some(c) if c != GrpcCode::OK => {
+            let said = match answer.message.as_str() {
+                "" => String::new(),
+                m => format!(": {m}"),
+            };
+            warnings.push(Diagnosis::new(
+                DiagnosisKind::GrpcStatus,
+                format!("gRPC status {} ({}){said}: {}", c.name(), c.0, c.words()),
+                match c.0 {
+                    12 => "check the method's name (certbench grpc list URL lists what the server offers)",
+                    16 | 7 => "check the key presented and what its subject may call",
+                    4 => "raise the timeout (--timeout, options.timeout_secs)",
+                    _ => "read the server's message and details above",
+                },
+            ));
+        }
+        Some(_) => {}
     }
     warnings.extend(answer.cut.clone());
     // No message (a status without one): an empty body, not `null`.
@@ -206,10 +241,8 @@ fn finish(
     let mut ex = shown(req, &text, Some(outcome), started);
     ex.status = answer.status;
     ex.headers = answer.headers;
-    ex.status_is_error = code != GrpcCode::OK && req.options.errors_on_status;
+    ex.status_is_error = code != GrpcCode::OK && !ended_here && req.options.errors_on_status;
     ex.encoded_size = answer.wire_bytes;
-    ex.timing.headers_ms = crate::net::phases::ms(started, answer.headers_at);
-    ex.timing.body_ms = crate::net::phases::ms(answer.headers_at, Instant::now());
     ex.warnings = warnings;
     ex
 }

@@ -211,7 +211,16 @@ async fn exchange(
 ) -> Result<RpcAnswer, Failure> {
     let mut body = BytesMut::new();
     super::frame::encode(&ReflectionRequest::new(what).encode_to_vec(), &mut body);
-    rpc(entry, req, service, body.freeze(), SCHEMA_LIMIT, budget).await
+    rpc(
+        entry,
+        req,
+        service,
+        body.freeze(),
+        SCHEMA_LIMIT,
+        budget,
+        None,
+    )
+    .await
 }
 
 /// The one answer of a reflection exchange, or why there is none.

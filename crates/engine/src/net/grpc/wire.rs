@@ -40,6 +40,8 @@ pub struct RpcAnswer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub headers_at: Instant,
+    /// When the body (and its trailers) had been read.
+    pub body_done: Instant,
     /// The first [`KEPT_MESSAGES`] messages; `received` counts them all.
     pub messages: Vec<Bytes>,
     pub received: u64,
@@ -62,6 +64,7 @@ pub async fn rpc(
     body: Bytes,
     max: usize,
     budget: &Budget,
+    mut live: Option<&mut super::live::Live<'_>>,
 ) -> Result<RpcAnswer, Failure> {
     let mut url = req.parsed_url();
     url.set_path(path);
@@ -118,6 +121,7 @@ pub async fn rpc(
         status,
         headers: headers.clone(),
         headers_at,
+        body_done: headers_at,
         messages: Vec::new(),
         received: 0,
         trailers: Vec::new(),
@@ -132,8 +136,12 @@ pub async fn rpc(
     let mut body = reqwest::Body::from(resp);
     let mut deframer = Deframer::new(max);
     loop {
-        if budget.check().is_err() {
-            answer.cut = Some(stopped());
+        if let Err(why) = budget.check() {
+            match live.as_deref_mut() {
+                // A stream shown as it arrives ends at its time limit as any stream does.
+                Some(l) => l.end = Some(l.end_for(why)),
+                None => answer.cut = Some(stopped()),
+            }
             break;
         }
         let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
@@ -155,11 +163,18 @@ pub async fn rpc(
                 answer.wire_bytes += data.len();
                 match deframer.push(&data) {
                     Ok(messages) => {
+                        let mut go_on = true;
                         for m in messages {
                             answer.received += 1;
+                            if let Some(live) = live.as_deref_mut() {
+                                go_on &= live.take(&m).await;
+                            }
                             if answer.messages.len() < KEPT_MESSAGES {
                                 answer.messages.push(m);
                             }
+                        }
+                        if !go_on {
+                            break;
                         }
                     }
                     Err(e) => {
@@ -185,6 +200,7 @@ pub async fn rpc(
     {
         answer.cut = Some(frame_error(&e, answer.received));
     }
+    answer.body_done = Instant::now();
     Ok(answer)
 }
 
