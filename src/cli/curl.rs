@@ -17,6 +17,8 @@ use engine::request::profile::Profile;
 pub enum ImportCmd {
     /// Make a profile from a curl command (its certificate and CA files go into the keystore)
     Curl(ImportCurlArgs),
+    /// Make a gRPC profile from a grpcurl command (its -cert/-key and -cacert files go into the keystore)
+    Grpcurl(ImportCurlArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -29,7 +31,7 @@ pub enum ExportCmd {
 
 #[derive(Args, Debug)]
 pub struct ImportCurlArgs {
-    /// The curl command, quoted as one argument
+    /// The command (curl ... or grpcurl ...), quoted as one argument
     pub command: String,
     /// The profile's name (default: the URL's last path segment)
     #[arg(long)]
@@ -54,8 +56,17 @@ pub struct ExportCurlArgs {
 }
 
 pub fn import(dir: &Path, ks: &Keystore, cmd: ImportCmd) -> i32 {
-    let ImportCmd::Curl(args) = cmd;
-    let imported = match curl::parse(&args.command) {
+    let (args, parsed) = match cmd {
+        ImportCmd::Curl(args) => {
+            let parsed = curl::parse(&args.command);
+            (args, parsed)
+        }
+        ImportCmd::Grpcurl(args) => {
+            let parsed = engine::interop::grpcurl::parse(&args.command);
+            (args, parsed)
+        }
+    };
+    let imported = match parsed {
         Ok(i) => i,
         Err(e) => return fail(e),
     };

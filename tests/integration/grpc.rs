@@ -609,3 +609,57 @@ fn the_workbench_sends_a_grpc_profile_and_shows_its_status_and_message() {
     let screen = wait_for(&session, "CERTBENCH-EXITED-0", 10);
     assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
 }
+
+/// A grpcurl command pasted in: its key and CA files go into the keystore (reused by content),
+/// the profile calls grpcio with them; exported again, it is the same call.
+#[test]
+fn a_grpcurl_command_imports_runs_and_exports_again() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = grpcio(&env, dir.path(), true);
+    let address = url.trim_start_matches("grpcs://").to_string();
+    std::fs::write(dir.path().join("client.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(dir.path().join("client.key"), &env.demo.client.key_pem).unwrap();
+    let d = dir.path().display();
+    let command = format!(
+        "grpcurl -cert {d}/client.pem -key {d}/client.key -cacert {d}/ca.pem -H 'x-tenant: acme' \\\n -d '{{\"latitude\": 3}}' {address} routeguide.RouteGuide.GetFeature"
+    );
+    let profiles = tempfile::tempdir().unwrap();
+    let mut c = certbench_command(&env, profiles.path(), &["import", "grpcurl", &command]);
+    let out = c.output().unwrap();
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    // The demo key was there already: the same certificate is reused, not stored twice.
+    assert!(
+        stderr.contains("key demo already holds this certificate"),
+        "{stderr}"
+    );
+    let saved = std::fs::read_to_string(profiles.path().join("getfeature.toml")).unwrap();
+    assert!(
+        saved.contains("routeguide.RouteGuide/GetFeature"),
+        "{saved}"
+    );
+    let out = certbench_command(
+        &env,
+        profiles.path(),
+        &["send", "getfeature", "--no-history"],
+    )
+    .output()
+    .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("seen by certbench-demo-client"), "{stdout}");
+    let out = certbench_command(&env, profiles.path(), &["export", "grpcurl", "getfeature"])
+        .output()
+        .unwrap();
+    let (exported, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(exported.starts_with("grpcurl -cert '"), "{exported}");
+    assert!(exported.contains("'x-tenant: acme'"), "{exported}");
+    assert!(
+        exported
+            .trim_end()
+            .ends_with(&format!("'{address}' 'routeguide.RouteGuide/GetFeature'")),
+        "{exported}"
+    );
+}
