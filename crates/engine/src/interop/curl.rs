@@ -85,16 +85,10 @@ const OUTPUT_ONLY: [&str; 19] = [
 
 /// Parses a curl command line (as pasted: `curl` first, shell quoting, `\` line breaks).
 pub fn parse(command: &str) -> Result<Imported, String> {
-    let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
     // Words as a shell reads them, already templates: `$TOKEN` outside single quotes is
     // `${env:TOKEN}`, any other `$` a literal `$$`.
-    let (words, env_read) = crate::interop::shell_words::split(&joined)?;
+    let (words, env_read) = crate::interop::shell_words::command_args(command, "curl")?;
     let mut args = words.into_iter();
-    match args.next().as_deref() {
-        Some("curl") => {}
-        Some(other) if other.ends_with("/curl") => {}
-        _ => return Err("not a curl command: it should start with curl".into()),
-    }
     let mut p = Profile::default();
     // curl asks for compressed bodies only with --compressed.
     p.options.compressed = false;

@@ -45,14 +45,8 @@ const OUTPUT_ONLY: [&str; 6] = [
 
 /// Parses a grpcurl command line.
 pub fn parse(command: &str) -> Result<Imported, String> {
-    let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
-    let (words, env) = crate::interop::shell_words::split(&joined)?;
+    let (words, env) = crate::interop::shell_words::command_args(command, "grpcurl")?;
     let mut args = words.into_iter();
-    match args.next().as_deref() {
-        Some("grpcurl") => {}
-        Some(other) if other.ends_with("/grpcurl") => {}
-        _ => return Err("not a grpcurl command: it should start with grpcurl".into()),
-    }
     let mut p = Profile::default();
     let (mut cert, mut key, mut cacert) = (None::<PathBuf>, None::<PathBuf>, None);
     let mut plaintext = false;
@@ -195,7 +189,7 @@ fn split_messages(d: &str) -> Vec<String> {
             return vec![d.to_string()];
         }
         let end = stream.byte_offset();
-        out.push(d[start..end].trim().to_string());
+        out.push(d.get(start..end).unwrap_or_default().trim().to_string());
         start = end;
     }
     if out.is_empty() {

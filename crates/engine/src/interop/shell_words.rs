@@ -1,5 +1,22 @@
 //! A pasted command split into words as a POSIX shell would, written as certbench templates: a `$NAME` the shell would expand becomes `${env:NAME}`, a `$` it would keep (in single quotes, escaped, or not a name) becomes `$$`.
 
+/// The words after `program` in a pasted command line (`\` line breaks joined), as templates,
+/// and the environment variables they read; an error when the command is not `program`'s.
+pub fn command_args(command: &str, program: &str) -> Result<(Vec<String>, Vec<String>), String> {
+    let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
+    let (words, env) = split(&joined)?;
+    let mut words = words.into_iter();
+    match words.next() {
+        Some(first) if first == program || first.ends_with(&format!("/{program}")) => {}
+        _ => {
+            return Err(format!(
+                "not a {program} command: it should start with {program}"
+            ));
+        }
+    }
+    Ok((words.collect(), env))
+}
+
 /// The words of `command`, as templates, and the environment variables they read. Nothing is
 /// run: `$(...)` and backquotes stay text.
 pub fn split(command: &str) -> Result<(Vec<String>, Vec<String>), String> {
