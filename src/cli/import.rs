@@ -71,7 +71,13 @@ pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32
         Err(e) => return fail(e),
     };
     let home = home::home_dir();
-    let place = (!args.dry_run).then_some((ks, home.as_path(), password.as_deref()));
+    // A key file whose settings hold no password, and none given: asked on a terminal.
+    let ask = |what: &str| super::keys::prompt_password(what);
+    let passwords = collection_write::Passwords {
+        given: password.as_deref(),
+        ask: &ask,
+    };
+    let place = (!args.dry_run).then_some((ks, home.as_path(), passwords));
     let written = match collection_write::import_collection(&mut c, &target, place, args.force) {
         Ok(w) => w,
         Err(e) => return fail(e),

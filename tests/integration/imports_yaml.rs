@@ -197,3 +197,139 @@ fn format_names_what_content_cannot_tell_and_refuses_a_wrong_one() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A browser's HAR (Chrome's, from Insomnia's fixtures) carries no certificate: its copy aimed
+/// at the demo server imports, the cookie it held becomes an environment variable to set, the
+/// demo key is bound to the host as a user would, and the folder runs green with it.
+#[test]
+fn a_har_copy_runs_green_with_a_key_bound_to_its_host() {
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let har = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/har/chrome-devtools.har"),
+    )
+    .unwrap()
+    .replace(
+        "https://insomnia.rest/foo/bar",
+        &format!("{}/echo", env.server.url),
+    );
+    let copy = home.path().join("copy.har");
+    std::fs::write(&copy, har).unwrap();
+    trust_demo_ca(&env, home.path());
+    let v = report(&certbench(
+        home.path(),
+        profiles.path(),
+        &["import", &copy.display().to_string(), "--json"],
+    ));
+    let name = v["profiles"][0].as_str().unwrap().to_string();
+    let secret = v["secrets"][0].as_str().unwrap().to_string();
+    // The demo key, imported and bound to the demo server's host and port.
+    let key = home.path().join("demo.pem");
+    std::fs::write(&key, &env.demo.client.key_pem).unwrap();
+    let cert = home.path().join("demo-cert.pem");
+    std::fs::write(&cert, &env.demo.client.cert_pem).unwrap();
+    let port = env.server.url.rsplit(':').next().unwrap();
+    for args in [
+        vec![
+            "keys",
+            "import",
+            "browser",
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        vec!["keys", "bind", "browser", &format!("localhost:{port}")],
+    ] {
+        let out = certbench(home.path(), profiles.path(), &args);
+        assert!(out.status.success(), "{:?}", out);
+    }
+    let folder = profiles.path().join("har");
+    std::fs::create_dir_all(folder.join("environments")).unwrap();
+    // The server's CA, as the user trusts it for this folder.
+    std::fs::write(
+        folder.join("environments/local.toml"),
+        "trust = [\"demo-ca\"]\n",
+    )
+    .unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["--profiles", &profiles.path().display().to_string()])
+        .args(["run", &folder.display().to_string(), "--env", "local"])
+        .env("CERTBENCH_HOME", home.path())
+        .env(&secret, "session=1")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains(&format!("PASS {name} 200")), "{err}");
+}
+
+/// A PKCS#12 whose settings hold no passphrase, and none given: on a terminal the import asks
+/// for it (typed, not echoed), uses it once and keeps it nowhere.
+#[test]
+fn a_certificate_without_its_passphrase_is_asked_for_on_a_terminal() {
+    use crate::common::tmux::{new_session, tmux, wait_for};
+    let env = Env::new();
+    let home = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let col = tempfile::tempdir().unwrap();
+    let c = col.path();
+    copy_tree(&fixture(), c);
+    std::fs::create_dir_all(c.join("certs")).unwrap();
+    std::fs::write(c.join("certs/client.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(c.join("certs/client.key"), &env.demo.client.key_pem).unwrap();
+    let made = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-in",
+            "certs/client.pem",
+            "-inkey",
+            "certs/client.key",
+        ])
+        .args(["-out", "certs/client.p12", "-passout", "pass:asked-pw"])
+        .current_dir(c)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let root = std::fs::read_to_string(c.join("opencollection.yml")).unwrap();
+    std::fs::write(
+        c.join("opencollection.yml"),
+        format!("{root}config:\n  clientCertificates:\n    - domain: localhost\n      type: pkcs12\n      pkcs12FilePath: certs/client.p12\n"),
+    )
+    .unwrap();
+    let session = format!("certbench-import-pw-{}", std::process::id());
+    let run = format!(
+        "CERTBENCH_HOME={} {} --profiles {} import {}; echo CERTBENCH-EXITED-$?; sleep 20",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_certbench"),
+        profiles.path().display(),
+        c.display()
+    );
+    let _guard = new_session(&session, 120, 30, &run);
+    wait_for(&session, "password for", 15);
+    tmux(&["send-keys", "-t", &session, "-l", "asked-pw"]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for(&session, "CERTBENCH-EXITED-", 15);
+    assert!(screen.contains("CERTBENCH-EXITED-0"), "{screen}");
+    assert!(
+        !screen.contains("asked-pw"),
+        "the password is not echoed: {screen}"
+    );
+    let out = certbench(home.path(), profiles.path(), &["keys", "list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("certbench-demo-client"),
+        "{out:?}"
+    );
+    for file in crate::common::walk(home.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("asked-pw"),
+            "{} holds the password",
+            file.display()
+        );
+    }
+}

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::interop::collection::{CertSetting, Collection, Skipped};
 use crate::keys::bindings::Bindings;
-use crate::keys::keystore::Keystore;
+use crate::keys::keystore::{KeyError, Keystore};
 use crate::keys::placement::{KeySource, Placed, place_key};
 
 /// A key the import placed, and the hosts it is bound to.
@@ -38,11 +38,11 @@ pub struct Written {
 pub fn import_collection(
     c: &mut Collection,
     target: &Path,
-    place: Option<(&Keystore, &Path, Option<&str>)>,
+    place: Option<(&Keystore, &Path, Passwords<'_>)>,
     replace: bool,
 ) -> Result<Option<Written>, String> {
     check_target(target, replace)?;
-    let written = place.map(|(ks, home, password)| place_keys(c, ks, home, password));
+    let written = place.map(|(ks, home, passwords)| place_keys(c, ks, home, passwords));
     for cert in &c.certificates {
         let Some(env) = &cert.environment else {
             continue;
@@ -146,10 +146,28 @@ pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), 
     Ok(())
 }
 
+/// Where the password of a key file whose settings name none comes from: the one given
+/// (`--password-env`, the wizard's field), else `ask` (a prompt on a terminal; None: nobody to
+/// ask). A settings file's own passphrase comes first and is used once.
+#[derive(Clone, Copy)]
+pub struct Passwords<'a> {
+    pub given: Option<&'a str>,
+    pub ask: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl<'a> Passwords<'a> {
+    /// Only `given`: nobody is asked.
+    pub fn given(given: Option<&'a str>) -> Passwords<'a> {
+        Passwords {
+            given,
+            ask: &|_| None,
+        }
+    }
+}
+
 /// Places each certificate of `c` in the keystore by its content (a stored key with the same
-/// certificate is reused, never one with the same name) and binds it to its hosts. `password`
-/// is for files whose settings name none; a settings file's passphrase is used once.
-pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, password: Option<&str>) -> Written {
+/// certificate is reused, never one with the same name) and binds it to its hosts.
+pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, passwords: Passwords<'_>) -> Written {
     let mut written = Written::default();
     let mut bindings = match Bindings::open(home) {
         Ok(b) => Some(b),
@@ -162,7 +180,7 @@ pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, password: Option<&
         }
     };
     for cert in &c.certificates {
-        match place(cert, ks, password) {
+        match place(cert, ks, passwords) {
             Ok((placed, subject)) => {
                 let mut bound = Vec::new();
                 for pattern in cert.patterns.iter().filter(|_| !cert.disabled) {
@@ -195,7 +213,7 @@ pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, password: Option<&
 fn place(
     cert: &CertSetting,
     ks: &Keystore,
-    password: Option<&str>,
+    passwords: Passwords<'_>,
 ) -> Result<(Placed, String), String> {
     let read = |p: &Path| {
         crate::home::read_bounded(p, crate::home::KEY_FILE_LIMIT)
@@ -205,36 +223,37 @@ fn place(
         .passphrase
         .as_deref()
         .filter(|p| !p.is_empty())
-        .or(password);
-    let (placed, info) = match (&cert.pfx, &cert.cert) {
-        (Some(pfx), _) => {
-            let data = read(pfx)?;
-            place_key(
-                ks,
-                &cert.name,
-                KeySource::P12(&data),
-                password,
-                &pfx.display().to_string(),
-            )
-        }
+        .or(passwords.given);
+    let (data, key, what) = match (&cert.pfx, &cert.cert) {
+        (Some(pfx), _) => (read(pfx)?, None, pfx.display().to_string()),
         (None, Some(c)) => {
             let data = read(c)?;
             let key = match &cert.key {
                 Some(k) => read(k)?,
                 None => data.clone(),
             };
-            place_key(
-                ks,
-                &cert.name,
-                KeySource::Pem {
-                    cert: &data,
-                    key: &key,
-                },
-                password,
-                &c.display().to_string(),
-            )
+            (data, Some(key), c.display().to_string())
         }
         (None, None) => return Err("it names no certificate file".into()),
+    };
+    let attempt = |password: Option<&str>| {
+        let source = match &key {
+            None => KeySource::P12(&data),
+            Some(key) => KeySource::Pem { cert: &data, key },
+        };
+        place_key(ks, &cert.name, source, password, &what)
+    };
+    let (placed, info) = match attempt(password) {
+        // Nothing said what the password is: whoever imports is asked, once.
+        Err(KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })
+            if password.is_none() =>
+        {
+            match (passwords.ask)(&what) {
+                Some(pw) => attempt(Some(&pw)),
+                None => attempt(None),
+            }
+        }
+        other => other,
     }
     .map_err(|e| e.to_string())?;
     Ok((placed, info.leaf.subject))

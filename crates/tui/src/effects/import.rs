@@ -114,9 +114,11 @@ pub fn import_collection(
     }
     let target = profiles_dir.join(&c.name);
     let pw = (!password.is_empty()).then_some(password);
-    let written = collection_write::import_collection(&mut c, &target, Some((ks, home, pw)), false)
-        .map_err(|e| at(ImportStep::Name, e))?
-        .unwrap_or_default();
+    let passwords = collection_write::Passwords::given(pw);
+    let written =
+        collection_write::import_collection(&mut c, &target, Some((ks, home, passwords)), false)
+            .map_err(|e| at(ImportStep::Name, e))?
+            .unwrap_or_default();
     let keys: Vec<String> = written
         .keys
         .iter()
