@@ -59,23 +59,9 @@ fn text(o: &Output) -> (String, String) {
 
 /// The demo client's key as a PKCS#12 made by openssl, imported as `p12`.
 fn import_p12(env: &Env, dir: &Path) {
-    std::fs::write(dir.join("client.pem"), &env.demo.client.cert_pem).unwrap();
-    std::fs::write(dir.join("client.key"), &env.demo.client.key_pem).unwrap();
-    let made = Command::new("openssl")
-        .args([
-            "pkcs12",
-            "-export",
-            "-in",
-            "client.pem",
-            "-inkey",
-            "client.key",
-        ])
-        .args(["-out", "client.p12", "-passout", "pass:grpc-pw"])
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let p12 = dir.join("client.p12").display().to_string();
+    let p12 = crate::common::demo_client_p12(env, dir, "grpc-pw")
+        .display()
+        .to_string();
     let out = certbench_command(
         env,
         env.home.path(),

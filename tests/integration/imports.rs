@@ -364,26 +364,10 @@ fn a_bruno_collection_with_a_pfx_imports_and_runs_green() {
     let profiles = tempfile::tempdir().unwrap();
     let col = tempfile::tempdir().unwrap();
     let c = col.path();
-    std::fs::create_dir_all(c.join("certs")).unwrap();
     std::fs::create_dir_all(c.join("echo")).unwrap();
     std::fs::create_dir_all(c.join("environments")).unwrap();
-    std::fs::write(c.join("certs/client.pem"), &env.demo.client.cert_pem).unwrap();
-    std::fs::write(c.join("certs/client.key"), &env.demo.client.key_pem).unwrap();
     std::fs::write(c.join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
-    let made = Command::new("openssl")
-        .args([
-            "pkcs12",
-            "-export",
-            "-in",
-            "certs/client.pem",
-            "-inkey",
-            "certs/client.key",
-        ])
-        .args(["-out", "certs/client.p12", "-passout", "pass:br-s3cret"])
-        .current_dir(c)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    crate::common::demo_client_p12(&env, &c.join("certs"), "br-s3cret");
     std::fs::remove_file(c.join("certs/client.key")).unwrap();
     let port = env.server.url.rsplit(':').next().unwrap();
     let config = std::fs::read_to_string(bruno_fixture().join("bruno.json"))

@@ -278,23 +278,7 @@ fn a_certificate_without_its_passphrase_is_asked_for_on_a_terminal() {
     let col = tempfile::tempdir().unwrap();
     let c = col.path();
     copy_tree(&fixture(), c);
-    std::fs::create_dir_all(c.join("certs")).unwrap();
-    std::fs::write(c.join("certs/client.pem"), &env.demo.client.cert_pem).unwrap();
-    std::fs::write(c.join("certs/client.key"), &env.demo.client.key_pem).unwrap();
-    let made = std::process::Command::new("openssl")
-        .args([
-            "pkcs12",
-            "-export",
-            "-in",
-            "certs/client.pem",
-            "-inkey",
-            "certs/client.key",
-        ])
-        .args(["-out", "certs/client.p12", "-passout", "pass:asked-pw"])
-        .current_dir(c)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    crate::common::demo_client_p12(&env, &c.join("certs"), "asked-pw");
     let root = std::fs::read_to_string(c.join("opencollection.yml")).unwrap();
     std::fs::write(
         c.join("opencollection.yml"),

@@ -157,3 +157,31 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The demo client's certificate and key as `dir/client.pem` and `dir/client.key`, and a
+/// PKCS#12 of them made by openssl, `dir/client.p12`, under `password`; its path.
+pub fn demo_client_p12(env: &Env, dir: &std::path::Path, password: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("client.pem"), &env.demo.client.cert_pem).unwrap();
+    std::fs::write(dir.join("client.key"), &env.demo.client.key_pem).unwrap();
+    let made = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.pem",
+            "-inkey",
+            "client.key",
+        ])
+        .args([
+            "-out",
+            "client.p12",
+            "-passout",
+            &format!("pass:{password}"),
+        ])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(made.success(), "openssl made the PKCS#12");
+    dir.join("client.p12")
+}
