@@ -431,7 +431,7 @@ pub fn import(data: &[u8]) {
             let _ = crate::interop::import_files::read_text(text, folder, &mut c);
         }
         1 => bruno::request_text(text, &mut c),
-        2 => crate::interop::http_file::requests(text, "fuzz", &mut c),
+        2 => crate::interop::http_file::requests(text, "fuzz", None, &mut c),
         // A format named with --format, whatever the text is.
         _ => {
             use crate::interop::collection::Format;

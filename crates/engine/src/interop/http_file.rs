@@ -32,7 +32,7 @@ pub fn is_vscode_settings(v: &Value) -> bool {
 }
 
 /// The requests of one `.http` file (`stem`: its name, for requests without one).
-pub fn requests(text: &str, stem: &str, into: &mut Collection) {
+pub fn requests(text: &str, stem: &str, folder: Option<&Path>, into: &mut Collection) {
     let mut file_vars = Vec::new();
     for (i, block) in text.split("\n###").enumerate() {
         let mut lines = block.lines();
@@ -130,11 +130,31 @@ pub fn requests(text: &str, stem: &str, into: &mut Collection) {
             body.truncate(at);
         }
         let text = body.join("\n").trim().to_string();
-        if let Some(file) = text.strip_prefix("< ") {
-            into.skip(
-                format!("{title}: body from {}", file.trim()),
-                "a body read from a file: paste it into the profile's body",
-            );
+        if let Some(named) = text.strip_prefix('<').filter(|t| t.starts_with([' ', '@'])) {
+            // `< file` is sent as it is; `<@ file` with its {{variables}} filled in.
+            let (fill, file) = match named.strip_prefix('@') {
+                Some(f) => (true, f.trim()),
+                None => (false, named.trim()),
+            };
+            match folder.map(|f| body_file(f, file)) {
+                Some(Ok(content)) => {
+                    let text = match fill {
+                        true => var(&content),
+                        false => content.replace('$', "$$"),
+                    };
+                    p.body = Body {
+                        kind: BodyType::Raw,
+                        content_type: None,
+                        text: Some(text),
+                        ..Body::default()
+                    };
+                }
+                Some(Err(why)) => into.skip(format!("{title}: body from {file}"), why),
+                None => into.skip(
+                    format!("{title}: body from {file}"),
+                    "a body read from a file: paste it into the profile's body",
+                ),
+            }
         } else if !text.is_empty() {
             p.body = Body {
                 kind: BodyType::Raw,
@@ -294,9 +314,48 @@ pub fn vscode_settings(v: &Value, folder: &Path, into: &mut Collection) {
     }
 }
 
+/// The most bytes of a body file (`< file`) read into a profile.
+const BODY_FILE_LIMIT: u64 = 16 << 20;
+
+/// A `< file` body's text, from inside the folder of the `.http` file that names it.
+fn body_file(folder: &Path, named: &str) -> Result<String, String> {
+    let path = inside(folder, named)?;
+    let bytes = crate::home::read_bounded(&path, BODY_FILE_LIMIT)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{} is not text: send it as a multipart file part (name=@file)",
+            path.display()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_from_a_file_is_read_in_the_folder_and_only_there() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("order.json"),
+            "{\"price\": \"${not_a_var}\"}",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("tmpl.json"), "{\"id\": \"{{order_id}}\"}").unwrap();
+        let text = "POST https://api.test/orders\nContent-Type: application/json\n\n< ./order.json\n\n### templated\nPOST https://api.test/orders\n\n<@ ./tmpl.json\n\n### outside\nPOST https://api.test/x\n\n< ../../etc/passwd\n";
+        let mut c = Collection::default();
+        requests(text, "orders", Some(dir.path()), &mut c);
+        let body = |i: usize| c.profiles[i].body.text.clone().unwrap_or_default();
+        assert_eq!(body(0), "{\"price\": \"$${not_a_var}\"}", "sent as it is");
+        assert_eq!(body(1), "{\"id\": \"${order_id}\"}");
+        assert!(c.profiles[2].body.text.is_none());
+        assert!(
+            c.skipped.iter().any(|s| s.why.contains("is outside")),
+            "{:?}",
+            c.skipped
+        );
+    }
 
     #[test]
     fn requests_headers_bodies_and_names_read_as_both_dialects_write_them() {
@@ -304,6 +363,7 @@ mod tests {
         requests(
             "@host = https://localhost:8443\n\n### Get users\nGET {{host}}/users?page=1\nAccept: application/json\n\n###\n# @name create\nPOST {{host}}/orders HTTP/1.1\nContent-Type: application/json\n\n{\"sku\": \"{{sku}}\"}\n\n> {% client.test(\"ok\", () => {}) %}\n\n### Upload\nPOST {{host}}/up\n\n< ./data.json\n",
             "api",
+            None,
             &mut c,
         );
         let names: Vec<&str> = c.profiles.iter().map(|p| p.name.as_str()).collect();

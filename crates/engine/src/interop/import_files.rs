@@ -72,7 +72,7 @@ pub fn read_as(
         return Ok(());
     }
     if format == Format::HttpFile {
-        http_file::requests(text, "requests", into);
+        http_file::requests(text, "requests", Some(folder), into);
         return Ok(());
     }
     let v = match v {
@@ -227,7 +227,7 @@ fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<
         if c.name.is_empty() {
             c.name = crate::interop::collection::file_safe(&stem);
         }
-        http_file::requests(&text, &stem, c);
+        http_file::requests(&text, &stem, Some(folder), c);
         return Ok(());
     }
     if format == Format::HttpClientEnv && forced.is_none() {
