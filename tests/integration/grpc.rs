@@ -439,6 +439,36 @@ fn a_wrong_ca_a_web_server_and_a_proxy_on_the_way_are_explained() {
         v["error"]["message"].as_str().unwrap().contains("404"),
         "{v}"
     );
+    // Python's http.server over ssl speaks HTTP/1.1 only: ALPN does not agree on h2, and it
+    // says so at once instead of waiting for the timeout.
+    let script = "import http.server, ssl, sys\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\nctx.load_cert_chain('srv.pem', 'srv.key')\nsrv = http.server.HTTPServer(('127.0.0.1', 0), http.server.SimpleHTTPRequestHandler)\nsrv.socket = ctx.wrap_socket(srv.socket, server_side=True)\nsrv.serve_forever()\n";
+    std::fs::write(dir.path().join("https11.py"), script).unwrap();
+    let (_http11, port11) = start("python3 http.server with ssl", Port::FromOs, |_| {
+        let mut c = Command::new("python3");
+        c.arg("https11.py").current_dir(dir.path());
+        c
+    });
+    let out = run(
+        &env,
+        &[
+            "grpc",
+            "list",
+            &format!("grpcs://localhost:{port11}"),
+            "--trust",
+            "demo-ca",
+            "--timeout",
+            "30",
+        ],
+        None,
+    );
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.contains(
+            "did not agree to HTTP/2 (ALPN h2), which gRPC needs, and answered HTTP/1.0 501"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Unsupported method ('POST')"), "{stderr}");
     // Through tinyproxy: the CONNECT tunnel carries the call end to end.
     let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     let proxy = crate::proxy::Tinyproxy::start(dir.path(), port, None);

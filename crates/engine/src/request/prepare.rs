@@ -277,8 +277,13 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         ));
     }
     let mut options = profile.options.clone();
-    if grpc.is_some() {
-        options.http_version = crate::net::route::HttpVersion::Http2;
+    if let Some(g) = &grpc {
+        // h2c needs prior knowledge; over TLS, ALPN offers h2 (gRPC's) and http/1.1, so a
+        // server that speaks only HTTP/1.1 answers and is told apart instead of hanging.
+        options.http_version = match g.plaintext {
+            true => crate::net::route::HttpVersion::Http2,
+            false => crate::net::route::HttpVersion::Auto,
+        };
         // A call whose status the profile expects is judged by that expectation alone.
         if profile.expect.grpc_status.is_some() {
             options.errors_on_status = false;

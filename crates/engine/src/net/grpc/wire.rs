@@ -31,8 +31,10 @@ const CALL_HEADERS: [&str; 7] = [
     "host",
 ];
 
-/// The most bytes of a non-gRPC answer's body read to show what it was.
+/// The most bytes of a non-gRPC answer's body read to show what it was, and the most
+/// characters of it shown.
 const NOT_GRPC_BODY: usize = 2048;
+const SHOWN_CHARS: usize = 300;
 
 /// What came back from one call.
 #[derive(Debug)]
@@ -114,8 +116,13 @@ pub async fn rpc(
     if status != 200 || !content_type.starts_with("application/grpc") {
         let version = format!("{:?}", resp.version());
         let start = resp.bytes().await.unwrap_or_default();
-        let shown = String::from_utf8_lossy(&start[..start.len().min(NOT_GRPC_BODY)]).into_owned();
-        return Err(not_grpc(status, &content_type, &version, shown.trim()));
+        // What it said, on one line: the start of its body with its white space folded.
+        let said = String::from_utf8_lossy(start.get(..NOT_GRPC_BODY).unwrap_or(&start))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let shown: String = said.chars().take(SHOWN_CHARS).collect();
+        return Err(not_grpc(status, &content_type, &version, &shown));
     }
     let mut answer = RpcAnswer {
         status,
@@ -260,9 +267,18 @@ fn not_grpc(status: u16, content_type: &str, version: &str, body: &str) -> Failu
         "" => "no content type".to_string(),
         c => c.to_string(),
     };
-    Failure::plain(Diagnosis::new(
-        DiagnosisKind::GrpcNotGrpc,
-        format!("the server answered {version} {status} with {ct}, not gRPC{body}"),
-        "check the port (this one serves HTTP, not gRPC), or a proxy or load balancer in between that does not pass gRPC (HTTP/2 with trailers)",
-    ))
+    // gRPC is HTTP/2 only: an HTTP/1 answer means ALPN did not agree on h2.
+    let (what, hint) = match version {
+        "HTTP/2.0" => (
+            format!("the server answered {version} {status} with {ct}, not gRPC{body}"),
+            "check the port (this one serves HTTP, not gRPC), or a proxy or load balancer in between that does not pass gRPC (HTTP/2 with trailers)",
+        ),
+        v => (
+            format!(
+                "the server did not agree to HTTP/2 (ALPN h2), which gRPC needs, and answered {v} {status} with {ct}{body}"
+            ),
+            "check the port (this one speaks HTTP/1.1, so it is not a gRPC server), or a TLS terminator in front that speaks only HTTP/1.1",
+        ),
+    };
+    Failure::plain(Diagnosis::new(DiagnosisKind::GrpcNotGrpc, what, hint))
 }
