@@ -246,6 +246,26 @@ fn grpcio_is_listed_described_and_called_with_a_pkcs12_key_in_every_kind() {
         "{:?}",
         text(&out)
     );
+    // A rich status: grpcio-status's details, read out.
+    let out = call(
+        with(&[
+            "send",
+            &method("GetFeature"),
+            "--data",
+            r#"{"latitude": 999999999}"#,
+            "--json",
+        ]),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grpc"]["code_name"], "INVALID_ARGUMENT", "{v}");
+    let details = &v["grpc"]["details"];
+    assert_eq!(
+        details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest",
+        "{v}"
+    );
+    assert_eq!(details[0]["fieldViolations"][0]["field"], "latitude", "{v}");
+    assert_eq!(details[1]["reason"], "OUT_OF_GLOBE", "{v}");
     // A method the schema does not have, and a message that is not its type.
     let out = call(with(&["send", &method("GetFeatur")]), None);
     assert!(
