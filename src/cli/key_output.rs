@@ -41,7 +41,14 @@ pub fn key_warnings(info: &KeyInfo) -> Vec<String> {
 }
 
 pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
-    let list = ks.list();
+    // The soonest to expire first; keys that cannot be read after them, by name.
+    let mut list = ks.list();
+    list.sort_by_key(|(name, info)| {
+        (
+            info.as_ref().map_or(i64::MAX, |i| i.leaf.days_left()),
+            name.clone(),
+        )
+    });
     let mut soon = Vec::new();
     let mut rows = Vec::new();
     for (name, info) in &list {
@@ -50,7 +57,7 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
                 if expiring.is_some_and(|d| info.leaf.days_left() < d) {
                     soon.push(name.clone());
                 }
-                rows.push(json!({"name": name, "subject": info.leaf.subject, "subject_cn": info.leaf.subject_cn, "issuer_cn": info.leaf.issuer_cn, "key_type": info.key_type, "not_after": info.leaf.not_after, "days_left": info.leaf.days_left(), "expiry": info.leaf.expiry_words(), "sha256": info.leaf.sha256}));
+                rows.push(json!({"name": name, "subject": info.leaf.subject, "subject_cn": info.leaf.subject_cn, "issuer_cn": info.leaf.issuer_cn, "key_type": info.key_type, "not_after": info.leaf.not_after, "days_left": info.leaf.days_left(), "expiry": info.leaf.expiry_words(), "sha256": info.leaf.sha256, "linked": info.linked}));
             }
             Err(e) => rows.push(json!({"name": name, "error": e.to_string()})),
         }
@@ -63,13 +70,21 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
         for (name, info) in &list {
             match info {
                 Ok(i) => outln!(
-                    "{name:<20} {:<28} {:<24} {:<10} {}",
+                    "{name:<20} {:<28} {:<24} {:<10} {}{}",
                     i.leaf.subject_cn,
                     i.leaf.issuer_cn,
                     i.key_type,
-                    i.leaf.expiry_words()
+                    i.leaf.expiry_words(),
+                    i.linked
+                        .as_deref()
+                        .map(|p| format!("  linked to {p}"))
+                        .unwrap_or_default()
                 ),
-                Err(e) => outln!("{name:<20} BROKEN: {e}"),
+                Err(e) => match ks.link(name).ok().flatten() {
+                    // A linked key whose files are gone or no longer match.
+                    Some(link) => outln!("{name:<20} BROKEN (linked to {}): {e}", link.shown()),
+                    None => outln!("{name:<20} BROKEN: {e}"),
+                },
             }
         }
     }
@@ -116,6 +131,9 @@ pub fn key_show(info: &KeyInfo, as_json: bool) {
         return;
     }
     outln!("key {}", info.name);
+    if let Some(path) = &info.linked {
+        outln!("linked to {path}: read again on every use (a renewed file is used at once)");
+    }
     for (i, c) in info.chain.iter().enumerate() {
         outln!(
             "[{i}] {}",

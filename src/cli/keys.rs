@@ -44,6 +44,24 @@ pub enum KeysCmd {
         /// The key's name
         name: String,
     },
+    /// Set the command that renews key NAME's files (run with sh -c; kept in the keystore, never taken from a profile): `keys renew-command NAME 'step ca renew --force cert.pem key.pem' --before 33%`
+    RenewCommand {
+        /// The key's name
+        name: String,
+        /// The command (omit it to show the one set)
+        command: Option<String>,
+        /// Also run it before a send once the certificate is this close to its end: a duration (30m, 1h, 2d) or a share of its lifetime (33%)
+        #[arg(long, value_name = "WHEN")]
+        before: Option<String>,
+        /// Remove the command
+        #[arg(long, conflicts_with_all = ["command", "before"])]
+        clear: bool,
+    },
+    /// Run key NAME's renew command now and read the key again
+    Renew {
+        /// The key's name
+        name: String,
+    },
     /// Use key NAME for hosts matching PATTERN (host, host:port, *.domain) when nothing else names a key
     Bind {
         /// The key's name
@@ -108,6 +126,9 @@ pub struct ImportArgs {
     /// The token's PKCS#11 module (default: CERTBENCH_PKCS11_MODULE, else p11-kit's proxy)
     #[arg(long, value_name = "PATH", requires = "pkcs11")]
     pub module: Option<PathBuf>,
+    /// Record where the files are instead of copying them: each send reads them again, so a certificate renewed on disk is used at once (the key must open without a password)
+    #[arg(long, conflicts_with = "pkcs11")]
+    pub link: bool,
     #[command(flatten)]
     pub password: PasswordArgs,
     #[command(flatten)]
@@ -257,6 +278,13 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             }
             Err(e) => fail(e),
         },
+        KeysCmd::RenewCommand {
+            name,
+            command,
+            before,
+            clear,
+        } => renew_command(&ks, &name, command, before, clear),
+        KeysCmd::Renew { name } => renew(&ks, &name),
         KeysCmd::Delete { name } => match ks.delete(&name) {
             Ok(()) => {
                 errln!("deleted key {name}");
@@ -298,6 +326,9 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
     if let Some(uri) = &args.pkcs11 {
         return import_token(ks, args, uri);
     }
+    if args.link {
+        return import_linked(ks, args);
+    }
     let result = match (&args.p12, &args.cert, &args.key) {
         (Some(p12), _, _) => {
             let what = p12.display().to_string();
@@ -333,6 +364,148 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
                 errln!("warning: {w}");
             }
             EXIT_OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `keys renew-command NAME [COMMAND] [--before WHEN] [--clear]`.
+fn renew_command(
+    ks: &Keystore,
+    name: &str,
+    command: Option<String>,
+    before: Option<String>,
+    clear: bool,
+) -> i32 {
+    use engine::keys::keystore::Renewal;
+    if clear {
+        return match ks.set_renewal(name, None) {
+            Ok(()) => {
+                errln!("key {name} has no renew command now");
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        };
+    }
+    let current = match ks.renewal(name) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let Some(command) = command.or_else(|| {
+        before
+            .as_ref()
+            .and(current.as_ref().map(|r| r.command.clone()))
+    }) else {
+        match current {
+            Some(r) => {
+                outln!("{}", r.command);
+                if let Some(b) = &r.renew_before {
+                    errln!("run before a send when {b} of the certificate's time is left");
+                }
+            }
+            None => errln!(
+                "key {name} has no renew command: set one with certbench keys renew-command {name} 'COMMAND'"
+            ),
+        }
+        return EXIT_OK;
+    };
+    let renewal = Renewal {
+        command,
+        renew_before: before.or(current.and_then(|r| r.renew_before)),
+    };
+    match ks.set_renewal(name, Some(&renewal)) {
+        Ok(()) => {
+            errln!(
+                "key {name} renews with: {}{}",
+                renewal.command,
+                renewal
+                    .renew_before
+                    .as_deref()
+                    .map(|b| format!(" (and before a send once {b} is left)"))
+                    .unwrap_or_default()
+            );
+            if ks.link(name).ok().flatten().is_none() {
+                errln!(
+                    "warning: key {name} is a copy: a renewed file is not read; import it again with --link to follow its files"
+                );
+            }
+            EXIT_OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `keys renew NAME`: the command runs now, and the key is read again.
+fn renew(ks: &Keystore, name: &str) -> i32 {
+    let renewal = match ks.renewal(name) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return fail(format!(
+                "key {name} has no renew command: set one with certbench keys renew-command {name} 'COMMAND'"
+            ));
+        }
+        Err(e) => return fail(e),
+    };
+    let before = ks.show(name).ok();
+    let run = renewal.run(engine::keys::keystore::RENEW_TIMEOUT);
+    if !run.output.is_empty() {
+        errln!("{}", run.output);
+    }
+    let after = ks.show(name);
+    let said = engine::diagnose::renewal::words(name, &run, after.as_ref().ok());
+    errln!("{}", said.message);
+    if !said.hint.is_empty() {
+        errln!("hint: {}", said.hint);
+    }
+    if let (Some(b), Ok(a)) = (&before, &after)
+        && b.leaf.sha256 != a.leaf.sha256
+    {
+        errln!("certificate {} -> {}", b.leaf.sha256, a.leaf.sha256);
+    }
+    match (run.ok, after) {
+        (true, Ok(_)) => EXIT_OK,
+        (true, Err(e)) => fail(format!(
+            "the command worked, but the key cannot be read now: {e}"
+        )),
+        (false, _) => 1,
+    }
+}
+
+/// `keys import NAME --cert F --key F --link` (or `--p12 F --link`): the files' paths are kept,
+/// never a copy of the key.
+fn import_linked(ks: &Keystore, args: &ImportArgs) -> i32 {
+    use engine::keys::keystore::Link;
+    if args.p12.is_none() && args.cert.is_none() {
+        return fail("--link needs --cert FILE (and --key FILE) or --p12 FILE");
+    }
+    let link = match Link::new(
+        args.cert.as_deref(),
+        args.key.as_deref(),
+        args.p12.as_deref(),
+    ) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    match ks.import_link(&args.name, &link) {
+        Ok(info) => {
+            errln!(
+                "linked key {} to {}: {} (issued by {}), {}, {}; read again on every use",
+                info.name,
+                link.shown(),
+                info.leaf.subject_cn,
+                info.leaf.issuer_cn,
+                info.key_type,
+                info.leaf.expiry_words()
+            );
+            for w in key_output::key_warnings(&info) {
+                errln!("warning: {w}");
+            }
+            EXIT_OK
+        }
+        Err(e @ (KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })) => {
+            fail(format!(
+                "{e}: a linked key is read on every use and no password is ever stored, so it must open without one (step ca renew and certbot write such files); import a copy without --link instead"
+            ))
         }
         Err(e) => fail(e),
     }

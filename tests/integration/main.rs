@@ -14,6 +14,7 @@ mod keyfiles;
 mod keystore;
 mod proxy;
 mod readme;
+mod renewal;
 mod route;
 mod run;
 mod servers;

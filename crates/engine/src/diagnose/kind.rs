@@ -113,6 +113,10 @@ pub enum DiagnosisKind {
     KeylogActive,
     /// A key bound to some hosts was not presented to a host a redirect led to.
     KeyWithheldOnRedirect,
+    /// A key's renew command ran before the send (its certificate was in the renew window).
+    KeyRenewed,
+    /// A key's renew command failed or timed out; the key as it was is used.
+    KeyRenewFailed,
     /// A key named for the request was presented to another host after a redirect.
     KeyFollowedRedirect,
     // Warnings from the answer.

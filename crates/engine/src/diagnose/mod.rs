@@ -10,6 +10,7 @@ mod explain;
 pub mod failure;
 pub mod fix;
 pub mod kind;
+pub mod renewal;
 pub mod tlswords;
 
 pub use crate::keys::keyfault::Credential;

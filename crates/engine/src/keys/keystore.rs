@@ -10,6 +10,8 @@ use serde::Serialize;
 use crate::home;
 use crate::keys::certinfo::CertFacts;
 use crate::keys::keyfile::{self, PrivateKey};
+pub use crate::keys::linked::{LINK_FILE, Link, LinkStamp};
+pub use crate::keys::renewal::{RENEW_FILE, RENEW_TIMEOUT, RenewBefore, RenewRun, Renewal};
 use crate::keys::signer;
 
 pub use crate::keys::keyerror::{Entry, KeyError};
@@ -27,6 +29,9 @@ pub struct KeyInfo {
     pub key_type: String,
     /// The token's label, for a key that never leaves it.
     pub hardware: Option<String>,
+    /// The file a linked key follows (read again on every use), for a key imported with `--link`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked: Option<String>,
 }
 
 /// The file beside `cert.pem` that says a key lives on a PKCS#11 token.
@@ -55,8 +60,70 @@ impl Keystore {
         Ok(self.root.join("keys").join(name))
     }
 
+    /// Records a key that follows its files: where they are, never a copy of the private key.
+    /// The files are read now (the pair must match and open without a password) and on every
+    /// use after.
+    pub fn import_link(&self, name: &str, link: &Link) -> Result<KeyInfo, KeyError> {
+        self.check_new_key(name)?;
+        let (key, chain) = link.read()?;
+        signer::signing_key(&key)?;
+        self.store_entry(name, LINK_FILE, link.to_toml().as_bytes(), &chain)
+    }
+
+    /// Where a linked key's files are; None for a stored or hardware key.
+    pub fn link(&self, name: &str) -> Result<Option<Link>, KeyError> {
+        Link::load(&self.key_dir(name)?)
+    }
+
+    /// A linked key's files as they are now (None for another key): a new stamp means they
+    /// changed, and a client built on the old ones is built again.
+    pub fn key_stamp(&self, name: &str) -> Option<LinkStamp> {
+        self.link(name).ok().flatten().map(|l| l.stamp())
+    }
+
+    /// The key's renew command, if one was set.
+    pub fn renewal(&self, name: &str) -> Result<Option<Renewal>, KeyError> {
+        let dir = self.key_dir(name)?;
+        if !dir.is_dir() {
+            return Err(self.not_found(Entry::Key, name));
+        }
+        Renewal::load(&dir).map_err(|reason| KeyError::Format {
+            what: name.into(),
+            format: "renew command".into(),
+            reason,
+        })
+    }
+
+    /// Sets (or with None, removes) the key's renew command.
+    pub fn set_renewal(&self, name: &str, renewal: Option<&Renewal>) -> Result<(), KeyError> {
+        let dir = self.key_dir(name)?;
+        if !dir.is_dir() {
+            return Err(self.not_found(Entry::Key, name));
+        }
+        let werr = |reason: String| KeyError::Format {
+            what: name.into(),
+            format: "renew command".into(),
+            reason,
+        };
+        match renewal {
+            Some(r) => r.save(&dir).map_err(werr),
+            None => match std::fs::remove_file(dir.join(RENEW_FILE)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(werr(e.to_string())),
+                _ => Ok(()),
+            },
+        }
+    }
+
     /// A key's certificate and private key files, for tools that read files (`export curl`).
     pub fn key_files(&self, name: &str) -> Result<(PathBuf, PathBuf), KeyError> {
+        if let Some(Link {
+            cert: Some(cert),
+            key: Some(key),
+            ..
+        }) = self.link(name)?
+        {
+            return Ok((cert, key));
+        }
         if let Some(t) = self.token_ref(name)? {
             return Err(KeyError::Token(token::TokenError {
                 problem: token::TokenProblem::Other,
@@ -270,7 +337,9 @@ impl Keystore {
                 reason: "stored chain is empty".into(),
             })?;
         let hardware = self.token_ref(name)?.map(|t| t.token);
+        let linked = self.link(name)?.map(|l| l.shown());
         Ok(KeyInfo {
+            linked,
             name: name.into(),
             key_type: match &hardware {
                 Some(token) => format!("hardware (token {token}), {}", leaf.key_type),
@@ -283,6 +352,10 @@ impl Keystore {
     }
 
     pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+        // A linked key's chain is what its files hold now.
+        if let Some(link) = self.link(name)? {
+            return link.read().map(|(_, chain)| chain);
+        }
         let path = self.key_dir(name)?.join("cert.pem");
         let data = read_entry(&path, || self.not_found(Entry::Key, name))?;
         read_certs(&data, &path.display().to_string())
@@ -316,6 +389,13 @@ impl Keystore {
         name: &str,
         pins: &dyn PinSource,
     ) -> Result<Arc<CertifiedKey>, KeyError> {
+        if let Some(link) = self.link(name)? {
+            let (key, chain) = link.read()?;
+            return Ok(Arc::new(CertifiedKey::new(
+                chain,
+                signer::signing_key(&key)?,
+            )));
+        }
         let chain = self.chain(name)?;
         if let Some(reference) = self.token_ref(name)? {
             let leaf = chain

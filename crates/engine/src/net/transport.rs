@@ -34,6 +34,8 @@ pub use super::redirect::MAX_REDIRECTS;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ClientKey {
     credential: Option<String>,
+    /// A linked key's files as they were read: renewed files make a new client.
+    stamp: Option<crate::keys::keystore::LinkStamp>,
     trust: Vec<String>,
     verify: bool,
     route: RouteKey,
@@ -129,8 +131,12 @@ impl Transport {
         req: &PreparedRequest,
         route: RouteKey,
     ) -> Result<Arc<ClientEntry>, Failure> {
+        let credential = req.credential.clone().filter(|_| req.mutual_tls);
         let key = ClientKey {
-            credential: req.credential.clone().filter(|_| req.mutual_tls),
+            stamp: credential
+                .as_deref()
+                .and_then(|name| self.keystore.key_stamp(name)),
+            credential,
             trust: req.trust.clone(),
             verify: req.options.verify_tls,
             route,
@@ -207,7 +213,9 @@ impl Transport {
     /// Sends `req` (following redirects as its options say) within its timeout.
     pub fn credential_info(&self, name: &str) -> Result<CredentialInfo, Failure> {
         let mut cache = self.credentials.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(info) = cache.get(name) {
+        // A linked key's certificate may have been renewed since: read again each time.
+        let linked = self.keystore.key_stamp(name).is_some();
+        if let Some(info) = cache.get(name).filter(|_| !linked) {
             return Ok(info.clone());
         }
         let info = self
@@ -242,6 +250,26 @@ impl Transport {
             .clear();
     }
 
+    /// Runs key `name`'s renew command when its certificate is inside the command's
+    /// `renew_before` window; what happened, in words (None: nothing was due).
+    async fn renew_if_due(&self, name: &str) -> Option<Diagnosis> {
+        let renewal = self.keystore.renewal(name).ok().flatten()?;
+        let before = renewal.before().ok().flatten()?;
+        let leaf = self.keystore.show(name).ok()?.leaf;
+        if !before.due(&leaf, crate::clock::now_unix()) {
+            return None;
+        }
+        let run =
+            tokio::task::spawn_blocking(move || renewal.run(crate::keys::keystore::RENEW_TIMEOUT))
+                .await
+                .ok()?;
+        Some(crate::diagnose::renewal::words(
+            name,
+            &run,
+            self.keystore.show(name).ok().as_ref(),
+        ))
+    }
+
     pub async fn send(&self, req: &PreparedRequest) -> Result<Exchange, Failure> {
         self.send_within(req, &Budget::unlimited()).await
     }
@@ -259,12 +287,18 @@ impl Transport {
         {
             return Err(output_failure(&e));
         }
+        // A key inside its renew window is renewed first (its command, from the keystore).
+        let renewed = match req.credential.as_deref().filter(|_| req.mutual_tls) {
+            Some(name) => self.renew_if_due(name).await,
+            None => None,
+        };
         let cred_info = match &req.credential {
             Some(name) => Some(self.credential_info(name)?),
             None => None,
         };
         let cred = cred_info.as_ref().map(CredentialInfo::view);
-        let preflight = diagnose::preflight(req, cred.as_ref());
+        let mut preflight = diagnose::preflight(req, cred.as_ref());
+        preflight.extend(renewed);
         let route = RouteKey::of(req)?;
         let entry = self.client_on(req, route.clone())?;
         let jar = if req.options.share_cookies {
