@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 
 use super::exit::EXIT_OK;
+use super::key_renewal;
 use super::{fail, key_output, keystore, output, pins, runtime};
 use engine::home;
 use engine::keys::bindings::Bindings;
@@ -283,8 +284,8 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             command,
             before,
             clear,
-        } => renew_command(&ks, &name, command, before, clear),
-        KeysCmd::Renew { name } => renew(&ks, &name),
+        } => key_renewal::renew_command(&ks, &name, command, before, clear),
+        KeysCmd::Renew { name } => key_renewal::renew(&ks, &name),
         KeysCmd::Delete { name } => match ks.delete(&name) {
             Ok(()) => {
                 errln!("deleted key {name}");
@@ -327,7 +328,13 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
         return import_token(ks, args, uri);
     }
     if args.link {
-        return import_linked(ks, args);
+        return key_renewal::import_linked(
+            ks,
+            &args.name,
+            args.cert.as_deref(),
+            args.key.as_deref(),
+            args.p12.as_deref(),
+        );
     }
     let result = match (&args.p12, &args.cert, &args.key) {
         (Some(p12), _, _) => {
@@ -364,148 +371,6 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
                 errln!("warning: {w}");
             }
             EXIT_OK
-        }
-        Err(e) => fail(e),
-    }
-}
-
-/// `keys renew-command NAME [COMMAND] [--before WHEN] [--clear]`.
-fn renew_command(
-    ks: &Keystore,
-    name: &str,
-    command: Option<String>,
-    before: Option<String>,
-    clear: bool,
-) -> i32 {
-    use engine::keys::keystore::Renewal;
-    if clear {
-        return match ks.set_renewal(name, None) {
-            Ok(()) => {
-                errln!("key {name} has no renew command now");
-                EXIT_OK
-            }
-            Err(e) => fail(e),
-        };
-    }
-    let current = match ks.renewal(name) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
-    let Some(command) = command.or_else(|| {
-        before
-            .as_ref()
-            .and(current.as_ref().map(|r| r.command.clone()))
-    }) else {
-        match current {
-            Some(r) => {
-                outln!("{}", r.command);
-                if let Some(b) = &r.renew_before {
-                    errln!("run before a send when {b} of the certificate's time is left");
-                }
-            }
-            None => errln!(
-                "key {name} has no renew command: set one with certbench keys renew-command {name} 'COMMAND'"
-            ),
-        }
-        return EXIT_OK;
-    };
-    let renewal = Renewal {
-        command,
-        renew_before: before.or(current.and_then(|r| r.renew_before)),
-    };
-    match ks.set_renewal(name, Some(&renewal)) {
-        Ok(()) => {
-            errln!(
-                "key {name} renews with: {}{}",
-                renewal.command,
-                renewal
-                    .renew_before
-                    .as_deref()
-                    .map(|b| format!(" (and before a send once {b} is left)"))
-                    .unwrap_or_default()
-            );
-            if ks.link(name).ok().flatten().is_none() {
-                errln!(
-                    "warning: key {name} is a copy: a renewed file is not read; import it again with --link to follow its files"
-                );
-            }
-            EXIT_OK
-        }
-        Err(e) => fail(e),
-    }
-}
-
-/// `keys renew NAME`: the command runs now, and the key is read again.
-fn renew(ks: &Keystore, name: &str) -> i32 {
-    let renewal = match ks.renewal(name) {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            return fail(format!(
-                "key {name} has no renew command: set one with certbench keys renew-command {name} 'COMMAND'"
-            ));
-        }
-        Err(e) => return fail(e),
-    };
-    let before = ks.show(name).ok();
-    let run = renewal.run(engine::keys::keystore::RENEW_TIMEOUT);
-    if !run.output.is_empty() {
-        errln!("{}", run.output);
-    }
-    let after = ks.show(name);
-    let said = engine::diagnose::renewal::words(name, &run, after.as_ref().ok());
-    errln!("{}", said.message);
-    if !said.hint.is_empty() {
-        errln!("hint: {}", said.hint);
-    }
-    if let (Some(b), Ok(a)) = (&before, &after)
-        && b.leaf.sha256 != a.leaf.sha256
-    {
-        errln!("certificate {} -> {}", b.leaf.sha256, a.leaf.sha256);
-    }
-    match (run.ok, after) {
-        (true, Ok(_)) => EXIT_OK,
-        (true, Err(e)) => fail(format!(
-            "the command worked, but the key cannot be read now: {e}"
-        )),
-        (false, _) => 1,
-    }
-}
-
-/// `keys import NAME --cert F --key F --link` (or `--p12 F --link`): the files' paths are kept,
-/// never a copy of the key.
-fn import_linked(ks: &Keystore, args: &ImportArgs) -> i32 {
-    use engine::keys::keystore::Link;
-    if args.p12.is_none() && args.cert.is_none() {
-        return fail("--link needs --cert FILE (and --key FILE) or --p12 FILE");
-    }
-    let link = match Link::new(
-        args.cert.as_deref(),
-        args.key.as_deref(),
-        args.p12.as_deref(),
-    ) {
-        Ok(l) => l,
-        Err(e) => return fail(e),
-    };
-    match ks.import_link(&args.name, &link) {
-        Ok(info) => {
-            errln!(
-                "linked key {} to {}: {} (issued by {}), {}, {}; read again on every use",
-                info.name,
-                link.shown(),
-                info.leaf.subject_cn,
-                info.leaf.issuer_cn,
-                info.key_type,
-                info.leaf.expiry_words()
-            );
-            for w in key_output::key_warnings(&info) {
-                errln!("warning: {w}");
-            }
-            EXIT_OK
-        }
-        Err(e @ (KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })) => {
-            fail(format!(
-                "{e}: a linked key is read on every use and no password is ever stored, so it must open without one (step ca renew and certbot write such files); import a copy without --link instead"
-            ))
         }
         Err(e) => fail(e),
     }

@@ -269,7 +269,14 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         o.pin = Some(pin.clone());
     }
     body_overrides(&mut p, args)?;
-    super::grpc::apply_flags(&mut p, args)?;
+    let flags = super::grpc_flags::GrpcFlags {
+        proto: &args.proto,
+        import_path: &args.import_path,
+        protoset: args.protoset.as_deref(),
+        data_given: args.data.is_some() || args.data_file.is_some(),
+        no_call: args.grpc_list || args.grpc_describe.is_some(),
+    };
+    super::grpc_flags::apply_flags(&mut p, &flags)?;
     Ok(p)
 }
 

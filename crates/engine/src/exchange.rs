@@ -50,7 +50,7 @@ pub struct Exchange {
     pub stream: Option<crate::body::events::StreamSummary>,
     /// A gRPC call: its status, trailers and message counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<crate::net::grpc::GrpcOutcome>,
+    pub grpc: Option<crate::exchange_grpc::GrpcOutcome>,
 }
 
 impl Exchange {

@@ -27,6 +27,7 @@ pub mod clock;
 pub mod destination;
 pub mod diagnose;
 pub mod exchange;
+pub mod exchange_grpc;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod headers;

@@ -43,3 +43,15 @@ pub fn areas(area: Rect, banner: bool) -> Areas {
 pub fn list_start(selected: usize, rows: usize) -> usize {
     (selected + 1).saturating_sub(rows)
 }
+
+/// A `w` by `h` box in the middle of `area` (cut to fit): where a popup goes.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

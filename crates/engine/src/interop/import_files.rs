@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::interop::collection::{COLLECTION_FILE_LIMIT, Collection, Format};
+use crate::interop::yaml::yaml;
 use crate::interop::{bruno, har, http_file, insomnia, openapi, opencollection, postman};
 
 /// What `text` is, and its JSON when it is JSON.
@@ -108,28 +109,6 @@ pub fn read_as(
         }
     }
     Ok(())
-}
-
-/// The deepest flow nesting (`[`, `{`) a YAML document may have.
-const MAX_FLOW_DEPTH: usize = 256;
-
-/// `text` as YAML, when it is a YAML mapping (a plain string or number is not a document here).
-pub(crate) fn yaml(text: &str) -> Option<Value> {
-    // Flow brackets nested past any real document are refused before parsing: the YAML parser
-    // takes seconds on 100,000 of them.
-    let mut depth = 0usize;
-    for b in text.bytes() {
-        match b {
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > MAX_FLOW_DEPTH {
-            return None;
-        }
-    }
-    let v: Value = yaml_serde::from_str(text).ok()?;
-    v.is_object().then_some(v)
 }
 
 /// What a YAML file would be, from its first keys (OpenAPI, Insomnia v5, Bruno's YAML).

@@ -20,3 +20,4 @@ pub mod opencollection;
 pub mod postman;
 pub mod postman_env;
 pub mod shell_words;
+pub mod yaml;

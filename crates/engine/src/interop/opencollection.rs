@@ -10,7 +10,7 @@ use crate::interop::collection::{
     Auth, CertSetting, Collection, MAX_COLLECTION_DEPTH, NO_ASSERTIONS, NO_SCRIPTS, file_safe,
     folder_entries, inside, variables,
 };
-use crate::interop::import_files::yaml;
+use crate::interop::yaml::yaml;
 use crate::request::environment::Environment;
 use crate::request::profile::{Body, BodyType, HeaderValues, Part, Profile};
 

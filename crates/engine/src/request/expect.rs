@@ -2,7 +2,7 @@
 //! failure said in words. A failed expectation is exit code 5 on the command line.
 
 use crate::exchange::Exchange;
-use crate::net::grpc::status::GrpcCode;
+use crate::exchange_grpc::GrpcCode;
 use crate::request::expect_stream::StreamRule;
 pub use crate::request::json_check::JsonCheck;
 use crate::request::json_check::json_check;

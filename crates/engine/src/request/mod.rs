@@ -11,6 +11,8 @@ pub mod grpc;
 pub mod json_check;
 pub mod options;
 pub mod prepare;
+pub mod prepare_body;
+pub mod prepare_error;
 pub mod profile;
 pub mod profile_check;
 pub mod profile_dir;

@@ -1,7 +1,5 @@
 //! Profile -> PreparedRequest: variables expanded, query rule applied, body encoded, everything checked.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 use url::Url;
 
@@ -11,11 +9,14 @@ use crate::request::websocket::{PrepareWsError, PreparedWebSocket, is_websocket}
 use crate::keys::bindings::Bindings;
 use crate::net::route::{self, Overrides, ProxyChoice};
 use crate::request::environment::Environment;
-use crate::request::profile::{
-    BodyType, Options, Profile, ProfileError, check_header_name, check_method,
+use crate::request::prepare_body::prepare_body;
+pub use crate::request::prepare_body::{
+    PART_FILE_LIMIT, PreparedBody, PreparedPart, check_content_type,
 };
+pub use crate::request::prepare_error::PrepareError;
+use crate::request::profile::{Options, Profile, check_header_name, check_method};
 pub use crate::request::query::apply_query;
-use crate::request::vars::{VarError, Vars};
+use crate::request::vars::Vars;
 
 pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
@@ -59,56 +60,6 @@ pub struct PreparedRequest {
     /// is then the call's `https://` or `http://` one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grpc: Option<PreparedGrpc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum PreparedBody {
-    None,
-    Bytes {
-        content_type: Option<String>,
-        data: String,
-    },
-    Multipart {
-        parts: Vec<PreparedPart>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum PreparedPart {
-    Text {
-        name: String,
-        text: String,
-    },
-    File {
-        name: String,
-        path: PathBuf,
-        filename: String,
-        content_type: Option<String>,
-        size: u64,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PrepareError {
-    #[error(transparent)]
-    Profile(#[from] ProfileError),
-    #[error("{field}: {source}")]
-    Var { field: String, source: VarError },
-    #[error("invalid URL {url:?}: {reason}")]
-    Url { url: String, reason: String },
-    #[error("{0}")]
-    Invalid(String),
-    /// A proxy, address override or pin that cannot be used.
-    #[error(transparent)]
-    Route(#[from] route::RouteError),
-    #[error("multipart part {name:?}: file {path} {reason}: fix the path before sending")]
-    MissingFile {
-        name: String,
-        path: String,
-        reason: String,
-    },
 }
 
 impl PreparedRequest {
@@ -383,121 +334,6 @@ fn prepare_grpc(
     Ok((g, http_url))
 }
 
-fn prepare_body(
-    profile: &Profile,
-    ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
-) -> Result<PreparedBody, PrepareError> {
-    let body = &profile.body;
-    Ok(match body.kind {
-        BodyType::None => PreparedBody::None,
-        BodyType::Raw => {
-            let content_type = body.content_type.clone().filter(|c| !c.is_empty());
-            if let Some(ct) = &content_type {
-                check_content_type(ct).map_err(PrepareError::Invalid)?;
-            }
-            PreparedBody::Bytes {
-                content_type,
-                data: ex("body", body.text.as_deref().unwrap_or(""))?,
-            }
-        }
-        BodyType::Form => {
-            let mut pairs = Vec::new();
-            for (k, v) in &body.fields {
-                pairs.push((ex("form field", k)?, ex("form field", v)?));
-            }
-            let data = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs)
-                .finish();
-            PreparedBody::Bytes {
-                content_type: Some("application/x-www-form-urlencoded".into()),
-                data,
-            }
-        }
-        BodyType::Multipart => {
-            let mut parts = Vec::new();
-            for part in &body.parts {
-                parts.push(prepare_part(part, ex)?);
-            }
-            PreparedBody::Multipart { parts }
-        }
-    })
-}
-
-fn prepare_part(
-    part: &crate::request::profile::Part,
-    ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
-) -> Result<PreparedPart, PrepareError> {
-    let name = ex("multipart part name", &part.name)?;
-    if let Some(text) = &part.text {
-        return Ok(PreparedPart::Text {
-            name,
-            text: ex("multipart part", text)?,
-        });
-    }
-    let raw = part.file.as_deref().unwrap_or_default();
-    let path = PathBuf::from(ex("multipart file", raw)?);
-    let meta = std::fs::metadata(&path).map_err(|e| PrepareError::MissingFile {
-        name: name.clone(),
-        path: path.display().to_string(),
-        reason: match e.kind() {
-            std::io::ErrorKind::NotFound => "does not exist".into(),
-            _ => format!("cannot be read ({e})"),
-        },
-    })?;
-    if !meta.is_file() {
-        return Err(PrepareError::MissingFile {
-            name,
-            path: path.display().to_string(),
-            reason: "is not a regular file (a folder, device or FIFO)".into(),
-        });
-    }
-    if meta.len() > PART_FILE_LIMIT {
-        return Err(PrepareError::MissingFile {
-            name,
-            path: path.display().to_string(),
-            reason: format!(
-                "is {}, over the {} a part may carry",
-                crate::size::human(meta.len()),
-                crate::size::ByteSize(PART_FILE_LIMIT)
-            ),
-        });
-    }
-    if let Some(ct) = &part.content_type {
-        check_content_type(ct)
-            .map_err(|e| PrepareError::Invalid(format!("multipart part {name:?}: {e}")))?;
-    }
-    let filename = part.filename.clone().unwrap_or_else(|| {
-        path.file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "file".into())
-    });
-    Ok(PreparedPart::File {
-        name,
-        path,
-        filename,
-        content_type: part.content_type.clone(),
-        size: meta.len(),
-    })
-}
-
-/// Bodies and multipart files read from disk stop here (`--data-file`, `--part name=@file`).
-pub const PART_FILE_LIMIT: u64 = 64 << 20;
-
-/// A content type must be a media type (`type/subtype; params`) on one line.
-pub fn check_content_type(ct: &str) -> Result<(), String> {
-    if ct.contains(['\r', '\n']) {
-        return Err(format!(
-            "content type {ct:?} contains a line break: a header value is one line"
-        ));
-    }
-    reqwest::multipart::Part::text("")
-        .mime_str(ct)
-        .map(|_| ())
-        .map_err(|_| {
-            format!("content type {ct:?} is not a media type: write e.g. application/json")
-        })
-}
-
 /// http, https, ws, wss, grpcs or grpc; no scheme means https.
 pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
     let text = text.trim();
@@ -538,6 +374,7 @@ pub fn parse_url(text: &str) -> Result<Url, PrepareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::profile::BodyType;
 
     fn q(url: &str, extra: &[(&str, &str)], arrays: bool) -> String {
         let mut u = Url::parse(url).unwrap();

@@ -1,6 +1,7 @@
 //! The comparison popup: status, certificates, headers and body side by side.
 
 use super::*;
+use crate::layout::centered;
 
 /// The comparison: what differs at the top, then the body diff (side by side when wide).
 pub(super) fn draw_compare(f: &mut Frame, t: &Theme, v: &CompareView, area: Rect) {

@@ -1,8 +1,8 @@
 //! The gRPC method picker: the filter typed so far, and the methods that hold it, each with its
 //! input and output types (`stream` where it streams).
 
-use super::popup::centered;
 use super::*;
+use crate::layout::centered;
 use crate::state::MethodPicker;
 
 pub(super) fn draw_picker(f: &mut Frame, t: &Theme, picker: &MethodPicker, area: Rect) {

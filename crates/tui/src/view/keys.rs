@@ -1,6 +1,7 @@
 //! The key picker popup: stored keys, their facts, and a check's outcome.
 
 use super::*;
+use crate::layout::centered;
 
 pub(super) fn draw_keys(
     f: &mut Frame,

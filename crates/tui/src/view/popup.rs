@@ -1,18 +1,8 @@
 //! Popups: the dispatcher, confirmations, raw error, help and the import wizard.
 
 use super::*;
+use crate::layout::centered;
 use crate::state::Leave;
-
-pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
 
 pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, area: Rect) {
     match popup {

@@ -4,18 +4,7 @@
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor};
 use serde_json::{Value, json};
 
-/// One method of a listing, for a picker: its name, types and a request to start from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MethodInfo {
-    /// `package.Service/Method`.
-    pub method: String,
-    pub input: String,
-    pub output: String,
-    pub client_streaming: bool,
-    pub server_streaming: bool,
-    /// The input message's JSON, every field at its default.
-    pub template: String,
-}
+pub use crate::exchange_grpc::MethodInfo;
 
 /// The methods of the services `offered` (else every service of the schema), the reflection
 /// service left out.

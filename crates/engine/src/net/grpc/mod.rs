@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub mod describe;
@@ -36,33 +35,7 @@ use wire::RpcAnswer;
 /// The most response messages kept whole for the body (the rest are counted).
 pub const KEPT_MESSAGES: usize = 10_000;
 
-/// What a gRPC call ended with, beside the HTTP exchange.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GrpcOutcome {
-    /// `package.Service/Method`, or empty for a listing.
-    pub method: String,
-    /// The status code (0 is OK), its name and the server's message.
-    pub code: u32,
-    pub code_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
-    /// `grpc-status-details-bin`, read out.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<Value>,
-    /// The trailers (metadata the server sent after the messages).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trailers: Vec<(String, String)>,
-    pub messages_sent: usize,
-    pub messages_received: u64,
-    /// Whether the method streams its requests, its responses.
-    #[serde(default)]
-    pub client_streaming: bool,
-    #[serde(default)]
-    pub server_streaming: bool,
-    /// A listing: every method the server offers, with a request to start from.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub methods: Vec<describe::MethodInfo>,
-}
+pub use crate::exchange_grpc::GrpcOutcome;
 
 /// Makes the call `req` names (or lists what the server offers, or describes a symbol); the
 /// exchange's body is the response message (a JSON array of them for a streaming method).
