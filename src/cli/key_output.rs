@@ -40,6 +40,21 @@ pub fn key_warnings(info: &KeyInfo) -> Vec<String> {
     out
 }
 
+/// The line said after an import: `what` (`imported key NAME`), the key's facts and `then`,
+/// and its warnings.
+pub fn imported(what: &str, info: &KeyInfo, then: &str) {
+    errln!(
+        "{what}: {} (issued by {}), {}, {}{then}",
+        info.leaf.subject_cn,
+        info.leaf.issuer_cn,
+        info.key_type,
+        info.leaf.expiry_words()
+    );
+    for w in key_warnings(info) {
+        errln!("warning: {w}");
+    }
+}
+
 pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
     // The soonest to expire first; keys that cannot be read after them, by name.
     let mut list = ks.list();

@@ -128,18 +128,8 @@ pub(super) fn import_linked(
     };
     match ks.import_link(name, &link) {
         Ok(info) => {
-            errln!(
-                "linked key {} to {}: {} (issued by {}), {}, {}; read again on every use",
-                info.name,
-                link.shown(),
-                info.leaf.subject_cn,
-                info.leaf.issuer_cn,
-                info.key_type,
-                info.leaf.expiry_words()
-            );
-            for w in key_output::key_warnings(&info) {
-                errln!("warning: {w}");
-            }
+            let what = format!("linked key {} to {}", info.name, link.shown());
+            key_output::imported(&what, &info, "; read again on every use");
             EXIT_OK
         }
         Err(e @ (KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })) => {

@@ -359,17 +359,7 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
     };
     match result {
         Ok(info) => {
-            errln!(
-                "imported key {}: {} (issued by {}), {}, {}",
-                info.name,
-                info.leaf.subject_cn,
-                info.leaf.issuer_cn,
-                info.key_type,
-                info.leaf.expiry_words()
-            );
-            for w in key_output::key_warnings(&info) {
-                errln!("warning: {w}");
-            }
+            key_output::imported(&format!("imported key {}", info.name), &info, "");
             EXIT_OK
         }
         Err(e) => fail(e),
