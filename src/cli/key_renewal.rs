@@ -1,5 +1,5 @@
 //! Keys that change: `keys import --link` (a key that follows its files), `keys
-//! renew-command` and `keys renew`.
+//! renew-command` and `keys renew`, and whether a CRL revokes a key (`keys show --crl`).
 
 use std::path::Path;
 
@@ -138,5 +138,39 @@ pub(super) fn import_linked(
             ))
         }
         Err(e) => fail(e),
+    }
+}
+
+/// `keys show NAME --crl FILE...`: whether the CRLs revoke one of the key's certificates; exit 1
+/// when one does (0 when none does, or no CRL was given).
+pub(super) fn revocation(ks: &Keystore, name: &str, crls: &[std::path::PathBuf]) -> i32 {
+    if crls.is_empty() {
+        return EXIT_OK;
+    }
+    if let Err(e) = engine::net::revocation::read_crls(crls) {
+        return fail(e);
+    }
+    let chain = match ks.chain(name) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    match chain
+        .iter()
+        .find_map(|c| engine::net::revocation::revoked_in(crls, c.as_ref()))
+    {
+        Some(r) => {
+            errln!(
+                "REVOKED: {} was revoked on {}{}, as {} says: servers that read this CRL refuse key {name}",
+                r.subject,
+                r.date,
+                r.reason.map(|why| format!(" ({why})")).unwrap_or_default(),
+                r.crl
+            );
+            1
+        }
+        None => {
+            errln!("not revoked by the CRLs given (they list none of key {name}'s certificates)");
+            EXIT_OK
+        }
     }
 }

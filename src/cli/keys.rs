@@ -34,6 +34,9 @@ pub enum KeysCmd {
         /// Print as JSON
         #[arg(long)]
         json: bool,
+        /// Also say whether this certificate revocation list (PEM or DER) revokes the key's certificates (repeatable)
+        #[arg(long, value_name = "FILE")]
+        crl: Vec<PathBuf>,
     },
     /// Print the public certificate chain as PEM
     Export {
@@ -265,10 +268,10 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             Err(e) => fail(e),
         },
         KeysCmd::List { json, expiring } => key_output::key_list(&ks, json, expiring),
-        KeysCmd::Show { name, json } => match ks.show(&name) {
+        KeysCmd::Show { name, json, crl } => match ks.show(&name) {
             Ok(info) => {
                 key_output::key_show(&info, json);
-                EXIT_OK
+                key_renewal::revocation(&ks, &name, &crl)
             }
             Err(e) => fail(e),
         },

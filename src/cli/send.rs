@@ -161,6 +161,9 @@ pub struct SendArgs {
     /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over http://)
     #[arg(long)]
     pub http2: bool,
+    /// Check the server's certificates against this certificate revocation list, PEM or DER (repeatable); a revoked one fails the send, saying when and why
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// Fail unless the server's public key has this hash: sha256//BASE64[;sha256//...] (curl's --pinnedpubkey)
     #[arg(long, value_name = "sha256//BASE64")]
     pub pin: Option<String>,
@@ -268,6 +271,8 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     if let Some(pin) = &args.pin {
         o.pin = Some(pin.clone());
     }
+    o.crl
+        .extend(args.crl.iter().map(|p| p.display().to_string()));
     body_overrides(&mut p, args)?;
     let flags = super::grpc_flags::GrpcFlags {
         proto: &args.proto,

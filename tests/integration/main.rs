@@ -15,6 +15,7 @@ mod keystore;
 mod proxy;
 mod readme;
 mod renewal;
+mod revocation;
 mod route;
 mod run;
 mod servers;

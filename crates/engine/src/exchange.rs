@@ -149,6 +149,9 @@ pub struct TlsFacts {
     /// The proxy the connection was tunnelled through (credentials hidden).
     #[serde(default)]
     pub proxy: Option<String>,
+    /// A certificate of the server's chain that a CRL given lists: when and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<crate::net::revocation::Revoked>,
 }
 
 impl TlsFacts {

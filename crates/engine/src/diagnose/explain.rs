@@ -438,11 +438,27 @@ pub(super) fn explain_server_cert(
                 "use one of those names in the URL, or ask for a certificate that names this host",
             )
         }
-        CertificateError::Revoked => Diagnosis::new(
-            DiagnosisKind::ServerCertRevoked,
-            format!("the server's certificate for {host} has been revoked"),
-            "do not use this server until it has a new certificate",
-        ),
+        CertificateError::Revoked => {
+            // When and why, from the CRL that lists it.
+            let said = match tls.and_then(|t| t.revoked.as_ref()) {
+                Some(r) => format!(
+                    ": {} was revoked on {}{}, as {} says",
+                    r.subject,
+                    r.date,
+                    r.reason
+                        .as_deref()
+                        .map(|why| format!(" ({why})"))
+                        .unwrap_or_default(),
+                    r.crl
+                ),
+                None => String::new(),
+            };
+            Diagnosis::new(
+                DiagnosisKind::ServerCertRevoked,
+                format!("the server's certificate for {host} has been revoked{said}"),
+                "do not use this server until it has a new certificate",
+            )
+        }
         other => Diagnosis::new(
             DiagnosisKind::ServerCertInvalid,
             format!(

@@ -28,6 +28,8 @@ pub(super) struct RouteKey {
     pub(super) http: HttpVersion,
     pub(super) pins: Vec<[u8; 32]>,
     pub(super) keylog: Option<std::path::PathBuf>,
+    /// The CRL files the server's chain is checked against.
+    pub(super) crls: Vec<std::path::PathBuf>,
 }
 
 impl RouteKey {
@@ -76,6 +78,12 @@ impl RouteKey {
                 .transpose()
                 .map_err(invalid)?
                 .unwrap_or_default(),
+            crls: req
+                .options
+                .crl
+                .iter()
+                .map(std::path::PathBuf::from)
+                .collect(),
             keylog: req.keylog.clone().or_else(|| {
                 std::env::var_os("SSLKEYLOGFILE")
                     .filter(|v| !v.is_empty())

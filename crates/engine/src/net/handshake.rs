@@ -33,14 +33,25 @@ pub fn client_config(
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(system_roots().iter().cloned());
     roots.add_parsable_certificates(pinned.iter().cloned());
+    let crls = crate::net::revocation::read_crls(&tls.crls).map_err(|e| {
+        Failure::plain(Diagnosis::new(
+            DiagnosisKind::InvalidRequest,
+            e,
+            "give a CRL file (PEM or DER) with --crl, or remove it from the profile's crl",
+        ))
+    })?;
     let webpki = if roots.is_empty() {
         None
     } else {
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), prov.clone())
-            .build()
-            .ok()
+        let mut builder =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), prov.clone());
+        if !crls.is_empty() {
+            builder = builder.with_crls(crls).allow_unknown_revocation_status();
+        }
+        builder.build().ok()
     };
     let verifier = Arc::new(RecordingVerifier {
+        crl_files: tls.crls.clone(),
         webpki,
         pinned: pinned.to_vec(),
         verify,
@@ -94,4 +105,7 @@ pub struct TlsSettings {
     /// Append the TLS secrets here, NSS key-log lines, for Wireshark.
     pub keylog: Option<std::path::PathBuf>,
     pub http: HttpVersion,
+    /// CRL files the server's chain is checked against (a certificate they do not cover is not
+    /// refused for that).
+    pub crls: Vec<std::path::PathBuf>,
 }

@@ -13,6 +13,7 @@ pub mod provider;
 mod reconnect;
 pub mod recording;
 mod redirect;
+pub mod revocation;
 pub mod route;
 mod route_error;
 pub mod transport;

@@ -388,6 +388,8 @@ impl ResolvesClientCert for RecordingResolver {
 /// Verifies the server (webpki, or an exactly pinned self-signed certificate) and records its chain.
 #[derive(Debug)]
 pub(super) struct RecordingVerifier {
+    /// The CRL files given, to say when and why a revoked certificate was revoked.
+    pub(super) crl_files: Vec<std::path::PathBuf>,
     pub(super) webpki: Option<Arc<WebPkiServerVerifier>>,
     pub(super) pinned: Vec<CertificateDer<'static>>,
     pub(super) verify: bool,
@@ -421,6 +423,15 @@ impl ServerCertVerifier for RecordingVerifier {
         let outcome = self
             .decide(end_entity, intermediates, server_name, ocsp, now)
             .and_then(|rule| check_pins(&self.pins, end_entity).map(|_| rule));
+        // Revoked: which certificate of the chain, when and why, from the CRLs given.
+        let revoked = match &outcome {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Revoked)) => {
+                std::iter::once(end_entity)
+                    .chain(intermediates)
+                    .find_map(|c| crate::net::revocation::revoked_in(&self.crl_files, c))
+            }
+            _ => None,
+        };
         self.log.update(server_name, |f| {
             *f = TlsFacts {
                 server_name: server_name.to_str().into_owned(),
@@ -444,6 +455,7 @@ impl ServerCertVerifier for RecordingVerifier {
                     ServerName::DnsName(n) => Some(n.as_ref().to_string()),
                     _ => None,
                 },
+                revoked,
                 ..TlsFacts::default()
             }
         });

@@ -171,6 +171,7 @@ impl Transport {
             pins: route.pins.clone(),
             keylog: route.keylog.clone(),
             http: route.http,
+            crls: route.crls.clone(),
         };
         let config = Arc::new(client_config(identity, &pinned, &tls, log.clone())?);
         let mut builder = reqwest::Client::builder()

@@ -66,6 +66,9 @@ pub struct Options {
     /// `sha256//BASE64` hashes of the server's public key, `;`-separated: one must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
+    /// Certificate revocation lists (PEM or DER files) the server's chain is checked against.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crl: Vec<String>,
 }
 
 /// A profile is a short TOML file: anything larger is not one.
@@ -110,6 +113,7 @@ impl Default for Options {
             connect_to: Vec::new(),
             http_version: HttpVersion::Auto,
             pin: None,
+            crl: Vec::new(),
             reconnect: false,
             keep_events: None,
         }

@@ -1,0 +1,100 @@
+//! Revocation: a CRL given with `--crl` (DER as the CA signed it, or PEM as `openssl crl`
+//! writes it) makes a revoked server certificate a `server_cert_revoked` failure with its date
+//! and reason; a CRL that lists another certificate changes nothing; `keys show --crl` says
+//! whether our own key is revoked; a file that is not a CRL, or one too large, is named.
+
+use std::process::Command;
+
+use crate::common::{Env, certbench_command};
+
+fn cli(env: &Env, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = certbench_command(env, env.home.path(), args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_revoked_server_certificate_is_named_with_its_date_and_reason() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    // The demo CA revokes the demo server's certificate; openssl writes the CRL as PEM.
+    let der = dir.path().join("server.crl.der");
+    std::fs::write(&der, env.demo.pki.crl(&[&env.demo.server_cert]).as_ref()).unwrap();
+    let pem = dir.path().join("server.crl.pem");
+    let converted = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-in"])
+        .arg(&der)
+        .args(["-outform", "PEM", "-out"])
+        .arg(&pem)
+        .status()
+        .unwrap();
+    assert!(converted.success());
+    let url = format!("{}/echo", env.server.url);
+    let send = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            &url,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--no-history",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        cli(&env, &args)
+    };
+    // Without a CRL nothing is checked.
+    assert_eq!(send(&[]).0, Some(0));
+    for crl in [&der, &pem] {
+        let (code, out, _) = send(&["--crl", crl.to_str().unwrap()]);
+        assert_ne!(code, Some(0));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["error"]["kind"], "server_cert_revoked", "{v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("CN=localhost was revoked on") && message.contains("(keyCompromise)"),
+            "{message}"
+        );
+        assert!(message.contains(&crl.display().to_string()), "{message}");
+    }
+    // A CRL that revokes only the client key says nothing about the server.
+    let other = dir.path().join("client.crl");
+    std::fs::write(&other, env.demo.pki.crl(&[&env.demo.client]).as_ref()).unwrap();
+    assert_eq!(send(&["--crl", other.to_str().unwrap()]).0, Some(0));
+    // Our own key against that CRL: revoked, with its date, exit 1; against the other, not.
+    let (code, _, err) = cli(
+        &env,
+        &["keys", "show", "demo", "--crl", other.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("REVOKED: CN=certbench-demo-client, O=certbench demo was revoked on"),
+        "{err}"
+    );
+    let (code, _, err) = cli(
+        &env,
+        &["keys", "show", "demo", "--crl", der.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("not revoked"), "{err}");
+    // Bad input: not a CRL, and one over the size limit, each named; nothing is sent.
+    let notcrl = dir.path().join("cert.pem");
+    std::fs::write(&notcrl, &env.demo.client.cert_pem).unwrap();
+    let (code, out, _) = send(&["--crl", notcrl.to_str().unwrap()]);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("holds no X509 CRL block"), "{out}");
+    let huge = dir.path().join("huge.crl");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(engine::net::revocation::CRL_FILE_LIMIT + 1)
+        .unwrap();
+    let (code, out, _) = send(&["--crl", huge.to_str().unwrap()]);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("cannot read the CRL"), "{out}");
+}
