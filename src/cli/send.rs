@@ -161,6 +161,9 @@ pub struct SendArgs {
     /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over http://)
     #[arg(long)]
     pub http2: bool,
+    /// Send the key's certificate in the Client-Cert header (RFC 9440) instead of the TLS handshake, as a TLS terminator passes it to an origin
+    #[arg(long)]
+    pub client_cert_header: bool,
     /// Check the server's certificates against this certificate revocation list, PEM or DER (repeatable); a revoked one fails the send, saying when and why
     #[arg(long, value_name = "FILE")]
     pub crl: Vec<PathBuf>,
@@ -273,6 +276,7 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     }
     o.crl
         .extend(args.crl.iter().map(|p| p.display().to_string()));
+    o.client_cert_header |= args.client_cert_header;
     body_overrides(&mut p, args)?;
     let flags = super::grpc_flags::GrpcFlags {
         proto: &args.proto,

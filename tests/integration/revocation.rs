@@ -98,3 +98,50 @@ fn a_revoked_server_certificate_is_named_with_its_date_and_reason() {
     assert_ne!(code, Some(0));
     assert!(out.contains("cannot read the CRL"), "{out}");
 }
+
+/// RFC 9440: an origin behind a TLS terminator reads the client certificate from the
+/// `Client-Cert` header. Against such an origin (Python's http.server, plain HTTP), the key's
+/// certificate goes in that header as a byte sequence, and the warning says no TLS client
+/// authentication happened.
+#[test]
+fn the_client_cert_header_carries_the_key_to_an_origin_and_says_what_it_is_not() {
+    use crate::common::servers::{Port, start};
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let script = "import http.server, sys\nclass H(http.server.BaseHTTPRequestHandler):\n    def do_GET(self):\n        body = (self.headers.get('Client-Cert') or 'none').encode()\n        self.send_response(200)\n        self.send_header('Content-Length', str(len(body)))\n        self.end_headers()\n        self.wfile.write(body)\n    def log_message(self, *a):\n        pass\nhttp.server.HTTPServer(('127.0.0.1', 0), H).serve_forever()\n";
+    std::fs::write(dir.path().join("origin.py"), script).unwrap();
+    let (_origin, port) = start("python3 http.server origin", Port::FromOs, |_| {
+        let mut c = Command::new("python3");
+        c.arg("origin.py").current_dir(dir.path());
+        c
+    });
+    let url = format!("http://127.0.0.1:{port}/");
+    let (code, out, _) = cli(
+        &env,
+        &[
+            "send",
+            &url,
+            "--credential",
+            "demo",
+            "--client-cert-header",
+            "--no-history",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    use base64::Engine;
+    let want = format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode(env.demo.client.cert_der.as_ref())
+    );
+    assert_eq!(v["body"], want, "{v}");
+    let kinds: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"client_cert_in_header"), "{kinds:?}");
+    assert!(!kinds.contains(&"http_with_credential"), "{kinds:?}");
+}

@@ -117,6 +117,8 @@ pub enum DiagnosisKind {
     KeyRenewed,
     /// A key's renew command failed or timed out; the key as it was is used.
     KeyRenewFailed,
+    /// The key's certificate went in the `Client-Cert` header: no TLS client authentication.
+    ClientCertInHeader,
     /// A key named for the request was presented to another host after a redirect.
     KeyFollowedRedirect,
     // Warnings from the answer.

@@ -1,6 +1,7 @@
 //! The wire: routes, proxies, connections, the recording TLS handshake, probes, cookies and the transport that sends.
 
 mod client;
+pub mod client_cert_header;
 mod connect;
 pub mod cookies;
 mod exchange_body;

@@ -288,6 +288,18 @@ impl Transport {
         {
             return Err(output_failure(&e));
         }
+        // RFC 9440: the key's certificate goes in a header, and no key in the handshake.
+        let mut header_note = None;
+        let header_req;
+        let req = match req.credential.as_deref() {
+            Some(name) if req.options.client_cert_header => {
+                let (r, note) = super::client_cert_header::with_header(req, &self.keystore, name)?;
+                header_req = r;
+                header_note = Some(note);
+                &header_req
+            }
+            _ => req,
+        };
         // A key inside its renew window is renewed first (its command, from the keystore).
         let renewed = match req.credential.as_deref().filter(|_| req.mutual_tls) {
             Some(name) => self.renew_if_due(name).await,
@@ -300,6 +312,7 @@ impl Transport {
         let cred = cred_info.as_ref().map(CredentialInfo::view);
         let mut preflight = diagnose::preflight(req, cred.as_ref());
         preflight.extend(renewed);
+        preflight.extend(header_note);
         let route = RouteKey::of(req)?;
         let entry = self.client_on(req, route.clone())?;
         let jar = if req.options.share_cookies {

@@ -69,6 +69,10 @@ pub struct Options {
     /// Certificate revocation lists (PEM or DER files) the server's chain is checked against.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crl: Vec<String>,
+    /// Send the key's certificate in the `Client-Cert` header (RFC 9440) instead of the
+    /// handshake, as a TLS terminator passes it to an origin.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client_cert_header: bool,
 }
 
 /// A profile is a short TOML file: anything larger is not one.
@@ -114,6 +118,7 @@ impl Default for Options {
             http_version: HttpVersion::Auto,
             pin: None,
             crl: Vec::new(),
+            client_cert_header: false,
             reconnect: false,
             keep_events: None,
         }
