@@ -174,12 +174,7 @@ fn a_renew_command_runs_before_a_send_in_its_window_and_a_failing_one_keeps_the_
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["json"]["client_cert"]["cn"], "after-renewal", "{v}");
-    let kinds: Vec<&str> = v["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["kind"].as_str().unwrap())
-        .collect();
+    let kinds = crate::common::warning_kinds(&v);
     assert!(kinds.contains(&"key_renewed"), "{kinds:?}");
     // A command that fails: said with its words, and the key as it was is used.
     assert!(

@@ -136,12 +136,7 @@ fn the_client_cert_header_carries_the_key_to_an_origin_and_says_what_it_is_not()
         base64::engine::general_purpose::STANDARD.encode(env.demo.client.cert_der.as_ref())
     );
     assert_eq!(v["body"], want, "{v}");
-    let kinds: Vec<&str> = v["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["kind"].as_str().unwrap())
-        .collect();
+    let kinds = crate::common::warning_kinds(&v);
     assert!(kinds.contains(&"client_cert_in_header"), "{kinds:?}");
     assert!(!kinds.contains(&"http_with_credential"), "{kinds:?}");
 }

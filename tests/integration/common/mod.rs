@@ -185,3 +185,11 @@ pub fn demo_client_p12(env: &Env, dir: &std::path::Path, password: &str) -> std:
     assert!(made.success(), "openssl made the PKCS#12");
     dir.join("client.p12")
 }
+
+/// The kinds of the warnings of a `--json` exchange, in order.
+pub fn warning_kinds(v: &serde_json::Value) -> Vec<&str> {
+    v["warnings"]
+        .as_array()
+        .map(|ws| ws.iter().filter_map(|w| w["kind"].as_str()).collect())
+        .unwrap_or_default()
+}
