@@ -45,6 +45,14 @@ pub fn run(
     let mut shown_vars = vars.clone();
     let _ = shown_vars.load_file(&profiles_dir.join("vars.toml"));
     let mut state = State::new(profiles_dir.to_path_buf(), shown_vars);
+    // How close to its end a key is flagged: CERTBENCH_EXPIRY_DAYS, else 14 days.
+    if let Some(days) = std::env::var("CERTBENCH_EXPIRY_DAYS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|d| *d > 0)
+    {
+        state.expiry_days = days;
+    }
     let listed = engine::request::profile_dir::list_dir(profiles_dir)
         .iter()
         .map(|p| engine::request::profile_dir::listed_name(p))

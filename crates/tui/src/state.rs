@@ -389,6 +389,8 @@ pub struct State {
     /// The status line's message of the moment.
     pub message: Option<Note>,
     pub banner: Option<String>,
+    /// A key with fewer days left (or, short-lived, under a third of its life) is flagged.
+    pub expiry_days: i64,
     pub quit: bool,
     pub spinner: usize,
     pub no_color: bool,
@@ -419,6 +421,7 @@ impl State {
 
     pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
         State {
+            expiry_days: engine::keys::certinfo::RENEW_WARNING_DAYS,
             env: EnvView::default(),
             envs: Vec::new(),
             bindings: None,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use x509_parser::prelude::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertFacts {
     pub subject: String,
     pub subject_cn: String,
@@ -39,6 +39,9 @@ pub enum Validity {
 }
 
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The workbench flags a key with fewer days left than this (`CERTBENCH_EXPIRY_DAYS`).
+pub const RENEW_WARNING_DAYS: i64 = 14;
 
 pub use crate::clock::now_unix;
 
@@ -99,7 +102,14 @@ impl CertFacts {
         match self.validity() {
             Validity::NotYetValid => format!("not valid before {}", self.not_before),
             Validity::Valid { days_left } | Validity::Expiring { days_left } => match days_left {
-                0 => "expires today".into(),
+                // A short-lived certificate counts its hours and minutes.
+                0 => {
+                    let left = (self.not_after_unix - now_unix()).max(0);
+                    match left < 7200 {
+                        true => format!("expires in {} minutes", left / 60),
+                        false => format!("expires in {} hours", left / 3600),
+                    }
+                }
                 1 => "expires in 1 day".into(),
                 n => format!("expires in {n} days"),
             },
@@ -111,6 +121,19 @@ impl CertFacts {
     /// An RSA key under 2048 bits: usable, but every import and send says so.
     pub fn weak_key(&self) -> bool {
         self.rsa_bits.is_some_and(|b| b < 2048)
+    }
+
+    /// Whether the certificate should be renewed now: under `days` days left, and for one
+    /// whose whole life is shorter than three times that, under a third of its life left.
+    pub fn renew_soon(&self, days: i64) -> bool {
+        let left = self.not_after_unix - now_unix();
+        let life = (self.not_after_unix - self.not_before_unix).max(1);
+        let threshold = if life < 3 * days * 86_400 {
+            life / 3
+        } else {
+            days * 86_400
+        };
+        left < threshold
     }
 
     pub fn days_left(&self) -> i64 {
@@ -230,5 +253,35 @@ fn curve_name(oid: &str) -> &'static str {
         "1.3.132.0.35" => "P-521",
         "1.3.132.0.10" => "secp256k1",
         _ => "EC",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lasting(before: i64, after: i64) -> CertFacts {
+        let now = now_unix();
+        CertFacts {
+            not_before_unix: now - before,
+            not_after_unix: now + after,
+            ..CertFacts::default()
+        }
+    }
+
+    #[test]
+    fn a_short_lived_certificate_counts_hours_and_is_flagged_in_its_last_third() {
+        // A 24-hour certificate, 20 hours left: not yet; 5 hours left: renew.
+        let day = lasting(4 * 3600, 20 * 3600 - 30);
+        assert!(!day.renew_soon(14));
+        assert_eq!(day.expiry_words(), "expires in 19 hours");
+        assert!(lasting(19 * 3600, 5 * 3600).renew_soon(14));
+        assert_eq!(
+            lasting(0, 30 * 60 + 30).expiry_words(),
+            "expires in 30 minutes"
+        );
+        // A year-long one: flagged under 14 days, not at 20.
+        assert!(!lasting(345 * 86_400, 20 * 86_400).renew_soon(14));
+        assert!(lasting(355 * 86_400, 10 * 86_400).renew_soon(14));
     }
 }

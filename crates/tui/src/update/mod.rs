@@ -394,13 +394,14 @@ fn note(s: &mut State, r: Result<String, String>) {
     });
 }
 
-/// A banner when a key used by a profile expires within 30 days.
+/// A banner when a key used by a profile is near its end (`expiry_days`, or a third of a
+/// short-lived certificate's life).
 fn expiry_banner(s: &State) -> Option<String> {
     let mut soon = Vec::new();
     for p in s.profiles.iter().filter_map(|p| p.result.as_ref().ok()) {
         if let Some(name) = &p.credential
             && let Some(info) = s.key_info(name)
-            && info.leaf.days_left() < engine::keys::certinfo::EXPIRY_WARNING_DAYS
+            && info.leaf.renew_soon(s.expiry_days)
             && !soon.iter().any(|(n, _): &(String, String)| n == name)
         {
             soon.push((name.clone(), info.leaf.expiry_words()));

@@ -52,8 +52,8 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             Some(info) => {
                 let style = match info.leaf.validity() {
                     Validity::Expired { .. } | Validity::NotYetValid => t.fg(Color::Red),
-                    Validity::Expiring { .. } => t.fg(Color::Yellow),
-                    Validity::Valid { .. } => t.fg(Color::Green),
+                    _ if info.leaf.renew_soon(s.expiry_days) => t.fg(Color::Yellow),
+                    _ => t.fg(Color::Green),
                 };
                 let mtls = if s.form.base.mutual_tls() {
                     ""
