@@ -167,6 +167,18 @@ pub fn key_show(info: &KeyInfo, as_json: bool) {
     }
 }
 
+/// The certificates a key held before `keys import --replace` swapped in new ones.
+pub fn key_history(ks: &Keystore, name: &str) {
+    for old in ks.replaced(name).unwrap_or_default() {
+        outln!(
+            "replaced: {} ({}, valid to {})",
+            old.sha256,
+            old.subject,
+            old.not_after
+        );
+    }
+}
+
 pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
     let mut rows = Vec::new();
     for name in ks.trusted_names() {

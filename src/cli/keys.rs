@@ -130,6 +130,9 @@ pub struct ImportArgs {
     /// The token's PKCS#11 module (default: CERTBENCH_PKCS11_MODULE, else p11-kit's proxy)
     #[arg(long, value_name = "PATH", requires = "pkcs11")]
     pub module: Option<PathBuf>,
+    /// Swap a renewed certificate (and key) into the existing key NAME: bindings, environments and profiles go on working; the old certificate's fingerprint is kept in the key's history
+    #[arg(long, conflicts_with_all = ["pkcs11", "link"])]
+    pub replace: bool,
     /// Record where the files are instead of copying them: each send reads them again, so a certificate renewed on disk is used at once (the key must open without a password)
     #[arg(long, conflicts_with = "pkcs11")]
     pub link: bool,
@@ -271,6 +274,9 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
         KeysCmd::Show { name, json, crl } => match ks.show(&name) {
             Ok(info) => {
                 key_output::key_show(&info, json);
+                if !json {
+                    key_output::key_history(&ks, &name);
+                }
                 key_renewal::revocation(&ks, &name, &crl)
             }
             Err(e) => fail(e),
@@ -339,13 +345,20 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
             args.p12.as_deref(),
         );
     }
+    let replaced = std::cell::RefCell::new(None);
     let result = match (&args.p12, &args.cert, &args.key) {
         (Some(p12), _, _) => {
             let what = p12.display().to_string();
             match read_file(p12) {
                 Err(e) => Err(e.to_string()),
-                Ok(data) => with_password(&args.password, &what, |pw| {
-                    ks.import_p12(&args.name, &data, pw, &what)
+                Ok(data) => with_password(&args.password, &what, |pw| match args.replace {
+                    true => ks
+                        .replace_p12(&args.name, &data, pw, &what)
+                        .map(|(info, old)| {
+                            replaced.replace(Some(old));
+                            info
+                        }),
+                    false => ks.import_p12(&args.name, &data, pw, &what),
                 }),
             }
         }
@@ -353,13 +366,30 @@ pub(super) fn import(ks: &Keystore, args: &ImportArgs) -> i32 {
             let what = key.display().to_string();
             match (read_file(cert), read_file(key)) {
                 (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
-                (Ok(c), Ok(k)) => with_password(&args.password, &what, |pw| {
-                    ks.import_pem(&args.name, &c, &k, pw, &what)
+                (Ok(c), Ok(k)) => with_password(&args.password, &what, |pw| match args.replace {
+                    true => ks
+                        .replace_pem(&args.name, &c, &k, pw, &what)
+                        .map(|(info, old)| {
+                            replaced.replace(Some(old));
+                            info
+                        }),
+                    false => ks.import_pem(&args.name, &c, &k, pw, &what),
                 }),
             }
         }
         _ => Err("give --p12 FILE, or --cert FILE and --key FILE".into()),
     };
+    if let (Ok(info), Some(old)) = (&result, replaced.take()) {
+        key_output::imported(
+            &format!("replaced key {}", info.name),
+            info,
+            &format!(
+                "; the certificate it held ({}, {}) is in its history",
+                old.sha256, old.not_after
+            ),
+        );
+        return EXIT_OK;
+    }
     match result {
         Ok(info) => {
             key_output::imported(&format!("imported key {}", info.name), &info, "");

@@ -20,6 +20,7 @@ mod output;
 mod pins;
 mod run;
 mod send;
+mod send_body;
 
 use engine::request::profile_dir;
 use keys::with_password;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::exit::EXIT_USAGE;
+use super::send_body::split_pair;
 use super::{fail, history, keystore, messages, output, pins};
 use engine::budget::Budget;
 use engine::home;
@@ -17,7 +18,7 @@ use engine::pipeline::Pipeline;
 use engine::request::chain::Scope;
 use engine::request::environment::Environment;
 use engine::request::prepare::PreparedRequest;
-use engine::request::profile::{Body, BodyType, Part, Profile};
+use engine::request::profile::Profile;
 
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
@@ -183,11 +184,6 @@ pub struct SendArgs {
     pub compare_env: Option<String>,
 }
 
-fn split_pair<'a>(flag: &str, text: &'a str, sep: char) -> Result<(&'a str, &'a str), String> {
-    text.split_once(sep)
-        .ok_or_else(|| format!("{flag} {text:?}: expected NAME{sep}VALUE"))
-}
-
 /// The profile the flags describe: the named profile (if any) with every override applied.
 pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     let mut p = match &args.profile {
@@ -277,7 +273,14 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     o.crl
         .extend(args.crl.iter().map(|p| p.display().to_string()));
     o.client_cert_header |= args.client_cert_header;
-    body_overrides(&mut p, args)?;
+    let body = super::send_body::BodyFlags {
+        data: args.data.as_deref(),
+        data_file: args.data_file.as_deref(),
+        content_type: args.content_type.as_deref(),
+        form: &args.form,
+        part: &args.part,
+    };
+    super::send_body::body_overrides(&mut p, &body)?;
     let flags = super::grpc_flags::GrpcFlags {
         proto: &args.proto,
         import_path: &args.import_path,
@@ -287,72 +290,6 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     };
     super::grpc_flags::apply_flags(&mut p, &flags)?;
     Ok(p)
-}
-
-fn body_overrides(p: &mut Profile, args: &SendArgs) -> Result<(), String> {
-    if let Some(file) = &args.data_file {
-        let bytes = engine::home::read_bounded(file, engine::request::prepare::PART_FILE_LIMIT)
-            .map_err(|e| format!("cannot read --data-file {}: {e}", file.display()))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            format!(
-                "--data-file {} is not UTF-8 text: send binary data as a multipart file (--part name=@{})",
-                file.display(),
-                file.display()
-            )
-        })?;
-        p.body = Body {
-            kind: BodyType::Raw,
-            content_type: args.content_type.clone(),
-            text: Some(text),
-            ..Body::default()
-        };
-    } else if let Some(data) = &args.data {
-        p.body = Body {
-            kind: BodyType::Raw,
-            content_type: args.content_type.clone(),
-            text: Some(data.clone()),
-            ..Body::default()
-        };
-    } else if !args.form.is_empty() {
-        let mut fields = Vec::new();
-        for f in &args.form {
-            let (k, v) = split_pair("--form", f, '=')?;
-            fields.push((k.into(), v.into()));
-        }
-        p.body = Body {
-            kind: BodyType::Form,
-            fields,
-            ..Body::default()
-        };
-    } else if !args.part.is_empty() {
-        let mut parts = Vec::new();
-        for part in &args.part {
-            let (name, v) = split_pair("--part", part, '=')?;
-            let (text, file) = match v.strip_prefix('@') {
-                Some(path) => (None, Some(path.to_string())),
-                None => (Some(v.to_string()), None),
-            };
-            parts.push(Part {
-                name: name.into(),
-                text,
-                file,
-                filename: None,
-                content_type: None,
-            });
-        }
-        p.body = Body {
-            kind: BodyType::Multipart,
-            parts,
-            ..Body::default()
-        };
-    } else if let Some(ct) = &args.content_type {
-        p.body.content_type = Some(ct.clone());
-    }
-    if let Some(ct) = &args.content_type {
-        engine::request::prepare::check_content_type(ct)
-            .map_err(|e| format!("--content-type: {e}"))?;
-    }
-    Ok(())
 }
 
 /// The scope of this command's sends: `--var`, the environment, the home's key bindings.

@@ -25,6 +25,20 @@ fn issue(env: &Env, cn: &str, cert: &Path, key: &Path) {
     std::fs::write(key, &issued.key_pem).unwrap();
 }
 
+/// `keys import NAME --cert CERT --key KEY` and `extra`, run.
+fn import_pair(
+    env: &Env,
+    name: &str,
+    cert: &Path,
+    key: &Path,
+    extra: &[&str],
+) -> (bool, String, String) {
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let mut args = vec!["keys", "import", name, "--cert", &cert, "--key", &key];
+    args.extend_from_slice(extra);
+    cli(env, &args)
+}
+
 fn cli(env: &Env, args: &[&str]) -> (bool, String, String) {
     let out = certbench_command(env, env.home.path(), args)
         .output()
@@ -42,19 +56,7 @@ fn a_linked_key_follows_its_files_renewed_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     issue(&env, "first-issue", &cert, &key);
-    let (ok, _, err) = cli(
-        &env,
-        &[
-            "keys",
-            "import",
-            "short",
-            "--cert",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-            "--link",
-        ],
-    );
+    let (ok, _, err) = import_pair(&env, "short", &cert, &key, &["--link"]);
     assert!(ok, "{err}");
     assert!(err.contains("linked key short to"), "{err}");
     // No copy of the private key went into the keystore.
@@ -119,17 +121,7 @@ fn a_renew_command_runs_before_a_send_in_its_window_and_a_failing_one_keeps_the_
         next_key.display(),
         key.display()
     );
-    let link = [
-        "keys",
-        "import",
-        "rolling",
-        "--cert",
-        cert.to_str().unwrap(),
-        "--key",
-        key.to_str().unwrap(),
-        "--link",
-    ];
-    assert!(cli(&env, &link).0);
+    assert!(import_pair(&env, "rolling", &cert, &key, &["--link"]).0);
     // Not due yet (a year left, renew in the last hour): nothing runs.
     let (ok, _, err) = cli(
         &env,
@@ -212,4 +204,54 @@ fn a_renew_command_runs_before_a_send_in_its_window_and_a_failing_one_keeps_the_
     assert!(cli(&env, &["keys", "renew-command", "rolling", "--clear"]).0);
     let (_, _, err) = cli(&env, &["keys", "renew", "rolling"]);
     assert!(err.contains("has no renew command"), "{err}");
+}
+
+/// `keys import NAME --replace`: a renewed certificate swapped in under the same name; the key
+/// bound to the host is used by the next send with no other change, its renew command stays,
+/// and the old certificate is in its history. A linked key is not replaced (its files are).
+#[test]
+fn a_replaced_key_keeps_its_name_bindings_and_renew_command() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    issue(&env, "old-issue", &cert, &key);
+    let import = |extra: &[&str]| import_pair(&env, "rot", &cert, &key, extra);
+    assert!(import(&[]).0);
+    let port = env.server.url.rsplit(':').next().unwrap().to_string();
+    assert!(cli(&env, &["keys", "bind", "rot", &format!("localhost:{port}")]).0);
+    assert!(cli(&env, &["keys", "renew-command", "rot", "true"]).0);
+    let url = format!("{}/echo", env.server.url);
+    let send = || {
+        cli(
+            &env,
+            &["send", &url, "--trust", "demo-ca", "--no-history", "--json"],
+        )
+    };
+    let (ok, out, _) = send();
+    assert!(ok && out.contains("old-issue"), "{out}");
+    let old_sha = env.ks.show("rot").unwrap().leaf.sha256;
+    // Without --replace the name is taken; with it, the renewed certificate goes in.
+    issue(&env, "new-issue", &cert, &key);
+    let (ok, _, err) = import(&[]);
+    assert!(!ok, "{err}");
+    let (ok, _, err) = import(&["--replace"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("replaced key rot: new-issue"), "{err}");
+    let (ok, out, _) = send();
+    assert!(
+        ok && out.contains("new-issue"),
+        "the binding went on working: {out}"
+    );
+    let (_, shown, _) = cli(&env, &["keys", "show", "rot"]);
+    assert!(shown.contains(&format!("replaced: {old_sha}")), "{shown}");
+    assert_eq!(
+        cli(&env, &["keys", "renew-command", "rot"]).1.trim(),
+        "true"
+    );
+    // No staging folder is left behind, and no second key appeared.
+    assert_eq!(env.ks.names(), ["demo", "rot"]);
+    // A linked key follows its files: it is not replaced.
+    assert!(import_pair(&env, "lnk", &cert, &key, &["--link"]).0);
+    let (ok, _, err) = import_pair(&env, "lnk", &cert, &key, &["--replace"]);
+    assert!(!ok && err.contains("it is linked to its files"), "{err}");
 }

@@ -55,7 +55,7 @@ impl Keystore {
     }
 
     /// The folder of a stored key; a name that would leave `keys/` is refused here, on every path.
-    fn key_dir(&self, name: &str) -> Result<PathBuf, KeyError> {
+    pub(crate) fn key_dir(&self, name: &str) -> Result<PathBuf, KeyError> {
         home::check_name("key", name).map_err(KeyError::BadName)?;
         Ok(self.root.join("keys").join(name))
     }
@@ -299,7 +299,7 @@ impl Keystore {
     }
 
     /// `name` is not in the store: said with the closest name there, or some of them.
-    fn not_found(&self, entry: Entry, name: &str) -> KeyError {
+    pub(crate) fn not_found(&self, entry: Entry, name: &str) -> KeyError {
         let names = match entry {
             Entry::Key => self.names(),
             Entry::Trust => self.trusted_names(),
@@ -500,7 +500,7 @@ fn exists(name: &str) -> KeyError {
 }
 
 /// Import staging folders in `keys/` start with this (and so never list as keys).
-const STAGING_PREFIX: &str = ".import-";
+pub(crate) const STAGING_PREFIX: &str = ".import-";
 
 /// Removes staging folders left by imports that died (killed, or a crash): those nobody holds
 /// locked. A folder younger than a few seconds is left alone, since its import may not have

@@ -11,6 +11,7 @@ pub mod keystore;
 pub mod linked;
 pub mod placement;
 pub mod renewal;
+pub mod replace;
 pub mod signer;
 pub mod token;
 mod token_error;
