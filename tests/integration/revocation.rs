@@ -140,3 +140,69 @@ fn the_client_cert_header_carries_the_key_to_an_origin_and_says_what_it_is_not()
     assert!(kinds.contains(&"client_cert_in_header"), "{kinds:?}");
     assert!(!kinds.contains(&"http_with_credential"), "{kinds:?}");
 }
+
+/// nginx with `ssl_crl` refuses a revoked key at the HTTP level (its 400 page): with the same
+/// CRL given to the send, the refusal says the key is revoked, when and why.
+#[test]
+fn nginx_refusing_a_revoked_key_is_explained_by_the_crl_given() {
+    use crate::common::servers::nginx_with;
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let crl = dir.path().join("clients.crl.pem");
+    let der = dir.path().join("clients.crl.der");
+    std::fs::write(&der, env.demo.pki.crl(&[&env.demo.client]).as_ref()).unwrap();
+    let converted = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-in"])
+        .arg(&der)
+        .args(["-outform", "PEM", "-out"])
+        .arg(&crl)
+        .status()
+        .unwrap();
+    assert!(converted.success());
+    let nginx_dir = tempfile::tempdir().unwrap();
+    let (_nginx, base) = nginx_with(
+        nginx_dir.path(),
+        &env.demo.server_cert.cert_pem,
+        &env.demo.server_cert.key_pem,
+        &env.demo.pki.ca.cert_pem,
+        &format!("    ssl_crl {};\n", crl.display()),
+    );
+    let url = format!("{base}/index.html");
+    let send = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            &url,
+            "--credential",
+            "demo",
+            "--trust",
+            "demo-ca",
+            "--no-history",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let (_, out, _) = cli(&env, &args);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    // Without the CRL: refused, the reason unknown to us.
+    let v = send(&[]);
+    assert_eq!(v["status"], 400, "{v}");
+    assert!(
+        crate::common::warning_kinds(&v).contains(&"http_client_cert_rejected"),
+        "{v}"
+    );
+    // With it: the refusal is the revocation, with its date and reason.
+    let v = send(&["--crl", crl.to_str().unwrap()]);
+    assert_eq!(v["status"], 400, "{v}");
+    let w = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "client_cert_revoked")
+        .unwrap_or_else(|| panic!("{v}"));
+    let message = w["message"].as_str().unwrap();
+    assert!(
+        message.contains("key demo: CN=certbench-demo-client, O=certbench demo was revoked on")
+            && message.contains("(keyCompromise)"),
+        "{message}"
+    );
+}

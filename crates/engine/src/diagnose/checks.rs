@@ -223,6 +223,24 @@ pub fn http_cert_rejected(
     tls: Option<&TlsFacts>,
 ) -> Diagnosis {
     let said = "the server answered at the HTTP level that it could not verify";
+    if let Some(r) = credential.and_then(|c| c.revoked.map(|r| (c, r))) {
+        let (c, r) = r;
+        return Diagnosis::new(
+            DiagnosisKind::ClientCertRevoked,
+            format!(
+                "{said} key {}: {} was revoked on {}{}, as {} says",
+                c.name,
+                r.subject,
+                r.date,
+                r.reason
+                    .as_deref()
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default(),
+                r.crl
+            ),
+            "ask the issuer for a new certificate",
+        );
+    }
     match credential {
         Some(c) => match key_fault(c, tls) {
             Some(fault) => Diagnosis::new(

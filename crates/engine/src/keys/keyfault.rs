@@ -11,6 +11,8 @@ pub struct Credential<'a> {
     pub chain_len: usize,
     /// Subjects and issuers of the certificates after the leaf.
     pub chain_names: &'a [String],
+    /// A CRL given with the send lists one of its certificates: when and why.
+    pub revoked: Option<&'a crate::net::revocation::Revoked>,
 }
 
 /// A fault of our key that certbench saw itself, the likeliest reason a server refused it.

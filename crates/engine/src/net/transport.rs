@@ -49,6 +49,8 @@ pub struct CredentialInfo {
     pub chain_len: usize,
     /// Subjects and issuers of the certificates after the leaf.
     pub chain_names: Vec<String>,
+    /// A CRL given with the send lists one of its certificates (looked up per send).
+    pub revoked: Option<crate::net::revocation::Revoked>,
 }
 
 impl CredentialInfo {
@@ -58,6 +60,7 @@ impl CredentialInfo {
             leaf: &self.leaf,
             chain_len: self.chain_len,
             chain_names: &self.chain_names,
+            revoked: self.revoked.as_ref(),
         }
     }
 }
@@ -233,6 +236,7 @@ impl Transport {
                 .flat_map(|c| [c.subject.clone(), c.issuer.clone()])
                 .collect(),
             leaf: info.leaf,
+            revoked: None,
         };
         cache.insert(name.to_string(), info.clone());
         Ok(info)
@@ -305,10 +309,24 @@ impl Transport {
             Some(name) => self.renew_if_due(name).await,
             None => None,
         };
-        let cred_info = match &req.credential {
+        let mut cred_info = match &req.credential {
             Some(name) => Some(self.credential_info(name)?),
             None => None,
         };
+        // Our key against the CRLs given: a server's refusal can then say it is revoked.
+        if let Some(info) = cred_info.as_mut().filter(|_| !req.options.crl.is_empty()) {
+            let files: Vec<std::path::PathBuf> = req
+                .options
+                .crl
+                .iter()
+                .map(std::path::PathBuf::from)
+                .collect();
+            info.revoked = self.keystore.chain(&info.name).ok().and_then(|chain| {
+                chain
+                    .iter()
+                    .find_map(|c| crate::net::revocation::revoked_in(&files, c.as_ref()))
+            });
+        }
         let cred = cred_info.as_ref().map(CredentialInfo::view);
         let mut preflight = diagnose::preflight(req, cred.as_ref());
         preflight.extend(renewed);
