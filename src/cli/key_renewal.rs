@@ -160,11 +160,8 @@ pub(super) fn revocation(ks: &Keystore, name: &str, crls: &[std::path::PathBuf])
     {
         Some(r) => {
             errln!(
-                "REVOKED: {} was revoked on {}{}, as {} says: servers that read this CRL refuse key {name}",
-                r.subject,
-                r.date,
-                r.reason.map(|why| format!(" ({why})")).unwrap_or_default(),
-                r.crl
+                "REVOKED: {}: servers that read this CRL refuse key {name}",
+                r.words()
             );
             1
         }

@@ -7,6 +7,18 @@ use std::process::Command;
 
 use crate::common::{Env, certbench_command};
 
+/// The CRL `der` as PEM, written by `openssl crl` to `pem`.
+fn openssl_pem(der: &std::path::Path, pem: &std::path::Path) {
+    let converted = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-in"])
+        .arg(der)
+        .args(["-outform", "PEM", "-out"])
+        .arg(pem)
+        .status()
+        .unwrap();
+    assert!(converted.success());
+}
+
 fn cli(env: &Env, args: &[&str]) -> (Option<i32>, String, String) {
     let out = certbench_command(env, env.home.path(), args)
         .output()
@@ -26,14 +38,7 @@ fn a_revoked_server_certificate_is_named_with_its_date_and_reason() {
     let der = dir.path().join("server.crl.der");
     std::fs::write(&der, env.demo.pki.crl(&[&env.demo.server_cert]).as_ref()).unwrap();
     let pem = dir.path().join("server.crl.pem");
-    let converted = Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-in"])
-        .arg(&der)
-        .args(["-outform", "PEM", "-out"])
-        .arg(&pem)
-        .status()
-        .unwrap();
-    assert!(converted.success());
+    openssl_pem(&der, &pem);
     let url = format!("{}/echo", env.server.url);
     let send = |extra: &[&str]| {
         let mut args = vec![
@@ -151,14 +156,7 @@ fn nginx_refusing_a_revoked_key_is_explained_by_the_crl_given() {
     let crl = dir.path().join("clients.crl.pem");
     let der = dir.path().join("clients.crl.der");
     std::fs::write(&der, env.demo.pki.crl(&[&env.demo.client]).as_ref()).unwrap();
-    let converted = Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-in"])
-        .arg(&der)
-        .args(["-outform", "PEM", "-out"])
-        .arg(&crl)
-        .status()
-        .unwrap();
-    assert!(converted.success());
+    openssl_pem(&der, &crl);
     let nginx_dir = tempfile::tempdir().unwrap();
     let (_nginx, base) = nginx_with(
         nginx_dir.path(),

@@ -227,17 +227,7 @@ pub fn http_cert_rejected(
         let (c, r) = r;
         return Diagnosis::new(
             DiagnosisKind::ClientCertRevoked,
-            format!(
-                "{said} key {}: {} was revoked on {}{}, as {} says",
-                c.name,
-                r.subject,
-                r.date,
-                r.reason
-                    .as_deref()
-                    .map(|why| format!(" ({why})"))
-                    .unwrap_or_default(),
-                r.crl
-            ),
+            format!("{said} key {}: {}", c.name, r.words()),
             "ask the issuer for a new certificate",
         );
     }

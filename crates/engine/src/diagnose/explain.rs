@@ -441,16 +441,7 @@ pub(super) fn explain_server_cert(
         CertificateError::Revoked => {
             // When and why, from the CRL that lists it.
             let said = match tls.and_then(|t| t.revoked.as_ref()) {
-                Some(r) => format!(
-                    ": {} was revoked on {}{}, as {} says",
-                    r.subject,
-                    r.date,
-                    r.reason
-                        .as_deref()
-                        .map(|why| format!(" ({why})"))
-                        .unwrap_or_default(),
-                    r.crl
-                ),
+                Some(r) => format!(": {}", r.words()),
                 None => String::new(),
             };
             Diagnosis::new(

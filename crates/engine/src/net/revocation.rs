@@ -25,6 +25,22 @@ pub struct Revoked {
     pub crl: String,
 }
 
+impl Revoked {
+    /// "CN=x was revoked on DATE (keyCompromise), as FILE says".
+    pub fn words(&self) -> String {
+        format!(
+            "{} was revoked on {}{}, as {} says",
+            self.subject,
+            self.date,
+            self.reason
+                .as_deref()
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default(),
+            self.crl
+        )
+    }
+}
+
 /// The CRLs in `paths`: each a PEM file (one or more `X509 CRL` blocks) or one DER CRL.
 pub fn read_crls(paths: &[PathBuf]) -> Result<Vec<CertificateRevocationListDer<'static>>, String> {
     let mut out = Vec::new();
