@@ -162,6 +162,9 @@ pub struct SendArgs {
     /// Speak HTTP/2 only (ALPN h2 over TLS, prior knowledge over http://)
     #[arg(long)]
     pub http2: bool,
+    /// Fetch the CRLs the server's certificates name (their http distribution points, cached until their next update) and check the chain before sending; =strict refuses to send when one cannot be had
+    #[arg(long, value_name = "strict", num_args = 0..=1, require_equals = true, default_missing_value = "on", value_parser = ["on", "strict"])]
+    pub check_revocation: Option<String>,
     /// Send the key's certificate in the Client-Cert header (RFC 9440) instead of the TLS handshake, as a TLS terminator passes it to an origin
     #[arg(long)]
     pub client_cert_header: bool,
@@ -273,6 +276,11 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
     o.crl
         .extend(args.crl.iter().map(|p| p.display().to_string()));
     o.client_cert_header |= args.client_cert_header;
+    match args.check_revocation.as_deref() {
+        Some("strict") => o.check_revocation = engine::request::options::RevocationCheck::Strict,
+        Some(_) => o.check_revocation = engine::request::options::RevocationCheck::On,
+        None => {}
+    }
     let body = super::send_body::BodyFlags {
         data: args.data.as_deref(),
         data_file: args.data_file.as_deref(),

@@ -19,6 +19,14 @@ fn openssl_pem(der: &std::path::Path, pem: &std::path::Path) {
     assert!(converted.success());
 }
 
+/// `send URL --json` with the demo key and CA, kept out of history, and `extra`.
+fn send_demo(env: &Env, url: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    let mut args = crate::common::demo_send_args(url);
+    args.push("--json");
+    args.extend_from_slice(extra);
+    cli(env, &args)
+}
+
 fn cli(env: &Env, args: &[&str]) -> (Option<i32>, String, String) {
     let out = certbench_command(env, env.home.path(), args)
         .output()
@@ -40,20 +48,7 @@ fn a_revoked_server_certificate_is_named_with_its_date_and_reason() {
     let pem = dir.path().join("server.crl.pem");
     openssl_pem(&der, &pem);
     let url = format!("{}/echo", env.server.url);
-    let send = |extra: &[&str]| {
-        let mut args = vec![
-            "send",
-            &url,
-            "--credential",
-            "demo",
-            "--trust",
-            "demo-ca",
-            "--no-history",
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        cli(&env, &args)
-    };
+    let send = |extra: &[&str]| send_demo(&env, &url, extra);
     // Without a CRL nothing is checked.
     assert_eq!(send(&[]).0, Some(0));
     for crl in [&der, &pem] {
@@ -167,18 +162,7 @@ fn nginx_refusing_a_revoked_key_is_explained_by_the_crl_given() {
     );
     let url = format!("{base}/index.html");
     let send = |extra: &[&str]| {
-        let mut args = vec![
-            "send",
-            &url,
-            "--credential",
-            "demo",
-            "--trust",
-            "demo-ca",
-            "--no-history",
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        let (_, out, _) = cli(&env, &args);
+        let (_, out, _) = send_demo(&env, &url, extra);
         serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
     // Without the CRL: refused, the reason unknown to us.
@@ -203,4 +187,90 @@ fn nginx_refusing_a_revoked_key_is_explained_by_the_crl_given() {
             && message.contains("(keyCompromise)"),
         "{message}"
     );
+}
+
+/// `--check-revocation`: the server's certificate names its CRL (an http distribution point);
+/// the list is fetched along the send's route (Python's http.server serves it), kept in the
+/// home's cache, and a revoked certificate fails the send with its date. A list that cannot be
+/// had is a warning, or with `=strict` a failure before anything is sent.
+#[test]
+fn check_revocation_fetches_the_crl_the_server_names_and_keeps_it() {
+    use crate::common::servers::{Port, closed_port, start};
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (web, port) = start("python3 -m http.server", Port::FromOs, |_| {
+        let mut c = Command::new("python3");
+        c.args([
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir.path());
+        c
+    });
+    let serve = |url: &str| {
+        let cert = env
+            .demo
+            .pki
+            .server_with_crl_url(&["localhost", "127.0.0.1"], url);
+        let server = env.start(demo::ServerConfig {
+            server_chain: vec![cert.cert_der.clone()],
+            server_key: cert.key(),
+            ..env.demo.config()
+        });
+        (cert, server)
+    };
+    let (cert, server) = serve(&format!("http://127.0.0.1:{port}/ca.crl"));
+    std::fs::write(
+        dir.path().join("ca.crl"),
+        env.demo.pki.crl(&[&cert]).as_ref(),
+    )
+    .unwrap();
+    let send = |url: &str, extra: &[&str]| {
+        let (code, out, _) = send_demo(&env, &format!("{url}/echo"), extra);
+        (
+            code,
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        )
+    };
+    // Unchecked, it answers; checked, its certificate is revoked.
+    assert_eq!(send(&server.url, &[]).0, Some(0));
+    let (code, v) = send(&server.url, &["--check-revocation"]);
+    assert_ne!(code, Some(0), "{v}");
+    assert_eq!(v["error"]["kind"], "server_cert_revoked", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CN=localhost was revoked on"),
+        "{v}"
+    );
+    // The list is kept: with its server gone, the check still holds.
+    drop(web);
+    let (_, v) = send(&server.url, &["--check-revocation"]);
+    assert_eq!(v["error"]["kind"], "server_cert_revoked", "{v}");
+    assert!(
+        env.home
+            .path()
+            .join("crl-cache")
+            .read_dir()
+            .unwrap()
+            .count()
+            == 1
+    );
+    // A list nobody serves: a warning, and the send goes on; strict: nothing is sent.
+    let (closed, _guard) = closed_port();
+    let (_, unreachable) = serve(&format!("http://{closed}/ca.crl"));
+    let (code, v) = send(&unreachable.url, &["--check-revocation"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert!(
+        crate::common::warning_kinds(&v).contains(&"crl_unavailable"),
+        "{v}"
+    );
+    let (code, v) = send(&unreachable.url, &["--check-revocation=strict"]);
+    assert_ne!(code, Some(0), "{v}");
+    assert_eq!(v["error"]["kind"], "crl_unavailable", "{v}");
 }

@@ -127,14 +127,16 @@ impl Pki {
     }
 
     pub fn server(&self, names: &[&str], days: Days) -> Issued {
-        let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        let mut params = CertificateParams::new(sans).expect("valid SANs");
-        params.distinguished_name.push(
-            DnType::CommonName,
-            names.first().copied().unwrap_or("server"),
-        );
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        self.issue(params, days, &rcgen::PKCS_ECDSA_P256_SHA256)
+        self.issue(server_params(names), days, &rcgen::PKCS_ECDSA_P256_SHA256)
+    }
+
+    /// A server certificate whose CRL distribution point is `crl_url`.
+    pub fn server_with_crl_url(&self, names: &[&str], crl_url: &str) -> Issued {
+        let mut params = server_params(names);
+        params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+            uris: vec![crl_url.to_string()],
+        }];
+        self.issue(params, Days::default(), &rcgen::PKCS_ECDSA_P256_SHA256)
     }
 
     pub fn client(&self, cn: &str, days: Days) -> Issued {
@@ -207,4 +209,16 @@ pub fn self_signed_server(names: &[&str], days: Days) -> Issued {
     let key = KeyPair::generate().expect("key generation");
     let cert = params.self_signed(&key).expect("self-signed");
     Issued::of(&cert, &key)
+}
+
+/// A server certificate's names (the first is its CN) and usage.
+fn server_params(names: &[&str]) -> CertificateParams {
+    let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut params = CertificateParams::new(sans).expect("valid SANs");
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("server"),
+    );
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params
 }

@@ -119,6 +119,8 @@ pub enum DiagnosisKind {
     KeyRenewFailed,
     /// The key's certificate went in the `Client-Cert` header: no TLS client authentication.
     ClientCertInHeader,
+    /// `--check-revocation` could not fetch a CRL the server's chain names.
+    CrlUnavailable,
     /// A key named for the request was presented to another host after a redirect.
     KeyFollowedRedirect,
     // Warnings from the answer.

@@ -27,6 +27,9 @@ pub struct CertFacts {
     pub self_signed: bool,
     /// None when the certificate has no extended key usage (any usage allowed).
     pub client_auth: Option<bool>,
+    /// Where its issuer publishes the CRL that would list it (`http://...` distribution points).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crl_urls: Vec<String>,
 }
 
 /// Expiry state of a certificate at a given time.
@@ -73,6 +76,7 @@ impl CertFacts {
             is_ca: cert.is_ca(),
             self_signed: cert.subject() == cert.issuer(),
             client_auth,
+            crl_urls: crl_urls(&cert),
         })
     }
 
@@ -254,6 +258,25 @@ fn curve_name(oid: &str) -> &'static str {
         "1.3.132.0.10" => "secp256k1",
         _ => "EC",
     }
+}
+
+/// The URIs of a certificate's CRL distribution points.
+fn crl_urls(cert: &X509Certificate<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for ext in cert.extensions() {
+        if let ParsedExtension::CRLDistributionPoints(points) = ext.parsed_extension() {
+            for point in points.iter() {
+                if let Some(DistributionPointName::FullName(names)) = &point.distribution_point {
+                    for name in names {
+                        if let GeneralName::URI(uri) = name {
+                            out.push(uri.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod client;
 pub mod client_cert_header;
 mod connect;
 pub mod cookies;
+mod crl_fetch;
 mod exchange_body;
 pub mod grpc;
 pub mod handshake;

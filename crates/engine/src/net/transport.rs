@@ -275,6 +275,49 @@ impl Transport {
         ))
     }
 
+    /// `req` with the CRLs its server's chain names (fetched, or cached) added to its lists,
+    /// and what could not be had, in words (with `strict`, a failure instead).
+    async fn with_fetched_crls(
+        &self,
+        req: &PreparedRequest,
+    ) -> Result<(PreparedRequest, Option<Diagnosis>), Failure> {
+        let route = RouteKey::of(req)?;
+        let entry = self.client_on(req, route.clone())?;
+        let url = req.parsed_url();
+        // The chain comes from a handshake: an earlier one with this server, or one now.
+        if entry
+            .log
+            .facts_for(&url)
+            .is_none_or(|f| f.server_chain.is_empty())
+        {
+            let _ = route.probe(&entry.config, &url).await;
+        }
+        let mut urls: Vec<String> = entry
+            .log
+            .facts_for(&url)
+            .map(|f| {
+                f.server_chain
+                    .iter()
+                    .flat_map(|c| c.crl_urls.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        urls.dedup();
+        let cache = self.keystore.root().join("crl-cache");
+        let (files, mut missing) = super::crl_fetch::fetch(&entry, &urls, &cache).await;
+        if urls.is_empty() {
+            missing.push("the server's certificates name no CRL distribution point".into());
+        }
+        let strict =
+            req.options.check_revocation == crate::request::options::RevocationCheck::Strict;
+        let note = super::crl_fetch::unavailable(&missing, strict)?;
+        let mut out = req.clone();
+        out.options
+            .crl
+            .extend(files.iter().map(|p| p.display().to_string()));
+        Ok((out, note))
+    }
+
     pub async fn send(&self, req: &PreparedRequest) -> Result<Exchange, Failure> {
         self.send_within(req, &Budget::unlimited()).await
     }
@@ -304,6 +347,18 @@ impl Transport {
             }
             _ => req,
         };
+        // --check-revocation: the lists the server's chain names, fetched before the send.
+        let mut crl_note = None;
+        let crl_req;
+        let req = match req.options.check_revocation.is_off() {
+            true => req,
+            false => {
+                let (r, note) = self.with_fetched_crls(req).await?;
+                crl_req = r;
+                crl_note = note;
+                &crl_req
+            }
+        };
         // A key inside its renew window is renewed first (its command, from the keystore).
         let renewed = match req.credential.as_deref().filter(|_| req.mutual_tls) {
             Some(name) => self.renew_if_due(name).await,
@@ -331,6 +386,7 @@ impl Transport {
         let mut preflight = diagnose::preflight(req, cred.as_ref());
         preflight.extend(renewed);
         preflight.extend(header_note);
+        preflight.extend(crl_note);
         let route = RouteKey::of(req)?;
         let entry = self.client_on(req, route.clone())?;
         let jar = if req.options.share_cookies {

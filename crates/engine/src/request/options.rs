@@ -73,6 +73,27 @@ pub struct Options {
     /// handshake, as a TLS terminator passes it to an origin.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub client_cert_header: bool,
+    /// Fetch the CRLs the server's chain names and check it against them before sending.
+    #[serde(default, skip_serializing_if = "RevocationCheck::is_off")]
+    pub check_revocation: RevocationCheck,
+}
+
+/// Whether a send fetches the CRLs the server's chain names (`--check-revocation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationCheck {
+    #[default]
+    Off,
+    /// A list that cannot be fetched is a warning.
+    On,
+    /// A list that cannot be fetched stops the send.
+    Strict,
+}
+
+impl RevocationCheck {
+    pub fn is_off(&self) -> bool {
+        *self == RevocationCheck::Off
+    }
 }
 
 /// A profile is a short TOML file: anything larger is not one.
@@ -119,6 +140,7 @@ impl Default for Options {
             pin: None,
             crl: Vec::new(),
             client_cert_header: false,
+            check_revocation: RevocationCheck::Off,
             reconnect: false,
             keep_events: None,
         }
