@@ -274,3 +274,98 @@ fn check_revocation_fetches_the_crl_the_server_names_and_keeps_it() {
     assert_ne!(code, Some(0), "{v}");
     assert_eq!(v["error"]["kind"], "crl_unavailable", "{v}");
 }
+
+/// A stapled OCSP response (openssl's `ocsp` responder writes it, `openssl s_server
+/// -status_file` staples it) is shown in the handshake's story: good, or revoked with the date.
+#[test]
+fn a_stapled_ocsp_response_is_shown_good_or_revoked() {
+    use crate::common::servers::{Port, start};
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
+    std::fs::write(d.join("ca.key"), &env.demo.pki.ca.key_pem).unwrap();
+    std::fs::write(d.join("srv.pem"), &env.demo.server_cert.cert_pem).unwrap();
+    std::fs::write(d.join("srv.key"), &env.demo.server_cert.key_pem).unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let serial = openssl(&["x509", "-in", "srv.pem", "-noout", "-serial"]);
+    let serial = serial.trim().trim_start_matches("serial=").to_string();
+    openssl(&[
+        "ocsp",
+        "-issuer",
+        "ca.pem",
+        "-cert",
+        "srv.pem",
+        "-reqout",
+        "req.der",
+        "-no_nonce",
+    ]);
+    for (state, line) in [
+        (
+            "good",
+            format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN=localhost\n"),
+        ),
+        (
+            "revoked",
+            format!("R\t491231235959Z\t261201000000Z\t{serial}\tunknown\t/CN=localhost\n"),
+        ),
+    ] {
+        std::fs::write(d.join("index.txt"), line).unwrap();
+        let resp = format!("{state}.der");
+        openssl(&[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-rsigner",
+            "ca.pem",
+            "-rkey",
+            "ca.key",
+            "-CA",
+            "ca.pem",
+            "-reqin",
+            "req.der",
+            "-respout",
+            &resp,
+            "-ndays",
+            "1",
+        ]);
+        let (_server, port) = start("openssl s_server -status_file", Port::Chosen, |port| {
+            let mut c = Command::new("openssl");
+            c.args([
+                "s_server",
+                "-accept",
+                &port.to_string(),
+                "-cert",
+                "srv.pem",
+                "-key",
+                "srv.key",
+            ])
+            .args(["-status_file", &resp, "-www", "-quiet"])
+            .current_dir(d);
+            c
+        });
+        let url = format!("https://localhost:{port}/");
+        let (_, _, err) = cli(
+            &env,
+            &["send", &url, "--trust", "demo-ca", "--no-history", "-v"],
+        );
+        let expected = match state {
+            "good" => "stapled OCSP (read, not verified): good, this update".to_string(),
+            _ => "stapled OCSP (read, not verified): revoked since 2026-12-01 00:00:00 UTC"
+                .to_string(),
+        };
+        assert!(err.contains(&expected), "{state}: {err}");
+    }
+}

@@ -152,6 +152,9 @@ pub struct TlsFacts {
     /// A certificate of the server's chain that a CRL given lists: when and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<crate::net::revocation::Revoked>,
+    /// The OCSP response the server stapled, read (not verified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocsp: Option<crate::net::ocsp::Stapled>,
 }
 
 impl TlsFacts {
@@ -191,6 +194,24 @@ impl TlsFacts {
                     .map(|c| c.issuer_cn.as_str())
                     .unwrap_or("?"),
                 leaf.expiry_words()
+            ));
+        }
+        if let Some(o) = &tls.ocsp {
+            lines.push(format!(
+                "stapled OCSP (read, not verified): {}{}{}{}",
+                o.status,
+                o.revoked_at
+                    .as_deref()
+                    .map(|t| format!(" since {t}"))
+                    .unwrap_or_default(),
+                o.this_update
+                    .as_deref()
+                    .map(|t| format!(", this update {t}"))
+                    .unwrap_or_default(),
+                o.next_update
+                    .as_deref()
+                    .map(|t| format!(", next update {t}"))
+                    .unwrap_or_default()
             ));
         }
         match &tls.verified_by {

@@ -9,6 +9,7 @@ mod exchange_body;
 pub mod grpc;
 pub mod handshake;
 pub mod keylog;
+pub mod ocsp;
 pub mod phases;
 pub mod probe;
 pub mod provider;

@@ -125,9 +125,8 @@ impl HandshakeLog {
     }
 }
 
-/// The ring provider whose suites and groups tell this client's log when they are negotiated.
-/// rustls wants `&'static` suites and groups, so these few wrappers (about 1 KB) are leaked
-/// once per client built; clients are cached per key, trust and route.
+/// The ring provider whose suites and groups tell this client's log when they are negotiated;
+/// rustls wants `&'static` ones, so these wrappers (1 KB) are leaked once per cached client.
 pub(super) fn recording_provider(log: &Arc<HandshakeLog>) -> Arc<CryptoProvider> {
     use rustls::SupportedCipherSuite as S;
     let base = provider();
@@ -456,6 +455,7 @@ impl ServerCertVerifier for RecordingVerifier {
                     _ => None,
                 },
                 revoked,
+                ocsp: crate::net::ocsp::read(ocsp),
                 ..TlsFacts::default()
             }
         });
