@@ -9,14 +9,14 @@ use crate::common::{Env, certbench_command};
 
 /// The CRL `der` as PEM, written by `openssl crl` to `pem`.
 fn openssl_pem(der: &std::path::Path, pem: &std::path::Path) {
-    let converted = Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-in"])
-        .arg(der)
-        .args(["-outform", "PEM", "-out"])
-        .arg(pem)
-        .status()
-        .unwrap();
-    assert!(converted.success());
+    let (der, pem) = (der.display().to_string(), pem.display().to_string());
+    let here = std::path::Path::new(".");
+    crate::common::openssl(
+        here,
+        &[
+            "crl", "-inform", "DER", "-in", &der, "-outform", "PEM", "-out", &pem,
+        ],
+    );
 }
 
 /// `send URL --json` with the demo key and CA, kept out of history, and `extra`.
@@ -287,19 +287,7 @@ fn a_stapled_ocsp_response_is_shown_good_or_revoked() {
     std::fs::write(d.join("ca.key"), &env.demo.pki.ca.key_pem).unwrap();
     std::fs::write(d.join("srv.pem"), &env.demo.server_cert.cert_pem).unwrap();
     std::fs::write(d.join("srv.key"), &env.demo.server_cert.key_pem).unwrap();
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let openssl = |args: &[&str]| crate::common::openssl(d, args);
     let serial = openssl(&["x509", "-in", "srv.pem", "-noout", "-serial"]);
     let serial = serial.trim().trim_start_matches("serial=").to_string();
     openssl(&[

@@ -157,16 +157,7 @@ fn server_certificate_without_subject_alt_name_is_named_and_can_be_pinned() {
     std::fs::write(d.join("ca.pem"), &env.demo.pki.ca.cert_pem).unwrap();
     std::fs::write(d.join("ca.key"), &env.demo.pki.ca.key_pem).unwrap();
     let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::common::openssl(d, args);
     };
     // A CN-only server certificate, issued by the CA the client trusts.
     openssl(&[

@@ -193,3 +193,18 @@ pub fn warning_kinds(v: &serde_json::Value) -> Vec<&str> {
         .map(|ws| ws.iter().filter_map(|w| w["kind"].as_str()).collect())
         .unwrap_or_default()
 }
+
+/// `openssl ARGS` run in `dir`; it must succeed; what it printed.
+pub fn openssl(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
