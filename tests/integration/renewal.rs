@@ -254,4 +254,17 @@ fn a_replaced_key_keeps_its_name_bindings_and_renew_command() {
     assert!(import_pair(&env, "lnk", &cert, &key, &["--link"]).0);
     let (ok, _, err) = import_pair(&env, "lnk", &cert, &key, &["--replace"]);
     assert!(!ok && err.contains("it is linked to its files"), "{err}");
+    // A key folder that is a symbolic link is never exchanged: its target stays as it was.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        env.home.path().join("keys/rot/cert.pem"),
+        elsewhere.path().join("cert.pem"),
+    )
+    .unwrap();
+    let link = env.home.path().join("keys/sym");
+    std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+    let (ok, _, _) = import_pair(&env, "sym", &cert, &key, &["--replace"]);
+    assert!(!ok);
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 1);
 }

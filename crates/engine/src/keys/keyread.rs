@@ -6,6 +6,30 @@ use crate::keys::keyerror::KeyError;
 use crate::keys::keyfile::{self, PrivateKey, looks_like_pem};
 use rustls::pki_types::CertificateDer;
 
+/// A small TOML file in a key's folder (`format` says what it is), or None when there is none.
+pub(crate) fn read_toml_entry<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    format: &str,
+) -> Result<Option<T>, KeyError> {
+    let data = match crate::home::read_bounded(path, crate::home::KEY_FILE_LIMIT) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(KeyError::Read {
+                path: path.display().to_string(),
+                source: e.into(),
+            });
+        }
+    };
+    toml::from_str(&String::from_utf8_lossy(&data))
+        .map(Some)
+        .map_err(|e| KeyError::Format {
+            what: path.display().to_string(),
+            format: format.into(),
+            reason: e.message().to_string(),
+        })
+}
+
 pub fn chain_pem(chain: &[CertificateDer<'_>]) -> String {
     let pems: Vec<pem::Pem> = chain
         .iter()

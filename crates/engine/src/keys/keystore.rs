@@ -16,7 +16,9 @@ use crate::keys::signer;
 
 pub use crate::keys::keyerror::{Entry, KeyError};
 pub use crate::keys::keyread::{chain_pem, read_certs};
-pub(crate) use crate::keys::keyread::{read_p12_pair, read_pem_pair, read_trusted};
+pub(crate) use crate::keys::keyread::{
+    read_p12_pair, read_pem_pair, read_toml_entry, read_trusted,
+};
 use crate::keys::token::{self, NoPins, PinSource, TokenRef};
 
 /// What a stored credential key is, as shown in lists and inspectors (never the key itself).
@@ -230,25 +232,7 @@ impl Keystore {
 
     /// The token a key lives on, if it is a hardware key.
     pub fn token_ref(&self, name: &str) -> Result<Option<TokenRef>, KeyError> {
-        let path = self.key_dir(name)?.join(TOKEN_FILE);
-        let data = match home::read_bounded(&path, home::KEY_FILE_LIMIT) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(KeyError::Read {
-                    path: path.display().to_string(),
-                    source: e.into(),
-                });
-            }
-        };
-        let text = String::from_utf8_lossy(&data);
-        toml::from_str(&text)
-            .map(Some)
-            .map_err(|e| KeyError::Format {
-                what: path.display().to_string(),
-                format: "token reference".into(),
-                reason: e.message().to_string(),
-            })
+        read_toml_entry(&self.key_dir(name)?.join(TOKEN_FILE), "token reference")
     }
 
     /// Writes a key's folder (its secret or reference file, and the chain) in one step.

@@ -119,23 +119,6 @@ impl Link {
 
     /// The link stored in `dir`, when the key there is linked.
     pub fn load(dir: &Path) -> Result<Option<Link>, KeyError> {
-        let path = dir.join(LINK_FILE);
-        let data = match home::read_bounded(&path, home::KEY_FILE_LIMIT) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(KeyError::Read {
-                    path: path.display().to_string(),
-                    source: e.into(),
-                });
-            }
-        };
-        toml::from_str(&String::from_utf8_lossy(&data))
-            .map(Some)
-            .map_err(|e| KeyError::Format {
-                what: path.display().to_string(),
-                format: "key link".into(),
-                reason: e.message().to_string(),
-            })
+        crate::keys::keyread::read_toml_entry(&dir.join(LINK_FILE), "key link")
     }
 }

@@ -73,7 +73,9 @@ impl Keystore {
         chain: Vec<CertificateDer<'static>>,
     ) -> Result<(KeyInfo, Replaced), KeyError> {
         let dir = self.key_dir(name)?;
-        if !dir.is_dir() {
+        // Only a real folder of the keystore is exchanged: a link there, or a file, is left
+        // as it is (its target is never replaced).
+        if !dir.symlink_metadata().is_ok_and(|m| m.is_dir()) {
             return Err(self.not_found(Entry::Key, name));
         }
         let refuse = |why: &str| KeyError::Format {
