@@ -430,10 +430,12 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
     };
     if args.verbose {
         // As history stores it: secret headers, and captured secret values anywhere, hidden.
-        let red = engine::history::redact::Redactor::for_request(req);
-        errln!("> {} {}", req.method, red.url(&req.url));
-        // The redactor already hides the headers mask_header would (redact::ALWAYS, and more).
-        for (k, v) in red.headers(&req.headers) {
+        use engine::request::seen::{RequestSeen, Seen};
+        let seen = RequestSeen::of(req, Seen::Sent);
+        errln!("> {} {}", seen.request.method, seen.request.url);
+        // The redactor already hides the headers mask_header would (redact::ALWAYS, and more);
+        // then what the HTTP client adds on the wire.
+        for (k, v) in seen.request.headers.iter().chain(&seen.added) {
             errln!("> {k}: {v}");
         }
         output::print_key_source(req);

@@ -596,6 +596,16 @@ fn userinfo_passwords_never_reach_history_or_output_and_every_file_is_private() 
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let echoed = v["json"]["headers"].to_string();
     assert!(echoed.contains("Basic YWxpY2U6czNjcjN0LXB3"), "{echoed}");
+    // `-v` lists every header the server received, those the HTTP client adds included.
+    let said = stderr(&o).to_ascii_lowercase();
+    let received = v["json"]["headers"].as_array().expect("headers echoed");
+    assert!(received.len() >= 4, "{echoed}");
+    for name in received.iter().filter_map(|pair| pair[0].as_str()) {
+        assert!(
+            said.contains(&format!("> {}: ", name.to_ascii_lowercase())),
+            "{name} reached the server but -v did not list it: {said}"
+        );
+    }
     assert!(
         !v["request"]["url"].as_str().unwrap().contains("alice"),
         "{}",

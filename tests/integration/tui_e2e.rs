@@ -4,24 +4,19 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::tmux::{Session, new_session, tmux, wait_for, wait_for_count, wait_for_opt};
+use crate::common::tmux::{
+    Session, demo_session, new_session, select_profile, tmux, wait_for, wait_for_count,
+    wait_for_opt,
+};
 
 #[test]
 fn demo_send_pick_key_and_quit_in_tmux() {
     let session = format!("certbench-e2e-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_certbench");
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let cmd = format!("cd {dir} && {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20");
-    let _session = new_session(&session, 80, 24, &cmd);
-    let screen = wait_for(&session, "echo-orders", 20);
+    let _session = demo_session(&session, 80, 24);
+    let screen = wait_for(&session, "echo-orders", 1);
     assert!(screen.contains("Profiles"), "{screen}");
     // Select echo-orders (wherever the list puts it) and send it with Ctrl-R.
-    for _ in 0..12 {
-        if wait_for_opt(&session, "> echo-orders", 1).is_some() {
-            break;
-        }
-        tmux(&["send-keys", "-t", &session, "Down"]);
-    }
+    select_profile(&session, "echo-orders");
     tmux(&["send-keys", "-t", &session, "Enter"]);
     wait_for(&session, "Request: echo-orders", 5);
     tmux(&["send-keys", "-t", &session, "C-r"]);
@@ -475,18 +470,9 @@ fn a_paste_is_text_for_the_focused_field_never_keys() {
 #[test]
 fn the_readme_first_steps_work_as_written_and_esc_leaves_a_field() {
     let session = format!("certbench-readme-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_certbench");
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let cmd = format!("cd {dir} && {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20");
-    let _session = new_session(&session, 80, 24, &cmd);
-    wait_for(&session, "echo-orders", 20);
+    let _session = demo_session(&session, 80, 24);
     // "Pick echo-orders, press Ctrl-R": moving the selection is picking it.
-    for _ in 0..12 {
-        if wait_for_opt(&session, "> echo-orders", 1).is_some() {
-            break;
-        }
-        tmux(&["send-keys", "-t", &session, "Down"]);
-    }
+    select_profile(&session, "echo-orders");
     let screen = wait_for(&session, "Request: echo-orders", 5);
     assert!(screen.contains("> echo-orders"), "{screen}");
     tmux(&["send-keys", "-t", &session, "C-r"]);

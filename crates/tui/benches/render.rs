@@ -74,6 +74,7 @@ fn run(body: bytes::Bytes, content_type: &str) -> Figures {
         lines,
         raw_lines: None,
         verdict: None,
+        request: None,
     }));
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let t = Instant::now();

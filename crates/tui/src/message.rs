@@ -76,6 +76,8 @@ pub enum Message {
     },
     /// A gRPC server's methods for the picker, or why they could not be read.
     GrpcMethods(Result<Vec<engine::net::grpc::describe::MethodInfo>, String>),
+    /// The form's request prepared for the Request tab, or why it would not go.
+    Previewed(Result<Box<crate::state::RequestSeen>, String>),
     /// Said once: history set aside or unavailable.
     HistoryNote(String),
     /// A message typed for a WebSocket could not be handed to it.

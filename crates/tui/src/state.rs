@@ -36,15 +36,18 @@ pub enum RespTab {
     Tls,
     Redirects,
     Timing,
+    /// The request as sent (or, before a send or after an edit, as it would be sent now).
+    Request,
 }
 
 impl RespTab {
-    pub const ALL: [RespTab; 5] = [
+    pub const ALL: [RespTab; 6] = [
         RespTab::Body,
         RespTab::Headers,
         RespTab::Tls,
         RespTab::Redirects,
         RespTab::Timing,
+        RespTab::Request,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -53,11 +56,13 @@ impl RespTab {
             RespTab::Tls => "TLS",
             RespTab::Redirects => "Redirects",
             RespTab::Timing => "Timing",
+            RespTab::Request => "Request",
         }
     }
 }
 
 pub use engine::body::bodylines::BodyLines;
+pub use engine::request::seen::RequestSeen;
 
 /// Which send a history row or a shown response is: an entry in the store, or a send of this
 /// session that is not recorded (numbered in the order it finished).
@@ -73,6 +78,8 @@ pub struct SendExtras {
     pub verdict: Option<engine::request::expect::Verdict>,
     /// One line per profile sent first ("get-token 200, captured token").
     pub chain: Vec<String>,
+    /// The request as it went out, secrets masked (None: it did not prepare).
+    pub request: Option<Box<RequestSeen>>,
 }
 
 /// The environment in use, as the request pane shows it.
@@ -102,6 +109,8 @@ pub struct Shown {
     pub raw_lines: Option<BodyLines>,
     /// The profile's expectations checked on this response.
     pub verdict: Option<engine::request::expect::Verdict>,
+    /// The request as it went out, secrets masked.
+    pub request: Option<Box<RequestSeen>>,
 }
 
 /// One line of the history pane; entries not in the store keep their whole send here.
@@ -375,6 +384,12 @@ pub struct State {
     /// The terminal's size, for mouse hit-testing.
     pub size: (u16, u16),
     pub in_flight: Option<InFlight>,
+    /// The form's request as it would be sent now (Request tab), or why it would not go,
+    /// and the profile it was prepared from (asked again only when the form changes).
+    pub preview: Option<Result<Box<RequestSeen>, String>>,
+    pub previewed: Option<Profile>,
+    /// The form changed since the shown response: the Request tab shows the preview.
+    pub preview_over: bool,
     pub next_id: u64,
     pub popup: Option<Popup>,
     /// The time as the event loop last read it.
@@ -459,6 +474,9 @@ impl State {
             search_term: String::new(),
             size: (80, 24),
             in_flight: None,
+            preview: None,
+            previewed: None,
+            preview_over: false,
             next_id: 1,
             popup: None,
             message: None,

@@ -75,3 +75,26 @@ pub fn wait_for_count(session: &str, needle: &str, n: usize, secs: u64) -> Strin
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `certbench demo` on the repository's example profiles in a new `width` x `height` session,
+/// once its profile list is on screen; the shell says `CERTBENCH-EXITED-<code>` when it ends.
+pub fn demo_session(session: &str, width: u16, height: u16) -> Session {
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let cmd = format!("cd {dir} && {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20");
+    let guard = new_session(session, width, height, &cmd);
+    wait_for(session, "echo-orders", 20);
+    guard
+}
+
+/// Moves the profile list's selection down to `name` (the list starts at its top).
+pub fn select_profile(session: &str, name: &str) {
+    let marked = format!("> {name}");
+    for _ in 0..12 {
+        if wait_for_opt(session, &marked, 1).is_some() {
+            return;
+        }
+        tmux(&["send-keys", "-t", session, "Down"]);
+    }
+    wait_for(session, &marked, 1);
+}

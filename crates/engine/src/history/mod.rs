@@ -22,7 +22,7 @@ use crate::budget::Budget;
 use crate::diagnose::Failure;
 use crate::exchange::{self, Exchange};
 use crate::history::redact::Redactor;
-use crate::request::prepare::{PreparedBody, PreparedPart, PreparedRequest};
+use crate::request::prepare::PreparedRequest;
 use crate::request::profile::Profile;
 
 pub const FILE_NAME: &str = "history.db";
@@ -382,14 +382,7 @@ impl<'a> Row<'a> {
         if let Ok(ex) = rec.result {
             red.learn_response(&ex.headers);
         }
-        let (req_body, req_truncated) = request_body(req, cap);
-        let stored_request = StoredRequest {
-            method: req.method.clone(),
-            url: red.url(&req.url),
-            headers: red.headers(&req.headers),
-            body: red.text(&req_body).into_owned(),
-            body_truncated: req_truncated,
-        };
+        let stored_request = StoredRequest::of(req, &red, cap);
         let key_name = req.credential.clone().filter(|_| req.mutual_tls);
         let facts = OutcomeFacts::of(rec.result);
         let (outcome, body, truncated, content_type) = match rec.result {
@@ -463,38 +456,6 @@ impl<'a> Row<'a> {
             body_truncated: truncated,
             content_type,
             parse: req.options.parse_response,
-        }
-    }
-}
-
-/// The request body as text, or a summary of the multipart parts (files by name and size).
-fn request_body(req: &PreparedRequest, cap: usize) -> (String, bool) {
-    match &req.body {
-        PreparedBody::None => (String::new(), false),
-        PreparedBody::Bytes { data, .. } => {
-            let mut end = data.len().min(cap);
-            while !data.is_char_boundary(end) {
-                end -= 1;
-            }
-            (
-                data.get(..end).unwrap_or_default().to_string(),
-                end < data.len(),
-            )
-        }
-        PreparedBody::Multipart { parts } => {
-            let lines: Vec<String> = parts
-                .iter()
-                .map(|p| match p {
-                    PreparedPart::Text { name, text } => format!("{name}: {text}"),
-                    PreparedPart::File {
-                        name,
-                        filename,
-                        size,
-                        ..
-                    } => format!("{name}: file {filename} ({size} bytes)"),
-                })
-                .collect();
-            (lines.join("\n"), false)
         }
     }
 }

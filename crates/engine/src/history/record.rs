@@ -78,6 +78,54 @@ pub struct StoredRequest {
     pub body: String,
     pub body_truncated: bool,
 }
+
+impl StoredRequest {
+    /// The request as it goes out, secrets masked by `red`, its body cut at `cap` bytes.
+    pub fn of(req: &PreparedRequest, red: &Redactor, cap: usize) -> StoredRequest {
+        let (body, body_truncated) = request_body(req, cap);
+        StoredRequest {
+            method: req.method.clone(),
+            url: red.url(&req.url),
+            headers: red.headers(&req.headers),
+            body: red.text(&body).into_owned(),
+            body_truncated,
+        }
+    }
+}
+
+/// The request body as text, or a summary of the multipart parts (files by name and size).
+fn request_body(req: &PreparedRequest, cap: usize) -> (String, bool) {
+    use crate::request::prepare::{PreparedBody, PreparedPart};
+    match &req.body {
+        PreparedBody::None => (String::new(), false),
+        PreparedBody::Bytes { data, .. } => {
+            let mut end = data.len().min(cap);
+            while !data.is_char_boundary(end) {
+                end -= 1;
+            }
+            (
+                data.get(..end).unwrap_or_default().to_string(),
+                end < data.len(),
+            )
+        }
+        PreparedBody::Multipart { parts } => {
+            let lines: Vec<String> = parts
+                .iter()
+                .map(|p| match p {
+                    PreparedPart::Text { name, text } => format!("{name}: {text}"),
+                    PreparedPart::File {
+                        name,
+                        filename,
+                        size,
+                        ..
+                    } => format!("{name}: file {filename} ({size} bytes)"),
+                })
+                .collect();
+            (lines.join("\n"), false)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
 pub(super) enum Outcome {

@@ -94,13 +94,7 @@ impl Scope {
 
     /// Prepares `profile` in this scope.
     pub fn prepare(&self, profile: &Profile) -> Result<PreparedRequest, Failure> {
-        let invalid = |message: String| {
-            Failure::plain(Diagnosis::new(
-                DiagnosisKind::InvalidRequest,
-                message,
-                "fix the field named above",
-            ))
-        };
+        let invalid = invalid_request;
         let vars = self.vars().map_err(invalid)?;
         let secrets = self.session().secrets();
         let ctx = Context {
@@ -111,6 +105,42 @@ impl Scope {
         };
         prepare::prepare_in(profile, &ctx).map_err(|e| invalid(e.to_string()))
     }
+
+    /// Prepares `profile` to be looked at, not sent: a variable still unset that a required
+    /// profile would capture first stands as `<NAME from REQUIRED>`.
+    pub fn preview(&self, profile: &Profile) -> Result<PreparedRequest, Failure> {
+        let mut vars = self.vars().map_err(invalid_request)?;
+        let secrets = self.session().secrets();
+        // Each round fills one unset variable; a profile names only so many.
+        for _ in 0..64 {
+            let ctx = Context {
+                vars: &vars,
+                environment: self.environment.as_ref(),
+                bindings: self.bindings.as_ref(),
+                secrets: &secrets,
+            };
+            match prepare::prepare_in(profile, &ctx) {
+                Err(prepare::PrepareError::Var {
+                    source: crate::request::vars::VarError::Unset(name),
+                    ..
+                }) if !profile.requires.is_empty() && vars.get(&name).is_none() => {
+                    let by = profile.requires.join(", ");
+                    vars.set(&name, &format!("<{name} from {by}>"));
+                }
+                other => return other.map_err(|e| invalid_request(e.to_string())),
+            }
+        }
+        self.prepare(profile)
+    }
+}
+
+/// A request that does not prepare, with the field at fault named in `message`.
+fn invalid_request(message: String) -> Failure {
+    Failure::plain(Diagnosis::new(
+        DiagnosisKind::InvalidRequest,
+        message,
+        "fix the field named above",
+    ))
 }
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -20,5 +20,6 @@ pub mod profile_edit;
 pub mod profile_error;
 pub mod query;
 pub mod runner;
+pub mod seen;
 pub mod vars;
 pub mod websocket;

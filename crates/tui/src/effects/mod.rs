@@ -146,6 +146,8 @@ pub enum Effect {
     PinEntered(Option<String>),
     /// List the keys on the module's tokens (the import wizard's Tab).
     DiscoverTokens,
+    /// Prepare the form's request without sending it, for the Request tab.
+    Preview(Box<Profile>),
 }
 
 /// Rows read for the history pane (newest first); older ones are a filter away.
@@ -252,10 +254,13 @@ impl Runner {
                     return;
                 };
                 self.rt.spawn_blocking(move || {
-                    let result = h
-                        .get(id)
-                        .map_err(|e| e.to_string())
-                        .map(|e| Box::new(shown_of(e.profile, EntryRef::Stored(id), e.result)));
+                    let result = h.get(id).map_err(|e| e.to_string()).map(|e| {
+                        let request =
+                            engine::request::seen::RequestSeen::stored(e.request, e.summary.key);
+                        let mut shown = shown_of(e.profile, EntryRef::Stored(id), e.result);
+                        shown.request = Some(Box::new(request));
+                        Box::new(shown)
+                    });
                     let _ = tx.send(Message::EntryLoaded { then, result });
                 });
             }
@@ -292,6 +297,17 @@ impl Runner {
             Effect::SwitchEnv(name) => self.switch_env(tx, name),
             Effect::ImportCurlFiles { cert, cacert } => self.import_curl_files(tx, cert, cacert),
             Effect::PinEntered(pin) => self.pins.answer(pin),
+            Effect::Preview(profile) => {
+                let scope = self.scope.clone();
+                self.rt.spawn_blocking(move || {
+                    use engine::request::seen::{RequestSeen, Seen};
+                    let r = scope
+                        .preview(&profile)
+                        .map(|req| Box::new(RequestSeen::of(&req, Seen::WouldSend)))
+                        .map_err(|f| f.diagnosis.message);
+                    let _ = tx.send(Message::Previewed(r));
+                });
+            }
             Effect::DiscoverTokens => {
                 self.rt.spawn_blocking(move || {
                     let found = engine::keys::token::discover(None)
@@ -446,6 +462,12 @@ fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) 
         lines,
         raw_lines: None,
         verdict: sent.verdict,
+        request: sent.request.as_ref().map(|r| {
+            Box::new(engine::request::seen::RequestSeen::of(
+                r,
+                engine::request::seen::Seen::Sent,
+            ))
+        }),
     };
     (sent.summary, shown)
 }
@@ -518,6 +540,7 @@ fn shown_of(profile: Profile, id: EntryRef, result: Result<Exchange, Failure>) -
         lines,
         raw_lines: None,
         verdict: None,
+        request: None,
     }
 }
 

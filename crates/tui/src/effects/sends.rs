@@ -55,6 +55,12 @@ impl Runner {
             let extras = SendExtras {
                 verdict: last.verdict.clone(),
                 chain: sent.iter().map(chain_line).collect(),
+                request: last.request.as_ref().map(|r| {
+                    Box::new(engine::request::seen::RequestSeen::of(
+                        r,
+                        engine::request::seen::Seen::Sent,
+                    ))
+                }),
             };
             let (summary, shown) = shown_of_sent(&tx, last);
             let big = shown.lines.bytes().len() > BIG_BODY;

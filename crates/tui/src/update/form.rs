@@ -76,6 +76,7 @@ pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 fn idle_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     match k.code {
         KeyCode::Enter | KeyCode::Char('i') => s.form_idle = false,
+        KeyCode::Char('p') => super::profiles::show_request(s),
         KeyCode::Esc => {
             s.form_idle = false;
             s.focus = Pane::Profiles;

@@ -22,6 +22,8 @@ pub(super) fn add_row(s: &mut State, summary: engine::history::Summary, mut show
             held,
         },
     );
+    // The Request tab shows this send's request unless the form moved on while it ran.
+    s.preview_over = s.form.to_profile().ok().as_ref() != Some(&shown.profile);
     s.shown = Some(Box::new(shown));
     s.history_selected = 0;
     s.scroll = 0;

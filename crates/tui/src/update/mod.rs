@@ -100,6 +100,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
                 lines,
                 raw_lines: None,
                 verdict: extras.verdict,
+                request: extras.request,
             };
             add_row(s, *summary, shown);
             // What it required first is in the store too: show it.
@@ -199,6 +200,7 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
             match then {
                 After::Show => {
                     s.shown = Some(shown);
+                    s.preview_over = false;
                     s.scroll = 0;
                     Vec::new()
                 }
@@ -381,10 +383,42 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
         Message::Key(k) => {
             // A message lasts until the next key: then the pane's key bar is back.
             s.message = None;
-            key(s, k)
+            let mut effects = key(s, k);
+            effects.extend(preview(s));
+            effects
+        }
+        Message::Previewed(r) => {
+            s.preview = Some(r);
+            Vec::new()
         }
         Message::Paste(text) => form::paste(s, &text),
     }
+}
+
+/// While the Request tab is chosen, the form's request is prepared again whenever the form
+/// holds a different profile than the last one prepared.
+fn preview(s: &mut State) -> Option<Effect> {
+    if s.resp_tab != RespTab::Request {
+        return None;
+    }
+    let profile = match s.form.to_profile() {
+        Ok(p) => p,
+        Err(e) => {
+            s.preview = Some(Err(e.message));
+            s.previewed = None;
+            return None;
+        }
+    };
+    if s.previewed.as_ref() == Some(&profile) {
+        return None;
+    }
+    // A change after a first preview is an edit (or another profile): the preview then
+    // stands for the form, not the response shown.
+    if s.previewed.is_some() || s.shown.is_none() {
+        s.preview_over = true;
+    }
+    s.previewed = Some(profile.clone());
+    Some(Effect::Preview(Box::new(profile)))
 }
 
 fn note(s: &mut State, r: Result<String, String>) {

@@ -62,6 +62,7 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             };
         }
         KeyCode::Char('v') => s.popup = Some(Popup::Session),
+        KeyCode::Char('p') => show_request(s),
         KeyCode::Char('r') if n > 0 => {
             let mut input = TextArea::new(vec![s.profiles[s.selected_profile].name.clone()]);
             input.move_cursor(ratatui_textarea::CursorMove::End);
@@ -89,6 +90,16 @@ pub(super) fn show_selected(s: &mut State) {
         return;
     }
     fill_form(s, s.selected_profile);
+}
+
+/// `p`: the Request tab, with the form's request as it would be sent now.
+pub(super) fn show_request(s: &mut State) {
+    s.focus = Pane::Response;
+    s.resp_tab = RespTab::Request;
+    s.scroll = 0;
+    // Prepared again even when the form did not change: the environment or keys may have.
+    s.previewed = None;
+    s.preview_over = true;
 }
 
 /// The environment after the one in use, in name order, then none again.

@@ -25,6 +25,7 @@ mod keys;
 mod live;
 mod popup;
 mod profiles;
+mod request;
 mod response;
 mod status;
 
@@ -35,6 +36,7 @@ use keys::*;
 use live::*;
 use popup::*;
 use profiles::*;
+use request::*;
 use response::*;
 use status::*;
 

@@ -253,6 +253,7 @@ Everywhere  Ctrl-R/F5 send  Esc cancel  Ctrl-S save  Ctrl-K keys  ?/F1 help
             Tab/Shift-Tab pane   q quit (outside text)   Ctrl-C quit
 Profiles    ↑/↓ show  Enter/i edit  n new  c duplicate  r rename  d delete
             e next environment  E compare with the next  v session variables
+            p the request as it would be sent (the Request tab)
 Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
@@ -261,6 +262,7 @@ Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Body: raw | form k=v | multipart name=text, name=@file
             Options: ↑/↓ select, Space toggles, +/- timeout
 Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
+            Request (as sent; as it would be sent after an edit)
             / search  n/N next/prev  r raw body / raw error  z wrap
             y copy (OSC 52)  w save body   mouse: click a pane or row, wheel
             body over the cap: w sends a GET again to a file, W any method

@@ -184,10 +184,18 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let Some(shown) = s.shown() else {
         if s.in_flight.is_none() {
             f.render_widget(
-                Paragraph::new("Ctrl-R sends the request. ? shows every key.")
+                Paragraph::new("Ctrl-R sends, p shows the request first, ? every key")
                     .style(t.fg(Color::DarkGray)),
                 status,
             );
+        }
+        if s.resp_tab == RespTab::Request {
+            f.render_widget(
+                Paragraph::new(" Request").style(t.focus(true).add_modifier(Modifier::UNDERLINED)),
+                tabs,
+            );
+            let para = Paragraph::new(request_lines(s, t)).wrap(Wrap { trim: false });
+            f.render_widget(para, body);
         }
         return;
     };
@@ -274,11 +282,16 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             }
             let lines = response_lines(s, t, ex, body.width as usize, body.height as usize);
             let para = Paragraph::new(lines);
-            let para = if s.wrap && s.resp_tab == RespTab::Body {
+            // The body wraps on `z`; the other tabs' lines are sentences and always wrap.
+            let para = if s.wrap || s.resp_tab != RespTab::Body {
                 para.wrap(Wrap { trim: false })
             } else {
                 para
             };
+            f.render_widget(para, body);
+        }
+        Err(_) if s.resp_tab == RespTab::Request => {
+            let para = Paragraph::new(request_lines(s, t)).wrap(Wrap { trim: false });
             f.render_widget(para, body);
         }
         Err(fail) => {
@@ -413,6 +426,7 @@ pub(super) fn response_lines<'a>(
             })
             .collect(),
         RespTab::Timing => waterfall(&ex.timing, width, t),
+        RespTab::Request => request_lines(s, t),
     }
 }
 
