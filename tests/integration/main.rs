@@ -25,6 +25,7 @@ mod teams;
 mod token;
 mod transport;
 mod tui_e2e;
+mod tui_finding;
 mod tui_request;
 mod tui_state;
 mod untrusted;

@@ -348,3 +348,26 @@ fn unsaved_edits_and_a_changed_file_ask_at_80x24() {
     update(&mut s, Message::SaveConflict);
     insta::assert_snapshot!("changed_on_disk_80x24", screen(&s, 80, 24));
 }
+
+#[test]
+fn palette_profile_filter_and_request_tab_at_80x24() {
+    use engine::request::seen::{RequestSeen, Seen};
+    let mut s = state();
+    update(&mut s, ctrl('p'));
+    insta::assert_snapshot!("palette_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "json".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    insta::assert_snapshot!("profile_filter_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('p')));
+    let profile = s.form.to_profile().unwrap();
+    let req = engine::request::prepare::prepare(&profile, &Vars::new()).unwrap();
+    let seen = RequestSeen::of(&req, Seen::WouldSend);
+    update(&mut s, Message::Previewed(Ok(Box::new(seen))));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("as it would be sent now"), "{text}");
+    insta::assert_snapshot!("request_tab_80x24", text);
+}

@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::{KeyCode, KeyModifiers};
 
+use crate::common::tui::{ctrl, key, screen, typed};
 use engine::history::Summary;
 use engine::history::compare;
 use engine::request::profile::Profile;
@@ -14,7 +13,6 @@ use engine::request::vars::Vars;
 use tui::message::{After, Message};
 use tui::state::{BodyLines, CompareView, EntryRef, Leave, Pane, Popup, State};
 use tui::update::{Effect, Side, update};
-use tui::view;
 
 /// A history line as the store would give it (id 0: not recorded).
 /// A history line; id 0 stands for a send that was not recorded.
@@ -34,14 +32,6 @@ fn summary(id: i64) -> Summary {
     }
 }
 
-fn key(c: KeyCode) -> Message {
-    Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> Message {
-    Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
 fn state_with_profile() -> State {
     let mut s = State::new("profiles".into(), Vars::new());
     let p = Profile {
@@ -59,20 +49,6 @@ fn state_with_profile() -> State {
         }]),
     );
     s
-}
-
-fn screen(s: &State, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, s)).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
 }
 
 #[test]
@@ -208,7 +184,7 @@ fn help_overlay_and_key_picker_render_at_80x24() {
     let mut s = state_with_profile();
     update(&mut s, key(KeyCode::Char('?')));
     let text = screen(&s, 80, 24);
-    assert!(text.contains("Ctrl-R/F5 send"), "{text}");
+    assert!(text.contains("F5 send"), "{text}");
     update(&mut s, key(KeyCode::Esc));
     let fx = update(&mut s, ctrl('k'));
     assert_eq!(fx, vec![Effect::LoadKeys]);
@@ -269,12 +245,6 @@ fn body_lines_index_serves_any_line() {
             String::new()
         )
     );
-}
-
-fn typed(s: &mut State, text: &str) {
-    for c in text.chars() {
-        update(s, key(KeyCode::Char(c)));
-    }
 }
 
 #[test]
@@ -1003,6 +973,16 @@ fn a_new_profile_stays_open_after_its_save() {
     let mut s = two_profiles();
     update(&mut s, key(KeyCode::Char('n')));
     assert_eq!(s.form.base.name, "new-1");
+    // The URL starts empty (a pasted curl becomes the request); without one there is nothing
+    // to save, and the status line says so.
+    assert_eq!(s.form.url.lines().join(""), "");
+    assert!(update(&mut s, ctrl('s')).is_empty());
+    let said = s.message.as_ref().map(|m| m.text().to_string());
+    assert!(
+        said.as_deref().is_some_and(|m| m.contains("url")),
+        "{said:?}"
+    );
+    typed(&mut s, "https://api.example/new");
     let fx = update(&mut s, ctrl('s'));
     assert!(
         matches!(fx.as_slice(), [Effect::SaveProfile { profile: p, .. }] if p.name == "new-1"),

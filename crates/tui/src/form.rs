@@ -208,7 +208,13 @@ impl Form {
     pub fn validate(&mut self) {
         self.errors.clear();
         let url = self.url.lines().join("");
-        if let Err(e) = engine::request::prepare::parse_url(&url)
+        if url.trim().is_empty() {
+            self.errors.push((
+                Field::Url,
+                FormTab::Headers,
+                "type a URL, or paste a curl command".to_string(),
+            ));
+        } else if let Err(e) = engine::request::prepare::parse_url(&url)
             .map(|_| ())
             .or_else(|e| if url.contains("${") { Ok(()) } else { Err(e) })
         {

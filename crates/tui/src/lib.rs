@@ -8,6 +8,7 @@ pub mod layout;
 pub mod live;
 pub mod message;
 pub mod options;
+pub mod palette;
 pub mod state;
 pub mod terminal;
 pub mod update;

@@ -311,6 +311,8 @@ pub enum Popup {
         token: String,
         input: Box<TextArea<'static>>,
     },
+    /// Every action with its key (Ctrl-P), filtered by what is typed; Enter does it.
+    Palette(crate::palette::Palette),
     /// A gRPC server's methods, asked of it (None while asking), filtered by what is typed.
     GrpcMethods(Box<MethodPicker>),
     /// A handshake probe of one key against the form's URL: running (lines empty) or its report.
@@ -355,6 +357,9 @@ pub struct State {
     /// Where to go once the save under way has landed (a failed save stays, edits kept).
     pub after_save: Option<Leave>,
     pub selected_profile: usize,
+    /// The profile filter being typed (`/` in the list), and the one applied (name or URL).
+    pub profile_filter: Option<TextArea<'static>>,
+    pub profile_query: String,
     pub keys: Vec<(String, Result<KeyInfo, String>)>,
     pub form: Form,
     pub focus: Pane,
@@ -448,10 +453,11 @@ impl State {
             listed: Vec::new(),
             after_save: None,
             selected_profile: 0,
+            profile_filter: None,
+            profile_query: String::new(),
             keys: Vec::new(),
             form: Form::from_profile(&Profile {
                 name: "new".into(),
-                url: "https://".into(),
                 ..Profile::default()
             }),
             focus: Pane::Profiles,
@@ -492,9 +498,14 @@ impl State {
         match &self.popup {
             Some(Popup::Import(w)) => w.step > ImportStep::Kind,
             Some(Popup::Compare(v)) => v.input.is_some(),
-            Some(Popup::RenameProfile(_)) => true,
+            Some(Popup::RenameProfile(_) | Popup::Palette(_)) => true,
             Some(_) => false,
-            None if self.history_filter.is_some() || self.body_search.is_some() => true,
+            None if self.history_filter.is_some()
+                || self.body_search.is_some()
+                || self.profile_filter.is_some() =>
+            {
+                true
+            }
             None if self.in_flight.as_ref().is_some_and(|f| f.input.is_some()) => true,
             None => {
                 self.focus == Pane::Form
@@ -503,6 +514,28 @@ impl State {
                         || (self.field == Field::Tab && self.form_tab != FormTab::Options))
             }
         }
+    }
+
+    /// The profiles the list shows: those whose name or URL holds the filter (any case).
+    pub fn visible_profiles(&self) -> Vec<usize> {
+        let needle = self.profile_query.to_lowercase();
+        (0..self.profiles.len())
+            .filter(|&i| {
+                let p = &self.profiles[i];
+                needle.is_empty()
+                    || p.name.to_lowercase().contains(&needle)
+                    || p.result
+                        .as_ref()
+                        .is_ok_and(|p| p.url.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
+    /// The selection's row among the profiles shown (None: it is filtered out).
+    pub fn selected_row(&self) -> Option<usize> {
+        self.visible_profiles()
+            .iter()
+            .position(|&i| i == self.selected_profile)
     }
 
     pub fn shown(&self) -> Option<&Shown> {

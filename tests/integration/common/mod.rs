@@ -4,6 +4,7 @@
 
 pub mod servers;
 pub mod tmux;
+pub mod tui;
 
 use demo::{self, Demo, Server, ServerConfig};
 use engine::diagnose::Failure;

@@ -17,7 +17,6 @@ pub(super) fn form_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if ctrl(&k, 'n')
-        || ctrl(&k, 'p')
         || (k.code == KeyCode::Down && s.field != Field::Tab)
         || (k.code == KeyCode::Up && s.field == Field::Url)
     {

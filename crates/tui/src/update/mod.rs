@@ -475,6 +475,10 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     if ctrl(&k, 'g') {
         return grpc::open(s);
     }
+    if ctrl(&k, 'p') {
+        s.popup = Some(Popup::Palette(Default::default()));
+        return Vec::new();
+    }
     if ctrl(&k, 'k') {
         s.popup = Some(Popup::Keys {
             selected: 0,
@@ -578,9 +582,9 @@ fn go(s: &mut State, to: Leave) {
                 .map(|i| format!("new-{i}"))
                 .find(|n| !s.profiles.iter().any(|p| &p.name == n))
                 .unwrap_or_default();
+            // The URL starts empty: a pasted curl command becomes the request.
             s.form = Form::from_profile(&Profile {
                 name,
-                url: "https://".into(),
                 ..Profile::default()
             });
             s.form.dirty = true;

@@ -30,11 +30,13 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
             match pane {
                 Pane::Profiles => {
                     // The row on screen plus the rows scrolled away above it, as drawn.
-                    let rows = (rect.height as usize).saturating_sub(2);
-                    let shown = row < rows;
-                    let row = row + crate::layout::list_start(s.selected_profile, rows);
-                    if shown && row < s.profiles.len() {
-                        s.selected_profile = row;
+                    let filter = usize::from(s.profile_filter.is_some());
+                    let rows = (rect.height as usize).saturating_sub(2 + filter);
+                    let shown = row >= filter && row - filter < rows;
+                    let row = row.saturating_sub(filter)
+                        + crate::layout::list_start(s.selected_row().unwrap_or(0), rows);
+                    if let Some(&i) = s.visible_profiles().get(row).filter(|_| shown) {
+                        s.selected_profile = i;
                         super::profiles::show_selected(s);
                     }
                 }
@@ -60,13 +62,7 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
                         s.history_selected.saturating_sub(1)
                     }
                 }
-                Pane::Profiles if !s.profiles.is_empty() => {
-                    s.selected_profile = if down {
-                        (s.selected_profile + 1).min(s.profiles.len() - 1)
-                    } else {
-                        s.selected_profile.saturating_sub(1)
-                    }
-                }
+                Pane::Profiles => super::profiles::step(s, down),
                 _ if down => s.scroll = s.scroll.saturating_add(3),
                 _ => s.scroll = s.scroll.saturating_sub(3),
             }

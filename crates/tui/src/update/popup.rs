@@ -7,6 +7,7 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match popup {
+        Popup::Palette(p) => palette_key(s, p, k),
         Popup::Help | Popup::RawError => {
             if !matches!(
                 k.code,
@@ -137,4 +138,42 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         } => keys_popup(s, k, selected, inspect, confirm_delete),
         Popup::Import(w) => import_popup(s, k, w),
     }
+}
+
+/// A key in the palette: typing filters, ↑/↓ choose, Enter does the action as its own keys
+/// would (in its pane), Esc closes.
+fn palette_key(s: &mut State, mut p: crate::palette::Palette, k: KeyEvent) -> Vec<Effect> {
+    let n = p.shown().len();
+    match k.code {
+        KeyCode::Esc => return Vec::new(),
+        KeyCode::Enter => {
+            let Some(action) = p.shown().get(p.selected).copied() else {
+                s.popup = Some(Popup::Palette(p));
+                return Vec::new();
+            };
+            if let Some(pane) = action.pane {
+                s.focus = pane;
+                // A pane's command keys, not a field's text.
+                s.form_idle = true;
+            }
+            let mut effects = Vec::new();
+            for key in action.keys() {
+                effects.extend(super::key(s, key));
+            }
+            return effects;
+        }
+        KeyCode::Down => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+        KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+        KeyCode::Backspace => {
+            p.filter.pop();
+            p.selected = 0;
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            p.filter.push(c);
+            p.selected = 0;
+        }
+        _ => {}
+    }
+    s.popup = Some(Popup::Palette(p));
+    Vec::new()
 }

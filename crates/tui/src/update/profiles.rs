@@ -1,17 +1,23 @@
-//! Keys in the profiles pane: open, new, duplicate, rename, delete.
+//! Keys in the profiles pane: filter, open, new, duplicate, rename, delete.
 
 use super::*;
 
 pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if let Some(input) = s.profile_filter.take() {
+        return filter_key(s, input, k);
+    }
     let n = s.profiles.len();
     match k.code {
-        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
-            s.selected_profile = (s.selected_profile + 1).min(n - 1);
-            show_selected(s);
+        KeyCode::Down | KeyCode::Char('j') => step(s, true),
+        KeyCode::Up | KeyCode::Char('k') => step(s, false),
+        KeyCode::Char('/') => {
+            let mut input = TextArea::new(vec![s.profile_query.clone()]);
+            input.move_cursor(ratatui_textarea::CursorMove::End);
+            s.profile_filter = Some(input);
         }
-        KeyCode::Up | KeyCode::Char('k') => {
-            s.selected_profile = s.selected_profile.saturating_sub(1);
-            show_selected(s);
+        KeyCode::Esc if !s.profile_query.is_empty() => {
+            s.profile_query.clear();
+            s.message = Some(Note::Info("filter cleared: every profile is listed".into()));
         }
         KeyCode::Enter | KeyCode::Char('i') => {
             match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
@@ -71,6 +77,46 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// A key while the filter is typed: the list narrows as it is typed; Enter keeps the filter,
+/// Esc drops it; ↑/↓ still move the selection.
+fn filter_key(s: &mut State, mut input: TextArea<'static>, k: KeyEvent) -> Vec<Effect> {
+    match k.code {
+        KeyCode::Esc => s.profile_query.clear(),
+        KeyCode::Enter => {}
+        KeyCode::Down | KeyCode::Up => {
+            step(s, k.code == KeyCode::Down);
+            s.profile_filter = Some(input);
+        }
+        _ => {
+            input.input(k);
+            s.profile_query = input.lines().join("");
+            s.profile_filter = Some(input);
+            if s.selected_row().is_none()
+                && let Some(&first) = s.visible_profiles().first()
+            {
+                s.selected_profile = first;
+                show_selected(s);
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The selection one row down (or up) among the profiles listed, shown in the form.
+pub(super) fn step(s: &mut State, down: bool) {
+    let visible = s.visible_profiles();
+    let Some(&last) = visible.last() else {
+        return;
+    };
+    let next = match s.selected_row() {
+        Some(row) if down => visible.get(row + 1).copied().unwrap_or(last),
+        Some(row) => visible[row.saturating_sub(1)],
+        None => visible[0],
+    };
+    s.selected_profile = next;
+    show_selected(s);
 }
 
 /// The selected profile, shown in the form as the selection moves (focus stays in the list);

@@ -12,11 +12,7 @@ pub(super) fn draw_picker(f: &mut Frame, t: &Theme, picker: &MethodPicker, area:
         area.height.saturating_sub(4).min(20),
     );
     f.render_widget(Clear, r);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("filter: ", t.fg(Color::DarkGray)),
-        Span::raw(picker.filter.clone()),
-        Span::styled("_", t.fg(Color::DarkGray)),
-    ])];
+    let mut lines = vec![typed_line(t, "filter: ", picker.filter.clone())];
     match &picker.methods {
         None => lines.push(Line::from(Span::styled(
             "asking the server for its methods...",

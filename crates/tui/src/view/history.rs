@@ -4,29 +4,14 @@ use super::*;
 
 pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let today = engine::history::format_time(s.now.unix_ms);
-    let title = if s.history_query.is_empty() {
-        "History".to_string()
-    } else {
-        format!("History [{}]", s.history_query)
-    };
-    let outer = block(t, &title, s.focus == Pane::History);
-    let inner = outer.inner(area);
-    f.render_widget(outer, area);
-    let list_area = if let Some(input) = &s.history_filter {
-        let [line, rest] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("/", t.fg(Color::Cyan)),
-                Span::raw(input.lines().join("")),
-                Span::styled("_", t.fg(Color::Cyan)),
-            ])),
-            line,
-        );
-        rest
-    } else {
-        inner
-    };
+    let list_area = filtered_pane(
+        f,
+        t,
+        area,
+        ("History", &s.history_query),
+        s.history_filter.as_ref(),
+        s.focus == Pane::History,
+    );
     if s.history.is_empty() {
         let empty = if s.history_query.is_empty() {
             "no sends yet"

@@ -23,6 +23,7 @@ mod grpc;
 mod history;
 mod keys;
 mod live;
+mod palette;
 mod popup;
 mod profiles;
 mod request;
@@ -83,6 +84,44 @@ fn block<'a>(t: &Theme, title: &'a str, focused: bool) -> Block<'a> {
         .borders(Borders::ALL)
         .title(Span::styled(title, t.focus(focused)))
         .border_style(t.focus(focused))
+}
+
+/// What is typed at a prompt, with the cursor after it: `/text_`, `> text_`.
+fn typed_line(t: &Theme, prompt: &'static str, text: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(prompt, t.fg(Color::Cyan)),
+        Span::raw(text),
+        Span::styled("_", t.fg(Color::Cyan)),
+    ])
+}
+
+/// A list pane's box, titled with its filter when one applies, and the filter's input line
+/// while it is typed; returns the area left for the list.
+fn filtered_pane(
+    f: &mut Frame,
+    t: &Theme,
+    area: Rect,
+    (name, query): (&str, &str),
+    input: Option<&ratatui_textarea::TextArea<'static>>,
+    focused: bool,
+) -> Rect {
+    let title = if query.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} [{query}]")
+    };
+    let outer = block(t, &title, focused);
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let Some(input) = input else {
+        return inner;
+    };
+    let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    f.render_widget(
+        Paragraph::new(typed_line(t, "/", input.lines().join(""))),
+        line,
+    );
+    rest
 }
 
 pub fn draw(f: &mut Frame, s: &State) {

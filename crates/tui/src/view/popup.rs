@@ -145,6 +145,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
             );
         }
         Popup::GrpcMethods(picker) => super::grpc::draw_picker(f, t, picker, area),
+        Popup::Palette(p) => super::palette::draw_palette(f, t, p, area),
         Popup::KeyCheck {
             name,
             url,
@@ -249,13 +250,13 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
 }
 
 pub(super) const HELP: &str = "\
-Everywhere  Ctrl-R/F5 send  Esc cancel  Ctrl-S save  Ctrl-K keys  ?/F1 help
-            Tab/Shift-Tab pane   q quit (outside text)   Ctrl-C quit
-Profiles    ↑/↓ show  Enter/i edit  n new  c duplicate  r rename  d delete
+Everywhere  Ctrl-R send  Esc cancel  Ctrl-S save  Ctrl-K keys  Ctrl-P palette
+            Tab pane  ?/F1 help  F5 send  q quit (outside text)  Ctrl-C quit
+Profiles    ↑/↓ show  Enter edit  / filter  n new  c copy  r rename  d delete
             e next environment  E compare with the next  v session variables
             p the request as it would be sent (the Request tab)
 Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
-            Ctrl-N/Ctrl-P field (method, URL, tab)   Ctrl-T next tab
+            Ctrl-N next field (method, URL, tab)   Ctrl-T next tab
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
             Ctrl-G a grpcs:// server's methods: type to filter, Enter picks
             Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines

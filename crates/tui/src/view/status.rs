@@ -15,14 +15,17 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         return;
     }
     let keys = match (s.focus, s.field, s.form_tab) {
+        (Pane::Profiles, ..) if s.profile_filter.is_some() => {
+            "type to filter by name or URL  ↑/↓ move  Enter keep  Esc clear"
+        }
         (Pane::Profiles, ..) => {
-            "↑/↓ show  Enter edit  n new  e env  Ctrl-R send  Ctrl-K keys  ? help  q quit"
+            "↑/↓ show  Enter edit  / filter  Ctrl-R send  Ctrl-P palette  ? help  q quit"
         }
         (Pane::Form, ..) if s.form_idle => {
             "Enter edit  ↑/↓ field  Esc profiles  Ctrl-R send  Ctrl-S save  ? help  q quit"
         }
         (Pane::Form, Field::Method, _) => {
-            "←/→ method  Ctrl-N/P field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Tab pane"
+            "←/→ method  Ctrl-N field  Ctrl-T tab  Ctrl-R send  Ctrl-S save  Ctrl-P palette"
         }
         (Pane::Form, Field::Tab, FormTab::Options) => {
             "↑/↓ option  Space toggle  +/- timeout  Ctrl-T tab  Ctrl-R send  Ctrl-S save"
@@ -31,7 +34,7 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             "TYPING body  Esc leave  Ctrl-U clear  Ctrl-B type  Ctrl-T tab  Ctrl-S save"
         }
         (Pane::Form, ..) => {
-            "TYPING  Esc leave  Ctrl-U clear  Enter send  Ctrl-N/P field  Ctrl-S save"
+            "TYPING  Esc leave  Ctrl-U clear  Enter send  Ctrl-N field  Ctrl-P palette"
         }
         (Pane::Response, ..) => {
             "j/k PgDn scroll  ←/→ tab  / search n/N  r raw  z wrap  y copy  w save  Tab pane"

@@ -1,0 +1,115 @@
+//! Finding things in the workbench: the profile filter, the command palette, the first screen.
+
+use crossterm::event::KeyCode;
+
+use engine::request::vars::Vars;
+use tui::state::{Pane, Popup, RespTab, State};
+use tui::update::update;
+
+use crate::common::tui::{ctrl, key, loaded, screen, typed};
+
+fn five() -> State {
+    let mut s = State::new("profiles".into(), Vars::new());
+    loaded(
+        &mut s,
+        &[
+            ("accounts", "https://bank.example/accounts"),
+            ("create-order", "https://shop.example/orders"),
+            ("echo", "https://echo.example/"),
+            ("orders-xml", "https://shop.example/orders.xml"),
+            ("token", "https://auth.example/token"),
+        ],
+    );
+    s
+}
+
+#[test]
+fn slash_filters_the_profiles_by_name_and_url_and_esc_clears_it() {
+    let mut s = five();
+    update(&mut s, key(KeyCode::Char('/')));
+    assert!(
+        s.typing(),
+        "keys now go to the filter, never run as commands"
+    );
+    // `shop` is in two URLs; `q` and `n` are typed, not quit or new.
+    typed(&mut s, "shop");
+    assert_eq!(s.visible_profiles(), vec![1, 3]);
+    assert_eq!(s.profiles[s.selected_profile].name, "create-order");
+    assert_eq!(s.form.base.name, "create-order", "the selection is shown");
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Profiles [shop]"), "{text}");
+    assert!(text.contains("/shop_"), "{text}");
+    assert!(!text.contains("accounts"), "{text}");
+    // Enter keeps the filter; ↓ moves among the profiles shown only.
+    update(&mut s, key(KeyCode::Enter));
+    assert!(!s.typing());
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.profiles[s.selected_profile].name, "orders-xml");
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.profiles[s.selected_profile].name, "orders-xml");
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(s.profiles[s.selected_profile].name, "create-order");
+    // A filter that holds nothing says so; Esc in the list clears it.
+    update(&mut s, key(KeyCode::Char('/')));
+    typed(&mut s, "zzz");
+    assert!(s.visible_profiles().is_empty());
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("nothing matches"), "{text}");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.visible_profiles().len(), 5);
+    assert!(!screen(&s, 80, 24).contains("Profiles ["));
+}
+
+#[test]
+fn the_palette_lists_every_action_with_its_key_and_does_the_one_picked() {
+    let mut s = five();
+    update(&mut s, ctrl('p'));
+    assert!(matches!(s.popup, Some(Popup::Palette(_))));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Send the request"), "{text}");
+    assert!(text.contains("Ctrl-R"), "{text}");
+    // Typing filters (any case, each word), Enter does it in its pane.
+    typed(&mut s, "WRAP");
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Wrap long lines"), "{text}");
+    assert!(!text.contains("Send the request"), "{text}");
+    assert!(!s.wrap);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert!(s.wrap, "the action ran");
+    assert_eq!(s.focus, Pane::Response);
+    // An action of the profile list, picked with ↓: the Request tab.
+    update(&mut s, ctrl('p'));
+    typed(&mut s, "request");
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.resp_tab, RespTab::Request);
+    // Every action's keys are listed with it, and an unknown word lists none.
+    update(&mut s, ctrl('p'));
+    typed(&mut s, "no such action");
+    assert!(screen(&s, 80, 24).contains("no action holds what is typed"));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.popup.is_none());
+    assert!(!s.quit);
+}
+
+#[test]
+fn the_first_screen_without_profiles_says_what_to_do_and_a_new_url_starts_empty() {
+    let mut s = State::new("profiles".into(), Vars::new());
+    loaded(&mut s, &[]);
+    let text = screen(&s, 80, 24);
+    for said in [
+        "No profiles yet",
+        "new request",
+        "a curl command",
+        "import a",
+        "collection",
+        "every key",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.focus, Pane::Form);
+    assert_eq!(s.form.url.lines().join(""), "");
+}
