@@ -80,7 +80,24 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
     for r in &args.report {
         match r.split_once('=') {
             Some((kind @ ("junit" | "json"), file)) if !file.is_empty() => {
-                reports.push((kind.to_string(), PathBuf::from(file)))
+                // Its folder is made (or refused) before anything is sent: a run never ends
+                // with its results unwritable.
+                let file = PathBuf::from(file);
+                if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty())
+                    && let Err(e) = std::fs::create_dir_all(parent)
+                {
+                    return super::fail(format!(
+                        "--report {r:?}: cannot make its folder {}: {e}",
+                        parent.display()
+                    ));
+                }
+                if file.is_dir() {
+                    return super::fail(format!(
+                        "--report {r:?}: {} is a folder: name a file in it",
+                        file.display()
+                    ));
+                }
+                reports.push((kind.to_string(), file))
             }
             _ => {
                 return super::fail(format!("--report {r:?}: write junit=FILE or json=FILE"));
@@ -98,13 +115,15 @@ pub async fn run(dir: &Path, home: &Path, args: &RunArgs) -> i32 {
         ));
     }
     let plan = Plan::new(profiles);
-    // `run DIR` takes DIR's vars.toml, environments and requirements, wherever it runs from.
+    // `run DIR` (or `run FILE`) takes the vars.toml and environments of DIR or the nearest
+    // folder above it that has them, wherever it runs from.
     let folder = args
         .targets
         .iter()
         .map(Path::new)
-        .find(|t| t.is_dir())
-        .unwrap_or(dir);
+        .find(|t| t.exists())
+        .map_or_else(|| dir.to_path_buf(), profile_dir::root_of);
+    let folder = folder.as_path();
     let scope = match super::scope_for(folder, &args.var, args.env.as_deref()) {
         Ok(s) => s,
         Err(e) => return super::fail(e),

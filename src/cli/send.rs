@@ -22,7 +22,7 @@ use engine::request::profile::Profile;
 
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
-    /// Profile name, or a URL (omit to build the request from flags alone)
+    /// Profile name, a profile file's path (its folder's vars.toml and environments/ come with it), or a URL (omit to build the request from flags alone)
     pub profile: Option<String>,
     /// The URL to send to (overrides the profile's); ${name} variables are expanded
     #[arg(long)]
@@ -196,6 +196,10 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
             url: url.clone(),
             ..Profile::default()
         },
+        // A profile file's path, wherever it is.
+        Some(path) if is_profile_file(path) => {
+            Profile::load(Path::new(path)).map_err(|e| e.to_string())?
+        }
         Some(name) => profile_dir::find(dir, name).map_err(|e| e.to_string())?,
         None => Profile {
             name: "(flags)".into(),
@@ -317,10 +321,21 @@ pub fn scope_for(dir: &Path, pairs: &[String], env: Option<&str>) -> Result<Scop
     Ok(scope)
 }
 
+/// Whether a PROFILE argument names a file (`orders/get.toml`) rather than a profile's name.
+fn is_profile_file(arg: &str) -> bool {
+    (arg.ends_with(".toml") || arg.contains(std::path::MAIN_SEPARATOR)) && Path::new(arg).is_file()
+}
+
 pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
     let prepared: Result<(Profile, Scope), String> = (|| {
         let profile = build_profile(dir, args)?;
-        let scope = scope_for(dir, &args.var, args.env.as_deref())?;
+        // A profile file brings the vars.toml and environments of its folder or the nearest
+        // folder above that has them.
+        let root = match args.profile.as_deref().filter(|p| is_profile_file(p)) {
+            Some(path) => profile_dir::root_of(Path::new(path)),
+            None => dir.to_path_buf(),
+        };
+        let scope = scope_for(&root, &args.var, args.env.as_deref())?;
         // Checked here so a request that cannot be built exits 1 before anything is sent; with
         // `requires`, the variables they capture are not set yet, so the chain checks it.
         if profile.requires.is_empty() {

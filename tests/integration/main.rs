@@ -16,6 +16,7 @@ mod proxy;
 mod readme;
 mod renewal;
 mod revocation;
+mod roots;
 mod route;
 mod run;
 mod servers;

@@ -482,7 +482,10 @@ pub fn folder_entries(
 
 /// A file a collection names, relative to the folder of the file that names it; one outside
 /// that folder (`../../etc/shadow`, an absolute path elsewhere) is refused.
-pub fn inside(folder: &Path, named: &str) -> Result<PathBuf, String> {
+pub fn inside(named_in: &Path, named: &str) -> Result<PathBuf, String> {
+    // Absolute, so the profile written elsewhere still finds it, wherever it runs from.
+    let folder = std::path::absolute(named_in).unwrap_or_else(|_| named_in.to_path_buf());
+    let folder = folder.as_path();
     let path = Path::new(named);
     let joined = if path.is_absolute() {
         path.to_path_buf()
@@ -508,7 +511,7 @@ pub fn inside(folder: &Path, named: &str) -> Result<PathBuf, String> {
     } else {
         Err(format!(
             "{named} is outside {}, the folder of the file that names it: copy it there, or import it with `keys import`",
-            folder.display()
+            named_in.display()
         ))
     }
 }

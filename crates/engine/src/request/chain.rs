@@ -204,10 +204,18 @@ impl Pipeline {
                         Err(why) => return Err(format!("{name} failed: {why}")),
                     }
                 }
-                let required = match profile_dir::find(&scope.profiles_dir, name) {
-                    Ok(p) => p,
-                    Err(e) => return Err(format!("{name} cannot be read: {e}")),
-                };
+                // Beside the profile that requires it first, then in the scope's folder.
+                let beside = profile
+                    .folder
+                    .0
+                    .as_deref()
+                    .filter(|d| *d != scope.profiles_dir)
+                    .and_then(|d| profile_dir::find(d, name).ok());
+                let required =
+                    match beside.map_or_else(|| profile_dir::find(&scope.profiles_dir, name), Ok) {
+                        Ok(p) => p,
+                        Err(e) => return Err(format!("{name} cannot be read: {e}")),
+                    };
                 let needed = {
                     let session = scope.session();
                     required.capture.is_empty()

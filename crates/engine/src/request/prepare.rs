@@ -3,7 +3,7 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::request::grpc::{PrepareGrpcError, PreparedGrpc, is_grpc};
+use crate::request::grpc::{PrepareGrpcError, PreparedGrpc, SchemaSource, is_grpc};
 use crate::request::websocket::{PrepareWsError, PreparedWebSocket, is_websocket};
 
 use crate::keys::bindings::Bindings;
@@ -316,7 +316,7 @@ fn prepare_grpc(
     ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
 ) -> Result<(PreparedGrpc, Url), PrepareError> {
     let body = profile.body.text.as_deref();
-    let g = PreparedGrpc::prepare(&profile.grpc, url, body, |m| ex("grpc", m)).map_err(
+    let mut g = PreparedGrpc::prepare(&profile.grpc, url, body, |m| ex("grpc", m)).map_err(
         |e| match e {
             PrepareGrpcError::Var(e) => e,
             PrepareGrpcError::Path(p) => PrepareError::Invalid(format!(
@@ -327,6 +327,16 @@ fn prepare_grpc(
             ),
         },
     )?;
+    // The schema's files are named from the profile's folder, wherever the command runs.
+    let from_profile = |p: &mut std::path::PathBuf| *p = profile.file_path(&p.to_string_lossy());
+    match &mut g.schema {
+        SchemaSource::Protoset(p) => from_profile(p),
+        SchemaSource::Protos {
+            files,
+            import_paths,
+        } => files.iter_mut().chain(import_paths).for_each(from_profile),
+        SchemaSource::Reflection => {}
+    }
     let http_url = g.http_url(url).map_err(|reason| PrepareError::Url {
         url: url.to_string(),
         reason,

@@ -71,7 +71,7 @@ pub(crate) fn prepare_body(
         BodyType::Multipart => {
             let mut parts = Vec::new();
             for part in &body.parts {
-                parts.push(prepare_part(part, ex)?);
+                parts.push(prepare_part(profile, part, ex)?);
             }
             PreparedBody::Multipart { parts }
         }
@@ -79,6 +79,7 @@ pub(crate) fn prepare_body(
 }
 
 fn prepare_part(
+    profile: &Profile,
     part: &crate::request::profile::Part,
     ex: &dyn Fn(&str, &str) -> Result<String, PrepareError>,
 ) -> Result<PreparedPart, PrepareError> {
@@ -90,7 +91,7 @@ fn prepare_part(
         });
     }
     let raw = part.file.as_deref().unwrap_or_default();
-    let path = PathBuf::from(ex("multipart file", raw)?);
+    let path = profile.file_path(&ex("multipart file", raw)?);
     let meta = std::fs::metadata(&path).map_err(|e| PrepareError::MissingFile {
         name: name.clone(),
         path: path.display().to_string(),

@@ -67,6 +67,21 @@ pub struct Profile {
     /// For a `grpcs://` or `grpc://` URL: the schema's source and the messages to send.
     #[serde(default, skip_serializing_if = "Grpc::is_empty")]
     pub grpc: Grpc,
+    /// The folder of the file it was read from, where its relative file paths start (None:
+    /// built from flags or a paste, where they start at the working folder). Never written.
+    #[serde(skip)]
+    pub folder: Folder,
+}
+
+/// Where a profile's file was read from. Not part of what the profile says: two profiles that
+/// say the same are equal wherever they were read from.
+#[derive(Debug, Clone, Default)]
+pub struct Folder(pub Option<std::path::PathBuf>);
+
+impl PartialEq for Folder {
+    fn eq(&self, _: &Folder) -> bool {
+        true
+    }
 }
 
 /// A header value in a profile: one string, or an array that repeats the header.
@@ -219,6 +234,7 @@ impl Default for Profile {
             expect: Expect::default(),
             websocket: WebSocket::default(),
             grpc: Grpc::default(),
+            folder: Folder::default(),
         }
     }
 }
@@ -323,7 +339,21 @@ impl Profile {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
         }
+        profile.folder = Folder(
+            path.parent()
+                .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf())),
+        );
         Ok(profile)
+    }
+
+    /// A file path the profile names (a multipart file, a proto file): from the profile's own
+    /// folder when relative, wherever the command runs.
+    pub fn file_path(&self, named: &str) -> std::path::PathBuf {
+        let path = std::path::Path::new(named);
+        match &self.folder.0 {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_path_buf(),
+        }
     }
 
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {

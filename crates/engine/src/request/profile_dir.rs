@@ -18,6 +18,27 @@ pub struct LoadedProfile {
     pub stamp: Option<FileStamp>,
 }
 
+/// The folder whose `vars.toml` and `environments/` go with a profile file or a folder of
+/// profiles: its own folder, else the nearest folder above it that has either, looked for up to
+/// the top of its repository (a folder holding `.git`); when none has them, its own folder.
+pub fn root_of(path: &Path) -> PathBuf {
+    let own = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let own = std::path::absolute(&own).unwrap_or(own);
+    for dir in own.ancestors() {
+        if dir.join("vars.toml").is_file() || dir.join("environments").is_dir() {
+            return dir.to_path_buf();
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    own
+}
+
 /// The profile files in `dir`: every `*.toml` but `vars.toml`, sorted by name, not read. A
 /// listing costs one directory read, so an interface can show the names before they are loaded.
 pub fn list_dir(dir: &Path) -> Vec<PathBuf> {
@@ -78,6 +99,27 @@ pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_finds_its_vars_and_environments_in_itself_or_the_nearest_folder_above() {
+        let top = tempfile::tempdir().unwrap();
+        let team = top.path().join("team");
+        let deep = team.join("orders/v2");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(team.join("environments")).unwrap();
+        std::fs::write(deep.join("get.toml"), "url = \"https://x\"\n").unwrap();
+        assert_eq!(root_of(&deep), team);
+        assert_eq!(root_of(&deep.join("get.toml")), team);
+        // Its own vars.toml is nearer.
+        std::fs::write(deep.join("vars.toml"), "a = \"b\"\n").unwrap();
+        assert_eq!(root_of(&deep.join("get.toml")), deep);
+        // The search stops at a repository's top: a folder above it is another project's.
+        let repo = top.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("api")).unwrap();
+        std::fs::write(top.path().join("vars.toml"), "x = \"y\"\n").unwrap();
+        assert_eq!(root_of(&repo.join("api")), repo.join("api"));
+    }
 
     #[test]
     fn an_unknown_profile_name_suggests_the_closest_or_lists_some() {

@@ -43,7 +43,7 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('d') if n > 0 => s.popup = Some(Popup::ConfirmDeleteProfile),
         KeyCode::Char('e') if s.envs.is_empty() => {
             s.message = Some(Note::Info(format!(
-                "no environments: add {}/environments/NAME.toml holding base_url = \"...\"",
+                "no environments: add {}/environments/NAME.toml holding [vars] base_url = \"...\"",
                 s.profiles_dir.display()
             )));
         }
