@@ -21,6 +21,7 @@ mod route;
 mod run;
 mod servers;
 mod snapshots;
+mod socks;
 mod streams;
 mod teams;
 mod token;

@@ -50,7 +50,7 @@ impl Tinyproxy {
     }
 }
 
-fn certbench(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Output {
+pub(crate) fn certbench(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_certbench"));
     c.args(args)
         .env("CERTBENCH_HOME", env.home.path())
@@ -72,7 +72,7 @@ fn certbench(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Output {
     c.output().unwrap()
 }
 
-fn json(o: &Output) -> serde_json::Value {
+pub(crate) fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {} / {}",
@@ -82,8 +82,40 @@ fn json(o: &Output) -> serde_json::Value {
     })
 }
 
+/// `send --json --no-history` of the demo server's /echo with a key from another CA ("stranger",
+/// imported on first use) through `proxy`.
+pub(crate) fn send_as_stranger(env: &Env, proxy: &str, vars: &[(&str, &str)]) -> Output {
+    if !env.ks.list().iter().any(|(k, _)| k == "stranger") {
+        let other = demo::Pki::new("Other CA").client("stranger", demo::Days::default());
+        env.ks
+            .import_pem(
+                "stranger",
+                other.cert_pem.as_bytes(),
+                other.key_pem.as_bytes(),
+                None,
+                "x",
+            )
+            .unwrap();
+    }
+    let url = format!("{}/echo", env.server.url);
+    let args = [
+        "send",
+        "--url",
+        &url,
+        "--credential",
+        "stranger",
+        "--trust",
+        "demo-ca",
+        "--json",
+        "--no-history",
+        "--proxy",
+        proxy,
+    ];
+    certbench(env, &args, vars)
+}
+
 /// `send --json` of the demo server's /echo with the demo key, plus `extra` flags.
-fn send(env: &Env, extra: &[&str], vars: &[(&str, &str)]) -> Output {
+pub(crate) fn send(env: &Env, extra: &[&str], vars: &[(&str, &str)]) -> Output {
     let url = format!("{}/echo", env.server.url);
     let mut args = crate::common::demo_send_args(&url);
     args.push("--json");
@@ -222,34 +254,7 @@ fn behind_the_proxy_a_rejected_key_is_still_explained_and_keys_check_goes_throug
     let proxy = Tinyproxy::start(dir.path(), port, None);
     // A key from another CA: under TLS 1.3 the server says no only after the handshake, so the
     // explanation needs the second look (the probe), which now goes through the proxy too.
-    let other = demo::Pki::new("Other CA").client("stranger", demo::Days::default());
-    env.ks
-        .import_pem(
-            "stranger",
-            other.cert_pem.as_bytes(),
-            other.key_pem.as_bytes(),
-            None,
-            "x",
-        )
-        .unwrap();
-    let url = format!("{}/echo", env.server.url);
-    let o = certbench(
-        &env,
-        &[
-            "send",
-            "--url",
-            &url,
-            "--credential",
-            "stranger",
-            "--trust",
-            "demo-ca",
-            "--json",
-            "--no-history",
-            "--proxy",
-            &proxy.url,
-        ],
-        &[],
-    );
+    let o = send_as_stranger(&env, &proxy.url, &[]);
     assert_eq!(o.status.code(), Some(2));
     let v = json(&o);
     assert_eq!(v["error"]["kind"], "client_cert_unknown_ca", "{v}");

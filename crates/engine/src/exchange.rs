@@ -163,8 +163,15 @@ impl TlsFacts {
         let tls = self;
         let mut lines = Vec::new();
         if let Some(proxy) = &tls.proxy {
+            let tunnel = if proxy.starts_with("socks5h://") {
+                "a SOCKS5 tunnel, the name resolved by the proxy"
+            } else if proxy.starts_with("socks5://") {
+                "a SOCKS5 tunnel, the name resolved here"
+            } else {
+                "a CONNECT tunnel"
+            };
             lines.push(format!(
-                "through proxy {proxy} (a CONNECT tunnel: TLS and the client certificate go end to end to the server, never to the proxy)"
+                "through proxy {proxy} ({tunnel}: TLS and the client certificate go end to end to the server, never to the proxy)"
             ));
         }
         // A handshake that failed early has not agreed these yet.

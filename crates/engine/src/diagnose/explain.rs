@@ -316,6 +316,11 @@ pub(super) fn explain_tls(
 /// A failure on the way through the proxy: unreachable, wanting credentials, or refusing the tunnel.
 pub(super) fn explain_proxy(f: &Failure, proxy: &str, host: &str, port: u16) -> Option<Diagnosis> {
     let said = |needle: &str| f.chain.iter().any(|c| c.contains(needle));
+    if proxy.starts_with("socks5")
+        && let Some(d) = explain_socks(&said, proxy, host, port)
+    {
+        return Some(d);
+    }
     if said("proxy authorization required") {
         return Some(Diagnosis::new(
             DiagnosisKind::ProxyAuthRequired,
@@ -346,6 +351,54 @@ pub(super) fn explain_proxy(f: &Failure, proxy: &str, host: &str, port: u16) -> 
         )
         .with_step(Fix::CheckProxy)
     })
+}
+
+/// A SOCKS5 proxy's refusal (hyper-util's words): of our credentials, or of the connection.
+fn explain_socks(
+    said: &dyn Fn(&str) -> bool,
+    proxy: &str,
+    host: &str,
+    port: u16,
+) -> Option<Diagnosis> {
+    let with_credentials = proxy.contains('@');
+    if said("SOCKS error: credentials not accepted")
+        || said("SOCKS error: server does not support user/pass authentication")
+        || said("SOCKS error: server implements authentication incorrectly")
+    {
+        let what = if with_credentials {
+            "did not accept the user and password in its URL"
+        } else {
+            "wants a user and password before it connects anywhere"
+        };
+        return Some(Diagnosis::new(
+            DiagnosisKind::ProxyAuthRequired,
+            format!("the SOCKS5 proxy {proxy} {what} (to {host}:{port})"),
+            "put them in the proxy URL: socks5h://USER:${env:PROXY_PASSWORD}@host:port (the password is redacted everywhere it is stored or printed)",
+        ));
+    }
+    const REFUSALS: [&str; 8] = [
+        "connection not allowed",
+        "network unreachable",
+        "host unreachable",
+        "connection refused",
+        "general server failure",
+        "ttl expired",
+        "command not supported",
+        "address type not supported",
+    ];
+    let reply = REFUSALS
+        .iter()
+        .find(|r| said(&format!("SOCKS error: {r}")))?;
+    Some(
+        Diagnosis::new(
+            DiagnosisKind::ProxyRefused,
+            format!(
+                "the SOCKS5 proxy {proxy} could not open a connection to {host}:{port}: it answered \"{reply}\""
+            ),
+            "check the host and port from the proxy's side (socks5h:// lets the proxy resolve the name), or, if the host is reachable directly",
+        )
+        .with_step(Fix::BypassProxy),
+    )
 }
 
 pub(super) fn explain_server_cert(

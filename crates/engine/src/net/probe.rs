@@ -156,6 +156,9 @@ pub(super) async fn connect(
     path: Path<'_>,
 ) -> Result<tokio::net::TcpStream, Unconnected> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if let Some(proxy) = path.proxy.filter(|p| p.scheme().starts_with("socks5")) {
+        return socks5(proxy, host, port).await;
+    }
     if let Some(proxy) = path.proxy {
         let (phost, pport) = (
             proxy.host_str().unwrap_or_default(),
@@ -230,6 +233,49 @@ pub(super) async fn connect(
         }
     }
     by_name(host, port).await
+}
+
+/// A TCP stream to `host:port` through a SOCKS5 proxy (hyper-util's client, as reqwest uses):
+/// `socks5h://` hands the name to the proxy, `socks5://` resolves it here first.
+async fn socks5(proxy: &Url, host: &str, port: u16) -> Result<tokio::net::TcpStream, Unconnected> {
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use hyper_util::client::legacy::connect::proxy::SocksV5;
+    use tower_service::Service;
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let (phost, pport) = (
+        proxy.host_str().unwrap_or_default(),
+        proxy.port_or_known_default().unwrap_or(1080),
+    );
+    let said = |e: &dyn std::fmt::Display| {
+        Unconnected::said(&format!("the SOCKS5 proxy {phost}:{pport}: {e}"))
+    };
+    let proxy_uri: http::Uri = format!("http://{phost}:{pport}")
+        .parse()
+        .map_err(|e| said(&e))?;
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    let mut socks = SocksV5::new(proxy_uri, http).local_dns(proxy.scheme() == "socks5");
+    if !proxy.username().is_empty() {
+        socks = socks.with_auth(
+            decode(proxy.username()),
+            decode(proxy.password().unwrap_or("")),
+        );
+    }
+    let target = if host.contains(':') {
+        format!("http://[{host}]:{port}")
+    } else {
+        format!("http://{host}:{port}")
+    };
+    let dst: http::Uri = target.parse().map_err(|e| said(&e))?;
+    std::future::poll_fn(|cx| socks.poll_ready(cx))
+        .await
+        .map_err(|e| said(&e))?;
+    let io = socks.call(dst).await.map_err(|e| said(&e))?;
+    Ok(io.into_inner())
 }
 
 /// Looks `host` up, then connects to its addresses in turn: a name that does not resolve is

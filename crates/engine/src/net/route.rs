@@ -140,8 +140,8 @@ fn proxy_url(text: &str, what: &str) -> Result<Url, RouteError> {
         reason: e.to_string(),
     })?;
     match url.scheme() {
-        "http" if url.host_str().is_some() => Ok(url),
-        "http" => Err(RouteError::ProxyWithoutHost {
+        "http" | "socks5" | "socks5h" if url.host_str().is_some() => Ok(url),
+        "http" | "socks5" | "socks5h" => Err(RouteError::ProxyWithoutHost {
             what: what.into(),
             text: redacted(text),
         }),

@@ -12,7 +12,9 @@ pub enum RouteError {
     },
     #[error("{what} {text:?} names no host")]
     ProxyWithoutHost { what: String, text: String },
-    #[error("{what} {text:?}: only http:// proxies (HTTP CONNECT) are supported, not {scheme}://")]
+    #[error(
+        "{what} {text:?}: only http:// (HTTP CONNECT), socks5:// and socks5h:// proxies are supported, not {scheme}://"
+    )]
     ProxyScheme {
         what: String,
         text: String,
