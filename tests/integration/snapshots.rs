@@ -223,7 +223,27 @@ fn tls_failure_explained() {
         "received fatal alert: CertificateRequired".into(),
     ];
     finish(&mut s, Err(f), 3);
-    insta::assert_snapshot!(screen(&s, 80, 24));
+    let text = screen(&s, 80, 24);
+    // The cause in words on the response's status line, whole at 80 columns.
+    assert!(
+        text.contains("✗ no client certificate was sent  ! story"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    // `!` opens the whole story: the cause, the fix, the handshake; Esc closes it.
+    update(&mut s, key(KeyCode::Char('!')));
+    let text = screen(&s, 80, 24);
+    for said in [
+        "What happened",
+        "The fix",
+        "The handshake",
+        "kind: client_cert_required",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    insta::assert_snapshot!("problem_view_80x24", text);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.popup.is_none());
 }
 
 fn keystore_with_keys() -> (tempfile::TempDir, Keystore) {

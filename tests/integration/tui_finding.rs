@@ -113,3 +113,34 @@ fn the_first_screen_without_profiles_says_what_to_do_and_a_new_url_starts_empty(
     assert_eq!(s.focus, Pane::Form);
     assert_eq!(s.form.url.lines().join(""), "");
 }
+
+#[test]
+fn a_message_gives_the_key_bar_back_after_a_few_seconds_or_the_next_key() {
+    use std::time::Duration;
+    use tui::clock::Now;
+    use tui::message::Message;
+    let mut s = five();
+    let at = |from: Now, secs: u64| Now {
+        unix_ms: from.unix_ms + 1000 * secs as i64,
+        instant: from.instant + Duration::from_secs(secs),
+    };
+    // `e` without environments says how to make one.
+    update(&mut s, key(KeyCode::Char('e')));
+    assert!(s.message.is_some());
+    assert!(s.animates(), "ticks run while a message may expire");
+    let start = s.now;
+    update(&mut s, Message::Tick(at(start, 2)));
+    assert!(s.message.is_some(), "still there after 2 s");
+    update(&mut s, Message::Tick(at(start, 6)));
+    assert!(s.message.is_none(), "gone after 5 s");
+    assert!(
+        screen(&s, 80, 24).contains("Ctrl-P palette"),
+        "the key bar is back"
+    );
+    assert!(!s.animates());
+    // The next key takes it away sooner.
+    update(&mut s, key(KeyCode::Char('e')));
+    assert!(s.message.is_some());
+    update(&mut s, key(KeyCode::Down));
+    assert!(s.message.is_none());
+}

@@ -223,8 +223,13 @@ fn tls_failure_is_explained_in_the_response_pane() {
         },
     );
     let text = screen(&s, 80, 24);
-    assert!(text.contains("client_cert_required"), "{text}");
+    assert!(text.contains("no client certificate was sent"), "{text}");
     assert!(text.contains("requires a client"), "{text}");
+    // The whole story, from a real failure of the demo server, names its kind.
+    update(&mut s, key(KeyCode::Char('!')));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("kind: client_cert_required"), "{text}");
+    assert!(text.contains("The handshake"), "{text}");
 }
 
 #[test]

@@ -4,6 +4,7 @@ pub mod clock;
 pub mod effects;
 pub mod fixes;
 pub mod form;
+pub mod headline;
 pub mod layout;
 pub mod live;
 pub mod message;

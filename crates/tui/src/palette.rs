@@ -113,6 +113,12 @@ pub const ACTIONS: &[Action] = &[
         None,
         &[(KeyCode::Char('g'), true)],
     ),
+    act(
+        "The whole story of a failure",
+        "!",
+        R,
+        &[(KeyCode::Char('!'), false)],
+    ),
     act("Search the body", "/", R, &[(KeyCode::Char('/'), false)]),
     act("Body raw or pretty", "r", R, &[(KeyCode::Char('r'), false)]),
     act("Wrap long lines", "z", R, &[(KeyCode::Char('z'), false)]),

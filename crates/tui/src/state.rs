@@ -300,6 +300,10 @@ pub enum Popup {
     Conflict,
     ConfirmDeleteProfile,
     RawError,
+    /// A failed send's whole story (`!`): the cause, what the server said, the fix; scrolled.
+    Problem {
+        scroll: usize,
+    },
     Compare(Box<CompareView>),
     ConfirmDeleteEntry(i64),
     ConfirmClearHistory,
@@ -406,8 +410,9 @@ pub struct State {
     pub bindings: Option<engine::keys::bindings::Bindings>,
     /// The session's captured variables (`v` shows them).
     pub session_vars: Vec<SessionVar>,
-    /// The status line's message of the moment.
+    /// The status line's message of the moment, and since when it is shown (it expires).
     pub message: Option<Note>,
+    pub message_since: Option<(Note, std::time::Instant)>,
     pub banner: Option<String>,
     /// A key with fewer days left (or, short-lived, under a third of its life) is flagged.
     pub expiry_days: i64,
@@ -434,9 +439,10 @@ impl State {
         Some((bound.key, format!("bound to {}", bound.pattern)))
     }
 
-    /// Whether something on screen moves by itself (the spinner of a send in flight).
+    /// Whether something on screen moves by itself: the spinner of a send in flight, or a
+    /// message that will expire.
     pub fn animates(&self) -> bool {
-        self.in_flight.is_some()
+        self.in_flight.is_some() || self.message.is_some()
     }
 
     pub fn new(profiles_dir: PathBuf, vars: Vars) -> State {
@@ -486,6 +492,7 @@ impl State {
             next_id: 1,
             popup: None,
             message: None,
+            message_since: None,
             banner: None,
             quit: false,
             spinner: 0,

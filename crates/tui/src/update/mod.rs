@@ -40,6 +40,39 @@ use sending::*;
 pub use super::effects::{Effect, Side};
 
 pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
+    let effects = handle(s, msg);
+    expire_message(s);
+    effects
+}
+
+/// How long a message stays on the status line before the pane's key bar is back (a key
+/// brings it back sooner); a problem stays longer.
+const MESSAGE_SECS: f64 = 5.0;
+const PROBLEM_SECS: f64 = 10.0;
+
+/// A message is timed from when it first shows; once its time is up it leaves.
+fn expire_message(s: &mut State) {
+    let Some(note) = &s.message else {
+        s.message_since = None;
+        return;
+    };
+    match &s.message_since {
+        Some((shown, since)) if shown == note => {
+            let limit = if note.is_problem() {
+                PROBLEM_SECS
+            } else {
+                MESSAGE_SECS
+            };
+            if s.now.secs_since(*since) >= limit {
+                s.message = None;
+                s.message_since = None;
+            }
+        }
+        _ => s.message_since = Some((note.clone(), s.now.instant)),
+    }
+}
+
+fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
     match msg {
         Message::Tick(now) => {
             s.now = now;
@@ -486,6 +519,11 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             confirm_delete: false,
         });
         return vec![Effect::LoadKeys];
+    }
+    if k.code == KeyCode::Char('!') && !s.typing() && s.shown().is_some_and(|sh| sh.result.is_err())
+    {
+        s.popup = Some(Popup::Problem { scroll: 0 });
+        return Vec::new();
     }
     if k.code == KeyCode::F(1) || (k.code == KeyCode::Char('?') && !s.typing()) {
         s.popup = Some(Popup::Help);

@@ -8,6 +8,20 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     };
     match popup {
         Popup::Palette(p) => palette_key(s, p, k),
+        Popup::Problem { scroll } => {
+            let scroll = match k.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('!') | KeyCode::Enter => {
+                    return Vec::new();
+                }
+                KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll + 10,
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                _ => scroll,
+            };
+            s.popup = Some(Popup::Problem { scroll });
+            Vec::new()
+        }
         Popup::Help | Popup::RawError => {
             if !matches!(
                 k.code,

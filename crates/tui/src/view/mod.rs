@@ -25,6 +25,7 @@ mod keys;
 mod live;
 mod palette;
 mod popup;
+mod problem;
 mod profiles;
 mod request;
 mod response;

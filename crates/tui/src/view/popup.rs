@@ -146,6 +146,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
         }
         Popup::GrpcMethods(picker) => super::grpc::draw_picker(f, t, picker, area),
         Popup::Palette(p) => super::palette::draw_palette(f, t, p, area),
+        Popup::Problem { scroll } => super::problem::draw_problem(f, s, t, *scroll, area),
         Popup::KeyCheck {
             name,
             url,
@@ -264,7 +265,7 @@ Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Options: ↑/↓ select, Space toggles, +/- timeout
 Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
             Request (as sent; as it would be sent after an edit)
-            / search  n/N next/prev  r raw body / raw error  z wrap
+            / search  n/N next/prev  r raw body / raw error  z wrap  ! story
             y copy (OSC 52)  w save body   mouse: click a pane or row, wheel
             body over the cap: w sends a GET again to a file, W any method
 History     Enter show  o to form  r re-run  / filter (profile: key: status:)

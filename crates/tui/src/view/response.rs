@@ -296,11 +296,15 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         }
         Err(fail) => {
             if s.in_flight.is_none() {
+                // The cause in a few words that fit at 80 columns; `!` tells the whole story.
                 f.render_widget(
-                    Paragraph::new(Span::styled(
-                        format!("FAILED: {}", fail.diagnosis.kind),
-                        t.fg(Color::Red).add_modifier(Modifier::BOLD),
-                    )),
+                    Paragraph::new(Line::from(vec![
+                        Span::styled(
+                            format!("✗ {}", crate::headline::headline(fail.diagnosis.kind)),
+                            t.fg(Color::Red).add_modifier(Modifier::BOLD),
+                        ),
+                        Span::styled("  ! story", t.fg(Color::DarkGray)),
+                    ])),
                     status,
                 );
             }
@@ -323,7 +327,7 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 text.extend(tls.story().into_iter().map(Line::from));
             }
             text.push(Line::from(Span::styled(
-                "r: raw error chain",
+                "! the whole story   r raw error chain",
                 t.fg(Color::DarkGray),
             )));
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);

@@ -40,11 +40,35 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             "j/k PgDn scroll  ←/→ tab  / search n/N  r raw  z wrap  y copy  w save  Tab pane"
         }
         (Pane::History, ..) if s.history_filter.is_some() => {
-            "type a filter: words, profile:NAME key:NAME status:4xx|error  Enter apply  Esc cancel"
+            "filter: words profile:NAME key:NAME status:4xx|error  Enter apply  Esc cancel"
         }
         (Pane::History, ..) => {
-            "Enter show  o form  r re-run  m mark  c compare  / filter  d delete  D clear  Tab pane"
+            "Enter show  o form  r re-run  m mark  c compare  / filter  d delete  ? help"
         }
     };
     f.render_widget(Paragraph::new(keys).style(t.fg(Color::DarkGray)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every key bar of this file fits the status line at 80 columns.
+    #[test]
+    fn every_key_bar_fits_80_columns() {
+        let source = include_str!("status.rs");
+        let body = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let bars: Vec<&str> = body
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|text| text.contains("  "))
+            .collect();
+        assert!(bars.len() >= 8, "{bars:?}");
+        for bar in bars {
+            assert!(
+                bar.chars().count() <= 80,
+                "{} columns: {bar}",
+                bar.chars().count()
+            );
+        }
+    }
 }
