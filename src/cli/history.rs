@@ -189,14 +189,12 @@ pub fn run(cmd: HistoryCmd) -> i32 {
         },
         HistoryCmd::Clear { yes } => {
             let n = hist.count().unwrap_or(0);
-            if !yes && std::io::stdin().is_terminal() {
-                super::stdout::error_text(&format!("delete all {n} history entries? [y/N] "));
-                let mut answer = String::new();
-                let _ = std::io::stdin().read_line(&mut answer);
-                if !answer.trim().eq_ignore_ascii_case("y") {
-                    errln!("nothing deleted");
-                    return EXIT_OK;
-                }
+            if !yes
+                && std::io::stdin().is_terminal()
+                && !super::stdout::confirm(&format!("delete all {n} history entries?"))
+            {
+                errln!("nothing deleted");
+                return EXIT_OK;
             }
             match hist.clear() {
                 Ok(n) => {

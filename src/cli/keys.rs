@@ -43,10 +43,13 @@ pub enum KeysCmd {
         /// The key's name
         name: String,
     },
-    /// Delete a key
+    /// Delete a key (on a terminal it asks first, naming the bindings, environments and profiles that use it)
     Delete {
         /// The key's name
         name: String,
+        /// Do not ask
+        #[arg(long, short)]
+        yes: bool,
     },
     /// Set the command that renews key NAME's files (run with sh -c; kept in the keystore, never taken from a profile): `keys renew-command NAME 'step ca renew --force cert.pem key.pem' --before 33%`
     RenewCommand {
@@ -214,7 +217,11 @@ pub(super) fn prompt_password(what: &str) -> Option<String> {
     rpassword::prompt_password(format!("password for {what}: ")).ok()
 }
 
-/// Runs an import, asking for the password on a TTY when the file needs one and none was given.
+/// How many times a password is asked at a terminal before the import gives up.
+const PASSWORD_TRIES: u32 = 3;
+
+/// Runs an import, asking for the password on a TTY when the file needs one and none was given
+/// (again after a wrong one, up to three times).
 pub(super) fn with_password<T>(
     args: &PasswordArgs,
     what: &str,
@@ -225,16 +232,29 @@ pub(super) fn with_password<T>(
         Err(KeyError::PasswordNeeded { .. } | KeyError::WrongPassword { .. })
             if given.is_none() =>
         {
-            match prompt_password(what) {
-                Some(pw) => run(Some(&pw)).map_err(|e| e.to_string()),
-                None => Err(KeyError::PasswordNeeded { what: what.into() }.to_string()),
+            // Three tries at a terminal, as sudo and ssh give: a typo costs a retype, not a rerun.
+            let mut last = KeyError::PasswordNeeded { what: what.into() };
+            for attempt in 1..=PASSWORD_TRIES {
+                let Some(pw) = prompt_password(what) else {
+                    break;
+                };
+                match run(Some(&pw)) {
+                    Err(e @ KeyError::WrongPassword { .. }) => {
+                        if attempt < PASSWORD_TRIES {
+                            errln!("wrong password, try again");
+                        }
+                        last = e;
+                    }
+                    other => return other.map_err(|e| e.to_string()),
+                }
             }
+            Err(last.to_string())
         }
         other => other.map_err(|e| e.to_string()),
     }
 }
 
-pub(super) fn keys(cmd: KeysCmd) -> i32 {
+pub(super) fn keys(cmd: KeysCmd, profiles_dir: &Path) -> i32 {
     let ks = keystore();
     match cmd {
         KeysCmd::Import(args) => import(&ks, &args),
@@ -295,13 +315,40 @@ pub(super) fn keys(cmd: KeysCmd) -> i32 {
             clear,
         } => key_renewal::renew_command(&ks, &name, command, before, clear),
         KeysCmd::Renew { name } => key_renewal::renew(&ks, &name),
-        KeysCmd::Delete { name } => match ks.delete(&name) {
-            Ok(()) => {
-                errln!("deleted key {name}");
-                EXIT_OK
+        KeysCmd::Delete { name, yes } => {
+            if let Err(e) = ks.exists(&name) {
+                return fail(e);
             }
-            Err(e) => fail(e),
-        },
+            let bindings = engine::keys::bindings::Bindings::open(&home::home_dir()).ok();
+            let users = engine::keys::users::users_of(&name, bindings.as_ref(), profiles_dir);
+            let mut uses = Vec::new();
+            for (what, list) in [
+                ("bound to", &users.bindings),
+                ("the key of environment", &users.environments),
+                ("named by profile", &users.profiles),
+            ] {
+                if !list.is_empty() {
+                    uses.push(format!("{what} {}", list.join(", ")));
+                }
+            }
+            if !uses.is_empty() {
+                errln!("key {name} is {}", uses.join("; "));
+            }
+            if !yes
+                && std::io::stdin().is_terminal()
+                && !super::stdout::confirm(&format!("delete key {name}?"))
+            {
+                errln!("nothing deleted");
+                return EXIT_OK;
+            }
+            match ks.delete(&name) {
+                Ok(()) => {
+                    errln!("deleted key {name}");
+                    EXIT_OK
+                }
+                Err(e) => fail(e),
+            }
+        }
         KeysCmd::Check {
             name,
             url,

@@ -142,7 +142,7 @@ pub fn main() -> i32 {
             runtime().block_on(run::run(&profiles_dir, &home::home_dir(), &args))
         }
         Some(Command::Grpc(cmd)) => grpc::grpc(&profiles_dir, cmd),
-        Some(Command::Keys(cmd)) => keys::keys(cmd),
+        Some(Command::Keys(cmd)) => keys::keys(cmd, &profiles_dir),
         Some(Command::Trust(cmd)) => keys::trust(cmd),
         Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),
         Some(Command::History(cmd)) => history::run(cmd),

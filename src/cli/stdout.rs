@@ -42,6 +42,14 @@ pub fn error_text(text: &str) {
     let _ = err.write_all(engine::sanitize::text(text).as_bytes());
 }
 
+/// Asks `question` on the terminal and reads a line: true for y or yes (any case).
+pub fn confirm(question: &str) -> bool {
+    error_text(&format!("{question} [y/N] "));
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
 /// `print!` through [`write_text`].
 macro_rules! out {
     ($($arg:tt)*) => { $crate::cli::stdout::write_text(&format!($($arg)*)) };

@@ -12,6 +12,7 @@ mod imports;
 mod imports_yaml;
 mod keyfiles;
 mod keystore;
+mod prompts;
 mod proxy;
 mod readme;
 mod renewal;

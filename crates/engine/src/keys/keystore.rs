@@ -350,12 +350,20 @@ impl Keystore {
         Ok(chain_pem(&self.chain(name)?))
     }
 
+    /// Ok when a key of this name is stored (readable or not), else why not, with the names
+    /// it may have meant.
+    pub fn exists(&self, name: &str) -> Result<(), KeyError> {
+        if self.key_dir(name)?.is_dir() {
+            Ok(())
+        } else {
+            Err(self.not_found(Entry::Key, name))
+        }
+    }
+
     pub fn delete(&self, name: &str) -> Result<(), KeyError> {
+        self.exists(name)?;
         let dir = self.key_dir(name)?;
         sweep_staging(&self.root.join("keys"));
-        if !dir.is_dir() {
-            return Err(self.not_found(Entry::Key, name));
-        }
         std::fs::remove_dir_all(&dir).map_err(|e| KeyError::Write {
             path: dir.display().to_string(),
             source: e.into(),

@@ -16,3 +16,4 @@ pub mod signer;
 pub mod token;
 mod token_error;
 mod token_signer;
+pub mod users;

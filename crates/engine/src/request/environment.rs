@@ -32,11 +32,11 @@ pub struct Environment {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EnvironmentError {
-    #[error("no environment named {name:?} in {dir}: the ones there are {known}")]
+    #[error("no environment named {name:?} in {dir}{}", known.words("the ones there are"))]
     NotFound {
         name: String,
         dir: String,
-        known: String,
+        known: crate::names::Known,
     },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
@@ -47,15 +47,10 @@ impl Environment {
     pub fn load(profiles_dir: &Path, name: &str) -> Result<Environment, EnvironmentError> {
         let path = profiles_dir.join(FOLDER).join(format!("{name}.toml"));
         if crate::home::check_name("environment", name).is_err() || !path.is_file() {
-            let known = list(profiles_dir);
             return Err(EnvironmentError::NotFound {
                 name: name.into(),
                 dir: profiles_dir.join(FOLDER).display().to_string(),
-                known: if known.is_empty() {
-                    "none yet (create environments/NAME.toml)".into()
-                } else {
-                    known.join(", ")
-                },
+                known: crate::names::Known::among(name, list(profiles_dir).into_iter()),
             });
         }
         let invalid = |message: String| EnvironmentError::Invalid {
@@ -113,6 +108,28 @@ pub fn list(profiles_dir: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_environment_suggests_the_closest_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Environment::load(dir.path(), "staging")
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with(": there is none yet"), "{e}");
+        std::fs::create_dir(dir.path().join(FOLDER)).unwrap();
+        for n in ["staging", "production"] {
+            std::fs::write(dir.path().join(format!("environments/{n}.toml")), "").unwrap();
+        }
+        let e = Environment::load(dir.path(), "stagin")
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with(": did you mean \"staging\"?"), "{e}");
+        let e = Environment::load(dir.path(), "qa").unwrap_err().to_string();
+        assert!(
+            e.ends_with(": the ones there are production, staging"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn an_environment_gives_defaults_and_variables_below_the_flags() {

@@ -331,8 +331,16 @@ impl Profile {
 
     /// Parses a profile; `path` and the file stem name it in errors and as its default name.
     pub fn from_toml(text: &str, path: &Path) -> Result<Profile, ProfileError> {
-        let mut profile: Profile =
-            toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+        let mut profile: Profile = toml::from_str(text).map_err(|e| {
+            let mut err = syntax_error(text, path, &e);
+            let others = crate::request::profile_check::other_unknown_keys::<Profile>(text, &e);
+            if let ProfileError::Syntax { hint, .. } = &mut err
+                && !others.is_empty()
+            {
+                hint.push_str(&format!("; also {}", others.join("; ")));
+            }
+            err
+        })?;
         if profile.name.is_empty() {
             profile.name = path
                 .file_stem()
@@ -403,6 +411,20 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("p/a.toml:3:"), "{msg}");
         assert!(msg.contains("did you mean `timeout_secs`"), "{msg}");
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once_with_its_line() {
+        let text = "url = \"https://x\"\nfoo = 1\n[options]\ntimout_secs = 5\nbar = 2\n";
+        let msg = Profile::from_toml(text, Path::new("p/a.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.starts_with("p/a.toml:2: unknown field `foo`"), "{msg}");
+        assert!(
+            msg.contains("line 4: unknown field `timout_secs` (did you mean `timeout_secs`?)"),
+            "{msg}"
+        );
+        assert!(msg.contains("line 5: unknown field `bar`"), "{msg}");
     }
 
     #[test]

@@ -53,6 +53,60 @@ pub(crate) fn syntax_error(text: &str, path: &Path, err: &toml::de::Error) -> Pr
     }
 }
 
+/// The unknown keys after the first one, as `line N: unknown field `x`` with a suggestion: each
+/// found by reading the file again with the line of the one before blanked out, so a file with
+/// several misspelt keys says them all at once (at most ten, and only while nothing else is wrong).
+pub(crate) fn other_unknown_keys<T: serde::de::DeserializeOwned>(
+    text: &str,
+    first: &toml::de::Error,
+) -> Vec<String> {
+    let mut text = text.to_string();
+    let mut err = first.clone();
+    let mut found = Vec::new();
+    for _ in 0..10 {
+        let Some(span) = err
+            .span()
+            .filter(|_| err.message().starts_with("unknown field"))
+        else {
+            break;
+        };
+        // Blank the whole line the key is on (its line number stays for the ones after).
+        let start = text
+            .get(..span.start)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let end = text
+            .get(span.start..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| span.start + i);
+        let blank: String = text
+            .get(start..end)
+            .unwrap_or_default()
+            .chars()
+            .map(|_| ' ')
+            .collect();
+        text.replace_range(start..end, &blank);
+        match toml::from_str::<T>(&text) {
+            Ok(_) => break,
+            Err(next) if next.message().starts_with("unknown field") => {
+                let line = next.span().map_or(1, |s| {
+                    text.get(..s.start)
+                        .unwrap_or_default()
+                        .matches('\n')
+                        .count()
+                        + 1
+                });
+                let message = next.message().trim().to_string();
+                let short = message.split(", expected").next().unwrap_or_default();
+                found.push(format!("line {line}: {short}{}", did_you_mean(&message)));
+                err = next;
+            }
+            Err(_) => break,
+        }
+    }
+    found
+}
+
 /// For serde's "unknown field `x`, expected one of `a`, `b`", the closest expected name.
 fn did_you_mean(message: &str) -> String {
     let Some(rest) = message.strip_prefix("unknown field `") else {
