@@ -30,6 +30,7 @@ pub enum KeysCmd {
     /// Show every fact of one key
     Show {
         /// The key's name
+        #[arg(add = super::completion::keys())]
         name: String,
         /// Print as JSON
         #[arg(long)]
@@ -41,11 +42,13 @@ pub enum KeysCmd {
     /// Print the public certificate chain as PEM
     Export {
         /// The key's name
+        #[arg(add = super::completion::keys())]
         name: String,
     },
     /// Delete a key (on a terminal it asks first, naming the bindings, environments and profiles that use it)
     Delete {
         /// The key's name
+        #[arg(add = super::completion::keys())]
         name: String,
         /// Do not ask
         #[arg(long, short)]
@@ -54,6 +57,7 @@ pub enum KeysCmd {
     /// Set the command that renews key NAME's files (run with sh -c; kept in the keystore, never taken from a profile): `keys renew-command NAME 'step ca renew --force cert.pem key.pem' --before 33%`
     RenewCommand {
         /// The key's name
+        #[arg(add = super::completion::keys())]
         name: String,
         /// The command (omit it to show the one set)
         command: Option<String>,
@@ -67,11 +71,13 @@ pub enum KeysCmd {
     /// Run key NAME's renew command now and read the key again
     Renew {
         /// The key's name
+        #[arg(add = super::completion::keys())]
         name: String,
     },
     /// Use key NAME for hosts matching PATTERN (host, host:port, *.domain) when nothing else names a key
     Bind {
         /// The key's name
+        #[arg(add = super::completion::keys())]
         name: String,
         /// host, host:port or *.domain
         pattern: String,

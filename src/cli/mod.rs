@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod stdout;
+mod completion;
 mod curl;
 mod demo;
 mod exit;
@@ -89,7 +90,7 @@ pub enum Command {
     History(history::HistoryCmd),
     /// Start the embedded mTLS demo server and open the workbench on it (--serve: server only)
     Demo(DemoArgs),
-    /// Print a shell completion script: `certbench completions bash > /etc/bash_completion.d/certbench`
+    /// Print a shell completion script that completes commands, options and the names of profiles, keys and environments: `certbench completions bash > /etc/bash_completion.d/certbench`
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
@@ -121,6 +122,8 @@ pub enum ProfilesCmd {
 
 /// Parses the command line and runs it; returns the exit code.
 pub fn main() -> i32 {
+    // A shell asking what TAB completes to: answered, and the process ends there.
+    completion::answer_if_asked(Cli::command);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -146,12 +149,13 @@ pub fn main() -> i32 {
         Some(Command::Trust(cmd)) => keys::trust(cmd),
         Some(Command::Profiles(cmd)) => profiles(&profiles_dir, cmd),
         Some(Command::History(cmd)) => history::run(cmd),
-        Some(Command::Completions { shell }) => {
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "certbench", &mut out);
-            stdout::write_all(&out);
-            EXIT_OK
-        }
+        Some(Command::Completions { shell }) => match completion::registration(shell) {
+            Ok(out) => {
+                stdout::write_all(&out);
+                EXIT_OK
+            }
+            Err(e) => fail(e),
+        },
         Some(Command::Man) => {
             let mut out = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut out) {

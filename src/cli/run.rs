@@ -19,9 +19,10 @@ use engine::request::runner::{Outcome, Plan, RunOptions};
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Profiles (by name) or folders of profiles; default: the profiles folder
+    #[arg(add = super::completion::profiles())]
     pub targets: Vec<String>,
     /// Use environments/NAME.toml
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = super::completion::environments())]
     pub env: Option<String>,
     /// Sends at once, 1 or more
     #[arg(long, short = 'j', default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]

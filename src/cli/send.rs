@@ -23,6 +23,7 @@ use engine::request::profile::Profile;
 #[derive(Args, Debug, Default)]
 pub struct SendArgs {
     /// Profile name, a profile file's path (its folder's vars.toml and environments/ come with it), or a URL (omit to build the request from flags alone)
+    #[arg(add = super::completion::profiles())]
     pub profile: Option<String>,
     /// The URL to send to (overrides the profile's); ${name} variables are expanded
     #[arg(long)]
@@ -37,13 +38,13 @@ pub struct SendArgs {
     #[arg(long)]
     pub query: Vec<String>,
     /// The stored key to present (certbench keys list)
-    #[arg(long)]
+    #[arg(long, add = super::completion::keys())]
     pub credential: Option<String>,
     /// Present no client certificate, even if the profile names a key
     #[arg(long)]
     pub no_mtls: bool,
     /// Also trust this stored certificate for the server (repeatable; certbench trust list)
-    #[arg(long)]
+    #[arg(long, add = super::completion::trusted())]
     pub trust: Vec<String>,
     /// Do not verify the server's certificate (unsafe; marked UNVERIFIED)
     #[arg(long, short = 'k')]
@@ -178,7 +179,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
     /// Use environments/NAME.toml: its variables, and its credential, trust and proxy where the profile names none
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = super::completion::environments())]
     pub env: Option<String>,
     #[command(flatten)]
     pub token_pin: pins::PinArgs,

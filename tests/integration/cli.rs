@@ -670,25 +670,53 @@ fn completions_load_in_bash_the_man_page_renders_and_the_profiles_folder_comes_f
     let bash = run(&["completions", "bash"]);
     assert_eq!(code(&bash), 0, "{}", stderr(&bash));
     std::fs::write(dir.path().join("c.bash"), &bash.stdout).unwrap();
-    let loaded = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "source {} && complete -p certbench",
-            dir.path().join("c.bash").display()
-        ))
-        .output()
-        .unwrap();
-    assert_eq!(code(&loaded), 0, "{}", stderr(&loaded));
-    assert!(String::from_utf8_lossy(&loaded.stdout).contains("-F _certbench certbench"));
-    for shell in ["zsh", "fish"] {
+    // Sourced by bash, TAB asks the binary: commands, options, and names read at that moment
+    // (profiles from CERTBENCH_PROFILES, keys from the home).
+    std::fs::write(dir.path().join("orders-get.toml"), "url = \"https://x/\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(dir.path().join("environments/staging.toml"), "").unwrap();
+    let tab = |words: &str| {
+        let o = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {} && complete -p certbench && COMP_WORDS=({words}) && COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )) && COMP_TYPE=9 && _clap_complete_certbench certbench \"${{COMP_WORDS[COMP_CWORD]}}\" && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                dir.path().join("c.bash").display()
+            ))
+            .env("CERTBENCH_PROFILES", dir.path())
+            .env("CERTBENCH_HOME", dir.path().join("home"))
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert!(
+        tab("certbench his").contains("history"),
+        "{}",
+        tab("certbench his")
+    );
+    assert!(tab("certbench send --max-e").contains("--max-events"));
+    assert!(
+        tab("certbench send orders").contains("orders-get"),
+        "{}",
+        tab("certbench send orders")
+    );
+    assert!(tab("certbench run --env sta").contains("staging"));
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
         let o = run(&["completions", shell]);
         assert_eq!(code(&o), 0, "{shell}");
-        let text = String::from_utf8_lossy(&o.stdout);
         assert!(
-            text.contains("max-events") && text.contains("history"),
+            String::from_utf8_lossy(&o.stdout).contains("COMPLETE"),
             "{shell}"
         );
     }
+    // The answer the shells read: one candidate a line (fish's form shown here).
+    let o = std::process::Command::new(bin)
+        .args(["--", "certbench", "send", "orders"])
+        .env("COMPLETE", "fish")
+        .env("CERTBENCH_PROFILES", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "orders-get");
     assert_eq!(
         code(&run(&["completions", "tcsh"])),
         1,
