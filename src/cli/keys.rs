@@ -163,12 +163,22 @@ pub struct PasswordArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum TrustCmd {
-    /// Trust a server certificate or private CA (PEM, DER or PKCS#12)
+    /// Trust a server certificate or private CA (PEM, DER or PKCS#12), or one of the certificates a server presents (--from-url)
     Add {
         /// The name to trust it under
         name: String,
         /// The certificate file (PEM, DER or PKCS#12)
-        file: PathBuf,
+        #[arg(required_unless_present = "from_url", conflicts_with = "from_url")]
+        file: Option<PathBuf>,
+        /// Connect to this https:// URL, show the certificates its server presents (subject, issuer, SHA-256) and store the one picked
+        #[arg(long, value_name = "URL")]
+        from_url: Option<String>,
+        /// With --from-url: the certificate to store, 1 being the server's own (asked on a terminal when not given)
+        #[arg(long, value_name = "N", requires = "from_url")]
+        pick: Option<usize>,
+        /// With --from-url: connect through this proxy (http://, socks5:// or socks5h://)
+        #[arg(long, value_name = "URL", requires = "from_url")]
+        proxy: Option<String>,
         #[command(flatten)]
         password: PasswordArgs,
     },
@@ -457,8 +467,24 @@ pub(super) fn trust(cmd: TrustCmd) -> i32 {
     match cmd {
         TrustCmd::Add {
             name,
-            file,
+            from_url: Some(url),
+            pick,
+            proxy,
+            ..
+        } => super::trust_url::trust_from_url(
+            &ks,
+            super::trust_url::FromUrl {
+                name: &name,
+                url: &url,
+                pick,
+                proxy: proxy.as_deref(),
+            },
+        ),
+        TrustCmd::Add {
+            name,
+            file: Some(file),
             password,
+            ..
         } => {
             let what = file.display().to_string();
             let data = match read_file(&file) {
@@ -483,6 +509,8 @@ pub(super) fn trust(cmd: TrustCmd) -> i32 {
                 Err(e) => fail(e),
             }
         }
+        // clap requires one of the two.
+        TrustCmd::Add { .. } => fail("give a certificate FILE or --from-url URL"),
         TrustCmd::List { json } => key_output::trust_list(&ks, json),
         TrustCmd::Delete { name } => match ks.delete_trusted(&name) {
             Ok(()) => {

@@ -27,6 +27,7 @@ mod streams;
 mod teams;
 mod token;
 mod transport;
+mod trust_url;
 mod tui_e2e;
 mod tui_finding;
 mod tui_request;

@@ -19,5 +19,6 @@ mod redirect;
 pub mod revocation;
 pub mod route;
 mod route_error;
+pub mod server_chain;
 pub mod transport;
 mod websocket;

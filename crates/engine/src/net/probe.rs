@@ -302,7 +302,7 @@ async fn by_name(host: &str, port: u16) -> Result<tokio::net::TcpStream, Unconne
 
 /// Why the probe's TCP connection was never made, typed where it failed.
 pub(super) struct Unconnected {
-    message: String,
+    pub(super) message: String,
     io_kind: Option<std::io::ErrorKind>,
     unresolved: bool,
 }
