@@ -144,3 +144,67 @@ fn a_message_gives_the_key_bar_back_after_a_few_seconds_or_the_next_key() {
     update(&mut s, key(KeyCode::Down));
     assert!(s.message.is_none());
 }
+
+#[test]
+fn an_untrusted_server_is_told_to_open_the_trust_picker() {
+    let env = crate::common::Env::new();
+    let mut p = env.profile("/echo");
+    p.trust.clear();
+    let failure = env.err(&p);
+    assert_eq!(failure.diagnosis.kind, "server_cert_untrusted");
+    let hint = tui::fixes::hint(&failure.diagnosis);
+    assert!(hint.contains("press T"), "{hint}");
+    assert!(
+        !hint.contains("certbench trust add"),
+        "TUI words, not a CLI command: {hint}"
+    );
+    // The picker: Enter on what the server presented asks to store it; the form then trusts it.
+    let mut s = five();
+    update(&mut s, key(KeyCode::Char('T')));
+    assert!(matches!(s.popup, Some(Popup::Trust(_))));
+    let fx = update(&mut s, key(KeyCode::Char('u')));
+    assert!(
+        matches!(fx.as_slice(), [tui::update::Effect::FetchPresented(_)]),
+        "{fx:?}"
+    );
+    let der = pem::parse(&env.demo.server_cert.cert_pem)
+        .unwrap()
+        .into_contents();
+    let presented = tui::trust_picker::Presented {
+        subject: "CN=localhost".into(),
+        issuer: "CN=certbench demo CA".into(),
+        sha256: "AA".into(),
+        expiry: "expires in 364 days".into(),
+        is_ca: false,
+        name: "localhost".into(),
+        der: der.clone(),
+    };
+    update(
+        &mut s,
+        tui::message::Message::ChainPresented(Ok(vec![presented])),
+    );
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [tui::update::Effect::AddTrustedDer { name, der: d }] if name == "localhost" && *d == der),
+        "{fx:?}"
+    );
+    update(
+        &mut s,
+        tui::message::Message::TrustChanged {
+            result: Ok("trusted localhost".into()),
+            added: Some("localhost".into()),
+        },
+    );
+    assert_eq!(s.form.base.trust, vec!["localhost".to_string()]);
+    assert!(s.form.dirty);
+    // Enter on a listed one takes it away again.
+    update(
+        &mut s,
+        tui::message::Message::TrustedLoaded(vec![tui::trust_picker::Trusted {
+            name: "localhost".into(),
+            about: Ok("CN=localhost".into()),
+        }]),
+    );
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.form.base.trust.is_empty());
+}

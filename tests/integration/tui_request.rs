@@ -42,3 +42,36 @@ fn the_request_tab_shows_the_resolved_request_before_and_after_a_send() {
     assert!(!screen.contains("as sent (history #"), "{screen}");
     tmux(&["kill-session", "-t", &session]);
 }
+
+#[test]
+fn the_trust_picker_trusts_what_the_server_presents_for_the_profile() {
+    let session = format!("certbench-trustpick-{}", std::process::id());
+    let _session = demo_session(&session, 80, 24);
+    select_profile(&session, "echo-orders");
+    wait_for(&session, "Request: echo-orders", 5);
+    // T lists the trusted certificates, the profile's own marked.
+    tmux(&["send-keys", "-t", &session, "T"]);
+    let screen = wait_for(&session, "[x] demo-ca", 10);
+    assert!(screen.contains("Trusted:"), "{screen}");
+    // u: what the demo server presents, with its SHA-256, not trusted yet.
+    tmux(&["send-keys", "-t", &session, "u"]);
+    let screen = wait_for(&session, "SHA-256", 10);
+    assert!(screen.contains("none of these is trusted yet"), "{screen}");
+    assert!(screen.contains("CN=localhost (as localhost)"), "{screen}");
+    // Enter stores it and the profile trusts it.
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for(&session, "echo-orders trusts it now", 10);
+    assert!(screen.contains("[x] localhost"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    wait_for(&session, "Request: echo-orders *", 5);
+    tmux(&["send-keys", "-t", &session, "p"]);
+    wait_for(&session, "as it would be sent now", 10);
+    tmux(&["send-keys", "-t", &session, "j", "j", "j", "j", "j"]);
+    wait_for(
+        &session,
+        "trust: demo-ca, localhost and the system's roots",
+        10,
+    );
+    tmux(&["send-keys", "-t", &session, "C-r"]);
+    wait_for(&session, "200 OK", 20);
+}

@@ -12,6 +12,7 @@ pub mod options;
 pub mod palette;
 pub mod state;
 pub mod terminal;
+pub mod trust_picker;
 pub mod update;
 pub mod view;
 

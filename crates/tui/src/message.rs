@@ -78,6 +78,16 @@ pub enum Message {
     GrpcMethods(Result<Vec<engine::net::grpc::describe::MethodInfo>, String>),
     /// The form's request prepared for the Request tab, or why it would not go.
     Previewed(Result<Box<crate::state::RequestSeen>, String>),
+    /// The trusted certificates, for the trust picker.
+    TrustedLoaded(Vec<crate::trust_picker::Trusted>),
+    /// The certificates the form's server presented (not trusted), or why none were read.
+    ChainPresented(Result<Vec<crate::trust_picker::Presented>, String>),
+    /// A trusted certificate added or deleted (or why not); `added` names one to add to the
+    /// form's trust.
+    TrustChanged {
+        result: Result<String, String>,
+        added: Option<String>,
+    },
     /// Said once: history set aside or unavailable.
     HistoryNote(String),
     /// A message typed for a WebSocket could not be handed to it.

@@ -74,6 +74,12 @@ pub const ACTIONS: &[Action] = &[
         &[(KeyCode::Char('k'), true)],
     ),
     act(
+        "Trusted certificates: add from a file or the server",
+        "T",
+        P,
+        &[(KeyCode::Char('T'), false)],
+    ),
+    act(
         "Import a key or a collection (Postman, Insomnia, Bruno...)",
         "Ctrl-K a",
         None,

@@ -315,6 +315,8 @@ pub enum Popup {
         token: String,
         input: Box<TextArea<'static>>,
     },
+    /// The trusted certificates (`T`): add to the form's trust, add from a file or a server, delete.
+    Trust(Box<crate::trust_picker::TrustPicker>),
     /// Every action with its key (Ctrl-P), filtered by what is typed; Enter does it.
     Palette(crate::palette::Palette),
     /// A gRPC server's methods, asked of it (None while asking), filtered by what is typed.
@@ -506,6 +508,7 @@ impl State {
             Some(Popup::Import(w)) => w.step > ImportStep::Kind,
             Some(Popup::Compare(v)) => v.input.is_some(),
             Some(Popup::RenameProfile(_) | Popup::Palette(_)) => true,
+            Some(Popup::Trust(t)) => matches!(t.mode, crate::trust_picker::TrustMode::AddFile(_)),
             Some(_) => false,
             None if self.history_filter.is_some()
                 || self.body_search.is_some()

@@ -30,6 +30,7 @@ mod import;
 mod pins;
 mod sends;
 mod stored;
+mod trust;
 
 use super::state::{BodyLines, CompareView, EntryRef, ImportKind, SessionVar, Shown};
 use import::complete_path;
@@ -148,6 +149,18 @@ pub enum Effect {
     DiscoverTokens,
     /// Prepare the form's request without sending it, for the Request tab.
     Preview(Box<Profile>),
+    /// List the trusted certificates (the trust picker).
+    LoadTrusted,
+    /// Trust the certificate(s) in this file, under a name from its stem.
+    AddTrustedFile(String),
+    /// Read the certificates the profile's server presents, without trusting them.
+    FetchPresented(Box<Profile>),
+    /// Trust this certificate (DER) under this name.
+    AddTrustedDer {
+        name: String,
+        der: Vec<u8>,
+    },
+    DeleteTrusted(String),
 }
 
 /// Rows read for the history pane (newest first); older ones are a filter away.
@@ -297,6 +310,11 @@ impl Runner {
             Effect::SwitchEnv(name) => self.switch_env(tx, name),
             Effect::ImportCurlFiles { cert, cacert } => self.import_curl_files(tx, cert, cacert),
             Effect::PinEntered(pin) => self.pins.answer(pin),
+            Effect::LoadTrusted => self.load_trusted(tx),
+            Effect::AddTrustedFile(path) => self.add_trusted_file(tx, path),
+            Effect::FetchPresented(profile) => self.fetch_presented(tx, profile),
+            Effect::AddTrustedDer { name, der } => self.add_trusted_der(tx, name, der),
+            Effect::DeleteTrusted(name) => self.delete_trusted(tx, name),
             Effect::Preview(profile) => {
                 let scope = self.scope.clone();
                 self.rt.spawn_blocking(move || {

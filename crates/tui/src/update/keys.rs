@@ -197,6 +197,14 @@ pub(super) fn tokens_found(s: &mut State, found: Result<Vec<String>, String>) {
 
 /// A completion of the path field arrived; it applies only if the field still holds what was completed.
 pub(super) fn path_completed(s: &mut State, typed: &str, completed: String) {
+    if let Some(Popup::Trust(p)) = &mut s.popup
+        && let crate::trust_picker::TrustMode::AddFile(input) = &mut p.mode
+        && input.lines().join("") == typed
+    {
+        **input = ratatui_textarea::TextArea::new(vec![completed]);
+        input.move_cursor(ratatui_textarea::CursorMove::End);
+        return;
+    }
     if let Some(Popup::Import(w)) = &mut s.popup
         && w.step == ImportStep::Path
         && w.path.lines().join("") == typed

@@ -25,6 +25,7 @@ mod popup;
 mod profiles;
 mod response;
 mod sending;
+mod trust;
 
 use compare::*;
 use form::*;
@@ -420,6 +421,9 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
             effects.extend(preview(s));
             effects
         }
+        msg @ (Message::TrustedLoaded(_)
+        | Message::ChainPresented(_)
+        | Message::TrustChanged { .. }) => trust::trust_news(s, msg),
         Message::Previewed(r) => {
             s.preview = Some(r);
             Vec::new()
@@ -511,6 +515,9 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     if ctrl(&k, 'p') {
         s.popup = Some(Popup::Palette(Default::default()));
         return Vec::new();
+    }
+    if k.code == KeyCode::Char('T') && !s.typing() {
+        return trust::open(s);
     }
     if ctrl(&k, 'k') {
         s.popup = Some(Popup::Keys {

@@ -8,6 +8,7 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     };
     match popup {
         Popup::Palette(p) => palette_key(s, p, k),
+        Popup::Trust(p) => super::trust::trust_key(s, p, k),
         Popup::Problem { scroll } => {
             let scroll = match k.code {
                 KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('!') | KeyCode::Enter => {

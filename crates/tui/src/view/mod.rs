@@ -30,6 +30,7 @@ mod profiles;
 mod request;
 mod response;
 mod status;
+mod trust;
 
 use compare::*;
 use form::*;

@@ -146,6 +146,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
         }
         Popup::GrpcMethods(picker) => super::grpc::draw_picker(f, t, picker, area),
         Popup::Palette(p) => super::palette::draw_palette(f, t, p, area),
+        Popup::Trust(p) => super::trust::draw_trust(f, s, t, p, area),
         Popup::Problem { scroll } => super::problem::draw_problem(f, s, t, *scroll, area),
         Popup::KeyCheck {
             name,
@@ -255,7 +256,7 @@ Everywhere  Ctrl-R send  Esc cancel  Ctrl-S save  Ctrl-K keys  Ctrl-P palette
             Tab pane  ?/F1 help  F5 send  q quit (outside text)  Ctrl-C quit
 Profiles    ↑/↓ show  Enter edit  / filter  n new  c copy  r rename  d delete
             e next environment  E compare with the next  v session variables
-            p the request as it would be sent (the Request tab)
+            p the request as it would be sent (Request tab)  T trusted certs
 Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Ctrl-N next field (method, URL, tab)   Ctrl-T next tab
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
