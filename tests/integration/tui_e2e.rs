@@ -395,8 +395,11 @@ fn the_token_flow_runs_from_the_tui_and_an_environment_switches_url_and_key() {
     tmux(&["send-keys", "-t", &session, "BTab"]);
     std::thread::sleep(Duration::from_millis(200));
     tmux(&["send-keys", "-t", &session, "v"]);
-    let screen = wait_for(&session, "Session variables", 5);
-    assert!(screen.contains("token = <secret"), "{screen}");
+    let screen = wait_for(&session, "Variables:", 5);
+    assert!(
+        screen.contains("token = •••• (") && screen.contains("captured by get-token"),
+        "{screen}"
+    );
     assert!(
         !screen.contains("token = demo-"),
         "the token itself is not shown: {screen}"

@@ -75,3 +75,30 @@ fn the_trust_picker_trusts_what_the_server_presents_for_the_profile() {
     tmux(&["send-keys", "-t", &session, "C-r"]);
     wait_for(&session, "200 OK", 20);
 }
+
+#[test]
+fn the_variables_popup_shows_each_source_and_sets_one_for_the_session() {
+    let session = format!("certbench-vars-{}", std::process::id());
+    let _session = demo_session(&session, 80, 24);
+    select_profile(&session, "echo-orders");
+    wait_for(&session, "Request: echo-orders", 5);
+    tmux(&["send-keys", "-t", &session, "v"]);
+    // The demo gives base_url over vars.toml's.
+    let screen = wait_for(&session, "base_url = https://localhost:", 10);
+    assert!(screen.contains("(over vars.toml)"), "{screen}");
+    // A new secret one: masked; then base_url set for the session.
+    tmux(&["send-keys", "-t", &session, "n"]);
+    tmux(&["send-keys", "-t", &session, "-l", "api_token=s3cret-value"]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for(&session, "api_token = •••• (12 characters)", 10);
+    assert!(!screen.contains("s3cret-value"), "{screen}");
+    tmux(&["send-keys", "-t", &session, "j", "Enter", "C-u"]);
+    tmux(&["send-keys", "-t", &session, "-l", "https://127.0.0.1:9"]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for(&session, "base_url = https://127.0.0.1:9", 10);
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // The request as it would be sent uses it.
+    tmux(&["send-keys", "-t", &session, "p"]);
+    wait_for(&session, "https://127.0.0.1:9/echo?", 10);
+}

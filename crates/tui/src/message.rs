@@ -10,7 +10,7 @@ use engine::history::Summary;
 use engine::keys::keystore::KeyInfo;
 use engine::request::profile_dir::LoadedProfile;
 
-use super::state::{BodyLines, CompareView, EnvView, SendExtras, SessionVar, Shown};
+use super::state::{BodyLines, CompareView, EnvView, SendExtras, Shown};
 
 #[derive(Debug)]
 pub enum Message {
@@ -45,8 +45,8 @@ pub enum Message {
         envs: Vec<String>,
         bindings: Option<engine::keys::bindings::Bindings>,
     },
-    /// The session's captured variables (secret values masked).
-    SessionVars(Vec<SessionVar>),
+    /// Every variable with its value (masked when secret) and source.
+    Variables(Vec<engine::request::variables::VarSeen>),
     /// The keystore changed outside the key picker: read the keys again.
     KeysChanged,
     /// The `pkcs11:` URIs of the keys found on the tokens, for the import wizard.

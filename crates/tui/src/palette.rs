@@ -108,7 +108,7 @@ pub const ACTIONS: &[Action] = &[
         &[(KeyCode::Char('E'), false)],
     ),
     act(
-        "Variables of the session",
+        "Variables: every source; set one for the session",
         "v",
         P,
         &[(KeyCode::Char('v'), false)],

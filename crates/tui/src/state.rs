@@ -90,14 +90,6 @@ pub struct EnvView {
     pub credential: Option<String>,
 }
 
-/// A captured session variable as shown: the value masked when secret.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionVar {
-    pub name: String,
-    pub shown: String,
-    pub from: String,
-}
-
 /// One finished send, as the response pane shows it.
 #[derive(Debug, Clone)]
 pub struct Shown {
@@ -308,8 +300,11 @@ pub enum Popup {
     ConfirmDeleteEntry(i64),
     ConfirmClearHistory,
     RenameProfile(Box<TextArea<'static>>),
-    /// The session's captured variables (`x` clears them).
-    Session,
+    /// Every variable with its source: Enter sets one for the session, `x` forgets captures.
+    Variables {
+        selected: usize,
+        editing: Option<Box<TextArea<'static>>>,
+    },
     /// A token's PIN, typed masked; it goes to the send that asked and is kept in memory only.
     Pin {
         token: String,
@@ -410,8 +405,8 @@ pub struct State {
     pub envs: Vec<String>,
     /// The home's key bindings, to show which key a profile naming none will use.
     pub bindings: Option<engine::keys::bindings::Bindings>,
-    /// The session's captured variables (`v` shows them).
-    pub session_vars: Vec<SessionVar>,
+    /// Every variable with its source (`v` shows them).
+    pub variables: Vec<engine::request::variables::VarSeen>,
     /// The status line's message of the moment, and since when it is shown (it expires).
     pub message: Option<Note>,
     pub message_since: Option<(Note, std::time::Instant)>,
@@ -453,7 +448,7 @@ impl State {
             env: EnvView::default(),
             envs: Vec::new(),
             bindings: None,
-            session_vars: Vec::new(),
+            variables: Vec::new(),
             now: Default::default(),
             profiles_dir,
             vars,
@@ -508,6 +503,7 @@ impl State {
             Some(Popup::Import(w)) => w.step > ImportStep::Kind,
             Some(Popup::Compare(v)) => v.input.is_some(),
             Some(Popup::RenameProfile(_) | Popup::Palette(_)) => true,
+            Some(Popup::Variables { editing, .. }) => editing.is_some(),
             Some(Popup::Trust(t)) => matches!(t.mode, crate::trust_picker::TrustMode::AddFile(_)),
             Some(_) => false,
             None if self.history_filter.is_some()

@@ -84,12 +84,19 @@ impl Scope {
         if let Some(env) = &self.environment {
             env.add_vars(&mut vars);
         }
-        let file = self.file_vars.get_or_init(|| {
-            let mut v = Vars::new();
-            v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
-        });
-        vars.add_defaults(file.as_ref().map_err(Clone::clone)?);
+        vars.add_defaults(self.file_vars()?);
         Ok(vars)
+    }
+
+    /// `vars.toml`'s values alone (read once per scope).
+    pub(crate) fn file_vars(&self) -> Result<&Vars, String> {
+        self.file_vars
+            .get_or_init(|| {
+                let mut v = Vars::new();
+                v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Prepares `profile` in this scope.

@@ -21,5 +21,6 @@ pub mod profile_error;
 pub mod query;
 pub mod runner;
 pub mod seen;
+pub mod variables;
 pub mod vars;
 pub mod websocket;

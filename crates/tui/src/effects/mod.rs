@@ -32,7 +32,7 @@ mod sends;
 mod stored;
 mod trust;
 
-use super::state::{BodyLines, CompareView, EntryRef, ImportKind, SessionVar, Shown};
+use super::state::{BodyLines, CompareView, EntryRef, ImportKind, Shown};
 use import::complete_path;
 pub use import::{import_collection, import_key};
 use pins::TuiPins;
@@ -136,6 +136,13 @@ pub enum Effect {
     },
     /// Forget the session's captured variables.
     ClearSession,
+    /// Read every variable with its source, for the variables popup.
+    LoadVariables,
+    /// Set a variable for the rest of the session, above every other source.
+    SetVariable {
+        name: String,
+        value: String,
+    },
     /// Import the certificate and CA files a pasted curl command names.
     ImportCurlFiles {
         cert: Option<engine::interop::curl::CertFiles>,
@@ -333,9 +340,16 @@ impl Runner {
                     let _ = tx.send(Message::TokensFound(found));
                 });
             }
+            Effect::LoadVariables => {
+                let _ = tx.send(Message::Variables(self.scope.variables()));
+            }
+            Effect::SetVariable { name, value } => {
+                self.scope.flags.set(&name, &value);
+                let _ = tx.send(Message::Variables(self.scope.variables()));
+            }
             Effect::ClearSession => {
                 self.scope.session().clear();
-                let _ = tx.send(Message::SessionVars(Vec::new()));
+                let _ = tx.send(Message::Variables(self.scope.variables()));
             }
             Effect::LoadSurroundings => {
                 let envs = engine::request::environment::list(&self.profiles_dir);
@@ -529,24 +543,6 @@ fn chain_line(sent: &Sent) -> String {
             captured.join(", ")
         )
     }
-}
-
-/// The session's variables as the popup shows them: secret values masked.
-fn session_vars(scope: &Scope) -> Vec<SessionVar> {
-    scope
-        .session()
-        .list()
-        .into_iter()
-        .map(|(name, c)| SessionVar {
-            name: name.to_string(),
-            shown: if c.secret {
-                format!("<secret, {} characters>", c.value.chars().count())
-            } else {
-                c.value.clone()
-            },
-            from: c.from.clone(),
-        })
-        .collect()
 }
 
 fn shown_of(profile: Profile, id: EntryRef, result: Result<Exchange, Failure>) -> Shown {

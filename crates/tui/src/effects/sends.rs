@@ -64,7 +64,7 @@ impl Runner {
             };
             let (summary, shown) = shown_of_sent(&tx, last);
             let big = shown.lines.bytes().len() > BIG_BODY;
-            let _ = tx.send(Message::SessionVars(session_vars(&scope)));
+            let _ = tx.send(Message::Variables(scope.variables()));
             let _ = tx.send(Message::SendDone {
                 id,
                 result: shown.result,

@@ -176,8 +176,8 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
             });
             Vec::new()
         }
-        Message::SessionVars(vars) => {
-            s.session_vars = vars;
+        Message::Variables(vars) => {
+            s.variables = vars;
             Vec::new()
         }
         Message::PairDone { id, sends, compare } => {

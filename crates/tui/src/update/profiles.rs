@@ -67,7 +67,13 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 }
             };
         }
-        KeyCode::Char('v') => s.popup = Some(Popup::Session),
+        KeyCode::Char('v') => {
+            s.popup = Some(Popup::Variables {
+                selected: 0,
+                editing: None,
+            });
+            return vec![Effect::LoadVariables];
+        }
         KeyCode::Char('p') => show_request(s),
         KeyCode::Char('r') if n > 0 => {
             let mut input = TextArea::new(vec![s.profiles[s.selected_profile].name.clone()]);

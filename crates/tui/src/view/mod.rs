@@ -31,6 +31,7 @@ mod request;
 mod response;
 mod status;
 mod trust;
+mod variables;
 
 use compare::*;
 use form::*;

@@ -121,28 +121,8 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
             );
         }
         Popup::Compare(v) => draw_compare(f, t, v, area),
-        Popup::Session => {
-            let r = centered(area, area.width.saturating_sub(8).min(80), 14);
-            f.render_widget(Clear, r);
-            let mut lines: Vec<Line> = s
-                .session_vars
-                .iter()
-                .map(|v| Line::from(format!("{} = {}   (from {})", v.name, v.shown, v.from)))
-                .collect();
-            if lines.is_empty() {
-                lines.push(Line::from(Span::styled(
-                    "nothing captured yet: a profile's [capture] sets variables here",
-                    t.fg(Color::DarkGray),
-                )));
-            }
-            f.render_widget(
-                Paragraph::new(lines).block(block(
-                    t,
-                    "Session variables (x clears, Esc closes)",
-                    true,
-                )),
-                r,
-            );
+        Popup::Variables { selected, editing } => {
+            super::variables::draw_variables(f, s, t, *selected, editing.as_deref(), area)
         }
         Popup::GrpcMethods(picker) => super::grpc::draw_picker(f, t, picker, area),
         Popup::Palette(p) => super::palette::draw_palette(f, t, p, area),
@@ -255,7 +235,7 @@ pub(super) const HELP: &str = "\
 Everywhere  Ctrl-R send  Esc cancel  Ctrl-S save  Ctrl-K keys  Ctrl-P palette
             Tab pane  ?/F1 help  F5 send  q quit (outside text)  Ctrl-C quit
 Profiles    ↑/↓ show  Enter edit  / filter  n new  c copy  r rename  d delete
-            e next environment  E compare with the next  v session variables
+            e next environment  E compare with the next  v variables
             p the request as it would be sent (Request tab)  T trusted certs
 Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Ctrl-N next field (method, URL, tab)   Ctrl-T next tab
