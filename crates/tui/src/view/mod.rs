@@ -89,6 +89,17 @@ fn block<'a>(t: &Theme, title: &'a str, focused: bool) -> Block<'a> {
         .border_style(t.focus(focused))
 }
 
+/// A popup over nearly the whole screen (at most 100 columns), cleared: where it draws.
+fn large_popup(f: &mut Frame, area: Rect) -> Rect {
+    let r = crate::layout::centered(
+        area,
+        area.width.saturating_sub(2).min(100),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, r);
+    r
+}
+
 /// What is typed at a prompt, with the cursor after it: `/text_`, `> text_`.
 fn typed_line(t: &Theme, prompt: &'static str, text: String) -> Line<'static> {
     Line::from(vec![

@@ -2,16 +2,10 @@
 //! being typed, or the certificates the form's server presents with their SHA-256.
 
 use super::*;
-use crate::layout::centered;
 use crate::trust_picker::{TrustMode, TrustPicker};
 
 pub(super) fn draw_trust(f: &mut Frame, s: &State, t: &Theme, p: &TrustPicker, area: Rect) {
-    let r = centered(
-        area,
-        area.width.saturating_sub(2).min(100),
-        area.height.saturating_sub(2),
-    );
-    f.render_widget(Clear, r);
+    let r = large_popup(f, area);
     let dim = t.fg(Color::DarkGray);
     let mut lines = Vec::new();
     let title = match &p.mode {

@@ -2,7 +2,6 @@
 //! comes from, and the line where one is set for the session.
 
 use super::*;
-use crate::layout::centered;
 use engine::request::variables::VarSource;
 
 fn source_words(source: &VarSource) -> String {
@@ -22,12 +21,7 @@ pub(super) fn draw_variables(
     editing: Option<&ratatui_textarea::TextArea<'static>>,
     area: Rect,
 ) {
-    let r = centered(
-        area,
-        area.width.saturating_sub(2).min(100),
-        area.height.saturating_sub(2),
-    );
-    f.render_widget(Clear, r);
+    let r = large_popup(f, area);
     let dim = t.fg(Color::DarkGray);
     let mut lines = Vec::new();
     if s.variables.is_empty() {
