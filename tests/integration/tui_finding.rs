@@ -208,3 +208,68 @@ fn an_untrusted_server_is_told_to_open_the_trust_picker() {
     update(&mut s, key(KeyCode::Enter));
     assert!(s.form.base.trust.is_empty());
 }
+
+#[test]
+fn the_options_show_the_effective_key_trust_and_proxy_and_edit_the_route_rows() {
+    use tui::options::{Effective, OptionRow};
+    let mut s = five();
+    let p = s.form.base.clone();
+    // No key named: what an environment gives is said, with where it comes from.
+    let eff = Effective {
+        implied_key: Some(("acme".into(), "from env staging".into())),
+        env: Some("staging".into()),
+        env_trust: vec!["acme-ca".into()],
+        env_proxy: Some("http://proxy.corp:3128".into()),
+    };
+    assert_eq!(
+        OptionRow::MutualTls.note(&p, &eff).unwrap(),
+        "on: key acme, from env staging"
+    );
+    assert!(
+        OptionRow::Trust
+            .note(&p, &eff)
+            .unwrap()
+            .starts_with("acme-ca (env staging)")
+    );
+    assert_eq!(
+        OptionRow::Proxy.note(&p, &eff).unwrap(),
+        "http://proxy.corp:3128 (env staging)"
+    );
+    // The route rows take text, checked as a send checks it.
+    let mut p = p;
+    assert!(OptionRow::Proxy.set_text(&mut p, "ftp://x").is_err());
+    OptionRow::Proxy
+        .set_text(&mut p, "socks5h://127.0.0.1:1080")
+        .unwrap();
+    assert_eq!(p.options.proxy.as_deref(), Some("socks5h://127.0.0.1:1080"));
+    assert!(
+        OptionRow::Resolve
+            .set_text(&mut p, "api:443:not-an-ip")
+            .is_err()
+    );
+    OptionRow::Resolve
+        .set_text(&mut p, "api.test:443:10.0.0.7, b.test:443:10.0.0.8")
+        .unwrap();
+    assert_eq!(p.options.resolve.len(), 2);
+    assert!(OptionRow::MaxBody.set_text(&mut p, "1 B").is_err());
+    OptionRow::MaxBody.set_text(&mut p, "64MiB").unwrap();
+    assert!(OptionRow::Pin.set_text(&mut p, "md5//x").is_err());
+    // Through the keys: Enter on the proxy row, type, Enter.
+    update(&mut s, key(KeyCode::Enter));
+    for _ in 0..3 {
+        update(&mut s, ctrl('t'));
+    }
+    while s.option_row != OptionRow::Proxy {
+        update(&mut s, key(KeyCode::Down));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.popup, Some(Popup::OptionText { .. })));
+    typed(&mut s, "http://127.0.0.1:8899");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert_eq!(
+        s.form.base.options.proxy.as_deref(),
+        Some("http://127.0.0.1:8899")
+    );
+    assert!(s.form.dirty);
+}

@@ -88,6 +88,9 @@ pub struct EnvView {
     pub name: Option<String>,
     /// Its `credential`, for profiles that name none.
     pub credential: Option<String>,
+    /// Its `trust` and `proxy`, for profiles that name none.
+    pub trust: Vec<String>,
+    pub proxy: Option<String>,
 }
 
 /// One finished send, as the response pane shows it.
@@ -312,6 +315,11 @@ pub enum Popup {
     },
     /// The trusted certificates (`T`): add to the form's trust, add from a file or a server, delete.
     Trust(Box<crate::trust_picker::TrustPicker>),
+    /// A text option (proxy, pin, resolve, connect-to, max body) being typed.
+    OptionText {
+        row: crate::options::OptionRow,
+        input: Box<TextArea<'static>>,
+    },
     /// Every action with its key (Ctrl-P), filtered by what is typed; Enter does it.
     Palette(crate::palette::Palette),
     /// A gRPC server's methods, asked of it (None while asking), filtered by what is typed.
@@ -436,6 +444,16 @@ impl State {
         Some((bound.key, format!("bound to {}", bound.pattern)))
     }
 
+    /// What the form's options come to with the environment and the bindings.
+    pub fn effective(&self) -> crate::options::Effective {
+        crate::options::Effective {
+            implied_key: self.implied_key(),
+            env: self.env.name.clone(),
+            env_trust: self.env.trust.clone(),
+            env_proxy: self.env.proxy.clone(),
+        }
+    }
+
     /// Whether something on screen moves by itself: the spinner of a send in flight, or a
     /// message that will expire.
     pub fn animates(&self) -> bool {
@@ -502,7 +520,7 @@ impl State {
         match &self.popup {
             Some(Popup::Import(w)) => w.step > ImportStep::Kind,
             Some(Popup::Compare(v)) => v.input.is_some(),
-            Some(Popup::RenameProfile(_) | Popup::Palette(_)) => true,
+            Some(Popup::RenameProfile(_) | Popup::Palette(_) | Popup::OptionText { .. }) => true,
             Some(Popup::Variables { editing, .. }) => editing.is_some(),
             Some(Popup::Trust(t)) => matches!(t.mode, crate::trust_picker::TrustMode::AddFile(_)),
             Some(_) => false,

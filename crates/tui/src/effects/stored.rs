@@ -124,6 +124,8 @@ impl Runner {
             let view = EnvView {
                 name: env.as_ref().map(|e| e.name.clone()),
                 credential: env.as_ref().and_then(|e| e.credential.clone()),
+                trust: env.as_ref().map(|e| e.trust.clone()).unwrap_or_default(),
+                proxy: env.as_ref().and_then(|e| e.proxy.clone()),
             };
             self.scope.environment = env;
             view

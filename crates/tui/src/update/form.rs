@@ -214,6 +214,17 @@ pub(super) fn options_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     match k.code {
         KeyCode::Down | KeyCode::Char('j') => s.option_row = s.option_row.moved(true),
         KeyCode::Up | KeyCode::Char('k') => s.option_row = s.option_row.moved(false),
+        KeyCode::Char(' ') | KeyCode::Enter if s.option_row == crate::options::OptionRow::Trust => {
+            return super::trust::open(s);
+        }
+        KeyCode::Char(' ') | KeyCode::Enter if s.option_row.is_text() => {
+            let mut input = TextArea::new(vec![s.option_row.text(&s.form.base)]);
+            input.move_cursor(ratatui_textarea::CursorMove::End);
+            s.popup = Some(Popup::OptionText {
+                row: s.option_row,
+                input: Box::new(input),
+            });
+        }
         KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('+') | KeyCode::Char('-') => {
             let up = k.code != KeyCode::Char('-');
             if s.option_row.change(&mut s.form.base, up) {

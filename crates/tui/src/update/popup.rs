@@ -9,6 +9,26 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     match popup {
         Popup::Palette(p) => palette_key(s, p, k),
         Popup::Trust(p) => super::trust::trust_key(s, p, k),
+        Popup::OptionText { row, mut input } => {
+            match k.code {
+                KeyCode::Esc => return Vec::new(),
+                KeyCode::Enter => match row.set_text(&mut s.form.base, &input.lines().join("")) {
+                    Ok(()) => {
+                        s.form.dirty = true;
+                        return Vec::new();
+                    }
+                    Err(e) => s.message = Some(Note::Problem(e)),
+                },
+                KeyCode::Char('u') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    *input = TextArea::default();
+                }
+                _ => {
+                    input.input(k);
+                }
+            }
+            s.popup = Some(Popup::OptionText { row, input });
+            Vec::new()
+        }
         Popup::Problem { scroll } => {
             let scroll = match k.code {
                 KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('!') | KeyCode::Enter => {

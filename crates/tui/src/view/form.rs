@@ -131,6 +131,7 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                 .option_row
                 .index()
                 .saturating_sub(content.height.saturating_sub(1) as usize);
+            let effective = s.effective();
             let lines: Vec<Line> = OptionRow::iter()
                 .skip(first)
                 .take(content.height as usize)
@@ -141,7 +142,13 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
                     } else {
                         Style::default()
                     };
-                    Line::from(Span::styled(format!("{value:<5} {label}"), style))
+                    // What it does in effect, and where that comes from, after the label.
+                    let note = row
+                        .note(&s.form.base, &effective)
+                        .map(|n| Span::styled(format!("  {n}"), t.fg(Color::DarkGray)));
+                    let mut spans = vec![Span::styled(format!("{value:<5} {label}"), style)];
+                    spans.extend(note);
+                    Line::from(spans)
                 })
                 .collect();
             f.render_widget(Paragraph::new(lines), content);

@@ -127,6 +127,42 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
         Popup::GrpcMethods(picker) => super::grpc::draw_picker(f, t, picker, area),
         Popup::Palette(p) => super::palette::draw_palette(f, t, p, area),
         Popup::Trust(p) => super::trust::draw_trust(f, s, t, p, area),
+        Popup::OptionText { row, input } => {
+            let hint = match row {
+                crate::options::OptionRow::MaxBody => {
+                    "a size such as 64MiB or 512KiB (empty: the default)"
+                }
+                crate::options::OptionRow::Proxy => {
+                    "http://host:port, socks5h://host:port or none (empty: the environment's)"
+                }
+                crate::options::OptionRow::Pin => {
+                    "sha256//BASE64, several joined with ; (empty: none)"
+                }
+                crate::options::OptionRow::Resolve => {
+                    "HOST:PORT:ADDRESS, comma-separated (empty: none)"
+                }
+                crate::options::OptionRow::ConnectTo => {
+                    "HOST:PORT:HOST2:PORT2, comma-separated (empty: none)"
+                }
+                _ => "",
+            };
+            let r = centered(area, area.width.saturating_sub(4).min(90), 5);
+            f.render_widget(Clear, r);
+            let lines = vec![
+                typed_line(t, "", input.lines().join("")),
+                Line::from(Span::styled(hint, t.fg(Color::DarkGray))),
+            ];
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block(
+                        t,
+                        &format!("{} (Enter sets, Esc leaves, Ctrl-U clears)", row.label()),
+                        true,
+                    )),
+                r,
+            );
+        }
         Popup::Problem { scroll } => super::problem::draw_problem(f, s, t, *scroll, area),
         Popup::KeyCheck {
             name,
