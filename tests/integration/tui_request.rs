@@ -103,3 +103,66 @@ fn the_variables_popup_shows_each_source_and_sets_one_for_the_session() {
     tmux(&["send-keys", "-t", &session, "p"]);
     wait_for(&session, "https://127.0.0.1:9/echo?", 10);
 }
+
+#[test]
+fn ctrl_e_opens_the_body_or_the_profile_in_the_editor_and_keeps_an_edit_that_does_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    // An editor that records what it was given, then edits it as a person would.
+    let script = format!(
+        r#"#!/bin/sh
+f="$1"
+n=$(ls {d}/seen-* 2>/dev/null | wc -l)
+cp "$f" "{d}/seen-$n"
+case "$f" in
+  *.json|*.txt) sed -i 's/widget/gadget/' "$f" ;;
+  *.toml)
+    if [ ! -e {d}/broke ]; then touch {d}/broke; echo 'url = [' >> "$f"
+    else sed -i -e '/^url = \[$/d' -e 's|^url = .*|url = "https://edited.example/orders"|' "$f"; fi ;;
+esac
+"#
+    );
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(&editor, script).unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let session = format!("certbench-editor-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cmd = format!(
+        "cd {root} && EDITOR={} {bin} demo; echo CERTBENCH-EXITED-$?; sleep 20",
+        editor.display()
+    );
+    let _session = crate::common::tmux::new_session(&session, 80, 24, &cmd);
+    wait_for(&session, "echo-orders", 20);
+    select_profile(&session, "create-order");
+    wait_for(&session, "Request: create-order", 5);
+    // The Body tab: its text goes to the editor and comes back edited.
+    tmux(&["send-keys", "-t", &session, "Enter", "C-t", "C-t"]);
+    wait_for(&session, "TYPING body", 5);
+    tmux(&["send-keys", "-t", &session, "C-e"]);
+    let screen = wait_for(&session, "gadget", 10);
+    assert!(screen.contains("Request: create-order *"), "{screen}");
+    let given = std::fs::read_to_string(dir.path().join("seen-0")).unwrap();
+    assert!(given.contains("\"item\": \"widget\""), "{given}");
+    // Elsewhere, the whole profile: an edit that does not read is kept, said, and opened again.
+    tmux(&["send-keys", "-t", &session, "C-t", "C-t"]);
+    wait_for(&session, "TYPING  Esc leave", 5);
+    tmux(&["send-keys", "-t", &session, "C-e"]);
+    wait_for(&session, "your edit is kept", 10);
+    tmux(&["send-keys", "-t", &session, "C-e"]);
+    wait_for(&session, "https://edited.example/orders", 10);
+    let reopened = std::fs::read_to_string(dir.path().join("seen-2")).unwrap();
+    assert!(
+        reopened.ends_with("url = [\n"),
+        "the kept edit came back: {reopened}"
+    );
+    // The workbench still answers keys and quits cleanly (the terminal is its own again).
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    tmux(&["send-keys", "-t", &session, "q"]);
+    wait_for(&session, "d discard them, then quit", 5);
+    tmux(&["send-keys", "-t", &session, "d"]);
+    wait_for(&session, "CERTBENCH-EXITED-0", 10);
+}

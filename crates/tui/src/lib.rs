@@ -1,10 +1,12 @@
 //! The interactive workbench (ratatui): profiles, request form, key picker, response, history.
 
 pub mod clock;
+pub mod editor;
 pub mod effects;
 pub mod fixes;
 pub mod form;
 pub mod headline;
+pub mod input;
 pub mod layout;
 pub mod live;
 pub mod message;
@@ -104,10 +106,10 @@ pub fn run(
     runner.run(update::Effect::LoadKeys);
     runner.run(update::Effect::LoadHistory(String::new()));
     runner.run(update::Effect::LoadSurroundings);
-    spawn_input(tx.clone());
+    let input = input::Input::spawn(tx.clone());
     let (animating, animating_rx) = tokio::sync::watch::channel(false);
     spawn_ticks(&handle, tx.clone(), animating_rx);
-    spawn_signals(&handle, tx);
+    spawn_signals(&handle, tx.clone());
     let mut code = 0;
     loop {
         if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
@@ -127,7 +129,23 @@ pub fn run(
             }
             state.now = clock::Now::read();
             for effect in update::update(&mut state, msg) {
-                runner.run(effect);
+                match effect {
+                    // The terminal goes to the editor until it exits; nothing else runs meanwhile.
+                    update::Effect::ExternalEdit {
+                        target,
+                        text,
+                        suffix,
+                    } => {
+                        input.pause();
+                        terminal::suspend();
+                        let result = editor::edit(&text, suffix);
+                        terminal::resume();
+                        let _ = terminal.clear();
+                        input.resume();
+                        let _ = tx.send(Message::Edited { target, result });
+                    }
+                    other => runner.run(other),
+                }
             }
             next = rx.try_recv().ok();
         }
@@ -144,25 +162,6 @@ pub fn run(
         rt.shutdown_background();
     }
     code
-}
-
-fn spawn_input(tx: mpsc::UnboundedSender<Message>) {
-    std::thread::spawn(move || {
-        loop {
-            let msg = match crossterm::event::read() {
-                Ok(crossterm::event::Event::Key(k)) => Message::Key(k),
-                Ok(crossterm::event::Event::Mouse(m)) => Message::Mouse(m),
-                Ok(crossterm::event::Event::Resize(w, h)) => Message::Resize(w, h),
-                Ok(crossterm::event::Event::Paste(text)) => Message::Paste(text),
-                Ok(crossterm::event::Event::FocusGained) => Message::FocusGained,
-                Ok(_) => continue,
-                Err(_) => Message::Quit { code: 129 },
-            };
-            if tx.send(msg).is_err() {
-                break;
-            }
-        }
-    });
 }
 
 /// A Tick every 100 ms while `animating` says so (a send in flight); none otherwise.

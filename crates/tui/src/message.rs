@@ -78,6 +78,11 @@ pub enum Message {
     GrpcMethods(Result<Vec<engine::net::grpc::describe::MethodInfo>, String>),
     /// The form's request prepared for the Request tab, or why it would not go.
     Previewed(Result<Box<crate::state::RequestSeen>, String>),
+    /// What the editor of Ctrl-E left (or why nothing changed).
+    Edited {
+        target: crate::editor::EditTarget,
+        result: Result<String, String>,
+    },
     /// The trusted certificates, for the trust picker.
     TrustedLoaded(Vec<crate::trust_picker::Trusted>),
     /// The certificates the form's server presented (not trusted), or why none were read.

@@ -85,6 +85,12 @@ pub const ACTIONS: &[Action] = &[
         None,
         &[(KeyCode::Char('k'), true), (KeyCode::Char('a'), false)],
     ),
+    act(
+        "Edit the body (Body tab) or the whole profile in $EDITOR",
+        "Ctrl-E",
+        None,
+        &[(KeyCode::Char('e'), true)],
+    ),
     act("New request", "n", P, &[(KeyCode::Char('n'), false)]),
     act(
         "Filter the profiles by name or URL",

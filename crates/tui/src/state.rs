@@ -404,6 +404,8 @@ pub struct State {
     pub previewed: Option<Profile>,
     /// The form changed since the shown response: the Request tab shows the preview.
     pub preview_over: bool,
+    /// A profile edited in the editor that did not read back: Ctrl-E opens it again, never lost.
+    pub unread_edit: Option<String>,
     pub next_id: u64,
     pub popup: Option<Popup>,
     /// The time as the event loop last read it.
@@ -504,6 +506,7 @@ impl State {
             preview: None,
             previewed: None,
             preview_over: false,
+            unread_edit: None,
             next_id: 1,
             popup: None,
             message: None,

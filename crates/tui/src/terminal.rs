@@ -30,3 +30,29 @@ pub fn restore() {
     ratatui::restore();
     let _ = std::io::stdout().flush();
 }
+
+/// Hands the terminal to another program: modes off, the main screen back, the cursor shown.
+pub fn suspend() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableFocusChange,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = std::io::stdout().flush();
+}
+
+/// Takes the terminal back after [`suspend`]: raw mode, the alternate screen and the reports.
+pub fn resume() {
+    let _ = crossterm::terminal::enable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        EnableFocusChange
+    );
+}

@@ -156,6 +156,13 @@ pub enum Effect {
     DiscoverTokens,
     /// Prepare the form's request without sending it, for the Request tab.
     Preview(Box<Profile>),
+    /// Open `text` in the person's editor (the event loop runs it, with the terminal).
+    ExternalEdit {
+        target: crate::editor::EditTarget,
+        text: String,
+        /// The file's ending, so the editor colours it (".json", ".toml").
+        suffix: &'static str,
+    },
     /// List the trusted certificates (the trust picker).
     LoadTrusted,
     /// Trust the certificate(s) in this file, under a name from its stem.
@@ -318,6 +325,8 @@ impl Runner {
             Effect::ImportCurlFiles { cert, cacert } => self.import_curl_files(tx, cert, cacert),
             Effect::PinEntered(pin) => self.pins.answer(pin),
             Effect::LoadTrusted => self.load_trusted(tx),
+            // Run by the event loop itself, which owns the terminal.
+            Effect::ExternalEdit { .. } => {}
             Effect::AddTrustedFile(path) => self.add_trusted_file(tx, path),
             Effect::FetchPresented(profile) => self.fetch_presented(tx, profile),
             Effect::AddTrustedDer { name, der } => self.add_trusted_der(tx, name, der),

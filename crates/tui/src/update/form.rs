@@ -235,3 +235,100 @@ pub(super) fn options_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
     Vec::new()
 }
+
+/// Ctrl-E: the body in the editor when the Body tab is chosen, else the whole profile as TOML
+/// (or the edit that did not read back last time).
+pub(super) fn external_edit(s: &mut State) -> Vec<Effect> {
+    use crate::editor::EditTarget;
+    if s.focus == Pane::Form
+        && s.form_tab == FormTab::Body
+        && s.form.base.body.kind != engine::request::profile::BodyType::None
+    {
+        let text = s.form.body.lines().join("\n");
+        let json = s
+            .form
+            .base
+            .body
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.contains("json"));
+        return vec![Effect::ExternalEdit {
+            target: EditTarget::Body,
+            text,
+            suffix: if json { ".json" } else { ".txt" },
+        }];
+    }
+    let text = match s.unread_edit.take() {
+        Some(kept) => kept,
+        None => match s.form.to_profile() {
+            Ok(p) => p.to_toml(),
+            Err(e) => {
+                s.message = Some(Note::Problem(format!(
+                    "{}: fix it first, or edit the Body tab",
+                    e.message
+                )));
+                return Vec::new();
+            }
+        },
+    };
+    vec![Effect::ExternalEdit {
+        target: EditTarget::Profile,
+        text,
+        suffix: ".toml",
+    }]
+}
+
+/// What came back from the editor: the body, or the whole profile read as TOML (kept for the
+/// next Ctrl-E when it does not read, never dropped).
+pub(super) fn edited(
+    s: &mut State,
+    target: crate::editor::EditTarget,
+    result: Result<String, String>,
+) {
+    use crate::editor::EditTarget;
+    let text = match result {
+        Ok(t) => t,
+        Err(e) => {
+            s.message = Some(Note::Problem(e));
+            return;
+        }
+    };
+    match target {
+        EditTarget::Body => {
+            let lines: Vec<String> = text
+                .trim_end_matches('\n')
+                .lines()
+                .map(str::to_string)
+                .collect();
+            s.form.body = TextArea::new(if lines.is_empty() {
+                vec![String::new()]
+            } else {
+                lines
+            });
+            s.form.dirty = true;
+            s.form.validate();
+            s.message = Some(Note::Info("body edited (Ctrl-S saves)".into()));
+        }
+        EditTarget::Profile => {
+            let path = s.profiles_dir.join(format!("{}.toml", s.form.base.name));
+            match engine::request::profile::Profile::from_toml(&text, &path) {
+                Ok(mut p) => {
+                    // Its file stays the same: the name and folder it was opened with.
+                    p.name = s.form.base.name.clone();
+                    p.folder = s.form.base.folder.clone();
+                    let stamp = s.form.stamp;
+                    s.form = crate::form::Form::from_profile(&p);
+                    s.form.stamp = stamp;
+                    s.form.dirty = true;
+                    s.message = Some(Note::Info("profile edited (Ctrl-S saves)".into()));
+                }
+                Err(e) => {
+                    s.unread_edit = Some(text);
+                    s.message = Some(Note::Problem(format!(
+                        "{e}; your edit is kept: Ctrl-E opens it again"
+                    )));
+                }
+            }
+        }
+    }
+}

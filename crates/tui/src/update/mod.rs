@@ -424,6 +424,10 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
         msg @ (Message::TrustedLoaded(_)
         | Message::ChainPresented(_)
         | Message::TrustChanged { .. }) => trust::trust_news(s, msg),
+        Message::Edited { target, result } => {
+            form::edited(s, target, result);
+            Vec::new()
+        }
         Message::Previewed(r) => {
             s.preview = Some(r);
             Vec::new()
@@ -511,6 +515,9 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
     if ctrl(&k, 'g') {
         return grpc::open(s);
+    }
+    if ctrl(&k, 'e') {
+        return form::external_edit(s);
     }
     if ctrl(&k, 'p') {
         s.popup = Some(Popup::Palette(Default::default()));

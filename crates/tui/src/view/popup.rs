@@ -278,7 +278,7 @@ Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
             Ctrl-G a grpcs:// server's methods: type to filter, Enter picks
             Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines
-            Body: raw | form k=v | multipart name=text, name=@file
+            Body: raw | form k=v | multipart name=text, name=@file  Ctrl-E $EDITOR
             Options: ↑/↓ select, Space toggles, +/- timeout
 Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
             Request (as sent; as it would be sent after an edit)

@@ -31,7 +31,7 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             "↑/↓ option  Space toggle  +/- timeout  Ctrl-T tab  Ctrl-R send  Ctrl-S save"
         }
         (Pane::Form, Field::Tab, FormTab::Body) => {
-            "TYPING body  Esc leave  Ctrl-U clear  Ctrl-B type  Ctrl-T tab  Ctrl-S save"
+            "TYPING body  Esc leave  Ctrl-E editor  Ctrl-B type  Ctrl-T tab  Ctrl-S save"
         }
         (Pane::Form, ..) => {
             "TYPING  Esc leave  Ctrl-U clear  Enter send  Ctrl-N field  Ctrl-P palette"
