@@ -278,7 +278,7 @@ Request     Esc leaves a field (again: profiles)  Ctrl-U clears  Enter/i edits
             Method ←/→   URL: type, Enter sends   Ctrl-B body type
             Ctrl-G a grpcs:// server's methods: type to filter, Enter picks
             Headers: JSON {\"Accept\": \"application/json\"}   Query: k=v lines
-            Body: raw | form k=v | multipart name=text, name=@file  Ctrl-E $EDITOR
+            Body: raw | form k=v | multipart name=@file   Ctrl-E in $EDITOR
             Options: ↑/↓ select, Space toggles, +/- timeout
 Response    j/k PgUp/PgDn Home/End   ←/→ Body Headers TLS Redirects Timing
             Request (as sent; as it would be sent after an edit)
@@ -303,4 +303,19 @@ fn question(f: &mut Frame, t: &Theme, area: Rect, title: &str, text: String) {
             .block(block(t, title, true)),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    /// The help fits its box at 80 columns: no line is cut.
+    #[test]
+    fn every_help_line_fits_80_columns() {
+        for line in super::HELP.lines() {
+            assert!(
+                line.chars().count() <= 78,
+                "{} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
 }
