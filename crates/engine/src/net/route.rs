@@ -407,7 +407,11 @@ mod tests {
         assert_eq!(none.for_url(&u("https://x.test/")), None);
         let star = ProxyChoice::choose(Some("http://p:1"), env(&[("NO_PROXY", "*")])).unwrap();
         assert_eq!(star.for_url(&u("https://x.test/")), None);
-        assert!(ProxyChoice::choose(Some("socks5://p:1"), env(&[])).is_err());
+        // SOCKS5 (either form) is taken; other schemes are refused with their name.
+        assert!(ProxyChoice::choose(Some("socks5://p:1"), env(&[])).is_ok());
+        assert!(ProxyChoice::choose(Some("socks5h://p:1"), env(&[])).is_ok());
+        let e = ProxyChoice::choose(Some("socks4://p:1"), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("not socks4://"), "{e}");
     }
 
     #[test]

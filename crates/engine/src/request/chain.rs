@@ -35,13 +35,13 @@ pub struct Scope {
     /// `--var` values: above everything else.
     pub flags: Vars,
     pub session: Arc<Mutex<Session>>,
+    /// The environment as its file last read (see `environment_now`).
+    env_read: Arc<Mutex<Option<Environment>>>,
     /// One dependency check at a time, so two sends needing the same token fetch it once.
     requires: Arc<tokio::sync::Mutex<()>>,
     /// Every profile sent in this scope and how it went (Err: why it failed), so a required
     /// profile is sent at most once however many profiles require it.
     sent_once: Arc<Mutex<HashMap<String, Result<(), String>>>>,
-    /// `vars.toml`, read on the first send of the scope.
-    file_vars: Arc<std::sync::OnceLock<Result<Vars, String>>>,
 }
 
 impl Scope {
@@ -81,22 +81,36 @@ impl Scope {
     pub fn vars(&self) -> Result<Vars, String> {
         let mut vars = self.flags.clone();
         self.session().add_vars(&mut vars);
-        if let Some(env) = &self.environment {
+        if let Some(env) = self.environment_now() {
             env.add_vars(&mut vars);
         }
-        vars.add_defaults(self.file_vars()?);
+        vars.add_defaults(&self.file_vars()?);
         Ok(vars)
     }
 
-    /// `vars.toml`'s values alone (read once per scope).
-    pub(crate) fn file_vars(&self) -> Result<&Vars, String> {
-        self.file_vars
-            .get_or_init(|| {
-                let mut v = Vars::new();
-                v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    /// `vars.toml`'s values alone, as the file is now: an edit made while the workbench runs
+    /// applies to the next send.
+    pub(crate) fn file_vars(&self) -> Result<Vars, String> {
+        let mut v = Vars::new();
+        v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
+    }
+
+    /// The environment in use as its file is now (as it last read, when the file is gone or no
+    /// longer reads: a send never fails on an edit in progress).
+    pub fn environment_now(&self) -> Option<Environment> {
+        let held = self.environment.as_ref()?;
+        let mut last = self.env_read.lock().unwrap_or_else(|e| e.into_inner());
+        match Environment::load(&self.profiles_dir, &held.name) {
+            Ok(fresh) => {
+                *last = Some(fresh.clone());
+                Some(fresh)
+            }
+            Err(_) => Some(
+                last.clone()
+                    .filter(|l| l.name == held.name)
+                    .unwrap_or_else(|| held.clone()),
+            ),
+        }
     }
 
     /// Prepares `profile` in this scope.
@@ -104,9 +118,10 @@ impl Scope {
         let invalid = invalid_request;
         let vars = self.vars().map_err(invalid)?;
         let secrets = self.session().secrets();
+        let environment = self.environment_now();
         let ctx = Context {
             vars: &vars,
-            environment: self.environment.as_ref(),
+            environment: environment.as_ref(),
             bindings: self.bindings.as_ref(),
             secrets: &secrets,
         };
@@ -118,11 +133,12 @@ impl Scope {
     pub fn preview(&self, profile: &Profile) -> Result<PreparedRequest, Failure> {
         let mut vars = self.vars().map_err(invalid_request)?;
         let secrets = self.session().secrets();
+        let environment = self.environment_now();
         // Each round fills one unset variable; a profile names only so many.
         for _ in 0..64 {
             let ctx = Context {
                 vars: &vars,
-                environment: self.environment.as_ref(),
+                environment: environment.as_ref(),
                 bindings: self.bindings.as_ref(),
                 secrets: &secrets,
             };

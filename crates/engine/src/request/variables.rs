@@ -80,7 +80,7 @@ impl Scope {
                 vec![(name.clone(), value, secret || secret_name(&name))],
             ));
         }
-        if let Some(env) = &self.environment {
+        if let Some(env) = self.environment_now() {
             let vars = env
                 .vars
                 .iter()
@@ -89,7 +89,7 @@ impl Scope {
             layers.push((VarSource::Environment(env.name.clone()), vars));
         }
         if let Ok(file) = self.file_vars() {
-            layers.push((VarSource::File, plain(file)));
+            layers.push((VarSource::File, plain(&file)));
         }
         let mut seen: Vec<VarSeen> = Vec::new();
         for (source, vars) in layers {
@@ -147,5 +147,27 @@ mod tests {
         assert!(token.secret);
         assert!(!token.shown.contains("123"), "{}", token.shown);
         assert_eq!(token.source, VarSource::File);
+    }
+
+    #[test]
+    fn vars_toml_and_the_environment_are_read_as_they_are_now() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vars.toml"), "region = \"eu\"\n").unwrap();
+        std::fs::create_dir(dir.path().join("environments")).unwrap();
+        let env_file = dir.path().join("environments/qa.toml");
+        std::fs::write(&env_file, "[vars]\nbase_url = \"https://qa-1\"\n").unwrap();
+        let mut scope = Scope::new(dir.path().to_path_buf());
+        scope.environment =
+            Some(crate::request::environment::Environment::load(dir.path(), "qa").unwrap());
+        assert_eq!(scope.vars().unwrap().get("region"), Some("eu"));
+        // Edited while the scope lives (the workbench open): the next send sees it.
+        std::fs::write(dir.path().join("vars.toml"), "region = \"us\"\n").unwrap();
+        std::fs::write(&env_file, "[vars]\nbase_url = \"https://qa-2\"\n").unwrap();
+        let vars = scope.vars().unwrap();
+        assert_eq!(vars.get("region"), Some("us"));
+        assert_eq!(vars.get("base_url"), Some("https://qa-2"));
+        // An environment file that no longer reads: the one held is used, the send goes on.
+        std::fs::write(&env_file, "[vars\n").unwrap();
+        assert_eq!(scope.vars().unwrap().get("base_url"), Some("https://qa-2"));
     }
 }
