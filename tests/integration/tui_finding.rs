@@ -273,3 +273,34 @@ fn the_options_show_the_effective_key_trust_and_proxy_and_edit_the_route_rows() 
     );
     assert!(s.form.dirty);
 }
+
+#[test]
+fn a_focused_history_pane_is_wide_enough_for_time_status_method_and_name() {
+    let mut s = five();
+    s.now = tui::clock::Now::at(1_800_000_000_000);
+    let summary = engine::history::Summary {
+        id: Some(7),
+        at_ms: 1_800_000_000_000 - 60_000,
+        profile: "create-order-for-acme".into(),
+        key: Some("acme".into()),
+        key_sha256: None,
+        method: "POST".into(),
+        url: "https://shop.example/orders".into(),
+        status: Some(201),
+        error_kind: None,
+        status_is_error: false,
+        duration_ms: 12.0,
+    };
+    update(
+        &mut s,
+        tui::message::Message::HistoryLoaded(Ok(vec![summary])),
+    );
+    let narrow = screen(&s, 80, 24);
+    assert!(!narrow.contains("POST create-order-for-acme"), "{narrow}");
+    // Tab to the history pane: its column widens on a narrow screen, the whole line shows.
+    while s.focus != Pane::History {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    let wide = screen(&s, 80, 24);
+    assert!(wide.contains(" 201 POST create-order-for-acme"), "{wide}");
+}

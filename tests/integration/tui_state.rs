@@ -584,11 +584,15 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    let a = tui::layout::areas(ratatui::layout::Rect::new(0, 0, 100, 30), false);
+    let screen_area = ratatui::layout::Rect::new(0, 0, 100, 30);
+    let a = tui::layout::areas(screen_area, false, false);
     update(&mut s, click(a.history.x + 3, a.history.y + 3));
     assert_eq!(s.focus, Pane::History);
     assert_eq!(s.history_selected, 2);
-    update(&mut s, click(a.response.x + 5, a.response.y + 2));
+    // The history focused is wider: the response is clicked where it is drawn now.
+    let wide = tui::layout::areas(screen_area, false, true);
+    assert!(wide.history.width > a.history.width);
+    update(&mut s, click(wide.response.x + 5, wide.response.y + 2));
     assert_eq!(s.focus, Pane::Response);
     update(&mut s, click(a.profiles.x + 2, a.profiles.y + 1));
     assert_eq!(s.focus, Pane::Profiles);
@@ -626,7 +630,7 @@ fn a_click_in_a_scrolled_profile_list_picks_the_row_drawn_there() {
         update(&mut s, key(KeyCode::Down));
     }
     assert_eq!(s.selected_profile, 30);
-    let a = tui::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 24), false);
+    let a = tui::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 24), false, false);
     // The name drawn on the list's second row, read off the screen.
     let text = screen(&s, 80, 24);
     let row = text.lines().nth(usize::from(a.profiles.y) + 2).unwrap();

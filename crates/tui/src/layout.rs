@@ -11,14 +11,20 @@ pub struct Areas {
     pub bar: Rect,
 }
 
-pub fn areas(area: Rect, banner: bool) -> Areas {
+/// The panes for a screen of `area`; `history_focused` widens the left column on a narrow
+/// screen so a history line shows its time, status, method and name whole.
+pub fn areas(area: Rect, banner: bool, history_focused: bool) -> Areas {
     let [_top, main, bar] = Layout::vertical([
         Constraint::Length(u16::from(banner)),
         Constraint::Min(5),
         Constraint::Length(1),
     ])
     .areas(area);
-    let left_w = if area.width >= 120 { 34 } else { 22 };
+    let left_w = match (area.width, history_focused) {
+        (120.., _) => 34,
+        (_, true) => (area.width / 2).max(22),
+        _ => 22,
+    };
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(30)]).areas(main);
     let [profiles, history] =

@@ -9,7 +9,7 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
         return Vec::new();
     }
     let area = ratatui::layout::Rect::new(0, 0, s.size.0, s.size.1);
-    let a = crate::layout::areas(area, s.banner.is_some());
+    let a = crate::layout::areas(area, s.banner.is_some(), s.focus == Pane::History);
     let at = Position::new(m.column, m.row);
     let pane = [
         (a.profiles, Pane::Profiles),

@@ -155,7 +155,7 @@ pub fn draw(f: &mut Frame, s: &State) {
         form,
         response,
         bar,
-    } = areas(area, s.banner.is_some());
+    } = areas(area, s.banner.is_some(), s.focus == Pane::History);
     draw_profiles(f, s, &t, profiles);
     draw_history(f, s, &t, history);
     draw_form(f, s, &t, form);
