@@ -82,25 +82,41 @@ pub fn key_list(ks: &Keystore, as_json: bool, expiring: Option<i64>) -> i32 {
     } else if list.is_empty() {
         errln!("no keys yet: import one with `certbench keys import NAME --p12 FILE`");
     } else {
-        for (name, info) in &list {
-            match info {
-                Ok(i) => outln!(
-                    "{name:<20} {:<28} {:<24} {:<10} {}{}",
-                    i.leaf.subject_cn,
-                    i.leaf.issuer_cn,
-                    i.key_type,
-                    i.leaf.expiry_words(),
-                    i.linked
-                        .as_deref()
-                        .map(|p| format!("  linked to {p}"))
-                        .unwrap_or_default()
-                ),
-                Err(e) => match ks.link(name).ok().flatten() {
-                    // A linked key whose files are gone or no longer match.
-                    Some(link) => outln!("{name:<20} BROKEN (linked to {}): {e}", link.shown()),
-                    None => outln!("{name:<20} BROKEN: {e}"),
-                },
-            }
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|(name, info)| match info {
+                Ok(i) => vec![
+                    name.clone(),
+                    i.leaf.subject_cn.clone(),
+                    i.leaf.issuer_cn.clone(),
+                    i.key_type.clone(),
+                    format!(
+                        "{}{}",
+                        i.leaf.expiry_words(),
+                        i.linked
+                            .as_deref()
+                            .map(|p| format!(", linked to {p}"))
+                            .unwrap_or_default()
+                    ),
+                ],
+                // A linked key whose files are gone or no longer match says where they were.
+                Err(e) => {
+                    let broken = match ks.link(name).ok().flatten() {
+                        Some(link) => format!("BROKEN (linked to {}): {e}", link.shown()),
+                        None => format!("BROKEN: {e}"),
+                    };
+                    vec![
+                        name.clone(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        broken,
+                    ]
+                }
+            })
+            .collect();
+        for line in super::table::lines(&["name", "subject", "issuer", "key", "expiry"], &rows) {
+            outln!("{line}");
         }
     }
     if let Some(days) = expiring
@@ -181,6 +197,7 @@ pub fn key_history(ks: &Keystore, name: &str) {
 
 pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
     let mut rows = Vec::new();
+    let mut table = Vec::new();
     for name in ks.trusted_names() {
         let certs = ks
             .trusted(&name)
@@ -190,15 +207,24 @@ pub fn trust_list(ks: &Keystore, as_json: bool) -> i32 {
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
-        if !as_json {
-            for c in &certs {
-                outln!("{name:<20} {:<40} {}", c.subject_cn, c.expiry_words());
-            }
+        for c in &certs {
+            table.push(vec![
+                name.clone(),
+                c.subject_cn.clone(),
+                c.sha256.get(..23).unwrap_or_default().to_string() + "…",
+                c.expiry_words(),
+            ]);
         }
         rows.push(json!({"name": name, "certificates": certs}));
     }
     if as_json {
         outln!("{}", Value::Array(rows));
+    } else if table.is_empty() {
+        errln!("nothing trusted yet: `certbench trust add NAME FILE` or `--from-url URL`");
+    } else {
+        for line in super::table::lines(&["name", "subject", "sha-256", "expiry"], &table) {
+            outln!("{line}");
+        }
     }
     EXIT_OK
 }

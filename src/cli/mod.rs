@@ -22,6 +22,7 @@ mod pins;
 mod run;
 mod send;
 mod send_body;
+mod table;
 mod trust_url;
 
 use engine::request::profile_dir;

@@ -404,7 +404,9 @@ pub(super) async fn send(dir: &Path, args: &SendArgs) -> i32 {
                 }
                 g.describe = args.grpc_describe.clone();
             }
-            let mut events = engine::body::events::EventTap::to(tap, args.max_events);
+            // --max-events, else the profile's max_events.
+            let mut events =
+                engine::body::events::EventTap::to(tap, args.max_events.or(req.options.max_events));
             if req.websocket.is_some()
                 && let Some(outbox) = messages::stdin_lines()
             {

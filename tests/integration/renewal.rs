@@ -74,10 +74,11 @@ fn a_linked_key_follows_its_files_renewed_on_disk() {
     let other = env.demo.pki.client("third-issue", Days::default());
     std::fs::write(&cert, &other.cert_pem).unwrap();
     let (_, list, _) = cli(&env, &["keys", "list"]);
-    assert!(
-        list.contains("short                BROKEN (linked to"),
-        "{list}"
-    );
+    let row = list
+        .lines()
+        .find(|l| l.starts_with("short "))
+        .unwrap_or_default();
+    assert!(row.contains("BROKEN (linked to"), "{list}");
     // Gone: the send names the file.
     std::fs::remove_file(&cert).unwrap();
     let mut p = env.profile("/echo");

@@ -135,3 +135,42 @@ fn a_failed_expectation_fails_the_build_and_fail_fast_skips_the_rest() {
     let o = certbench(&env, dir.path(), &["run", "--report", "xml=out"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn on_a_terminal_the_summary_fits_80_columns_and_says_each_failure_once() {
+    use crate::common::tmux::{new_session, wait_for};
+    let env = Env::new();
+    let dir = suite(&env.server.url, 2);
+    // A failure with a long reason and a long name.
+    std::fs::write(
+        dir.path().join("a-profile-with-a-rather-long-name-indeed.toml"),
+        "url = \"${base_url}/echo\"\ncredential = \"demo\"\ntrust = [\"demo-ca\"]\n[expect]\nstatus = 201\nbody_contains = \"a phrase the echo will never hold, long enough to pass the edge of the screen\"\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let session = format!("certbench-runtty-{}", std::process::id());
+    let cmd = format!(
+        "cd {} && CERTBENCH_HOME={} {} --profiles . run --no-history --report json={}; echo EXITED-$?; sleep 20",
+        dir.path().display(),
+        env.home.path().display(),
+        env!("CARGO_BIN_EXE_certbench"),
+        report.display()
+    );
+    let _session = new_session(&session, 80, 40, &cmd);
+    let screen = wait_for(&session, "EXITED-5", 30);
+    assert!(screen.contains("profile"), "the table's header: {screen}");
+    assert_eq!(
+        screen.matches("a phrase the echo will never hold").count(),
+        1,
+        "the reason is said once: {screen}"
+    );
+    assert!(screen.contains("FAIL expectations"), "{screen}");
+    // A long name is cut in the table so its row stays within 80 columns.
+    assert!(screen.contains("a-profile-with-a-rather-lon…"), "{screen}");
+    // Durations in the report are rounded to a tenth of a millisecond.
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    for o in v.as_array().unwrap() {
+        let ms = o["duration_ms"].as_f64().unwrap();
+        assert_eq!((ms * 10.0).round() / 10.0, ms, "{o}");
+    }
+}

@@ -28,6 +28,11 @@ pub struct Options {
     /// unset: 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_events: Option<u32>,
+    /// In `send` and `run`, an event stream or a WebSocket ends, as a normal end, after this
+    /// many events (or messages received); `--max-events` says the same for one send. The
+    /// workbench leaves the end to the person (Esc, `x`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_events: Option<u64>,
     #[serde(default = "yes")]
     pub errors_on_status: bool,
     #[serde(default = "yes")]
@@ -143,6 +148,7 @@ impl Default for Options {
             check_revocation: RevocationCheck::Off,
             reconnect: false,
             keep_events: None,
+            max_events: None,
         }
     }
 }

@@ -275,6 +275,11 @@ impl Profile {
         }
         check_method(&self.method).map_err(invalid)?;
         check_timeout(self.options.timeout_secs).map_err(invalid)?;
+        if self.options.max_events == Some(0) {
+            return Err(invalid(
+                "options.max_events = 0 would end every stream at once: give 1 or more".into(),
+            ));
+        }
         if let Some(n) = self.options.keep_events
             && !(10..=100_000).contains(&n)
         {

@@ -172,7 +172,9 @@ impl Pipeline {
         let sent = self
             // An event stream in a run is read to its end or its time limit, events counted.
             .send_chain(profile, scope, &Budget::unlimited(), |req| {
-                req.events = Some(crate::body::events::EventTap::counting());
+                let mut tap = crate::body::events::EventTap::counting();
+                tap.max_events = req.options.max_events;
+                req.events = Some(tap);
             })
             .await;
         let o = Outcome {

@@ -41,6 +41,7 @@ impl Runner {
             let mut sent = pipeline
                 .send_chain(*profile, &scope, &budget, |req| {
                     req.save_to = save_to.map(PathBuf::from);
+                    // The person ends a stream here (Esc, x): max_events is for send and run.
                     req.events = Some(EventTap::to(events_to, None).sending(outbox));
                 })
                 .await;
