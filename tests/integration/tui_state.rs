@@ -1292,3 +1292,49 @@ fn the_import_wizard_takes_a_collection() {
             .expect_err("no such file");
     assert_eq!(e.step, tui::state::ImportStep::Path, "{}", e.message);
 }
+
+/// `E` compares two environments and says so in its own words, not the two keys'.
+#[test]
+fn an_environment_comparison_is_worded_as_one() {
+    use tui::message::Pair;
+    let env = crate::common::Env::new();
+    let a = Arc::new(env.send(&env.profile("/json")));
+    let b = Arc::new(env.send(&env.profile("/json")));
+    let cmp = compare::compare(&a, &b, &[]);
+    for (of, said) in [
+        (
+            Pair::Environments,
+            "the two environments answer differently",
+        ),
+        (Pair::Keys, "sent with both keys: the answers differ"),
+    ] {
+        let mut s = state_with_profile();
+        s.envs = vec!["prod".into()];
+        let fx = update(&mut s, key(KeyCode::Char('E')));
+        assert!(
+            matches!(fx.as_slice(), [Effect::SendEnvPair { .. }]),
+            "{fx:?}"
+        );
+        let id = s.in_flight.as_ref().map(|f| f.id).unwrap();
+        let view = CompareView {
+            labels: ("env qa".into(), "env prod".into()),
+            a: a.clone(),
+            b: b.clone(),
+            ignore: vec![],
+            cmp: cmp.clone(),
+            scroll: 0,
+            input: None,
+        };
+        update(
+            &mut s,
+            Message::PairDone {
+                id,
+                of,
+                sends: Vec::new(),
+                compare: Box::new(view),
+            },
+        );
+        let note = s.message.as_ref().map(|m| m.text().to_string());
+        assert_eq!(note.as_deref(), Some(said));
+    }
+}

@@ -58,6 +58,8 @@ pub enum Message {
     /// Both sends of a two-key comparison, and the comparison.
     PairDone {
         id: u64,
+        /// What differs between the two sends: the key, or the environment.
+        of: Pair,
         sends: Vec<(Summary, Shown)>,
         compare: Box<CompareView>,
     },
@@ -130,6 +132,13 @@ pub enum Message {
         trust: Option<String>,
         said: String,
     },
+}
+
+/// What a comparison of two sends varied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pair {
+    Keys,
+    Environments,
 }
 
 /// What to do with a history entry once it is read from the store.

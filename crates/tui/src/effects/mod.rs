@@ -517,7 +517,7 @@ fn shown_of_sent(tx: &UnboundedSender<Message>, sent: Sent) -> (Summary, Shown) 
 /// comparison built off the async workers; `labels` names each side.
 async fn pair_done(
     tx: &UnboundedSender<Message>,
-    id: u64,
+    (id, of): (u64, crate::message::Pair),
     a: Sent,
     b: Sent,
     labels: impl FnOnce(&Summary, &Summary) -> (String, String),
@@ -531,6 +531,7 @@ async fn pair_done(
     let Ok(view) = view else { return };
     let _ = tx.send(Message::PairDone {
         id,
+        of,
         sends: vec![(sb, b), (sa, a)],
         compare: view,
     });

@@ -104,7 +104,10 @@ impl Runner {
                     )
                 }
             };
-            pair_done(&tx, id, a, b, |sa, sb| (sa.label(), sb.label())).await;
+            pair_done(&tx, (id, crate::message::Pair::Keys), a, b, |sa, sb| {
+                (sa.label(), sb.label())
+            })
+            .await;
         });
         self.flights.insert(id, (handle, stop));
     }
@@ -134,7 +137,8 @@ impl Runner {
                 .here_env
                 .map_or("no environment".to_string(), |e| format!("env {e}"));
             let there = format!("env {}", pair.there_env);
-            pair_done(&tx, id, pair.here, pair.there, |sa, sb| {
+            let of = (id, crate::message::Pair::Environments);
+            pair_done(&tx, of, pair.here, pair.there, |sa, sb| {
                 (
                     format!("{here} {}", sa.label()),
                     format!("{there} {}", sb.label()),

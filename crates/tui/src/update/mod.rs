@@ -180,21 +180,34 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
             s.variables = vars;
             Vec::new()
         }
-        Message::PairDone { id, sends, compare } => {
+        Message::PairDone {
+            id,
+            of,
+            sends,
+            compare,
+        } => {
             if s.in_flight.take_if(|f| f.id == id).is_none() {
                 return Vec::new();
             }
             for (summary, shown) in sends {
                 add_row(s, summary, shown);
             }
-            s.message = Some(Note::Info(format!(
-                "sent with both keys: {}",
-                if compare.cmp.is_equal() {
-                    "same answer"
-                } else {
-                    "the answers differ"
+            let same = compare.cmp.is_equal();
+            s.message = Some(Note::Info(
+                match (of, same) {
+                    (crate::message::Pair::Keys, true) => "sent with both keys: the same answer",
+                    (crate::message::Pair::Keys, false) => {
+                        "sent with both keys: the answers differ"
+                    }
+                    (crate::message::Pair::Environments, true) => {
+                        "sent in both environments: the same answer"
+                    }
+                    (crate::message::Pair::Environments, false) => {
+                        "the two environments answer differently"
+                    }
                 }
-            )));
+                .into(),
+            ));
             s.popup = Some(Popup::Compare(compare));
             Vec::new()
         }
