@@ -304,3 +304,40 @@ fn a_focused_history_pane_is_wide_enough_for_time_status_method_and_name() {
     let wide = screen(&s, 80, 24);
     assert!(wide.contains(" 201 POST create-order-for-acme"), "{wide}");
 }
+
+#[test]
+fn keys_typed_while_the_profiles_are_read_wait_for_them() {
+    use tui::message::Message;
+    let mut s = State::new("profiles".into(), Vars::new());
+    update(
+        &mut s,
+        Message::ProfilesListed(vec!["accounts".into(), "echo".into()]),
+    );
+    // Ctrl-R before the files are read: nothing is sent from the empty form.
+    assert!(update(&mut s, ctrl('r')).is_empty());
+    assert!(s.in_flight.is_none());
+    // Once read, it sends the profile on screen.
+    let mut effects = Vec::new();
+    let list = [
+        ("accounts", "https://bank.example/accounts"),
+        ("echo", "https://echo.example/"),
+    ];
+    let loaded: Vec<_> = list
+        .iter()
+        .map(|(n, u)| engine::request::profile_dir::LoadedProfile {
+            stamp: None,
+            name: n.to_string(),
+            path: format!("{n}.toml").into(),
+            result: Ok(engine::request::profile::Profile {
+                name: n.to_string(),
+                url: u.to_string(),
+                ..Default::default()
+            }),
+        })
+        .collect();
+    effects.extend(update(&mut s, Message::ProfilesLoaded(loaded)));
+    assert!(
+        matches!(effects.as_slice(), [tui::update::Effect::Send { profile, .. }] if profile.name == "accounts"),
+        "{effects:?}"
+    );
+}

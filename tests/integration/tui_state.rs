@@ -808,6 +808,7 @@ fn the_import_wizard_returns_to_the_step_its_error_is_about() {
         Message::PathCompleted {
             typed: "/elsewhere".into(),
             completed: "/elsewhere/".into(),
+            matches: Vec::new(),
         },
     );
     assert_eq!(path(&s), "/tm", "a stale completion is dropped");
@@ -816,9 +817,17 @@ fn the_import_wizard_returns_to_the_step_its_error_is_about() {
         Message::PathCompleted {
             typed: "/tm".into(),
             completed: "/tmp/".into(),
+            matches: vec!["tmp".into(), "tmpfs".into()],
         },
     );
     assert_eq!(path(&s), "/tmp/");
+    // Several names left: the wizard lists them, and marks the field that takes the typing.
+    let text = screen(&s, 80, 24);
+    assert!(
+        text.contains("Tab again after more letters: tmp  tmpfs"),
+        "{text}"
+    );
+    assert!(text.contains("> file (Tab completes):"), "{text}");
     let wrong = failed(ImportKind::PemPair, &pair(&enc), "wrong", "v");
     update(&mut s, Message::Imported(Err(wrong)));
     assert_eq!(step(&s).0, ImportStep::Password);

@@ -122,6 +122,8 @@ pub enum Message {
     PathCompleted {
         typed: String,
         completed: String,
+        /// The names that still match, when there are several.
+        matches: Vec<String>,
     },
     Deleted(Result<String, String>),
     Wrote(Result<String, String>),

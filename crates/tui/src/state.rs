@@ -182,6 +182,8 @@ pub struct ImportWizard {
     pub busy: bool,
     /// For a token: the keys found on the module's tokens (Tab cycles through them).
     pub candidates: Vec<String>,
+    /// The names a Tab left to choose from (several matched what is typed).
+    pub matches: Vec<String>,
 }
 
 /// What the import wizard reads: one PKCS#12 file, a certificate and key pair, or a key that
@@ -260,6 +262,7 @@ impl ImportWizard {
             error: None,
             busy: false,
             candidates: Vec::new(),
+            matches: Vec::new(),
         }
     }
 }
@@ -406,6 +409,8 @@ pub struct State {
     pub preview_over: bool,
     /// A profile edited in the editor that did not read back: Ctrl-E opens it again, never lost.
     pub unread_edit: Option<String>,
+    /// Keys typed before the profiles were read, replayed once they are.
+    pub early_keys: Vec<crossterm::event::KeyEvent>,
     pub next_id: u64,
     pub popup: Option<Popup>,
     /// The time as the event loop last read it.
@@ -507,6 +512,7 @@ impl State {
             previewed: None,
             preview_over: false,
             unread_edit: None,
+            early_keys: Vec::new(),
             next_id: 1,
             popup: None,
             message: None,

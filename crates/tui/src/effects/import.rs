@@ -163,14 +163,23 @@ fn import_failed(e: KeyError) -> ImportFailed {
     }
 }
 
-/// The folder listing's longest common completion of `typed`, with `/` after a lone folder.
-pub(super) fn complete_path(typed: &str) -> Option<String> {
-    let (dir, prefix) = match typed.rfind('/') {
+/// The last path of `typed` (paths are space-separated in a list) completed to what its folder
+/// holds: the common prefix of the names that start with it (a lone folder gains a `/`), and
+/// those names when there are several (at most 12, for the wizard to show).
+pub(super) fn complete_path(typed: &str) -> Option<(String, Vec<String>)> {
+    let (head, last) = match typed.rfind(' ') {
         Some(i) => (
             typed.get(..=i).unwrap_or_default(),
             typed.get(i + 1..).unwrap_or_default(),
         ),
         None => ("", typed),
+    };
+    let (dir, prefix) = match last.rfind('/') {
+        Some(i) => (
+            last.get(..=i).unwrap_or_default(),
+            last.get(i + 1..).unwrap_or_default(),
+        ),
+        None => ("", last),
     };
     let entries = std::fs::read_dir(if dir.is_empty() { "." } else { dir }).ok()?;
     let mut matches: Vec<String> = entries
@@ -191,7 +200,12 @@ pub(super) fn complete_path(typed: &str) -> Option<String> {
     if matches.len() == 1 && Path::new(&full).is_dir() {
         full.push('/');
     }
-    Some(full)
+    let shown = if matches.len() > 1 {
+        matches.into_iter().take(12).collect()
+    } else {
+        Vec::new()
+    };
+    Some((format!("{head}{full}"), shown))
 }
 
 #[cfg(test)]
@@ -207,11 +221,19 @@ mod tests {
         std::fs::create_dir(dir.path().join("keys")).unwrap();
         assert_eq!(
             complete_path(&format!("{base}cl")),
-            Some(format!("{base}client-"))
+            Some((
+                format!("{base}client-"),
+                vec!["client-a.p12".to_string(), "client-b.p12".to_string()]
+            ))
         );
         assert_eq!(
             complete_path(&format!("{base}k")),
-            Some(format!("{base}keys/"))
+            Some((format!("{base}keys/"), Vec::new()))
+        );
+        // In a list, the last path is the one completed; the others stay as typed.
+        assert_eq!(
+            complete_path(&format!("a.json {base}k")),
+            Some((format!("a.json {base}keys/"), Vec::new()))
         );
         assert_eq!(complete_path(&format!("{base}zz")), None);
         assert_eq!(complete_path("/no/such/folder/x"), None);

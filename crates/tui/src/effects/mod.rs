@@ -463,8 +463,12 @@ impl Runner {
             Effect::CompletePath(typed) => {
                 let tx = tx.clone();
                 self.rt.spawn_blocking(move || {
-                    if let Some(completed) = complete_path(&typed) {
-                        let _ = tx.send(Message::PathCompleted { typed, completed });
+                    if let Some((completed, matches)) = complete_path(&typed) {
+                        let _ = tx.send(Message::PathCompleted {
+                            typed,
+                            completed,
+                            matches,
+                        });
                     }
                 });
             }

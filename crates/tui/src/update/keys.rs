@@ -196,7 +196,7 @@ pub(super) fn tokens_found(s: &mut State, found: Result<Vec<String>, String>) {
 }
 
 /// A completion of the path field arrived; it applies only if the field still holds what was completed.
-pub(super) fn path_completed(s: &mut State, typed: &str, completed: String) {
+pub(super) fn path_completed(s: &mut State, typed: &str, completed: String, matches: Vec<String>) {
     if let Some(Popup::Trust(p)) = &mut s.popup
         && let crate::trust_picker::TrustMode::AddFile(input) = &mut p.mode
         && input.lines().join("") == typed
@@ -211,5 +211,6 @@ pub(super) fn path_completed(s: &mut State, typed: &str, completed: String) {
     {
         w.path = ratatui_textarea::TextArea::new(vec![completed]);
         w.path.move_cursor(ratatui_textarea::CursorMove::End);
+        w.matches = matches;
     }
 }

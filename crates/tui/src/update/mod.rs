@@ -46,6 +46,9 @@ pub fn update(s: &mut State, msg: Message) -> Vec<Effect> {
     effects
 }
 
+/// The most keys held while the profiles are read (a paste of keys beyond it is dropped).
+const EARLY_KEYS: usize = 64;
+
 /// How long a message stays on the status line before the pane's key bar is back (a key
 /// brings it back sooner); a problem stays longer.
 const MESSAGE_SECS: f64 = 5.0;
@@ -337,7 +340,12 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
                     s.form.base.name
                 )));
             }
-            Vec::new()
+            // The keys typed while they were read, in order, now that the form is filled.
+            let early = std::mem::take(&mut s.early_keys);
+            early
+                .into_iter()
+                .flat_map(|k| update(s, Message::Key(k)))
+                .collect()
         }
         Message::SaveConflict => {
             s.after_save = None;
@@ -422,11 +430,23 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
                 Vec::new()
             }
         },
-        Message::PathCompleted { typed, completed } => {
-            path_completed(s, &typed, completed);
+        Message::PathCompleted {
+            typed,
+            completed,
+            matches,
+        } => {
+            path_completed(s, &typed, completed, matches);
             Vec::new()
         }
         Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+        // Keys typed while the profiles are read (the first few milliseconds) wait for them:
+        // Ctrl-R then sends the profile on screen, never the empty form under it.
+        Message::Key(k) if s.profiles.is_empty() && !s.listed.is_empty() && !ctrl(&k, 'c') => {
+            if s.early_keys.len() < EARLY_KEYS {
+                s.early_keys.push(k);
+            }
+            Vec::new()
+        }
         Message::Key(k) => {
             // A message lasts until the next key: then the pane's key bar is back.
             s.message = None;

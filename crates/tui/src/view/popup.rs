@@ -235,30 +235,44 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
                 }
                 _ => "CERT,KEY files (Tab completes):",
             };
+            // Where typing goes: the focused field's label is marked, in colour or not.
+            let mark = |step: ImportStep| if w.step == step { "> " } else { "  " };
             f.render_widget(
-                Paragraph::new(Span::styled(label, t.focus(w.step == ImportStep::Path))),
+                Paragraph::new(Span::styled(
+                    format!("{}{label}", mark(ImportStep::Path)),
+                    t.focus(w.step == ImportStep::Path),
+                )),
                 rows[1],
             );
             f.render_widget(&w.path, rows[2]);
             let [pl, pv] =
-                Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[3]);
+                Layout::horizontal([Constraint::Length(12), Constraint::Min(1)]).areas(rows[3]);
             f.render_widget(
                 Paragraph::new(Span::styled(
-                    "password:",
+                    format!("{}password:", mark(ImportStep::Password)),
                     t.focus(w.step == ImportStep::Password),
                 )),
                 pl,
             );
             f.render_widget(&w.password, pv);
             let [nl, nv] =
-                Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(rows[4]);
+                Layout::horizontal([Constraint::Length(12), Constraint::Min(1)]).areas(rows[4]);
             f.render_widget(
-                Paragraph::new(Span::styled("name:", t.focus(w.step == ImportStep::Name))),
+                Paragraph::new(Span::styled(
+                    format!("{}name:", mark(ImportStep::Name)),
+                    t.focus(w.step == ImportStep::Name),
+                )),
                 nl,
             );
             f.render_widget(&w.name, nv);
             let foot = match (&w.error, w.busy) {
                 (_, true) => Line::from("importing..."),
+                (None, false) if !w.matches.is_empty() && w.step == ImportStep::Path => {
+                    Line::from(Span::styled(
+                        format!("Tab again after more letters: {}", w.matches.join("  ")),
+                        t.fg(Color::DarkGray),
+                    ))
+                }
                 (Some(e), _) => Line::from(Span::styled(e.clone(), t.fg(Color::Red))),
                 (None, _) => Line::from("Enter: next / import"),
             };
