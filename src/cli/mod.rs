@@ -122,11 +122,46 @@ pub enum ProfilesCmd {
     },
 }
 
+/// Commands where a profiles folder means nothing: `--profiles` is taken there (it is global)
+/// but not shown in their help.
+const NO_PROFILES: [&str; 5] = ["history", "demo", "completions", "man", "trust"];
+
+/// The command line's definition, as parsing, help, completion and the manual page use it.
+pub fn command() -> clap::Command {
+    // Where the folder means nothing, each command (and the commands under it) gets its own
+    // hidden `--profiles`, so the global one is not shown there; it is still taken (and unused).
+    fn hide(cmd: clap::Command) -> clap::Command {
+        let subs: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        let mut cmd = cmd.arg(
+            clap::Arg::new("profiles")
+                .long("profiles")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .hide(true),
+        );
+        for name in subs {
+            cmd = cmd.mut_subcommand(name, hide);
+        }
+        cmd
+    }
+    let mut cmd = Cli::command();
+    for name in NO_PROFILES {
+        cmd = cmd.mut_subcommand(name, hide);
+    }
+    cmd
+}
+
 /// Parses the command line and runs it; returns the exit code.
 pub fn main() -> i32 {
     // A shell asking what TAB completes to: answered, and the process ends there.
-    completion::answer_if_asked(Cli::command);
-    let cli = match Cli::try_parse() {
+    completion::answer_if_asked(command);
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -160,7 +195,7 @@ pub fn main() -> i32 {
         },
         Some(Command::Man) => {
             let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+            match clap_mangen::Man::new(command()).render(&mut out) {
                 Ok(()) => {
                     stdout::write_all(&out);
                     EXIT_OK
@@ -231,8 +266,6 @@ fn profiles(dir: &Path, cmd: ProfilesCmd) -> i32 {
 
 #[cfg(test)]
 mod help_tests {
-    use clap::CommandFactory;
-
     /// Every option and argument of every command says what it does in `--help`.
     #[test]
     fn every_option_has_a_help_line() {
@@ -251,12 +284,47 @@ mod help_tests {
             }
         }
         let mut missing = Vec::new();
-        walk(&super::Cli::command(), "certbench", &mut missing);
+        walk(&super::command(), "certbench", &mut missing);
         assert!(
             missing.is_empty(),
             "{} without help:\n{}",
             missing.len(),
             missing.join("\n")
         );
+    }
+
+    /// `--profiles` shows where a profiles folder is used, and only there (it is still taken
+    /// everywhere, so a script that passes it to every command keeps working).
+    #[test]
+    fn the_profiles_option_shows_only_where_it_applies() {
+        let shows = |path: &[&str]| {
+            let mut cmd = super::command();
+            cmd.build();
+            for name in path {
+                cmd = cmd.find_subcommand(name).cloned().unwrap();
+            }
+            cmd.get_arguments()
+                .any(|a| a.get_id() == "profiles" && !a.is_hide_set())
+        };
+        for path in [&["send"][..], &["run"], &["import"], &["profiles", "list"]] {
+            assert!(shows(path), "{path:?}");
+        }
+        for path in [
+            &["history"][..],
+            &["history", "list"],
+            &["demo"],
+            &["man"],
+            &["trust", "add"],
+        ] {
+            assert!(!shows(path), "{path:?}");
+        }
+        let parsed = super::command().try_get_matches_from([
+            "certbench",
+            "history",
+            "list",
+            "--profiles",
+            "x",
+        ]);
+        assert!(parsed.is_ok(), "still taken: {parsed:?}");
     }
 }
