@@ -341,3 +341,25 @@ fn keys_typed_while_the_profiles_are_read_wait_for_them() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn digits_jump_to_panes_and_never_type_into_a_field() {
+    let mut s = five();
+    update(&mut s, key(KeyCode::Char('4')));
+    assert_eq!(s.focus, Pane::History);
+    update(&mut s, key(KeyCode::Char('3')));
+    assert_eq!(s.focus, Pane::Response);
+    update(&mut s, key(KeyCode::Char('2')));
+    assert_eq!(s.focus, Pane::Form);
+    assert!(!s.typing(), "the form waits for Enter");
+    let url = s.form.url.lines().join("");
+    update(&mut s, key(KeyCode::Char('1')));
+    assert_eq!(s.focus, Pane::Profiles);
+    assert_eq!(s.form.url.lines().join(""), url);
+    // While typing in a field, a digit is text.
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.typing());
+    update(&mut s, key(KeyCode::Char('3')));
+    assert_eq!(s.focus, Pane::Form);
+    assert!(s.form.url.lines().join("").ends_with('3'));
+}

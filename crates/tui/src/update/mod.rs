@@ -598,6 +598,16 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         s.message = Some(Note::Info("request cancelled".into()));
         return vec![Effect::Cancel { id }];
     }
+    // 1-4 jump to a pane (profiles, request, response, history); in the request its fields
+    // wait for Enter, so the next key is never typed into one.
+    if let KeyCode::Char(c @ '1'..='4') = k.code
+        && !s.typing()
+        && !k.modifiers.contains(KeyModifiers::CONTROL)
+    {
+        s.focus = Pane::ORDER[c as usize - '1' as usize];
+        s.form_idle = s.focus == Pane::Form;
+        return Vec::new();
+    }
     if k.code == KeyCode::Tab || k.code == KeyCode::BackTab {
         let i = Pane::ORDER.iter().position(|p| *p == s.focus).unwrap_or(0);
         let n = Pane::ORDER.len();

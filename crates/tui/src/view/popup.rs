@@ -283,7 +283,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
 
 pub(super) const HELP: &str = "\
 Everywhere  Ctrl-R send  Esc cancel  Ctrl-S save  Ctrl-K keys  Ctrl-P palette
-            Tab pane  ?/F1 help  F5 send  q quit (outside text)  Ctrl-C quit
+            Tab or 1-4 pane  ?/F1 help  F5 send  q quit (outside text)  Ctrl-C
 Profiles    ↑/↓ show  Enter edit  / filter  n new  c copy  r rename  d delete
             e next environment  E compare with the next  v variables
             p the request as it would be sent (Request tab)  T trusted certs
