@@ -391,3 +391,66 @@ fn palette_profile_filter_and_request_tab_at_80x24() {
     assert!(text.contains("as it would be sent now"), "{text}");
     insta::assert_snapshot!("request_tab_80x24", text);
 }
+
+#[test]
+fn options_variables_trust_and_history_at_80x24() {
+    use engine::request::variables::{VarSeen, VarSource};
+    let mut s = state();
+    // The Options tab, its route rows, and a route row being typed.
+    update(&mut s, key(KeyCode::Enter));
+    for _ in 0..3 {
+        update(&mut s, ctrl('t'));
+    }
+    while s.option_row != tui::options::OptionRow::Proxy {
+        update(&mut s, key(KeyCode::Down));
+    }
+    insta::assert_snapshot!("options_tab_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Enter));
+    for c in "socks5h://127.0.0.1:1080".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    insta::assert_snapshot!("option_text_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Esc));
+    // The variables, each with its source.
+    update(&mut s, key(KeyCode::Char('v')));
+    update(
+        &mut s,
+        Message::Variables(vec![
+            VarSeen {
+                name: "base_url".into(),
+                shown: "https://api.example.test".into(),
+                secret: false,
+                source: VarSource::Environment("staging".into()),
+                shadowed: vec![VarSource::File],
+            },
+            VarSeen {
+                name: "token".into(),
+                shown: "•••• (40 characters)".into(),
+                secret: true,
+                source: VarSource::Captured {
+                    by: "get-token".into(),
+                },
+                shadowed: Vec::new(),
+            },
+        ]),
+    );
+    insta::assert_snapshot!("variables_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Esc));
+    // The trust picker.
+    update(&mut s, key(KeyCode::Char('T')));
+    update(
+        &mut s,
+        Message::TrustedLoaded(vec![tui::trust_picker::Trusted {
+            name: "acme-ca".into(),
+            about: Ok("CN=Acme Client CA, expires in 300 days".into()),
+        }]),
+    );
+    insta::assert_snapshot!("trust_picker_80x24", screen(&s, 80, 24));
+    update(&mut s, key(KeyCode::Esc));
+    // The history, focused: wide enough for its lines.
+    finish(&mut s, Ok(response(200, "OK", r#"{"ok":true}"#)), 1);
+    update(&mut s, key(KeyCode::Char('4')));
+    insta::assert_snapshot!("history_focused_80x24", screen(&s, 80, 24));
+}
