@@ -454,3 +454,65 @@ fn options_variables_trust_and_history_at_80x24() {
     update(&mut s, key(KeyCode::Char('4')));
     insta::assert_snapshot!("history_focused_80x24", screen(&s, 80, 24));
 }
+
+/// The smaller popups, each at 80x24: a token's PIN, rename, the confirmations, the raw error,
+/// a key check's report and the gRPC method picker.
+#[test]
+fn every_small_popup_at_80x24() {
+    use engine::net::grpc::describe::MethodInfo;
+    use tui::state::MethodPicker;
+    let mut s = state();
+    let mut pin = ratatui_textarea::TextArea::default();
+    pin.set_mask_char('*');
+    pin.insert_str("1234");
+    let popups: Vec<(&str, Popup)> = vec![
+        (
+            "pin_80x24",
+            Popup::Pin {
+                token: "YubiKey PIV #1234".into(),
+                input: Box::new(pin),
+            },
+        ),
+        (
+            "rename_80x24",
+            Popup::RenameProfile(Box::new(ratatui_textarea::TextArea::new(vec![
+                "create-order-v2".into(),
+            ]))),
+        ),
+        ("confirm_delete_profile_80x24", Popup::ConfirmDeleteProfile),
+        ("confirm_clear_history_80x24", Popup::ConfirmClearHistory),
+        (
+            "key_check_80x24",
+            Popup::KeyCheck {
+                name: "acme".into(),
+                url: "https://api.example.test/v2/orders".into(),
+                accepted: Some(false),
+                lines: vec![
+                    "TLSv1.3 with api.example.test".into(),
+                    "the server asked for a client certificate from: CN=Other CA".into(),
+                    "REJECTED: the server does not know the CA of key acme".into(),
+                ],
+            },
+        ),
+        (
+            "grpc_methods_80x24",
+            Popup::GrpcMethods(Box::new(MethodPicker {
+                methods: Some(Ok(vec![MethodInfo {
+                    method: "routeguide.RouteGuide/GetFeature".into(),
+                    input: "routeguide.Point".into(),
+                    output: "routeguide.Feature".into(),
+                    client_streaming: false,
+                    server_streaming: false,
+                    template: "{}".into(),
+                }])),
+                filter: "get".into(),
+                selected: 0,
+            })),
+        ),
+    ];
+    for (name, popup) in popups {
+        s.popup = Some(popup);
+        let text = screen(&s, 80, 24);
+        insta::assert_snapshot!(name, text);
+    }
+}

@@ -51,11 +51,13 @@ pub(super) fn draw_picker(f: &mut Frame, t: &Theme, picker: &MethodPicker, area:
         }
     }
     f.render_widget(
-        Paragraph::new(lines).block(block(
-            t,
-            "gRPC methods (type to filter, Enter picks, Esc closes)",
-            true,
-        )),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(
+                t,
+                "gRPC methods (type to filter, Enter picks, Esc closes)",
+                true,
+            )),
         r,
     );
 }

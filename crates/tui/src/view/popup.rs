@@ -100,13 +100,23 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
             );
         }
         Popup::Pin { token, input } => {
-            let r = centered(area, 60, 4);
+            // The token's name in the title; what happens to the PIN on the line below it.
+            let r = centered(area, 70, 5);
             f.render_widget(Clear, r);
-            let title = format!("PIN for token {token} (Enter / Esc; kept in memory only)");
+            let title = format!("PIN for token {token}");
             let b = block(t, &title, true);
             let inner = b.inner(r);
             f.render_widget(b, r);
-            f.render_widget(&**input, inner);
+            let [field, note] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(&**input, field);
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    "Enter signs with it, Esc cancels; kept in memory only, never on disk",
+                    t.fg(Color::DarkGray),
+                )),
+                note,
+            );
         }
         Popup::RenameProfile(input) => {
             let r = centered(area, 50, 4);
