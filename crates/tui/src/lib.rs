@@ -12,6 +12,7 @@ pub mod live;
 pub mod message;
 pub mod options;
 pub mod palette;
+pub mod pane;
 pub mod state;
 pub mod terminal;
 pub mod trust_picker;

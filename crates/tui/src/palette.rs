@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::state::Pane;
+use crate::pane::Pane;
 
 /// One action the palette lists: run by focusing `pane` (if any) and pressing `keys` in turn,
 /// so it does exactly what its key does.

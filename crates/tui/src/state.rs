@@ -17,17 +17,7 @@ use engine::request::vars::Vars;
 
 pub use crate::form::{Field, Form, FormError, FormTab};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Profiles,
-    Form,
-    Response,
-    History,
-}
-
-impl Pane {
-    pub const ORDER: [Pane; 4] = [Pane::Profiles, Pane::Form, Pane::Response, Pane::History];
-}
+pub use crate::pane::Pane;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RespTab {
