@@ -201,6 +201,14 @@ pub fn build_profile(dir: &Path, args: &SendArgs) -> Result<Profile, String> {
         Some(path) if is_profile_file(path) => {
             Profile::load(Path::new(path)).map_err(|e| e.to_string())?
         }
+        Some(path) if Path::new(path).is_dir() => {
+            return Err(format!(
+                "{path} is a folder: send takes one profile (its name or its file); `certbench run {path}` sends every profile in it"
+            ));
+        }
+        Some(path) if path.ends_with(".toml") => {
+            return Err(format!("no such profile file: {path}"));
+        }
         Some(name) => profile_dir::find(dir, name).map_err(|e| e.to_string())?,
         None => Profile {
             name: "(flags)".into(),

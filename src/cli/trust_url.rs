@@ -21,10 +21,22 @@ pub struct FromUrl<'a> {
 }
 
 pub fn trust_from_url(ks: &Keystore, args: FromUrl<'_>) -> i32 {
+    // What is checked before connecting: the name it would be stored under, and a URL that
+    // speaks TLS.
+    if let Err(e) = engine::home::check_name("trusted certificate", args.name) {
+        return fail(e);
+    }
     let url = match engine::request::prepare::parse_url(args.url) {
         Ok(u) => u,
         Err(e) => return fail(e),
     };
+    if !matches!(url.scheme(), "https" | "wss" | "grpcs") {
+        return fail(format!(
+            "--from-url {}: a {}:// server presents no certificate; give its https:// URL",
+            args.url,
+            url.scheme()
+        ));
+    }
     let proxy = match args.proxy.map(|p| {
         engine::net::route::ProxyChoice::choose(Some(p), |_| None).map(|c| c.for_url(&url).cloned())
     }) {

@@ -120,3 +120,26 @@ fn run_of_a_subfolder_finds_the_environment_above_and_makes_the_reports_folder_f
     );
     assert!(!Path::new(&elsewhere.path().join("report.json")).exists());
 }
+
+#[test]
+fn send_says_what_is_wrong_with_a_folder_or_a_missing_file() {
+    let env = Env::new();
+    let top = team(&env.server.url);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let folder = top.path().join("team/orders");
+    let o = certbench_in(&env, elsewhere.path(), &["send", folder.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is a folder: send takes one profile"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("certbench run"), "{}", stderr(&o));
+    let o = certbench_in(&env, elsewhere.path(), &["send", "gone/upload.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no such profile file: gone/upload.toml"),
+        "{}",
+        stderr(&o)
+    );
+}

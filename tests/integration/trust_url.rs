@@ -204,4 +204,48 @@ fn a_certificate_the_server_presents_is_shown_picked_stored_and_then_trusted() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("cannot connect"), "{}", stderr(&o));
+    // Refused before connecting: a plain http:// URL, and a name that cannot be stored.
+    let o = certbench_in(
+        &env,
+        profiles.path(),
+        &[
+            "trust",
+            "add",
+            "plain",
+            "--from-url",
+            "http://127.0.0.1:9",
+            "--pick",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("give its https:// URL"),
+        "{}",
+        stderr(&o)
+    );
+    let o = certbench_in(
+        &env,
+        profiles.path(),
+        &[
+            "trust",
+            "add",
+            "bad name",
+            "--from-url",
+            &url,
+            "--pick",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("invalid trusted certificate name"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !stderr(&o).contains("presented"),
+        "nothing was fetched: {}",
+        stderr(&o)
+    );
 }
