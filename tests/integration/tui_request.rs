@@ -166,3 +166,23 @@ esac
     tmux(&["send-keys", "-t", &session, "d"]);
     wait_for(&session, "CERTBENCH-EXITED-0", 10);
 }
+
+#[test]
+fn an_editor_that_cannot_run_says_so_and_changes_nothing() {
+    let session = format!("certbench-noeditor-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_certbench");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cmd = format!("cd {root} && EDITOR=no-such-editor-here {bin} demo; sleep 20");
+    let _session = crate::common::tmux::new_session(&session, 80, 24, &cmd);
+    wait_for(&session, "echo-orders", 20);
+    select_profile(&session, "accounts");
+    tmux(&["send-keys", "-t", &session, "C-e"]);
+    let screen = wait_for(&session, "cannot run no-such-editor-here: set $EDITOR", 10);
+    assert!(
+        !screen.contains("Request: accounts *"),
+        "nothing changed: {screen}"
+    );
+    // The workbench has its terminal back: keys work.
+    tmux(&["send-keys", "-t", &session, "j"]);
+    wait_for(&session, "Request: create-order", 5);
+}

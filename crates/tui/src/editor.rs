@@ -43,6 +43,12 @@ pub fn edit(text: &str, suffix: &str) -> Result<String, String> {
         .arg(file.path())
         .status()
         .map_err(|e| format!("cannot start {editor}: {e}"))?;
+    // 127: the shell found no such command.
+    if status.code() == Some(127) {
+        return Err(format!(
+            "cannot run {editor}: set $EDITOR (or $VISUAL); nothing changed"
+        ));
+    }
     if !status.success() {
         return Err(format!("{editor} exited with {status}: nothing changed"));
     }
