@@ -299,7 +299,7 @@ pub enum Popup {
     /// Every variable with its source: Enter sets one for the session, `x` forgets captures.
     Variables {
         selected: usize,
-        editing: Option<Box<TextArea<'static>>>,
+        editing: Option<Box<VarEdit>>,
     },
     /// A token's PIN, typed masked; it goes to the send that asked and is kept in memory only.
     Pin {
@@ -324,6 +324,14 @@ pub enum Popup {
         accepted: Option<bool>,
         lines: Vec<String>,
     },
+}
+
+/// A line being typed in the variables popup: the value of the variable named, or (no name) a
+/// new one as `NAME=VALUE`.
+#[derive(Debug)]
+pub struct VarEdit {
+    pub input: TextArea<'static>,
+    pub name: Option<String>,
 }
 
 /// The gRPC method picker: the server's methods (or why there are none), a filter, a row.

@@ -28,6 +28,7 @@ mod profiles;
 mod response;
 mod sending;
 mod trust;
+mod variables;
 
 use compare::*;
 use form::*;

@@ -109,7 +109,9 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Popup::Compare(v) => compare_popup(s, k, v),
-        Popup::Variables { selected, editing } => variables_key(s, selected, editing, k),
+        Popup::Variables { selected, editing } => {
+            super::variables::variables_key(s, selected, editing, k)
+        }
         Popup::GrpcMethods(picker) => {
             super::grpc::key(s, picker, k);
             Vec::new()
@@ -201,87 +203,4 @@ fn palette_key(s: &mut State, mut p: crate::palette::Palette, k: KeyEvent) -> Ve
     }
     s.popup = Some(Popup::Palette(p));
     Vec::new()
-}
-
-/// A key in the variables popup: ↑/↓ choose, Enter edits the value for the session (Enter
-/// again sets it, Esc leaves it), `n` sets a new one, `x` forgets the captured ones.
-fn variables_key(
-    s: &mut State,
-    mut selected: usize,
-    editing: Option<Box<TextArea<'static>>>,
-    k: KeyEvent,
-) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    let mut editing = editing;
-    if let Some(mut input) = editing.take() {
-        match k.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
-                let line = input.lines().join("");
-                // A new variable is typed as NAME=VALUE; an existing one as its value.
-                let set = if is_new(&input) {
-                    line.split_once('=')
-                        .map(|(n, v)| (n.trim().to_string(), v.to_string()))
-                } else {
-                    s.variables.get(selected).map(|v| (v.name.clone(), line))
-                };
-                match set {
-                    Some((name, value)) if engine::home::check_name("variable", &name).is_ok() => {
-                        effects.push(Effect::SetVariable { name, value })
-                    }
-                    _ => s.message = Some(Note::Problem(
-                        "a new variable is typed as NAME=VALUE (letters, digits, '.', '_', '-')"
-                            .into(),
-                    )),
-                }
-            }
-            // Ctrl-U empties the line, as in every field.
-            KeyCode::Char('u') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                let placeholder = input.placeholder_text().to_string();
-                let mut empty = TextArea::default();
-                empty.set_placeholder_text(placeholder);
-                editing = Some(Box::new(empty));
-            }
-            _ => {
-                input.input(k);
-                editing = Some(input);
-            }
-        }
-        s.popup = Some(Popup::Variables { selected, editing });
-        return effects;
-    }
-    let n = s.variables.len();
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => return Vec::new(),
-        KeyCode::Down | KeyCode::Char('j') if n > 0 => selected = (selected + 1).min(n - 1),
-        KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
-        KeyCode::Enter if n > 0 => {
-            // A secret starts empty: its value is never put on screen.
-            let start = s
-                .variables
-                .get(selected)
-                .filter(|v| !v.secret)
-                .map(|v| v.shown.clone())
-                .unwrap_or_default();
-            let mut input = TextArea::new(vec![start]);
-            input.move_cursor(ratatui_textarea::CursorMove::End);
-            editing = Some(Box::new(input));
-        }
-        KeyCode::Char('n') => {
-            let mut input = TextArea::new(vec![String::new()]);
-            input.set_placeholder_text(NEW_VARIABLE);
-            editing = Some(Box::new(input));
-        }
-        KeyCode::Char('x') => effects.push(Effect::ClearSession),
-        _ => {}
-    }
-    s.popup = Some(Popup::Variables { selected, editing });
-    effects
-}
-
-/// The placeholder of a new variable's line (how the popup tells it from an edit).
-const NEW_VARIABLE: &str = "NAME=VALUE";
-
-fn is_new(input: &TextArea<'static>) -> bool {
-    input.placeholder_text() == NEW_VARIABLE
 }

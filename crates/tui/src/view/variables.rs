@@ -18,7 +18,7 @@ pub(super) fn draw_variables(
     s: &State,
     t: &Theme,
     selected: usize,
-    editing: Option<&ratatui_textarea::TextArea<'static>>,
+    editing: Option<&crate::state::VarEdit>,
     area: Rect,
 ) {
     let r = large_popup(f, area);
@@ -46,16 +46,22 @@ pub(super) fn draw_variables(
         }
         lines.push(Line::from(spans));
     }
-    if let Some(input) = editing {
+    if let Some(line) = editing {
         lines.push(Line::from(""));
-        let text = input.lines().join("");
-        let shown = if text.is_empty() && input.placeholder_text() == "NAME=VALUE" {
+        let text = line.input.lines().join("");
+        let shown = if text.is_empty() && line.name.is_none() {
             Span::styled("NAME=VALUE", dim)
         } else {
             Span::raw(text)
         };
         lines.push(Line::from(vec![
-            Span::styled("set for this session: ", t.fg(Color::Cyan)),
+            Span::styled(
+                match &line.name {
+                    Some(name) => format!("{name} for this session: "),
+                    None => "set for this session: ".to_string(),
+                },
+                t.fg(Color::Cyan),
+            ),
             shown,
             Span::styled("_  Enter sets, Esc leaves it", t.fg(Color::Cyan)),
         ]));
