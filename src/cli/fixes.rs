@@ -47,6 +47,17 @@ pub fn words(fix: &Fix) -> String {
         Fix::RaiseMessageLimit => "raise max_message_bytes in the profile's [websocket] table".into(),
         Fix::RaiseGrpcMessageLimit => "raise max_message_bytes in the profile's [grpc] table".into(),
         Fix::GiveProtoFiles => "pass the service's .proto files with --proto FILE (and --import-path DIR), or a --protoset FILE".into(),
+        Fix::ListGrpcMethods => "`certbench grpc list URL` lists the server's methods".into(),
+        Fix::DescribeGrpcType { name } => {
+            format!("`certbench grpc describe URL {name}` shows its fields")
+        }
+        Fix::SendRequired { name } => format!("`certbench send {name}` shows why it fails"),
+        Fix::LinkKey { name } => format!(
+            "import it again with `certbench keys import {name} --link --replace ...` to follow its files"
+        ),
+        Fix::RenewByHand { name } => format!(
+            "run it by hand: `certbench keys renew {name}` shows what it prints; `keys renew-command {name}` mends it"
+        ),
         Fix::ChooseSubprotocol => "name one the server speaks with --subprotocol NAME (or subprotocols in the profile's [websocket])".into(),
     }
 }

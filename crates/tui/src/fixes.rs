@@ -46,6 +46,17 @@ pub fn words(fix: &Fix) -> String {
             "name the service's .proto files in the profile's [grpc] proto (or a protoset)".into()
         }
         Fix::ChooseSubprotocol => "set subprotocols in the profile's [websocket]".into(),
+        Fix::ListGrpcMethods => "Ctrl-G lists the server's methods".into(),
+        Fix::DescribeGrpcType { name } => {
+            format!("Ctrl-G, then the method, puts a {name} with every field in the body")
+        }
+        Fix::SendRequired { name } => format!("send {name} alone (select it, Ctrl-R) to see why"),
+        Fix::LinkKey { name } => {
+            format!("import {name} again as a link to its files: `certbench keys import {name} --link --replace ...`")
+        }
+        Fix::RenewByHand { name } => format!(
+            "`certbench keys renew {name}` shows what the command prints; `keys renew-command` mends it"
+        ),
     }
 }
 

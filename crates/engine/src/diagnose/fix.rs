@@ -66,4 +66,105 @@ pub enum Fix {
     RaiseGrpcMessageLimit,
     /// Give the service's `.proto` files (or a protoset) instead of reflection.
     GiveProtoFiles,
+    /// See the methods the gRPC server offers.
+    ListGrpcMethods,
+    /// See the fields of this message type (its full name).
+    DescribeGrpcType { name: String },
+    /// Send the required profile alone, to see why it fails.
+    SendRequired { name: String },
+    /// Import the key again as a link to its files, so a renewal on disk is read.
+    LinkKey { name: String },
+    /// Run the key's renew command by hand to see what it says, then mend it.
+    RenewByHand { name: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every source file of the engine, with its text up to its tests.
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text
+                    .split("#[cfg(test)]")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                out.push((path.display().to_string(), code));
+            }
+        }
+    }
+
+    /// The engine names fixes (`Fix`) and each interface words them: none of its strings tells a
+    /// person to run a certbench command or pass a certbench flag. (curl's and grpcurl's own
+    /// flags, which the interop files read and write, are those tools' words.)
+    #[test]
+    fn no_string_of_the_engine_speaks_the_cli() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 50);
+        let commands = [
+            "send", "grpc", "keys", "trust", "run", "import", "history", "export",
+        ];
+        let flags = [
+            "--var",
+            "--timeout",
+            "--insecure",
+            "--credential",
+            "--trust",
+            "--env",
+            "--password",
+            "--pin",
+            "--proxy",
+            "--protoset",
+            "--proto ",
+            "--subprotocol",
+            "--keylog",
+            "--max-",
+            "--link",
+            "--replace",
+            "--pick",
+            "--from-url",
+        ];
+        let mut found = Vec::new();
+        for (path, code) in &files {
+            let other_tool = path.contains("curl");
+            for (n, line) in code.lines().enumerate() {
+                let line = line.trim_start();
+                if line.starts_with("//") || !line.contains('"') {
+                    continue;
+                }
+                // Only what is inside string literals.
+                let literals: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+                for lit in literals {
+                    // `certbench send NAME`, not "certbench sends": the command as a word.
+                    let command = |c: &&str| {
+                        lit.match_indices(&format!("certbench {c}")).any(|(i, m)| {
+                            !lit.get(i + m.len()..)
+                                .unwrap_or_default()
+                                .starts_with(|ch: char| ch.is_ascii_alphabetic())
+                        })
+                    };
+                    let cli = commands.iter().any(command)
+                        || (!other_tool && flags.iter().any(|f| lit.contains(f)));
+                    if cli {
+                        found.push(format!("{path}:{}: {lit}", n + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "CLI words in the engine:\n{}",
+            found.join("\n")
+        );
+    }
 }

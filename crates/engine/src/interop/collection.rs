@@ -180,7 +180,7 @@ impl Collection {
         for d in dynamic {
             self.skip(
                 format!("{request}: {{{{{d}}}}}"),
-                "a dynamic variable: set a value with --var or in vars.toml",
+                "a dynamic variable: give it a value in vars.toml",
             );
         }
     }

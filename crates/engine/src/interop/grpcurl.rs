@@ -85,9 +85,8 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 p.add_header(k.trim(), val.trim());
             }
             "user-agent" => p.add_header("User-Agent", &v),
-            "d" if v == "@" => unknown.push(
-                "-d @ (messages on stdin): put them in the profile's [grpc] messages, or pipe them to certbench send".into(),
-            ),
+            "d" if v == "@" => unknown
+                .push("-d @ (messages on stdin): put them in the profile's [grpc] messages".into()),
             "d" => data = Some(v),
             "proto" => p.grpc.proto.push(v),
             "import-path" => p.grpc.import_path.push(v),
@@ -106,9 +105,9 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 p.grpc.max_message_bytes = Some(crate::size::ByteSize(n));
             }
             "format" if v == "json" => {}
-            "connect-timeout" | "keepalive-time" => {
-                ignored.push(format!("-{name} {v} (the profile's timeout covers the call)"))
-            }
+            "connect-timeout" | "keepalive-time" => ignored.push(format!(
+                "-{name} {v} (the profile's timeout covers the call)"
+            )),
             n if OUTPUT_ONLY.contains(&n) => ignored.push(format!("-{n}")),
             n if WITH_VALUE.contains(&n) => unknown.push(format!("-{n} {v}")),
             n => unknown.push(format!("-{n}")),
@@ -123,7 +122,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     )?;
     if matches!(method.as_str(), "list" | "describe") {
         return Err(format!(
-            "grpcurl {method} is not a call: run certbench grpc {method} grpcs://{address} instead"
+            "grpcurl {method} is not a call: a profile is one call (certbench lists and describes {address}'s methods itself)"
         ));
     }
     // grpcurl takes `package.Service.Method` too.
@@ -226,7 +225,7 @@ mod tests {
         assert!(
             parse("grpcurl localhost:1 list")
                 .unwrap_err()
-                .contains("certbench grpc list")
+                .contains("is not a call")
         );
         assert!(parse("curl https://x").is_err());
         let odd = parse("grpcurl -authority other -d @ h:1 a.B/C").unwrap();

@@ -227,7 +227,7 @@ fn ssl(v: &Value, env: &str, folder: &Path, into: &mut Collection) {
         }
     };
     if v.get("verifyHostCertificate").and_then(Value::as_bool) == Some(false) {
-        into.skip(format!("environment {env}: verifyHostCertificate = false"), "certbench verifies servers; trust the server's CA with `trust add`, or send with --insecure");
+        into.skip(format!("environment {env}: verifyHostCertificate = false"), "certbench verifies servers: trust the server's CA, or set verify_tls = false in the profiles (unsafe)");
     }
     let Some((cert, format)) = path_of(v.get("clientCertificate")) else {
         return;
@@ -248,7 +248,7 @@ fn ssl(v: &Value, env: &str, folder: &Path, into: &mut Collection) {
     if v.get("hasCertificatePassphrase").and_then(Value::as_bool) == Some(true) {
         into.skip(
             format!("certificate {name}: passphrase"),
-            "give it with --password-env when importing (JetBrains keeps it in the OS keychain)",
+            "give its password when importing (JetBrains keeps it in the OS keychain)",
         );
     }
     let setting = CertSetting {

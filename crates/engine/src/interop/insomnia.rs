@@ -309,7 +309,7 @@ fn request(r: &Value, prefix: &str, folder: &Path, into: &mut Collection) -> Opt
     for d in dynamic {
         into.skip(
             format!("{name}: {{{{{d}}}}}"),
-            "a template tag: set a value with --var or in vars.toml",
+            "a template tag: give it a value in vars.toml",
         );
     }
     Some(p)

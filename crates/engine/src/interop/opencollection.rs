@@ -485,7 +485,7 @@ fn add_vars(list: Option<&Value>, scope: &str, into: &mut Collection) {
             Some(kept) if *kept == value => {}
             Some(_) => into.skip(
                 format!("{scope}: variable {name}"),
-                "another value of it was imported first (certbench keeps one value per collection); set it with --var",
+                "another value of it was imported first (certbench keeps one value per collection); give it in vars.toml or an environment",
             ),
         }
     }

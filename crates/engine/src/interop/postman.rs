@@ -213,7 +213,7 @@ fn request(
     for d in dynamic {
         into.skip(
             format!("{name}: {{{{{d}}}}}"),
-            "a Postman dynamic variable: set a value with --var or in vars.toml",
+            "a Postman dynamic variable: give it a value in vars.toml",
         );
     }
     Some(p)

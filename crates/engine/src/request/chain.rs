@@ -6,6 +6,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::diagnose::fix::Fix;
 use crate::request::profile_dir;
 use std::collections::HashMap;
 use std::future::Future;
@@ -330,9 +331,14 @@ fn outside_folder(name: &str) -> Option<String> {
 
 /// The failure of a profile that was not sent because of its requirements.
 fn requirement_failure(name: &str, why: String) -> Failure {
-    Failure::plain(Diagnosis::new(
-        DiagnosisKind::RequirementFailed,
-        format!("{name} was not sent: {why}"),
-        "fix the required profile first (certbench send NAME shows why it fails)",
-    ))
+    Failure::plain(
+        Diagnosis::new(
+            DiagnosisKind::RequirementFailed,
+            format!("{name} was not sent: {why}"),
+            "fix the required profile first",
+        )
+        .with_step(Fix::SendRequired {
+            name: name.to_string(),
+        }),
+    )
 }

@@ -320,7 +320,7 @@ fn prepare_grpc(
         |e| match e {
             PrepareGrpcError::Var(e) => e,
             PrepareGrpcError::Path(p) => PrepareError::Invalid(format!(
-                "a gRPC URL's path is /package.Service/Method, not {p:?} (certbench grpc list URL lists the methods)"
+                "a gRPC URL's path is /package.Service/Method, not {p:?} (the server's own list of methods names them so)"
             )),
             PrepareGrpcError::TwoSchemas => PrepareError::Invalid(
                 "[grpc] names both proto files and a protoset: keep one".into(),

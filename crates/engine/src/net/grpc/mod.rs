@@ -7,6 +7,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::diagnose::fix::Fix;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -193,16 +194,21 @@ fn finish(
                 "" => String::new(),
                 m => format!(": {m}"),
             };
-            warnings.push(Diagnosis::new(
+            let d = Diagnosis::new(
                 DiagnosisKind::GrpcStatus,
                 format!("gRPC status {} ({}){said}: {}", c.name(), c.0, c.words()),
                 match c.0 {
-                    12 => "check the method's name (certbench grpc list URL lists what the server offers)",
+                    12 => "check the method's name",
                     16 | 7 => "check the key presented and what its subject may call",
-                    4 => "raise the timeout (--timeout, options.timeout_secs)",
+                    4 => "",
                     _ => "read the server's message and details above",
                 },
-            ));
+            );
+            warnings.push(match c.0 {
+                12 => d.with_step(Fix::ListGrpcMethods),
+                4 => d.with_step(Fix::RaiseTimeout),
+                _ => d,
+            });
         }
         Some(_) => {}
     }
@@ -291,25 +297,29 @@ fn to_message(
     DynamicMessage::deserialize(method.input(), &mut de)
         .and_then(|m| de.end().map(|()| m))
         .map_err(|e| {
-            Failure::plain(Diagnosis::new(
-                DiagnosisKind::GrpcBadMessage,
-                format!("{which} is not a {}: {e}", method.input().full_name()),
-                format!(
-                    "write it as {}'s JSON (certbench grpc describe URL {} shows its fields)",
-                    method.input().name(),
-                    method.input().full_name()
-                ),
-            ))
+            Failure::plain(
+                Diagnosis::new(
+                    DiagnosisKind::GrpcBadMessage,
+                    format!("{which} is not a {}: {e}", method.input().full_name()),
+                    format!("write it as {}'s JSON", method.input().name()),
+                )
+                .with_step(Fix::DescribeGrpcType {
+                    name: method.input().full_name().to_string(),
+                }),
+            )
         })
 }
 
 fn unknown(name: &str, known: impl Iterator<Item = String>) -> Failure {
     let near = crate::names::Known::among(name, known).words("it has");
-    Failure::plain(Diagnosis::new(
-        DiagnosisKind::GrpcUnknownMethod,
-        format!("the schema has no {name}{near}"),
-        "certbench grpc list URL lists the services and methods",
-    ))
+    Failure::plain(
+        Diagnosis::new(
+            DiagnosisKind::GrpcUnknownMethod,
+            format!("the schema has no {name}{near}"),
+            "",
+        )
+        .with_step(Fix::ListGrpcMethods),
+    )
 }
 
 fn invalid(message: impl Into<String>, hint: &str) -> Failure {

@@ -106,7 +106,7 @@ impl FileGather {
         }
         if self.files.len() > MAX_FILES {
             return Err(format!(
-                "the schema takes more than {MAX_FILES} files: pass a --protoset instead"
+                "the schema takes more than {MAX_FILES} files: give the profile a protoset ([grpc] protoset) instead"
             ));
         }
         Ok(())

@@ -229,8 +229,9 @@ fn stopped() -> Diagnosis {
     Diagnosis::new(
         DiagnosisKind::Timeout,
         "the call's time ran out (or it was stopped) before the server finished: what arrived is kept",
-        "raise the timeout (--timeout) to wait longer",
+        "",
     )
+    .with_step(crate::diagnose::fix::Fix::RaiseTimeout)
 }
 
 fn frame_error(e: &FrameError, received: u64) -> Diagnosis {
