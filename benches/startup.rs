@@ -1,6 +1,6 @@
 //! Start-up in a real terminal: the release binary in tmux on 200 profiles and 50 keys, time from
 //! launch to the first full frame (profiles listed, status bar drawn; capture-pane polled), and idle
-//! RSS. Reference runs in the same go: the same harness printing a marker with `cat` (the floor of
+//! RSS; then a 20 MB JSON body: send key to the first item on screen, RSS after and at the peak. Reference runs in the same go: the same harness printing a marker with `cat` (the floor of
 //! tmux + polling), and Posting (`posting` on PATH or in $POSTING_BIN) on a collection of 200 requests.
 //! Run: `cargo bench --bench startup` (needs tmux).
 
@@ -21,16 +21,21 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn rss_kb(session: &str) -> u64 {
+/// A line of the pane's process's `/proc/PID/status` in kB: `VmRSS` (now) or `VmHWM` (the peak).
+fn status_kb(session: &str, field: &str) -> u64 {
     let pid = tmux(&["display", "-p", "-t", session, "#{pane_pid}"]);
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", pid.trim())).unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+fn rss_kb(session: &str) -> u64 {
+    status_kb(session, "VmRSS:")
 }
 
 fn wait_screen(session: &str, needles: &[&str], secs: u64) -> bool {
@@ -84,11 +89,13 @@ fn big_body(
     // Leave out the screen dump on a timeout: the caller says what happened.
     let ms = t.elapsed().as_secs_f64() * 1000.0;
     let kb = rss_kb(&session);
+    let peak = status_kb(&session, "VmHWM:");
     tmux(&["kill-session", "-t", &session]);
     if ok {
         println!(
-            "{name:<44} {ms:>9.0} ms   RSS {:>7.1} MB",
-            kb as f64 / 1024.0
+            "{name:<44} {ms:>9.0} ms   RSS {:>7.1} MB, peak {:>7.1} MB",
+            kb as f64 / 1024.0,
+            peak as f64 / 1024.0
         );
     }
     ok.then_some((ms, kb))

@@ -710,3 +710,56 @@ fn a_full_disk_says_disk_full_and_history_still_reads() {
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 1, "{}", stdout(&o));
 }
+
+/// Bodies live in a table of their own since schema 2 (written in pieces, never whole in SQLite's
+/// memory). A history written before that, with its bodies in `entries`, migrates and still reads;
+/// a body leaves with its entry.
+#[test]
+fn a_history_from_before_bodies_had_their_own_table_migrates_and_reads() {
+    let env = Env::new();
+    let hist = History::open(env.home.path(), Limits::default()).unwrap();
+    let (id, sent) = record(&env, &hist, &env.profile("/json"));
+    let (id, sent) = (id.unwrap(), sent.unwrap());
+    assert!(!sent.body.is_empty());
+    let path = hist.path().to_path_buf();
+    drop(hist);
+
+    // Back to schema 1 as an older certbench left it: the body in `entries`, no `bodies`.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let in_bodies: i64 = conn
+        .query_row("SELECT count(*) FROM bodies WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(in_bodies, 1, "a new body is written to its own table");
+    conn.execute_batch(
+        "UPDATE entries SET body = (SELECT body FROM bodies WHERE bodies.id = entries.id);
+         DROP TRIGGER entries_body_gone; DROP TABLE bodies; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let hist = History::open(env.home.path(), Limits::default()).unwrap();
+    let old = hist.get(id).unwrap().result.unwrap();
+    assert_eq!(
+        old.body, sent.body,
+        "a body kept in `entries` reads as before"
+    );
+    let (new_id, new_sent) = record(&env, &hist, &env.profile("/json"));
+    let new_id = new_id.unwrap();
+    assert_eq!(
+        hist.get(new_id).unwrap().result.unwrap().body,
+        new_sent.unwrap().body
+    );
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("PRAGMA user_version"), history::schema_version());
+    assert_eq!(count("SELECT count(*) FROM bodies"), 1);
+    hist.delete(new_id).unwrap();
+    assert_eq!(
+        count("SELECT count(*) FROM bodies"),
+        0,
+        "the body left with its entry"
+    );
+}

@@ -156,11 +156,12 @@ impl History {
         }
         let row = Row::build(rec, self.limits.body_cap);
         let conn = self.conn();
-        conn.execute(
+        let tx = conn.unchecked_transaction().map_err(write_error)?;
+        tx.execute(
             "INSERT INTO entries (at_ms, profile, key_name, key_sha256, method, url, status, error_kind,
                 status_is_error, duration_ms, profile_json, request_json, outcome_json, body,
                 body_truncated, content_type, parse)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, ?14, ?15, ?16)",
             params![
                 row.at_ms,
                 row.profile,
@@ -175,14 +176,18 @@ impl History {
                 row.profile_json,
                 row.request_json,
                 row.outcome_json,
-                row.body,
                 row.body_truncated,
                 row.content_type,
                 row.parse,
             ],
         )
         .map_err(write_error)?;
-        Ok(Some(conn.last_insert_rowid()))
+        let id = tx.last_insert_rowid();
+        if let Some(body) = &row.body {
+            write_body(&tx, id, body).map_err(write_error)?;
+        }
+        tx.commit().map_err(write_error)?;
+        Ok(Some(id))
     }
 
     /// Deletes all but the newest `keep` entries; returns how many went.
@@ -260,10 +265,11 @@ impl History {
         let conn = self.conn();
         let found = conn
             .query_row(
-                "SELECT id, at_ms, profile, key_name, key_sha256, method, url, status, error_kind,
-                        status_is_error, duration_ms, profile_json, request_json, outcome_json,
-                        body, body_truncated, content_type, parse
-                 FROM entries WHERE id = ?1",
+                "SELECT e.id, e.at_ms, e.profile, e.key_name, e.key_sha256, e.method, e.url,
+                        e.status, e.error_kind, e.status_is_error, e.duration_ms, e.profile_json,
+                        e.request_json, e.outcome_json, coalesce(e.body, b.body), e.body_truncated,
+                        e.content_type, e.parse
+                 FROM entries e LEFT JOIN bodies b ON b.id = e.id WHERE e.id = ?1",
                 params![id],
                 |r| {
                     Ok((
@@ -333,6 +339,26 @@ impl History {
         let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;");
         Ok(n)
     }
+}
+
+/// Writes a body into its own row a piece at a time: a zero-filled blob of its length first
+/// (SQLite stores a trailing zeroblob without holding it), then the bytes through the blob handle.
+fn write_body(conn: &rusqlite::Connection, id: i64, body: &[u8]) -> rusqlite::Result<()> {
+    use std::io::Write;
+    conn.execute(
+        "INSERT INTO bodies (id, body) VALUES (?1, zeroblob(?2))",
+        params![id, body.len() as i64],
+    )?;
+    let mut blob = conn.blob_open(rusqlite::MAIN_DB, "bodies", "body", id, false)?;
+    for piece in body.chunks(64 << 10) {
+        blob.write_all(piece).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
+                Some(e.to_string()),
+            )
+        })?;
+    }
+    blob.close()
 }
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
