@@ -46,7 +46,7 @@ fn wait_screen(session: &str, needles: &[&str], secs: u64) -> bool {
             return true;
         }
         if Instant::now() > deadline {
-            eprintln!("timed out waiting for {needles:?}");
+            eprintln!("timed out waiting for {needles:?}; the screen:\n{screen}");
             return false;
         }
         std::thread::sleep(Duration::from_millis(1));

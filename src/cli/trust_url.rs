@@ -23,7 +23,7 @@ pub struct FromUrl<'a> {
 pub fn trust_from_url(ks: &Keystore, args: FromUrl<'_>) -> i32 {
     // What is checked before connecting: the name it would be stored under, and a URL that
     // speaks TLS.
-    if let Err(e) = engine::home::check_name("trusted certificate", args.name) {
+    if let Err(e) = engine::home::check_name(engine::home::Named::TrustedCertificate, args.name) {
         return fail(e);
     }
     let url = match engine::request::prepare::parse_url(args.url) {

@@ -506,7 +506,7 @@ fn names_that_leave_the_keystore_are_refused_on_every_read_path() {
     ] {
         let bad = |r: Result<(), KeyError>, path: &str| {
             assert!(
-                matches!(&r, Err(KeyError::BadName(m)) if m.contains("invalid")),
+                matches!(&r, Err(KeyError::BadName(m)) if m.name.ends_with(name) && m.to_string().contains("invalid")),
                 "{path} with {name:?}: {r:?}"
             )
         };

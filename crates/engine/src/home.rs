@@ -41,8 +41,46 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()>
     crate::destination::write_whole(path, bytes, mode)
 }
 
+/// What a name is given to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Key,
+    TrustedCertificate,
+    Profile,
+    Environment,
+    Variable,
+}
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Named::Key => "key",
+            Named::TrustedCertificate => "trusted certificate",
+            Named::Profile => "profile",
+            Named::Environment => "environment",
+            Named::Variable => "variable",
+        })
+    }
+}
+
+/// A name that cannot be a file's name in the home or the profiles folder.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid {named} name {name:?}: use 1-64 letters, digits, '.', '_' or '-' (not starting with '.')"
+)]
+pub struct BadName {
+    pub named: Named,
+    pub name: String,
+}
+
+impl From<BadName> for String {
+    fn from(e: BadName) -> String {
+        e.to_string()
+    }
+}
+
 /// A name for a key, trusted certificate or profile: letters, digits, `.`, `_`, `-`.
-pub fn check_name(kind: &str, name: &str) -> Result<(), String> {
+pub fn check_name(named: Named, name: &str) -> Result<(), BadName> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('.')
@@ -52,9 +90,10 @@ pub fn check_name(kind: &str, name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "invalid {kind} name {name:?}: use 1-64 letters, digits, '.', '_' or '-' (not starting with '.')"
-        ))
+        Err(BadName {
+            named,
+            name: name.to_string(),
+        })
     }
 }
 

@@ -174,7 +174,7 @@ pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, passwords: Passwor
         Err(e) => {
             written.failed.push(Skipped {
                 what: "key bindings".into(),
-                why: e,
+                why: e.to_string(),
             });
             None
         }
@@ -188,7 +188,7 @@ pub fn place_keys(c: &Collection, ks: &Keystore, home: &Path, passwords: Passwor
                         Some(Ok(p)) => bound.push(p.to_string()),
                         Some(Err(why)) => written.failed.push(Skipped {
                             what: format!("binding {pattern} to {}", placed.name()),
-                            why,
+                            why: why.to_string(),
                         }),
                         None => {}
                     }

@@ -8,6 +8,36 @@ use url::Url;
 
 pub const FILE_NAME: &str = "bindings.toml";
 
+/// Why the bindings could not be read, changed or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BindingsError {
+    #[error("{0:?} is not a host pattern: use host, host:port or *.domain (e.g. *.acme.test)")]
+    NotAPattern(String),
+    #[error(transparent)]
+    BadKeyName(#[from] crate::home::BadName),
+    #[error("{}: not UTF-8 text", .0.display())]
+    NotText(PathBuf),
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Not TOML, or not a table of pattern = key.
+    #[error("{}: {message}", path.display())]
+    Malformed { path: PathBuf, message: String },
+    #[error("cannot write {}: {source}", path.display())]
+    Unwritable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<BindingsError> for String {
+    fn from(e: BindingsError) -> String {
+        e.to_string()
+    }
+}
+
 /// A host pattern: `host`, `host:port`, or `*.domain` (any host below the domain).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pattern {
@@ -17,9 +47,9 @@ pub enum Pattern {
 }
 
 impl std::str::FromStr for Pattern {
-    type Err = String;
+    type Err = BindingsError;
 
-    fn from_str(text: &str) -> Result<Pattern, String> {
+    fn from_str(text: &str) -> Result<Pattern, BindingsError> {
         // A URL pasted from a profile binds its host, and its port when it names one.
         if let Ok(url) = Url::parse(text.trim())
             && url.has_host()
@@ -32,11 +62,7 @@ impl std::str::FromStr for Pattern {
             });
         }
         let t = text.trim().to_ascii_lowercase();
-        let bad = || {
-            format!(
-                "{text:?} is not a host pattern: use host, host:port or *.domain (e.g. *.acme.test)"
-            )
-        };
+        let bad = || BindingsError::NotAPattern(text.to_string());
         if let Some(domain) = t.strip_prefix("*.") {
             return if domain.is_empty() || domain.contains(['*', ':', '/']) {
                 Err(bad())
@@ -115,26 +141,32 @@ pub struct Bound {
 
 impl Bindings {
     /// Reads `<home>/bindings.toml`; a missing file is no bindings.
-    pub fn open(home: &Path) -> Result<Bindings, String> {
+    pub fn open(home: &Path) -> Result<Bindings, BindingsError> {
         let path = home.join(FILE_NAME);
         match crate::home::read_bounded(&path, crate::home::KEY_FILE_LIMIT) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
-                Bindings::from_text(path, &text)
-            }
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Bindings::from_text(path, &text),
+                Err(_) => Err(BindingsError::NotText(path)),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Bindings {
                 path,
                 rules: BTreeMap::new(),
             }),
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => Err(BindingsError::Unreadable { path, source }),
         }
     }
 
     /// Bindings from the text of a bindings file, to be saved at `path`.
-    pub fn from_text(path: PathBuf, text: &str) -> Result<Bindings, String> {
-        let text_rules: BTreeMap<String, String> =
-            toml::from_str(text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+    pub fn from_text(path: PathBuf, text: &str) -> Result<Bindings, BindingsError> {
+        let text_rules: BTreeMap<String, String> = match toml::from_str(text) {
+            Ok(rules) => rules,
+            Err(e) => {
+                return Err(BindingsError::Malformed {
+                    path,
+                    message: e.message().to_string(),
+                });
+            }
+        };
         let rules = text_rules
             .into_iter()
             .map(|(text, key)| {
@@ -146,9 +178,9 @@ impl Bindings {
     }
 
     /// Binds `key` to `pattern` (replacing what that pattern had).
-    pub fn bind(&mut self, key: &str, pattern: &str) -> Result<Pattern, String> {
+    pub fn bind(&mut self, key: &str, pattern: &str) -> Result<Pattern, BindingsError> {
         let p: Pattern = pattern.parse()?;
-        crate::home::check_name("key", key)?;
+        crate::home::check_name(crate::home::Named::Key, key)?;
         self.rules.insert(
             p.to_string(),
             Rule {
@@ -161,7 +193,7 @@ impl Bindings {
     }
 
     /// Removes the binding of `pattern`; false when there was none.
-    pub fn unbind(&mut self, pattern: &str) -> Result<bool, String> {
+    pub fn unbind(&mut self, pattern: &str) -> Result<bool, BindingsError> {
         let p: Pattern = pattern.parse()?;
         let had = self.rules.remove(&p.to_string()).is_some();
         if had {
@@ -198,12 +230,19 @@ impl Bindings {
             })
     }
 
-    fn save(&self) -> Result<(), String> {
-        let text_rules: BTreeMap<&String, &String> =
-            self.rules.iter().map(|(p, r)| (p, &r.key)).collect();
-        let text = toml::to_string(&text_rules).map_err(|e| e.to_string())?;
-        crate::home::write_atomic(&self.path, text.as_bytes(), 0o600)
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
+    fn save(&self) -> Result<(), BindingsError> {
+        let table: toml::Table = self
+            .rules
+            .iter()
+            .map(|(p, r)| (p.clone(), toml::Value::String(r.key.clone())))
+            .collect();
+        let text = table.to_string();
+        crate::home::write_atomic(&self.path, text.as_bytes(), 0o600).map_err(|source| {
+            BindingsError::Unwritable {
+                path: self.path.clone(),
+                source,
+            }
+        })
     }
 }
 

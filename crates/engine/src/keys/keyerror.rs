@@ -41,7 +41,7 @@ pub enum KeyError {
     #[error("a {entry} named {name:?} already exists: delete it first or pick another name")]
     Exists { entry: Entry, name: String },
     #[error("{0}")]
-    BadName(String),
+    BadName(crate::home::BadName),
     /// A key on a PKCS#11 token that cannot be used now.
     #[error(transparent)]
     Token(#[from] crate::keys::token::TokenError),

@@ -58,7 +58,7 @@ impl Keystore {
 
     /// The folder of a stored key; a name that would leave `keys/` is refused here, on every path.
     pub(crate) fn key_dir(&self, name: &str) -> Result<PathBuf, KeyError> {
-        home::check_name("key", name).map_err(KeyError::BadName)?;
+        home::check_name(home::Named::Key, name).map_err(KeyError::BadName)?;
         Ok(self.root.join("keys").join(name))
     }
 
@@ -154,7 +154,7 @@ impl Keystore {
 
     /// The file of a trusted certificate; the name is checked as for keys.
     fn trust_path(&self, name: &str) -> Result<PathBuf, KeyError> {
-        home::check_name("trusted certificate", name).map_err(KeyError::BadName)?;
+        home::check_name(home::Named::TrustedCertificate, name).map_err(KeyError::BadName)?;
         Ok(self.root.join("trust").join(format!("{name}.pem")))
     }
 

@@ -69,7 +69,7 @@ fn place(
     naming: Naming,
 ) -> Result<(Placed, KeyInfo), KeyError> {
     if naming == Naming::Exact {
-        crate::home::check_name("key", wanted).map_err(KeyError::BadName)?;
+        crate::home::check_name(crate::home::Named::Key, wanted).map_err(KeyError::BadName)?;
     }
     let (key, chain): (PrivateKey, Vec<CertificateDer<'static>>) = match source {
         KeySource::P12(data) => keystore::read_p12_pair(data, password, what)?,

@@ -46,7 +46,9 @@ impl Environment {
     /// Reads `dir/environments/NAME.toml`.
     pub fn load(profiles_dir: &Path, name: &str) -> Result<Environment, EnvironmentError> {
         let path = profiles_dir.join(FOLDER).join(format!("{name}.toml"));
-        if crate::home::check_name("environment", name).is_err() || !path.is_file() {
+        if crate::home::check_name(crate::home::Named::Environment, name).is_err()
+            || !path.is_file()
+        {
             return Err(EnvironmentError::NotFound {
                 name: name.into(),
                 dir: profiles_dir.join(FOLDER).display().to_string(),

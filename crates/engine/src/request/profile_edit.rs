@@ -105,9 +105,9 @@ impl Profile {
         dir: &Path,
         loaded: Option<FileStamp>,
     ) -> Result<PathBuf, ProfileError> {
-        home::check_name("profile", &self.name).map_err(|message| ProfileError::Invalid {
+        home::check_name(home::Named::Profile, &self.name).map_err(|e| ProfileError::Invalid {
             name: self.name.clone(),
-            message,
+            message: e.to_string(),
         })?;
         let path = dir.join(format!("{}.toml", self.name));
         let write_err = |e: std::io::Error| ProfileError::Write {

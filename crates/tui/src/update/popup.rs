@@ -142,8 +142,8 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     .get(s.selected_profile)
                     .map(|p| p.name.clone())
                     .unwrap_or_default();
-                if let Err(e) = engine::home::check_name("profile", &to) {
-                    s.message = Some(Note::Problem(e));
+                if let Err(e) = engine::home::check_name(engine::home::Named::Profile, &to) {
+                    s.message = Some(Note::Problem(e.to_string()));
                     s.popup = Some(Popup::RenameProfile(input));
                     return Vec::new();
                 }

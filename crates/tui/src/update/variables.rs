@@ -23,7 +23,10 @@ pub(super) fn variables_key(
                         .map(|(n, v)| (n.trim().to_string(), v.to_string())),
                 };
                 match set {
-                    Some((name, value)) if engine::home::check_name("variable", &name).is_ok() => {
+                    Some((name, value))
+                        if engine::home::check_name(engine::home::Named::Variable, &name)
+                            .is_ok() =>
+                    {
                         effects.push(Effect::SetVariable { name, value })
                     }
                     _ => s.message = Some(Note::Problem(
