@@ -1,6 +1,6 @@
 //! The Request tab in a real terminal: the request as it would be sent, as sent, and after an edit.
 
-use crate::common::tmux::{demo_session, select_profile, tmux, wait_for};
+use crate::common::tmux::{demo_session, select_profile, tmux, wait_for, wait_gone};
 
 #[test]
 fn the_request_tab_shows_the_resolved_request_before_and_after_a_send() {
@@ -64,6 +64,8 @@ fn the_trust_picker_trusts_what_the_server_presents_for_the_profile() {
     // The list is read again: the new one is there, marked.
     wait_for(&session, "[x] localhost", 10);
     tmux(&["send-keys", "-t", &session, "Escape"]);
+    // The title was marked before the picker closed: wait for the picker itself to go.
+    wait_gone(&session, "u the server's", 5);
     wait_for(&session, "Request: echo-orders *", 5);
     tmux(&["send-keys", "-t", &session, "p"]);
     wait_for(&session, "as it would be sent now", 10);

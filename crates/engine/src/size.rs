@@ -19,16 +19,31 @@ impl ByteSize {
     }
 }
 
-impl std::str::FromStr for ByteSize {
-    type Err = String;
+/// Text that is not a size, with the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotASize {
+    #[error("{0:?} is not a size: write e.g. 256MiB, 10M, 64k or 1048576")]
+    NoNumber(String),
+    #[error("{text:?}: unknown unit {unit:?} (use K, M or G, optionally KiB/MiB/GiB)")]
+    Unit { text: String, unit: String },
+    #[error("{0:?} is too large")]
+    TooLarge(String),
+}
 
-    fn from_str(s: &str) -> Result<ByteSize, String> {
+impl From<NotASize> for String {
+    fn from(e: NotASize) -> String {
+        e.to_string()
+    }
+}
+
+impl std::str::FromStr for ByteSize {
+    type Err = NotASize;
+
+    fn from_str(s: &str) -> Result<ByteSize, NotASize> {
         let t = s.trim();
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (num, unit) = t.split_at(split);
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("{s:?} is not a size: write e.g. 256MiB, 10M, 64k or 1048576"))?;
+        let n: u64 = num.parse().map_err(|_| NotASize::NoNumber(s.to_string()))?;
         let unit = unit.trim().to_ascii_lowercase();
         let mult = match unit.trim_end_matches('b').trim_end_matches('i') {
             "" => 1,
@@ -36,14 +51,15 @@ impl std::str::FromStr for ByteSize {
             "m" => ByteSize::MIB,
             "g" => ByteSize::GIB,
             _ => {
-                return Err(format!(
-                    "{s:?}: unknown unit {unit:?} (use K, M or G, optionally KiB/MiB/GiB)"
-                ));
+                return Err(NotASize::Unit {
+                    text: s.to_string(),
+                    unit,
+                });
             }
         };
         n.checked_mul(mult)
             .map(ByteSize)
-            .ok_or_else(|| format!("{s:?} is too large"))
+            .ok_or_else(|| NotASize::TooLarge(s.to_string()))
     }
 }
 

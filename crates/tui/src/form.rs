@@ -185,7 +185,7 @@ impl Form {
             tab: None,
             message: e,
         };
-        engine::request::profile::check_method(&p.method).map_err(url_row)?;
+        engine::request::profile::check_method(&p.method).map_err(|e| url_row(e.into()))?;
         if p.url.is_empty() {
             return Err(url_row("url is empty".into()));
         }

@@ -60,6 +60,22 @@ pub fn wait_for(session: &str, needle: &str, secs: u64) -> String {
     }
 }
 
+/// The screen once `needle` has left it (a popup closed); fails the test when it stays.
+pub fn wait_gone(session: &str, needle: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if !screen.contains(needle) {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {secs} s for {needle:?} to leave tmux session {session}; the screen:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The screen once it shows `needle` at least `n` times; fails the test when it never does.
 pub fn wait_for_count(session: &str, needle: &str, n: usize, secs: u64) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);

@@ -114,15 +114,7 @@ impl Options {
 }
 
 /// A body cap must leave room for a useful answer and stay within what the view can index.
-pub fn check_max_body(size: ByteSize) -> Result<(), String> {
-    if (ByteSize::KIB..=crate::body::bodylines::MAX_TEXT as u64).contains(&size.bytes()) {
-        Ok(())
-    } else {
-        Err(format!(
-            "max_body {size} is out of range: use 1KiB to 4GiB (or save larger bodies to a file)"
-        ))
-    }
-}
+pub use crate::request::profile_check::check_max_body;
 
 impl Default for Options {
     fn default() -> Self {

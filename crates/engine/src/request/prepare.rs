@@ -139,7 +139,7 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
         })
     };
     let mut method = profile.method.trim().to_ascii_uppercase();
-    check_method(&method).map_err(PrepareError::Invalid)?;
+    check_method(&method)?;
     let mut url = parse_url(&ex("url", &profile.url)?)?;
     let grpc = if is_grpc(url.scheme()) {
         let (g, http_url) = prepare_grpc(profile, &url, &ex)?;
@@ -179,7 +179,7 @@ pub fn prepare_in(profile: &Profile, ctx: &Context<'_>) -> Result<PreparedReques
 
     let mut headers = Vec::new();
     for (name, values) in &profile.headers {
-        check_header_name(name).map_err(PrepareError::Invalid)?;
+        check_header_name(name)?;
         for v in values.values() {
             let value = ex(&format!("header {name}"), v)?;
             reqwest::header::HeaderValue::from_str(&value).map_err(|_| {

@@ -48,7 +48,7 @@ pub(crate) fn prepare_body(
         BodyType::Raw => {
             let content_type = body.content_type.clone().filter(|c| !c.is_empty());
             if let Some(ct) = &content_type {
-                check_content_type(ct).map_err(PrepareError::Invalid)?;
+                check_content_type(ct)?;
             }
             PreparedBody::Bytes {
                 content_type,
@@ -140,16 +140,4 @@ fn prepare_part(
 pub const PART_FILE_LIMIT: u64 = 64 << 20;
 
 /// A content type must be a media type (`type/subtype; params`) on one line.
-pub fn check_content_type(ct: &str) -> Result<(), String> {
-    if ct.contains(['\r', '\n']) {
-        return Err(format!(
-            "content type {ct:?} contains a line break: a header value is one line"
-        ));
-    }
-    reqwest::multipart::Part::text("")
-        .mime_str(ct)
-        .map(|_| ())
-        .map_err(|_| {
-            format!("content type {ct:?} is not a media type: write e.g. application/json")
-        })
-}
+pub use crate::request::profile_check::check_content_type;

@@ -15,6 +15,9 @@ pub enum PrepareError {
     Url { url: String, reason: String },
     #[error("{0}")]
     Invalid(String),
+    /// A field of the profile that breaks a rule.
+    #[error(transparent)]
+    Rule(#[from] crate::request::profile_check::Invalid),
     /// A proxy, address override or pin that cannot be used.
     #[error(transparent)]
     Route(#[from] route::RouteError),

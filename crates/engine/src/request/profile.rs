@@ -6,7 +6,7 @@ pub use crate::request::file_stamp::FileStamp;
 use crate::request::grpc::Grpc;
 pub use crate::request::options::{DEFAULT_MAX_BODY, Options, PROFILE_FILE_LIMIT, check_max_body};
 use crate::request::profile_check::syntax_error;
-pub use crate::request::profile_check::{check_header_name, check_method, check_timeout};
+pub use crate::request::profile_check::{Invalid, check_header_name, check_method, check_timeout};
 pub use crate::request::profile_error::ProfileError;
 use crate::request::websocket::WebSocket;
 use indexmap::IndexMap;
@@ -273,8 +273,8 @@ impl Profile {
                 "url is empty: set url = \"https://host/path\"".into(),
             ));
         }
-        check_method(&self.method).map_err(invalid)?;
-        check_timeout(self.options.timeout_secs).map_err(invalid)?;
+        check_method(&self.method).map_err(|e| invalid(e.into()))?;
+        check_timeout(self.options.timeout_secs).map_err(|e| invalid(e.into()))?;
         if self.options.max_events == Some(0) {
             return Err(invalid(
                 "options.max_events = 0 would end every stream at once: give 1 or more".into(),
@@ -288,10 +288,10 @@ impl Profile {
             )));
         }
         if let Some(size) = self.options.max_body {
-            check_max_body(size).map_err(invalid)?;
+            check_max_body(size).map_err(|e| invalid(e.into()))?;
         }
         for name in self.headers.keys() {
-            check_header_name(name).map_err(invalid)?;
+            check_header_name(name).map_err(|e| invalid(e.into()))?;
         }
         for (name, c) in &self.capture {
             c.check(name).map_err(invalid)?;
@@ -304,25 +304,15 @@ impl Profile {
                 )));
             }
         }
-        self.validate_body().map_err(invalid)
+        self.validate_body().map_err(|e| invalid(e.into()))
     }
 
     /// The body's own rules (multipart parts, content types).
-    pub fn validate_body(&self) -> Result<(), String> {
+    pub fn validate_body(&self) -> Result<(), Invalid> {
         for part in &self.body.parts {
             match (&part.text, &part.file) {
-                (Some(_), Some(_)) => {
-                    return Err(format!(
-                        "multipart part {:?} has both text and file: keep one",
-                        part.name
-                    ));
-                }
-                (None, None) => {
-                    return Err(format!(
-                        "multipart part {:?} needs text = \"...\" or file = \"path\"",
-                        part.name
-                    ));
-                }
+                (Some(_), Some(_)) => return Err(Invalid::PartTextAndFile(part.name.clone())),
+                (None, None) => return Err(Invalid::PartEmpty(part.name.clone())),
                 _ => {}
             }
         }

@@ -4,32 +4,76 @@
 use std::path::Path;
 
 use crate::request::profile_error::ProfileError;
+use crate::size::ByteSize;
 
-pub fn check_method(method: &str) -> Result<(), String> {
+/// A field of a profile that breaks a rule, with the value that does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("invalid method {0:?}: use GET, POST, ... or another HTTP token")]
+    Method(String),
+    #[error("timeout {0} s is out of range: use 1 to 300 seconds")]
+    Timeout(u32),
+    #[error("invalid header name {0:?}: use letters, digits and '-'")]
+    HeaderName(String),
+    #[error("max_body {0} is out of range: use 1KiB to 4GiB (or save larger bodies to a file)")]
+    MaxBody(ByteSize),
+    #[error("content type {0:?} contains a line break: a header value is one line")]
+    ContentTypeLineBreak(String),
+    #[error("content type {0:?} is not a media type: write e.g. application/json")]
+    ContentType(String),
+    /// A multipart part, by name, with both `text` and `file`.
+    #[error("multipart part {0:?} has both text and file: keep one")]
+    PartTextAndFile(String),
+    /// A multipart part, by name, with neither `text` nor `file`.
+    #[error("multipart part {0:?} needs text = \"...\" or file = \"path\"")]
+    PartEmpty(String),
+}
+
+impl From<Invalid> for String {
+    fn from(e: Invalid) -> String {
+        e.to_string()
+    }
+}
+
+pub fn check_method(method: &str) -> Result<(), Invalid> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if !method.is_empty() && method.chars().all(token) {
         Ok(())
     } else {
-        Err(format!(
-            "invalid method {method:?}: use GET, POST, ... or another HTTP token"
-        ))
+        Err(Invalid::Method(method.to_string()))
     }
 }
 
-pub fn check_timeout(secs: u32) -> Result<(), String> {
+pub fn check_timeout(secs: u32) -> Result<(), Invalid> {
     if (1..=300).contains(&secs) {
         Ok(())
     } else {
-        Err(format!(
-            "timeout {secs} s is out of range: use 1 to 300 seconds"
-        ))
+        Err(Invalid::Timeout(secs))
     }
 }
 
-pub fn check_header_name(name: &str) -> Result<(), String> {
+pub fn check_header_name(name: &str) -> Result<(), Invalid> {
     reqwest::header::HeaderName::from_bytes(name.as_bytes())
         .map(|_| ())
-        .map_err(|_| format!("invalid header name {name:?}: use letters, digits and '-'"))
+        .map_err(|_| Invalid::HeaderName(name.to_string()))
+}
+
+pub fn check_max_body(size: ByteSize) -> Result<(), Invalid> {
+    if (ByteSize::KIB..=crate::body::bodylines::MAX_TEXT as u64).contains(&size.bytes()) {
+        Ok(())
+    } else {
+        Err(Invalid::MaxBody(size))
+    }
+}
+
+pub fn check_content_type(ct: &str) -> Result<(), Invalid> {
+    if ct.contains(['\r', '\n']) {
+        return Err(Invalid::ContentTypeLineBreak(ct.to_string()));
+    }
+    reqwest::multipart::Part::text("")
+        .mime_str(ct)
+        .map(|_| ())
+        .map_err(|_| Invalid::ContentType(ct.to_string()))
 }
 
 /// Turns a TOML error into file:line with a "did you mean" for a misspelt key.
