@@ -6,6 +6,7 @@
     reason = "a Failure is the rare path and carries everything diagnosis needs"
 )]
 
+use crate::request::capture::Missed;
 use std::sync::Arc;
 
 use crate::budget::Budget;
@@ -33,10 +34,10 @@ pub struct Sent {
     /// The profile's expectations checked on the response (None: it has none, or no response).
     pub verdict: Option<Verdict>,
     /// Captures that found nothing in the response, and why.
-    pub missed: Vec<(String, String)>,
+    pub missed: Vec<(String, Missed)>,
     /// What each capture found in the response (kept in memory only; the chain moves the
     /// values into the session).
-    pub taken: Vec<(String, Result<String, String>)>,
+    pub taken: Vec<(String, Result<String, Missed>)>,
 }
 
 impl Sent {
@@ -87,7 +88,7 @@ impl Sent {
 
 /// Each capture's value in `ex`, off the async workers and within the profile's timeout (a
 /// capture is bounded by its regex's size and the JSON it parses; this bounds the wait too).
-async fn take_captures(profile: &Profile, ex: &Exchange) -> Vec<(String, Result<String, String>)> {
+async fn take_captures(profile: &Profile, ex: &Exchange) -> Vec<(String, Result<String, Missed>)> {
     let (captures, ex) = (profile.capture.clone(), ex.clone());
     let limit = std::time::Duration::from_secs(u64::from(profile.options.timeout_secs));
     let work =
@@ -97,10 +98,7 @@ async fn take_captures(profile: &Profile, ex: &Exchange) -> Vec<(String, Result<
         _ => profile
             .capture
             .keys()
-            .map(|k| {
-                let why = "the capture did not finish within the timeout".to_string();
-                (k.clone(), Err(why))
-            })
+            .map(|k| (k.clone(), Err(Missed::TimedOut)))
             .collect(),
     }
 }

@@ -37,64 +37,119 @@ fn is_true(b: &bool) -> bool {
 
 impl Capture {
     /// The spec's own problems: not exactly one source, or a path or regex that does not parse.
-    pub fn check(&self, name: &str) -> Result<(), String> {
+    pub fn check(&self, name: &str) -> Result<(), BadCapture> {
         let sources = [&self.json, &self.header, &self.regex]
             .iter()
             .filter(|s| s.is_some())
             .count();
         if sources != 1 {
-            return Err(format!(
-                "capture {name}: give exactly one of json = \"$.path\", header = \"Name\" or regex = \"...\""
-            ));
+            return Err(BadCapture::NotOneSource {
+                name: name.to_string(),
+            });
         }
         if let Some(p) = &self.json {
-            serde_json_path::JsonPath::parse(p)
-                .map_err(|e| format!("capture {name}: JSON path {p:?} does not parse: {e}"))?;
+            serde_json_path::JsonPath::parse(p).map_err(|e| BadCapture::Path {
+                name: name.to_string(),
+                path: p.clone(),
+                reason: e.to_string(),
+            })?;
         }
         if let Some(r) = &self.regex {
-            compile(r).map_err(|e| format!("capture {name}: regex {r:?} does not compile: {e}"))?;
+            compile(r).map_err(|e| BadCapture::Regex {
+                name: name.to_string(),
+                regex: r.clone(),
+                reason: e.to_string(),
+            })?;
         }
         Ok(())
     }
 
     /// The value in this response, or why there is none.
-    pub fn take(&self, ex: &Exchange) -> Result<String, String> {
+    pub fn take(&self, ex: &Exchange) -> Result<String, Missed> {
         if let Some(path) = &self.json {
             if ex.body.len() > JSON_CAPTURE_LIMIT {
-                return Err(format!(
-                    "the body is {} bytes; JSON captures read bodies of at most {} MiB",
-                    ex.body.len(),
-                    JSON_CAPTURE_LIMIT >> 20
-                ));
+                return Err(Missed::BodyTooLarge {
+                    size: ex.body.len(),
+                });
             }
             let body: serde_json::Value = serde_json::from_slice(&ex.body)
-                .map_err(|_| format!("the body is not JSON, so {path} finds nothing"))?;
-            let query = serde_json_path::JsonPath::parse(path).map_err(|e| e.to_string())?;
+                .map_err(|_| Missed::NotJson { path: path.clone() })?;
+            let query = serde_json_path::JsonPath::parse(path).map_err(|e| Missed::BadPath {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
             return match query.query(&body).first() {
                 Some(serde_json::Value::String(s)) => Ok(s.clone()),
                 Some(v) => Ok(v.to_string()),
-                None => Err(format!("{path} matches nothing in the body")),
+                None => Err(Missed::PathFindsNothing { path: path.clone() }),
             };
         }
         if let Some(name) = &self.header {
             return crate::headers::get(&ex.headers, name)
                 .map(str::to_string)
-                .ok_or_else(|| format!("the response has no {name} header"));
+                .ok_or_else(|| Missed::NoHeader { name: name.clone() });
         }
         if let Some(r) = &self.regex {
-            let re = compile(r).map_err(|e| e.to_string())?;
+            let re = compile(r).map_err(|e| Missed::BadRegex {
+                regex: r.clone(),
+                reason: e.to_string(),
+            })?;
             let text = String::from_utf8_lossy(&ex.body);
             let caps = re
                 .captures(&text)
-                .ok_or_else(|| format!("regex {r:?} does not match the body"))?;
+                .ok_or_else(|| Missed::RegexFindsNothing { regex: r.clone() })?;
             return Ok(caps
                 .get(1)
                 .or_else(|| caps.get(0))
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_default());
         }
-        Err("the capture names no source".into())
+        Err(Missed::NoSource)
     }
+}
+
+/// A capture that cannot be used, named.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadCapture {
+    #[error(
+        "capture {name}: give exactly one of json = \"$.path\", header = \"Name\" or regex = \"...\""
+    )]
+    NotOneSource { name: String },
+    #[error("capture {name}: JSON path {path:?} does not parse: {reason}")]
+    Path {
+        name: String,
+        path: String,
+        reason: String,
+    },
+    #[error("capture {name}: regex {regex:?} does not compile: {reason}")]
+    Regex {
+        name: String,
+        regex: String,
+        reason: String,
+    },
+}
+
+/// Why a capture found no value in a response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Missed {
+    #[error("the body is {size} bytes; JSON captures read bodies of at most {} MiB", JSON_CAPTURE_LIMIT >> 20)]
+    BodyTooLarge { size: usize },
+    #[error("the body is not JSON, so {path} finds nothing")]
+    NotJson { path: String },
+    #[error("JSON path {path:?} does not parse: {reason}")]
+    BadPath { path: String, reason: String },
+    #[error("{path} matches nothing in the body")]
+    PathFindsNothing { path: String },
+    #[error("the response has no {name} header")]
+    NoHeader { name: String },
+    #[error("regex {regex:?} does not compile: {reason}")]
+    BadRegex { regex: String, reason: String },
+    #[error("regex {regex:?} does not match the body")]
+    RegexFindsNothing { regex: String },
+    #[error("the capture names no source")]
+    NoSource,
+    #[error("the capture did not finish within the timeout")]
+    TimedOut,
 }
 
 /// The largest body a JSON capture parses: a parsed document costs several times its text.
@@ -117,7 +172,7 @@ fn compile(r: &str) -> Result<regex::Regex, regex::Error> {
 pub fn take_all(
     captures: &IndexMap<String, Capture>,
     ex: &Exchange,
-) -> Vec<(String, Result<String, String>)> {
+) -> Vec<(String, Result<String, Missed>)> {
     captures
         .iter()
         .map(|(name, spec)| (name.clone(), spec.take(ex)))
@@ -178,7 +233,7 @@ impl Session {
         profile: &str,
         captures: &IndexMap<String, Capture>,
         ex: &Exchange,
-    ) -> Vec<(String, String)> {
+    ) -> Vec<(String, Missed)> {
         self.record(profile, captures, take_all(captures, ex))
     }
 
@@ -187,8 +242,8 @@ impl Session {
         &mut self,
         profile: &str,
         captures: &IndexMap<String, Capture>,
-        found: Vec<(String, Result<String, String>)>,
-    ) -> Vec<(String, String)> {
+        found: Vec<(String, Result<String, Missed>)>,
+    ) -> Vec<(String, Missed)> {
         let mut missed = Vec::new();
         for (name, result) in found {
             match result {

@@ -294,7 +294,7 @@ impl Profile {
             check_header_name(name).map_err(|e| invalid(e.into()))?;
         }
         for (name, c) in &self.capture {
-            c.check(name).map_err(invalid)?;
+            c.check(name).map_err(|e| invalid(e.to_string()))?;
         }
         self.expect.check_rules().map_err(invalid)?;
         for r in &self.requires {
