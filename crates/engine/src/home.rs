@@ -97,6 +97,30 @@ pub fn check_name(named: Named, name: &str) -> Result<(), BadName> {
     }
 }
 
+/// Why a small TOML file of settings (`vars.toml`, `bindings.toml`) could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TextFileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: it is not UTF-8 text", path.display())]
+    NotText { path: std::path::PathBuf },
+    /// Not TOML, or not the table the file holds.
+    #[error("{}: {message}", path.display())]
+    Malformed {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+impl From<TextFileError> for String {
+    fn from(e: TextFileError) -> String {
+        e.to_string()
+    }
+}
+
 /// Profiles, environments and `vars.toml` are small text files: more than this is not one.
 pub const TEXT_FILE_LIMIT: u64 = 1 << 20;
 

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
+use crate::home::TextFileError;
+
 pub const FILE_NAME: &str = "bindings.toml";
 
 /// Why the bindings could not be read, changed or written.
@@ -15,16 +17,9 @@ pub enum BindingsError {
     NotAPattern(String),
     #[error(transparent)]
     BadKeyName(#[from] crate::home::BadName),
-    #[error("{}: not UTF-8 text", .0.display())]
-    NotText(PathBuf),
-    #[error("cannot read {}: {source}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// Not TOML, or not a table of pattern = key.
-    #[error("{}: {message}", path.display())]
-    Malformed { path: PathBuf, message: String },
+    /// Unreadable, not text, or not a table of pattern = key.
+    #[error(transparent)]
+    File(#[from] crate::home::TextFileError),
     #[error("cannot write {}: {source}", path.display())]
     Unwritable {
         path: PathBuf,
@@ -146,13 +141,13 @@ impl Bindings {
         match crate::home::read_bounded(&path, crate::home::KEY_FILE_LIMIT) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => Bindings::from_text(path, &text),
-                Err(_) => Err(BindingsError::NotText(path)),
+                Err(_) => Err(TextFileError::NotText { path }.into()),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Bindings {
                 path,
                 rules: BTreeMap::new(),
             }),
-            Err(source) => Err(BindingsError::Unreadable { path, source }),
+            Err(source) => Err(TextFileError::Unreadable { path, source }.into()),
         }
     }
 
@@ -161,10 +156,11 @@ impl Bindings {
         let text_rules: BTreeMap<String, String> = match toml::from_str(text) {
             Ok(rules) => rules,
             Err(e) => {
-                return Err(BindingsError::Malformed {
+                return Err(TextFileError::Malformed {
                     path,
                     message: e.message().to_string(),
-                });
+                }
+                .into());
             }
         };
         let rules = text_rules

@@ -7,6 +7,8 @@
 )]
 
 use crate::diagnose::fix::Fix;
+use crate::home::TextFileError;
+use crate::request::capture::Missed;
 use crate::request::profile_dir;
 use std::collections::HashMap;
 use std::future::Future;
@@ -42,7 +44,7 @@ pub struct Scope {
     requires: Arc<tokio::sync::Mutex<()>>,
     /// Every profile sent in this scope and how it went (Err: why it failed), so a required
     /// profile is sent at most once however many profiles require it.
-    sent_once: Arc<Mutex<HashMap<String, Result<(), String>>>>,
+    sent_once: Arc<Mutex<HashMap<String, Result<(), WentWrong>>>>,
 }
 
 impl Scope {
@@ -70,7 +72,7 @@ impl Scope {
         self.memo().clear();
     }
 
-    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<(), String>>> {
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<(), WentWrong>>> {
         self.sent_once.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -79,7 +81,7 @@ impl Scope {
     }
 
     /// The variables of a send now: `--var` > captured > the environment's > `vars.toml`.
-    pub fn vars(&self) -> Result<Vars, String> {
+    pub fn vars(&self) -> Result<Vars, TextFileError> {
         let mut vars = self.flags.clone();
         self.session().add_vars(&mut vars);
         if let Some(env) = self.environment_now() {
@@ -91,7 +93,7 @@ impl Scope {
 
     /// `vars.toml`'s values alone, as the file is now: an edit made while the workbench runs
     /// applies to the next send.
-    pub(crate) fn file_vars(&self) -> Result<Vars, String> {
+    pub(crate) fn file_vars(&self) -> Result<Vars, TextFileError> {
         let mut v = Vars::new();
         v.load_file(&self.profiles_dir.join("vars.toml")).map(|_| v)
     }
@@ -117,7 +119,7 @@ impl Scope {
     /// Prepares `profile` in this scope.
     pub fn prepare(&self, profile: &Profile) -> Result<PreparedRequest, Failure> {
         let invalid = invalid_request;
-        let vars = self.vars().map_err(invalid)?;
+        let vars = self.vars().map_err(|e| invalid(e.to_string()))?;
         let secrets = self.session().secrets();
         let environment = self.environment_now();
         let ctx = Context {
@@ -132,7 +134,7 @@ impl Scope {
     /// Prepares `profile` to be looked at, not sent: a variable still unset that a required
     /// profile would capture first stands as `<NAME from REQUIRED>`.
     pub fn preview(&self, profile: &Profile) -> Result<PreparedRequest, Failure> {
-        let mut vars = self.vars().map_err(invalid_request)?;
+        let mut vars = self.vars().map_err(|e| invalid_request(e.to_string()))?;
         let secrets = self.session().secrets();
         let environment = self.environment_now();
         // Each round fills one unset variable; a profile names only so many.
@@ -189,10 +191,11 @@ impl Pipeline {
                 .ensure(&profile, scope, budget, &mut sent, &mut stack)
                 .await
             {
-                let failure = requirement_failure(&profile.name, why);
-                scope
-                    .memo()
-                    .insert(profile.name.clone(), Err(failure.diagnosis.message.clone()));
+                let failure = requirement_failure(&profile.name, &why);
+                scope.memo().insert(
+                    profile.name.clone(),
+                    Err(WentWrong::Failed(failure.diagnosis.message.clone())),
+                );
                 sent.push(Sent::unprepared(profile, failure));
                 return sent;
             }
@@ -210,23 +213,27 @@ impl Pipeline {
         budget: &'a Budget,
         sent: &'a mut Vec<Sent>,
         stack: &'a mut Vec<String>,
-    ) -> Boxed<'a, Result<(), String>> {
+    ) -> Boxed<'a, Result<(), Unmet>> {
         Box::pin(async move {
             for name in &profile.requires {
-                if let Some(why) = outside_folder(name) {
-                    return Err(why);
+                if outside_folder(name) {
+                    return Err(Unmet::NotAName(name.clone()));
                 }
                 if stack.contains(name) {
-                    stack.push(name.clone());
-                    let cycle = stack.join(" -> ");
-                    stack.pop();
-                    return Err(format!("requires go round in a loop: {cycle}"));
+                    let mut cycle = stack.clone();
+                    cycle.push(name.clone());
+                    return Err(Unmet::Loop(cycle));
                 }
-                if let Some(before) = scope.memo().get(name) {
-                    match before {
-                        Ok(()) => continue,
-                        Err(why) => return Err(format!("{name} failed: {why}")),
+                let before = scope.memo().get(name).cloned();
+                match before {
+                    Some(Ok(())) => continue,
+                    Some(Err(why)) => {
+                        return Err(Unmet::Failed {
+                            name: name.clone(),
+                            why,
+                        });
                     }
+                    None => {}
                 }
                 // Beside the profile that requires it first, then in the scope's folder.
                 let beside = profile
@@ -238,7 +245,12 @@ impl Pipeline {
                 let required =
                     match beside.map_or_else(|| profile_dir::find(&scope.profiles_dir, name), Ok) {
                         Ok(p) => p,
-                        Err(e) => return Err(format!("{name} cannot be read: {e}")),
+                        Err(e) => {
+                            return Err(Unmet::Unreadable {
+                                name: name.clone(),
+                                reason: e.to_string(),
+                            });
+                        }
                     };
                 let needed = {
                     let session = scope.session();
@@ -252,18 +264,25 @@ impl Pipeline {
                 let below = self.ensure(&required, scope, budget, sent, stack).await;
                 stack.pop();
                 if let Err(why) = below {
-                    let failure = requirement_failure(name, why.clone());
-                    scope
-                        .memo()
-                        .insert(name.clone(), Err(failure.diagnosis.message.clone()));
+                    let failure = requirement_failure(name, &why);
+                    scope.memo().insert(
+                        name.clone(),
+                        Err(WentWrong::Failed(failure.diagnosis.message.clone())),
+                    );
                     sent.push(Sent::unprepared(required, failure));
-                    return Err(format!("{name} was not sent: {why}"));
+                    return Err(Unmet::NotSent {
+                        name: name.clone(),
+                        why: Box::new(why),
+                    });
                 }
                 let one = self.send_captured(required, scope, budget, |_| {}).await;
                 let outcome = scope.memo().get(name).cloned().unwrap_or(Ok(()));
                 sent.push(one);
                 if let Err(why) = outcome {
-                    return Err(format!("{name} failed: {why}"));
+                    return Err(Unmet::Failed {
+                        name: name.clone(),
+                        why,
+                    });
                 }
             }
             Ok(())
@@ -297,40 +316,64 @@ impl Pipeline {
     }
 }
 
-/// How a send went, for those that require it: Ok, or the reason in a few words.
-fn how_it_went(sent: &Sent) -> Result<(), String> {
+/// What went wrong with a send, for the profiles that require it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WentWrong {
+    /// It failed, or was not sent: the diagnosis's message.
+    #[error("{0}")]
+    Failed(String),
+    #[error("it answered {status} {reason}")]
+    Status { status: u16, reason: String },
+    #[error("its body was incomplete")]
+    Incomplete,
+    #[error("it captured nothing for {}", .0.iter().map(|(k, why)| format!("{k} ({why})")).collect::<Vec<_>>().join(", "))]
+    CapturedNothing(Vec<(String, Missed)>),
+}
+
+/// Why a profile's requirements were not met.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unmet {
+    #[error(
+        "requires {0:?} is not a profile name: requirements are profiles of the same folder, named without a path"
+    )]
+    NotAName(String),
+    /// The profiles from the first to the one that comes round again.
+    #[error("requires go round in a loop: {}", .0.join(" -> "))]
+    Loop(Vec<String>),
+    #[error("{name} cannot be read: {reason}")]
+    Unreadable { name: String, reason: String },
+    #[error("{name} failed: {why}")]
+    Failed { name: String, why: WentWrong },
+    /// A requirement whose own requirements were not met.
+    #[error("{name} was not sent: {why}")]
+    NotSent { name: String, why: Box<Unmet> },
+}
+
+/// How a send went, for those that require it.
+fn how_it_went(sent: &Sent) -> Result<(), WentWrong> {
     match &*sent.result {
-        Err(f) => Err(f.diagnosis.message.clone()),
-        Ok(ex) if ex.status_is_error => Err(format!("it answered {} {}", ex.status, ex.reason)),
-        Ok(ex) if ex.incomplete.is_some() => Err("its body was incomplete".into()),
-        Ok(_) if !sent.missed.is_empty() => Err(format!(
-            "it captured nothing for {}",
-            sent.missed
-                .iter()
-                .map(|(k, why)| format!("{k} ({why})"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        Err(f) => Err(WentWrong::Failed(f.diagnosis.message.clone())),
+        Ok(ex) if ex.status_is_error => Err(WentWrong::Status {
+            status: ex.status,
+            reason: ex.reason.clone(),
+        }),
+        Ok(ex) if ex.incomplete.is_some() => Err(WentWrong::Incomplete),
+        Ok(_) if !sent.missed.is_empty() => Err(WentWrong::CapturedNothing(sent.missed.clone())),
         Ok(_) => Ok(()),
     }
 }
 
 /// A `requires` entry that is a path rather than a profile's name: refused, so a shared
 /// profile cannot load files from outside its folder.
-fn outside_folder(name: &str) -> Option<String> {
-    let path_like = name.contains(['/', '\\'])
+fn outside_folder(name: &str) -> bool {
+    name.contains(['/', '\\'])
         || name.starts_with('.')
         || name.chars().any(char::is_control)
-        || name.is_empty();
-    path_like.then(|| {
-        format!(
-            "requires {name:?} is not a profile name: requirements are profiles of the same folder, named without a path"
-        )
-    })
+        || name.is_empty()
 }
 
 /// The failure of a profile that was not sent because of its requirements.
-fn requirement_failure(name: &str, why: String) -> Failure {
+fn requirement_failure(name: &str, why: &Unmet) -> Failure {
     Failure::plain(
         Diagnosis::new(
             DiagnosisKind::RequirementFailed,

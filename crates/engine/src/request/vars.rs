@@ -1,5 +1,6 @@
 //! `${name}` and `${env:NAME}` interpolation in profile strings.
 
+use crate::home::TextFileError;
 use std::collections::BTreeMap;
 
 /// Variable values: `--var` first, then `vars.toml` beside the profiles.
@@ -72,18 +73,26 @@ impl Vars {
     }
 
     /// Reads `vars.toml` (a flat table of strings) and adds what `--var` did not set.
-    pub fn load_file(&mut self, path: &std::path::Path) -> Result<(), String> {
+    pub fn load_file(&mut self, path: &std::path::Path) -> Result<(), TextFileError> {
         // A shared file like any profile: a regular file of at most the profile limit, so a
         // symlink to /dev/zero or a FIFO is refused at once.
         let bytes = match crate::home::read_bounded(path, crate::home::TEXT_FILE_LIMIT) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => {
+                return Err(TextFileError::Unreadable {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format!("{}: it is not UTF-8 text", path.display()))?;
-        let table: toml::Table =
-            toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let text = String::from_utf8(bytes).map_err(|_| TextFileError::NotText {
+            path: path.to_path_buf(),
+        })?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| TextFileError::Malformed {
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+        })?;
         for (k, v) in table {
             let value = match v {
                 toml::Value::String(s) => s,
