@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 
 use crate::interop::curl_options::{read_option, takes_value};
+use crate::interop::not_a_command::NotACommand;
 use crate::interop::shell_words::plain;
 use crate::net::route::HttpVersion;
 use crate::request::profile::{Body, BodyType, HeaderValues, Part, Profile};
@@ -51,10 +52,10 @@ fn password_from_env(url: &str, var: &str) -> Option<String> {
 }
 
 /// The URL with `user` and a password read from [`PASSWORD_VAR`] as its user info.
-fn with_user(url: &str, user: &str) -> Result<String, String> {
+fn with_user(url: &str, user: &str) -> Result<String, NotACommand> {
     let (scheme, rest) = url
         .split_once("://")
-        .ok_or_else(|| format!("-u needs a URL with a scheme (https://...), not {url:?}"))?;
+        .ok_or_else(|| NotACommand::UserWithoutScheme(url.to_string()))?;
     let user: String =
         percent_encoding::utf8_percent_encode(user, percent_encoding::NON_ALPHANUMERIC).collect();
     Ok(format!("{scheme}://{user}:${{env:{PASSWORD_VAR}}}@{rest}"))
@@ -84,7 +85,7 @@ const OUTPUT_ONLY: [&str; 19] = [
 ];
 
 /// Parses a curl command line (as pasted: `curl` first, shell quoting, `\` line breaks).
-pub fn parse(command: &str) -> Result<Imported, String> {
+pub fn parse(command: &str) -> Result<Imported, NotACommand> {
     // Words as a shell reads them, already templates: `$TOKEN` outside single quotes is
     // `${env:TOKEN}`, any other `$` a literal `$$`.
     let (words, env_read) = crate::interop::shell_words::command_args(command, "curl")?;
@@ -125,8 +126,10 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             _ => read_option(&arg, &mut || args.next()),
         };
         for (flag, given) in options {
-            let value = |what: &str| -> Result<String, String> {
-                given.clone().ok_or_else(|| format!("{what} needs a value"))
+            let value = |what: &str| -> Result<String, NotACommand> {
+                given
+                    .clone()
+                    .ok_or_else(|| NotACommand::NeedsValue(what.to_string()))
             };
             match flag.as_str() {
                 "--request" => method = Some(plain(&value(&flag)?)?.to_ascii_uppercase()),
@@ -142,9 +145,10 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                         headers.insert(plain(name.trim())?, HeaderValues::One(String::new()));
                         continue;
                     }
-                    let (k, v) = h
-                        .split_once(':')
-                        .ok_or_else(|| format!("header {h:?} has no ':'"))?;
+                    let (k, v) = h.split_once(':').ok_or_else(|| NotACommand::Header {
+                        option: "-H",
+                        header: h.to_string(),
+                    })?;
                     let (k, v) = (plain(k.trim())?, v.trim().to_string());
                     // `-H 'Name:'` removes a header curl would add; certbench adds none of
                     // those but Content-Type, which then stays unset.
@@ -197,9 +201,11 @@ pub fn parse(command: &str) -> Result<Imported, String> {
                 }
                 "--max-time" => {
                     let t = plain(&value(&flag)?)?;
-                    let secs: f64 = t
-                        .parse()
-                        .map_err(|_| format!("--max-time {t:?} is not a number"))?;
+                    let secs: f64 = t.parse().map_err(|_| NotACommand::NotANumber {
+                        option: "--max-time",
+                        value: t.clone(),
+                        unit: "seconds",
+                    })?;
                     p.options.timeout_secs = (secs.ceil() as u32).clamp(1, 300);
                 }
                 "--proxy" => p.options.proxy = Some(value(&flag)?),
@@ -262,7 +268,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             }
         }
     }
-    let url = url.ok_or("the curl command names no URL")?;
+    let url = url.ok_or(NotACommand::NoUrl)?;
     if let Some(c) = &mut cert {
         c.key = key;
         c.p12 = p12 || c.cert.extension().is_some_and(|e| e == "p12" || e == "pfx");
@@ -410,10 +416,10 @@ fn header_value(headers: &IndexMap<String, HeaderValues>, name: &str) -> Option<
 }
 
 /// `-F name=value`, `-F name=@file;type=...;filename=...`.
-fn form_part(spec: &str) -> Result<Part, String> {
+fn form_part(spec: &str) -> Result<Part, NotACommand> {
     let (name, rest) = spec
         .split_once('=')
-        .ok_or_else(|| format!("-F {spec:?}: write name=value or name=@file"))?;
+        .ok_or_else(|| NotACommand::FormPart(spec.to_string()))?;
     let mut part = Part {
         name: name.to_string(),
         text: None,
@@ -468,10 +474,10 @@ fn form_word(text: &str) -> (String, &str) {
 }
 
 /// `--form-string name=text`: a text part taken literally (no `@file` or `<file`).
-fn form_string(spec: &str) -> Result<Part, String> {
+fn form_string(spec: &str) -> Result<Part, NotACommand> {
     let (name, text) = spec
         .split_once('=')
-        .ok_or_else(|| format!("--form-string {spec:?}: write name=text"))?;
+        .ok_or_else(|| NotACommand::FormString(spec.to_string()))?;
     Ok(Part {
         name: name.to_string(),
         text: Some(text.to_string()),

@@ -2,6 +2,7 @@
 //! address and method, `-cert`/`-key`/`-cacert` files for the keystore, metadata, messages,
 //! the schema's source and the deadline. What certbench does not map is listed, never dropped.
 
+use crate::interop::not_a_command::NotACommand;
 use std::path::PathBuf;
 
 use crate::interop::collection::file_safe;
@@ -44,7 +45,7 @@ const OUTPUT_ONLY: [&str; 6] = [
 ];
 
 /// Parses a grpcurl command line.
-pub fn parse(command: &str) -> Result<Imported, String> {
+pub fn parse(command: &str) -> Result<Imported, NotACommand> {
     let (words, env) = crate::interop::shell_words::command_args(command, "grpcurl")?;
     let mut args = words.into_iter();
     let mut p = Profile::default();
@@ -66,7 +67,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         let value = if WITH_VALUE.contains(&name.as_str()) {
             match inline.or_else(|| args.next()) {
                 Some(v) => Some(v),
-                None => return Err(format!("-{name} needs a value")),
+                None => return Err(NotACommand::NeedsValue(format!("-{name}"))),
             }
         } else {
             None
@@ -79,9 +80,10 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             "plaintext" => plaintext = true,
             "insecure" => p.options.verify_tls = false,
             "H" | "rpc-header" => {
-                let (k, val) = v
-                    .split_once(':')
-                    .ok_or_else(|| format!("-H {v:?}: expected 'name: value'"))?;
+                let (k, val) = v.split_once(':').ok_or_else(|| NotACommand::Header {
+                    option: "-H",
+                    header: v.clone(),
+                })?;
                 p.add_header(k.trim(), val.trim());
             }
             "user-agent" => p.add_header("User-Agent", &v),
@@ -93,15 +95,19 @@ pub fn parse(command: &str) -> Result<Imported, String> {
             "protoset" if p.grpc.protoset.is_none() => p.grpc.protoset = Some(v),
             "protoset" => unknown.push(format!("-protoset {v} (one protoset is taken)")),
             "max-time" => {
-                let secs: f64 = v
-                    .parse()
-                    .map_err(|_| format!("-max-time {v:?}: not a number of seconds"))?;
+                let secs: f64 = v.parse().map_err(|_| NotACommand::NotANumber {
+                    option: "-max-time",
+                    value: v.clone(),
+                    unit: "seconds",
+                })?;
                 p.options.timeout_secs = (secs.ceil() as u32).clamp(1, 300);
             }
             "max-msg-sz" => {
-                let n: u64 = v
-                    .parse()
-                    .map_err(|_| format!("-max-msg-sz {v:?}: not a number of bytes"))?;
+                let n: u64 = v.parse().map_err(|_| NotACommand::NotANumber {
+                    option: "-max-msg-sz",
+                    value: v.clone(),
+                    unit: "bytes",
+                })?;
                 p.grpc.max_message_bytes = Some(crate::size::ByteSize(n));
             }
             "format" if v == "json" => {}
@@ -114,16 +120,13 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         }
     }
     let mut positional = positional.into_iter();
-    let address = positional
-        .next()
-        .ok_or("no address: grpcurl [flags] HOST:PORT package.Service/Method")?;
-    let method = positional.next().ok_or(
-        "no method: import grpcurl takes a call (grpcurl ... HOST:PORT package.Service/Method)",
-    )?;
+    let address = positional.next().ok_or(NotACommand::NoAddress)?;
+    let method = positional.next().ok_or(NotACommand::NoMethod)?;
     if matches!(method.as_str(), "list" | "describe") {
-        return Err(format!(
-            "grpcurl {method} is not a call: a profile is one call (certbench lists and describes {address}'s methods itself)"
-        ));
+        return Err(NotACommand::NotACall {
+            verb: method,
+            address,
+        });
     }
     // grpcurl takes `package.Service.Method` too.
     let method = if method.contains('/') {
@@ -131,7 +134,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
     } else {
         match method.rsplit_once('.') {
             Some((svc, m)) => format!("{svc}/{m}"),
-            None => return Err(format!("{method:?} is not package.Service/Method")),
+            None => return Err(NotACommand::NotAMethod(method)),
         }
     };
     for extra in positional {
@@ -166,7 +169,7 @@ pub fn parse(command: &str) -> Result<Imported, String> {
         }
         (None, None) => None,
     };
-    p.validate().map_err(|e| e.to_string())?;
+    p.validate()?;
     Ok(Imported {
         profile: p,
         cert,
@@ -222,12 +225,17 @@ mod tests {
         let plain = parse("grpcurl -plaintext -d '{}' 127.0.0.1:9000 a.B/C").unwrap();
         assert_eq!(plain.profile.url, "grpc://127.0.0.1:9000/a.B/C");
         assert_eq!(plain.profile.body.text.as_deref(), Some("{}"));
-        assert!(
-            parse("grpcurl localhost:1 list")
-                .unwrap_err()
-                .contains("is not a call")
+        assert_eq!(
+            parse("grpcurl localhost:1 list").unwrap_err(),
+            NotACommand::NotACall {
+                verb: "list".into(),
+                address: "localhost:1".into()
+            }
         );
-        assert!(parse("curl https://x").is_err());
+        assert_eq!(
+            parse("curl https://x").unwrap_err(),
+            NotACommand::OtherProgram { program: "grpcurl" }
+        );
         let odd = parse("grpcurl -authority other -d @ h:1 a.B/C").unwrap();
         assert_eq!(odd.unknown.len(), 2, "{:?}", odd.unknown);
     }

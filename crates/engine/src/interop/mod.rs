@@ -15,6 +15,7 @@ pub mod http_file;
 pub mod import_files;
 pub mod insomnia;
 pub mod newman;
+pub mod not_a_command;
 pub mod openapi;
 pub mod opencollection;
 pub mod postman;

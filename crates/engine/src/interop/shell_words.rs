@@ -1,17 +1,20 @@
 //! A pasted command split into words as a POSIX shell would, written as certbench templates: a `$NAME` the shell would expand becomes `${env:NAME}`, a `$` it would keep (in single quotes, escaped, or not a name) becomes `$$`.
 
+use crate::interop::not_a_command::NotACommand;
+
 /// The words after `program` in a pasted command line (`\` line breaks joined), as templates,
 /// and the environment variables they read; an error when the command is not `program`'s.
-pub fn command_args(command: &str, program: &str) -> Result<(Vec<String>, Vec<String>), String> {
+pub fn command_args(
+    command: &str,
+    program: &'static str,
+) -> Result<(Vec<String>, Vec<String>), NotACommand> {
     let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
     let (words, env) = split(&joined)?;
     let mut words = words.into_iter();
     match words.next() {
         Some(first) if first == program || first.ends_with(&format!("/{program}")) => {}
         _ => {
-            return Err(format!(
-                "not a {program} command: it should start with {program}"
-            ));
+            return Err(NotACommand::OtherProgram { program });
         }
     }
     Ok((words.collect(), env))
@@ -19,7 +22,7 @@ pub fn command_args(command: &str, program: &str) -> Result<(Vec<String>, Vec<St
 
 /// The words of `command`, as templates, and the environment variables they read. Nothing is
 /// run: `$(...)` and backquotes stay text.
-pub fn split(command: &str) -> Result<(Vec<String>, Vec<String>), String> {
+pub fn split(command: &str) -> Result<(Vec<String>, Vec<String>), NotACommand> {
     let mut words = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut word = String::new();
@@ -82,7 +85,7 @@ pub fn split(command: &str) -> Result<(Vec<String>, Vec<String>), String> {
         }
     }
     if single || double {
-        return Err("the command's quotes do not close: paste the whole curl command".into());
+        return Err(NotACommand::UnclosedQuote);
     }
     if started || !word.is_empty() {
         words.push(word);
@@ -130,7 +133,7 @@ fn variable(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Stri
 
 /// A template word back to plain text, for values that are never expanded (a method, a header
 /// name, a flag's number): `$$` is `$` again; `${env:NAME}` is read from this environment.
-pub fn plain(word: &str) -> Result<String, String> {
+pub fn plain(word: &str) -> Result<String, NotACommand> {
     let mut out = String::with_capacity(word.len());
     let mut rest = word;
     while let Some(i) = rest.find('$') {
@@ -142,8 +145,8 @@ pub fn plain(word: &str) -> Result<String, String> {
         } else if let Some((name, tail)) =
             after.strip_prefix("{env:").and_then(|t| t.split_once('}'))
         {
-            let value = std::env::var(name)
-                .map_err(|_| format!("${name} is not set in this environment"))?;
+            let value =
+                std::env::var(name).map_err(|_| NotACommand::UnsetVariable(name.to_string()))?;
             out.push_str(&value);
             rest = tail;
         } else {

@@ -48,10 +48,21 @@ pub const RENEW_WARNING_DAYS: i64 = 14;
 
 pub use crate::clock::now_unix;
 
+/// DER that is not an X.509 certificate, with the parser's reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an X.509 certificate ({0})")]
+pub struct NotACertificate(pub String);
+
+impl From<NotACertificate> for String {
+    fn from(e: NotACertificate) -> String {
+        e.to_string()
+    }
+}
+
 impl CertFacts {
-    pub fn parse(der: &[u8]) -> Result<CertFacts, String> {
-        let (_, cert) = X509Certificate::from_der(der)
-            .map_err(|e| format!("not an X.509 certificate ({e})"))?;
+    pub fn parse(der: &[u8]) -> Result<CertFacts, NotACertificate> {
+        let (_, cert) =
+            X509Certificate::from_der(der).map_err(|e| NotACertificate(e.to_string()))?;
         let validity = cert.validity();
         let client_auth = cert
             .extended_key_usage()

@@ -62,11 +62,11 @@ pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>
             )));
         }
         for c in &certs {
-            CertFacts::parse(c).map_err(not_cert)?;
+            CertFacts::parse(c).map_err(|e| not_cert(e.to_string()))?;
         }
         return Ok(certs);
     }
-    CertFacts::parse(data).map_err(not_cert)?;
+    CertFacts::parse(data).map_err(|e| not_cert(e.to_string()))?;
     Ok(vec![CertificateDer::from(data.to_vec())])
 }
 

@@ -78,7 +78,7 @@ fn place(
     let leaf = CertFacts::parse(&chain[0]).map_err(|reason| KeyError::Format {
         what: what.into(),
         format: "certificate".into(),
-        reason,
+        reason: reason.to_string(),
     })?;
     for (name, info) in ks.list() {
         if let Ok(info) = info

@@ -31,15 +31,22 @@ pub enum RenewBefore {
     Fraction(f64),
 }
 
+/// A `renew_before` that is neither a duration nor a share of the lifetime.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("renew_before {0:?}: write a duration (90s, 30m, 1h, 2d) or a share of the lifetime (33%)")]
+pub struct BadRenewBefore(pub String);
+
+impl From<BadRenewBefore> for String {
+    fn from(e: BadRenewBefore) -> String {
+        e.to_string()
+    }
+}
+
 impl RenewBefore {
     /// `"1h"`, `"30m"`, `"2d"`, `"90s"`, or `"33%"`.
-    pub fn parse(text: &str) -> Result<RenewBefore, String> {
+    pub fn parse(text: &str) -> Result<RenewBefore, BadRenewBefore> {
         let t = text.trim();
-        let bad = || {
-            format!(
-                "renew_before {text:?}: write a duration (90s, 30m, 1h, 2d) or a share of the lifetime (33%)"
-            )
-        };
+        let bad = || BadRenewBefore(text.to_string());
         if let Some(p) = t.strip_suffix('%') {
             let n: f64 = p.trim().parse().map_err(|_| bad())?;
             return match n > 0.0 && n < 100.0 {
@@ -122,7 +129,7 @@ impl Renewal {
             .map_err(|e| format!("{}: {e}", dir.join(RENEW_FILE).display()))
     }
 
-    pub fn before(&self) -> Result<Option<RenewBefore>, String> {
+    pub fn before(&self) -> Result<Option<RenewBefore>, BadRenewBefore> {
         self.renew_before
             .as_deref()
             .map(RenewBefore::parse)

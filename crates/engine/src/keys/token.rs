@@ -42,11 +42,11 @@ pub struct Uri {
 
 /// Parses `pkcs11:token=...;object=...;id=%01` (percent-encoded values). A PIN in the URI is
 /// refused: it would be stored and printed with it.
-pub fn parse_uri(uri: &str) -> Result<Uri, String> {
+pub fn parse_uri(uri: &str) -> Result<Uri, BadUri> {
     let rest = uri
         .trim()
         .strip_prefix("pkcs11:")
-        .ok_or_else(|| format!("{uri:?} is not a pkcs11: URI (pkcs11:token=LABEL;object=KEY)"))?;
+        .ok_or_else(|| BadUri::NotPkcs11(uri.to_string()))?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let decode = |v: &str| percent_encoding::percent_decode_str(v).collect::<Vec<u8>>();
     let text = |v: &str| String::from_utf8_lossy(&decode(v)).into_owned();
@@ -54,7 +54,7 @@ pub fn parse_uri(uri: &str) -> Result<Uri, String> {
     for attr in path.split(';').filter(|a| !a.is_empty()) {
         let (k, v) = attr
             .split_once('=')
-            .ok_or_else(|| format!("{attr:?} in the URI has no '='"))?;
+            .ok_or_else(|| BadUri::NoEquals(attr.to_string()))?;
         match k {
             "token" => out.token = Some(text(v)),
             "object" => out.object = Some(text(v)),
@@ -69,34 +69,43 @@ pub fn parse_uri(uri: &str) -> Result<Uri, String> {
             | "slot-id"
             | "slot-description"
             | "slot-manufacturer" => {}
-            other => {
-                return Err(format!(
-                    "the URI attribute {other:?} is not one certbench reads"
-                ));
-            }
+            other => return Err(BadUri::UnknownAttribute(other.to_string())),
         }
     }
     for q in query.split('&').filter(|q| !q.is_empty()) {
         let (k, v) = q.split_once('=').unwrap_or((q, ""));
         match k {
             "pin-value" | "pin-source" => {
-                return Err(
-                    "a PIN in the URI would be stored with it: give it apart from the URI".into(),
-                );
+                return Err(BadUri::Pin);
             }
             "module-path" => out.module_path = Some(PathBuf::from(text(v))),
             _ => {}
         }
     }
     if out.token.is_none() {
-        return Err(
-            "the URI names no token: add token=LABEL (p11tool --list-tokens shows them)".into(),
-        );
+        return Err(BadUri::NoToken);
     }
     if out.object.is_none() && out.id.is_none() {
-        return Err("the URI names no key: add object=LABEL or id=%XX".into());
+        return Err(BadUri::NoKey);
     }
     Ok(out)
+}
+
+/// A `pkcs11:` URI certbench cannot use, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadUri {
+    #[error("{0:?} is not a pkcs11: URI (pkcs11:token=LABEL;object=KEY)")]
+    NotPkcs11(String),
+    #[error("{0:?} in the URI has no '='")]
+    NoEquals(String),
+    #[error("the URI attribute {0:?} is not one certbench reads")]
+    UnknownAttribute(String),
+    #[error("a PIN in the URI would be stored with it: give it apart from the URI")]
+    Pin,
+    #[error("the URI names no token: add token=LABEL (p11tool --list-tokens shows them)")]
+    NoToken,
+    #[error("the URI names no key: add object=LABEL or id=%XX")]
+    NoKey,
 }
 
 /// The module to load: `--module`, else CERTBENCH_PKCS11_MODULE, else p11-kit's proxy.
@@ -329,7 +338,8 @@ pub fn reference_for(
     module: Option<&Path>,
     cert: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
 ) -> Result<(TokenRef, Vec<rustls::pki_types::CertificateDer<'static>>), TokenError> {
-    let parsed = parse_uri(uri).map_err(|e| TokenError::new(TokenProblem::BadUri, e))?;
+    let parsed =
+        parse_uri(uri).map_err(|e| TokenError::new(TokenProblem::BadUri, e.to_string()))?;
     let module = module_path(module.or(parsed.module_path.as_deref()))?;
     let reference = TokenRef {
         module,

@@ -67,7 +67,7 @@ impl StatusOne {
     }
 
     /// A rule that can match something: a code 100-599, or a class "1xx" to "5xx".
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), BadExpectation> {
         let valid = match self {
             StatusOne::Code(c) => (100..=599).contains(c),
             StatusOne::Class(c) => {
@@ -81,10 +81,7 @@ impl StatusOne {
         if valid {
             Ok(())
         } else {
-            Err(format!(
-                "expect.status {:?} matches no status: write a code (200) or a class (\"2xx\")",
-                self.text()
-            ))
+            Err(BadExpectation::Status(self.text()))
         }
     }
 
@@ -131,9 +128,43 @@ impl Verdict {
     }
 }
 
+/// An `[expect]` rule that can never be judged, with what is wrong in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadExpectation {
+    #[error("expect.status {0:?} matches no status: write a code (200) or a class (\"2xx\")")]
+    Status(String),
+    #[error("expect.headers.{header}: regex {regex:?}: {reason}")]
+    HeaderRegex {
+        header: String,
+        regex: String,
+        reason: String,
+    },
+    #[error(
+        "expect.grpc_status {0:?} is no gRPC status: write a name (\"OK\", \"NOT_FOUND\") or a number 0-16"
+    )]
+    GrpcStatus(String),
+    /// A JSON path in `expect.json` or `expect.stream` that does not parse.
+    #[error("expect.{within} path {path:?}: {reason}")]
+    JsonPath {
+        within: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("expect.json {path}: regex {regex:?}: {reason}")]
+    JsonRegex {
+        path: String,
+        regex: String,
+        reason: String,
+    },
+    #[error(
+        "expect.stream.within_ms times the min-th event, and the first {kept} are kept: set min to {kept} or fewer"
+    )]
+    StreamMinBeyondKept { kept: usize },
+}
+
 impl Expect {
     /// The rules' own problems (a regex or JSON path that does not parse), before any send.
-    pub fn check_rules(&self) -> Result<(), String> {
+    pub fn check_rules(&self) -> Result<(), BadExpectation> {
         match &self.status {
             Some(StatusRule::One(one)) => one.check()?,
             Some(StatusRule::Any(all)) => all.iter().try_for_each(StatusOne::check)?,
@@ -141,8 +172,11 @@ impl Expect {
         }
         for (name, v) in &self.headers {
             if let Some(r) = v.strip_prefix('~') {
-                regex::Regex::new(r)
-                    .map_err(|e| format!("expect.headers.{name}: regex {r:?}: {e}"))?;
+                regex::Regex::new(r).map_err(|e| BadExpectation::HeaderRegex {
+                    header: name.clone(),
+                    regex: r.to_string(),
+                    reason: e.to_string(),
+                })?;
             }
         }
         if let Some(rule) = &self.stream {
@@ -151,17 +185,20 @@ impl Expect {
         if let Some(want) = &self.grpc_status
             && grpc_code(want).is_none()
         {
-            return Err(format!(
-                "expect.grpc_status {:?} is no gRPC status: write a name (\"OK\", \"NOT_FOUND\") or a number 0-16",
-                want.text()
-            ));
+            return Err(BadExpectation::GrpcStatus(want.text()));
         }
         for c in &self.json {
-            serde_json_path::JsonPath::parse(&c.path)
-                .map_err(|e| format!("expect.json path {:?}: {e}", c.path))?;
+            serde_json_path::JsonPath::parse(&c.path).map_err(|e| BadExpectation::JsonPath {
+                within: "json",
+                path: c.path.clone(),
+                reason: e.to_string(),
+            })?;
             if let Some(r) = &c.matches {
-                regex::Regex::new(r)
-                    .map_err(|e| format!("expect.json {}: regex {r:?}: {e}", c.path))?;
+                regex::Regex::new(r).map_err(|e| BadExpectation::JsonRegex {
+                    path: c.path.clone(),
+                    regex: r.to_string(),
+                    reason: e.to_string(),
+                })?;
             }
         }
         Ok(())

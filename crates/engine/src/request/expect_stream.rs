@@ -2,6 +2,7 @@
 //! (or messages received), within so long, and JSON checks on the first, the last or any of
 //! the events the exchange keeps.
 
+use crate::request::expect::BadExpectation;
 use serde::{Deserialize, Serialize};
 
 use crate::body::kept::{KEPT_FIRST, KeptEvent};
@@ -31,15 +32,16 @@ pub struct StreamRule {
 
 impl StreamRule {
     /// The rules' own problems, before any send.
-    pub fn check_rules(&self) -> Result<(), String> {
+    pub fn check_rules(&self) -> Result<(), BadExpectation> {
         if self.within_ms.is_some() && self.min.unwrap_or(1) > KEPT_FIRST as u64 {
-            return Err(format!(
-                "expect.stream.within_ms times the min-th event, and the first {KEPT_FIRST} are kept: set min to {KEPT_FIRST} or fewer"
-            ));
+            return Err(BadExpectation::StreamMinBeyondKept { kept: KEPT_FIRST });
         }
         for c in self.first.iter().chain(&self.last).chain(&self.any) {
-            serde_json_path::JsonPath::parse(&c.path)
-                .map_err(|e| format!("expect.stream path {:?}: {e}", c.path))?;
+            serde_json_path::JsonPath::parse(&c.path).map_err(|e| BadExpectation::JsonPath {
+                within: "stream",
+                path: c.path.clone(),
+                reason: e.to_string(),
+            })?;
         }
         Ok(())
     }

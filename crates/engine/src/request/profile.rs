@@ -296,7 +296,9 @@ impl Profile {
         for (name, c) in &self.capture {
             c.check(name).map_err(|e| invalid(e.to_string()))?;
         }
-        self.expect.check_rules().map_err(invalid)?;
+        self.expect
+            .check_rules()
+            .map_err(|e| invalid(e.to_string()))?;
         for r in &self.requires {
             if r == &self.name {
                 return Err(invalid(format!(
