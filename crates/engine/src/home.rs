@@ -73,11 +73,7 @@ pub struct BadName {
     pub name: String,
 }
 
-impl From<BadName> for String {
-    fn from(e: BadName) -> String {
-        e.to_string()
-    }
-}
+worded!(BadName);
 
 /// A name for a key, trusted certificate or profile: letters, digits, `.`, `_`, `-`.
 pub fn check_name(named: Named, name: &str) -> Result<(), BadName> {
@@ -115,11 +111,7 @@ pub enum TextFileError {
     },
 }
 
-impl From<TextFileError> for String {
-    fn from(e: TextFileError) -> String {
-        e.to_string()
-    }
-}
+worded!(TextFileError);
 
 /// Profiles, environments and `vars.toml` are small text files: more than this is not one.
 pub const TEXT_FILE_LIMIT: u64 = 1 << 20;

@@ -20,6 +20,18 @@
 //!   `diagnose::kind::DiagnosisKind` and names a `diagnose::fix::Fix` that each interface words;
 //! - `history::History` records it (redacted by `history::redact`); `history::compare` diffs two.
 
+/// `From<E> for String` for typed errors still passed on by callers that hold a message: the
+/// error's own words, so a caller never rewords it.
+macro_rules! worded {
+    ($($error:ty),+ $(,)?) => {
+        $(impl From<$error> for String {
+            fn from(e: $error) -> String {
+                e.to_string()
+            }
+        })+
+    };
+}
+
 pub mod body;
 pub mod budget;
 pub mod cause;

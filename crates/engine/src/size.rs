@@ -30,11 +30,7 @@ pub enum NotASize {
     TooLarge(String),
 }
 
-impl From<NotASize> for String {
-    fn from(e: NotASize) -> String {
-        e.to_string()
-    }
-}
+worded!(NotASize);
 
 impl std::str::FromStr for ByteSize {
     type Err = NotASize;

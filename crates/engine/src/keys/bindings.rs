@@ -27,11 +27,7 @@ pub enum BindingsError {
     },
 }
 
-impl From<BindingsError> for String {
-    fn from(e: BindingsError) -> String {
-        e.to_string()
-    }
-}
+worded!(BindingsError);
 
 /// A host pattern: `host`, `host:port`, or `*.domain` (any host below the domain).
 #[derive(Debug, Clone, PartialEq, Eq)]

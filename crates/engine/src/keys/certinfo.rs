@@ -53,11 +53,7 @@ pub use crate::clock::now_unix;
 #[error("not an X.509 certificate ({0})")]
 pub struct NotACertificate(pub String);
 
-impl From<NotACertificate> for String {
-    fn from(e: NotACertificate) -> String {
-        e.to_string()
-    }
-}
+worded!(NotACertificate);
 
 impl CertFacts {
     pub fn parse(der: &[u8]) -> Result<CertFacts, NotACertificate> {

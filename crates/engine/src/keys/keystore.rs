@@ -92,7 +92,7 @@ impl Keystore {
         Renewal::load(&dir).map_err(|reason| KeyError::Format {
             what: name.into(),
             format: "renew command".into(),
-            reason,
+            reason: reason.to_string(),
         })
     }
 
@@ -108,7 +108,7 @@ impl Keystore {
             reason,
         };
         match renewal {
-            Some(r) => r.save(&dir).map_err(werr),
+            Some(r) => r.save(&dir).map_err(|e| werr(e.to_string())),
             None => match std::fs::remove_file(dir.join(RENEW_FILE)) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(werr(e.to_string())),
                 _ => Ok(()),

@@ -3,6 +3,7 @@
 //! can make certbench run it), run on `keys renew NAME`, or before a send once the key is inside
 //! its `renew_before` window. It runs with a time limit; what it prints is kept short.
 
+use crate::home::TextFileError;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -36,11 +37,25 @@ pub enum RenewBefore {
 #[error("renew_before {0:?}: write a duration (90s, 30m, 1h, 2d) or a share of the lifetime (33%)")]
 pub struct BadRenewBefore(pub String);
 
-impl From<BadRenewBefore> for String {
-    fn from(e: BadRenewBefore) -> String {
-        e.to_string()
-    }
+worded!(BadRenewBefore);
+
+/// Why a key's renewal settings could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum RenewalError {
+    #[error(transparent)]
+    File(#[from] TextFileError),
+    #[error(transparent)]
+    Before(#[from] BadRenewBefore),
+    #[error("{}: {source}", path.display())]
+    Unwritable {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Serialize(#[from] toml::ser::Error),
 }
+
+worded!(RenewalError);
 
 impl RenewBefore {
     /// `"1h"`, `"30m"`, `"2d"`, `"90s"`, or `"33%"`.
@@ -109,24 +124,29 @@ pub struct RenewRun {
 }
 
 impl Renewal {
-    pub fn load(dir: &Path) -> Result<Option<Renewal>, String> {
+    pub fn load(dir: &Path) -> Result<Option<Renewal>, RenewalError> {
         let path = dir.join(RENEW_FILE);
         let data = match home::read_bounded(&path, 64 << 10) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(source) => return Err(TextFileError::Unreadable { path, source }.into()),
         };
-        let r: Renewal = toml::from_str(&String::from_utf8_lossy(&data))
-            .map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let r: Renewal = toml::from_str(&String::from_utf8_lossy(&data)).map_err(|e| {
+            TextFileError::Malformed {
+                path,
+                message: e.message().to_string(),
+            }
+        })?;
         r.before()?;
         Ok(Some(r))
     }
 
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
+    pub fn save(&self, dir: &Path) -> Result<(), RenewalError> {
         self.before()?;
-        let text = toml::to_string(self).map_err(|e| e.to_string())?;
-        home::write_atomic(&dir.join(RENEW_FILE), text.as_bytes(), 0o600)
-            .map_err(|e| format!("{}: {e}", dir.join(RENEW_FILE).display()))
+        let text = toml::to_string(self)?;
+        let path = dir.join(RENEW_FILE);
+        home::write_atomic(&path, text.as_bytes(), 0o600)
+            .map_err(|source| RenewalError::Unwritable { path, source })
     }
 
     pub fn before(&self) -> Result<Option<RenewBefore>, BadRenewBefore> {

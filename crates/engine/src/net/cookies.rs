@@ -23,24 +23,29 @@ impl CookieJar {
     /// Loads a jar file written by `save` in place of the jar's cookies; a missing file is an empty
     /// jar. Expired cookies are dropped. A file from an older certbench (a list of
     /// `[url, set-cookie]` pairs, appended to on every send) is read too, later lines winning.
-    pub fn load(&self, path: &Path) -> Result<(), String> {
+    pub fn load(&self, path: &Path) -> Result<(), JarError> {
         use crate::destination::{Destination, resolve};
         // A device or a pipe (curl's `-c /dev/null`) holds no jar to read: start empty; the
         // jar is written there in place at the end. A folder is refused before any send.
         match resolve(path) {
             Ok(Destination::InPlace(_)) => return Ok(()),
             Ok(Destination::Replace(_)) => {}
-            Err(e) => {
-                return Err(format!(
-                    "cannot use {} as a cookie jar: {e}",
-                    path.display()
-                ));
+            Err(reason) => {
+                return Err(JarError::NotAJar {
+                    path: path.to_path_buf(),
+                    reason,
+                });
             }
         }
         let data = match crate::home::read_bounded(path, FILE_LIMIT) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("cannot read cookie jar {}: {e}", path.display())),
+            Err(source) => {
+                return Err(JarError::Unreadable {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
         if let Ok(pairs) = serde_json::from_slice::<Vec<(String, String)>>(&data) {
             let mut store = self.store();
@@ -52,10 +57,10 @@ impl CookieJar {
             return Ok(());
         }
         let loaded = cookie_store::serde::json::load(std::io::Cursor::new(data)).map_err(|e| {
-            format!(
-                "cookie jar {} is not a certbench cookie file ({e}): give another path, or delete it",
-                path.display()
-            )
+            JarError::NotCertbench {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
         })?;
         *self.store() = loaded;
         Ok(())
@@ -110,4 +115,28 @@ impl reqwest::cookie::CookieStore for CookieJar {
             HeaderValue::from_str(&line).ok()
         }
     }
+}
+
+/// Why a cookie jar file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum JarError {
+    /// A folder, or a link that leads nowhere certbench writes.
+    #[error("cannot use {} as a cookie jar: {reason}", path.display())]
+    NotAJar {
+        path: std::path::PathBuf,
+        reason: crate::destination::DestinationError,
+    },
+    #[error("cannot read cookie jar {}: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cookie jar {} is not a certbench cookie file ({reason}): give another path, or delete it",
+        path.display()
+    )]
+    NotCertbench {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }

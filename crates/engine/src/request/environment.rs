@@ -62,12 +62,12 @@ impl Environment {
         let bytes = crate::home::read_bounded(&path, crate::request::profile::PROFILE_FILE_LIMIT)
             .map_err(|e| invalid(e.to_string()))?;
         let text = String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text".into()))?;
-        Environment::from_toml(name, &text).map_err(invalid)
+        Environment::from_toml(name, &text).map_err(|e| invalid(e.message().to_string()))
     }
 
     /// An environment from the text of its file.
-    pub fn from_toml(name: &str, text: &str) -> Result<Environment, String> {
-        let mut env: Environment = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    pub fn from_toml(name: &str, text: &str) -> Result<Environment, toml::de::Error> {
+        let mut env: Environment = toml::from_str(text)?;
         env.name = name.to_string();
         Ok(env)
     }

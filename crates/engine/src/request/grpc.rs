@@ -177,18 +177,32 @@ impl PreparedGrpc {
 
     /// The HTTP URL the call goes to: `https://` for `grpcs://`, `http://` (h2c) for `grpc://`,
     /// the same host and port (gRPC has no default port: one must be given).
-    pub fn http_url(&self, url: &Url) -> Result<Url, String> {
+    pub fn http_url(&self, url: &Url) -> Result<Url, GrpcUrlError> {
         let scheme = if self.plaintext { "http" } else { "https" };
         let host = url.host_str().unwrap_or_default();
         let Some(port) = url.port() else {
-            return Err(format!(
-                "{url} names no port: gRPC has no default one, write {}://{host}:PORT/...",
-                url.scheme()
-            ));
+            return Err(GrpcUrlError::NoPort {
+                url: url.to_string(),
+                scheme: url.scheme().to_string(),
+                host: host.to_string(),
+            });
         };
         let path = self.call.as_ref().map(MethodName::path).unwrap_or_default();
-        Url::parse(&format!("{scheme}://{host}:{port}{path}")).map_err(|e| e.to_string())
+        Ok(Url::parse(&format!("{scheme}://{host}:{port}{path}"))?)
     }
+}
+
+/// A `grpc://` or `grpcs://` URL that names no call address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrpcUrlError {
+    #[error("{url} names no port: gRPC has no default one, write {scheme}://{host}:PORT/...")]
+    NoPort {
+        url: String,
+        scheme: String,
+        host: String,
+    },
+    #[error(transparent)]
+    Url(#[from] url::ParseError),
 }
 
 #[cfg(test)]

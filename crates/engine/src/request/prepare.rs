@@ -339,7 +339,7 @@ fn prepare_grpc(
     }
     let http_url = g.http_url(url).map_err(|reason| PrepareError::Url {
         url: url.to_string(),
-        reason,
+        reason: reason.to_string(),
     })?;
     Ok((g, http_url))
 }

@@ -29,11 +29,7 @@ pub enum Invalid {
     PartEmpty(String),
 }
 
-impl From<Invalid> for String {
-    fn from(e: Invalid) -> String {
-        e.to_string()
-    }
-}
+worded!(Invalid);
 
 pub fn check_method(method: &str) -> Result<(), Invalid> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);

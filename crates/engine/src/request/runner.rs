@@ -1,6 +1,7 @@
 //! `run`: many profiles in dependency order (`requires`), in parallel up to N, sharing one
 //! session and one client per key, trust and route, so each origin costs one handshake.
 
+use crate::request::chain::Unmet;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,16 +35,13 @@ impl Plan {
             names: &BTreeSet<String>,
             wave_of: &mut HashMap<String, usize>,
             path: &mut Vec<String>,
-        ) -> Result<usize, String> {
+        ) -> Result<usize, Unmet> {
             if let Some(d) = wave_of.get(name) {
                 return Ok(*d);
             }
             if path.iter().any(|p| p == name) {
                 path.push(name.to_string());
-                return Err(format!(
-                    "requires go round in a loop: {}",
-                    path.join(" -> ")
-                ));
+                return Err(Unmet::Loop(path.clone()));
             }
             path.push(name.to_string());
             let mut d = 0;
