@@ -11,7 +11,8 @@ use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::{PasswordArgs, fail};
 use engine::home;
 use engine::interop::collection::{Collection, Format, file_safe};
-use engine::interop::{collection_write, import_files};
+use engine::interop::collection_write::{self, NotWritten};
+use engine::interop::import_files;
 use engine::keys::keystore::Keystore;
 
 #[derive(Args, Debug)]
@@ -80,6 +81,14 @@ pub fn import(profiles_dir: &Path, ks: &Keystore, args: &ImportFilesArgs) -> i32
     let place = (!args.dry_run).then_some((ks, home.as_path(), passwords));
     let written = match collection_write::import_collection(&mut c, &target, place, args.force) {
         Ok(w) => w,
+        Err(e @ NotWritten::Exists(_)) => {
+            return fail(format!(
+                "{e}: import with --force to replace it, or --name to pick another folder"
+            ));
+        }
+        Err(e @ NotWritten::NotAFolder(_)) => {
+            return fail(format!("{e}; import with --name to pick another folder"));
+        }
         Err(e) => return fail(e),
     };
     report(&c, &target, written.as_ref(), args);

@@ -133,6 +133,7 @@ mod tests {
             "--replace",
             "--pick",
             "--from-url",
+            "--force",
         ];
         let mut found = Vec::new();
         for (path, code) in &files {

@@ -3,6 +3,7 @@
 //! `environments/*.bru`, read into a [`Collection`]. The Bru language is read by hand: blocks
 //! of `key: value` lines, text blocks, and lists, each closed by a brace at the line's start.
 
+use crate::interop::not_imported::NotImported;
 use std::path::Path;
 
 use serde_json::Value;
@@ -133,14 +134,22 @@ pub fn is_collection(dir: &Path) -> bool {
 }
 
 /// Reads the collection folder `dir` into `into`.
-pub fn collection(dir: &Path, into: &mut Collection) -> Result<(), String> {
+pub fn collection(dir: &Path, into: &mut Collection) -> Result<(), NotImported> {
     let read = |p: &Path, limit: u64| {
         crate::home::read_bounded(p, limit)
-            .map_err(|e| format!("{}: cannot read: {e}", p.display()))
+            .map_err(|source| NotImported::Unreadable {
+                path: p.to_path_buf(),
+                source,
+            })
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     };
-    let config: Value = serde_json::from_str(&read(&dir.join("bruno.json"), 1 << 20)?)
-        .map_err(|e| format!("{}: not JSON: {e}", dir.join("bruno.json").display()))?;
+    let config: Value =
+        serde_json::from_str(&read(&dir.join("bruno.json"), 1 << 20)?).map_err(|e| {
+            NotImported::FileNotJson {
+                path: dir.join("bruno.json"),
+                reason: e.to_string(),
+            }
+        })?;
     let name = config
         .get("name")
         .and_then(Value::as_str)
@@ -182,7 +191,7 @@ fn walk(
     into: &mut Collection,
     seen: &mut usize,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), NotImported> {
     // Requests in the order Bruno shows them (`seq`), folders after.
     let mut requests = Vec::new();
     for p in folder_entries(root, dir, depth, seen, into)? {
@@ -205,7 +214,10 @@ fn walk(
         {
             let text = crate::home::read_bounded(&p, BRU_FILE_LIMIT)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+                .map_err(|source| NotImported::Unreadable {
+                    path: p.clone(),
+                    source,
+                })?;
             let blocks = parse(&text);
             let seq: u64 = one(&blocks, "meta", "seq")
                 .and_then(|s| s.parse().ok())

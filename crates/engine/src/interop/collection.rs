@@ -2,6 +2,7 @@
 //! variables, environments, and the client certificates its settings name, with what could not
 //! be carried over and why. The parsers (`postman`) fill it; `collection_write` puts it on disk.
 
+use crate::interop::not_imported::NotImported;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -445,7 +446,7 @@ pub fn folder_entries(
     depth: usize,
     seen: &mut usize,
     into: &mut Collection,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<PathBuf>, NotImported> {
     if depth > MAX_COLLECTION_DEPTH {
         into.skip(
             dir.display().to_string(),
@@ -462,10 +463,7 @@ pub fn folder_entries(
     paths.sort();
     *seen += paths.len();
     if *seen > MAX_COLLECTION_FILES {
-        return Err(format!(
-            "{} holds more than {MAX_COLLECTION_FILES} files and folders: import a smaller folder",
-            root.display()
-        ));
+        return Err(NotImported::TooManyFiles(root.to_path_buf()));
     }
     paths.retain(|p| {
         let hidden = p.file_name().is_none_or(|n| {

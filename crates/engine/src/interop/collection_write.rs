@@ -40,7 +40,7 @@ pub fn import_collection(
     target: &Path,
     place: Option<(&Keystore, &Path, Passwords<'_>)>,
     replace: bool,
-) -> Result<Option<Written>, String> {
+) -> Result<Option<Written>, NotWritten> {
     check_target(target, replace)?;
     let written = place.map(|(ks, home, passwords)| place_keys(c, ks, home, passwords));
     for cert in &c.certificates {
@@ -67,47 +67,88 @@ pub fn import_collection(
 /// Whether the folder `target` may be written: it must not exist, or with `replace` be a real
 /// folder. A symbolic link, a file, a FIFO or a device there is never replaced (even with
 /// `replace`): it is not a folder this import made.
-fn check_target(target: &Path, replace: bool) -> Result<(), String> {
+fn check_target(target: &Path, replace: bool) -> Result<(), NotWritten> {
     let Ok(meta) = target.symlink_metadata() else {
         return Ok(());
     };
     if !meta.is_dir() {
-        return Err(format!(
-            "{} is not a folder (a link, a file or a device): it is left as it is; import with --name to pick another folder",
-            target.display()
-        ));
+        return Err(NotWritten::NotAFolder(target.to_path_buf()));
     }
     if !replace {
-        return Err(format!(
-            "{} already exists: import with --force to replace it, or --name to pick another folder",
-            target.display()
-        ));
+        return Err(NotWritten::Exists(target.to_path_buf()));
     }
     Ok(())
 }
 
+/// Why an imported collection's folder was not written. For `NotAFolder` and `Exists` each
+/// interface says how to pick another name (and, where it can, to replace the folder).
+#[derive(Debug, thiserror::Error)]
+pub enum NotWritten {
+    #[error(
+        "{} is not a folder (a link, a file or a device): it is left as it is",
+        .0.display()
+    )]
+    NotAFolder(PathBuf),
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot create {}: {source}", path.display())]
+    CannotCreate {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot stage the import in {}: {source}", path.display())]
+    CannotStage {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    CannotWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Serialize(#[from] toml::ser::Error),
+    #[error("cannot move {} aside: {source}", path.display())]
+    CannotMoveAside {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot move the import to {}: {source}", path.display())]
+    CannotMoveIn {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+worded!(NotWritten);
+
 /// Writes the profiles, variables and environments of `c` as the folder `target`: staged beside
 /// it, then moved into place. An existing `target` is an error unless `replace`.
-pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), String> {
+pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), NotWritten> {
     check_target(target, replace)?;
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    std::fs::create_dir_all(parent).map_err(|source| NotWritten::CannotCreate {
+        path: parent.to_path_buf(),
+        source,
+    })?;
     let stage = tempfile::Builder::new()
         .prefix(".certbench-import-")
         .tempdir_in(parent)
-        .map_err(|e| format!("cannot stage the import in {}: {e}", parent.display()))?;
+        .map_err(|source| NotWritten::CannotStage {
+            path: parent.to_path_buf(),
+            source,
+        })?;
     let write = |path: PathBuf, text: String| {
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        std::fs::write(&path, text).map_err(|source| NotWritten::CannotWrite { path, source })
     };
     for p in &c.profiles {
         write(stage.path().join(format!("{}.toml", p.name)), p.to_toml())?;
     }
     if !c.vars.is_empty() {
-        let text = toml::to_string(&c.vars).map_err(|e| e.to_string())?;
+        let text = toml::to_string(&c.vars)?;
         write(
             stage.path().join("vars.toml"),
             format!("# Variables of the imported collection.\n{text}"),
@@ -115,33 +156,37 @@ pub fn write_folder(c: &Collection, target: &Path, replace: bool) -> Result<(), 
     }
     if !c.environments.is_empty() {
         let envs = stage.path().join(crate::request::environment::FOLDER);
-        std::fs::create_dir_all(&envs)
-            .map_err(|e| format!("cannot create {}: {e}", envs.display()))?;
+        std::fs::create_dir_all(&envs).map_err(|source| NotWritten::CannotCreate {
+            path: envs.clone(),
+            source,
+        })?;
         for e in &c.environments {
-            let text = toml::to_string(e).map_err(|e| e.to_string())?;
+            let text = toml::to_string(e)?;
             write(envs.join(format!("{}.toml", e.name)), text)?;
         }
     }
     let staged = stage.keep();
     if target.exists() {
         let old = parent.join(format!(".certbench-replaced-{}", std::process::id()));
-        std::fs::rename(target, &old)
-            .map_err(|e| format!("cannot move {} aside: {e}", target.display()))?;
-        if let Err(e) = std::fs::rename(&staged, target) {
+        std::fs::rename(target, &old).map_err(|source| NotWritten::CannotMoveAside {
+            path: target.to_path_buf(),
+            source,
+        })?;
+        if let Err(source) = std::fs::rename(&staged, target) {
             let _ = std::fs::rename(&old, target);
             let _ = std::fs::remove_dir_all(&staged);
-            return Err(format!(
-                "cannot move the import to {}: {e}",
-                target.display()
-            ));
+            return Err(NotWritten::CannotMoveIn {
+                path: target.to_path_buf(),
+                source,
+            });
         }
         let _ = std::fs::remove_dir_all(&old);
-    } else if let Err(e) = std::fs::rename(&staged, target) {
+    } else if let Err(source) = std::fs::rename(&staged, target) {
         let _ = std::fs::remove_dir_all(&staged);
-        return Err(format!(
-            "cannot move the import to {}: {e}",
-            target.display()
-        ));
+        return Err(NotWritten::CannotMoveIn {
+            path: target.to_path_buf(),
+            source,
+        });
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Newman certificate list; an Insomnia export or certificate database; a Bruno collection
 //! folder), read into one [`Collection`].
 
+use crate::interop::not_imported::NotImported;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -40,20 +41,22 @@ pub fn detect(text: &str) -> Option<(Format, Option<Value>)> {
 }
 
 /// Reads `text` (a file in `folder`) into `into`; an error says what the file is not.
-pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<Format, String> {
+pub fn read_text(text: &str, folder: &Path, into: &mut Collection) -> Result<Format, NotImported> {
     let Some((format, v)) = detect(text) else {
         if let Some(what) = yaml_kind(text) {
-            return Err(format!(
-                "{what} in YAML that certbench does not read ({})",
-                match yaml_serde::from_str::<Value>(text) {
+            return Err(NotImported::YamlNotRead {
+                what,
+                reason: match yaml_serde::from_str::<Value>(text) {
                     Err(e) => e.to_string(),
                     Ok(_) => "not a shape certbench imports".into(),
-                }
-            ));
+                },
+            });
         }
         return Err(match serde_json::from_str::<Value>(text) {
-            Err(e) => format!("not JSON ({e}); certbench imports {KNOWN}"),
-            Ok(_) => format!("not a format certbench imports: {KNOWN}"),
+            Err(e) => NotImported::NotJson {
+                reason: e.to_string(),
+            },
+            Ok(_) => NotImported::UnknownFormat,
         });
     };
     read_as(format, text, v, folder, into)?;
@@ -67,7 +70,7 @@ pub fn read_as(
     v: Option<Value>,
     folder: &Path,
     into: &mut Collection,
-) -> Result<(), String> {
+) -> Result<(), NotImported> {
     if format == Format::InsomniaCertDb {
         insomnia::cert_db(text, folder, into);
         return Ok(());
@@ -81,7 +84,7 @@ pub fn read_as(
         None => serde_json::from_str::<Value>(text)
             .ok()
             .or_else(|| yaml(text))
-            .ok_or_else(|| format!("not JSON or YAML, so not a {}", format.label()))?,
+            .ok_or(NotImported::NotJsonOrYaml(format))?,
     };
     match format {
         Format::PostmanCollection => postman::collection(&v, folder, into),
@@ -103,9 +106,7 @@ pub fn read_as(
         }
         Format::InsomniaCertDb | Format::HttpFile => {}
         Format::BrunoFolder => {
-            return Err(
-                "a Bruno collection is a folder: name the folder (or its bruno.json)".into(),
-            );
+            return Err(NotImported::BrunoFile);
         }
     }
     Ok(())
@@ -131,11 +132,11 @@ fn yaml_kind(text: &str) -> Option<&'static str> {
     }
 }
 
-const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export, v5 YAML export or its insomnia.ClientCertificate.db, a HAR 1.2 file, an OpenAPI 3.x or Swagger 2.0 description (JSON or YAML), .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder (bruno.json or opencollection.yml)";
+pub(crate) const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export, v5 YAML export or its insomnia.ClientCertificate.db, a HAR 1.2 file, an OpenAPI 3.x or Swagger 2.0 description (JSON or YAML), .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder (bruno.json or opencollection.yml)";
 
 /// Reads every file (a Bruno collection is its folder, or its `bruno.json` or
 /// `opencollection.yml`), each told by its content unless `forced` names the format.
-pub fn read_files(files: &[PathBuf], forced: Option<Format>) -> Result<Collection, String> {
+pub fn read_files(files: &[PathBuf], forced: Option<Format>) -> Result<Collection, NotImported> {
     let mut c = Collection::default();
     for path in files {
         read_file(path, forced, &mut c)?;
@@ -143,7 +144,7 @@ pub fn read_files(files: &[PathBuf], forced: Option<Format>) -> Result<Collectio
     Ok(c)
 }
 
-fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<(), String> {
+fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<(), NotImported> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -167,13 +168,14 @@ fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<
         };
     }
     if path.is_dir() {
-        return Err(format!(
-            "{}: a folder without bruno.json or opencollection.yml; certbench imports {KNOWN}",
-            path.display()
-        ));
+        return Err(NotImported::NotACollectionFolder(path.to_path_buf()));
     }
-    let bytes = crate::home::read_bounded(path, COLLECTION_FILE_LIMIT)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = crate::home::read_bounded(path, COLLECTION_FILE_LIMIT).map_err(|source| {
+        NotImported::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -196,7 +198,7 @@ fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<
     let Some(format) = forced.or(told) else {
         return read_text(&text, folder, c)
             .map(|_| ())
-            .map_err(|e| format!("{}: {e}", path.display()));
+            .map_err(|e| in_file(path, e));
     };
     if format == Format::HttpFile {
         let stem = path
@@ -210,24 +212,30 @@ fn read_file(path: &Path, forced: Option<Format>, c: &mut Collection) -> Result<
         return Ok(());
     }
     if format == Format::HttpClientEnv && forced.is_none() {
-        let v: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| NotImported::FileNotJson {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         http_file::env_file(&v, folder, file_name.contains(".private."), c);
         return Ok(());
     }
     let before = c.size();
-    read_as(format, &text, None, folder, c).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_as(format, &text, None, folder, c).map_err(|e| in_file(path, e))?;
     if forced.is_some() && c.size() == before {
-        let seen = detect(&text)
-            .map(|(f, _)| format!(" (it reads as a {}: leave out --format)", f.label()))
-            .unwrap_or_default();
-        return Err(format!(
-            "{}: read as a {}, it gave no request, environment or certificate{seen}",
-            path.display(),
-            format.label()
-        ));
+        return Err(NotImported::NothingAs {
+            path: path.to_path_buf(),
+            forced: format,
+            reads_as: detect(&text).map(|(f, _)| f),
+        });
     }
     Ok(())
+}
+
+fn in_file(path: &Path, error: NotImported) -> NotImported {
+    NotImported::InFile {
+        path: path.to_path_buf(),
+        error: Box::new(error),
+    }
 }
 
 #[cfg(test)]

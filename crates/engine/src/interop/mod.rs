@@ -16,6 +16,7 @@ pub mod import_files;
 pub mod insomnia;
 pub mod newman;
 pub mod not_a_command;
+pub mod not_imported;
 pub mod openapi;
 pub mod opencollection;
 pub mod postman;

@@ -2,6 +2,7 @@
 //! environments, the variables, headers and auth every request inherits), its requests as `.yml`
 //! files in folders (or inline as `items`), and `environments/*.yml`, read into a [`Collection`].
 
+use crate::interop::not_imported::NotImported;
 use std::path::Path;
 
 use serde_json::Value;
@@ -82,9 +83,9 @@ pub fn document(v: &Value, folder: &Path, into: &mut Collection) {
 
 /// Reads the OpenCollection folder `dir`: its collection file, `environments/*.yml`, and every
 /// request file below it (folders in turn, requests by their `seq`).
-pub fn collection(dir: &Path, into: &mut Collection) -> Result<(), String> {
+pub fn collection(dir: &Path, into: &mut Collection) -> Result<(), NotImported> {
     let Some(root) = root_file(dir) else {
-        return Err(format!("{}: no opencollection.yml", dir.display()));
+        return Err(NotImported::NoCollectionFile(dir.to_path_buf()));
     };
     let v = read_yaml(&root)?;
     document(&v, dir, into);
@@ -107,7 +108,7 @@ fn walk(
     into: &mut Collection,
     seen: &mut usize,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), NotImported> {
     // A folder's own settings (`folder.yml`) apply to everything in it.
     let folder_file = dir.join("folder.yml");
     let inherited = match depth > 0 && folder_file.is_file() && !is_link(&folder_file) {
@@ -525,11 +526,15 @@ fn joined(prefix: &str, name: &str) -> String {
     }
 }
 
-fn read_yaml(path: &Path) -> Result<Value, String> {
-    let bytes = crate::home::read_bounded(path, ITEM_FILE_LIMIT)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+fn read_yaml(path: &Path) -> Result<Value, NotImported> {
+    let bytes = crate::home::read_bounded(path, ITEM_FILE_LIMIT).map_err(|source| {
+        NotImported::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
     yaml(&String::from_utf8_lossy(&bytes))
-        .ok_or_else(|| format!("{}: not a YAML mapping Bruno would write", path.display()))
+        .ok_or_else(|| NotImported::NotBrunoYaml(path.to_path_buf()))
 }
 
 fn is_yaml(p: &Path) -> bool {

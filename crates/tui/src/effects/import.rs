@@ -105,7 +105,8 @@ pub fn import_collection(
             "give the collection's files, or a Bruno folder".into(),
         ));
     }
-    let mut c = import_files::read_files(&files, None).map_err(|e| at(ImportStep::Path, e))?;
+    let mut c =
+        import_files::read_files(&files, None).map_err(|e| at(ImportStep::Path, e.to_string()))?;
     if !name.trim().is_empty() {
         c.name = file_safe(name);
     }
@@ -117,7 +118,14 @@ pub fn import_collection(
     let passwords = collection_write::Passwords::given(pw);
     let written =
         collection_write::import_collection(&mut c, &target, Some((ks, home, passwords)), false)
-            .map_err(|e| at(ImportStep::Name, e))?
+            .map_err(|e| {
+                let next = match e {
+                    collection_write::NotWritten::Exists(_)
+                    | collection_write::NotWritten::NotAFolder(_) => ": type another name",
+                    _ => "",
+                };
+                at(ImportStep::Name, format!("{e}{next}"))
+            })?
             .unwrap_or_default();
     let keys: Vec<String> = written
         .keys
