@@ -42,10 +42,36 @@ pub async fn fetch(
     (files, missing)
 }
 
-async fn one(entry: &ClientEntry, url: &str, cache: &Path) -> Result<PathBuf, String> {
+/// Why one revocation list could not be had.
+#[derive(Debug, thiserror::Error)]
+enum CrlMissed {
+    #[error("only http:// distribution points are fetched")]
+    NotHttp,
+    #[error("no answer within {} s", FETCH_TIMEOUT.as_secs())]
+    NoAnswer,
+    #[error("cannot fetch it: {0}")]
+    Fetch(reqwest::Error),
+    #[error("the server answered {0}")]
+    Status(reqwest::StatusCode),
+    #[error("not all of it came within {} s", FETCH_TIMEOUT.as_secs())]
+    TooSlow,
+    #[error("the transfer broke: {0}")]
+    Broke(reqwest::Error),
+    #[error("it is over {} MiB", CRL_FILE_LIMIT >> 20)]
+    TooLarge,
+    #[error("what came is not a CRL: {0}")]
+    NotACrl(String),
+    #[error("{}: {source}", path.display())]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+async fn one(entry: &ClientEntry, url: &str, cache: &Path) -> Result<PathBuf, CrlMissed> {
     // RFC 5280 advises http for CRLs (they are signed); file:// or ldap:// are not followed.
     if !url.starts_with("http://") {
-        return Err("only http:// distribution points are fetched".into());
+        return Err(CrlMissed::NotHttp);
     }
     let name = hex::encode(sha2::Sha256::digest(url.as_bytes()));
     let path = cache.join(format!("{name}.crl"));
@@ -56,33 +82,38 @@ async fn one(entry: &ClientEntry, url: &str, cache: &Path) -> Result<PathBuf, St
     }
     let resp = tokio::time::timeout(FETCH_TIMEOUT, entry.client.get(url).send())
         .await
-        .map_err(|_| format!("no answer within {} s", FETCH_TIMEOUT.as_secs()))?
-        .map_err(|e| format!("cannot fetch it: {e}"))?;
+        .map_err(|_| CrlMissed::NoAnswer)?
+        .map_err(CrlMissed::Fetch)?;
     if !resp.status().is_success() {
-        return Err(format!("the server answered {}", resp.status()));
+        return Err(CrlMissed::Status(resp.status()));
     }
     let data = tokio::time::timeout(FETCH_TIMEOUT, bounded_body(resp))
         .await
-        .map_err(|_| format!("not all of it came within {} s", FETCH_TIMEOUT.as_secs()))??;
-    parse_x509_crl(&data).map_err(|e| format!("what came is not a CRL: {e}"))?;
-    std::fs::create_dir_all(cache).map_err(|e| format!("{}: {e}", cache.display()))?;
-    crate::home::write_atomic(&path, &data, 0o644)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|_| CrlMissed::TooSlow)??;
+    parse_x509_crl(&data).map_err(|e| CrlMissed::NotACrl(e.to_string()))?;
+    std::fs::create_dir_all(cache).map_err(|source| CrlMissed::Cache {
+        path: cache.to_path_buf(),
+        source,
+    })?;
+    crate::home::write_atomic(&path, &data, 0o644).map_err(|source| CrlMissed::Cache {
+        path: path.clone(),
+        source,
+    })?;
     Ok(path)
 }
 
 /// The body, refused once it passes the size cap (an endless list never fills memory).
-async fn bounded_body(resp: reqwest::Response) -> Result<Vec<u8>, String> {
+async fn bounded_body(resp: reqwest::Response) -> Result<Vec<u8>, CrlMissed> {
     let mut body = reqwest::Body::from(resp);
     let mut data = Vec::new();
     while let Some(frame) =
         std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
     {
-        let frame = frame.map_err(|e| format!("the transfer broke: {e}"))?;
+        let frame = frame.map_err(CrlMissed::Broke)?;
         if let Ok(chunk) = frame.into_data() {
             data.extend_from_slice(&chunk);
             if data.len() as u64 > CRL_FILE_LIMIT {
-                return Err(format!("it is over {} MiB", CRL_FILE_LIMIT >> 20));
+                return Err(CrlMissed::TooLarge);
             }
         }
     }

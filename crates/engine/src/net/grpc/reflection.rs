@@ -7,6 +7,8 @@
 //! otherwise use.
 
 use prost::Message;
+
+use super::schema::SchemaError;
 use prost_reflect::prost_types::{FileDescriptorProto, FileDescriptorSet};
 
 /// The reflection services, newest first.
@@ -95,19 +97,16 @@ pub struct FileGather {
 
 impl FileGather {
     /// Takes the files of an answer (each once, by name); an undecodable one is an error.
-    pub fn take(&mut self, raw: &[Vec<u8>]) -> Result<(), String> {
+    pub fn take(&mut self, raw: &[Vec<u8>]) -> Result<(), SchemaError> {
         for bytes in raw {
-            let file = FileDescriptorProto::decode(bytes.as_slice()).map_err(|e| {
-                format!("the server sent a file descriptor that does not decode: {e}")
-            })?;
+            let file = FileDescriptorProto::decode(bytes.as_slice())
+                .map_err(SchemaError::UndecodableFile)?;
             if !self.files.iter().any(|f| f.name == file.name) {
                 self.files.push(file);
             }
         }
         if self.files.len() > MAX_FILES {
-            return Err(format!(
-                "the schema takes more than {MAX_FILES} files: give the profile a protoset ([grpc] protoset) instead"
-            ));
+            return Err(SchemaError::TooManyFiles);
         }
         Ok(())
     }

@@ -42,7 +42,7 @@ pub async fn load(
             let (files, paths) = (files.clone(), import_paths.clone());
             let pool = tokio::task::spawn_blocking(move || compile(&files, &paths))
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()))
+                .unwrap_or_else(|e| Err(SchemaError::Stopped(e)))
                 .map_err(schema_failure)?;
             Ok(Schema {
                 pool,
@@ -70,10 +70,10 @@ pub async fn load(
 pub fn compile(
     files: &[std::path::PathBuf],
     import_paths: &[std::path::PathBuf],
-) -> Result<DescriptorPool, String> {
+) -> Result<DescriptorPool, SchemaError> {
     for f in files {
         if !f.is_file() {
-            return Err(format!("cannot read {}: no such file", f.display()));
+            return Err(SchemaError::NoSuchFile(f.clone()));
         }
     }
     let mut includes: Vec<std::path::PathBuf> = import_paths.to_vec();
@@ -87,11 +87,12 @@ pub fn compile(
             includes.push(dir.to_path_buf());
         }
     }
-    let mut compiler = protox::Compiler::new(&includes).map_err(|e| e.to_string())?;
+    let mut compiler = protox::Compiler::new(&includes)?;
     compiler.include_imports(true);
-    compiler.open_files(files).map_err(|e| format!("{e}"))?;
-    DescriptorPool::from_file_descriptor_set(compiler.file_descriptor_set())
-        .map_err(|e| e.to_string())
+    compiler.open_files(files)?;
+    Ok(DescriptorPool::from_file_descriptor_set(
+        compiler.file_descriptor_set(),
+    )?)
 }
 
 /// Asks the server's reflection: the services it offers, then the files describing them.
@@ -149,7 +150,7 @@ async fn reflect(
             }
             _ => {
                 return Err(schema_failure(format!(
-                    "the server's reflection does not give {file}, which its schema imports: pass the .proto files with --proto"
+                    "the server's reflection does not give {file}, which its schema imports"
                 )));
             }
         }
@@ -251,9 +252,31 @@ fn first_answer(answer: RpcAnswer) -> Result<Answer, Failure> {
     }
 }
 
-fn schema_failure(message: String) -> Failure {
+/// Why a gRPC schema could not be had from `.proto` files or the server's reflection.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("cannot read {}: no such file", .0.display())]
+    NoSuchFile(std::path::PathBuf),
+    /// A `.proto` file that does not compile, or an import not found.
+    #[error("{0}")]
+    Compile(#[from] protox::Error),
+    #[error("{0}")]
+    Descriptors(#[from] prost_reflect::DescriptorError),
+    #[error("the server sent a file descriptor that does not decode: {0}")]
+    UndecodableFile(prost::DecodeError),
+    #[error(
+        "the schema takes more than {} files: give the profile a protoset ([grpc] protoset) instead",
+        super::reflection::MAX_FILES
+    )]
+    TooManyFiles,
+    /// The compile was stopped before it ended.
+    #[error("{0}")]
+    Stopped(tokio::task::JoinError),
+}
+
+fn schema_failure(message: impl std::fmt::Display) -> Failure {
     Failure::plain(
-        Diagnosis::new(DiagnosisKind::GrpcSchemaUnreadable, message, "")
+        Diagnosis::new(DiagnosisKind::GrpcSchemaUnreadable, message.to_string(), "")
             .with_step(Fix::GiveProtoFiles),
     )
 }
