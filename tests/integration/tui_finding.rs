@@ -33,8 +33,8 @@ fn slash_filters_the_profiles_by_name_and_url_and_esc_clears_it() {
     );
     // `shop` is in two URLs; `q` and `n` are typed, not quit or new.
     typed(&mut s, "shop");
-    assert_eq!(s.visible_profiles(), vec![1, 3]);
-    assert_eq!(s.profiles[s.selected_profile].name, "create-order");
+    assert_eq!(s.profiles.visible(), vec![1, 3]);
+    assert_eq!(s.profiles.selected().unwrap().name, "create-order");
     assert_eq!(s.form.base.name, "create-order", "the selection is shown");
     let text = screen(&s, 80, 24);
     assert!(text.contains("Profiles [shop]"), "{text}");
@@ -44,20 +44,20 @@ fn slash_filters_the_profiles_by_name_and_url_and_esc_clears_it() {
     update(&mut s, key(KeyCode::Enter));
     assert!(!s.typing());
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.profiles[s.selected_profile].name, "orders-xml");
+    assert_eq!(s.profiles.selected().unwrap().name, "orders-xml");
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.profiles[s.selected_profile].name, "orders-xml");
+    assert_eq!(s.profiles.selected().unwrap().name, "orders-xml");
     update(&mut s, key(KeyCode::Up));
-    assert_eq!(s.profiles[s.selected_profile].name, "create-order");
+    assert_eq!(s.profiles.selected().unwrap().name, "create-order");
     // A filter that holds nothing says so; Esc in the list clears it.
     update(&mut s, key(KeyCode::Char('/')));
     typed(&mut s, "zzz");
-    assert!(s.visible_profiles().is_empty());
+    assert!(s.profiles.visible().is_empty());
     let text = screen(&s, 80, 24);
     assert!(text.contains("nothing matches"), "{text}");
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.visible_profiles().len(), 5);
+    assert_eq!(s.profiles.visible().len(), 5);
     assert!(!screen(&s, 80, 24).contains("Profiles ["));
 }
 

@@ -76,7 +76,10 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
             extras: Default::default(),
         },
     );
-    assert!(s.history.is_empty(), "a superseded result is dropped");
+    assert!(
+        s.history.rows().is_empty(),
+        "a superseded result is dropped"
+    );
     update(
         &mut s,
         Message::SendDone {
@@ -87,7 +90,7 @@ fn send_then_result_is_shown_and_stale_results_are_dropped() {
             extras: Default::default(),
         },
     );
-    assert_eq!(s.history.len(), 1);
+    assert_eq!(s.history.rows().len(), 1);
     assert!(s.in_flight.is_none());
     let text = screen(&s, 80, 24);
     assert!(text.contains("200 OK"), "{text}");
@@ -274,7 +277,7 @@ fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
         Message::HistoryLoaded(Ok(vec![summary(7), summary(5), summary(3)])),
     );
     s.focus = Pane::History;
-    assert_eq!(s.history.len(), 3);
+    assert_eq!(s.history.rows().len(), 3);
     let fx = update(&mut s, key(KeyCode::Enter));
     assert_eq!(
         fx,
@@ -297,7 +300,10 @@ fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('m')));
-    assert_eq!(s.marked, vec![EntryRef::Stored(7), EntryRef::Stored(3)]);
+    assert_eq!(
+        s.history.marked(),
+        [EntryRef::Stored(7), EntryRef::Stored(3)]
+    );
     let text = screen(&s, 80, 24);
     assert!(text.contains("*"), "{text}");
     match update(&mut s, key(KeyCode::Char('c'))).as_slice() {
@@ -314,10 +320,10 @@ fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
         update(&mut s, key(KeyCode::Enter)),
         vec![Effect::LoadHistory("status:4xx q".into())]
     );
-    assert_eq!(s.history_query, "status:4xx q");
-    assert!(s.history_filter.is_none());
+    assert_eq!(s.history.filter().applied(), "status:4xx q");
+    assert!(!s.history.filter().is_typing());
     // Delete asks first.
-    s.history_selected = 1;
+    assert!(s.history.select(1));
     assert!(update(&mut s, key(KeyCode::Char('d'))).is_empty());
     assert!(matches!(s.popup, Some(Popup::ConfirmDeleteEntry(5))));
     assert_eq!(
@@ -329,7 +335,7 @@ fn history_pane_opens_marks_compares_filters_and_deletes_from_the_store() {
         update(&mut s, key(KeyCode::Esc)).is_empty(),
         "Esc keeps history"
     );
-    assert_eq!(s.history.len(), 3);
+    assert_eq!(s.history.rows().len(), 3);
 }
 
 #[test]
@@ -349,16 +355,18 @@ fn unrecorded_sends_stay_listed_and_reload_keeps_them() {
             extras: Default::default(),
         },
     );
-    assert_eq!(s.history[0].entry, EntryRef::Local(1), "a local id");
-    assert!(s.history[0].held.is_some());
+    assert_eq!(s.history.rows()[0].entry, EntryRef::Local(1), "a local id");
+    assert!(s.history.rows()[0].held.is_some());
     update(&mut s, Message::HistoryLoaded(Ok(vec![summary(4)])));
-    assert_eq!(s.history.len(), 2);
+    assert_eq!(s.history.rows().len(), 2);
     s.focus = Pane::History;
-    s.history_selected = s
+    let local = s
         .history
+        .rows()
         .iter()
         .position(|r| r.entry == EntryRef::Local(1))
         .unwrap();
+    assert!(s.history.select(local));
     assert!(
         update(&mut s, key(KeyCode::Enter)).is_empty(),
         "shown from memory"
@@ -588,7 +596,7 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
     let a = tui::layout::areas(screen_area, false, false);
     update(&mut s, click(a.history.x + 3, a.history.y + 3));
     assert_eq!(s.focus, Pane::History);
-    assert_eq!(s.history_selected, 2);
+    assert_eq!(s.history.selected(), 2);
     // The history focused is wider: the response is clicked where it is drawn now.
     let wide = tui::layout::areas(screen_area, false, true);
     assert!(wide.history.width > a.history.width);
@@ -596,7 +604,7 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
     assert_eq!(s.focus, Pane::Response);
     update(&mut s, click(a.profiles.x + 2, a.profiles.y + 1));
     assert_eq!(s.focus, Pane::Profiles);
-    assert_eq!(s.selected_profile, 0);
+    assert_eq!(s.profiles.selected_index(), 0);
     let wheel = Message::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollUp,
         column: a.history.x + 2,
@@ -604,7 +612,11 @@ fn mouse_clicks_focus_panes_and_pick_rows() {
         modifiers: KeyModifiers::NONE,
     });
     update(&mut s, wheel);
-    assert_eq!(s.history_selected, 1, "the wheel moves the list it is over");
+    assert_eq!(
+        s.history.selected(),
+        1,
+        "the wheel moves the list it is over"
+    );
 }
 
 #[test]
@@ -629,7 +641,7 @@ fn a_click_in_a_scrolled_profile_list_picks_the_row_drawn_there() {
     for _ in 0..30 {
         update(&mut s, key(KeyCode::Down));
     }
-    assert_eq!(s.selected_profile, 30);
+    assert_eq!(s.profiles.selected_index(), 30);
     let a = tui::layout::areas(ratatui::layout::Rect::new(0, 0, 80, 24), false, false);
     // The name drawn on the list's second row, read off the screen.
     let text = screen(&s, 80, 24);
@@ -648,8 +660,8 @@ fn a_click_in_a_scrolled_profile_list_picks_the_row_drawn_there() {
             modifiers: KeyModifiers::NONE,
         }),
     );
-    assert_eq!(s.profiles[s.selected_profile].name, drawn, "{text}");
-    assert_ne!(s.selected_profile, 1, "the scroll offset counts");
+    assert_eq!(s.profiles.selected().unwrap().name, drawn, "{text}");
+    assert_ne!(s.profiles.selected_index(), 1, "the scroll offset counts");
 }
 
 #[test]
@@ -1032,7 +1044,7 @@ fn a_new_profile_stays_open_after_its_save() {
         Message::ProfilesLoaded(loaded(&["new-1", "one", "two"])),
     );
     assert_eq!(s.form.base.name, "new-1");
-    assert_eq!(s.profiles[s.selected_profile].name, "new-1");
+    assert_eq!(s.profiles.selected().unwrap().name, "new-1");
 }
 
 /// The file behind the form changed on disk: a save comes back as a conflict (reload, overwrite

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::json_index::{index_json, string_end};
-use super::line_index::{Builder, CHECK_EVERY, CHECKPOINT, Index, syntax};
+use super::line_index::{Builder, CHECK_EVERY, Index, syntax};
 pub use super::line_index::{IndexError, MAX_TEXT, SyntaxError};
 use super::xml_index::index_xml;
 use crate::budget::Budget;
@@ -103,11 +103,11 @@ impl BodyLines {
     }
 
     pub fn len(&self) -> usize {
-        self.index.starts.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.starts.is_empty()
+        self.index.len() == 0
     }
 
     pub fn shape(&self) -> Shape {
@@ -125,32 +125,23 @@ impl BodyLines {
     }
 
     pub fn depth(&self, i: usize) -> u32 {
-        let Some(&cp) = self.index.checkpoints.get(i / CHECKPOINT) else {
-            return 0;
-        };
-        let base = i / CHECKPOINT * CHECKPOINT;
-        let sum: i64 = self.index.deltas[base + 1..=i.min(self.index.deltas.len() - 1)]
-            .iter()
-            .map(|d| i64::from(*d))
-            .sum();
-        (i64::from(cp) + sum).max(0) as u32
+        self.index.depth(i)
     }
 
     fn raw(&self, i: usize) -> &str {
-        let Some(&start) = self.index.starts.get(i) else {
+        let Some(start) = self.index.start(i) else {
             return "";
         };
-        let end = self
-            .index
-            .starts
-            .get(i + 1)
-            .map_or(self.text.len(), |e| *e as usize);
-        std::str::from_utf8(&self.text[start as usize..end]).unwrap_or("")
+        let end = self.index.start(i + 1).unwrap_or(self.text.len());
+        std::str::from_utf8(&self.text[start..end]).unwrap_or("")
     }
 
     /// Line `i` without its indentation, at most `max_chars` characters of it.
     pub fn content(&self, i: usize, max_chars: usize) -> Cow<'_, str> {
-        let raw = self.raw(i);
+        self.content_of(self.raw(i), max_chars)
+    }
+
+    fn content_of<'a>(&self, raw: &'a str, max_chars: usize) -> Cow<'a, str> {
         match self.shape {
             Shape::Plain => {
                 let line = raw.strip_suffix('\n').unwrap_or(raw);
@@ -178,12 +169,19 @@ impl BodyLines {
 
     /// Every line, indented, joined by `\n` (no trailing newline), written as it goes.
     pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        for i in 0..self.len() {
-            if i > 0 {
+        let mut lines = self.index.walk().peekable();
+        let mut first = true;
+        while let Some((start, depth)) = lines.next() {
+            if !first {
                 w.write_all(b"\n")?;
             }
-            w.write_all(self.indent_of(i).as_bytes())?;
-            w.write_all(self.content(i, usize::MAX).as_bytes())?;
+            first = false;
+            let end = lines.peek().map_or(self.text.len(), |(e, _)| *e);
+            let raw = std::str::from_utf8(&self.text[start..end]).unwrap_or("");
+            if self.shape != Shape::Plain {
+                w.write_all(indent(depth).as_bytes())?;
+            }
+            w.write_all(self.content_of(raw, usize::MAX).as_bytes())?;
         }
         Ok(())
     }
@@ -197,10 +195,7 @@ impl BodyLines {
 
     /// The line holding byte offset `pos` of the text.
     pub fn line_of(&self, pos: usize) -> usize {
-        self.index
-            .starts
-            .partition_point(|s| *s as usize <= pos)
-            .saturating_sub(1)
+        self.index.line_of(pos)
     }
 
     /// The first line after `from` (wrapping round) whose text contains `term`, ignoring ASCII
@@ -210,12 +205,8 @@ impl BodyLines {
         if term.is_empty() || self.is_empty() {
             return None;
         }
-        let start = self.index.starts.get(from).map_or(0, |s| *s as usize);
-        let after = self
-            .index
-            .starts
-            .get(from + 1)
-            .map_or(self.text.len(), |s| *s as usize);
+        let start = self.index.start(from).unwrap_or(0);
+        let after = self.index.start(from + 1).unwrap_or(self.text.len());
         let mut needles = vec![term.to_string()];
         if self.shape == Shape::Json {
             let tight = json_content(term, usize::MAX).replace(": ", ":");
@@ -404,7 +395,7 @@ mod tests {
         assert!(shown.contains(&format!("»{}", depth - 1)), "{shown}");
         assert!(shown.len() < 80, "{shown}");
         // Memory: the index, not a pretty copy (which would be ~10 GB here).
-        assert!(lines.index.starts.capacity() * 4 + lines.index.deltas.capacity() < 2 * depth * 6);
+        assert!(lines.index.weight() < 2 * depth * 2);
     }
 
     #[test]

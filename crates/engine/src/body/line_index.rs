@@ -1,20 +1,138 @@
-//! The index being built over a body's text: where each display line starts and how deep it is
-//! (a depth every CHECKPOINT lines, deltas between), and why building it stopped.
+//! The index being built over a body's text: where each display line starts and how deep it is,
+//! packed to about 1.3 bytes a line (an absolute start and depth every CHECKPOINT lines, a byte
+//! of step and two bits of depth change between), and why building it stopped.
 
 use crate::budget::Stopped;
 
 /// Bytes between two budget checks while indexing.
 pub(super) const CHECK_EVERY: usize = 1 << 20;
-/// Lines between two stored depths; the depth of any other line is summed from its deltas.
+/// Lines between two stored starts and depths; any other line's are summed from their steps.
 pub(super) const CHECKPOINT: usize = 64;
+/// A step that does not fit a byte: the line's start is in `far`.
+const FAR: u8 = u8::MAX;
+/// Two-bit depth moves: the same, one deeper, one shallower, any other (the depth is in `odd`).
+const SAME: u8 = 0;
+const DEEPER: u8 = 1;
+const SHALLOWER: u8 = 2;
+const ODD: u8 = 3;
 
 #[derive(Debug, PartialEq, Default)]
 pub(super) struct Index {
-    pub(super) starts: Vec<u32>,
-    /// Each line's depth minus the line before's (0 at a checkpoint).
-    pub(super) deltas: Vec<i8>,
+    len: usize,
+    /// The start of every CHECKPOINT-th line.
+    bases: Vec<u32>,
+    /// Each line's start minus the line before's (0 at a checkpoint), FAR when over a byte.
+    steps: Vec<u8>,
+    /// (line, start) of each line whose step is FAR, by line.
+    far: Vec<(u32, u32)>,
     /// The depth of every CHECKPOINT-th line.
-    pub(super) checkpoints: Vec<u32>,
+    checkpoints: Vec<u32>,
+    /// Each line's depth move from the line before, two bits a line, four a byte.
+    moves: Vec<u8>,
+    /// (line, depth) of each line whose move is ODD, by line.
+    odd: Vec<(u32, u32)>,
+}
+
+fn side(table: &[(u32, u32)], line: usize) -> u32 {
+    table
+        .binary_search_by_key(&line, |(l, _)| *l as usize)
+        .map_or(0, |k| table[k].1)
+}
+
+impl Index {
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn step(&self, line: usize, at: usize) -> usize {
+        match self.steps[line] {
+            FAR => side(&self.far, line) as usize,
+            s => at + usize::from(s),
+        }
+    }
+
+    fn moved(&self, line: usize, depth: u32) -> u32 {
+        match (self.moves[line / 4] >> (line % 4 * 2)) & 3 {
+            SAME => depth,
+            DEEPER => depth.saturating_add(1),
+            SHALLOWER => depth.saturating_sub(1),
+            _ => side(&self.odd, line),
+        }
+    }
+
+    /// Where line `i` starts in the text.
+    pub(super) fn start(&self, i: usize) -> Option<usize> {
+        if i >= self.len {
+            return None;
+        }
+        let base = i / CHECKPOINT * CHECKPOINT;
+        let mut at = self.bases[i / CHECKPOINT] as usize;
+        for line in base + 1..=i {
+            at = self.step(line, at);
+        }
+        Some(at)
+    }
+
+    /// How deep line `i` is (0 past the end).
+    pub(super) fn depth(&self, i: usize) -> u32 {
+        if i >= self.len {
+            return 0;
+        }
+        let base = i / CHECKPOINT * CHECKPOINT;
+        let mut depth = self.checkpoints[i / CHECKPOINT];
+        for line in base + 1..=i {
+            depth = self.moved(line, depth);
+        }
+        depth
+    }
+
+    /// The last line starting at or before byte `pos` (0 when none does).
+    pub(super) fn line_of(&self, pos: usize) -> usize {
+        let block = self
+            .bases
+            .partition_point(|b| *b as usize <= pos)
+            .saturating_sub(1);
+        let base = block * CHECKPOINT;
+        let Some(mut at) = self.bases.get(block).map(|b| *b as usize) else {
+            return 0;
+        };
+        let mut found = base;
+        for line in base + 1..self.len.min(base + CHECKPOINT) {
+            at = self.step(line, at);
+            if at > pos {
+                break;
+            }
+            found = line;
+        }
+        found
+    }
+
+    /// Every line's start and depth in order, each from the one before (linear, where asking
+    /// `start` and `depth` line by line would sum up to a checkpoint's worth of steps each).
+    pub(super) fn walk(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let (mut at, mut depth) = (0usize, 0u32);
+        (0..self.len).map(move |line| {
+            if line.is_multiple_of(CHECKPOINT) {
+                at = self.bases[line / CHECKPOINT] as usize;
+                depth = self.checkpoints[line / CHECKPOINT];
+            } else {
+                at = self.step(line, at);
+                depth = self.moved(line, depth);
+            }
+            (at, depth)
+        })
+    }
+
+    /// Bytes the index holds (what memory tests weigh).
+    #[cfg(test)]
+    pub(super) fn weight(&self) -> usize {
+        self.bases.capacity() * 4
+            + self.steps.capacity()
+            + self.far.capacity() * 8
+            + self.checkpoints.capacity() * 4
+            + self.moves.capacity()
+            + self.odd.capacity() * 8
+    }
 }
 
 /// Why a body is not the JSON or XML it says it is, and where.
@@ -47,43 +165,119 @@ pub(super) fn syntax(message: &str, offset: usize) -> IndexError {
 pub const MAX_TEXT: usize = 1 << 32;
 
 pub(super) struct Builder {
-    starts: Vec<u32>,
-    deltas: Vec<i8>,
-    checkpoints: Vec<u32>,
+    index: Index,
+    last_start: usize,
     last_depth: u32,
 }
 
 impl Builder {
     pub(super) fn new() -> Builder {
         Builder {
-            starts: Vec::new(),
-            deltas: Vec::new(),
-            checkpoints: Vec::new(),
+            index: Index::default(),
+            last_start: 0,
             last_depth: 0,
         }
     }
 
+    /// Line after line, each starting after the one before.
     pub(super) fn push(&mut self, start: usize, depth: u32) {
-        if self.starts.len().is_multiple_of(CHECKPOINT) {
-            self.checkpoints.push(depth);
-            self.deltas.push(0);
-        } else {
-            let delta = i64::from(depth) - i64::from(self.last_depth);
-            debug_assert!((-1..=1).contains(&delta), "depth moved by {delta}");
-            self.deltas.push(delta.clamp(-128, 127) as i8);
+        let ix = &mut self.index;
+        let line = ix.len;
+        if line.is_multiple_of(4) {
+            ix.moves.push(0);
         }
-        self.starts.push(start as u32);
+        if line.is_multiple_of(CHECKPOINT) {
+            ix.bases.push(start as u32);
+            ix.checkpoints.push(depth);
+            ix.steps.push(0);
+        } else {
+            debug_assert!(start >= self.last_start, "lines out of order");
+            match u8::try_from(start - self.last_start) {
+                Ok(step) if step != FAR => ix.steps.push(step),
+                _ => {
+                    ix.steps.push(FAR);
+                    ix.far.push((line as u32, start as u32));
+                }
+            }
+            let mv = match i64::from(depth) - i64::from(self.last_depth) {
+                0 => SAME,
+                1 => DEEPER,
+                -1 => SHALLOWER,
+                _ => {
+                    ix.odd.push((line as u32, depth));
+                    ODD
+                }
+            };
+            if let Some(last) = ix.moves.last_mut() {
+                *last |= mv << (line % 4 * 2);
+            }
+        }
+        ix.len += 1;
+        self.last_start = start;
         self.last_depth = depth;
     }
 
     pub(super) fn finish(mut self) -> Index {
-        self.starts.shrink_to_fit();
-        self.deltas.shrink_to_fit();
-        self.checkpoints.shrink_to_fit();
-        Index {
-            starts: self.starts,
-            deltas: self.deltas,
-            checkpoints: self.checkpoints,
+        let ix = &mut self.index;
+        ix.bases.shrink_to_fit();
+        ix.steps.shrink_to_fit();
+        ix.far.shrink_to_fit();
+        ix.checkpoints.shrink_to_fit();
+        ix.moves.shrink_to_fit();
+        ix.odd.shrink_to_fit();
+        self.index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of every step size (none, a byte, the FAR edge, far beyond) and every depth move
+    /// read back as pushed, across checkpoints.
+    #[test]
+    fn what_is_pushed_reads_back() {
+        let mut want = Vec::new();
+        let (mut at, mut depth) = (3usize, 0u32);
+        for i in 0..1000usize {
+            at += [0, 1, 254, 255, 256, 70_000][i % 6];
+            depth = match i % 7 {
+                0 => depth + 1,
+                1 => depth.saturating_sub(1),
+                2 => depth + 5,
+                3 => 0,
+                _ => depth,
+            };
+            want.push((at, depth));
         }
+        let mut b = Builder::new();
+        for (s, d) in &want {
+            b.push(*s, *d);
+        }
+        let ix = b.finish();
+        assert_eq!(ix.len(), want.len());
+        for (i, (s, d)) in want.iter().enumerate() {
+            assert_eq!(ix.start(i), Some(*s), "start of {i}");
+            assert_eq!(ix.depth(i), *d, "depth of {i}");
+        }
+        assert_eq!(ix.start(want.len()), None);
+        assert_eq!(ix.walk().collect::<Vec<_>>(), want);
+        assert_eq!(ix.line_of(0), 0);
+        for (i, (s, _)) in want.iter().enumerate() {
+            // A line of step 0 shares its start with the one before: the last of them wins.
+            let last = want.iter().rposition(|(t, _)| t == s).unwrap_or(i);
+            assert_eq!(ix.line_of(*s), last, "line at {s}");
+            assert_eq!(ix.line_of(*s + 1).max(last), ix.line_of(*s + 1));
+        }
+    }
+
+    #[test]
+    fn ordinary_json_lines_cost_under_two_bytes_each() {
+        let mut b = Builder::new();
+        for i in 0..100_000usize {
+            b.push(i * 40, [0, 1, 2, 1][i % 4]);
+        }
+        let ix = b.finish();
+        assert!(ix.weight() < 2 * 100_000, "{} bytes", ix.weight());
     }
 }

@@ -1,54 +1,35 @@
 //! The history pane: rows as sends finish, and its keys (show, re-run, mark, compare, delete).
 
 use super::*;
-use crate::state::EntryRef;
+use crate::state::{EntryRef, FilterKey};
 
 /// Puts a finished send at the top of history and in the response pane.
 pub(super) fn add_row(s: &mut State, summary: engine::history::Summary, mut shown: Shown) {
-    let entry = match summary.id {
-        Some(id) => EntryRef::Stored(id),
-        None => {
-            s.next_local_id += 1;
-            EntryRef::Local(s.next_local_id - 1)
-        }
-    };
-    shown.id = entry;
-    let held = matches!(entry, EntryRef::Local(_)).then(|| Box::new(shown.clone()));
-    s.history.insert(
-        0,
-        HistoryRow {
-            entry,
-            summary,
-            held,
-        },
-    );
+    shown.id = s.history.add(summary, &shown);
     // The Request tab shows this send's request unless the form moved on while it ran.
     s.preview_over = s.form.to_profile().ok().as_ref() != Some(&shown.profile);
     s.shown = Some(Box::new(shown));
-    s.history_selected = 0;
     s.scroll = 0;
 }
 
 pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    if let Some(mut input) = s.history_filter.take() {
-        match k.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
-                s.history_query = input.lines().join(" ");
-                s.history_selected = 0;
-                return vec![Effect::LoadHistory(s.history_query.clone())];
+    if s.history.filter().is_typing() {
+        return match s.history.filter_mut().key(k) {
+            FilterKey::Applied => {
+                s.history.select_first();
+                vec![Effect::LoadHistory(
+                    s.history.filter().applied().to_string(),
+                )]
             }
-            _ => {
-                input.input(k);
-                s.history_filter = Some(input);
-            }
-        }
-        return Vec::new();
+            _ => Vec::new(),
+        };
     }
-    let n = s.history.len();
-    let selected = s.history.get(s.history_selected).map(|r| r.entry);
+    let n = s.history.rows().len();
+    let selected = s.history.selected_row().map(|r| r.entry);
     let open = |s: &mut State, then: After| -> Vec<Effect> {
-        let row = &s.history[s.history_selected];
+        let Some(row) = s.history.selected_row() else {
+            return Vec::new();
+        };
         match (&row.held, row.entry) {
             (Some(shown), _) => {
                 let shown = shown.clone();
@@ -65,38 +46,16 @@ pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         }
     };
     match k.code {
-        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
-            s.history_selected = (s.history_selected + 1).min(n - 1)
-        }
-        KeyCode::Up | KeyCode::Char('k') => {
-            s.history_selected = s.history_selected.saturating_sub(1)
-        }
+        KeyCode::Down | KeyCode::Char('j') => s.history.step(true),
+        KeyCode::Up | KeyCode::Char('k') => s.history.step(false),
         KeyCode::Enter if n > 0 => return open(s, After::Show),
         KeyCode::Char('o') if n > 0 => return open(s, After::Form),
         KeyCode::Char('r') if n > 0 => return open(s, After::Rerun),
-        KeyCode::Char('/') => {
-            let mut input = TextArea::new(vec![s.history_query.clone()]);
-            input.move_cursor(ratatui_textarea::CursorMove::End);
-            s.history_filter = Some(input);
-        }
-        KeyCode::Char('m') => {
-            if let Some(id) = selected {
-                if let Some(i) = s.marked.iter().position(|m| *m == id) {
-                    s.marked.remove(i);
-                } else {
-                    s.marked.push(id);
-                    if s.marked.len() > 2 {
-                        s.marked.remove(0);
-                    }
-                }
-            }
-        }
+        KeyCode::Char('/') => s.history.filter_mut().start(),
+        KeyCode::Char('m') => s.history.toggle_mark(),
         KeyCode::Char('c') => return compare_marked(s),
         KeyCode::Char('d') => match selected {
-            Some(EntryRef::Local(_)) => {
-                s.history.remove(s.history_selected);
-                s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
-            }
+            Some(EntryRef::Local(_)) => s.history.remove_selected_local(),
             Some(EntryRef::Stored(id)) => s.popup = Some(Popup::ConfirmDeleteEntry(id)),
             None => {}
         },
@@ -110,7 +69,7 @@ pub(super) fn history_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 pub(super) fn compare_marked(s: &mut State) -> Vec<Effect> {
     // None for an unrecorded send whose row is gone (deleted with d): nothing to compare.
     let side = |s: &State, entry: EntryRef| -> Option<(Side, String)> {
-        let row = s.history.iter().find(|r| r.entry == entry);
+        let row = s.history.row_of(entry);
         match (row, entry) {
             (Some(r), _) if r.held.is_some() => Some((
                 Side::Held(r.held.as_ref()?.result.clone()),
@@ -123,7 +82,7 @@ pub(super) fn compare_marked(s: &mut State) -> Vec<Effect> {
             (_, EntryRef::Local(_)) => None,
         }
     };
-    let pair = match (s.marked.as_slice(), s.shown()) {
+    let pair = match (s.history.marked(), s.shown()) {
         ([x, y], _) => side(s, *x).zip(side(s, *y)),
         ([x], Some(shown)) if shown.id != *x => side(s, *x).map(|a| {
             (

@@ -13,7 +13,7 @@ pub(super) fn leave(s: &mut State, to: Leave) {
 
 /// Fills the form from loaded profile `i` (with the stamp of its file); false when it is broken.
 pub(super) fn fill_form(s: &mut State, i: usize) -> bool {
-    let Some(loaded) = s.profiles.get(i) else {
+    let Some(loaded) = s.profiles.items().get(i) else {
         return false;
     };
     let Ok(p) = &loaded.result else {
@@ -30,10 +30,10 @@ pub(super) fn go(s: &mut State, to: Leave) {
     match to {
         Leave::Quit => s.quit = true,
         Leave::Open(name) => {
-            let Some(i) = s.profiles.iter().position(|p| p.name == name) else {
+            let Some(i) = s.profiles.position(&name) else {
                 return;
             };
-            s.selected_profile = i;
+            s.profiles.select(i);
             if fill_form(s, i) {
                 s.focus = Pane::Form;
                 s.field = Field::Url;
@@ -43,7 +43,7 @@ pub(super) fn go(s: &mut State, to: Leave) {
         Leave::New => {
             let name = (1..)
                 .map(|i| format!("new-{i}"))
-                .find(|n| !s.profiles.iter().any(|p| &p.name == n))
+                .find(|n| s.profiles.position(n).is_none())
                 .unwrap_or_default();
             // The URL starts empty: a pasted curl command becomes the request.
             s.form = Form::from_profile(&Profile {

@@ -10,8 +10,8 @@ use engine::request::profile::{BodyType, METHODS, Profile};
 
 use super::message::{After, Message};
 use crate::state::{
-    EntryRef, Field, Form, FormTab, HistoryRow, ImportKind, ImportStep, ImportWizard, InFlight,
-    Leave, Note, Pane, Popup, RespTab, Shown, State,
+    EntryRef, Field, Form, FormTab, ImportKind, ImportStep, ImportWizard, InFlight, Leave, Note,
+    Pane, Popup, RespTab, Shown, State,
 };
 
 mod compare;
@@ -149,7 +149,9 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
             if extras.chain.is_empty() {
                 Vec::new()
             } else {
-                vec![Effect::LoadHistory(s.history_query.clone())]
+                vec![Effect::LoadHistory(
+                    s.history.filter().applied().to_string(),
+                )]
             }
         }
         Message::EnvSwitched(r) => {
@@ -221,25 +223,7 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
         }
         Message::HistoryLoaded(r) => {
             match r {
-                Ok(rows) => {
-                    // Sends that are not in the store stay listed for this session.
-                    let held: Vec<HistoryRow> = s
-                        .history
-                        .drain(..)
-                        .filter(|r| matches!(r.entry, EntryRef::Local(_)))
-                        .collect();
-                    s.history = held
-                        .into_iter()
-                        .chain(rows.into_iter().map(|summary| HistoryRow {
-                            entry: EntryRef::Stored(summary.id.unwrap_or_default()),
-                            summary,
-                            held: None,
-                        }))
-                        .collect();
-                    s.history
-                        .sort_by_key(|r| std::cmp::Reverse(r.summary.at_ms));
-                    s.history_selected = s.history_selected.min(s.history.len().saturating_sub(1));
-                }
+                Ok(rows) => s.history.loaded(rows),
                 Err(e) => s.message = Some(Note::Problem(e)),
             }
             Vec::new()
@@ -260,9 +244,7 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
                     Vec::new()
                 }
                 After::Form | After::Rerun => {
-                    let live = s
-                        .profiles
-                        .iter()
+                    let live = (s.profiles.items().iter())
                         .find(|p| p.name == shown.profile.name)
                         .and_then(|p| p.result.as_ref().ok());
                     let profile = redact::restore(&shown.profile, live);
@@ -315,27 +297,21 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::ProfilesListed(names) => {
-            if s.profiles.is_empty() {
-                s.listed = names;
-            }
+            s.profiles.names_listed(names);
             Vec::new()
         }
         Message::ProfilesLoaded(list) => {
-            s.listed.clear();
-            s.profiles = list;
-            s.selected_profile = s.selected_profile.min(s.profiles.len().saturating_sub(1));
             // The selection follows the form's profile (a new one just saved stays open).
-            if let Some(i) = s.profiles.iter().position(|p| p.name == s.form.base.name) {
-                s.selected_profile = i;
-            }
+            let follow = s.form.base.name.clone();
+            s.profiles.loaded(list, &follow);
             let on_disk = s
                 .profiles
-                .get(s.selected_profile)
+                .selected()
                 .filter(|p| p.name == s.form.base.name)
                 .map(|p| p.stamp);
             if !s.form.dirty {
                 // Unmodified in the form: what is on disk now is shown.
-                fill_form(s, s.selected_profile);
+                fill_form(s, s.profiles.selected_index());
             } else if let Some(now) = on_disk
                 && s.form.stamp.is_some()
                 && now != s.form.stamp
@@ -402,7 +378,7 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
             vec![
                 Effect::LoadProfiles,
                 Effect::LoadKeys,
-                Effect::LoadHistory(s.history_query.clone()),
+                Effect::LoadHistory(s.history.filter().applied().to_string()),
             ]
         }
         Message::Wrote(r) => {
@@ -446,7 +422,7 @@ fn handle(s: &mut State, msg: Message) -> Vec<Effect> {
         Message::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         // Keys typed while the profiles are read (the first few milliseconds) wait for them:
         // Ctrl-R then sends the profile on screen, never the empty form under it.
-        Message::Key(k) if s.profiles.is_empty() && !s.listed.is_empty() && !ctrl(&k, 'c') => {
+        Message::Key(k) if s.profiles.reading() && !ctrl(&k, 'c') => {
             if s.early_keys.len() < EARLY_KEYS {
                 s.early_keys.push(k);
             }
@@ -511,7 +487,12 @@ fn note(s: &mut State, r: Result<String, String>) {
 /// short-lived certificate's life).
 fn expiry_banner(s: &State) -> Option<String> {
     let mut soon = Vec::new();
-    for p in s.profiles.iter().filter_map(|p| p.result.as_ref().ok()) {
+    for p in s
+        .profiles
+        .items()
+        .iter()
+        .filter_map(|p| p.result.as_ref().ok())
+    {
         if let Some(name) = &p.credential
             && let Some(info) = s.key_info(name)
             && info.leaf.renew_soon(s.expiry_days)

@@ -30,24 +30,21 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
             match pane {
                 Pane::Profiles => {
                     // The row on screen plus the rows scrolled away above it, as drawn.
-                    let filter = usize::from(s.profile_filter.is_some());
+                    let filter = usize::from(s.profiles.filter().is_typing());
                     let rows = (rect.height as usize).saturating_sub(2 + filter);
                     let shown = row >= filter && row - filter < rows;
                     let row = row.saturating_sub(filter)
-                        + crate::layout::list_start(s.selected_row().unwrap_or(0), rows);
-                    if let Some(&i) = s.visible_profiles().get(row).filter(|_| shown) {
-                        s.selected_profile = i;
+                        + crate::layout::list_start(s.profiles.selected_row().unwrap_or(0), rows);
+                    if shown && s.profiles.select_row(row) {
                         super::profiles::show_selected(s);
                     }
                 }
                 Pane::History => {
-                    let filter = usize::from(s.history_filter.is_some());
+                    let filter = usize::from(s.history.filter().is_typing());
                     let rows = (rect.height as usize).saturating_sub(2 + filter);
                     let row = row.saturating_sub(filter)
-                        + crate::layout::list_start(s.history_selected, rows);
-                    if row < s.history.len() {
-                        s.history_selected = row;
-                    }
+                        + crate::layout::list_start(s.history.selected(), rows);
+                    s.history.select(row);
                 }
                 _ => {}
             }
@@ -55,13 +52,7 @@ pub(super) fn mouse(s: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effec
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = m.kind == MouseEventKind::ScrollDown;
             match pane {
-                Pane::History if !s.history.is_empty() => {
-                    s.history_selected = if down {
-                        (s.history_selected + 1).min(s.history.len() - 1)
-                    } else {
-                        s.history_selected.saturating_sub(1)
-                    }
-                }
+                Pane::History => s.history.step(down),
                 Pane::Profiles => super::profiles::step(s, down),
                 _ if down => s.scroll = s.scroll.saturating_add(3),
                 _ => s.scroll = s.scroll.saturating_sub(3),

@@ -89,20 +89,19 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Popup::ConfirmDeleteProfile => match (k.code, s.profiles.get(s.selected_profile)) {
+        Popup::ConfirmDeleteProfile => match (k.code, s.profiles.selected()) {
             (KeyCode::Char('y'), Some(p)) => vec![Effect::DeleteProfile(p.name.clone())],
             _ => Vec::new(),
         },
         Popup::ConfirmDeleteEntry(id) => match k.code {
             KeyCode::Char('y') => {
-                s.marked.retain(|m| *m != EntryRef::Stored(id));
+                s.history.forget(EntryRef::Stored(id));
                 vec![Effect::DeleteEntry(id)]
             }
             _ => Vec::new(),
         },
         Popup::ConfirmClearHistory => match k.code {
             KeyCode::Char('y') => {
-                s.marked.clear();
                 s.history.clear();
                 vec![Effect::ClearHistory]
             }
@@ -139,7 +138,7 @@ pub(super) fn popup_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 let to = input.lines().join("").trim().to_string();
                 let from = s
                     .profiles
-                    .get(s.selected_profile)
+                    .selected()
                     .map(|p| p.name.clone())
                     .unwrap_or_default();
                 if let Err(e) = engine::home::check_name(engine::home::Named::Profile, &to) {

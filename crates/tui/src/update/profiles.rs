@@ -1,26 +1,23 @@
 //! Keys in the profiles pane: filter, open, new, duplicate, rename, delete.
 
 use super::*;
+use crate::state::FilterKey;
 
 pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    if let Some(input) = s.profile_filter.take() {
-        return filter_key(s, input, k);
+    if s.profiles.filter().is_typing() {
+        return filter_key(s, k);
     }
-    let n = s.profiles.len();
+    let n = s.profiles.items().len();
     match k.code {
         KeyCode::Down | KeyCode::Char('j') => step(s, true),
         KeyCode::Up | KeyCode::Char('k') => step(s, false),
-        KeyCode::Char('/') => {
-            let mut input = TextArea::new(vec![s.profile_query.clone()]);
-            input.move_cursor(ratatui_textarea::CursorMove::End);
-            s.profile_filter = Some(input);
-        }
-        KeyCode::Esc if !s.profile_query.is_empty() => {
-            s.profile_query.clear();
+        KeyCode::Char('/') => s.profiles.filter_mut().start(),
+        KeyCode::Esc if !s.profiles.filter().applied().is_empty() => {
+            s.profiles.filter_mut().clear();
             s.message = Some(Note::Info("filter cleared: every profile is listed".into()));
         }
         KeyCode::Enter | KeyCode::Char('i') => {
-            match s.profiles.get(s.selected_profile).map(|p| p.result.clone()) {
+            match s.profiles.selected().map(|p| p.result.clone()) {
                 // The form's own profile: back to its edits, whatever they are.
                 Some(Ok(p)) if s.form.base.name == p.name => {
                     s.focus = Pane::Form;
@@ -76,7 +73,8 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('p') => show_request(s),
         KeyCode::Char('r') if n > 0 => {
-            let mut input = TextArea::new(vec![s.profiles[s.selected_profile].name.clone()]);
+            let name = s.profiles.selected().map(|p| p.name.clone());
+            let mut input = TextArea::new(vec![name.unwrap_or_default()]);
             input.move_cursor(ratatui_textarea::CursorMove::End);
             s.popup = Some(Popup::RenameProfile(Box::new(input)));
         }
@@ -87,48 +85,26 @@ pub(super) fn profiles_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 /// A key while the filter is typed: the list narrows as it is typed; Enter keeps the filter,
 /// Esc drops it; ↑/↓ still move the selection.
-fn filter_key(s: &mut State, mut input: TextArea<'static>, k: KeyEvent) -> Vec<Effect> {
-    match k.code {
-        KeyCode::Esc => s.profile_query.clear(),
-        KeyCode::Enter => {}
-        KeyCode::Down | KeyCode::Up => {
-            step(s, k.code == KeyCode::Down);
-            s.profile_filter = Some(input);
-        }
-        _ => {
-            input.input(k);
-            s.profile_query = input.lines().join("");
-            s.profile_filter = Some(input);
-            if s.selected_row().is_none()
-                && let Some(&first) = s.visible_profiles().first()
-            {
-                s.selected_profile = first;
-                show_selected(s);
-            }
-        }
+fn filter_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    match s.profiles.filter_mut().key(k) {
+        FilterKey::Passed => step(s, k.code == KeyCode::Down),
+        FilterKey::Typed if s.profiles.keep_in_view() => show_selected(s),
+        _ => {}
     }
     Vec::new()
 }
 
 /// The selection one row down (or up) among the profiles listed, shown in the form.
 pub(super) fn step(s: &mut State, down: bool) {
-    let visible = s.visible_profiles();
-    let Some(&last) = visible.last() else {
-        return;
-    };
-    let next = match s.selected_row() {
-        Some(row) if down => visible.get(row + 1).copied().unwrap_or(last),
-        Some(row) => visible[row.saturating_sub(1)],
-        None => visible[0],
-    };
-    s.selected_profile = next;
-    show_selected(s);
+    if s.profiles.step(down) {
+        show_selected(s);
+    }
 }
 
 /// The selected profile, shown in the form as the selection moves (focus stays in the list);
 /// a form with unsaved edits is kept, and said.
 pub(super) fn show_selected(s: &mut State) {
-    let Some(Ok(p)) = s.profiles.get(s.selected_profile).map(|p| &p.result) else {
+    let Some(Ok(p)) = s.profiles.selected().map(|p| &p.result) else {
         return;
     };
     if s.form.base.name == p.name {
@@ -141,7 +117,7 @@ pub(super) fn show_selected(s: &mut State) {
         )));
         return;
     }
-    fill_form(s, s.selected_profile);
+    fill_form(s, s.profiles.selected_index());
 }
 
 /// `p`: the Request tab, with the form's request as it would be sent now.

@@ -8,12 +8,12 @@ pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         f,
         t,
         area,
-        ("History", &s.history_query),
-        s.history_filter.as_ref(),
+        ("History", s.history.filter().applied()),
+        s.history.filter().typing(),
         s.focus == Pane::History,
     );
-    if s.history.is_empty() {
-        let empty = if s.history_query.is_empty() {
+    if s.history.rows().is_empty() {
+        let empty = if s.history.filter().applied().is_empty() {
             "no sends yet"
         } else {
             "nothing matches; / changes the filter"
@@ -27,9 +27,10 @@ pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     // Only the rows that fit are built: the same window the list would scroll to (selection at
     // the bottom once it passes the last row), without formatting 500 rows every frame.
     let rows = list_area.height as usize;
-    let start = list_start(s.history_selected, rows);
+    let start = list_start(s.history.selected(), rows);
     let items: Vec<ListItem> = s
         .history
+        .rows()
         .iter()
         .skip(start)
         .take(rows)
@@ -46,7 +47,7 @@ pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             } else {
                 when.get(5..10).unwrap_or("").to_string()
             };
-            let mark = if s.marked.contains(&h.entry) {
+            let mark = if s.history.marked().contains(&h.entry) {
                 "*"
             } else {
                 " "
@@ -65,7 +66,7 @@ pub(super) fn draw_history(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             ]))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(s.history_selected - start));
+    let mut state = ListState::default().with_selected(Some(s.history.selected() - start));
     let list = List::new(items)
         .highlight_symbol(">")
         .highlight_style(t.focus(true));

@@ -36,11 +36,7 @@ pub(super) fn draw_popup(f: &mut Frame, s: &State, t: &Theme, popup: &Popup, are
         Popup::ConfirmDeleteProfile => {
             let r = centered(area, 50, 4);
             f.render_widget(Clear, r);
-            let name = s
-                .profiles
-                .get(s.selected_profile)
-                .map(|p| p.name.as_str())
-                .unwrap_or("");
+            let name = s.profiles.selected().map(|p| p.name.as_str()).unwrap_or("");
             f.render_widget(
                 Paragraph::new(format!("Delete profile {name}? y / Esc"))
                     .block(block(t, "Delete", true)),

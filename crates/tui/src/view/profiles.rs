@@ -7,17 +7,19 @@ pub(super) fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         f,
         t,
         area,
-        ("Profiles", &s.profile_query),
-        s.profile_filter.as_ref(),
+        ("Profiles", s.profiles.filter().applied()),
+        s.profiles.filter().typing(),
         s.focus == Pane::Profiles,
     );
     // Until the files are read, the names listed from the folder (a few milliseconds at start).
-    if s.profiles.is_empty() && !s.listed.is_empty() {
-        let items: Vec<ListItem> = s.listed.iter().map(|n| ListItem::new(n.clone())).collect();
+    if s.profiles.reading() {
+        let items: Vec<ListItem> = (s.profiles.listed().iter())
+            .map(|n| ListItem::new(n.clone()))
+            .collect();
         f.render_widget(List::new(items), list_area);
         return;
     }
-    if s.profiles.is_empty() {
+    if s.profiles.items().is_empty() {
         let text = "No profiles yet.\n\
             n  new request; paste\n   a curl command\n   into its URL\n\
             Ctrl-K a  import a\n   key or another\n   tool's collection\n\
@@ -25,7 +27,7 @@ pub(super) fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         f.render_widget(Paragraph::new(text).style(t.dim()), list_area);
         return;
     }
-    let visible = s.visible_profiles();
+    let visible = s.profiles.visible();
     if visible.is_empty() {
         f.render_widget(
             Paragraph::new("nothing matches; / changes the filter, Esc clears it")
@@ -38,7 +40,7 @@ pub(super) fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let items: Vec<ListItem> = visible
         .iter()
         .map(|&i| {
-            let p = &s.profiles[i];
+            let p = &s.profiles.items()[i];
             match &p.result {
                 Ok(_) => ListItem::new(p.name.clone()),
                 Err(_) => ListItem::new(Span::styled(
@@ -48,7 +50,7 @@ pub(super) fn draw_profiles(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
             }
         })
         .collect();
-    let mut state = ListState::default().with_selected(s.selected_row());
+    let mut state = ListState::default().with_selected(s.profiles.selected_row());
     let list = List::new(items)
         .highlight_symbol("> ")
         .highlight_style(t.focus(true));

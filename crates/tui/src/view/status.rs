@@ -15,7 +15,7 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         return;
     }
     let keys = match (s.focus, s.field, s.form_tab) {
-        (Pane::Profiles, ..) if s.profile_filter.is_some() => {
+        (Pane::Profiles, ..) if s.profiles.filter().is_typing() => {
             "type to filter by name or URL  ↑/↓ move  Enter keep  Esc clear"
         }
         (Pane::Profiles, ..) => {
@@ -39,7 +39,7 @@ pub(super) fn draw_status_bar(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
         (Pane::Response, ..) => {
             "j/k PgDn scroll  ←/→ tab  / search n/N  r raw  z wrap  y copy  w save  Tab pane"
         }
-        (Pane::History, ..) if s.history_filter.is_some() => {
+        (Pane::History, ..) if s.history.filter().is_typing() => {
             "filter: words profile:NAME key:NAME status:4xx|error  Enter apply  Esc cancel"
         }
         (Pane::History, ..) => {

@@ -12,12 +12,18 @@ use engine::history::Summary;
 use engine::history::compare::Comparison;
 use engine::keys::keystore::KeyInfo;
 use engine::request::profile::Profile;
-use engine::request::profile_dir::LoadedProfile;
 use engine::request::vars::Vars;
 
 pub use crate::form::{Field, Form, FormError, FormTab};
 
 pub use crate::pane::Pane;
+pub use history::HistoryPane;
+pub use list_filter::{Applies, FilterKey, ListFilter};
+pub use profiles::ProfilesPane;
+
+mod history;
+mod list_filter;
+mod profiles;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RespTab {
@@ -361,15 +367,9 @@ impl MethodPicker {
 pub struct State {
     pub profiles_dir: PathBuf,
     pub vars: Vars,
-    pub profiles: Vec<LoadedProfile>,
-    /// Names listed from the folder while `profiles` is not loaded yet (the first frame).
-    pub listed: Vec<String>,
+    pub profiles: ProfilesPane,
     /// Where to go once the save under way has landed (a failed save stays, edits kept).
     pub after_save: Option<Leave>,
-    pub selected_profile: usize,
-    /// The profile filter being typed (`/` in the list), and the one applied (name or URL).
-    pub profile_filter: Option<TextArea<'static>>,
-    pub profile_query: String,
     pub keys: Vec<(String, Result<KeyInfo, String>)>,
     pub form: Form,
     pub focus: Pane,
@@ -380,15 +380,7 @@ pub struct State {
     pub option_row: crate::options::OptionRow,
     pub resp_tab: RespTab,
     pub scroll: usize,
-    pub history: Vec<HistoryRow>,
-    pub history_selected: usize,
-    /// History ids marked with `m` for a comparison (at most two).
-    pub marked: Vec<EntryRef>,
-    /// The filter being typed in the history pane (`/`), and the one applied.
-    pub history_filter: Option<TextArea<'static>>,
-    pub history_query: String,
-    /// Ids for sends that are not recorded (history off or unavailable): -1, -2, ...
-    pub next_local_id: u32,
+    pub history: HistoryPane,
     pub shown: Option<Box<Shown>>,
     /// Body view switches: raw bytes as text instead of pretty, and soft wrap.
     pub raw: bool,
@@ -475,12 +467,8 @@ impl State {
             now: Default::default(),
             profiles_dir,
             vars,
-            profiles: Vec::new(),
-            listed: Vec::new(),
+            profiles: ProfilesPane::default(),
             after_save: None,
-            selected_profile: 0,
-            profile_filter: None,
-            profile_query: String::new(),
             keys: Vec::new(),
             form: Form::from_profile(&Profile {
                 name: "new".into(),
@@ -493,12 +481,7 @@ impl State {
             option_row: Default::default(),
             resp_tab: RespTab::Body,
             scroll: 0,
-            history: Vec::new(),
-            history_selected: 0,
-            marked: Vec::new(),
-            history_filter: None,
-            history_query: String::new(),
-            next_local_id: 1,
+            history: HistoryPane::default(),
             shown: None,
             raw: false,
             wrap: false,
@@ -531,9 +514,9 @@ impl State {
             Some(Popup::Variables { editing, .. }) => editing.is_some(),
             Some(Popup::Trust(t)) => matches!(t.mode, crate::trust_picker::TrustMode::AddFile(_)),
             Some(_) => false,
-            None if self.history_filter.is_some()
+            None if self.history.filter().is_typing()
                 || self.body_search.is_some()
-                || self.profile_filter.is_some() =>
+                || self.profiles.filter().is_typing() =>
             {
                 true
             }
@@ -545,28 +528,6 @@ impl State {
                         || (self.field == Field::Tab && self.form_tab != FormTab::Options))
             }
         }
-    }
-
-    /// The profiles the list shows: those whose name or URL holds the filter (any case).
-    pub fn visible_profiles(&self) -> Vec<usize> {
-        let needle = self.profile_query.to_lowercase();
-        (0..self.profiles.len())
-            .filter(|&i| {
-                let p = &self.profiles[i];
-                needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.result
-                        .as_ref()
-                        .is_ok_and(|p| p.url.to_lowercase().contains(&needle))
-            })
-            .collect()
-    }
-
-    /// The selection's row among the profiles shown (None: it is filtered out).
-    pub fn selected_row(&self) -> Option<usize> {
-        self.visible_profiles()
-            .iter()
-            .position(|&i| i == self.selected_profile)
     }
 
     pub fn shown(&self) -> Option<&Shown> {
