@@ -53,6 +53,9 @@ fn wait_screen(session: &str, needles: &[&str], secs: u64) -> bool {
     }
 }
 
+/// The JSON body shown in the second part, in bytes (MB figures are MiB: kB / 1024).
+const BIG_BODY: usize = 20_000_000;
+
 /// A 20 MB JSON body over plain HTTP (python's http.server, the same for both): from the send key to
 /// the body's first item on screen, and RSS afterwards. `ready` is on screen when the app can send;
 /// `before` types what the app needs before the send key (`send`).
@@ -93,9 +96,10 @@ fn big_body(
     tmux(&["kill-session", "-t", &session]);
     if ok {
         println!(
-            "{name:<44} {ms:>9.0} ms   RSS {:>7.1} MB, peak {:>7.1} MB",
+            "{name:<44} {ms:>9.0} ms   RSS {:>7.1} MB, peak {:>7.1} MB ({:.2}x the body)",
             kb as f64 / 1024.0,
-            peak as f64 / 1024.0
+            peak as f64 / 1024.0,
+            (peak * 1024) as f64 / BIG_BODY as f64
         );
     }
     ok.then_some((ms, kb))
@@ -245,7 +249,7 @@ fn main() {
     // 20 MB JSON, send key to body on screen.
     let www = dir.path().join("www");
     std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("big.json"), demo::large_json(20_000_000)).unwrap();
+    std::fs::write(www.join("big.json"), demo::large_json(BIG_BODY)).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
