@@ -132,8 +132,6 @@ fn yaml_kind(text: &str) -> Option<&'static str> {
     }
 }
 
-pub(crate) const KNOWN: &str = "a Postman collection (info.schema of getpostman.com), a Postman environment (name and values), a Newman certificate list (entries with matches and cert or pfx), an Insomnia v4 export, v5 YAML export or its insomnia.ClientCertificate.db, a HAR 1.2 file, an OpenAPI 3.x or Swagger 2.0 description (JSON or YAML), .http / .rest files with http-client.env.json or VS Code's settings.json, or a Bruno collection folder (bruno.json or opencollection.yml)";
-
 /// Reads every file (a Bruno collection is its folder, or its `bruno.json` or
 /// `opencollection.yml`), each told by its content unless `forced` names the format.
 pub fn read_files(files: &[PathBuf], forced: Option<Format>) -> Result<Collection, NotImported> {

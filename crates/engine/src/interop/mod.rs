@@ -8,6 +8,7 @@ pub mod curl;
 pub mod curl_export;
 pub mod curl_files;
 pub mod curl_options;
+pub mod format;
 pub mod grpcurl;
 pub mod grpcurl_export;
 pub mod har;

@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::interop::collection::{Format, MAX_COLLECTION_FILES};
-use crate::interop::import_files::KNOWN;
+use crate::interop::format::{Format, KNOWN};
 
 /// A file or folder that could not be read as a collection, and why.
 #[derive(Debug, thiserror::Error)]
@@ -21,10 +20,10 @@ pub enum NotImported {
     #[error("{}: not a YAML mapping Bruno would write", .0.display())]
     NotBrunoYaml(PathBuf),
     #[error(
-        "{} holds more than {MAX_COLLECTION_FILES} files and folders: import a smaller folder",
-        .0.display()
+        "{} holds more than {limit} files and folders: import a smaller folder",
+        path.display()
     )]
-    TooManyFiles(PathBuf),
+    TooManyFiles { path: PathBuf, limit: usize },
     /// YAML that looks like a known kind (`what`) but does not read as one.
     #[error("{what} in YAML that certbench does not read ({reason})")]
     YamlNotRead { what: &'static str, reason: String },

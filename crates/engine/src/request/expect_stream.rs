@@ -2,7 +2,7 @@
 //! (or messages received), within so long, and JSON checks on the first, the last or any of
 //! the events the exchange keeps.
 
-use crate::request::expect::BadExpectation;
+use crate::request::bad_expectation::BadExpectation;
 use serde::{Deserialize, Serialize};
 
 use crate::body::kept::{KEPT_FIRST, KeptEvent};

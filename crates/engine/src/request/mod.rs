@@ -1,5 +1,6 @@
 //! Profiles and what they become: variables, environments, the prepared request, captures, expectations, chains and runs.
 
+pub mod bad_expectation;
 pub mod capture;
 pub mod chain;
 pub mod env_pair;

@@ -19,6 +19,7 @@ pub mod frame;
 mod live;
 pub mod reflection;
 pub mod schema;
+pub mod schema_error;
 pub mod status;
 mod wire;
 

@@ -8,7 +8,7 @@
 
 use prost::Message;
 
-use super::schema::SchemaError;
+use super::schema_error::SchemaError;
 use prost_reflect::prost_types::{FileDescriptorProto, FileDescriptorSet};
 
 /// The reflection services, newest first.
@@ -106,7 +106,7 @@ impl FileGather {
             }
         }
         if self.files.len() > MAX_FILES {
-            return Err(SchemaError::TooManyFiles);
+            return Err(SchemaError::TooManyFiles { limit: MAX_FILES });
         }
         Ok(())
     }

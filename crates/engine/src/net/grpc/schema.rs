@@ -1,6 +1,7 @@
 //! The schema a call is written and read with: asked of the server's reflection service (v1,
 //! else v1alpha), compiled from `.proto` files at run time, or read from a protoset.
 
+use super::schema_error::SchemaError;
 use bytes::BytesMut;
 use prost::Message;
 use prost_reflect::DescriptorPool;
@@ -250,28 +251,6 @@ fn first_answer(answer: RpcAnswer) -> Result<Answer, Failure> {
             )))
         }
     }
-}
-
-/// Why a gRPC schema could not be had from `.proto` files or the server's reflection.
-#[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
-    #[error("cannot read {}: no such file", .0.display())]
-    NoSuchFile(std::path::PathBuf),
-    /// A `.proto` file that does not compile, or an import not found.
-    #[error("{0}")]
-    Compile(#[from] protox::Error),
-    #[error("{0}")]
-    Descriptors(#[from] prost_reflect::DescriptorError),
-    #[error("the server sent a file descriptor that does not decode: {0}")]
-    UndecodableFile(prost::DecodeError),
-    #[error(
-        "the schema takes more than {} files: give the profile a protoset ([grpc] protoset) instead",
-        super::reflection::MAX_FILES
-    )]
-    TooManyFiles,
-    /// The compile was stopped before it ended.
-    #[error("{0}")]
-    Stopped(tokio::task::JoinError),
 }
 
 fn schema_failure(message: impl std::fmt::Display) -> Failure {
