@@ -14,8 +14,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::json_index::{index_json, string_end};
-use super::line_index::{Builder, CHECK_EVERY, Index, syntax};
+use super::json_index::index_json;
+use super::json_lines::string_end;
+use super::line_index::{Between, Builder, CHECK_EVERY, Index, syntax};
 pub use super::line_index::{IndexError, MAX_TEXT, SyntaxError};
 use super::xml_index::index_xml;
 use crate::budget::Budget;
@@ -54,7 +55,7 @@ impl BodyLines {
     /// Lines split at `\n` (a trailing `\r` is not shown); no depth.
     pub fn plain(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
         checked_text(&text)?;
-        let mut b = Builder::new();
+        let mut b = Builder::new(Between::Newlines);
         if !text.is_empty() {
             b.push(0, 0);
         }
@@ -82,7 +83,7 @@ impl BodyLines {
     /// the way `serde_json::to_string_pretty` would break it into lines.
     pub fn json(text: Bytes, budget: &Budget) -> Result<BodyLines, IndexError> {
         checked_text(&text)?;
-        let b = index_json(&text, budget)?;
+        let b = index_json(&text, budget, Between::Json)?;
         Ok(BodyLines {
             text,
             shape: Shape::Json,
@@ -125,14 +126,17 @@ impl BodyLines {
     }
 
     pub fn depth(&self, i: usize) -> u32 {
-        self.index.depth(i)
+        self.index.depth(&self.text, i)
     }
 
     fn raw(&self, i: usize) -> &str {
-        let Some(start) = self.index.start(i) else {
+        let Some(start) = self.index.start(&self.text, i) else {
             return "";
         };
-        let end = self.index.start(i + 1).unwrap_or(self.text.len());
+        let end = self
+            .index
+            .start(&self.text, i + 1)
+            .unwrap_or(self.text.len());
         std::str::from_utf8(&self.text[start..end]).unwrap_or("")
     }
 
@@ -169,7 +173,7 @@ impl BodyLines {
 
     /// Every line, indented, joined by `\n` (no trailing newline), written as it goes.
     pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        let mut lines = self.index.walk().peekable();
+        let mut lines = self.index.walk(&self.text).peekable();
         let mut first = true;
         while let Some((start, depth)) = lines.next() {
             if !first {
@@ -195,7 +199,7 @@ impl BodyLines {
 
     /// The line holding byte offset `pos` of the text.
     pub fn line_of(&self, pos: usize) -> usize {
-        self.index.line_of(pos)
+        self.index.line_of(&self.text, pos)
     }
 
     /// The first line after `from` (wrapping round) whose text contains `term`, ignoring ASCII
@@ -205,8 +209,11 @@ impl BodyLines {
         if term.is_empty() || self.is_empty() {
             return None;
         }
-        let start = self.index.start(from).unwrap_or(0);
-        let after = self.index.start(from + 1).unwrap_or(self.text.len());
+        let start = self.index.start(&self.text, from).unwrap_or(0);
+        let after = self
+            .index
+            .start(&self.text, from + 1)
+            .unwrap_or(self.text.len());
         let mut needles = vec![term.to_string()];
         if self.shape == Shape::Json {
             let tight = json_content(term, usize::MAX).replace(": ", ":");

@@ -1,28 +1,9 @@
 //! The JSON indexer: one pass over the body's bytes that finds where each display line starts and
 //! how deep it is, without recursion and without writing indentation.
 
-use super::line_index::{Builder, CHECK_EVERY, IndexError, syntax};
+use super::json_lines::skip_ws;
+use super::line_index::{Between, Builder, CHECK_EVERY, IndexError, syntax};
 use crate::budget::Budget;
-
-/// The byte after the string starting at `i` (a `"`), or None when it does not end.
-pub(super) fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    while j < b.len() {
-        match b[j] {
-            b'"' => return Some(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
-        }
-    }
-    None
-}
-
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
-        i += 1;
-    }
-    i
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
@@ -32,9 +13,15 @@ enum Expect {
     CommaOrClose,
 }
 
-pub(super) fn index_json(b: &[u8], budget: &Budget) -> Result<Builder, IndexError> {
+/// `between` says how the index keeps the lines between checkpoints (`Between::Json` to show;
+/// the tests compare it with `Between::Stored`).
+pub(super) fn index_json(
+    b: &[u8],
+    budget: &Budget,
+    between: Between,
+) -> Result<Builder, IndexError> {
     let mut stack: Vec<u8> = Vec::new();
-    let mut lines = Builder::new();
+    let mut lines = Builder::new(between);
     let mut i = skip_ws(b, 0);
     if i == b.len() {
         return Err(syntax("EOF while parsing a value", i));

@@ -4,6 +4,7 @@ pub mod bodylines;
 pub mod bodysink;
 pub mod events;
 mod json_index;
+mod json_lines;
 pub mod kept;
 mod line_index;
 pub mod messages;

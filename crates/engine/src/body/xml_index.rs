@@ -1,7 +1,7 @@
 //! The XML indexer: quick-xml's tokens turned into display lines (an element whose content is only
 //! text stays on one line), without recursion and without writing indentation.
 
-use super::line_index::{Builder, CHECK_EVERY, IndexError, syntax};
+use super::line_index::{Between, Builder, CHECK_EVERY, IndexError, syntax};
 use crate::budget::Budget;
 
 /// What the XML indexer holds back to see whether an element fits on one line.
@@ -73,7 +73,7 @@ pub(super) fn index_xml(b: &[u8], budget: &Budget) -> Result<Builder, IndexError
     let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut reader = quick_xml::Reader::from_str(text.get(skip..).unwrap_or_default());
     let mut x = XmlLines {
-        lines: Builder::new(),
+        lines: Builder::new(Between::Stored),
         held: Held::Nothing,
         run: None,
     };
