@@ -129,15 +129,25 @@ impl BodyLines {
         self.index.depth(&self.text, i)
     }
 
-    fn raw(&self, i: usize) -> &str {
-        let Some(start) = self.index.start(&self.text, i) else {
-            return "";
-        };
-        let end = self
-            .index
-            .start(&self.text, i + 1)
-            .unwrap_or(self.text.len());
+    /// The lines from `from` on as (start, end, depth) in the text, each found from the one
+    /// before.
+    fn spans(&self, from: usize) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
+        let mut lines = self.index.lines_from(&self.text, from).peekable();
+        std::iter::from_fn(move || {
+            let (start, depth) = lines.next()?;
+            let end = lines.peek().map_or(self.text.len(), |(e, _)| *e);
+            Some((start, end, depth))
+        })
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &str {
         std::str::from_utf8(&self.text[start..end]).unwrap_or("")
+    }
+
+    fn raw(&self, i: usize) -> &str {
+        self.spans(i)
+            .next()
+            .map_or("", |(start, end, _)| self.slice(start, end))
     }
 
     /// Line `i` without its indentation, at most `max_chars` characters of it.
@@ -158,10 +168,31 @@ impl BodyLines {
 
     /// The indentation line `i` is drawn with.
     pub fn indent_of(&self, i: usize) -> Cow<'static, str> {
+        self.indent_at(self.depth(i))
+    }
+
+    fn indent_at(&self, depth: u32) -> Cow<'static, str> {
         match self.shape {
             Shape::Plain => Cow::Borrowed(""),
-            _ => indent(self.depth(i)),
+            _ => indent(depth),
         }
+    }
+
+    /// The lines from `from` on as shown, found in one pass: each one's indentation and at most
+    /// `max_chars` characters in all (its content gets what the indentation leaves).
+    pub fn shown(
+        &self,
+        from: usize,
+        max_chars: usize,
+    ) -> impl Iterator<Item = (Cow<'static, str>, Cow<'_, str>)> + '_ {
+        self.spans(from).map(move |(start, end, depth)| {
+            let indent = self.indent_at(depth);
+            let content = self.content_of(
+                self.slice(start, end),
+                max_chars.saturating_sub(indent.len()),
+            );
+            (indent, content)
+        })
     }
 
     /// Line `i` as shown: indentation (capped, with a depth marker when deeper) and content.
@@ -173,19 +204,12 @@ impl BodyLines {
 
     /// Every line, indented, joined by `\n` (no trailing newline), written as it goes.
     pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        let mut lines = self.index.walk(&self.text).peekable();
-        let mut first = true;
-        while let Some((start, depth)) = lines.next() {
-            if !first {
+        for (k, (indent, content)) in self.shown(0, usize::MAX).enumerate() {
+            if k > 0 {
                 w.write_all(b"\n")?;
             }
-            first = false;
-            let end = lines.peek().map_or(self.text.len(), |(e, _)| *e);
-            let raw = std::str::from_utf8(&self.text[start..end]).unwrap_or("");
-            if self.shape != Shape::Plain {
-                w.write_all(indent(depth).as_bytes())?;
-            }
-            w.write_all(self.content_of(raw, usize::MAX).as_bytes())?;
+            w.write_all(indent.as_bytes())?;
+            w.write_all(content.as_bytes())?;
         }
         Ok(())
     }
@@ -209,11 +233,7 @@ impl BodyLines {
         if term.is_empty() || self.is_empty() {
             return None;
         }
-        let start = self.index.start(&self.text, from).unwrap_or(0);
-        let after = self
-            .index
-            .start(&self.text, from + 1)
-            .unwrap_or(self.text.len());
+        let (start, after, _) = self.spans(from).next().unwrap_or((0, self.text.len(), 0));
         let mut needles = vec![term.to_string()];
         if self.shape == Shape::Json {
             let tight = json_content(term, usize::MAX).replace(": ", ":");

@@ -116,6 +116,7 @@ impl Index {
     }
 
     /// Where line `i` starts in the text.
+    #[cfg(test)]
     pub(super) fn start(&self, text: &[u8], i: usize) -> Option<usize> {
         self.at(text, i).map(|(at, _)| at)
     }
@@ -147,18 +148,24 @@ impl Index {
         found
     }
 
-    /// Every line's start and depth in order, each from the one before (linear, where asking
-    /// `start` and `depth` line by line would go from a checkpoint each time).
-    pub(super) fn walk<'a>(&'a self, text: &'a [u8]) -> impl Iterator<Item = (usize, u32)> + 'a {
-        let (mut at, mut depth) = (0usize, 0u32);
-        (0..self.len).map(move |line| {
-            if line.is_multiple_of(CHECKPOINT) {
-                at = self.bases[line / CHECKPOINT] as usize;
-                depth = self.checkpoints[line / CHECKPOINT];
-            } else {
-                (at, depth) = self.next(text, line, at, depth);
+    /// The lines from `from` on, each one's start and depth found from the one before (linear,
+    /// where asking `start` and `depth` line by line would go from a checkpoint each time).
+    pub(super) fn lines_from<'a>(
+        &'a self,
+        text: &'a [u8],
+        from: usize,
+    ) -> impl Iterator<Item = (usize, u32)> + 'a {
+        let mut last = self.at(text, from).unwrap_or_default();
+        (from..self.len).map(move |line| {
+            if line > from {
+                last = if line.is_multiple_of(CHECKPOINT) {
+                    let block = line / CHECKPOINT;
+                    (self.bases[block] as usize, self.checkpoints[block])
+                } else {
+                    self.next(text, line, last.0, last.1)
+                };
             }
-            (at, depth)
+            last
         })
     }
 
@@ -312,7 +319,7 @@ mod tests {
             assert_eq!(ix.depth(b"", i), *d, "depth of {i}");
         }
         assert_eq!(ix.start(b"", want.len()), None);
-        assert_eq!(ix.walk(b"").collect::<Vec<_>>(), want);
+        assert_eq!(ix.lines_from(b"", 0).collect::<Vec<_>>(), want);
         assert_eq!(ix.line_of(b"", 0), 0);
         for (i, (s, _)) in want.iter().enumerate() {
             // A line of step 0 shares its start with the one before: the last of them wins.
@@ -353,8 +360,8 @@ mod tests {
             stored.push(at, 0);
         }
         let (found, stored) = (found.finish(), stored.finish());
-        let want: Vec<_> = stored.walk(b).collect();
-        assert_eq!(found.walk(b).collect::<Vec<_>>(), want);
+        let want: Vec<_> = stored.lines_from(b, 0).collect();
+        assert_eq!(found.lines_from(b, 0).collect::<Vec<_>>(), want);
         for (i, (s, _)) in want.iter().enumerate() {
             assert_eq!(found.start(b, i), Some(*s), "line {i}");
             assert_eq!(found.line_of(b, *s + 1), stored.line_of(b, *s + 1));

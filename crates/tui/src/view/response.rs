@@ -359,10 +359,12 @@ pub(super) fn response_lines<'a>(
             // fast as a short one, wrapped or not.
             let room = width.saturating_sub(number_width + 1).max(1);
             let max_chars = if s.wrap { room * height } else { room };
-            let mut out: Vec<Line> = (first..(first + height).min(total))
-                .map(|i| {
-                    let indent = lines.indent_of(i);
-                    let content = lines.content(i, max_chars.saturating_sub(indent.len()));
+            let mut out: Vec<Line> = lines
+                .shown(first, max_chars)
+                .take(height)
+                .enumerate()
+                .map(|(k, (indent, content))| {
+                    let i = first + k;
                     let mut spans = vec![
                         Span::styled(
                             format!("{:>number_width$} ", i + 1),
