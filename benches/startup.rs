@@ -139,6 +139,34 @@ fn measure(cmd: &str, needles: &[&str], rss: bool) -> Option<(f64, u64)> {
     ms.map(|m| (m, kb))
 }
 
+/// How many of the functions `link/hot-functions.txt` lays out first the binary still has (`nm`):
+/// the rest were renamed or moved since the list was made, and sit wherever the linker put them.
+fn hot_functions_found(bin: &str) {
+    let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("link/hot-functions.txt");
+    let Ok(listed) = std::fs::read_to_string(&list) else {
+        println!(
+            "no {}: the binary is linked in the compiler's order",
+            list.display()
+        );
+        return;
+    };
+    let Ok(out) = Command::new("nm").args(["--defined-only", bin]).output() else {
+        println!("nm not found: cannot tell how many listed functions the binary has");
+        return;
+    };
+    let names = String::from_utf8_lossy(&out.stdout);
+    let have: std::collections::HashSet<&str> = names
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    let listed: Vec<&str> = listed.lines().collect();
+    let found = listed.iter().filter(|n| have.contains(*n)).count();
+    println!(
+        "hot functions laid out first: {found} of the {} listed are in the binary (link/hot-functions.sh remakes the list)",
+        listed.len()
+    );
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -202,6 +230,7 @@ fn main() {
     let marker = dir.path().join("marker.txt");
     std::fs::write(&marker, "READY-MARKER\n").unwrap();
 
+    hot_functions_found(bin);
     println!(
         "start-up to first full frame in tmux (120x40), {RUNS} runs each, 200 profiles, 50 keys"
     );

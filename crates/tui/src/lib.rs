@@ -64,7 +64,14 @@ pub fn run(
         .map(|p| engine::request::profile_dir::listed_name(p))
         .collect();
     update::update(&mut state, Message::ProfilesListed(listed));
-    let mut terminal = terminal::init();
+    let mut terminal = match terminal::init() {
+        Ok(t) => t,
+        Err(e) => {
+            terminal::restore();
+            eprintln!("error: cannot set up the terminal: {e}");
+            return 1;
+        }
+    };
     if let Ok(size) = terminal.size() {
         update::update(&mut state, Message::Resize(size.width, size.height));
     }

@@ -1,23 +1,40 @@
 //! Terminal set-up and restore on every exit path: quit, error, panic (ratatui's hook) and SIGTERM.
 
-use std::io::Write;
+use std::io::{BufWriter, Stdout, Write};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
     EnableFocusChange, EnableMouseCapture,
 };
+use ratatui::backend::CrosstermBackend;
+
+/// The workbench's terminal. Each frame leaves in one write: std's stdout buffers 1 KiB, which
+/// cut a 120x40 frame into five writes (five packets over SSH, and a terminal that shows the
+/// frame half-drawn in between). `draw` flushes at the end of every frame.
+pub type Screen = ratatui::Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Room for a full frame of a large terminal: about 20 bytes a changed cell.
+const FRAME_BYTES: usize = 256 * 1024;
 
 /// Raw mode, the alternate screen, mouse reports, bracketed paste (a paste arrives as one text,
 /// never as keys that would run commands) and focus reports (files are read again on return).
-pub fn init() -> ratatui::DefaultTerminal {
-    let terminal = ratatui::init();
-    let _ = crossterm::execute!(
+/// A panic restores the terminal before its message is printed.
+pub fn init() -> std::io::Result<Screen> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        hook(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
         std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
         EnableMouseCapture,
         EnableBracketedPaste,
         EnableFocusChange
-    );
-    terminal
+    )?;
+    let out = BufWriter::with_capacity(FRAME_BYTES, std::io::stdout());
+    ratatui::Terminal::new(CrosstermBackend::new(out))
 }
 
 pub fn restore() {
