@@ -40,20 +40,36 @@ pub fn chain_pem(chain: &[CertificateDer<'_>]) -> String {
 
 /// Certificates from PEM (every CERTIFICATE section) or one DER certificate.
 pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+    Ok(read_certs_with_facts(data, what)?
+        .into_iter()
+        .map(|(cert, _)| cert)
+        .collect())
+}
+
+/// [`read_certs`] with each certificate's facts: every certificate is parsed once, to check it
+/// and to describe it (a key list read both ways parsed each certificate twice).
+pub(crate) fn read_certs_with_facts(
+    data: &[u8],
+    what: &str,
+) -> Result<Vec<(CertificateDer<'static>, CertFacts)>, KeyError> {
     let not_cert = |reason: String| KeyError::NotACertificate {
         what: what.into(),
         reason,
     };
+    let with_facts = |der: Vec<u8>| {
+        CertFacts::parse(&der)
+            .map(|facts| (CertificateDer::from(der), facts))
+            .map_err(|e| not_cert(e.to_string()))
+    };
     if looks_like_pem(data) {
         let pems = pem::parse_many(data).map_err(|e| not_cert(format!("bad PEM: {e}")))?;
-        let certs: Vec<CertificateDer<'static>> = pems
+        let certs: Vec<&pem::Pem> = pems
             .iter()
             .filter(|p| {
                 p.tag() == "CERTIFICATE"
                     || p.tag() == "X509 CERTIFICATE"
                     || p.tag() == "TRUSTED CERTIFICATE"
             })
-            .map(|p| CertificateDer::from(p.contents().to_vec()))
             .collect();
         if certs.is_empty() {
             let tags: Vec<&str> = pems.iter().map(|p| p.tag()).collect();
@@ -61,13 +77,12 @@ pub fn read_certs(data: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>
                 "PEM holds no CERTIFICATE section, only {tags:?}"
             )));
         }
-        for c in &certs {
-            CertFacts::parse(c).map_err(|e| not_cert(e.to_string()))?;
-        }
-        return Ok(certs);
+        return certs
+            .into_iter()
+            .map(|p| with_facts(p.contents().to_vec()))
+            .collect();
     }
-    CertFacts::parse(data).map_err(|e| not_cert(e.to_string()))?;
-    Ok(vec![CertificateDer::from(data.to_vec())])
+    Ok(vec![with_facts(data.to_vec())?])
 }
 
 /// Pairs a key with the certificate that holds its public key (never by position or attribute);

@@ -15,6 +15,7 @@ pub use crate::keys::renewal::{RENEW_FILE, RENEW_TIMEOUT, RenewBefore, RenewRun,
 use crate::keys::signer;
 
 pub use crate::keys::keyerror::{Entry, KeyError};
+use crate::keys::keyread::read_certs_with_facts;
 pub use crate::keys::keyread::{chain_pem, read_certs};
 pub(crate) use crate::keys::keyread::{
     read_p12_pair, read_pem_pair, read_toml_entry, read_trusted,
@@ -308,10 +309,10 @@ impl Keystore {
     }
 
     pub fn show(&self, name: &str) -> Result<KeyInfo, KeyError> {
-        let chain = self.chain(name)?;
-        let facts: Vec<CertFacts> = chain
-            .iter()
-            .filter_map(|c| CertFacts::parse(c).ok())
+        let facts: Vec<CertFacts> = self
+            .chain_with_facts(name)?
+            .into_iter()
+            .map(|(_, facts)| facts)
             .collect();
         let leaf = facts
             .first()
@@ -336,13 +337,35 @@ impl Keystore {
     }
 
     pub fn chain(&self, name: &str) -> Result<Vec<CertificateDer<'static>>, KeyError> {
+        Ok(self
+            .chain_with_facts(name)?
+            .into_iter()
+            .map(|(cert, _)| cert)
+            .collect())
+    }
+
+    /// The chain with each certificate's facts, each certificate parsed once.
+    fn chain_with_facts(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(CertificateDer<'static>, CertFacts)>, KeyError> {
         // A linked key's chain is what its files hold now.
         if let Some(link) = self.link(name)? {
-            return link.read().map(|(_, chain)| chain);
+            let (_, chain) = link.read()?;
+            return chain
+                .into_iter()
+                .map(|cert| {
+                    let facts = CertFacts::parse(&cert).map_err(|e| KeyError::NotACertificate {
+                        what: format!("key {name:?}"),
+                        reason: e.to_string(),
+                    })?;
+                    Ok((cert, facts))
+                })
+                .collect();
         }
         let path = self.key_dir(name)?.join("cert.pem");
         let data = read_entry(&path, || self.not_found(Entry::Key, name))?;
-        read_certs(&data, &path.display().to_string())
+        read_certs_with_facts(&data, &path.display().to_string())
     }
 
     /// The public chain as PEM, to hand to an API's owner.
