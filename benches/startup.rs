@@ -2,7 +2,8 @@
 //! launch to the first full frame (profiles listed, status bar drawn; capture-pane polled), and idle
 //! RSS; then a 20 MB JSON body: send key to the first item on screen, RSS after and at the peak. Reference runs in the same go: the same harness printing a marker with `cat` (the floor of
 //! tmux + polling), and Posting (`posting` on PATH or in $POSTING_BIN) on a collection of 200 requests.
-//! Run: `cargo bench --bench startup` (needs tmux).
+//! One tmux server serves every run (a keeper session holds it). Run: `cargo bench --bench startup`
+//! (needs tmux).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -172,25 +173,60 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn series(name: &str, cmd: &str, needles: &[&str]) -> Option<(f64, u64)> {
-    let mut times = Vec::new();
-    let mut rss = 0;
+/// One way of starting: its name, the pane's command, and what is on screen once it is up.
+struct Start<'a> {
+    name: &'a str,
+    cmd: String,
+    needles: &'a [&'a str],
+}
+
+/// Each start `RUNS` times, taking turns (the floor and certbench see the same moments of a busy
+/// machine); per start, the median time and the idle RSS of its first run.
+fn series(starts: &[Start]) -> Vec<Option<(f64, u64)>> {
+    let mut times = vec![Vec::new(); starts.len()];
+    let mut rss = vec![0; starts.len()];
+    let mut failed = vec![false; starts.len()];
     for i in 0..RUNS {
-        let (ms, kb) = measure(cmd, needles, i == 0)?;
-        if i == 0 {
-            rss = kb;
+        for (k, s) in starts.iter().enumerate() {
+            if failed[k] {
+                continue;
+            }
+            match measure(&s.cmd, s.needles, i == 0) {
+                Some((ms, kb)) => {
+                    if i == 0 {
+                        rss[k] = kb;
+                    }
+                    times[k].push(ms);
+                }
+                None => failed[k] = true,
+            }
         }
-        times.push(ms);
     }
-    let m = median(times);
-    println!(
-        "{name:<44} median {m:>7.1} ms   idle RSS {:>7.1} MB",
-        rss as f64 / 1024.0
-    );
-    Some((m, rss))
+    starts
+        .iter()
+        .zip(times)
+        .zip(rss)
+        .zip(failed)
+        .map(|(((s, times), rss), failed)| {
+            if failed {
+                return None;
+            }
+            let m = median(times);
+            println!(
+                "{:<44} median {m:>7.1} ms   idle RSS {:>7.1} MB",
+                s.name,
+                rss as f64 / 1024.0
+            );
+            Some((m, rss))
+        })
+        .collect()
 }
 
 fn main() {
+    // One tmux server for the whole run, as a user's tmux is already running: without a session
+    // of its own, each measured session would start (and time) a new server.
+    let keeper = format!("cb-keeper-{}", std::process::id());
+    tmux(&["new-session", "-d", "-s", &keeper, "sleep 3600"]);
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let profiles = dir.path().join("profiles");
@@ -232,22 +268,25 @@ fn main() {
 
     hot_functions_found(bin);
     println!(
-        "start-up to first full frame in tmux (120x40), {RUNS} runs each, 200 profiles, 50 keys"
+        "start-up to first full frame in tmux (120x40), {RUNS} runs each in turns, 200 profiles, 50 keys"
     );
-    let floor = series(
-        "reference: `cat` a marker (tmux + polling)",
-        &format!("cat {}; exec sleep 30", marker.display()),
-        &["READY-MARKER"],
-    );
-    let ours = series(
-        "certbench",
-        &format!(
-            "CERTBENCH_HOME={} exec {bin} --profiles {}",
-            home.display(),
-            profiles.display()
-        ),
-        &["profile-000", "Enter edit"],
-    );
+    let measured = series(&[
+        Start {
+            name: "reference: `cat` a marker (tmux + polling)",
+            cmd: format!("cat {}; exec sleep 30", marker.display()),
+            needles: &["READY-MARKER"],
+        },
+        Start {
+            name: "certbench",
+            cmd: format!(
+                "CERTBENCH_HOME={} exec {bin} --profiles {}",
+                home.display(),
+                profiles.display()
+            ),
+            needles: &["profile-000", "Enter edit"],
+        },
+    ]);
+    let (floor, ours) = (measured[0], measured[1]);
     if let (Some((f, _)), Some((o, _))) = (floor, ours) {
         println!("certbench above the floor: {:.1} ms", o - f);
     }
@@ -257,11 +296,11 @@ fn main() {
         .output()
         .is_ok_and(|o| o.status.success());
     if have_posting {
-        let theirs = series(
-            "Posting (same 200 requests as a collection)",
-            &format!("exec {posting_bin} --collection {}", posting.display()),
-            &["profile-000"],
-        );
+        let theirs = series(&[Start {
+            name: "Posting (same 200 requests as a collection)",
+            cmd: format!("exec {posting_bin} --collection {}", posting.display()),
+            needles: &["profile-000"],
+        }])[0];
         if let (Some((o, ro)), Some((p, rp))) = (ours, theirs) {
             println!(
                 "Posting / certbench: start-up {:.1}x, idle RSS {:.1}x",
@@ -348,6 +387,7 @@ fn main() {
     }
     let _ = server.kill();
     let _ = server.wait();
+    tmux(&["kill-session", "-t", &keeper]);
     let med = |v: &[(f64, u64)]| median(v.iter().map(|x| x.0).collect());
     if !ours_big.is_empty() && !theirs_big.is_empty() {
         println!(

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Writes link/hot-functions.txt: the functions a session runs, in the order callgrind first saw them,
-# from three runs against `certbench demo --serve`: the workbench from start to idle, then the
-# workbench sending three profiles over HTTP/2 and showing their answers, then `certbench send`
-# from the command line over HTTP/1.1. build.rs hands the list to the linker, which lays these functions out first, so
-# the pages a session touches are few and together (idle RSS 14.3 -> 9.1 MB when first measured).
-# Rerun it after large changes; `cargo bench --bench startup` prints how many of the listed
-# functions the binary still has. Needs valgrind, tmux, python3, nm and openssl.
+# Writes link/hot-functions.txt: the functions a session runs, as callgrind saw them in three runs
+# against `certbench demo --serve`: the workbench from start to idle; the workbench sending three
+# profiles over HTTP/2 and showing their answers; `certbench send` over HTTP/1.1. build.rs hands
+# the list to the linker, which lays these functions out first, so the pages a session touches
+# are few and together (idle RSS 14.3 -> 7.8 MB). Rerun it after a change of compiler, profile or
+# dependencies, or large moves in the code; `cargo bench --bench startup` prints how many of the
+# listed functions the binary still has. Needs valgrind, tmux, python3, nm and openssl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in valgrind tmux python3 nm; do
@@ -94,16 +94,17 @@ import re, sys
 work = sys.argv[1]
 # Only functions: lld warns of names it cannot place, and data is laid out elsewhere.
 text = {p[2] for p in (l.split() for l in open(f"{work}/nm.txt")) if len(p) == 3 and p[1] in "tTwW"}
+# Each run's new functions together, sorted by name within the run: callgrind writes them in no
+# fixed order, and sorted names keep a crate's functions side by side and the list's diffs small.
 seen, order = set(), []
 for run in ("1-idle", "2-sends", "3-cli"):
-    names = {}
+    new = set()
     for line in open(f"{work}/{run}.out", errors="replace"):
         m = re.match(r"^c?fn=\((\d+)\) (.+)$", line.rstrip("\n"))
-        if m and m.group(1) not in names:
-            names[m.group(1)] = m.group(2)
-            if m.group(2) in text and m.group(2) not in seen:
-                seen.add(m.group(2))
-                order.append(m.group(2))
+        if m and m.group(2) in text and m.group(2) not in seen:
+            new.add(m.group(2))
+    seen |= new
+    order += sorted(new)
     print(f"{run}: {len(order)} functions so far", file=sys.stderr)
 print("\n".join(order))
 PY
