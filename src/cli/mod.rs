@@ -154,10 +154,55 @@ pub fn command() -> clap::Command {
     cmd
 }
 
+// `send` and `run` wait on their futures in frames of their own: inlined into `main`, the
+// futures made its frame 57 KB, and every start (the workbench's too) touched those stack pages.
+#[inline(never)]
+fn send_command(profiles_dir: &std::path::Path, args: &send::SendArgs) -> i32 {
+    runtime().block_on(send::send(profiles_dir, args))
+}
+
+#[inline(never)]
+fn run_command(profiles_dir: &std::path::Path, args: &run::RunArgs) -> i32 {
+    runtime().block_on(run::run(profiles_dir, &home::home_dir(), args))
+}
+
+/// The workbench's `--profiles` when the command line asks for the workbench and nothing else: no
+/// arguments (the folder from `CERTBENCH_PROFILES` or the default), or just `--profiles DIR`.
+/// Then clap's tree of every command is not built: 900,000 instructions and 240 KB of heap at
+/// each start, for arguments there is nothing to check in. Anything else, an empty
+/// `CERTBENCH_PROFILES` among it, goes to clap.
+fn workbench_only(
+    args: &[std::ffi::OsString],
+    env_profiles: Option<std::ffi::OsString>,
+) -> Option<Option<PathBuf>> {
+    match args {
+        [] => match env_profiles {
+            None => Some(None),
+            Some(dir) if !dir.is_empty() => Some(Some(dir.into())),
+            Some(_) => None,
+        },
+        [flag, dir] if flag == "--profiles" && !dir.is_empty() => {
+            (!dir.as_encoded_bytes().starts_with(b"-")).then(|| Some(dir.into()))
+        }
+        // A folder name that is not UTF-8 after `=` goes to clap.
+        [one] => one
+            .to_str()?
+            .strip_prefix("--profiles=")
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| Some(dir.into())),
+        _ => None,
+    }
+}
+
 /// Parses the command line and runs it; returns the exit code.
 pub fn main() -> i32 {
     // A shell asking what TAB completes to: answered, and the process ends there.
     completion::answer_if_asked(command);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some(profiles) = workbench_only(&args, std::env::var_os("CERTBENCH_PROFILES")) {
+        let profiles_dir = home::profiles_dir(profiles.as_deref());
+        return tui::run(&profiles_dir, &home::home_dir(), Vars::new(), None);
+    }
     let cli = match command()
         .try_get_matches()
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
@@ -172,15 +217,13 @@ pub fn main() -> i32 {
     match cli.command {
         None => tui::run(&profiles_dir, &home::home_dir(), Vars::new(), None),
         Some(Command::Demo(args)) => demo::run(args.serve, args.port),
-        Some(Command::Send(args)) => runtime().block_on(send::send(&profiles_dir, &args)),
+        Some(Command::Send(args)) => send_command(&profiles_dir, &args),
         Some(Command::Import(args)) => match args.cmd {
             Some(cmd) => curl::import(&profiles_dir, &keystore(), cmd),
             None => import::import(&profiles_dir, &keystore(), &args.files),
         },
         Some(Command::Export(cmd)) => curl::export(&profiles_dir, &keystore(), cmd),
-        Some(Command::Run(args)) => {
-            runtime().block_on(run::run(&profiles_dir, &home::home_dir(), &args))
-        }
+        Some(Command::Run(args)) => run_command(&profiles_dir, &args),
         Some(Command::Grpc(cmd)) => grpc::grpc(&profiles_dir, cmd),
         Some(Command::Keys(cmd)) => keys::keys(cmd, &profiles_dir),
         Some(Command::Trust(cmd)) => keys::trust(cmd),
@@ -326,5 +369,49 @@ mod help_tests {
             "x",
         ]);
         assert!(parsed.is_ok(), "still taken: {parsed:?}");
+    }
+
+    /// The workbench's way past clap takes only command lines clap reads the same way.
+    #[test]
+    fn the_workbench_shortcut_agrees_with_clap() {
+        use clap::FromArgMatches;
+        let os = |args: &[&str]| -> Vec<std::ffi::OsString> {
+            args.iter().map(std::ffi::OsString::from).collect()
+        };
+        for args in [
+            &["--profiles", "p"][..],
+            &["--profiles=p"],
+            &["--profiles", "a b/c"],
+            &["--profiles=--x"],
+        ] {
+            let taken = super::workbench_only(&os(args), None);
+            let matches = super::command()
+                .try_get_matches_from(std::iter::once("certbench").chain(args.iter().copied()))
+                .unwrap();
+            let cli = super::Cli::from_arg_matches(&matches).unwrap();
+            assert!(cli.command.is_none(), "{args:?}");
+            assert_eq!(taken, Some(cli.profiles), "{args:?}");
+        }
+        for args in [
+            &["send"][..],
+            &["x"],
+            &["-h"],
+            &["--help"],
+            &["--version"],
+            &["--profiles"],
+            &["--profiles", "-x"],
+            &["--profiles", ""],
+            &["--profiles="],
+            &["--profiles", "p", "send"],
+            &["--profiles", "p", "--profiles", "q"],
+        ] {
+            assert_eq!(super::workbench_only(&os(args), None), None, "{args:?}");
+        }
+        assert_eq!(super::workbench_only(&[], None), Some(None));
+        assert_eq!(
+            super::workbench_only(&[], Some("d".into())),
+            Some(Some("d".into()))
+        );
+        assert_eq!(super::workbench_only(&[], Some("".into())), None);
     }
 }
