@@ -17,15 +17,21 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let outer = block(t, &title, focused);
     let inner = outer.inner(area);
     f.render_widget(outer, area);
-    let [line1, line2, tabs, content] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
-    let [method, url] =
-        Layout::horizontal([Constraint::Length(9), Constraint::Min(10)]).areas(line1);
+    let [line1, line2, tabs, content] = split(
+        Direction::Vertical,
+        [
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ],
+        inner,
+    );
+    let [method, url] = split(
+        Direction::Horizontal,
+        [Constraint::Length(9), Constraint::Min(10)],
+        line1,
+    );
     let method_style = t
         .focus(focused && s.field == Field::Method)
         .add_modifier(Modifier::REVERSED);
@@ -106,11 +112,14 @@ pub(super) fn draw_form(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     );
     let editing = focused && s.field == Field::Tab;
     let err = s.form.error_for(Field::Tab, Some(s.form_tab));
-    let [content, err_line] = Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(u16::from(err.is_some())),
-    ])
-    .areas(content);
+    let [content, err_line] = split(
+        Direction::Vertical,
+        [
+            Constraint::Min(1),
+            Constraint::Length(u16::from(err.is_some())),
+        ],
+        content,
+    );
     if let Some(e) = err {
         f.render_widget(Paragraph::new(Span::styled(e, t.fg(Color::Red))), err_line);
     }

@@ -2,7 +2,7 @@
 
 use engine::diagnose::kind::DiagnosisKind;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Tabs, Wrap};
@@ -44,7 +44,7 @@ use request::*;
 use response::*;
 use status::*;
 
-use super::layout::{Areas, areas, list_start};
+use super::layout::{Areas, areas, list_start, split};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -130,7 +130,11 @@ fn filtered_pane(
     let Some(input) = input else {
         return inner;
     };
-    let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let [line, rest] = split(
+        Direction::Vertical,
+        [Constraint::Length(1), Constraint::Min(0)],
+        inner,
+    );
     f.render_widget(
         Paragraph::new(typed_line(t, "/", input.lines().join(""))),
         line,

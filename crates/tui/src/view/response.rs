@@ -143,12 +143,15 @@ pub(super) fn draw_response(f: &mut Frame, s: &State, t: &Theme, area: Rect) {
     let outer = block(t, "Response", s.focus == Pane::Response);
     let inner = outer.inner(area);
     f.render_widget(outer, area);
-    let [status, tabs, body] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
+    let [status, tabs, body] = split(
+        Direction::Vertical,
+        [
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ],
+        inner,
+    );
     if let Some(fl) = &s.in_flight {
         let spin = SPINNER[s.spinner % SPINNER.len()];
         let what = match fl.events {
