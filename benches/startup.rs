@@ -12,7 +12,7 @@ use demo::{Days, Pki};
 use engine::keys::keystore::Keystore;
 use engine::request::profile::Profile;
 
-const RUNS: usize = 15;
+const RUNS: usize = 41;
 
 fn tmux(args: &[&str]) -> String {
     let out = Command::new("tmux")
