@@ -631,3 +631,39 @@ fn peak_rss_of_child(shell_pid: &str) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// A terminal that goes away (an SSH session that dropped; here tmux killing the pane, which
+/// sends SIGHUP) ends `certbench demo` cleanly: its temporary home, with the demo's private keys,
+/// is removed. It used to be left in /tmp: the restore printed to the gone terminal, panicked,
+/// and the panic hook's second panic aborted the process before the home was dropped.
+#[test]
+fn a_hang_up_ends_the_demo_and_removes_its_home() {
+    let tmp = tempfile::tempdir().unwrap();
+    let homes = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("certbench-demo-")
+            })
+            .count()
+    };
+    let session = format!("certbench-hangup-{}", std::process::id());
+    let cmd = format!(
+        "cd {} && TMPDIR={} exec {} demo",
+        env!("CARGO_MANIFEST_DIR"),
+        tmp.path().display(),
+        env!("CARGO_BIN_EXE_certbench")
+    );
+    let guard = new_session(&session, 80, 24, &cmd);
+    wait_for(&session, "echo-orders", 20);
+    assert_eq!(homes(), 1, "the demo keeps its home under TMPDIR");
+    drop(guard);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while homes() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(homes(), 0, "the demo's home was left after the hang-up");
+}

@@ -68,7 +68,7 @@ pub fn run(
         Ok(t) => t,
         Err(e) => {
             terminal::restore();
-            eprintln!("error: cannot set up the terminal: {e}");
+            terminal::say(format_args!("error: cannot set up the terminal: {e}"));
             return 1;
         }
     };
@@ -76,8 +76,8 @@ pub fn run(
         update::update(&mut state, Message::Resize(size.width, size.height));
     }
     if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
-        terminal::restore();
-        eprintln!("error: cannot draw: {e}");
+        terminal::close(terminal);
+        terminal::say(format_args!("error: cannot draw: {e}"));
         return 1;
     }
     let owned = match rt {
@@ -89,8 +89,8 @@ pub fn run(
         {
             Ok(rt) => Some(rt),
             Err(e) => {
-                terminal::restore();
-                eprintln!("error: cannot start the async runtime: {e}");
+                terminal::close(terminal);
+                terminal::say(format_args!("error: cannot start the async runtime: {e}"));
                 return 1;
             }
         },
@@ -121,8 +121,8 @@ pub fn run(
     let mut code = 0;
     loop {
         if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
-            terminal::restore();
-            eprintln!("error: cannot draw: {e}");
+            terminal::close(terminal);
+            terminal::say(format_args!("error: cannot draw: {e}"));
             return 1;
         }
         let Some(first) = handle.block_on(rx.recv()) else {
@@ -164,7 +164,7 @@ pub fn run(
         animating.send_if_modified(|on| std::mem::replace(on, state.animates()) != *on);
     }
     runner.cancel_all();
-    terminal::restore();
+    terminal::close(terminal);
     // Work that is still winding down must not hold the exit (a hang-up gives no second chance).
     if let Some(rt) = owned {
         rt.shutdown_background();

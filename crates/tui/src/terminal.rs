@@ -37,15 +37,37 @@ pub fn init() -> std::io::Result<Screen> {
     ratatui::Terminal::new(CrosstermBackend::new(out))
 }
 
+/// Modes off, the main screen back, the cursor shown. Never prints: after a hang-up (an SSH
+/// session that dropped) the terminal is gone, and `eprintln!` to it panics; in the panic hook
+/// that second panic aborted the process, so `certbench demo` left its temporary home, with the
+/// demo's private keys, in /tmp.
 pub fn restore() {
+    let mut out = std::io::stdout();
     let _ = crossterm::execute!(
-        std::io::stdout(),
+        out,
         DisableFocusChange,
         DisableBracketedPaste,
-        DisableMouseCapture
+        DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
     );
-    ratatui::restore();
-    let _ = std::io::stdout().flush();
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Gives the terminal back and lets go of `screen`. ratatui's drop shows a hidden cursor and
+/// prints to stderr when it cannot, which panics on a gone terminal; so a screen whose cursor
+/// cannot be shown is forgotten instead (the process is ending).
+pub fn close(mut screen: Screen) {
+    if screen.show_cursor().is_err() {
+        std::mem::forget(screen);
+    }
+    restore();
+}
+
+/// A line to stderr that is dropped when stderr is gone (`eprintln!` would panic).
+pub fn say(line: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Hands the terminal to another program: modes off, the main screen back, the cursor shown.
