@@ -1,4 +1,4 @@
-//! Terminal set-up and restore on every exit path: quit, error, panic (ratatui's hook) and SIGTERM.
+//! Terminal set-up and restore on every exit path: quit, error, panic (the hook set in `init`), SIGTERM and a hang-up.
 
 use std::io::{BufWriter, Stdout, Write};
 
