@@ -119,12 +119,8 @@ pub fn run(
     spawn_ticks(&handle, tx.clone(), animating_rx);
     spawn_signals(&handle, tx.clone());
     let mut code = 0;
+    // The first frame is on screen already: each turn waits, handles what came, then draws.
     loop {
-        if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
-            terminal::close(terminal);
-            terminal::say(format_args!("error: cannot draw: {e}"));
-            return 1;
-        }
         let Some(first) = handle.block_on(rx.recv()) else {
             break;
         };
@@ -162,6 +158,11 @@ pub fn run(
         }
         // Ticks only while something moves on screen: an idle workbench never wakes up.
         animating.send_if_modified(|on| std::mem::replace(on, state.animates()) != *on);
+        if let Err(e) = terminal.draw(|f| view::draw(f, &state)) {
+            terminal::close(terminal);
+            terminal::say(format_args!("error: cannot draw: {e}"));
+            return 1;
+        }
     }
     runner.cancel_all();
     terminal::close(terminal);

@@ -197,9 +197,10 @@ impl BodyLines {
 
     /// Line `i` as shown: indentation (capped, with a depth marker when deeper) and content.
     pub fn line(&self, i: usize) -> String {
-        let mut s = self.indent_of(i).into_owned();
-        s.push_str(&self.content(i, usize::MAX));
-        s
+        self.shown(i, usize::MAX)
+            .next()
+            .map(|(indent, content)| indent.into_owned() + &content)
+            .unwrap_or_default()
     }
 
     /// Every line, indented, joined by `\n` (no trailing newline), written as it goes.
